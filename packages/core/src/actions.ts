@@ -1,0 +1,76 @@
+import type { Call, CallAction, Capability } from "./model.js";
+
+/** The capability each call action needs. */
+export const ACTION_CAPABILITY: Readonly<Record<CallAction, Capability>> = {
+  answer: "answer",
+  reject: "reject",
+  hangup: "hangup",
+  hold: "hold",
+  resume: "hold",
+  mute: "mute",
+  unmute: "mute",
+  sendDtmf: "dtmf",
+  blindTransfer: "blindTransfer",
+  consult: "consult",
+  completeTransfer: "completeTransfer",
+  conference: "conference",
+  swap: "swap",
+  dropParty: "dropParty",
+  completeWrapUp: "wrapUp",
+};
+
+const LIVE = new Set(["connected", "held"]);
+
+/** The consult leg of a primary call, or the primary of a consult leg. */
+export function consultPartner(call: Call, calls: Iterable<Call>): Call | undefined {
+  for (const other of calls) {
+    if (other.id === call.id || other.state === "ended" || other.state === "wrapup") continue;
+    if (other.relatedCallId === call.id || call.relatedCallId === other.id) return other;
+  }
+  return undefined;
+}
+
+/**
+ * The requests allowed on `call` now: its state, its consult partner and the
+ * other calls, intersected with the connector's capabilities.
+ */
+export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: ReadonlySet<Capability>): CallAction[] {
+  const all = [...calls];
+  const partner = consultPartner(call, all);
+  const otherActive = all.some((c) => c.id !== call.id && c.state === "connected");
+  const remoteParties = call.parties.filter((p) => p.role !== "agent" && p.state !== "disconnected").length;
+  const wanted: CallAction[] = [];
+  switch (call.state) {
+    case "ringing":
+      wanted.push("answer", "reject");
+      break;
+    case "dialing":
+      wanted.push("hangup");
+      break;
+    case "connected":
+      wanted.push("hangup", "hold", call.muted ? "unmute" : "mute", "sendDtmf");
+      if (!partner && call.direction !== "consult") wanted.push("blindTransfer", "consult");
+      if (remoteParties > 1) wanted.push("dropParty");
+      break;
+    case "held":
+      wanted.push("hangup");
+      if (call.muted) wanted.push("unmute");
+      if (!otherActive && !partner) wanted.push("resume");
+      if (remoteParties > 1) wanted.push("dropParty");
+      break;
+    case "wrapup":
+      wanted.push("completeWrapUp");
+      break;
+    case "ended":
+      break;
+  }
+  if (partner && LIVE.has(call.state) && LIVE.has(partner.state)) {
+    wanted.push("completeTransfer", "conference");
+    if (call.state !== partner.state) wanted.push("swap");
+  }
+  return wanted.filter((a) => capabilities.has(ACTION_CAPABILITY[a]));
+}
+
+export function sameActions(a: readonly CallAction[], b: readonly CallAction[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,154 @@
+import type {
+  AgentReason,
+  AgentStateKind,
+  Call,
+  CallData,
+  CallDirection,
+  CallState,
+  Capability,
+  EndReason,
+  LinkState,
+  Party,
+  PendingAgentState,
+  WrapUp,
+} from "./model.js";
+import type { CtiErrorCode } from "./errors.js";
+import type { Insight, TranscriptSegment } from "./events.js";
+import type { Logger } from "./logger.js";
+
+/**
+ * What a connector says about one call: the facts as they are now.
+ * Omitted optional fields keep their previous value; `parties` and `data`,
+ * when given, replace the previous ones. `actions` is never reported: core
+ * derives it.
+ */
+export interface CallReport {
+  readonly id: string;
+  readonly state: CallState;
+  readonly vendorCallId?: string;
+  readonly direction?: CallDirection;
+  readonly from?: string;
+  readonly fromName?: string;
+  readonly to?: string;
+  readonly queue?: string;
+  readonly relatedCallId?: string;
+  readonly parties?: readonly Party[];
+  readonly muted?: boolean;
+  readonly data?: CallData;
+  readonly endReason?: EndReason;
+  readonly wrapUp?: WrapUp;
+}
+
+export interface AgentReport {
+  readonly state: AgentStateKind;
+  /** The reason id (resolved against the connector's reasons) or the reason itself. */
+  readonly reason?: string | AgentReason;
+  /** `null` clears a pending state. */
+  readonly pendingState?: PendingAgentState | null;
+  readonly agentId?: string;
+}
+
+/** A full picture after (re)connecting: calls not listed have ended. */
+export interface SyncReport {
+  readonly agent?: AgentReport;
+  readonly calls: readonly CallReport[];
+  /** How the calls that vanished ended; "lost" unless the vendor knows better. */
+  readonly missingEndReason?: EndReason;
+}
+
+/** Things that happen but are not state: transcripts, insights, warnings, vendor errors. */
+export type Signal =
+  | { readonly kind: "transcript"; readonly callId: string; readonly segment: TranscriptSegment }
+  | { readonly kind: "insight"; readonly callId: string; readonly insight: Insight }
+  | { readonly kind: "warning"; readonly code: string; readonly message: string; readonly callId?: string }
+  | {
+      readonly kind: "error";
+      readonly code: CtiErrorCode;
+      readonly message: string;
+      readonly callId?: string;
+      /** The vendor payload, for INVALID_VENDOR_EVENT. Redacted before it leaves core. */
+      readonly raw?: unknown;
+    };
+
+/**
+ * How a connector reports facts. Every method validates its input and never
+ * throws: bad reports become `error` events (INVALID_VENDOR_EVENT).
+ */
+export interface ConnectorContext {
+  upsertCall(report: CallReport): void;
+  removeCall(id: string, endReason?: EndReason): void;
+  setAgent(report: AgentReport): void;
+  setLink(state: LinkState, reason?: string): void;
+  /** Replace the agent's selectable reasons (vendors that load them at login). */
+  setReasons(reasons: readonly AgentReason[]): void;
+  sync(report: SyncReport): void;
+  signal(signal: Signal): void;
+  /** Shorthand for an INVALID_VENDOR_EVENT error signal with the raw payload. */
+  invalidVendorEvent(message: string, raw: unknown, callId?: string): void;
+  /** The desktop's current view of a call (undefined once ended). */
+  getCall(id: string): Call | undefined;
+  readonly logger: Logger;
+}
+
+/** Passed to every request so a connector can stop work the desktop gave up on. */
+export interface RequestContext {
+  readonly signal: AbortSignal;
+}
+
+export interface LoginRequest {
+  readonly agentId?: string;
+  /** Connector-specific secret (password, token); never logged. */
+  readonly password?: string;
+  readonly extension?: string;
+  /** The state to enter after login; the connector's default otherwise. */
+  readonly initialState?: AgentStateKind;
+}
+
+export interface DialOptions {
+  readonly data?: CallData;
+}
+
+export interface CallRequest extends RequestContext {
+  readonly call: Call;
+}
+
+/**
+ * The Desktop Implementation contract. Requests resolve when the vendor
+ * confirms; the state change itself arrives as a report. Core has already
+ * checked link, login, state and capability before calling.
+ */
+export interface Connector {
+  /** Appears as `connector` on every event, e.g. "simulator". */
+  readonly name: string;
+  readonly capabilities: readonly Capability[];
+  /** The agent states a person can pick; may be replaced later with ctx.setReasons. */
+  readonly reasons: readonly AgentReason[];
+  /** Begin talking to the vendor; report link state through ctx. */
+  start(ctx: ConnectorContext): void | Promise<void>;
+  /** Release everything (sockets, timers, SDK objects). */
+  stop(): void | Promise<void>;
+
+  login(request: LoginRequest & RequestContext): Promise<void>;
+  logout(request: { readonly reason?: AgentReason } & RequestContext): Promise<void>;
+  setAgentState?(request: { readonly reason: AgentReason } & RequestContext): Promise<void>;
+  /** Resolves with the new call's id once the vendor accepted the dial. */
+  dial?(request: { readonly destination: string; readonly options: DialOptions } & RequestContext): Promise<{ callId: string }>;
+  answer?(request: CallRequest): Promise<void>;
+  reject?(request: CallRequest): Promise<void>;
+  hangup?(request: CallRequest): Promise<void>;
+  hold?(request: CallRequest): Promise<void>;
+  resume?(request: CallRequest): Promise<void>;
+  mute?(request: CallRequest): Promise<void>;
+  unmute?(request: CallRequest): Promise<void>;
+  sendDtmf?(request: CallRequest & { readonly digits: string }): Promise<void>;
+  blindTransfer?(request: CallRequest & { readonly destination: string }): Promise<void>;
+  /** Resolves with the consult call's id. */
+  consult?(request: CallRequest & { readonly destination: string }): Promise<{ callId: string }>;
+  /** `call` is the primary call; `consultCall` its consult leg. */
+  completeTransfer?(request: CallRequest & { readonly consultCall: Call }): Promise<void>;
+  conference?(request: CallRequest & { readonly consultCall: Call }): Promise<void>;
+  /** `call` is the one to make active. */
+  swap?(request: CallRequest & { readonly otherCall: Call }): Promise<void>;
+  dropParty?(request: CallRequest & { readonly party: Party }): Promise<void>;
+  completeWrapUp?(request: CallRequest & { readonly wrapUp: WrapUp }): Promise<void>;
+}

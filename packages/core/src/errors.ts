@@ -1,0 +1,74 @@
+/** Stable error codes. Hosts switch on these; never on messages. */
+export type CtiErrorCode =
+  | "NOT_LOGGED_IN"
+  | "INVALID_STATE"
+  | "NOT_SUPPORTED"
+  | "INVALID_ARGUMENT"
+  | "INVALID_DESTINATION"
+  | "DESTINATION_BUSY"
+  | "CALL_REJECTED"
+  | "REQUEST_TIMEOUT"
+  | "LINK_DOWN"
+  | "AUTH_FAILED"
+  | "MEDIA_PERMISSION_DENIED"
+  | "INVALID_VENDOR_EVENT"
+  | "VENDOR_ERROR";
+
+export const CTI_ERROR_CODES: readonly CtiErrorCode[] = [
+  "NOT_LOGGED_IN",
+  "INVALID_STATE",
+  "NOT_SUPPORTED",
+  "INVALID_ARGUMENT",
+  "INVALID_DESTINATION",
+  "DESTINATION_BUSY",
+  "CALL_REJECTED",
+  "REQUEST_TIMEOUT",
+  "LINK_DOWN",
+  "AUTH_FAILED",
+  "MEDIA_PERMISSION_DENIED",
+  "INVALID_VENDOR_EVENT",
+  "VENDOR_ERROR",
+];
+
+/** Codes worth retrying as they are; the others need something to change first. */
+const RETRYABLE: ReadonlySet<CtiErrorCode> = new Set([
+  "REQUEST_TIMEOUT",
+  "LINK_DOWN",
+  "DESTINATION_BUSY",
+  "VENDOR_ERROR",
+]);
+
+export interface CtiErrorOptions {
+  retryable?: boolean;
+  cause?: unknown;
+  /** The desktop request that failed, e.g. "hold". */
+  request?: string;
+  callId?: string;
+}
+
+export class CtiError extends Error {
+  override readonly name = "CtiError";
+  readonly code: CtiErrorCode;
+  readonly retryable: boolean;
+  readonly request?: string;
+  readonly callId?: string;
+
+  constructor(code: CtiErrorCode, message: string, options: CtiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE.has(code);
+    if (options.request !== undefined) this.request = options.request;
+    if (options.callId !== undefined) this.callId = options.callId;
+  }
+}
+
+export function isCtiError(value: unknown): value is CtiError {
+  return value instanceof CtiError || (typeof value === "object" && value !== null && (value as { name?: unknown }).name === "CtiError" && CTI_ERROR_CODES.includes((value as { code: CtiErrorCode }).code));
+}
+
+/** Anything a connector threw, as a CtiError (vendor failures become VENDOR_ERROR). */
+export function toCtiError(value: unknown, request?: string): CtiError {
+  if (isCtiError(value)) return value;
+  const message = value instanceof Error ? value.message : typeof value === "string" ? value : "The telephony vendor reported an error";
+  return new CtiError("VENDOR_ERROR", message, request === undefined ? { cause: value } : { cause: value, request });
+}

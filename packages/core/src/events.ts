@@ -1,0 +1,135 @@
+import type { Agent, Call, LinkState } from "./model.js";
+import type { CtiErrorCode } from "./errors.js";
+
+/** Common envelope on every event. */
+export interface EventEnvelope<T extends string> {
+  readonly type: T;
+  /** Strictly increasing per desktop, from 1. */
+  readonly seq: number;
+  /** Epoch ms. */
+  readonly at: number;
+  /** The connector's name. */
+  readonly connector: string;
+}
+
+export interface LinkChangedEvent extends EventEnvelope<"link.changed"> {
+  readonly link: LinkState;
+  readonly previous: LinkState;
+  readonly reason?: string;
+}
+
+export interface AgentChangedEvent extends EventEnvelope<"agent.changed"> {
+  readonly agent: Agent;
+  readonly previous: Agent;
+}
+
+/** Call lifecycle events. Each carries the full call snapshot after the change. */
+export const CALL_EVENT_TYPES = [
+  "call.ringing",
+  "call.dialing",
+  "call.connected",
+  "call.held",
+  "call.resumed",
+  "call.muted",
+  "call.unmuted",
+  "call.parties",
+  "call.data",
+  "call.updated",
+  "call.transferred",
+  "call.conferenced",
+  "call.wrapup",
+  "call.ended",
+] as const;
+export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
+
+export interface CallEvent<T extends CallEventType = CallEventType> extends EventEnvelope<T> {
+  readonly call: Call;
+}
+
+export type TranscriptSpeaker = "agent" | "customer" | "third_party" | "system";
+
+export interface TranscriptSegment {
+  /** Stable per segment: a partial and its final share the id. */
+  readonly id: string;
+  readonly speaker: TranscriptSpeaker;
+  readonly text: string;
+  /** False while the recognizer may still revise it. */
+  readonly final: boolean;
+  readonly language?: string;
+  /** Offset from the call's start, ms. */
+  readonly startMs?: number;
+  readonly endMs?: number;
+}
+
+export interface CallTranscriptEvent extends EventEnvelope<"call.transcript"> {
+  readonly callId: string;
+  readonly segment: TranscriptSegment;
+}
+
+export type InsightKind = "sentiment" | "summary" | "intent" | "suggestion" | "entity";
+
+export interface Insight {
+  readonly kind: InsightKind;
+  /** Human-readable text: the summary, the suggestion, "negative", … */
+  readonly text: string;
+  /** A score in [-1, 1] for sentiment, [0, 1] confidence otherwise. */
+  readonly score?: number;
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+export interface CallInsightEvent extends EventEnvelope<"call.insight"> {
+  readonly callId: string;
+  readonly insight: Insight;
+}
+
+export interface WarningEvent extends EventEnvelope<"warning"> {
+  /** A short machine-friendly code, e.g. "network_quality", "late_report". */
+  readonly code: string;
+  readonly message: string;
+  readonly callId?: string;
+}
+
+export interface ErrorEvent extends EventEnvelope<"error"> {
+  readonly code: CtiErrorCode;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly callId?: string;
+  /** The request that failed, when the error came from one. */
+  readonly request?: string;
+  /** The offending vendor payload (INVALID_VENDOR_EVENT), secrets redacted. */
+  readonly raw?: unknown;
+}
+
+export type DesktopEvent =
+  | LinkChangedEvent
+  | AgentChangedEvent
+  | CallEvent
+  | CallTranscriptEvent
+  | CallInsightEvent
+  | WarningEvent
+  | ErrorEvent;
+
+export type DesktopEventType = DesktopEvent["type"];
+
+/** Maps each event type to its event, so `on("call.held", e => e.call)` is typed. */
+export type DesktopEventMap = {
+  "link.changed": LinkChangedEvent;
+  "agent.changed": AgentChangedEvent;
+  "call.transcript": CallTranscriptEvent;
+  "call.insight": CallInsightEvent;
+  warning: WarningEvent;
+  error: ErrorEvent;
+} & { [T in CallEventType]: CallEvent<T> };
+
+export const EVENT_TYPES: readonly DesktopEventType[] = [
+  "link.changed",
+  "agent.changed",
+  ...CALL_EVENT_TYPES,
+  "call.transcript",
+  "call.insight",
+  "warning",
+  "error",
+];
+
+/** An event before the desktop stamps its envelope. */
+export type EventBody = DesktopEvent extends infer E ? (E extends DesktopEvent ? Omit<E, "seq" | "at" | "connector"> : never) : never;

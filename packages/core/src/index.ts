@@ -1,0 +1,21 @@
+export type * from "./model.js";
+export type * from "./events.js";
+export type * from "./connector.js";
+export { CALL_EVENT_TYPES, EVENT_TYPES } from "./events.js";
+export { CtiError, CTI_ERROR_CODES, isCtiError, toCtiError, type CtiErrorCode, type CtiErrorOptions } from "./errors.js";
+export { createDesktop, telephonyMode, type Desktop, type DesktopOptions, type Unsubscribe } from "./desktop.js";
+export { ACTION_CAPABILITY, deriveActions } from "./actions.js";
+export { DesktopStore, type StoreOptions } from "./store.js";
+export { normalizeDestination, DTMF } from "./validate.js";
+export {
+  createConsoleLogger,
+  maskPhoneNumber,
+  redact,
+  redactingLogger,
+  silentLogger,
+  REDACTED,
+  type ConsoleLoggerOptions,
+  type Logger,
+  type LogLevel,
+  type RedactOptions,
+} from "./logger.js";

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { createConsoleLogger, maskPhoneNumber, redact, redactingLogger, type Logger } from "./logger.js";
+
+function capture(): { lines: unknown[][]; logger: Logger } {
+  const lines: unknown[][] = [];
+  const push = (...args: unknown[]): void => void lines.push(args);
+  return { lines, logger: { debug: push, info: push, warn: push, error: push } };
+}
+
+describe("redact", () => {
+  it("removes secrets by key, JWTs and URI passwords, deeply", () => {
+    const input = {
+      password: "p",
+      sipPassword: "p2",
+      authorizationUser: "u",
+      accessToken: "t",
+      credentials: { user: "x" },
+      list: [{ apiKey: "k" }, "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"],
+      wsUri: "wss://bob:pw@pbx.example:8443",
+      fine: "value",
+    };
+    const out = JSON.stringify(redact(input));
+    expect(out).not.toMatch(/"p"|"p2"|"t"|"k"|eyJhbGci|:pw@|"u"/);
+    expect(out).toContain('"fine":"value"');
+    expect(input.password).toBe("p"); // the input is untouched
+  });
+
+  it("masks phone numbers only when asked", () => {
+    expect(redact({ from: "+15550100199" })).toEqual({ from: "+15550100199" });
+    expect(redact({ from: "+15550100199", note: "+1555" }, { maskPhoneNumbers: true })).toEqual({ from: "+*******0199", note: "+1555" });
+    expect(maskPhoneNumber("sip:1001@pbx")).toBe("sip:1001@pbx");
+  });
+
+  it("survives cycles, errors and dates", () => {
+    const a: Record<string, unknown> = { when: new Date(0), err: new Error("x") };
+    a.self = a;
+    expect(redact(a)).toEqual({ when: "1970-01-01T00:00:00.000Z", err: { name: "Error", message: "x" }, self: "[…]" });
+  });
+});
+
+describe("loggers", () => {
+  it("drops levels below the threshold and redacts fields", () => {
+    const { lines, logger } = capture();
+    const log = redactingLogger(logger, { level: "warn" });
+    log.info("hidden");
+    log.warn("shown", { token: "abc" });
+    expect(lines).toEqual([["shown", { token: "[redacted]" }]]);
+  });
+
+  it("console logger writes through a sink with a prefix", () => {
+    const { lines, logger } = capture();
+    const log = createConsoleLogger({ level: "debug", sink: logger, maskPhoneNumbers: true });
+    log.debug("dialing", { destination: "+15550100199" });
+    expect(lines).toEqual([["[opencti]", "dialing", { destination: "+*******0199" }]]);
+  });
+
+  it("never lets a broken logger throw", () => {
+    const log = redactingLogger({ debug() {}, info() {}, warn() {}, error() { throw new Error("disk full"); } });
+    expect(() => log.error("x")).not.toThrow();
+  });
+});

@@ -1,0 +1,289 @@
+/**
+ * The reducer: connector reports in, state and normalized event bodies out.
+ * Level-triggered: a report says what *is*; the store derives what changed,
+ * so duplicates produce nothing and impossible transitions are refused.
+ * Synchronous and deterministic given `now`, so it can be property-tested.
+ */
+import { deriveActions, sameActions } from "./actions.js";
+import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
+import type { CallEventType, EventBody } from "./events.js";
+import type { Agent, AgentReason, Call, CallState, Capability, EndReason, LinkState, Party } from "./model.js";
+import { checkAgentReport, checkCallReport, checkReason, END_REASONS, isText, LINK_STATES } from "./validate.js";
+
+/** Which call states may follow which. A call never leaves `ended`. */
+const NEXT: Readonly<Record<CallState, readonly CallState[]>> = {
+  ringing: ["ringing", "connected", "held", "wrapup", "ended"],
+  dialing: ["dialing", "connected", "held", "wrapup", "ended"],
+  connected: ["connected", "held", "wrapup", "ended"],
+  held: ["held", "connected", "wrapup", "ended"],
+  wrapup: ["wrapup", "ended"],
+  ended: ["ended"],
+};
+
+const STATE_EVENT: Readonly<Record<CallState, CallEventType>> = {
+  ringing: "call.ringing",
+  dialing: "call.dialing",
+  connected: "call.connected",
+  held: "call.held",
+  wrapup: "call.wrapup",
+  ended: "call.ended",
+};
+
+/** Call fields whose change is a `call.updated`. */
+const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason"] as const;
+
+export interface StoreOptions {
+  capabilities: readonly Capability[];
+  reasons: readonly AgentReason[];
+  now: () => number;
+  /** How many ended call ids to remember, to refuse late reports about them. */
+  endedMemory?: number;
+}
+
+export class DesktopStore {
+  link: LinkState = "connecting";
+  agent: Agent;
+  reasons: readonly AgentReason[];
+  readonly capabilities: ReadonlySet<Capability>;
+  /** Live calls in arrival order. Ended calls leave at once. */
+  readonly calls = new Map<string, Call>();
+  private readonly ended = new Set<string>();
+  private readonly endedMemory: number;
+  private readonly now: () => number;
+
+  constructor(options: StoreOptions) {
+    this.capabilities = new Set(options.capabilities);
+    this.reasons = options.reasons;
+    this.now = options.now;
+    this.endedMemory = options.endedMemory ?? 1000;
+    this.agent = { state: "logged_out", since: this.now() };
+  }
+
+  hasEnded(id: string): boolean {
+    return this.ended.has(id);
+  }
+
+  setLink(state: unknown, reason?: unknown): EventBody[] {
+    if (!LINK_STATES.includes(state as string)) return [invalid(`link state ${JSON.stringify(state)} is not one of ${LINK_STATES.join(", ")}`, { state, reason })];
+    const link = state as LinkState;
+    if (link === this.link) return [];
+    const previous = this.link;
+    this.link = link;
+    return [{ type: "link.changed", link, previous, ...(isText(reason) ? { reason } : {}) }];
+  }
+
+  setReasons(reasons: unknown): EventBody[] {
+    if (!Array.isArray(reasons) || !reasons.every(checkReason)) return [invalid("agent reasons must be a list of {id, state, label}", reasons)];
+    this.reasons = reasons;
+    return [];
+  }
+
+  setAgent(report: unknown): EventBody[] {
+    const problem = checkAgentReport(report);
+    if (problem) return [invalid(problem, report)];
+    const r = report as AgentReport;
+    const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason;
+    const previous = this.agent;
+    const pendingState = r.pendingState === undefined ? previous.pendingState : (r.pendingState ?? undefined);
+    const agentId = r.agentId ?? previous.agentId;
+    const stateChanged = r.state !== previous.state || reason?.id !== previous.reason?.id;
+    if (!stateChanged && samePending(pendingState, previous.pendingState) && agentId === previous.agentId) return [];
+    this.agent = {
+      state: r.state,
+      since: stateChanged ? this.now() : previous.since,
+      ...(reason ? { reason } : {}),
+      ...(pendingState ? { pendingState } : {}),
+      ...(agentId !== undefined ? { agentId } : {}),
+    };
+    return [{ type: "agent.changed", agent: this.agent, previous }];
+  }
+
+  upsertCall(report: unknown): EventBody[] {
+    const problem = checkCallReport(report);
+    if (problem) return [invalid(problem, report)];
+    const r = report as CallReport;
+    const old = this.calls.get(r.id);
+    if (!old) {
+      if (r.state === "ended") return []; // a call already over: nothing to show
+      if (this.ended.has(r.id)) return [invalid(`call ${r.id} has ended and cannot become ${r.state}`, report, r.id)];
+    } else if (!NEXT[old.state].includes(r.state)) {
+      return [invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, report, r.id)];
+    }
+    const call = this.merge(old, r);
+    const events: EventBody[] = [];
+    if (!old) {
+      events.push(callEvent(STATE_EVENT[call.state], call));
+    } else {
+      const terminal = call.state === "wrapup" || call.state === "ended";
+      if (terminal && old.state !== call.state) {
+        // The final snapshot carries every field; announce the outcome only.
+        if (call.endReason === "transferred" && old.state !== "wrapup") events.push(callEvent("call.transferred", call));
+        events.push(callEvent(STATE_EVENT[call.state], call));
+      } else {
+        if (old.state !== call.state) events.push(callEvent(old.state === "held" && call.state === "connected" ? "call.resumed" : STATE_EVENT[call.state], call));
+        events.push(...fieldEvents(old, call));
+      }
+    }
+    if (events.length === 0) return [];
+    if (call.state === "ended") this.forget(call.id);
+    else this.calls.set(call.id, call);
+    // Stamp the final actions into the events' snapshots, then tell about
+    // other calls whose allowed actions moved because of this one.
+    const finalCall = call.state === "ended" ? { ...call, actions: [] } : this.refreshActions(call.id);
+    const stamped = events.map((e) => ("call" in e ? { ...e, call: finalCall } : e));
+    return [...stamped, ...this.refreshOthers(call.id)];
+  }
+
+  removeCall(id: unknown, endReason?: unknown): EventBody[] {
+    if (!isText(id, 256)) return [invalid("removeCall needs a call id", { id, endReason })];
+    if (endReason !== undefined && !END_REASONS.includes(endReason as string)) return [invalid(`end reason ${JSON.stringify(endReason)} is unknown`, { id, endReason }, id)];
+    const old = this.calls.get(id);
+    if (!old) return [];
+    return this.upsertCall({ id, state: "ended", endReason: (endReason as EndReason | undefined) ?? old.endReason ?? "unknown" });
+  }
+
+  sync(report: unknown): EventBody[] {
+    const r = report as Partial<SyncReport> | null;
+    if (typeof r !== "object" || r === null || !Array.isArray(r.calls)) return [invalid("a sync report needs a calls list", report)];
+    const events: EventBody[] = [];
+    const listed = new Set<string>();
+    for (const call of r.calls as unknown[]) {
+      events.push(...this.upsertCall(call));
+      const callId = (call as { id?: unknown } | null)?.id;
+      if (typeof callId === "string") listed.add(callId);
+    }
+    for (const id of [...this.calls.keys()]) if (!listed.has(id)) events.push(...this.removeCall(id, r.missingEndReason ?? "lost"));
+    if (r.agent !== undefined) events.push(...this.setAgent(r.agent));
+    return events;
+  }
+
+  signal(s: unknown): EventBody[] {
+    const sig = s as Signal | null;
+    if (typeof sig !== "object" || sig === null) return [invalid("a signal must be an object", s)];
+    const known = (id: unknown): boolean => typeof id === "string" && (this.calls.has(id) || this.ended.has(id));
+    switch (sig.kind) {
+      case "transcript": {
+        const seg = sig.segment as Partial<typeof sig.segment> | undefined;
+        if (!known(sig.callId)) return [invalid("transcript for an unknown call", s)];
+        if (!seg || !isText(seg.id, 256) || typeof seg.text !== "string" || typeof seg.final !== "boolean" || !["agent", "customer", "third_party", "system"].includes(seg.speaker as string))
+          return [invalid("transcript segment needs id, speaker, text and final", s, sig.callId)];
+        return [{ type: "call.transcript", callId: sig.callId, segment: sig.segment }];
+      }
+      case "insight": {
+        const ins = sig.insight as Partial<typeof sig.insight> | undefined;
+        if (!known(sig.callId)) return [invalid("insight for an unknown call", s)];
+        if (!ins || typeof ins.text !== "string" || !["sentiment", "summary", "intent", "suggestion", "entity"].includes(ins.kind as string) || (ins.score !== undefined && typeof ins.score !== "number"))
+          return [invalid("insight needs kind and text", s, sig.callId)];
+        return [{ type: "call.insight", callId: sig.callId, insight: sig.insight }];
+      }
+      case "warning":
+        if (!isText(sig.code, 128) || typeof sig.message !== "string") return [invalid("warning needs code and message", s)];
+        return [{ type: "warning", code: sig.code, message: sig.message, ...(isText(sig.callId) ? { callId: sig.callId } : {}) }];
+      case "error":
+        if (!isText(sig.code, 128) || typeof sig.message !== "string") return [invalid("error needs code and message", s)];
+        return [
+          {
+            type: "error",
+            code: sig.code,
+            message: sig.message,
+            retryable: false,
+            ...(isText(sig.callId) ? { callId: sig.callId } : {}),
+            ...(sig.raw !== undefined ? { raw: sig.raw } : {}),
+          },
+        ];
+      default:
+        return [invalid("unknown signal kind", s)];
+    }
+  }
+
+  private merge(old: Call | undefined, r: CallReport): Call {
+    const now = this.now();
+    const base: Call = old ?? {
+      id: r.id,
+      vendorCallId: r.vendorCallId ?? r.id,
+      direction: r.direction ?? "unknown",
+      state: r.state,
+      parties: [],
+      muted: false,
+      data: {},
+      startedAt: now,
+      actions: [],
+    };
+    const next: Record<string, unknown> = { ...base, state: r.state };
+    for (const key of [...PLAIN_FIELDS, "parties", "muted", "data", "wrapUp"] as const) {
+      if (r[key] !== undefined) next[key] = r[key];
+    }
+    if ((r.state === "connected" || r.state === "held") && base.connectedAt === undefined) next.connectedAt = now;
+    if ((r.state === "wrapup" || r.state === "ended") && base.endedAt === undefined) next.endedAt = now;
+    return next as unknown as Call;
+  }
+
+  /** Recompute `call`'s actions from the current calls and store it. */
+  private refreshActions(id: string): Call {
+    const call = this.calls.get(id)!;
+    const actions = deriveActions(call, this.calls.values(), this.capabilities);
+    if (sameActions(actions, call.actions)) return call;
+    const updated = { ...call, actions };
+    this.calls.set(id, updated);
+    return updated;
+  }
+
+  private refreshOthers(changedId: string): EventBody[] {
+    const events: EventBody[] = [];
+    for (const id of [...this.calls.keys()]) {
+      if (id === changedId) continue;
+      const before = this.calls.get(id)!;
+      const after = this.refreshActions(id);
+      if (after !== before) events.push(callEvent("call.updated", after));
+    }
+    return events;
+  }
+
+  private forget(id: string): void {
+    this.calls.delete(id);
+    this.ended.add(id);
+    if (this.ended.size > this.endedMemory) this.ended.delete(this.ended.values().next().value!);
+  }
+}
+
+function callEvent(type: CallEventType, call: Call): EventBody {
+  return { type, call };
+}
+
+function invalid(message: string, raw: unknown, callId?: string): EventBody {
+  return {
+    type: "error",
+    code: "INVALID_VENDOR_EVENT",
+    message: `Ignored a malformed report from the connector: ${message}`,
+    retryable: false,
+    ...(callId !== undefined ? { callId } : {}),
+    raw,
+  };
+}
+
+function fieldEvents(old: Call, call: Call): EventBody[] {
+  const events: EventBody[] = [];
+  if (old.muted !== call.muted) events.push(callEvent(call.muted ? "call.muted" : "call.unmuted", call));
+  if (!sameParties(old.parties, call.parties)) {
+    const conferenced = liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2;
+    events.push(callEvent(conferenced ? "call.conferenced" : "call.parties", call));
+  }
+  if (!sameRecord(old.data, call.data)) events.push(callEvent("call.data", call));
+  if (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {})) events.push(callEvent("call.updated", call));
+  return events;
+}
+
+const liveRemotes = (parties: readonly Party[]): number => parties.filter((p) => p.role !== "agent" && p.state !== "disconnected").length;
+
+function sameParties(a: readonly Party[], b: readonly Party[]): boolean {
+  return a.length === b.length && a.every((p, i) => sameRecord(p as unknown as Record<string, unknown>, b[i] as unknown as Record<string, unknown>));
+}
+
+function sameRecord(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+}
+
+function samePending(a: Agent["pendingState"], b: Agent["pendingState"]): boolean {
+  return a?.state === b?.state && a?.reason?.id === b?.reason?.id;
+}

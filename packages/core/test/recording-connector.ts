@@ -1,0 +1,88 @@
+// A connector for core's own unit tests: it records every request and lets
+// the test decide how the "vendor" answers (resolve, fail, or never).
+import type { Connector, ConnectorContext } from "../src/connector.js";
+import type { AgentReason, Capability } from "../src/model.js";
+
+export const ALL_CAPABILITIES: Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "wrapUp", "transcripts"];
+
+export const REASONS: AgentReason[] = [
+  { id: "available", state: "ready", label: "Available" },
+  { id: "lunch", state: "not_ready", label: "Lunch" },
+  { id: "training", state: "not_ready", label: "Training" },
+];
+
+export interface Recorded {
+  method: string;
+  args: Record<string, unknown>;
+}
+
+export type Behaviour = "ok" | "hang" | Error;
+
+export function recordingConnector(capabilities: Capability[] = ALL_CAPABILITIES) {
+  const calls: Recorded[] = [];
+  let ctx!: ConnectorContext;
+  const behaviour = new Map<string, Behaviour>();
+  let counter = 0;
+  const respond = (method: string, request: object): Promise<never> | Promise<void> => {
+    calls.push({ method, args: request as Record<string, unknown> });
+    const b = behaviour.get(method) ?? "ok";
+    if (b === "hang") return new Promise<never>(() => {});
+    if (b instanceof Error) return Promise.reject(b);
+    return Promise.resolve();
+  };
+  const connector: Connector = {
+    name: "recording",
+    capabilities,
+    reasons: REASONS,
+    start(c) {
+      ctx = c;
+      c.setLink("connected");
+    },
+    stop() {},
+    login: async (r) => {
+      await respond("login", r);
+      ctx.setAgent({ state: "not_ready", reason: "lunch", agentId: r.agentId ?? "agent-1" });
+    },
+    logout: async (r) => {
+      await respond("logout", r);
+      ctx.setAgent({ state: "logged_out" });
+    },
+    setAgentState: async (r) => {
+      await respond("setAgentState", r);
+      ctx.setAgent({ state: r.reason.state, reason: r.reason });
+    },
+    dial: async (r) => {
+      await respond("dial", r);
+      const callId = `out-${++counter}`;
+      ctx.upsertCall({ id: callId, state: "dialing", direction: "outbound", to: r.destination });
+      return { callId };
+    },
+    answer: (r) => respond("answer", r),
+    reject: (r) => respond("reject", r),
+    hangup: (r) => respond("hangup", r),
+    hold: (r) => respond("hold", r),
+    resume: (r) => respond("resume", r),
+    mute: (r) => respond("mute", r),
+    unmute: (r) => respond("unmute", r),
+    sendDtmf: (r) => respond("sendDtmf", r),
+    blindTransfer: (r) => respond("blindTransfer", r),
+    consult: async (r) => {
+      await respond("consult", r);
+      return { callId: `consult-${++counter}` };
+    },
+    completeTransfer: (r) => respond("completeTransfer", r),
+    conference: (r) => respond("conference", r),
+    swap: (r) => respond("swap", r),
+    dropParty: (r) => respond("dropParty", r),
+    completeWrapUp: (r) => respond("completeWrapUp", r),
+  };
+  return {
+    connector,
+    calls,
+    behaviour,
+    get ctx() {
+      return ctx;
+    },
+    methods: () => calls.map((c) => c.method),
+  };
+}
