@@ -76,6 +76,16 @@ describe("DesktopStore calls", () => {
     expect(types(s.upsertCall({ id: "1", state: "connected", parties: [customer] }))).toEqual(["call.parties"]);
   });
 
+  it("folds party and field changes into the state change they came with", () => {
+    const s = store();
+    s.upsertCall({ id: "1", state: "connected", parties: [customer] });
+    const held = { ...customer, state: "held" as const };
+    expect(types(s.upsertCall({ id: "1", state: "held", parties: [held], fromName: "Ada" }))).toEqual(["call.held"]);
+    expect(s.calls.get("1")).toMatchObject({ parties: [held], fromName: "Ada" });
+    // … but mute and data keep their own events.
+    expect(types(s.upsertCall({ id: "1", state: "connected", parties: [customer], muted: true, data: { a: "1" } }))).toEqual(["call.resumed", "call.muted", "call.data"]);
+  });
+
   it("announces a transfer before the end, and only the outcome", () => {
     const s = store();
     s.upsertCall({ id: "1", state: "connected" });

@@ -31,6 +31,8 @@ const STATE_EVENT: Readonly<Record<CallState, CallEventType>> = {
 
 /** Call fields whose change is a `call.updated`. */
 const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason"] as const;
+/** Every reported field a merge copies. */
+const MERGED_FIELDS = [...PLAIN_FIELDS, "parties", "muted", "data", "wrapUp"] as const;
 
 export interface StoreOptions {
   capabilities: readonly Capability[];
@@ -120,8 +122,9 @@ export class DesktopStore {
         if (call.endReason === "transferred" && old.state !== "wrapup") events.push(callEvent("call.transferred", call));
         events.push(callEvent(STATE_EVENT[call.state], call));
       } else {
-        if (old.state !== call.state) events.push(callEvent(old.state === "held" && call.state === "connected" ? "call.resumed" : STATE_EVENT[call.state], call));
-        events.push(...fieldEvents(old, call));
+        const stateChanged = old.state !== call.state;
+        if (stateChanged) events.push(callEvent(old.state === "held" && call.state === "connected" ? "call.resumed" : STATE_EVENT[call.state], call));
+        events.push(...fieldEvents(old, call, stateChanged));
       }
     }
     if (events.length === 0) return [];
@@ -129,8 +132,8 @@ export class DesktopStore {
     else this.calls.set(call.id, call);
     // Stamp the final actions into the events' snapshots, then tell about
     // other calls whose allowed actions moved because of this one.
-    const finalCall = call.state === "ended" ? { ...call, actions: [] } : this.refreshActions(call.id);
-    const stamped = events.map((e) => ("call" in e ? { ...e, call: finalCall } : e));
+    const finalCall = call.state === "ended" ? Object.assign({}, call, { actions: [] }) : this.refreshActions(call.id);
+    const stamped = events.map((e) => ("call" in e ? Object.assign({}, e, { call: finalCall }) : e));
     return [...stamped, ...this.refreshOthers(call.id)];
   }
 
@@ -209,8 +212,10 @@ export class DesktopStore {
       startedAt: now,
       actions: [],
     };
-    const next: Record<string, unknown> = { ...base, state: r.state };
-    for (const key of [...PLAIN_FIELDS, "parties", "muted", "data", "wrapUp"] as const) {
+    // Object.assign rather than spread throughout this hot path: measurably faster on V8.
+    const next: Record<string, unknown> = Object.assign({}, base as unknown as Record<string, unknown>);
+    next.state = r.state;
+    for (const key of MERGED_FIELDS) {
       if (r[key] !== undefined) next[key] = r[key];
     }
     if ((r.state === "connected" || r.state === "held") && base.connectedAt === undefined) next.connectedAt = now;
@@ -223,7 +228,7 @@ export class DesktopStore {
     const call = this.calls.get(id)!;
     const actions = deriveActions(call, this.calls.values(), this.capabilities);
     if (sameActions(actions, call.actions)) return call;
-    const updated = { ...call, actions };
+    const updated = Object.assign({}, call, { actions });
     this.calls.set(id, updated);
     return updated;
   }
@@ -261,15 +266,21 @@ function invalid(message: string, raw: unknown, callId?: string): EventBody {
   };
 }
 
-function fieldEvents(old: Call, call: Call): EventBody[] {
+/**
+ * Events for fields that changed. When the state changed too, its event
+ * already carries the new parties and fields, so plain `call.parties` and
+ * `call.updated` are folded into it: one user action, one event.
+ */
+function fieldEvents(old: Call, call: Call, stateChanged: boolean): EventBody[] {
   const events: EventBody[] = [];
   if (old.muted !== call.muted) events.push(callEvent(call.muted ? "call.muted" : "call.unmuted", call));
   if (!sameParties(old.parties, call.parties)) {
     const conferenced = liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2;
-    events.push(callEvent(conferenced ? "call.conferenced" : "call.parties", call));
+    if (conferenced) events.push(callEvent("call.conferenced", call));
+    else if (!stateChanged) events.push(callEvent("call.parties", call));
   }
   if (!sameRecord(old.data, call.data)) events.push(callEvent("call.data", call));
-  if (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {})) events.push(callEvent("call.updated", call));
+  if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {}))) events.push(callEvent("call.updated", call));
   return events;
 }
 

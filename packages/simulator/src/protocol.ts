@@ -1,0 +1,80 @@
+/**
+ * The simulator's own "vendor" wire protocol. It is deliberately shaped
+ * unlike the normalized model (like a real CTI server's), so the connector
+ * does the same translation work a real connector does.
+ */
+
+export type VCallStatus = "alerting" | "originating" | "talking" | "onhold" | "acw" | "done";
+export type VLegStatus = "alerting" | "talking" | "held" | "gone";
+export type VCause = "local" | "remote" | "rejected" | "abandoned" | "busy" | "no_answer" | "transferred" | "merged" | "failed";
+
+export interface VLeg {
+  legId: string;
+  type: "agent" | "caller" | "third";
+  status: VLegStatus;
+  number?: string;
+  name?: string;
+}
+
+export interface VCall {
+  callId: string;
+  kind: "in" | "out" | "consult";
+  status: VCallStatus;
+  ani?: string;
+  callerName?: string;
+  dnis?: string;
+  queue?: string;
+  attached: Record<string, string>;
+  legs: VLeg[];
+  micMuted: boolean;
+  parent?: string;
+  cause?: VCause;
+  disposition?: string;
+  notes?: string;
+}
+
+export type VAgentStatus = "offline" | "ready" | "not_ready" | "acw" | "busy";
+
+export interface VAgent {
+  agentId?: string;
+  status: VAgentStatus;
+  reasonCode?: string;
+  next?: { status: VAgentStatus; reasonCode?: string };
+}
+
+export type ServerMessage =
+  | { type: "agent"; agent: VAgent }
+  | { type: "call"; call: VCall }
+  | { type: "snapshot"; agent: VAgent; calls: VCall[]; recentlyEnded: VCall[] }
+  | { type: "transcript"; callId: string; segmentId: string; speaker: "agent" | "customer"; text: string; final: boolean }
+  | { type: "insight"; callId: string; kind: "sentiment" | "summary" | "intent" | "suggestion" | "entity"; text: string; score?: number }
+  | { type: "response"; requestId: number; ok: boolean; result?: { callId?: string }; error?: { code: string; message: string } };
+
+export type Operation =
+  | "snapshot"
+  | "login"
+  | "logout"
+  | "setState"
+  | "dial"
+  | "answer"
+  | "reject"
+  | "hangup"
+  | "hold"
+  | "resume"
+  | "mute"
+  | "unmute"
+  | "dtmf"
+  | "blindTransfer"
+  | "consult"
+  | "completeTransfer"
+  | "conference"
+  | "swap"
+  | "dropParty"
+  | "wrapUp";
+
+export interface ClientRequest {
+  type: "request";
+  requestId: number;
+  op: Operation;
+  args: Record<string, unknown>;
+}

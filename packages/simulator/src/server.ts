@@ -1,0 +1,503 @@
+/**
+ * An in-memory CTI server: agent state, calls, an ACD-like far end, and a
+ * scripting API for demos and tests (ring a call, hang up from the far end,
+ * drop the link, inject faults). It talks to its connector only through
+ * messages on a `Wire`, with configurable latency.
+ */
+import type { ClientRequest, Operation, VAgent, VAgentStatus, VCall, VCause, VLeg } from "./protocol.js";
+
+/** How a dialled number behaves. "manual" waits for `remoteAnswer`. */
+export type FarEnd = "answer" | "busy" | "no_answer" | "reject" | "manual";
+
+export interface AgentStateOption {
+  id: string;
+  status: "ready" | "not_ready";
+  label: string;
+}
+
+export interface SimulatorServerOptions {
+  /** One-way delay of every message, ms. 0 delivers on the next microtask. */
+  latencyMs?: number;
+  /** Calls go to wrap-up (after call work) when they end. Default true. */
+  wrapUp?: boolean;
+  /** Far-end behaviour for dialled, transfer and consult destinations. */
+  farEnds?: Record<string, FarEnd>;
+  /** For destinations not listed in farEnds. Default "manual". */
+  defaultFarEnd?: FarEnd;
+  /** Delay before an "answer" far end picks up, ms. Default 0. */
+  answerAfterMs?: number;
+  /** Agent id → password; when set, login checks it. */
+  credentials?: Record<string, string>;
+  agentStates?: AgentStateOption[];
+  /** The agent's own line, shown as ANI on outbound calls. */
+  agentLine?: string;
+}
+
+export const DEFAULT_AGENT_STATES: AgentStateOption[] = [
+  { id: "available", status: "ready", label: "Available" },
+  { id: "break", status: "not_ready", label: "Break" },
+  { id: "lunch", status: "not_ready", label: "Lunch" },
+  { id: "training", status: "not_ready", label: "Training" },
+];
+
+export interface InboundCall {
+  from?: string;
+  fromName?: string;
+  to?: string;
+  queue?: string;
+  data?: Record<string, string>;
+}
+
+/** The in-memory transport between the server and its connector. */
+export interface Wire {
+  /** Open a connection; false while the link is down. */
+  connect(onMessage: (message: unknown) => void, onClose: () => void): boolean;
+  send(request: ClientRequest): void;
+  close(): void;
+}
+
+type Fault = { kind: "fail"; code: string; message: string } | { kind: "stall" };
+
+class SimError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class SimulatorServer {
+  private agent: VAgent = { status: "offline" };
+  /** The state the agent chose; restored when calls and wrap-up are done. */
+  private selected: { status: "ready" | "not_ready"; reasonCode: string } = { status: "not_ready", reasonCode: "break" };
+  private readonly calls = new Map<string, VCall>();
+  private readonly recentlyEnded: VCall[] = [];
+  private readonly faults = new Map<Operation, Fault>();
+  private client: { onMessage: (m: unknown) => void; onClose: () => void } | undefined;
+  private linkUp = true;
+  private nextId = 1;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  latencyMs: number;
+  readonly options: Required<Omit<SimulatorServerOptions, "credentials" | "latencyMs">> & { credentials: Record<string, string> | undefined };
+  /** DTMF digits the far end received, per live call. */
+  readonly dtmf = new Map<string, string>();
+  /** The last 500 requests the server received, for tests. */
+  readonly requests: ClientRequest[] = [];
+
+  constructor(options: SimulatorServerOptions = {}) {
+    this.latencyMs = options.latencyMs ?? 0;
+    this.options = {
+      wrapUp: options.wrapUp ?? true,
+      farEnds: options.farEnds ?? {},
+      defaultFarEnd: options.defaultFarEnd ?? "manual",
+      answerAfterMs: options.answerAfterMs ?? 0,
+      credentials: options.credentials,
+      agentStates: options.agentStates ?? DEFAULT_AGENT_STATES,
+      agentLine: options.agentLine ?? "+15550001000",
+    };
+  }
+
+  // The wire ------------------------------------------------------------------
+
+  readonly wire: Wire = {
+    connect: (onMessage, onClose) => {
+      if (!this.linkUp) return false;
+      this.client = { onMessage, onClose };
+      return true;
+    },
+    send: (request) => this.later(() => this.receive(request)),
+    close: () => {
+      this.client = undefined;
+    },
+  };
+
+  private later(fn: () => void): void {
+    if (this.latencyMs <= 0) {
+      queueMicrotask(fn);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, this.latencyMs);
+    this.timers.add(timer);
+  }
+
+  private push(message: unknown): void {
+    const client = this.client;
+    if (!client || !this.linkUp) return;
+    // Deep copy: the connector must never share objects with the server.
+    const copy: unknown = JSON.parse(JSON.stringify(message));
+    this.later(() => {
+      if (this.client === client && this.linkUp) client.onMessage(copy);
+    });
+  }
+
+  private receive(request: ClientRequest): void {
+    if (!this.linkUp || !this.client) return; // lost on the way
+    this.requests.push(request);
+    if (this.requests.length > 500) this.requests.shift();
+    const fault = this.faults.get(request.op);
+    if (fault) {
+      this.faults.delete(request.op);
+      if (fault.kind === "stall") return;
+      this.push({ type: "response", requestId: request.requestId, ok: false, error: { code: fault.code, message: fault.message } });
+      return;
+    }
+    try {
+      const result = this.apply(request.op, request.args);
+      this.push({ type: "response", requestId: request.requestId, ok: true, ...(result ? { result } : {}) });
+    } catch (err) {
+      const e = err instanceof SimError ? err : new SimError("VENDOR_ERROR", String(err));
+      this.push({ type: "response", requestId: request.requestId, ok: false, error: { code: e.code, message: e.message } });
+    }
+  }
+
+  // Requests from the connector -------------------------------------------------
+
+  private apply(op: Operation, args: Record<string, unknown>): { callId: string } | undefined {
+    const str = (key: string): string => {
+      const v = args[key];
+      if (typeof v !== "string") throw new SimError("INVALID_ARGUMENT", `${key} is required`);
+      return v;
+    };
+    if (op === "snapshot") {
+      this.push({ type: "snapshot", agent: this.agent, calls: [...this.calls.values()], recentlyEnded: this.recentlyEnded });
+      return undefined;
+    }
+    if (op === "login") {
+      const agentId = typeof args.agentId === "string" ? args.agentId : "agent-1";
+      const expected = this.options.credentials?.[agentId];
+      if (this.options.credentials && expected !== args.password) throw new SimError("AUTH_FAILED", "Wrong agent id or password.");
+      const initial = args.initialState === "ready" ? this.options.agentStates.find((s) => s.status === "ready") : undefined;
+      this.selected = initial ? { status: "ready", reasonCode: initial.id } : { status: "not_ready", reasonCode: this.firstNotReady() };
+      this.agent = { agentId, status: this.selected.status, reasonCode: this.selected.reasonCode };
+      this.pushAgent();
+      return undefined;
+    }
+    if (this.agent.status === "offline") throw new SimError("NOT_LOGGED_IN", "The agent is not logged in.");
+    switch (op) {
+      case "logout":
+        this.agent = { status: "offline" };
+        this.pushAgent();
+        return undefined;
+      case "setState": {
+        const option = this.options.agentStates.find((s) => s.id === args.reasonCode);
+        if (!option) throw new SimError("INVALID_ARGUMENT", `Unknown state ${String(args.reasonCode)}`);
+        const wanted = { status: option.status, reasonCode: option.id };
+        if (this.agent.status === "busy" || this.agent.status === "acw") this.agent = { ...this.agent, next: wanted };
+        else this.agent = { ...(this.agent.agentId ? { agentId: this.agent.agentId } : {}), ...wanted };
+        this.selected = wanted;
+        this.pushAgent();
+        return undefined;
+      }
+      case "dial": {
+        const to = str("destination");
+        const call = this.newCall({ kind: "out", status: "originating", ani: this.options.agentLine, dnis: to, attached: (args.data as Record<string, string> | undefined) ?? {} }, { type: "caller", status: "alerting", number: to });
+        this.pushCall(call);
+        this.refreshAgent();
+        this.farEnd(call.callId, to);
+        return { callId: call.callId };
+      }
+      case "answer":
+        this.update(this.call(args, ["alerting"]), { status: "talking" }, { agent: "talking", caller: "talking" });
+        return undefined;
+      case "reject":
+        this.end(this.call(args, ["alerting"]), "rejected", false);
+        return undefined;
+      case "hangup": {
+        const call = this.call(args, ["originating", "talking", "onhold"]);
+        this.end(call, "local", call.status !== "originating");
+        return undefined;
+      }
+      case "hold":
+        this.update(this.call(args, ["talking"]), { status: "onhold" }, { caller: "held", third: "held" });
+        return undefined;
+      case "resume":
+        this.update(this.call(args, ["onhold"]), { status: "talking" }, { caller: "talking", third: "talking" });
+        return undefined;
+      case "mute":
+      case "unmute":
+        this.update(this.call(args, ["talking", "onhold"]), { micMuted: op === "mute" });
+        return undefined;
+      case "dtmf": {
+        const call = this.call(args, ["talking"]);
+        this.dtmf.set(call.callId, (this.dtmf.get(call.callId) ?? "") + str("digits"));
+        return undefined;
+      }
+      case "blindTransfer": {
+        const call = this.call(args, ["talking", "onhold"]);
+        const to = str("destination");
+        this.checkReachable(to);
+        this.end(call, "transferred", true);
+        return undefined;
+      }
+      case "consult": {
+        const primary = this.call(args, ["talking", "onhold"]);
+        const to = str("destination");
+        this.checkReachable(to);
+        if (primary.status === "talking") this.update(primary, { status: "onhold" }, { caller: "held" });
+        const consult = this.newCall({ kind: "consult", status: "originating", ani: this.options.agentLine, dnis: to, parent: primary.callId, attached: { ...primary.attached } }, { type: "third", status: "alerting", number: to });
+        this.pushCall(consult);
+        this.farEnd(consult.callId, to);
+        return { callId: consult.callId };
+      }
+      case "completeTransfer": {
+        const [primary, consult] = this.pair(args);
+        this.end(consult, "transferred", false);
+        this.end(primary, "transferred", true);
+        return undefined;
+      }
+      case "conference": {
+        const [primary, consult] = this.pair(args);
+        const third = consult.legs.find((l) => l.type === "third");
+        this.end(consult, "merged", false);
+        const legs = primary.legs.map((l) => (l.type === "agent" ? l : { ...l, status: "talking" as const }));
+        if (third) legs.push({ ...third, status: "talking" });
+        this.update(primary, { status: "talking", legs });
+        return undefined;
+      }
+      case "swap": {
+        const active = this.call(args, ["onhold"]);
+        const other = this.call({ callId: args.otherCallId }, ["talking"]);
+        this.update(other, { status: "onhold" }, { caller: "held", third: "held" });
+        this.update(active, { status: "talking" }, { caller: "talking", third: "talking" });
+        return undefined;
+      }
+      case "dropParty": {
+        const call = this.call(args, ["talking", "onhold"]);
+        const legId = str("legId");
+        if (!call.legs.some((l) => l.legId === legId && l.status !== "gone")) throw new SimError("INVALID_ARGUMENT", `No party ${legId}`);
+        const legs = call.legs.map((l) => (l.legId === legId ? { ...l, status: "gone" as const } : l));
+        if (legs.some((l) => l.type !== "agent" && l.status !== "gone")) this.update(call, { legs });
+        else this.end({ ...call, legs }, "remote", true);
+        return undefined;
+      }
+      case "wrapUp": {
+        const call = this.call(args, ["acw"]);
+        this.finish({ ...call, disposition: typeof args.disposition === "string" ? args.disposition : "", notes: typeof args.notes === "string" ? args.notes : "" });
+        return undefined;
+      }
+      default:
+        throw new SimError("NOT_SUPPORTED", `Unknown operation ${String(op)}`);
+    }
+  }
+
+  // Call bookkeeping ------------------------------------------------------------
+
+  private firstNotReady(): string {
+    return this.options.agentStates.find((s) => s.status === "not_ready")?.id ?? this.options.agentStates[0]?.id ?? "not_ready";
+  }
+
+  private newCall(fields: Omit<VCall, "callId" | "legs" | "micMuted">, remote: Omit<VLeg, "legId">): VCall {
+    const callId = `sim-${this.nextId++}`;
+    const agentLeg: VLeg = { legId: `${callId}-agent`, type: "agent", status: fields.status === "alerting" ? "alerting" : "talking" };
+    const call: VCall = { ...fields, callId, micMuted: false, legs: [agentLeg, { ...remote, legId: `${callId}-${remote.type}` }] };
+    this.calls.set(callId, call);
+    return call;
+  }
+
+  private call(args: Record<string, unknown>, statuses: VCall["status"][]): VCall {
+    const call = typeof args.callId === "string" ? this.calls.get(args.callId) : undefined;
+    if (!call) throw new SimError("INVALID_STATE", `No call ${String(args.callId)}`);
+    if (!statuses.includes(call.status)) throw new SimError("INVALID_STATE", `Call ${call.callId} is ${call.status}`);
+    return call;
+  }
+
+  private pair(args: Record<string, unknown>): [VCall, VCall] {
+    const primary = this.call(args, ["talking", "onhold"]);
+    const consult = this.call({ callId: args.consultCallId }, ["talking", "onhold"]);
+    if (consult.parent !== primary.callId) throw new SimError("INVALID_STATE", "Not a consult pair");
+    return [primary, consult];
+  }
+
+  private update(call: VCall, fields: Partial<VCall>, legStatus: Partial<Record<VLeg["type"], VLeg["status"]>> = {}): VCall {
+    const legs = (fields.legs ?? call.legs).map((l) => (l.status !== "gone" && legStatus[l.type] ? { ...l, status: legStatus[l.type]! } : l));
+    const next = { ...call, ...fields, legs };
+    this.calls.set(call.callId, next);
+    this.pushCall(next);
+    this.refreshAgent();
+    return next;
+  }
+
+  /** The conversation ends; wrap-up follows when enabled and `wrapUp` applies. */
+  private end(call: VCall, cause: VCause, wrapUp: boolean): void {
+    const legs = call.legs.map((l) => ({ ...l, status: "gone" as const }));
+    if (wrapUp && this.options.wrapUp) this.update(call, { status: "acw", cause, legs });
+    else this.finish({ ...call, cause, legs });
+  }
+
+  private finish(call: VCall): void {
+    const done: VCall = { ...call, status: "done", legs: call.legs.map((l) => ({ ...l, status: "gone" as const })) };
+    this.calls.delete(call.callId);
+    this.dtmf.delete(call.callId);
+    this.recentlyEnded.push(done);
+    if (this.recentlyEnded.length > 50) this.recentlyEnded.shift();
+    this.pushCall(done);
+    this.refreshAgent();
+  }
+
+  private pushCall(call: VCall): void {
+    this.push({ type: "call", call });
+  }
+
+  private pushAgent(): void {
+    this.push({ type: "agent", agent: this.agent });
+  }
+
+  /** Busy while a call talks, ACW while one wraps up, else what the agent chose. */
+  private refreshAgent(): void {
+    if (this.agent.status === "offline") return;
+    const calls = [...this.calls.values()];
+    let status: VAgentStatus;
+    let reasonCode: string | undefined;
+    if (calls.some((c) => c.status === "acw")) status = "acw";
+    else if (calls.some((c) => c.status === "talking" || c.status === "onhold" || c.status === "originating")) status = "busy";
+    else {
+      if (this.agent.next) this.selected = { status: this.agent.next.status as "ready" | "not_ready", reasonCode: this.agent.next.reasonCode ?? this.firstNotReady() };
+      status = this.selected.status;
+      reasonCode = this.selected.reasonCode;
+    }
+    const next: VAgent = { status, ...(this.agent.agentId ? { agentId: this.agent.agentId } : {}), ...(reasonCode ? { reasonCode } : {}), ...(status === "busy" || status === "acw") && this.agent.next ? { next: this.agent.next } : {} };
+    if (JSON.stringify(next) !== JSON.stringify(this.agent)) {
+      this.agent = next;
+      this.pushAgent();
+    }
+  }
+
+  private behaviour(destination: string): FarEnd {
+    return this.options.farEnds[destination] ?? this.options.defaultFarEnd;
+  }
+
+  private checkReachable(destination: string): void {
+    const b = this.behaviour(destination);
+    if (b === "busy") throw new SimError("DESTINATION_BUSY", `${destination} is busy`);
+    if (b === "reject") throw new SimError("CALL_REJECTED", `${destination} declined the call`);
+  }
+
+  private farEnd(callId: string, destination: string): void {
+    const b = this.behaviour(destination);
+    const act = (): void => {
+      const call = this.calls.get(callId);
+      if (!call || call.status !== "originating") return;
+      if (b === "answer") this.remoteAnswer(callId);
+      else if (b === "busy") this.end(call, "busy", false);
+      else if (b === "reject") this.end(call, "rejected", false);
+      else if (b === "no_answer") this.end(call, "no_answer", false);
+    };
+    if (b === "manual") return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      act();
+    }, b === "answer" ? this.options.answerAfterMs : 0);
+    this.timers.add(timer);
+  }
+
+  // Scripting API: the far end and the network -----------------------------------
+
+  /** Offer an inbound call to the agent; returns its vendor call id. */
+  ringInbound(inbound: InboundCall = {}): string {
+    const call = this.newCall(
+      {
+        kind: "in",
+        status: "alerting",
+        attached: { ...(inbound.data ?? {}) },
+        ...(inbound.from !== undefined ? { ani: inbound.from } : {}),
+        ...(inbound.fromName !== undefined ? { callerName: inbound.fromName } : {}),
+        ...(inbound.to !== undefined ? { dnis: inbound.to } : {}),
+        ...(inbound.queue !== undefined ? { queue: inbound.queue } : {}),
+      },
+      { type: "caller", status: "talking", ...(inbound.from !== undefined ? { number: inbound.from } : {}), ...(inbound.fromName !== undefined ? { name: inbound.fromName } : {}) },
+    );
+    this.pushCall(call);
+    return call.callId;
+  }
+
+  /** The far end of an outbound or consult call picks up. */
+  remoteAnswer(callId: string): void {
+    const call = this.mustGet(callId, ["originating"]);
+    this.update(call, { status: "talking" }, { caller: "talking", third: "talking" });
+  }
+
+  /** The far end hangs up a call in progress. */
+  remoteHangup(callId: string): void {
+    const call = this.mustGet(callId, ["originating", "talking", "onhold"]);
+    this.end(call, "remote", call.status !== "originating" && call.kind !== "consult");
+  }
+
+  /** The caller gives up while the call is still ringing at the agent. */
+  abandon(callId: string): void {
+    this.end(this.mustGet(callId, ["alerting"]), "abandoned", false);
+  }
+
+  /** A Voice AI transcript line for a call. */
+  transcript(callId: string, line: { speaker: "agent" | "customer"; text: string; final?: boolean; segmentId?: string }): void {
+    this.push({ type: "transcript", callId, segmentId: line.segmentId ?? `seg-${this.nextId++}`, speaker: line.speaker, text: line.text, final: line.final ?? true });
+  }
+
+  insight(callId: string, insight: { kind: "sentiment" | "summary" | "intent" | "suggestion" | "entity"; text: string; score?: number }): void {
+    this.push({ type: "insight", callId, ...insight });
+  }
+
+  /** The next request of this kind fails with a vendor error. */
+  failNext(op: Operation, error: { code?: string; message?: string } = {}): void {
+    this.faults.set(op, { kind: "fail", code: error.code ?? "VENDOR_ERROR", message: error.message ?? `The simulator failed ${op} on purpose` });
+  }
+
+  /** The next request of this kind is never answered. */
+  stallNext(op: Operation): void {
+    this.faults.set(op, { kind: "stall" });
+  }
+
+  /** Cut the link: the connector sees its connection close, and cannot reconnect. */
+  dropLink(): void {
+    this.linkUp = false;
+    const client = this.client;
+    this.client = undefined;
+    if (client) this.later(() => client.onClose());
+  }
+
+  /** Let the connector reconnect. */
+  restoreLink(): void {
+    this.linkUp = true;
+  }
+
+  get linkIsUp(): boolean {
+    return this.linkUp;
+  }
+
+  /** Send anything down the wire as if the server had: for malformed-event tests. */
+  sendRaw(message: unknown): void {
+    const client = this.client;
+    if (client) this.later(() => client.onMessage(message));
+  }
+
+  /** The server's view of a call (undefined once done). */
+  getCall(callId: string): VCall | undefined {
+    return this.calls.get(callId);
+  }
+
+  get agentState(): VAgent {
+    return this.agent;
+  }
+
+  /** Calls the server has, in order. */
+  listCalls(): VCall[] {
+    return [...this.calls.values()];
+  }
+
+  /** Stop every timer (far ends, latency). */
+  dispose(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.client = undefined;
+  }
+
+  private mustGet(callId: string, statuses: VCall["status"][]): VCall {
+    const call = this.calls.get(callId);
+    if (!call) throw new Error(`The simulator has no call ${callId}`);
+    if (!statuses.includes(call.status)) throw new Error(`Call ${callId} is ${call.status}, not ${statuses.join("/")}`);
+    return call;
+  }
+}

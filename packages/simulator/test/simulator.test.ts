@@ -1,0 +1,196 @@
+import { createDesktop, CtiError, type Capability, type Desktop, type DesktopEvent } from "@opencti/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createSimulator, toCallReport, type SimulatorServerOptions } from "../src/index.js";
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup) await c();
+  cleanup = [];
+});
+
+async function setup(options: SimulatorServerOptions & { capabilities?: readonly Capability[] } = {}) {
+  const sim = createSimulator({ ...options, connector: { reconnectDelaysMs: [5], ...(options.capabilities ? { capabilities: options.capabilities } : {}) } });
+  const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 300 });
+  const events: DesktopEvent[] = [];
+  desktop.on("*", (e) => events.push(e));
+  cleanup.push(async () => {
+    await desktop.destroy();
+    sim.server.dispose();
+  });
+  await desktop.login({ agentId: "a1" });
+  return { ...sim, desktop, events };
+}
+
+const until = <T>(fn: () => T) => vi.waitFor(() => {
+  const v = fn();
+  if (!v) throw new Error("not yet");
+  return v;
+}, { timeout: 2000, interval: 2 });
+
+async function connectedCall(desktop: Desktop, server: ReturnType<typeof createSimulator>["server"]): Promise<string> {
+  const id = server.ringInbound({ from: "+15550100" });
+  await until(() => desktop.getCall(id));
+  await desktop.answer(id);
+  return id;
+}
+
+async function rejection(p: Promise<unknown>): Promise<CtiError> {
+  return p.then(() => { throw new Error("expected a rejection"); }, (e: unknown) => e as CtiError);
+}
+
+describe("simulator specifics", () => {
+  it("keeps the real end reason of a call that ended while the link was down", async () => {
+    const { server, desktop, events } = await setup();
+    const id = server.ringInbound({ from: "+15550100" });
+    await until(() => desktop.getCall(id));
+    server.dropLink();
+    await until(() => desktop.snapshot().link === "reconnecting");
+    server.abandon(id);
+    server.restoreLink();
+    await until(() => desktop.snapshot().link === "connected");
+    const ended = events.filter((e) => e.type === "call.ended");
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ call: { id, endReason: "abandoned" } });
+  });
+
+  it("queues a state change made during a call as pendingState, applied after wrap-up", async () => {
+    const { server, desktop } = await setup();
+    await desktop.setAgentState("available");
+    const id = await connectedCall(desktop, server);
+    await until(() => desktop.snapshot().agent.state === "busy");
+    await desktop.setAgentState("lunch");
+    await until(() => desktop.snapshot().agent.pendingState?.reason?.id === "lunch");
+    expect(desktop.snapshot().agent.state).toBe("busy");
+    server.remoteHangup(id);
+    await until(() => desktop.snapshot().agent.state === "after_call_work");
+    await desktop.completeWrapUp(id, { disposition: "sale", notes: "upgrade" });
+    await until(() => desktop.snapshot().agent.state === "not_ready");
+    expect(desktop.snapshot().agent).toMatchObject({ state: "not_ready", reason: { id: "lunch", label: "Lunch" } });
+    expect(desktop.snapshot().agent.pendingState).toBeUndefined();
+  });
+
+  it("carries the wrap-up disposition into call.ended", async () => {
+    const { server, desktop, events } = await setup();
+    const id = await connectedCall(desktop, server);
+    await desktop.hangup(id);
+    await until(() => desktop.getCall(id)?.state === "wrapup");
+    await desktop.completeWrapUp(id, { disposition: "resolved", notes: "ok" });
+    const ended = await until(() => events.find((e) => e.type === "call.ended"));
+    expect(ended).toMatchObject({ call: { wrapUp: { disposition: "resolved", notes: "ok" }, endReason: "local_hangup" } });
+  });
+
+  it("turns injected vendor failures into CtiErrors with the vendor's message", async () => {
+    const { server, desktop } = await setup();
+    const id = await connectedCall(desktop, server);
+    server.failNext("hold", { message: "Switch is overloaded" });
+    const error = await rejection(desktop.hold(id));
+    expect(error).toMatchObject({ code: "VENDOR_ERROR", message: "Switch is overloaded", retryable: true });
+    await desktop.hold(id); // the next one goes through
+    await until(() => desktop.getCall(id)?.state === "held");
+  });
+
+  it("fails a blind transfer to a busy destination and keeps the call", async () => {
+    const { server, desktop } = await setup({ farEnds: { "+15550666": "busy" } });
+    const id = await connectedCall(desktop, server);
+    const error = await rejection(desktop.blindTransfer(id, "+15550666"));
+    expect(error.code).toBe("DESTINATION_BUSY");
+    expect(desktop.getCall(id)?.state).toBe("connected");
+  });
+
+  it("plays far ends: busy, no answer and auto-answer", async () => {
+    const { desktop, events } = await setup({ farEnds: { "+15550001": "busy", "+15550002": "no_answer", "+15550003": "answer" } });
+    const busy = await desktop.dial("+15550001");
+    await until(() => events.find((e) => e.type === "call.ended" && e.call.id === busy));
+    expect(events.find((e) => e.type === "call.ended" && e.call.id === busy)).toMatchObject({ call: { endReason: "busy" } });
+    const silent = await desktop.dial("+15550002");
+    await until(() => events.find((e) => e.type === "call.ended" && e.call.id === silent));
+    const answered = await desktop.dial("+15550003");
+    await until(() => desktop.getCall(answered)?.state === "connected");
+  });
+
+  it("checks the agent's password when credentials are configured", async () => {
+    const sim = createSimulator({ credentials: { a1: "secret" } });
+    const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 300 });
+    cleanup.push(async () => {
+      await desktop.destroy();
+      sim.server.dispose();
+    });
+    expect((await rejection(desktop.login({ agentId: "a1", password: "wrong" }))).code).toBe("AUTH_FAILED");
+    await desktop.login({ agentId: "a1", password: "secret" });
+    expect(desktop.snapshot().agent.agentId).toBe("a1");
+  });
+
+  it("rejects a request in flight with LINK_DOWN when the link drops, not a timeout", async () => {
+    const { server, desktop } = await setup({ latencyMs: 30 });
+    const id = await connectedCall(desktop, server);
+    const hold = desktop.hold(id);
+    server.dropLink();
+    const error = await rejection(hold);
+    expect(error.code).toBe("LINK_DOWN");
+  });
+
+  it("plays a limited vendor: undeclared capabilities are refused", async () => {
+    const { server, desktop } = await setup({ capabilities: ["answer", "hangup"] });
+    const id = await connectedCall(desktop, server);
+    expect(desktop.getCall(id)?.actions).toEqual(["hangup"]);
+    expect((await rejection(desktop.hold(id))).code).toBe("NOT_SUPPORTED");
+    expect(server.requests.some((r) => r.op === "hold")).toBe(false);
+  });
+
+  it("sends insights and partial-then-final transcripts", async () => {
+    const { server, desktop, events } = await setup();
+    const id = await connectedCall(desktop, server);
+    server.transcript(id, { speaker: "customer", text: "I want", final: false, segmentId: "s1" });
+    server.transcript(id, { speaker: "customer", text: "I want a refund", final: true, segmentId: "s1" });
+    server.insight(id, { kind: "sentiment", text: "negative", score: -0.6 });
+    await until(() => events.some((e) => e.type === "call.insight"));
+    const lines = events.filter((e) => e.type === "call.transcript").map((e) => e.segment);
+    expect(lines).toEqual([
+      { id: "s1", speaker: "customer", text: "I want", final: false },
+      { id: "s1", speaker: "customer", text: "I want a refund", final: true },
+    ]);
+  });
+
+  it("reports every kind of malformed message as an error with the raw payload, and goes on", async () => {
+    const { server, desktop, events } = await setup();
+    const garbage = [null, "text", 42, { no: "type" }, { type: "martian" }, { type: "call", call: { callId: "c", status: "talking", kind: "in", legs: [{ legId: "l", type: "robot", status: "talking" }] } }, { type: "agent", agent: { status: "sleeping" } }, { type: "snapshot" }];
+    for (const g of garbage) server.sendRaw(g);
+    await until(() => events.filter((e) => e.type === "error").length === garbage.length);
+    const errors = events.filter((e) => e.type === "error");
+    expect(errors.every((e) => e.code === "INVALID_VENDOR_EVENT")).toBe(true);
+    expect(errors.map((e) => e.raw)).toEqual(garbage);
+    await connectedCall(desktop, server);
+  });
+
+  it("stops reconnecting once destroyed", async () => {
+    const { server, desktop, events } = await setup();
+    server.dropLink();
+    await until(() => desktop.snapshot().link === "reconnecting");
+    await desktop.destroy();
+    const count = events.length;
+    server.restoreLink();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events.length).toBe(count);
+  });
+
+  it("translates vendor calls field by field", () => {
+    expect(
+      toCallReport({ callId: "v1", kind: "in", status: "onhold", ani: "+1555", callerName: "Ada", dnis: "+1800", queue: "Q", attached: { k: "v" }, micMuted: true, parent: "p", cause: "remote", legs: [{ legId: "l1", type: "caller", status: "held", number: "+1555", name: "Ada" }] }),
+    ).toEqual({
+      id: "v1",
+      vendorCallId: "v1",
+      state: "held",
+      direction: "inbound",
+      from: "+1555",
+      fromName: "Ada",
+      to: "+1800",
+      queue: "Q",
+      relatedCallId: "p",
+      endReason: "remote_hangup",
+      muted: true,
+      data: { k: "v" },
+      parties: [{ id: "l1", role: "customer", state: "held", address: "+1555", displayName: "Ada" }],
+    });
+    expect(() => toCallReport({ callId: "v1", kind: "in", status: "talking", legs: [{ legId: "x", type: "caller", status: "sideways" }] })).toThrow(/leg status/);
+  });
+});

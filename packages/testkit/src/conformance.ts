@@ -1,0 +1,408 @@
+/**
+ * runConnectorConformance: the scenarios every connector passes, each against
+ * the connector's real backend through its harness. Optional capabilities and
+ * backend features gate scenarios (it.skipIf), in the style of unstorage's
+ * shared driver tests.
+ */
+import { createDesktop, CtiError, type Call, type CallEventType, type Capability, type Connector, type Desktop, type DesktopEvent, type DesktopEventMap } from "@opencti/core";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ConformanceOptions, ConnectorHarness } from "./harness.js";
+import { schemaProblems } from "./schema.js";
+
+const REQUEST_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "hold", "resume", "mute", "unmute", "sendDtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "completeWrapUp"] as const;
+
+interface Session {
+  harness: ConnectorHarness;
+  desktop: Desktop;
+  events: DesktopEvent[];
+  /** How many times each connector request method was called. */
+  vendorCalls: Map<string, number>;
+}
+
+/** Wraps the connector so the suite can tell whether a request reached it. */
+function counting(connector: Connector, counts: Map<string, number>): Connector {
+  const wrapped: Record<string, unknown> = Object.create(connector) as Record<string, unknown>;
+  for (const method of REQUEST_METHODS) {
+    const fn = (connector as unknown as Record<string, unknown>)[method];
+    if (typeof fn !== "function") continue;
+    wrapped[method] = (...args: unknown[]): unknown => {
+      counts.set(method, (counts.get(method) ?? 0) + 1);
+      return (fn as (...a: unknown[]) => unknown).apply(connector, args);
+    };
+  }
+  for (const key of ["start", "stop"] as const) wrapped[key] = connector[key].bind(connector);
+  return wrapped as unknown as Connector;
+}
+
+export function runConnectorConformance(options: ConformanceOptions): void {
+  const caps = new Set<Capability>(options.capabilities);
+  const has = (...c: Capability[]): boolean => c.every((x) => caps.has(x));
+  const features = options.features ?? {};
+  const requestTimeoutMs = options.requestTimeoutMs ?? 3000;
+  const eventTimeoutMs = options.eventTimeoutMs ?? 5000;
+  let s: Session;
+
+  const waitFor = <T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string): Promise<T> =>
+    vi.waitFor(
+      async () => {
+        const value = await fn();
+        if (value === undefined || value === false) throw new Error(`Timed out waiting for ${what}`);
+        return value;
+      },
+      { timeout: eventTimeoutMs, interval: 5 },
+    );
+
+  /** The first event of `type` (for `callId`, if given) after `afterSeq`. */
+  const nextEvent = <T extends DesktopEvent["type"]>(type: T, pred: (e: DesktopEventMap[T]) => boolean = () => true, afterSeq = 0): Promise<DesktopEventMap[T]> =>
+    waitFor(() => s.events.find((e) => e.type === type && e.seq > afterSeq && pred(e as DesktopEventMap[T])) as DesktopEventMap[T] | undefined, type);
+
+  const callEvent = (type: CallEventType, callId: string, afterSeq = 0) => nextEvent(type, (e) => (e as { call: Call }).call.id === callId, afterSeq);
+  const lastSeq = (): number => s.events.at(-1)?.seq ?? 0;
+  const callEvents = (callId: string): string[] => s.events.filter((e) => "call" in e && (e as { call: Call }).call.id === callId).map((e) => e.type);
+
+  async function ready(): Promise<void> {
+    await s.desktop.login(s.harness.login ?? {});
+    await waitFor(() => s.desktop.snapshot().agent.state !== "logged_out", "login");
+    if (has("agentState")) {
+      await s.desktop.setAgentState("ready");
+      await waitFor(() => s.desktop.snapshot().agent.state === "ready", "agent ready");
+    }
+  }
+
+  let inboundCounter = 0;
+  async function ringInbound(extra: { fromName?: string; queue?: string; data?: Record<string, string> } = {}): Promise<Call> {
+    const from = `+1555010${String(++inboundCounter).padStart(4, "0")}`;
+    const after = lastSeq();
+    await s.harness.driver.ringInbound({ from, to: "+15550009999", ...extra });
+    const event = await nextEvent("call.ringing", (e) => e.call.from === from || e.call.from?.includes(from.slice(1)) === true, after);
+    return event.call;
+  }
+
+  async function answered(): Promise<Call> {
+    const call = await ringInbound();
+    const after = lastSeq();
+    await s.desktop.answer(call.id);
+    return (await callEvent("call.connected", call.id, after)).call;
+  }
+
+  /** Ends `callId` from our side or waits for it, finishing wrap-up if there is one. */
+  async function finish(callId: string): Promise<Call> {
+    const done = await waitFor(() => s.events.find((e) => (e.type === "call.wrapup" || e.type === "call.ended") && (e as { call: Call }).call.id === callId), "the call to end or wrap up");
+    if (done.type === "call.wrapup") {
+      await s.desktop.completeWrapUp(callId, { disposition: "resolved" });
+      return (await callEvent("call.ended", callId)).call;
+    }
+    return (done as { call: Call }).call;
+  }
+
+  async function refused(p: Promise<unknown>, code: string): Promise<CtiError> {
+    const error = await p.then(
+      () => {
+        throw new Error(`expected the request to be refused with ${code}`);
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CtiError);
+    expect((error as CtiError).code).toBe(code);
+    return error as CtiError;
+  }
+
+  describe(`connector conformance: ${options.name}`, () => {
+    beforeEach(async () => {
+      const harness = await options.createHarness();
+      const vendorCalls = new Map<string, number>();
+      const desktop = createDesktop({ connector: counting(harness.connector, vendorCalls), requestTimeoutMs, historyLimit: 5000 });
+      const events: DesktopEvent[] = [];
+      desktop.on("*", (e) => events.push(e));
+      s = { harness, desktop, events, vendorCalls };
+      await waitFor(() => desktop.snapshot().link === "connected", "the link to connect");
+    });
+
+    afterEach(async () => {
+      try {
+        // Every event validates against the published schema …
+        for (const e of s.events) expect(schemaProblems(e), `${e.type} #${e.seq}: ${JSON.stringify(e).slice(0, 300)}`).toEqual([]);
+        // … seq strictly increases …
+        s.events.forEach((e, i) => i === 0 || expect(e.seq).toBeGreaterThan(s.events[i - 1]!.seq));
+        // … and a call ends at most once, with nothing after its end.
+        const ended = new Map<string, number>();
+        for (const e of s.events) {
+          if (!("call" in e)) continue;
+          const id = (e as { call: Call }).call.id;
+          expect(ended.has(id), `${e.type} after call.ended for ${id}`).toBe(false);
+          if (e.type === "call.ended") ended.set(id, e.seq);
+        }
+      } finally {
+        await s.desktop.destroy();
+        await s.harness.dispose();
+      }
+    });
+
+    it("declares the capabilities it is configured with, and reasons for agent state", () => {
+      expect([...s.desktop.capabilities].sort()).toEqual([...caps].sort());
+      if (has("agentState")) {
+        const reasons = s.desktop.snapshot().reasons;
+        expect(reasons.some((r) => r.state === "ready")).toBe(true);
+        expect(reasons.some((r) => r.state === "not_ready")).toBe(true);
+      }
+    });
+
+    it("logs in and out", async () => {
+      await ready();
+      const agent = s.desktop.snapshot().agent;
+      expect(agent.state).not.toBe("logged_out");
+      expect(s.events.some((e) => e.type === "agent.changed")).toBe(true);
+      await s.desktop.logout();
+      await waitFor(() => s.desktop.snapshot().agent.state === "logged_out", "logout");
+    });
+
+    it.skipIf(!has("answer", "hangup"))("inbound: ringing → answer → hold → resume → mute → DTMF → hang up → wrap-up → ready", async () => {
+      await ready();
+      const call = await ringInbound({ fromName: "Ada Lovelace", queue: "Support", data: { customerId: "C-42" } });
+      expect(call).toMatchObject({ direction: "inbound", state: "ringing" });
+      expect(call.actions).toContain("answer");
+      if (has("reject")) expect(call.actions).toContain("reject");
+      await s.desktop.answer(call.id);
+      let now = (await callEvent("call.connected", call.id)).call;
+      expect(now.actions).toContain("hangup");
+      if (has("hold")) {
+        await s.desktop.hold(call.id);
+        now = (await callEvent("call.held", call.id)).call;
+        expect(now.actions).toContain("resume");
+        await s.desktop.resume(call.id);
+        now = (await callEvent("call.resumed", call.id)).call;
+      }
+      if (has("mute")) {
+        await s.desktop.mute(call.id);
+        expect((await callEvent("call.muted", call.id)).call.muted).toBe(true);
+        await s.desktop.unmute(call.id);
+        expect((await callEvent("call.unmuted", call.id)).call.muted).toBe(false);
+      }
+      if (has("dtmf")) {
+        await s.desktop.sendDtmf(call.id, "12#");
+        if (features.dtmfEcho) await waitFor(async () => (await s.harness.driver.dtmfReceived!(now)).includes("12#"), "far end to receive DTMF");
+      }
+      await s.desktop.hangup(call.id);
+      const ended = await finish(call.id);
+      expect(ended.endReason).toBe("local_hangup");
+      if (features.wrapUp) expect(callEvents(call.id)).toContain("call.wrapup");
+      if (has("agentState")) await waitFor(() => s.desktop.snapshot().agent.state === "ready", "agent back to ready");
+      expect(s.desktop.snapshot().calls).toEqual([]);
+      expect(callEvents(call.id).filter((t) => t === "call.ended")).toHaveLength(1);
+    });
+
+    it.skipIf(!has("answer"))("inbound call data reaches the screen pop: caller id, DNIS, queue and attached data", async () => {
+      await ready();
+      const call = await ringInbound({ fromName: "Grace Hopper", queue: "Billing", data: { customerId: "C-7", topic: "invoice" } });
+      expect(call.from).toMatch(/\+?1555010/);
+      expect(call.to ?? "").toMatch(/9999/);
+      if (call.queue !== undefined) expect(call.queue).toBe("Billing");
+      expect(call.data).toMatchObject({ customerId: "C-7", topic: "invoice" });
+      if (has("reject")) await s.desktop.reject(call.id);
+      else await s.harness.driver.abandon(call);
+      await finish(call.id);
+    });
+
+    it.skipIf(!has("dial", "hangup"))("outbound: dial → dialing → connected → remote hang-up", async () => {
+      await ready();
+      const id = await s.desktop.dial(s.harness.destinations.outbound);
+      const dialing = (await callEvent("call.dialing", id)).call;
+      expect(dialing.direction).toBe("outbound");
+      expect(dialing.actions).toContain("hangup");
+      await s.harness.driver.remoteAnswer(dialing);
+      const connected = (await callEvent("call.connected", id)).call;
+      await s.harness.driver.remoteHangup(connected);
+      const ended = await finish(id);
+      expect(ended.endReason).toBe("remote_hangup");
+    });
+
+    it.skipIf(!has("reject"))("reject: the call ends as rejected and the agent state is untouched", async () => {
+      await ready();
+      const before = s.desktop.snapshot().agent.state;
+      const call = await ringInbound();
+      await s.desktop.reject(call.id);
+      const ended = (await callEvent("call.ended", call.id)).call;
+      expect(ended.endReason).toBe("rejected");
+      expect(callEvents(call.id)).not.toContain("call.connected");
+      await waitFor(() => s.desktop.snapshot().agent.state === before, "agent state unchanged");
+    });
+
+    it.skipIf(!has("answer"))("caller abandons while ringing: the call ends missed or abandoned, and answering it is refused", async () => {
+      await ready();
+      const call = await ringInbound();
+      await s.harness.driver.abandon(call);
+      const ended = (await callEvent("call.ended", call.id)).call;
+      expect(["abandoned", "missed"]).toContain(ended.endReason);
+      const before = s.vendorCalls.get("answer") ?? 0;
+      await refused(s.desktop.answer(call.id), "INVALID_STATE");
+      expect(s.vendorCalls.get("answer") ?? 0).toBe(before);
+    });
+
+    it.skipIf(!has("answer", "blindTransfer"))("blind transfer: call.transferred then the call ends for the agent", async () => {
+      await ready();
+      const call = await answered();
+      await s.desktop.blindTransfer(call.id, s.harness.destinations.transferTarget);
+      await callEvent("call.transferred", call.id);
+      const ended = await finish(call.id);
+      expect(ended.endReason).toBe("transferred");
+    });
+
+    it.skipIf(!has("answer", "consult", "completeTransfer"))("consult then complete transfer", async () => {
+      await ready();
+      const call = await answered();
+      const consultId = await s.desktop.consult(call.id, s.harness.destinations.consultTarget);
+      const consult = (await callEvent("call.dialing", consultId)).call;
+      expect(consult).toMatchObject({ direction: "consult", relatedCallId: call.id });
+      await waitFor(() => s.desktop.getCall(call.id)?.state === "held", "primary held during consult");
+      await s.harness.driver.remoteAnswer(consult);
+      await callEvent("call.connected", consultId);
+      await waitFor(() => s.desktop.getCall(call.id)?.actions.includes("completeTransfer"), "completeTransfer offered");
+      await s.desktop.completeTransfer(consultId);
+      await callEvent("call.transferred", call.id);
+      expect((await finish(call.id)).endReason).toBe("transferred");
+      await finish(consultId);
+      expect(s.desktop.snapshot().calls).toEqual([]);
+    });
+
+    it.skipIf(!has("answer", "consult", "swap"))("swap between a consult call and the held call", async () => {
+      await ready();
+      const call = await answered();
+      const consultId = await s.desktop.consult(call.id, s.harness.destinations.consultTarget);
+      const consult = (await callEvent("call.dialing", consultId)).call;
+      await s.harness.driver.remoteAnswer(consult);
+      await callEvent("call.connected", consultId);
+      await waitFor(() => s.desktop.getCall(call.id)?.actions.includes("swap"), "swap offered");
+      const after = lastSeq();
+      await s.desktop.swap(call.id);
+      await callEvent("call.resumed", call.id, after);
+      await callEvent("call.held", consultId, after);
+      await s.desktop.hangup(consultId);
+      await finish(consultId);
+      await waitFor(() => s.desktop.getCall(call.id)?.actions.includes("hangup"), "primary still live");
+      await s.desktop.hangup(call.id);
+      await finish(call.id);
+    });
+
+    it.skipIf(!has("answer", "consult", "conference"))("conference: consult, merge, then drop a party", async () => {
+      await ready();
+      const call = await answered();
+      const consultId = await s.desktop.consult(call.id, s.harness.destinations.consultTarget);
+      const consult = (await callEvent("call.dialing", consultId)).call;
+      await s.harness.driver.remoteAnswer(consult);
+      await callEvent("call.connected", consultId);
+      await waitFor(() => s.desktop.getCall(call.id)?.actions.includes("conference"), "conference offered");
+      await s.desktop.conference(call.id);
+      const merged = (await callEvent("call.conferenced", call.id)).call;
+      expect(merged.parties.filter((p) => p.role !== "agent" && p.state === "connected").length).toBeGreaterThanOrEqual(2);
+      expect((await callEvent("call.ended", consultId)).call.endReason).toBe("merged");
+      if (has("dropParty")) {
+        const third = merged.parties.find((p) => p.role === "third_party" && p.state === "connected")!;
+        expect(merged.actions).toContain("dropParty");
+        await s.desktop.dropParty(call.id, third.id);
+        await waitFor(() => s.desktop.getCall(call.id)?.parties.find((p) => p.id === third.id)?.state === "disconnected" || undefined, "party dropped");
+      }
+      await s.desktop.hangup(call.id);
+      await finish(call.id);
+    });
+
+    it.skipIf(!has("answer", "hangup") || !features.callWaiting)("call waiting: a second call rings while the agent is on a call", async () => {
+      await ready();
+      const first = await answered();
+      const second = await ringInbound();
+      expect(s.desktop.snapshot().calls.map((c) => c.id)).toEqual([first.id, second.id]);
+      expect(second.actions).toContain("answer");
+      if (has("reject")) {
+        await s.desktop.reject(second.id);
+        await callEvent("call.ended", second.id);
+      } else await s.harness.driver.abandon(second);
+      expect(s.desktop.getCall(first.id)?.state).toBe("connected");
+      await s.desktop.hangup(first.id);
+      await finish(first.id);
+    });
+
+    it("refuses wrong-state and unsupported requests before they reach the connector", async () => {
+      await refused(s.desktop.setAgentState("ready"), has("agentState") ? "NOT_LOGGED_IN" : "NOT_SUPPORTED");
+      await ready();
+      const before = new Map(s.vendorCalls);
+      await refused(s.desktop.answer("no-such-call"), "INVALID_STATE");
+      if (has("dial")) await refused(s.desktop.dial("<not a number>"), "INVALID_DESTINATION");
+      await refused(s.desktop.login(), "INVALID_STATE");
+      if (has("answer")) {
+        const call = await ringInbound();
+        if (has("hold")) await refused(s.desktop.hold(call.id), "INVALID_STATE");
+        if (has("wrapUp")) await refused(s.desktop.completeWrapUp(call.id), "INVALID_STATE");
+        if (has("dtmf")) await refused(s.desktop.sendDtmf(call.id, "1"), "INVALID_STATE");
+        for (const [request, cap] of [["hold", "hold"], ["mute", "mute"], ["blindTransfer", "blindTransfer"], ["conference", "conference"]] as const) {
+          if (has(cap)) continue;
+          const p = request === "blindTransfer" ? s.desktop.blindTransfer(call.id, "+15550100") : s.desktop[request](call.id);
+          await refused(p, "NOT_SUPPORTED");
+        }
+        if (has("reject")) await s.desktop.reject(call.id);
+        else await s.harness.driver.abandon(call);
+        await callEvent("call.ended", call.id);
+      }
+      if (!has("dial")) await refused(s.desktop.dial("+15550100"), "NOT_SUPPORTED");
+      const reached = [...s.vendorCalls].filter(([m, n]) => n !== (before.get(m) ?? 0) && m !== "reject");
+      expect(reached, "requests that reached the connector").toEqual([]);
+    });
+
+    it.skipIf(!has("answer", "hold") || !features.stall)("a request the vendor never answers times out, and the desktop goes on", async () => {
+      await ready();
+      const call = await answered();
+      await s.harness.driver.stallNext!("hold");
+      const started = Date.now();
+      const error = await refused(s.desktop.hold(call.id), "REQUEST_TIMEOUT");
+      expect(error.retryable).toBe(true);
+      expect(Date.now() - started).toBeLessThan(requestTimeoutMs + 2000);
+      await s.desktop.hangup(s.desktop.getCall(call.id)!.id);
+      await finish(call.id);
+    });
+
+    it("link drop: reconnecting, requests refused as LINK_DOWN, full resync on recovery without duplicate events", async () => {
+      await ready();
+      const call = has("answer") ? await answered() : undefined;
+      const ringing = features.changesWhileDown && has("answer") ? await ringInbound() : undefined;
+      const before = callEvents(call?.id ?? "");
+      await s.harness.driver.dropLink();
+      await nextEvent("link.changed", (e) => e.link === "reconnecting" || e.link === "disconnected");
+      if (has("agentState")) await refused(s.desktop.setAgentState("ready"), "LINK_DOWN");
+      if (call && has("hold")) await refused(s.desktop.hold(call.id), "LINK_DOWN");
+      if (ringing) await s.harness.driver.abandon(ringing);
+      await s.harness.driver.restoreLink();
+      await nextEvent("link.changed", (e) => e.link === "connected");
+      if (ringing) expect((await callEvent("call.ended", ringing.id)).call.endReason).toMatch(/abandoned|missed|lost/);
+      if (call) {
+        expect(s.desktop.getCall(call.id)?.state).toBe("connected");
+        expect(callEvents(call.id)).toEqual(before); // nothing replayed twice
+        await s.desktop.hangup(call.id);
+        await finish(call.id);
+      }
+    });
+
+    it("malformed vendor input becomes an error event and the desktop goes on", async () => {
+      await ready();
+      const after = lastSeq();
+      await s.harness.driver.injectMalformed();
+      const error = await nextEvent("error", (e) => e.code === "INVALID_VENDOR_EVENT", after);
+      expect(error.message.length).toBeGreaterThan(0);
+      expect(error.retryable).toBe(false);
+      expect(s.desktop.snapshot().link).toBe("connected");
+      if (has("answer")) {
+        const call = await ringInbound();
+        if (has("reject")) await s.desktop.reject(call.id);
+        else await s.harness.driver.abandon(call);
+        await callEvent("call.ended", call.id);
+      }
+    });
+
+    it.skipIf(!has("answer", "transcripts") || !features.transcripts)("Voice AI transcript lines arrive as call.transcript events", async () => {
+      await ready();
+      const call = await answered();
+      await s.harness.driver.sendTranscript!(call, "I would like to change my address");
+      const t = await nextEvent("call.transcript", (e) => e.callId === call.id);
+      expect(t.segment.text).toBe("I would like to change my address");
+      await s.desktop.hangup(call.id);
+      await finish(call.id);
+    });
+  });
+}
