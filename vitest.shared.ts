@@ -1,11 +1,11 @@
 // Shared by every package's vitest config: tests import sibling packages
-// from source, so `vitest` works without building first.
+// (and their ./testing subpaths) from source, so `vitest` works unbuilt.
+// A package's folder name is its name without the @opencti/ scope.
 import { fileURLToPath } from "node:url";
 
-const src = (path: string): string => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+const packages = fileURLToPath(new URL("./packages/", import.meta.url));
 
 export const sourceAliases = [
-  { find: /^@opencti\/core$/, replacement: src("core/src/index.ts") },
-  { find: /^@opencti\/simulator$/, replacement: src("simulator/src/index.ts") },
-  { find: /^@opencti\/testkit$/, replacement: src("testkit/src/index.ts") },
+  { find: /^@opencti\/([a-z0-9-]+)\/testing$/, replacement: `${packages}$1/src/testing/index.ts` },
+  { find: /^@opencti\/([a-z0-9-]+)$/, replacement: `${packages}$1/src/index.ts` },
 ];
