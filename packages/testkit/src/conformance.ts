@@ -12,6 +12,7 @@ import { schemaProblems } from "./schema.js";
 const REQUEST_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "hold", "resume", "mute", "unmute", "sendDtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "completeWrapUp"] as const;
 
 interface Session {
+  afterScenario: (() => void | Promise<void>) | undefined;
   harness: ConnectorHarness;
   desktop: Desktop;
   events: DesktopEvent[];
@@ -114,12 +115,14 @@ export function runConnectorConformance(options: ConformanceOptions): void {
       const desktop = createDesktop({ connector: counting(harness.connector, vendorCalls), requestTimeoutMs, historyLimit: 5000 });
       const events: DesktopEvent[] = [];
       desktop.on("*", (e) => events.push(e));
-      s = { harness, desktop, events, vendorCalls };
+      const hook = options.onDesktop?.(desktop);
+      s = { harness, desktop, events, vendorCalls, afterScenario: hook ?? undefined };
       await waitFor(() => desktop.snapshot().link === "connected", "the link to connect");
     });
 
     afterEach(async () => {
       try {
+        await s.afterScenario?.();
         // Every event validates against the published schema …
         for (const e of s.events) expect(schemaProblems(e), `${e.type} #${e.seq}: ${JSON.stringify(e).slice(0, 300)}`).toEqual([]);
         // … seq strictly increases …

@@ -1,4 +1,4 @@
-import type { Call, Capability, Connector, LoginRequest } from "@opencti/core";
+import type { Call, Capability, Connector, Desktop, LoginRequest } from "@opencti/core";
 
 export interface InboundCallSpec {
   from: string;
@@ -78,4 +78,10 @@ export interface ConformanceOptions {
   requestTimeoutMs?: number;
   /** How long to wait for an event to arrive. Default 5000 ms. */
   eventTimeoutMs?: number;
+  /**
+   * Called with each scenario's desktop before it runs, so an adapter (Pega,
+   * a CRM bridge) can ride along. The function it returns runs after the
+   * scenario, before teardown: put the adapter's own checks there.
+   */
+  onDesktop?(desktop: Desktop): void | (() => void | Promise<void>);
 }
