@@ -1,0 +1,5 @@
+// Placeholder until the twilio connector lands: the app shows this message instead of failing.
+import { ConnectorUnavailableError, type LoadConnector } from "./types.ts";
+
+export const load: LoadConnector = () =>
+  Promise.reject(new ConnectorUnavailableError("The twilio connector is not built yet. Use ?connector=simulator."));
