@@ -1,0 +1,37 @@
+/**
+ * Which connector to run and its options: public/config.json first, then
+ * URL query parameters over it (`?connector=sip&server=wss://…`).
+ */
+import type { AppConfig } from "./connectors/types.ts";
+
+export const DEFAULT_CONNECTOR = "simulator";
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === "object" && value !== null && Object.values(value).every((v) => typeof v === "string");
+}
+
+/** config.json is optional: a missing or unreadable file means the defaults. */
+async function readConfigFile(): Promise<Partial<AppConfig>> {
+  try {
+    const response = await fetch(new URL("config.json", document.baseURI), { cache: "no-store" });
+    if (!response.ok) return {};
+    const json = (await response.json()) as { connector?: unknown; options?: unknown };
+    return {
+      ...(typeof json.connector === "string" ? { connector: json.connector } : {}),
+      ...(isStringRecord(json.options) ? { options: json.options } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+export function configFromQuery(search: string, base: Partial<AppConfig> = {}): AppConfig {
+  const params = new URLSearchParams(search);
+  const options: Record<string, string> = { ...base.options };
+  for (const [key, value] of params) if (key !== "connector") options[key] = value;
+  return { connector: params.get("connector") || base.connector || DEFAULT_CONNECTOR, options };
+}
+
+export async function readConfig(): Promise<AppConfig> {
+  return configFromQuery(location.search, await readConfigFile());
+}

@@ -1,0 +1,76 @@
+/**
+ * The sample agent desktop: the Call Control Panel, a small CRM and an event
+ * timeline, on the connector chosen by config.json or the URL.
+ */
+import { defineCallControlPanel } from "@opencti/call-control-panel";
+import { createDesktop, type Desktop } from "@opencti/core";
+import { readConfig } from "./config.ts";
+import { ConnectorUnavailableError, type AppConfig, type ConnectorSetup } from "./connectors/types.ts";
+import { mountCrm } from "./crm/crm-view.ts";
+import { loadConnector } from "./load-connector.ts";
+import { mountTimeline } from "./timeline.ts";
+import "./styles.css";
+
+declare global {
+  interface Window {
+    /** The running app, for the browser console and the end-to-end tests. */
+    __opencti?: { config: AppConfig; desktop?: Desktop; setup?: ConnectorSetup; error?: string };
+  }
+}
+
+const byId = (id: string): HTMLElement => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`index.html has no #${id}`);
+  return el;
+};
+
+function showMessage(text: string): void {
+  const message = byId("app-message");
+  message.textContent = text;
+  message.hidden = false;
+}
+
+async function main(): Promise<void> {
+  const config = await readConfig();
+  window.__opencti = { config };
+  byId("connector-name").textContent = `Connector: ${config.connector}`;
+
+  let setup: ConnectorSetup;
+  try {
+    setup = await loadConnector(config);
+  } catch (err) {
+    const text =
+      err instanceof ConnectorUnavailableError
+        ? err.message
+        : `The ${config.connector} connector could not start: ${err instanceof Error ? err.message : String(err)}`;
+    window.__opencti.error = text;
+    showMessage(text);
+    return;
+  }
+
+  const desktop = createDesktop({ connector: setup.connector });
+  window.__opencti = { config, desktop, setup };
+
+  defineCallControlPanel();
+  const panel = document.createElement("opencti-call-control-panel");
+  panel.heading = "Phone";
+  panel.desktop = desktop;
+  if (setup.login) panel.loginRequest = setup.login;
+  byId("panel-column").append(panel);
+
+  mountCrm(byId("crm"), desktop, panel);
+  mountTimeline(byId("timeline"), desktop);
+  if (setup.mountControls) {
+    const drawer = byId("controls-drawer");
+    drawer.hidden = false;
+    setup.mountControls(byId("controls"));
+  }
+  byId("app").hidden = false;
+
+  window.addEventListener("pagehide", () => {
+    void desktop.destroy();
+    void setup.dispose?.();
+  });
+}
+
+void main();

@@ -1,0 +1,506 @@
+/**
+ * <opencti-call-control-panel>: the agent's phone for any OpenCTI Desktop.
+ * It renders from `desktop.snapshot()` and re-renders on every event; the
+ * buttons of a call come from `call.actions`, so it never re-derives rules.
+ * Caller-supplied text (names, numbers, attached data) only goes through
+ * Lit text and attribute bindings: it is never parsed as HTML.
+ */
+import { isCtiError, normalizeDestination, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { ACTION_LABEL, AGENT_STATE_LABEL, CALL_STATE_LABEL, callClockStart, callTitle, directionLabel, formatDuration, LINK_LABEL, REQUEST_VERB } from "./format.js";
+import { panelStyles } from "./styles.js";
+
+/** `opencti-screen-pop` detail: the host opens the customer record from it. */
+export interface ScreenPopDetail {
+  /** "ringing" when the call is offered, "answered" when it connects. */
+  readonly phase: "ringing" | "answered";
+  readonly call: Call;
+  /** The caller's number (ANI), when the vendor gave one. */
+  readonly ani: string | undefined;
+  /** Attached call data (contact attributes, custom parameters, X- headers). */
+  readonly data: CallData;
+}
+
+export const DEFAULT_DISPOSITIONS: readonly string[] = ["Resolved", "Follow-up needed", "Escalated", "No action needed"];
+
+const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
+/** Buttons rendered straight from `call.actions`, in this order. */
+const BUTTON_ACTIONS: readonly CallAction[] = ["answer", "reject", "resume", "hold", "mute", "unmute", "swap", "completeTransfer", "conference", "hangup"];
+const BUTTON_CLASS: Partial<Record<CallAction, string>> = { answer: "good", reject: "danger", hangup: "danger" };
+const DESTINATION_HINT = "Enter a phone number (for example +1 555 010 0199), an extension or a SIP address.";
+
+type Drawer = "keypad" | "transfer";
+
+export class CallControlPanel extends LitElement {
+  static override styles = panelStyles;
+  static override properties = {
+    desktop: { attribute: false },
+    loginRequest: { attribute: false },
+    dispositions: { attribute: false },
+    heading: { type: String },
+  };
+
+  /** The Desktop (from `createDesktop`) this panel controls. */
+  declare desktop: Desktop | undefined;
+  /** What "Log in" sends; the agent id field starts with its `agentId`. */
+  declare loginRequest: LoginRequest | undefined;
+  /** Disposition codes offered at wrap-up. */
+  declare dispositions: readonly string[];
+  /** The panel's title. */
+  declare heading: string;
+
+  #subscribed: Desktop | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #ticker: ReturnType<typeof setInterval> | undefined;
+  #error: string | undefined;
+  #announcement = "";
+  readonly #busy = new Set<string>();
+  readonly #drawers = new Map<string, Drawer>();
+  readonly #fieldErrors = new Map<string, string>();
+  readonly #sentDigits = new Map<string, string>();
+  readonly #dtmfQueue = new Map<string, string>();
+  #dialValue = "";
+  #dialKeypad = false;
+
+  constructor() {
+    super();
+    this.dispositions = DEFAULT_DISPOSITIONS;
+    this.heading = "Phone";
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#subscribe();
+    // Timers (time in state, call duration) move once a second.
+    this.#ticker = setInterval(() => {
+      if (this.desktop) this.requestUpdate();
+    }, 1000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.#ticker);
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#subscribed = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("desktop")) this.#subscribe();
+  }
+
+  #subscribe(): void {
+    if (this.#subscribed === this.desktop || !this.isConnected) return;
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#subscribed = this.desktop;
+    if (this.desktop) this.#unsubscribe = this.desktop.on("*", (event) => this.#onEvent(event));
+  }
+
+  #onEvent(event: DesktopEvent): void {
+    switch (event.type) {
+      case "call.ringing":
+        this.#announce(`Incoming call from ${callTitle(event.call)}${event.call.queue ? `, queue ${event.call.queue}` : ""}`);
+        this.#screenPop("ringing", event.call);
+        break;
+      case "call.connected":
+        this.#screenPop("answered", event.call);
+        break;
+      case "call.ended":
+        for (const map of [this.#drawers, this.#sentDigits, this.#dtmfQueue]) map.delete(event.call.id);
+        for (const key of this.#fieldErrors.keys()) if (key.endsWith(`:${event.call.id}`)) this.#fieldErrors.delete(key);
+        break;
+      case "link.changed":
+        this.#announce(`Telephony link ${LINK_LABEL[event.link]}`);
+        break;
+      case "error":
+        this.#error = event.message;
+        break;
+      default:
+        break;
+    }
+    this.dispatchEvent(new CustomEvent<DesktopEvent>("opencti-event", { detail: event, bubbles: true, composed: true }));
+    this.requestUpdate();
+  }
+
+  #screenPop(phase: ScreenPopDetail["phase"], call: Call): void {
+    const detail: ScreenPopDetail = { phase, call, ani: call.from, data: call.data };
+    this.dispatchEvent(new CustomEvent<ScreenPopDetail>("opencti-screen-pop", { detail, bubbles: true, composed: true }));
+  }
+
+  #announce(text: string): void {
+    this.#announcement = text;
+    this.requestUpdate();
+  }
+
+  /** Runs a request; a failure is shown inline, in the CtiError's words. */
+  async #run(key: string, request: string, work: (desktop: Desktop) => Promise<unknown>): Promise<boolean> {
+    const desktop = this.desktop;
+    if (!desktop || this.#busy.has(key)) return false;
+    this.#busy.add(key);
+    this.#error = undefined;
+    this.requestUpdate();
+    try {
+      await work(desktop);
+      return true;
+    } catch (err) {
+      this.#error = describeFailure(request, err);
+      return false;
+    } finally {
+      this.#busy.delete(key);
+      this.requestUpdate();
+    }
+  }
+
+  // Rendering -------------------------------------------------------------------
+
+  protected override render(): TemplateResult {
+    const desktop = this.desktop;
+    const snapshot = desktop?.snapshot();
+    const link = snapshot?.link ?? "disconnected";
+    return html`
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.#announcement}</div>
+      <header class="row spread" part="header">
+        <h2>${this.heading}</h2>
+        <span class="link" part="link" data-link=${link}><span class="dot" aria-hidden="true"></span>${LINK_LABEL[link]}</span>
+      </header>
+      ${this.#error
+        ? html`<div class="error row spread" role="alert" part="error">
+            <span>${this.#error}</span>
+            <button type="button" aria-label="Dismiss error" @click=${this.#dismissError}>Dismiss</button>
+          </div>`
+        : nothing}
+      ${snapshot ? html`${this.#renderAgent(snapshot)} ${this.#renderCalls(snapshot.calls)} ${this.#renderDial(snapshot)}` : html`<p class="muted">No telephony connection.</p>`}
+    `;
+  }
+
+  #dismissError = (): void => {
+    this.#error = undefined;
+    this.requestUpdate();
+  };
+
+  #renderAgent(snapshot: ReturnType<Desktop["snapshot"]>): TemplateResult {
+    const { agent, reasons, capabilities } = snapshot;
+    if (agent.state === "logged_out") {
+      return html`<section part="agent" aria-label="Agent">
+        <form class="row" @submit=${this.#onLogin}>
+          <label for="agent-id">Agent ID</label>
+          <input id="agent-id" name="agentId" class="grow" autocomplete="username" .value=${this.loginRequest?.agentId ?? ""} />
+          <button type="submit" class="primary" ?disabled=${this.#busy.has("login")}>Log in</button>
+        </form>
+      </section>`;
+    }
+    const current = reasons.find((r) => r.state === agent.state && (agent.reason ? r.id === agent.reason.id : true));
+    const choosable = reasons.filter((r) => r.state !== "logged_out");
+    const stateLabel = agent.reason && agent.reason.state === agent.state ? agent.reason.label : AGENT_STATE_LABEL[agent.state];
+    const pending = agent.pendingState;
+    return html`<section part="agent" aria-label="Agent">
+      <div class="row">
+        ${capabilities.includes("agentState")
+          ? html`<label for="agent-state">Status</label>
+              <select id="agent-state" ?disabled=${this.#busy.has("state")} @change=${this.#onStateChange}>
+                ${current ? nothing : html`<option value="" selected disabled>${stateLabel}</option>`}
+                ${choosable.map((r) => html`<option value=${r.id} ?selected=${r === current}>${r.label}</option>`)}
+              </select>`
+          : html`<span>Status: ${stateLabel}</span>`}
+        <span class="muted timer" part="time-in-state">${stateLabel} for ${formatDuration(Date.now() - agent.since)}</span>
+        <button type="button" class="grow-0" ?disabled=${this.#busy.has("logout")} @click=${this.#onLogout}>Log out</button>
+      </div>
+      ${pending ? html`<p class="muted" part="pending-state">Next: ${pending.reason?.label ?? AGENT_STATE_LABEL[pending.state]} (after this call)</p>` : nothing}
+    </section>`;
+  }
+
+  #renderCalls(calls: readonly Call[]): TemplateResult | typeof nothing {
+    if (calls.length === 0) return nothing;
+    return html`<section part="calls" aria-label="Calls">${calls.map((call) => this.#renderCall(call))}</section>`;
+  }
+
+  #renderCall(call: Call): TemplateResult {
+    const title = callTitle(call);
+    const ringing = call.state === "ringing";
+    const drawer = this.#drawers.get(call.id);
+    const remote = call.parties.filter((p) => p.role !== "agent" && p.state !== "disconnected");
+    const dataEntries = Object.entries(call.data);
+    return html`<article
+      class="call ${ringing ? "alert" : ""}"
+      part=${ringing ? "call incoming" : "call"}
+      data-state=${call.state}
+      data-call-id=${call.id}
+      aria-label=${`${ringing ? "Incoming call" : `${directionLabel(call)} call`} ${title}`}
+    >
+      ${ringing ? html`<h3>Incoming call</h3>` : nothing}
+      <div class="row spread">
+        <span class="call-title">${title}</span>
+        <span class="timer" part="call-state">${CALL_STATE_LABEL[call.state]} · ${formatDuration(Date.now() - callClockStart(call))}</span>
+      </div>
+      <div class="muted">
+        ${directionLabel(call)}${call.from && call.from !== title ? html` · from ${call.from}` : nothing}${call.to && call.direction !== "inbound" && call.to !== title ? html` · to ${call.to}` : nothing}${call.queue ? html` · queue ${call.queue}` : nothing}${call.muted ? html` · <strong>muted</strong>` : nothing}
+      </div>
+      ${ringing && dataEntries.length > 0
+        ? html`<dl aria-label="Call data">${dataEntries.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`
+        : nothing}
+      ${remote.length > 1 || call.actions.includes("dropParty") ? this.#renderParties(call, remote) : nothing}
+      <div class="row" part="actions">
+        ${BUTTON_ACTIONS.filter((a) => call.actions.includes(a)).map((action) => this.#actionButton(call, action, title))}
+        ${call.actions.includes("sendDtmf") ? this.#drawerToggle(call, "keypad", "Keypad", drawer) : nothing}
+        ${call.actions.includes("blindTransfer") || call.actions.includes("consult") ? this.#drawerToggle(call, "transfer", "Transfer", drawer) : nothing}
+      </div>
+      ${drawer === "keypad" && call.actions.includes("sendDtmf") ? this.#renderKeypad(call) : nothing}
+      ${drawer === "transfer" && (call.actions.includes("blindTransfer") || call.actions.includes("consult")) ? this.#renderTransfer(call) : nothing}
+      ${call.actions.includes("completeWrapUp") ? this.#renderWrapUp(call) : nothing}
+    </article>`;
+  }
+
+  #actionButton(call: Call, action: CallAction, title: string): TemplateResult {
+    const label = ACTION_LABEL[action] ?? action;
+    return html`<button
+      type="button"
+      part="button ${action}"
+      class=${BUTTON_CLASS[action] ?? ""}
+      aria-label=${`${label} ${title}`}
+      ?disabled=${this.#busy.has(`${action}:${call.id}`)}
+      @click=${() => void this.#run(`${action}:${call.id}`, action, (d) => callAction(d, action, call.id))}
+    >
+      ${label}
+    </button>`;
+  }
+
+  #drawerToggle(call: Call, drawer: Drawer, label: string, open: Drawer | undefined): TemplateResult {
+    return html`<button
+      type="button"
+      part="button ${drawer}-toggle"
+      aria-expanded=${open === drawer ? "true" : "false"}
+      @click=${() => {
+        if (open === drawer) this.#drawers.delete(call.id);
+        else this.#drawers.set(call.id, drawer);
+        this.requestUpdate();
+      }}
+    >
+      ${label}
+    </button>`;
+  }
+
+  #renderParties(call: Call, remote: readonly Party[]): TemplateResult {
+    const canDrop = call.actions.includes("dropParty");
+    return html`<ul aria-label="Parties">
+      ${remote.map(
+        (p) => html`<li class="row spread">
+          <span>${p.displayName || p.address || p.id} <span class="muted">(${p.state})</span></span>
+          ${canDrop
+            ? html`<button
+                type="button"
+                part="button dropParty"
+                aria-label=${`Drop ${p.displayName || p.address || p.id}`}
+                ?disabled=${this.#busy.has(`drop:${call.id}:${p.id}`)}
+                @click=${() => void this.#run(`drop:${call.id}:${p.id}`, "dropParty", (d) => d.dropParty(call.id, p.id))}
+              >
+                Drop
+              </button>`
+            : nothing}
+        </li>`,
+      )}
+    </ul>`;
+  }
+
+  #renderKeypad(call: Call): TemplateResult {
+    const sent = this.#sentDigits.get(call.id) ?? "";
+    return html`<div part="keypad" role="group" aria-label="Keypad">
+      <div class="keypad">
+        ${KEYS.map((key) => html`<button type="button" aria-label=${`Send tone ${key}`} @click=${() => this.#queueDtmf(call.id, key)}>${key}</button>`)}
+      </div>
+      <p class="muted" aria-live="polite">${sent ? `Sent: ${sent}` : "Tones go to the far end as you press them."}</p>
+    </div>`;
+  }
+
+  /** Digits pressed while a send is in flight go in the next send, in order. */
+  #queueDtmf(callId: string, digit: string): void {
+    this.#dtmfQueue.set(callId, (this.#dtmfQueue.get(callId) ?? "") + digit);
+    void this.#flushDtmf(callId);
+  }
+
+  async #flushDtmf(callId: string): Promise<void> {
+    const key = `sendDtmf:${callId}`;
+    while (!this.#busy.has(key)) {
+      const digits = this.#dtmfQueue.get(callId);
+      if (!digits) return;
+      this.#dtmfQueue.delete(callId);
+      const ok = await this.#run(key, "sendDtmf", (d) => d.sendDtmf(callId, digits));
+      if (ok) this.#sentDigits.set(callId, (this.#sentDigits.get(callId) ?? "") + digits);
+      else return;
+    }
+  }
+
+  #renderTransfer(call: Call): TemplateResult {
+    const errorKey = `transfer:${call.id}`;
+    const error = this.#fieldErrors.get(errorKey);
+    const inputId = `transfer-${call.id}`;
+    const blind = call.actions.includes("blindTransfer");
+    const consult = call.actions.includes("consult");
+    const submit = (kind: "blindTransfer" | "consult") => (event: Event) => {
+      event.preventDefault();
+      const form = (event.target as HTMLElement).closest("form");
+      const input = form?.querySelector("input");
+      const destination = normalizeDestination(input?.value ?? "");
+      if (destination === undefined) {
+        this.#fieldErrors.set(errorKey, DESTINATION_HINT);
+        this.requestUpdate();
+        return;
+      }
+      this.#fieldErrors.delete(errorKey);
+      void this.#run(`${kind}:${call.id}`, kind, (d) => (kind === "consult" ? d.consult(call.id, destination) : d.blindTransfer(call.id, destination))).then((ok) => {
+        if (ok) this.#drawers.delete(call.id);
+        this.requestUpdate();
+      });
+    };
+    return html`<form part="transfer" class="row" aria-label="Transfer" @submit=${submit(blind ? "blindTransfer" : "consult")}>
+      <label for=${inputId}>Transfer to</label>
+      <input
+        id=${inputId}
+        class="grow"
+        inputmode="tel"
+        autocomplete="off"
+        aria-invalid=${error ? "true" : "false"}
+        aria-describedby=${`${inputId}-error`}
+        @input=${() => this.#fieldErrors.delete(errorKey)}
+      />
+      ${blind ? html`<button type="submit" class="primary">Blind transfer</button>` : nothing}
+      ${consult ? html`<button type="button" @click=${submit("consult")}>Consult</button>` : nothing}
+      <p id=${`${inputId}-error`} class="field-error" role=${error ? "alert" : "none"}>${error ?? ""}</p>
+    </form>`;
+  }
+
+  #renderWrapUp(call: Call): TemplateResult {
+    const id = `wrapup-${call.id}`;
+    const onSubmit = (event: SubmitEvent): void => {
+      event.preventDefault();
+      const form = event.target as HTMLFormElement;
+      const disposition = (form.querySelector("select") as HTMLSelectElement | null)?.value ?? "";
+      const notes = (form.querySelector("textarea") as HTMLTextAreaElement | null)?.value.trim() ?? "";
+      void this.#run(`completeWrapUp:${call.id}`, "completeWrapUp", (d) =>
+        d.completeWrapUp(call.id, { ...(disposition ? { disposition } : {}), ...(notes ? { notes } : {}) }),
+      );
+    };
+    return html`<form part="wrapup" aria-label="Wrap-up" @submit=${onSubmit}>
+      <div class="row">
+        <label for=${`${id}-disposition`}>Disposition</label>
+        <select id=${`${id}-disposition`} class="grow">
+          ${this.dispositions.map((d) => html`<option value=${d}>${d}</option>`)}
+        </select>
+      </div>
+      <label for=${`${id}-notes`}>Notes</label>
+      <textarea id=${`${id}-notes`} rows="2"></textarea>
+      <button type="submit" class="primary" ?disabled=${this.#busy.has(`completeWrapUp:${call.id}`)}>Done</button>
+    </form>`;
+  }
+
+  #renderDial(snapshot: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
+    if (!snapshot.capabilities.includes("dial") || snapshot.agent.state === "logged_out") return nothing;
+    const error = this.#fieldErrors.get("dial");
+    return html`<section part="dialpad" aria-label="Dial">
+      <form class="row" @submit=${this.#onDial}>
+        <label for="dial">Number</label>
+        <input
+          id="dial"
+          name="destination"
+          class="grow"
+          inputmode="tel"
+          autocomplete="off"
+          placeholder="+1 555 010 0199"
+          .value=${this.#dialValue}
+          aria-invalid=${error ? "true" : "false"}
+          aria-describedby="dial-error"
+          @input=${(e: Event) => {
+            this.#dialValue = (e.target as HTMLInputElement).value;
+            if (this.#fieldErrors.delete("dial")) this.requestUpdate();
+          }}
+        />
+        <button type="submit" class="good" ?disabled=${this.#busy.has("dial")}>Call</button>
+        <button type="button" aria-expanded=${this.#dialKeypad ? "true" : "false"} @click=${this.#toggleDialKeypad}>Dial pad</button>
+      </form>
+      <p id="dial-error" class="field-error" role=${error ? "alert" : "none"}>${error ?? ""}</p>
+      ${this.#dialKeypad
+        ? html`<div class="keypad" role="group" aria-label="Dial pad">
+            ${KEYS.map((key) => html`<button type="button" aria-label=${`Type ${key}`} @click=${() => this.#typeDigit(key)}>${key}</button>`)}
+          </div>`
+        : nothing}
+    </section>`;
+  }
+
+  #toggleDialKeypad = (): void => {
+    this.#dialKeypad = !this.#dialKeypad;
+    this.requestUpdate();
+  };
+
+  #typeDigit(key: string): void {
+    this.#dialValue += key;
+    this.#fieldErrors.delete("dial");
+    this.requestUpdate();
+  }
+
+  // Handlers ----------------------------------------------------------------------
+
+  #onLogin = (event: SubmitEvent): void => {
+    event.preventDefault();
+    const input = (event.target as HTMLFormElement).querySelector("input");
+    const agentId = input?.value.trim() ?? "";
+    const request: LoginRequest = { ...this.loginRequest, ...(agentId ? { agentId } : {}) };
+    void this.#run("login", "login", (d) => d.login(request));
+  };
+
+  #onLogout = (): void => {
+    void this.#run("logout", "logout", (d) => d.logout());
+  };
+
+  #onStateChange = (event: Event): void => {
+    const value = (event.target as HTMLSelectElement).value;
+    if (value) void this.#run("state", "setAgentState", (d) => d.setAgentState(value));
+  };
+
+  #onDial = (event: SubmitEvent): void => {
+    event.preventDefault();
+    const destination = normalizeDestination(this.#dialValue);
+    if (destination === undefined) {
+      this.#fieldErrors.set("dial", this.#dialValue.trim() ? `"${this.#dialValue.trim().slice(0, 40)}" cannot be dialled. ${DESTINATION_HINT}` : DESTINATION_HINT);
+      this.requestUpdate();
+      return;
+    }
+    void this.#run("dial", "dial", (d) => d.dial(destination)).then((ok) => {
+      if (ok) this.#dialValue = "";
+      this.requestUpdate();
+    });
+  };
+}
+
+function callAction(desktop: Desktop, action: CallAction, callId: string): Promise<unknown> {
+  switch (action) {
+    case "answer":
+      return desktop.answer(callId);
+    case "reject":
+      return desktop.reject(callId);
+    case "hangup":
+      return desktop.hangup(callId);
+    case "hold":
+      return desktop.hold(callId);
+    case "resume":
+      return desktop.resume(callId);
+    case "mute":
+      return desktop.mute(callId);
+    case "unmute":
+      return desktop.unmute(callId);
+    case "swap":
+      return desktop.swap(callId);
+    case "completeTransfer":
+      return desktop.completeTransfer(callId);
+    case "conference":
+      return desktop.conference(callId);
+    default:
+      return Promise.reject(new Error(`${action} has its own form`));
+  }
+}
+
+/** "Could not put the call on hold: the telephony link is reconnecting. Try again." */
+export function describeFailure(request: string, err: unknown): string {
+  const verb = REQUEST_VERB[request] ?? request;
+  if (isCtiError(err)) return `Could not ${verb}: ${err.message}${err.retryable ? " Try again." : ""}`;
+  return `Could not ${verb}: ${err instanceof Error ? err.message : "something unexpected went wrong."}`;
+}

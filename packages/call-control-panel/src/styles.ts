@@ -1,0 +1,73 @@
+import { css } from "lit";
+
+/**
+ * Themeable through CSS custom properties on the host (--opencti-*) and
+ * ::part() names on the main regions and buttons.
+ */
+export const panelStyles = css`
+  :host {
+    --_accent: var(--opencti-accent, #1f6feb);
+    --_danger: var(--opencti-danger, #c62828);
+    --_ok: var(--opencti-success, #2e7d32);
+    --_warn: var(--opencti-warning, #b26a00);
+    --_bg: var(--opencti-background, #ffffff);
+    --_fg: var(--opencti-foreground, #1b1f24);
+    --_muted: var(--opencti-muted, #5b6572);
+    --_border: var(--opencti-border, #d0d7de);
+    --_radius: var(--opencti-radius, 6px);
+    display: block;
+    box-sizing: border-box;
+    min-width: 280px;
+    max-width: var(--opencti-max-width, 420px);
+    font: var(--opencti-font, 14px/1.4 system-ui, sans-serif);
+    color: var(--_fg);
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 12px;
+  }
+  *, *::before, *::after { box-sizing: inherit; }
+  section { margin: 0 0 12px; }
+  h2, h3 { margin: 0 0 6px; font-size: 1em; }
+  .row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; }
+  .spread { justify-content: space-between; }
+  .muted { color: var(--_muted); font-size: 0.9em; }
+  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  button, select, input { font: inherit; }
+  button {
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_bg);
+    color: var(--_fg);
+    padding: 4px 10px;
+    cursor: pointer;
+  }
+  button:hover:not(:disabled) { border-color: var(--_accent); }
+  button:focus-visible, select:focus-visible, input:focus-visible { outline: 2px solid var(--_accent); outline-offset: 1px; }
+  button:disabled { opacity: 0.55; cursor: default; }
+  button.primary { background: var(--_accent); border-color: var(--_accent); color: #fff; }
+  button.good { background: var(--_ok); border-color: var(--_ok); color: #fff; }
+  button.danger { background: var(--_danger); border-color: var(--_danger); color: #fff; }
+  input, select { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 4px 6px; background: var(--_bg); color: var(--_fg); min-width: 0; }
+  .link { display: inline-flex; align-items: center; gap: 6px; font-size: 0.9em; }
+  .dot { width: 10px; height: 10px; border-radius: 50%; background: var(--_muted); }
+  .link[data-link="connected"] .dot { background: var(--_ok); }
+  .link[data-link="reconnecting"] .dot, .link[data-link="connecting"] .dot { background: var(--_warn); }
+  .link[data-link="disconnected"] .dot { background: var(--_danger); }
+  .error { border: 1px solid var(--_danger); color: var(--_danger); border-radius: var(--_radius); padding: 6px 8px; margin: 0 0 12px; }
+  .field-error { color: var(--_danger); font-size: 0.9em; margin: 4px 0 0; }
+  .alert { border: 2px solid var(--_accent); border-radius: var(--_radius); padding: 8px; }
+  .call { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 8px; margin: 0 0 8px; }
+  .call[data-state="held"] { border-style: dashed; }
+  .call-title { font-weight: 600; word-break: break-word; }
+  .timer { font-variant-numeric: tabular-nums; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; margin: 6px 0; font-size: 0.9em; }
+  dt { color: var(--_muted); }
+  dd { margin: 0; word-break: break-word; }
+  ul { list-style: none; margin: 4px 0; padding: 0; }
+  .keypad { display: grid; grid-template-columns: repeat(3, 3em); gap: 4px; margin: 6px 0; }
+  .keypad button { padding: 6px 0; }
+  .grow { flex: 1 1 8em; }
+  form { margin: 6px 0 0; }
+  textarea { font: inherit; width: 100%; border: 1px solid var(--_border); border-radius: var(--_radius); }
+`;
