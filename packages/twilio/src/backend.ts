@@ -1,0 +1,89 @@
+/**
+ * The call-control backend port: what the Voice SDK cannot do in the browser
+ * (hold, transfers, conference) Twilio does on the server with a Conference
+ * and its REST API. The connector declares these capabilities only when a
+ * backend is configured.
+ */
+import { CtiError, CTI_ERROR_CODES, type CtiErrorCode } from "@opencti/core";
+
+/** Every request names the agent's own call leg (the SDK's CallSid). */
+export interface CallControlBackend {
+  hold(request: { callSid: string }, signal: AbortSignal): Promise<void>;
+  resume(request: { callSid: string }, signal: AbortSignal): Promise<void>;
+  blindTransfer(request: { callSid: string; to: string }, signal: AbortSignal): Promise<void>;
+  /** Holds the customer and dials `to` into the conference; resolves with the new party's CallSid. */
+  consult(request: { callSid: string; to: string }, signal: AbortSignal): Promise<{ callSid: string }>;
+  /** The consulted party takes the customer; the agent's leg is removed. */
+  completeTransfer(request: { callSid: string; consultCallSid: string }, signal: AbortSignal): Promise<void>;
+  /** Everyone talks: the customer is taken off hold with the consulted party on. */
+  conference(request: { callSid: string; consultCallSid: string }, signal: AbortSignal): Promise<void>;
+  /** Removes one party (a consult leg or a conference member) from the agent's conference. */
+  dropParty(request: { callSid: string; partyCallSid: string }, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * A party's progress, pushed by the backend to the agent's call as a Twilio
+ * user-defined message (Call Message API); the connector reads it from the
+ * SDK's `messageReceived`.
+ */
+export interface PartyStatusMessage {
+  readonly opencti: "party";
+  readonly callSid: string;
+  /** Twilio call statuses: queued, initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled. */
+  readonly status: string;
+}
+
+export function isPartyStatusMessage(value: unknown): value is PartyStatusMessage {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return v.opencti === "party" && typeof v.callSid === "string" && typeof v.status === "string";
+}
+
+export interface HttpCallControlBackendOptions {
+  /** Base URL; each operation is `POST <url>/<operation>` with a JSON body. */
+  url: string;
+  /** Extra headers (e.g. an Authorization the integrator's backend checks); never logged. */
+  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  fetch?: typeof fetch;
+}
+
+const isCode = (value: unknown): value is CtiErrorCode => typeof value === "string" && (CTI_ERROR_CODES as readonly string[]).includes(value);
+
+/**
+ * The JSON contract (see README): `POST <url>/<operation>`, body as in
+ * CallControlBackend, `200 {…}` on success; otherwise
+ * `{ "error": { "code": "<CtiErrorCode>", "message": "…" } }`.
+ */
+export function createHttpCallControlBackend(options: HttpCallControlBackendOptions): CallControlBackend {
+  const base = options.url.replace(/\/+$/, "");
+  async function post(operation: string, body: Record<string, string>, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    let response: Response;
+    try {
+      const headers = { "content-type": "application/json", ...(await options.headers?.()) };
+      response = await doFetch(`${base}/${operation}`, { method: "POST", headers, body: JSON.stringify(body), signal });
+    } catch (cause) {
+      if (signal.aborted) throw new CtiError("REQUEST_TIMEOUT", `The call-control backend did not answer ${operation} in time`, { cause, request: operation });
+      throw new CtiError("VENDOR_ERROR", `The call-control backend is unreachable (${operation})`, { cause, request: operation });
+    }
+    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (response.ok) return json;
+    const error = (json.error ?? {}) as { code?: unknown; message?: unknown };
+    const message = typeof error.message === "string" ? error.message : `The call-control backend refused ${operation} (HTTP ${response.status})`;
+    throw new CtiError(isCode(error.code) ? error.code : "VENDOR_ERROR", message, { request: operation });
+  }
+  const done = async (p: Promise<unknown>): Promise<void> => void (await p);
+  return {
+    hold: (r, s) => done(post("hold", r, s)),
+    resume: (r, s) => done(post("resume", r, s)),
+    blindTransfer: (r, s) => done(post("blindTransfer", r, s)),
+    consult: async (r, s) => {
+      const json = await post("consult", r, s);
+      if (typeof json.callSid !== "string") throw new CtiError("VENDOR_ERROR", "The call-control backend did not return the consult call's CallSid", { request: "consult" });
+      return { callSid: json.callSid };
+    },
+    completeTransfer: (r, s) => done(post("completeTransfer", r, s)),
+    conference: (r, s) => done(post("conference", r, s)),
+    dropParty: (r, s) => done(post("dropParty", r, s)),
+  };
+}
