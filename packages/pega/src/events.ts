@@ -1,0 +1,144 @@
+/**
+ * Normalized desktop state → Pega event JSON. Pure functions: the
+ * implementation decides when to send, these decide what.
+ */
+import type { Agent, Call, CallDirection, CallState, DesktopSnapshot, LinkState } from "@opencti/core";
+import type {
+  PegaAgentEvent,
+  PegaAgentState,
+  PegaCallEvent,
+  PegaCallEventName,
+  PegaCallType,
+  PegaPartyInfoEvent,
+  PegaSnapshotCall,
+  PegaSnapshotEvent,
+  PegaWorkMode,
+} from "./types.js";
+
+/** What the mapping needs besides the desktop's state. */
+export interface PegaContext {
+  /** pyMedia on every event. */
+  readonly media: string;
+  /** The agent's device (pyThisDN): the login extension. */
+  readonly thisDN: string;
+  /** The agent id given at login, when the vendor does not report one. */
+  readonly agentId: string;
+  /** Work mode reported with Ready (what agentReady asked for). */
+  readonly readyWorkMode: PegaWorkMode;
+  /** Our reason id → Pega reason code. */
+  readonly reasonCode: (reasonId: string) => string;
+  /** Reason code of the logout in progress (Pega's, not the vendor's). */
+  readonly logoutReasonCode: string;
+}
+
+export const CALL_TYPE: Readonly<Record<CallDirection, PegaCallType>> = {
+  inbound: "INBOUND",
+  outbound: "OUTBOUND",
+  consult: "CONSULT",
+  internal: "INTERNAL",
+  unknown: "UNKNOWN",
+};
+
+/** The CallEvent that puts a call in each live state. */
+export const CALL_STATE_EVENT: Readonly<Record<Exclude<CallState, "ended" | "wrapup">, PegaCallEventName>> = {
+  ringing: "Alerting",
+  dialing: "Initiated",
+  connected: "Established",
+  held: "Held",
+};
+
+/** A caller who hung up before anyone answered. */
+export function wasAbandoned(call: Call): boolean {
+  return call.endReason === "abandoned" || (call.endReason === "missed" && call.connectedAt === undefined);
+}
+
+/** The far end: the caller on an inbound call, the number dialled otherwise. */
+function otherDN(call: Call): string {
+  if (call.direction === "inbound" || call.direction === "internal") return call.from ?? "";
+  return call.to ?? call.parties.find((p) => p.role !== "agent")?.address ?? "";
+}
+
+export function callEvent(name: PegaCallEventName, call: Call, ctx: PegaContext): PegaCallEvent {
+  return {
+    pyEventType: "CallStateEvent",
+    pyEventName: name,
+    pyCallId: call.id,
+    pyCallType: CALL_TYPE[call.direction],
+    pyANI: call.from ?? "",
+    pyOtherDN: otherDN(call),
+    pyMedia: ctx.media,
+  };
+}
+
+/** Remote parties still on the call, as Pega DNs (address, else the party id dropParty accepts). */
+export function partyDNs(call: Call): string[] {
+  return call.parties.filter((p) => p.role !== "agent" && p.state !== "disconnected").map((p) => p.address ?? p.id);
+}
+
+export function partyInfoEvent(call: Call, ctx: PegaContext): PegaPartyInfoEvent {
+  return {
+    pyEventType: "PartyInfoEvent",
+    pyEventName: "PartyInfo",
+    pyCallId: call.id,
+    pyThisDN: ctx.thisDN,
+    pyMedia: ctx.media,
+    pyParties: partyDNs(call).map((pyDN) => ({ pyDN })),
+  };
+}
+
+/** Pega's AgentEvent name, work mode and reason for an agent. */
+function agentParts(agent: Agent, ctx: PegaContext): { name: PegaAgentEvent["pyEventName"]; state: PegaAgentState; workMode: PegaWorkMode; reasonCode: string } {
+  const reason = agent.reason ? ctx.reasonCode(agent.reason.id) : "";
+  switch (agent.state) {
+    case "ready":
+      return { name: "Ready", state: "Ready", workMode: ctx.readyWorkMode, reasonCode: "" };
+    case "not_ready":
+      return { name: "NotReady", state: "NotReady", workMode: "AUX_WORK", reasonCode: reason };
+    case "after_call_work":
+      return { name: "NotReady", state: "NotReady", workMode: "ACW", reasonCode: reason };
+    case "busy":
+      return { name: "NotReady", state: "Busy", workMode: "BUSY", reasonCode: "" };
+    case "logged_out":
+      return { name: "Logout", state: "Logout", workMode: "MODE_NONE", reasonCode: ctx.logoutReasonCode };
+    case "error":
+      return { name: "Unknown", state: "Unknown", workMode: "MODE_NONE", reasonCode: "" };
+  }
+}
+
+export function agentEvent(agent: Agent, ctx: PegaContext): PegaAgentEvent {
+  const { name, workMode, reasonCode } = agentParts(agent, ctx);
+  return { pyEventType: "AgentStateEvent", pyEventName: name, pyReasonCode: reasonCode, pyWorkMode: workMode, pyMedia: ctx.media };
+}
+
+/** AgentEvent Login: sent before the state the agent logs in to. */
+export function loginEvent(ctx: PegaContext): PegaAgentEvent {
+  return { pyEventType: "AgentStateEvent", pyEventName: "Login", pyReasonCode: "", pyWorkMode: "MODE_NONE", pyMedia: ctx.media };
+}
+
+export function linkState(link: LinkState): PegaSnapshotEvent["pyLinkState"] {
+  return link === "connected" ? "CONNECTED" : "DISCONNECTED";
+}
+
+function snapshotCall(call: Call): PegaSnapshotCall {
+  const state: PegaCallEventName = call.state === "wrapup" || call.state === "ended" ? "Disconnected" : CALL_STATE_EVENT[call.state];
+  return { pyCallId: call.id, pyCallType: CALL_TYPE[call.direction], pyCallState: state, pyANI: call.from ?? "", pyOtherDN: otherDN(call) };
+}
+
+export function snapshotEvent(snapshot: DesktopSnapshot, ctx: PegaContext): PegaSnapshotEvent {
+  const { state, workMode, reasonCode } = agentParts(snapshot.agent, ctx);
+  const loggedIn = snapshot.agent.state !== "logged_out";
+  return {
+    pyEventType: "SnapshotEvent",
+    pyEventName: "Snapshot",
+    pyAgentId: snapshot.agent.agentId ?? ctx.agentId,
+    pyAgentState: state,
+    pyDeviceState: loggedIn && snapshot.link === "connected" ? "OPENED" : "CLOSED",
+    pyLinkState: linkState(snapshot.link),
+    pyReasonCode: reasonCode,
+    pyWorkMode: workMode,
+    pyThisDN: ctx.thisDN,
+    pyMedia: ctx.media,
+    // A call in wrap-up is over for Pega (it got Disconnected); only live calls are listed.
+    pyCalls: snapshot.calls.filter((c) => c.state !== "wrapup" && c.state !== "ended").map(snapshotCall),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Pega Call OpenCTI vocabulary: the events a Desktop Implementation forwards
+ * (JSON, every leaf a string), the error object it hands to failure
+ * callbacks, and the Desktop Interface functions Pega's Call Control Panel
+ * calls. Names and values follow Pega's documentation.
+ */
+
+export const PEGA_CALL_TYPES = ["INTERNAL", "INBOUND", "OUTBOUND", "CONSULT", "UNKNOWN"] as const;
+export type PegaCallType = (typeof PEGA_CALL_TYPES)[number];
+
+export const PEGA_CALL_EVENT_NAMES = ["Abandoned", "Alerting", "Connected", "Disconnected", "Established", "Held", "Initiated", "Retrieved"] as const;
+export type PegaCallEventName = (typeof PEGA_CALL_EVENT_NAMES)[number];
+
+export const PEGA_AGENT_EVENT_NAMES = ["Ready", "NotReady", "Login", "Logout", "Unknown"] as const;
+export type PegaAgentEventName = (typeof PEGA_AGENT_EVENT_NAMES)[number];
+
+export const PEGA_WORK_MODES = ["MODE_NONE", "MODE_AUTO_IN", "MODE_MANUAL_IN", "ACW", "BUSY", "AUX_WORK"] as const;
+export type PegaWorkMode = (typeof PEGA_WORK_MODES)[number];
+
+export const PEGA_AGENT_STATES = ["Ready", "NotReady", "Login", "Logout", "Busy", "Unknown"] as const;
+export type PegaAgentState = (typeof PEGA_AGENT_STATES)[number];
+
+/** CallEvent: a call changed state. */
+export interface PegaCallEvent {
+  readonly pyEventType: "CallStateEvent";
+  readonly pyEventName: PegaCallEventName;
+  readonly pyCallId: string;
+  readonly pyCallType: PegaCallType;
+  /** Who called: the caller (inbound) or the agent's line (outbound). */
+  readonly pyANI: string;
+  /** The far end's number. */
+  readonly pyOtherDN: string;
+  readonly pyMedia: string;
+}
+
+/** AgentEvent: the agent's state changed. */
+export interface PegaAgentEvent {
+  readonly pyEventType: "AgentStateEvent";
+  readonly pyEventName: PegaAgentEventName;
+  /** The NotReady or Logout reason. */
+  readonly pyReasonCode: string;
+  readonly pyWorkMode: PegaWorkMode;
+  readonly pyMedia: string;
+}
+
+/** One live call inside a Snapshot. */
+export interface PegaSnapshotCall {
+  readonly pyCallId: string;
+  readonly pyCallType: PegaCallType;
+  /** The call's state as the CallEvent name that led to it (Alerting, Established, Held, …). */
+  readonly pyCallState: PegaCallEventName;
+  readonly pyANI: string;
+  readonly pyOtherDN: string;
+}
+
+/** Snapshot: the whole picture, after login, logout and every link change. */
+export interface PegaSnapshotEvent {
+  readonly pyEventType: "SnapshotEvent";
+  readonly pyEventName: "Snapshot";
+  readonly pyAgentId: string;
+  readonly pyAgentState: PegaAgentState;
+  readonly pyDeviceState: "OPENED" | "CLOSED";
+  readonly pyLinkState: "CONNECTED" | "DISCONNECTED";
+  readonly pyReasonCode: string;
+  readonly pyWorkMode: PegaWorkMode;
+  readonly pyThisDN: string;
+  readonly pyMedia: string;
+  readonly pyCalls: readonly PegaSnapshotCall[];
+}
+
+/** PartyInfo: who is on a call now. */
+export interface PegaPartyInfoEvent {
+  readonly pyEventType: "PartyInfoEvent";
+  readonly pyEventName: "PartyInfo";
+  readonly pyCallId: string;
+  /** The agent's monitored device. */
+  readonly pyThisDN: string;
+  readonly pyMedia: string;
+  readonly pyParties: readonly { readonly pyDN: string }[];
+}
+
+export type PegaEvent = PegaCallEvent | PegaAgentEvent | PegaSnapshotEvent | PegaPartyInfoEvent;
+
+/** What Pega's failure callbacks receive. */
+export interface PegaError {
+  readonly errCode: PegaErrorCode;
+  readonly errMessage: string;
+}
+
+export const PEGA_ERROR_CODES = [
+  "OPENCTI_AGENT_LOGGED_IN",
+  "OPENCTI_AGENT_NOT_LOGGED_IN",
+  "OPENCTI_CALL_REJECTED",
+  "OPENCTI_CF_GENERIC_OPERATION",
+  "OPENCTI_CF_INVALID_DESTINATION",
+  "OPENCTI_CF_INVALID_OBJECT_STATE",
+  "OPENCTI_CONF_ALREADY_PRESENT",
+  "OPENCTI_DEST_BUSY",
+  "OPENCTI_HTTP_ERROR_401",
+  "OPENCTI_HTTP_ERROR_404",
+  "OPENCTI_HTTP_ERROR_405",
+  "OPENCTI_HTTP_ERROR_408",
+  "OPENCTI_HTTP_ERROR_500",
+  "OPENCTI_HTTP_ERROR_502",
+  "OPENCTI_HTTP_ERROR_503",
+  "OPENCTI_HTTP_ERROR_504",
+  "OPENCTI_IN_SAME_STATE",
+] as const;
+export type PegaErrorCode = (typeof PEGA_ERROR_CODES)[number];
+
+/** Pega's three telephony modes. */
+export type PegaTelephonyMode = "SimpleTelephony" | "SimpleTelephonyWithAgentState" | "FullTelephony";
+
+export type ForwardEvent = (event: PegaEvent) => void;
+/** Pega passes these; anything else (undefined, a non-function) is ignored. */
+export type SuccessCallback = (...args: unknown[]) => void;
+export type FailureCallback = (error: PegaError) => void;
+
+/** Per-request options Pega passes through; only `callData` is read (makeCall). */
+export interface PegaRequestOptions {
+  /** Attached call data for makeCall: string values only. */
+  readonly callData?: Readonly<Record<string, string>>;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * The Desktop Interface functions, with Pega's argument order. Every
+ * function returns nothing; exactly one of success / failure is called,
+ * once, asynchronously.
+ */
+export interface PegaDesktopImplementation {
+  readonly telephonyMode: PegaTelephonyMode;
+  login(agentID: string, agentPwd: string, extension: string, linkDefinition: unknown, options: unknown, success: unknown, failure: unknown, forwardEvent: unknown): void;
+  logout(agentID: string, reasonCode: string, options: unknown, success: unknown, failure: unknown): void;
+  agentReady(agentID: string, workMode: string, reasonCode: string, linkDefinition: unknown, options: unknown, success: unknown, failure: unknown): void;
+  agentNotReady(agentID: string, workMode: string, reasonCode: string, linkDefinition: unknown, options: unknown, success: unknown, failure: unknown): void;
+  answerCall(callId: string, options: unknown, success: unknown, failure: unknown): void;
+  holdCall(callId: string, options: unknown, success: unknown, failure: unknown): void;
+  retrieveCall(callId: string, options: unknown, success: unknown, failure: unknown): void;
+  hangUpCall(callId: string, options: unknown, success: unknown, failure: unknown): void;
+  makeCall(destination: string, options: unknown, success: unknown, failure: unknown): void;
+  sendDTMF(callId: string, digits: string, options: unknown, success: unknown, failure: unknown): void;
+  blindTransfer(callId: string, destination: string, options: unknown, success: unknown, failure: unknown): void;
+  consultationCall(callId: string, destination: string, options: unknown, success: unknown, failure: unknown): void;
+  transferInitiate(callId: string, destination: string, options: unknown, success: unknown, failure: unknown): void;
+  transferComplete(heldCallId: string, activeCallId: string, options: unknown, success: unknown, failure: unknown): void;
+  conferenceInitiate(callId: string, destination: string, options: unknown, success: unknown, failure: unknown): void;
+  conferenceComplete(heldCallId: string, activeCallId: string, options: unknown, success: unknown, failure: unknown): void;
+  dropParty(callId: string, partyDN: string, options: unknown, success: unknown, failure: unknown): void;
+}
+
+/** The Desktop Interface function names, in Pega's order. */
+export const PEGA_FUNCTIONS = [
+  "login",
+  "logout",
+  "agentReady",
+  "agentNotReady",
+  "answerCall",
+  "holdCall",
+  "retrieveCall",
+  "hangUpCall",
+  "makeCall",
+  "sendDTMF",
+  "blindTransfer",
+  "consultationCall",
+  "transferInitiate",
+  "transferComplete",
+  "conferenceInitiate",
+  "conferenceComplete",
+  "dropParty",
+] as const satisfies readonly Exclude<keyof PegaDesktopImplementation, "telephonyMode">[];

@@ -1,0 +1,71 @@
+/**
+ * The full connector conformance scenarios on the simulator, with the Pega
+ * adapter riding along on each scenario's desktop: every event it forwards
+ * must validate against Pega's draft-06 schemas, carry only strings, and
+ * follow the documented mapping.
+ */
+import type { Call, DesktopEvent } from "@opencti/core";
+import { runConnectorConformance } from "@opencti/testkit";
+import { SIMULATOR_CAPABILITIES } from "@opencti/simulator";
+import { afterAll, expect } from "vitest";
+import { createPegaImplementation, type PegaEvent } from "../src/index.js";
+import { nonStringLeaves, pegaSchemaProblems, simulatorHarness } from "./support.js";
+
+const features = { stall: true, transcripts: true, dtmfEcho: true, changesWhileDown: true, callWaiting: true, wrapUp: true };
+
+/** The test's own oracle for the mapping table in the README. */
+const EXPECTED: Partial<Record<DesktopEvent["type"], string>> = {
+  "call.ringing": "Alerting",
+  "call.dialing": "Initiated",
+  "call.connected": "Established",
+  "call.held": "Held",
+  "call.resumed": "Retrieved",
+};
+
+let totalForwarded = 0;
+
+for (const latencyMs of [0, 5]) {
+  runConnectorConformance({
+    name: `simulator (${latencyMs} ms) through the Pega adapter`,
+    capabilities: SIMULATOR_CAPABILITIES,
+    features,
+    createHarness: simulatorHarness({ latencyMs }),
+    requestTimeoutMs: 300,
+    onDesktop(desktop) {
+      const forwarded: PegaEvent[] = [];
+      const seen: DesktopEvent[] = [];
+      desktop.on("*", (e) => seen.push(e));
+      // JSON round trip: what Pega would receive over its event channel.
+      createPegaImplementation(desktop, { forwardEvent: (e) => forwarded.push(JSON.parse(JSON.stringify(e)) as PegaEvent) });
+      return () => {
+        totalForwarded += forwarded.length;
+        expect(forwarded.length).toBeGreaterThan(0);
+        for (const e of forwarded) {
+          expect(pegaSchemaProblems(e), JSON.stringify(e)).toEqual([]);
+          expect(nonStringLeaves(e), JSON.stringify(e)).toEqual([]);
+        }
+
+        // Call events follow the mapping, in order, ending once with Disconnected or Abandoned.
+        const callIds = new Set(seen.flatMap((e) => ("call" in e ? [(e as { call: Call }).call.id] : [])));
+        for (const id of callIds) {
+          const mine = seen.filter((e) => "call" in e && (e as { call: Call }).call.id === id) as (DesktopEvent & { call: Call })[];
+          const expected = mine.flatMap((e) => (EXPECTED[e.type] ? [EXPECTED[e.type]!] : []));
+          const end = mine.find((e) => e.type === "call.wrapup" || e.type === "call.ended");
+          if (end) expected.push(end.call.endReason === "abandoned" || (end.call.endReason === "missed" && end.call.connectedAt === undefined) ? "Abandoned" : "Disconnected");
+          const got = forwarded.filter((e) => e.pyEventType === "CallStateEvent" && e.pyCallId === id).map((e) => e.pyEventName);
+          expect(got, `Pega call events for ${id}`).toEqual(expected);
+        }
+
+        // A Snapshot for every link up/down change and every login/logout.
+        const linkFlips = seen.filter((e) => e.type === "link.changed" && (e.link === "connected") !== (e.previous === "connected")).length;
+        const loginFlips = seen.filter((e) => e.type === "agent.changed" && (e.agent.state === "logged_out") !== (e.previous.state === "logged_out")).length;
+        expect(forwarded.filter((e) => e.pyEventType === "SnapshotEvent")).toHaveLength(linkFlips + loginFlips);
+      };
+    },
+  });
+}
+
+// Guards against a hook that silently never ran.
+afterAll(() => {
+  expect(totalForwarded).toBeGreaterThan(100);
+});
