@@ -1,0 +1,217 @@
+/**
+ * Amazon Connect → normalized model. One voice contact becomes one Call (its
+ * id is the contactId); each third-party connection the agent is consulting
+ * with and has not merged becomes a consult Call of its own
+ * (`<contactId>:<connectionId>`, relatedCallId = the contact), because the
+ * desktop models consult legs as calls while Connect keeps them inside the
+ * contact.
+ */
+import type { AgentReason, AgentReport, AgentStateKind, CallDirection, CallReport, CallState, EndReason, Party, PartyState } from "@opencti/core";
+import { BadVendorData, type AgentData, type AgentStateDef, type ConnectionData, type ContactData } from "./snapshot.js";
+
+/** What the connector remembers about a contact between snapshots. */
+export interface ContactMemory {
+  /** Third-party connections merged into the call (conference). */
+  readonly merged: Set<string>;
+  /** Connections the agent dropped (a consult leg hung up, a party removed). */
+  readonly dropped: Set<string>;
+  /** How the agent left the contact, when it was the agent. */
+  leaving?: "local_hangup" | "transferred";
+  /** A blind transfer is under way: its third-party leg is not a consult. */
+  blindTransfer?: boolean;
+}
+
+export const newMemory = (): ContactMemory => ({ merged: new Set(), dropped: new Set() });
+
+export const reasonId = (s: AgentStateDef): string => s.agentStateARN ?? s.name;
+
+/** Connect's selectable agent states → reasons: routable → ready, not_routable → not_ready. */
+export function reasonsFrom(states: readonly AgentStateDef[]): AgentReason[] {
+  const out: AgentReason[] = [];
+  for (const s of states) {
+    if (s.type === "routable") out.push({ id: reasonId(s), state: "ready", label: s.name });
+    else if (s.type === "not_routable") out.push({ id: reasonId(s), state: "not_ready", label: s.name });
+  }
+  return out;
+}
+
+export function agentKind(s: AgentStateDef): AgentStateKind {
+  if (s.name === "AfterCallWork") return "after_call_work";
+  switch (s.type) {
+    case "routable":
+      return "ready";
+    case "not_routable":
+      return "not_ready";
+    case "offline":
+    case "init":
+      return "logged_out";
+    case "error":
+      return "error";
+    case "system":
+      return "busy";
+    default:
+      throw new BadVendorData(`unknown agent state type ${JSON.stringify(s.type)}`);
+  }
+}
+
+function reasonFor(s: AgentStateDef, reasons: readonly AgentReason[]): AgentReason | undefined {
+  const kind = agentKind(s);
+  if (kind !== "ready" && kind !== "not_ready") return undefined;
+  return reasons.find((r) => r.id === reasonId(s)) ?? reasons.find((r) => r.label === s.name) ?? { id: reasonId(s), state: kind, label: s.name };
+}
+
+export function toAgentReport(data: AgentData, reasons: readonly AgentReason[]): AgentReport {
+  const state = agentKind(data.state);
+  const reason = reasonFor(data.state, reasons);
+  const next = data.nextState;
+  const nextReason = next ? reasonFor(next, reasons) : undefined;
+  return {
+    state,
+    ...(reason ? { reason } : {}),
+    pendingState: next ? { state: agentKind(next), ...(nextReason ? { reason: nextReason } : {}) } : null,
+    ...(data.username ? { agentId: data.username } : {}),
+  };
+}
+
+const RINGING_CONTACT = new Set(["init", "incoming", "pending", "connecting"]);
+const OUTBOUND_METHODS = new Set(["outbound", "agent_reply", "api"]);
+const INBOUND_METHODS = new Set(["inbound", "transfer", "queue_transfer", "callback", "external_outbound", "disconnect", "monitor", "flow", "webrtc_api"]);
+const CONNECTION_STATES = new Set(["init", "connecting", "connected", "hold", "disconnected", "silent_monitor", "barge"]);
+
+const isLive = (c: ConnectionData): boolean => c.state !== "disconnected";
+const isThirdParty = (c: ConnectionData): boolean => c.type !== "agent" && c.type !== "monitoring" && !c.initial;
+
+function partyState(c: ConnectionData, outbound: boolean): PartyState {
+  switch (c.state) {
+    case "init":
+    case "connecting":
+      return c.type === "agent" ? "ringing" : outbound ? "dialing" : "ringing";
+    case "hold":
+      return "held";
+    case "disconnected":
+      return "disconnected";
+    default:
+      return "connected";
+  }
+}
+
+function party(c: ConnectionData, role: Party["role"], outbound: boolean): Party {
+  return {
+    id: c.connectionId,
+    role,
+    state: partyState(c, outbound),
+    ...(c.phoneNumber ? { address: c.phoneNumber } : {}),
+    ...(c.name ? { displayName: c.name } : {}),
+  };
+}
+
+export interface ContactCalls {
+  /** The contact as a call. */
+  readonly call: CallReport;
+  /** Live consult legs (third parties not merged). */
+  readonly legs: readonly CallReport[];
+}
+
+export interface MapOptions {
+  readonly muted: boolean;
+  /** Which contact attributes become call data; all when undefined. */
+  readonly attributes?: readonly string[] | undefined;
+}
+
+function pickData(attrs: Readonly<Record<string, string>>, keys: readonly string[] | undefined): Record<string, string> {
+  if (!keys) return { ...attrs };
+  const out: Record<string, string> = {};
+  for (const k of keys) if (attrs[k] !== undefined) out[k] = attrs[k];
+  return out;
+}
+
+export const legId = (contactId: string, connectionId: string): string => `${contactId}:${connectionId}`;
+
+/** Maps one voice contact. Updates `memory.merged` as conferences form. */
+export function mapVoiceContact(contact: ContactData, memory: ContactMemory, options: MapOptions): ContactCalls {
+  for (const c of contact.connections) if (!CONNECTION_STATES.has(c.state)) throw new BadVendorData(`connection ${c.connectionId} has unknown state ${JSON.stringify(c.state)}`);
+  const agent = contact.connections.find((c) => c.type === "agent");
+  const customer = contact.connections.find((c) => c.initial && c.type !== "agent");
+  const method = contact.initiationMethod;
+  const direction: CallDirection = method && OUTBOUND_METHODS.has(method) ? "outbound" : method && INBOUND_METHODS.has(method) ? "inbound" : customer?.type === "outbound" ? "outbound" : customer ? "inbound" : "unknown";
+  const outbound = direction === "outbound";
+
+  // A third party talking while the customer is also off hold means the legs are merged.
+  const thirdParties = contact.connections.filter(isThirdParty);
+  if (customer?.state === "connected") for (const t of thirdParties) if (t.state === "connected") memory.merged.add(t.connectionId);
+
+  let state: CallState;
+  let endReason: EndReason | undefined;
+  switch (contact.state) {
+    case "connected":
+    case "paused":
+      state = customer?.state === "hold" ? "held" : customer && (customer.state === "connecting" || customer.state === "init") ? "dialing" : "connected";
+      if (customer?.state === "disconnected") {
+        // The customer left while the agent stays on a consult leg.
+        state = "ended";
+        endReason = memory.dropped.has(customer.connectionId) ? "local_hangup" : "remote_hangup";
+      }
+      break;
+    case "ended":
+      state = "wrapup";
+      endReason = memory.leaving ?? (agent && memory.dropped.has(agent.connectionId) ? "local_hangup" : "remote_hangup");
+      break;
+    case "missed":
+      state = "ended";
+      endReason = "missed";
+      break;
+    case "rejected":
+      state = "ended";
+      endReason = "rejected";
+      break;
+    case "error":
+      state = "ended";
+      endReason = "failed";
+      break;
+    default:
+      if (!RINGING_CONTACT.has(contact.state)) throw new BadVendorData(`contact ${contact.contactId} has unknown state ${JSON.stringify(contact.state)}`);
+      state = outbound ? "dialing" : "ringing";
+  }
+
+  const parties: Party[] = [];
+  if (agent) parties.push(party(agent, "agent", outbound));
+  if (customer) parties.push(party(customer, "customer", outbound));
+  for (const t of thirdParties) if (memory.merged.has(t.connectionId)) parties.push(party(t, "third_party", true));
+  for (const m of contact.connections) if (m.type === "monitoring") parties.push(party(m, "supervisor", false));
+
+  const live = state !== "ended" && state !== "wrapup";
+  const call: CallReport = {
+    id: contact.contactId,
+    vendorCallId: contact.contactId,
+    state,
+    direction,
+    parties,
+    muted: live && options.muted,
+    data: pickData(contact.attributes, options.attributes),
+    ...(customer?.phoneNumber ? (outbound ? { to: customer.phoneNumber } : { from: customer.phoneNumber }) : {}),
+    ...(customer?.name && !outbound ? { fromName: customer.name } : {}),
+    ...(contact.systemNumber ? (outbound ? { from: contact.systemNumber } : { to: contact.systemNumber }) : {}),
+    ...(contact.queue ? { queue: contact.queue } : {}),
+    ...(endReason ? { endReason } : {}),
+  };
+
+  const legs: CallReport[] = [];
+  const agentLive = agent ? isLive(agent) : false;
+  if ((contact.state === "connected" || contact.state === "paused") && agentLive && !memory.blindTransfer) {
+    for (const t of thirdParties) {
+      if (memory.merged.has(t.connectionId) || !isLive(t)) continue;
+      legs.push({
+        id: legId(contact.contactId, t.connectionId),
+        vendorCallId: contact.contactId,
+        state: t.state === "hold" ? "held" : t.state === "connecting" || t.state === "init" ? "dialing" : "connected",
+        direction: "consult",
+        relatedCallId: contact.contactId,
+        parties: [...(agent ? [party(agent, "agent", true)] : []), party(t, "third_party", true)],
+        muted: options.muted,
+        data: {},
+        ...(t.phoneNumber ? { to: t.phoneNumber } : {}),
+      });
+    }
+  }
+  return { call, legs };
+}

@@ -1,0 +1,108 @@
+/**
+ * The slice of the amazon-connect-streams global (`connect`) this connector
+ * uses. Declared here rather than taken from the package's global namespace
+ * typings so a Streams instance can be injected (a JSDOM window in tests, a
+ * page that loaded Streams with a <script> tag).
+ */
+
+export interface StreamsCallbacks {
+  success?: (data?: unknown) => void;
+  failure?: (err?: unknown, data?: unknown) => void;
+}
+
+export interface StreamsSubscription {
+  unsubscribe(): void;
+}
+
+export interface StreamsEventBus {
+  subscribe(event: string, handler: (data: unknown) => void): StreamsSubscription;
+}
+
+/** An agent state as Connect lists it: `{ agentStateARN, type, name }`. */
+export interface StreamsAgentState {
+  readonly agentStateARN?: string | null;
+  readonly type: string;
+  readonly name: string;
+}
+
+export type StreamsEndpoint = object;
+
+export interface StreamsAgent {
+  setState(state: StreamsAgentState, callbacks: StreamsCallbacks, options?: { enqueueNextState?: boolean }): void;
+  connect(endpoint: StreamsEndpoint, params: StreamsCallbacks & { queueARN?: string; timeout?: number }): void;
+  mute(): void;
+  unmute(): void;
+  getEndpoints(queueARNs: string[], callbacks: { success: (data: { endpoints?: unknown[] }) => void; failure?: (err?: unknown) => void }): void;
+  getAllQueueARNs(): string[];
+}
+
+export interface StreamsContact {
+  accept(callbacks: StreamsCallbacks): void;
+  reject(callbacks: StreamsCallbacks): void;
+  clear(callbacks: StreamsCallbacks): void;
+  addConnection(endpoint: StreamsEndpoint, callbacks: StreamsCallbacks): void;
+  toggleActiveConnections(callbacks: StreamsCallbacks): void;
+  conferenceConnections(callbacks: StreamsCallbacks): void;
+}
+
+export interface StreamsConnection {
+  hold(callbacks: StreamsCallbacks): void;
+  resume(callbacks: StreamsCallbacks): void;
+  destroy(callbacks: StreamsCallbacks): void;
+  sendDigits(digits: string, callbacks: StreamsCallbacks): void;
+}
+
+/** initCCP parameters (the subset this connector sets). */
+export interface StreamsInitParams {
+  ccpUrl: string;
+  region?: string;
+  loginPopup?: boolean;
+  loginPopupAutoClose?: boolean;
+  loginUrl?: string;
+  loginOptions?: { autoClose?: boolean; height?: number; width?: number; top?: number; left?: number };
+  softphone?: { allowFramedSoftphone?: boolean; disableRingtone?: boolean; ringtoneUrl?: string };
+  ccpLoadTimeout?: number;
+  ccpAckTimeout?: number;
+  ccpSynTimeout?: number;
+}
+
+export interface StreamsGlobal {
+  readonly core: {
+    initCCP(container: HTMLElement, params: StreamsInitParams): void;
+    getEventBus(): StreamsEventBus | undefined | null;
+    getAgentDataProvider(): { getAgentData(): unknown } | undefined | null;
+    terminate(): void;
+    initialized?: boolean;
+  };
+  readonly Agent: new () => StreamsAgent;
+  readonly Contact: new (contactId: string) => StreamsContact;
+  readonly VoiceConnection: new (contactId: string, connectionId: string) => StreamsConnection;
+  readonly Endpoint: { byPhoneNumber(number: string, name?: string): StreamsEndpoint; new (data: unknown): StreamsEndpoint };
+  readonly EventType: Readonly<Record<string, string>>;
+  readonly AgentEvents: Readonly<Record<string, string>>;
+}
+
+/** Event names on the Streams bus (stable wire values of connect.AgentEvents / connect.EventType). */
+export const STREAMS_EVENTS = {
+  refresh: "agent::refresh",
+  muteToggle: "agent::mute_toggle",
+  websocketLost: "agent::websocket_connection_lost",
+  websocketGained: "agent::websocket_connection_gained",
+  ackTimeout: "ack_timeout",
+  acknowledge: "acknowledge",
+  authFail: "auth_fail",
+  accessDenied: "access_denied",
+  iframeRetriesExhausted: "iframe_retries_exhausted",
+  terminated: "terminated",
+} as const;
+
+/** Loads the real library (a global script) and returns its `connect` namespace. */
+export async function loadStreams(): Promise<StreamsGlobal> {
+  const scope = globalThis as unknown as { connect?: StreamsGlobal };
+  if (scope.connect?.core) return scope.connect;
+  // @ts-expect-error -- the package's typings declare a global script, not a module; it is imported for its side effect.
+  await import("amazon-connect-streams");
+  const loaded = scope.connect;
+  if (!loaded?.core) throw new Error("amazon-connect-streams loaded but did not define the global `connect`");
+  return loaded;
+}

@@ -1,0 +1,616 @@
+/**
+ * A fake Amazon Connect CCP at the postMessage boundary: what the CCP iframe
+ * (and its SharedWorker) would say to amazon-connect-streams. A small state
+ * machine answers each `api_request` with an `api_response` and pushes the
+ * next `agent::update` snapshot in the real CCP's shape, so the unmodified
+ * Streams library runs its real path (initCCP → conduit → event bus → agent
+ * data provider → API client) against it. No AWS account needed.
+ *
+ * Self-contained (no imports) so the same code runs in Node/JSDOM tests and
+ * inside a page served as the ccpUrl in a browser.
+ */
+
+export interface CcpMessage {
+  readonly event: string;
+  readonly data?: unknown;
+}
+
+/** How the fake CCP talks to Streams: send upstream, receive what Streams posts to the iframe. */
+export interface FakeCcpPort {
+  send(message: CcpMessage): void;
+  listen(handler: (message: unknown) => void): () => void;
+}
+
+export interface FakeAgentState {
+  readonly agentStateARN: string;
+  readonly type: "routable" | "not_routable" | "offline";
+  readonly name: string;
+}
+
+export interface QuickConnect {
+  readonly name: string;
+  readonly phoneNumber: string;
+  readonly type?: "phone_number" | "agent" | "queue";
+}
+
+export interface FakeCcpOptions {
+  /** Instance ARN used for every ARN in the snapshots. */
+  instanceArn?: string;
+  agentName?: string;
+  username?: string;
+  /** Selectable states; default Available, Lunch, Training, Offline. */
+  agentStates?: readonly FakeAgentState[];
+  /** The state the agent is in when the CCP loads; default "Offline". */
+  initialState?: string;
+  quickConnects?: readonly QuickConnect[];
+  /** Never acknowledge: the CCP "does not load" (a login page, a wrong URL). */
+  silent?: boolean;
+}
+
+export interface InboundContactSpec {
+  from: string;
+  fromName?: string;
+  to?: string;
+  queue?: string;
+  attributes?: Record<string, string>;
+  /** Non-voice contacts (chat, task) for the "ignored with a warning" path. */
+  type?: "voice" | "chat" | "task";
+}
+
+export interface ApiRequestRecord {
+  readonly method: string;
+  readonly params: Record<string, unknown>;
+}
+
+type ContactState = "init" | "incoming" | "pending" | "connecting" | "connected" | "missed" | "error" | "ended" | "rejected";
+type ConnState = "init" | "connecting" | "connected" | "hold" | "disconnected";
+
+interface FConn {
+  connectionId: string;
+  type: "agent" | "inbound" | "outbound";
+  initial: boolean;
+  state: ConnState;
+  phoneNumber: string | null;
+  name: string | null;
+  since: number;
+}
+
+interface FContact {
+  contactId: string;
+  type: "voice" | "chat" | "task";
+  initiationMethod: "inbound" | "outbound";
+  state: ContactState;
+  since: number;
+  queue: string | null;
+  systemNumber: string | null;
+  attributes: Record<string, string>;
+  connections: FConn[];
+}
+
+export interface FakeCcp {
+  /** Start talking to Streams over `port`: acknowledge, then the first snapshot. */
+  connect(port: FakeCcpPort): void;
+  /** Stop answering and drop timers. */
+  close(): void;
+  readonly requests: readonly ApiRequestRecord[];
+  /** Every message Streams sent (event names), for contract checks. */
+  readonly received: readonly string[];
+  ringInbound(spec: InboundContactSpec): string;
+  /** The far end of an outbound call (or a consult leg: give its connectionId) answers. */
+  remoteAnswer(contactId: string, connectionId?: string): void;
+  /** The customer (or the given connection) hangs up. */
+  remoteHangup(contactId: string, connectionId?: string): void;
+  /** The caller gives up while it still rings. */
+  abandon(contactId: string): void;
+  /** The CCP's WebSocket drops: Streams hears websocket_connection_lost; snapshots stop. */
+  dropLink(): void;
+  /** The WebSocket is back: the latest snapshot is pushed. */
+  restoreLink(): void;
+  /** The next `method` request is never answered. */
+  stallNext(method: string): void;
+  /** The next `method` request fails with this error (the CCP's `err`). */
+  failNext(method: string, err: unknown): void;
+  /** The agent clicks mute in the CCP itself. */
+  toggleMuteInCcp(muted: boolean): void;
+  /** The agent picks a state in the CCP itself. */
+  setStateInCcp(name: string, enqueueNextState?: boolean): void;
+  /** Push the current snapshot again (a duplicate). */
+  pushSnapshot(): void;
+  /** Push an earlier snapshot again (a late delivery); `back` = 1 is the previous one. */
+  pushStale(back?: number): void;
+  /** Send anything upstream in the CCP's envelope (malformed input). */
+  sendRaw(event: string, data: unknown): void;
+  /** Push an agent update with the given raw snapshot override. */
+  pushMalformedSnapshot(mutate: (snapshot: Record<string, unknown>) => void): void;
+  /** Digits the far end received on a contact. */
+  dtmf(contactId: string): string;
+  contactIds(): string[];
+  /** The current snapshot as Streams would receive it. */
+  snapshot(): { snapshot: Record<string, unknown>; configuration: Record<string, unknown> };
+  readonly muted: boolean;
+  /** The connection ids of a contact's third parties (consult legs). */
+  thirdParties(contactId: string): string[];
+}
+
+const DEFAULT_ARN = "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555";
+
+export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
+  const arn = options.instanceArn ?? DEFAULT_ARN;
+  const states: FakeAgentState[] = [
+    ...(options.agentStates ?? [
+      { agentStateARN: `${arn}/agent-state/available`, type: "routable", name: "Available" },
+      { agentStateARN: `${arn}/agent-state/lunch`, type: "not_routable", name: "Lunch" },
+      { agentStateARN: `${arn}/agent-state/training`, type: "not_routable", name: "Training" },
+      { agentStateARN: `${arn}/agent-state/offline`, type: "offline", name: "Offline" },
+    ]),
+  ];
+  const byName = (name: string) => states.find((s) => s.name === name);
+  let selected: FakeAgentState = byName(options.initialState ?? "Offline") ?? states[0]!;
+  let nextState: FakeAgentState | null = null;
+  let lastAgentName = "";
+  let agentSince = Date.now();
+  let lastTimestamp = 0;
+  const contacts: FContact[] = [];
+  const requests: ApiRequestRecord[] = [];
+  const received: string[] = [];
+  const history: ReturnType<FakeCcp["snapshot"]>[] = [];
+  const stalls = new Set<string>();
+  const failures = new Map<string, unknown>();
+  const digits = new Map<string, string>();
+  let port: FakeCcpPort | undefined;
+  let unlisten: (() => void) | undefined;
+  let linkUp = true;
+  let muted = false;
+  let seq = 0;
+  const id = (prefix: string) => `${prefix}-${++seq}`;
+
+  const queueArn = `${arn}/queue/basic`;
+  const agentQueue = { queueARN: `${arn}/queue/agent/agent-1`, queueId: `${arn}/queue/agent/agent-1`, name: null };
+  const configuration = () => ({
+    name: options.agentName ?? "Test Agent",
+    username: options.username ?? "tagent",
+    softphoneEnabled: true,
+    softphoneAutoAccept: false,
+    extension: null,
+    permissions: ["outboundCall"],
+    dialableCountries: ["us"],
+    agentStates: states.map((s) => ({ ...s })),
+    routingProfile: {
+      name: "Basic Routing Profile",
+      routingProfileARN: `${arn}/routing-profile/rp-1`,
+      routingProfileId: `${arn}/routing-profile/rp-1`,
+      defaultOutboundQueue: { queueARN: queueArn, queueId: queueArn, name: "BasicQueue" },
+      queues: [agentQueue, { queueARN: queueArn, queueId: queueArn, name: "BasicQueue" }],
+      channelConcurrencyMap: { VOICE: 1, CHAT: 2, TASK: 2 },
+    },
+  });
+
+  function send(event: string, data?: unknown): void {
+    port?.send(data === undefined ? { event } : { event, data });
+  }
+
+  /** The agent state the CCP shows now: system states while contacts exist. */
+  function agentStateNow(): { type: string; name: string; agentStateARN: string | null } {
+    const voice = contacts.filter((c) => c.type === "voice");
+    if (voice.some((c) => c.state === "ended")) return { type: "system", name: "AfterCallWork", agentStateARN: null };
+    if (voice.some((c) => c.state === "connected")) return { type: "system", name: "Busy", agentStateARN: null };
+    if (voice.some((c) => c.state === "connecting" && c.initiationMethod === "outbound")) return { type: "system", name: "CallingCustomer", agentStateARN: null };
+    if (voice.some((c) => c.state === "connecting")) return { type: "system", name: "PendingBusy", agentStateARN: null };
+    return { ...selected };
+  }
+
+  function buildConnection(c: FConn) {
+    const remote = c.type !== "agent";
+    return {
+      connectionId: c.connectionId,
+      type: c.type,
+      initial: c.initial,
+      mute: c.type === "agent" ? muted : false,
+      quickConnectName: null,
+      monitoringInfo: null,
+      chatMediaInfo: null,
+      state: { type: c.state, timestamp: new Date(c.since) },
+      endpoint: {
+        type: remote ? "phone_number" : "agent",
+        phoneNumber: remote ? c.phoneNumber : null,
+        name: c.name,
+        agentLogin: null,
+        endpointARN: null,
+        queue: null,
+      },
+      softphoneMediaInfo: remote ? null : { autoAccept: false, callType: "audio_only", callConfigJson: "{}", callContextToken: "ctx", mediaLegContextToken: "leg" },
+    };
+  }
+
+  function buildContact(c: FContact) {
+    return {
+      contactId: c.contactId,
+      initialContactId: c.contactId,
+      type: c.type,
+      initiationMethod: c.initiationMethod,
+      name: null,
+      description: null,
+      state: { type: c.state, timestamp: new Date(c.since) },
+      queue: c.queue ? { name: c.queue, queueARN: queueArn, queueId: queueArn } : { name: null, queueARN: agentQueue.queueARN, queueId: agentQueue.queueId },
+      queueTimestamp: new Date(c.since),
+      attributes: Object.fromEntries(Object.entries(c.attributes).map(([k, v]) => [k, { name: k, value: v }])),
+      references: null,
+      channelContext: null,
+      contactFeatures: { multiPartyConferenceEnabled: false },
+      contactDuration: "0",
+      connectSystemEndpoint: c.systemNumber ? { type: "phone_number", phoneNumber: c.systemNumber, name: null } : null,
+      connections: c.connections.map(buildConnection),
+    };
+  }
+
+  function snapshot(): ReturnType<FakeCcp["snapshot"]> {
+    const state = agentStateNow();
+    if (state.name !== lastAgentName) {
+      lastAgentName = state.name;
+      agentSince = Date.now();
+    }
+    lastTimestamp = Math.max(Date.now(), lastTimestamp + 1);
+    return {
+      snapshot: {
+        state: { ...state, startTimestamp: new Date(agentSince) },
+        nextState: nextState ? { ...nextState } : null,
+        agentAvailabilityState: { state: state.name, timeStamp: new Date(agentSince) },
+        contacts: contacts.map(buildContact),
+        snapshotTimestamp: new Date(lastTimestamp),
+        localTimestamp: lastTimestamp,
+        skew: 0,
+      },
+      configuration: configuration(),
+    };
+  }
+
+  function push(): void {
+    if (!port || !linkUp) return;
+    const s = snapshot();
+    history.push(s);
+    if (history.length > 20) history.shift();
+    send("agent::update", s);
+  }
+
+  const find = (contactId: unknown) => contacts.find((c) => c.contactId === contactId);
+  const conn = (c: FContact, connectionId: unknown) => c.connections.find((x) => x.connectionId === connectionId);
+  const agentConn = (c: FContact) => c.connections.find((x) => x.type === "agent");
+  const remotes = (c: FContact) => c.connections.filter((x) => x.type !== "agent");
+  const setConn = (x: FConn, state: ConnState) => {
+    if (x.state !== state) {
+      x.state = state;
+      x.since = Date.now();
+    }
+  };
+  const setContact = (c: FContact, state: ContactState) => {
+    if (c.state !== state) {
+      c.state = state;
+      c.since = Date.now();
+    }
+  };
+
+  class ApiError extends Error {
+    constructor(
+      readonly type: string,
+      message: string,
+    ) {
+      super(message);
+    }
+  }
+
+  function removeContact(c: FContact): void {
+    contacts.splice(contacts.indexOf(c), 1);
+    if (nextState && !contacts.some((x) => x.type === "voice")) {
+      selected = nextState;
+      nextState = null;
+    }
+  }
+
+  /** The agent leaves: a transfer when two remotes stay, the end of the call otherwise. */
+  function agentLeaves(c: FContact): void {
+    const agent = agentConn(c);
+    if (agent) setConn(agent, "disconnected");
+    const live = remotes(c).filter((x) => x.state !== "disconnected");
+    if (live.length >= 2) for (const x of live) setConn(x, "connected");
+    else for (const x of live) setConn(x, "disconnected");
+    setContact(c, "ended");
+  }
+
+  function newConnection(type: FConn["type"], initial: boolean, state: ConnState, phoneNumber: string | null, name: string | null = null): FConn {
+    return { connectionId: id("conn"), type, initial, state, phoneNumber, name, since: Date.now() };
+  }
+
+  function endpointNumber(endpoint: unknown): { phoneNumber: string | null; name: string | null } {
+    const e = (endpoint ?? {}) as { phoneNumber?: unknown; name?: unknown };
+    return { phoneNumber: typeof e.phoneNumber === "string" ? e.phoneNumber : null, name: typeof e.name === "string" ? e.name : null };
+  }
+
+  function handleApi(method: string, p: Record<string, unknown>): unknown {
+    const contact = () => {
+      const c = find(p.contactId);
+      if (!c) throw new ApiError("InvalidStateException", `Contact ${String(p.contactId)} does not exist`);
+      return c;
+    };
+    const connection = (c: FContact) => {
+      const x = conn(c, p.connectionId);
+      if (!x) throw new ApiError("InvalidStateException", `Connection ${String(p.connectionId)} does not exist`);
+      return x;
+    };
+    switch (method) {
+      case "putAgentState": {
+        const wanted = (p.state ?? {}) as { agentStateARN?: unknown; name?: unknown };
+        const st = states.find((s) => s.agentStateARN === wanted.agentStateARN) ?? states.find((s) => s.name === wanted.name);
+        if (!st) throw new ApiError("InvalidStateException", `Unknown agent state ${JSON.stringify(wanted.name)}`);
+        if (p.enqueueNextState === true && contacts.some((c) => c.type === "voice")) nextState = st;
+        else {
+          selected = st;
+          nextState = null;
+        }
+        return {};
+      }
+      case "acceptContact": {
+        const c = contact();
+        if (c.state !== "connecting") throw new ApiError("InvalidStateException", `Contact ${c.contactId} is not ringing`);
+        setContact(c, "connected");
+        const a = agentConn(c);
+        if (a) setConn(a, "connected");
+        return {};
+      }
+      case "rejectContact": {
+        const c = contact();
+        setContact(c, "rejected");
+        push();
+        removeContact(c);
+        return {};
+      }
+      case "clearContact":
+      case "completeContact": {
+        const c = contact();
+        removeContact(c);
+        return {};
+      }
+      case "destroyConnection": {
+        const c = contact();
+        const x = connection(c);
+        if (x.type === "agent") agentLeaves(c);
+        else {
+          setConn(x, "disconnected");
+          const live = remotes(c).filter((r) => r.state !== "disconnected");
+          if (live.length === 0) agentLeaves(c);
+          else if (live.length === 1 && live[0]!.state === "hold") setConn(live[0]!, "connected");
+        }
+        return {};
+      }
+      case "holdConnection":
+        setConn(connection(contact()), "hold");
+        return {};
+      case "resumeConnection":
+        setConn(connection(contact()), "connected");
+        return {};
+      case "sendDigits": {
+        const c = contact();
+        connection(c);
+        digits.set(c.contactId, (digits.get(c.contactId) ?? "") + (typeof p.digits === "string" ? p.digits : ""));
+        return {};
+      }
+      case "createOutboundContact": {
+        const { phoneNumber, name } = endpointNumber(p.endpoint);
+        if (!phoneNumber) throw new ApiError("BadEndpointException", "The endpoint has no phone number");
+        contacts.push({
+          contactId: id("contact"),
+          type: "voice",
+          initiationMethod: "outbound",
+          state: "connecting",
+          since: Date.now(),
+          queue: null,
+          systemNumber: "+15550001000",
+          attributes: {},
+          connections: [newConnection("agent", false, "connected", null), newConnection("outbound", true, "connecting", phoneNumber, name)],
+        });
+        return {};
+      }
+      case "createAdditionalConnection": {
+        const c = contact();
+        const { phoneNumber, name } = endpointNumber(p.endpoint);
+        if (!phoneNumber) throw new ApiError("BadEndpointException", "The endpoint has no phone number");
+        for (const r of remotes(c)) if (r.state === "connected") setConn(r, "hold");
+        c.connections.push(newConnection("outbound", false, "connecting", phoneNumber, name));
+        return {};
+      }
+      case "toggleActiveConnections": {
+        const c = contact();
+        for (const r of remotes(c)) {
+          if (r.state === "hold") setConn(r, "connected");
+          else if (r.state === "connected") setConn(r, "hold");
+        }
+        return {};
+      }
+      case "conferenceConnections": {
+        const c = contact();
+        for (const r of remotes(c)) if (r.state === "hold" || r.state === "connected") setConn(r, "connected");
+        return {};
+      }
+      case "getEndpoints":
+        return {
+          endpoints: (options.quickConnects ?? []).map((q, i) => ({
+            endpointARN: `${arn}/transfer-destination/qc-${i}`,
+            endpointId: `${arn}/transfer-destination/qc-${i}`,
+            type: q.type ?? "phone_number",
+            name: q.name,
+            phoneNumber: q.phoneNumber,
+            agentLogin: null,
+            queue: null,
+          })),
+          nextToken: null,
+        };
+      default:
+        return {};
+    }
+  }
+
+  function onApiRequest(data: Record<string, unknown>): void {
+    const method = String(data.method);
+    const params = (data.params ?? {}) as Record<string, unknown>;
+    requests.push({ method, params });
+    if (stalls.delete(method)) return;
+    const reply = (result: unknown, err: unknown) => send("api_response", { event: "api_response", requestId: data.requestId, data: result, err });
+    if (failures.has(method)) {
+      const err = failures.get(method);
+      failures.delete(method);
+      reply(null, err);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = handleApi(method, params);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      reply(null, { type: e.type, message: e.message });
+      return;
+    }
+    reply(result, null);
+    // The CCP's next snapshot poll brings the new state.
+    push();
+  }
+
+  function onMessage(raw: unknown): void {
+    if (typeof raw !== "object" || raw === null) return;
+    const { event, data } = raw as { event?: unknown; data?: unknown };
+    if (typeof event !== "string") return;
+    received.push(event === "api_request" ? `api_request:${String((data as { method?: unknown } | null)?.method)}` : event);
+    if (options.silent) return;
+    if (event === "synchronize") send("acknowledge", { id: "fake-ccp-port" });
+    else if (event === "api_request" && typeof data === "object" && data !== null) onApiRequest(data as Record<string, unknown>);
+    else if (event === "broadcast" && typeof data === "object" && data !== null) {
+      // The SharedWorker re-broadcasts to every tab; the softphone answers a mute request.
+      const b = data as { event?: unknown; data?: unknown };
+      if (typeof b.event !== "string") return;
+      send(b.event, b.data);
+      if (b.event === "mute") {
+        muted = (b.data as { mute?: unknown } | null)?.mute === true;
+        send("agent::mute_toggle", { muted });
+      }
+    }
+  }
+
+  const fake: FakeCcp = {
+    connect(p) {
+      port = p;
+      unlisten = p.listen(onMessage);
+      if (options.silent) return;
+      send("acknowledge", { id: "fake-ccp-port" });
+      push();
+    },
+    close() {
+      unlisten?.();
+      port = undefined;
+    },
+    get requests() {
+      return requests;
+    },
+    get received() {
+      return received;
+    },
+    get muted() {
+      return muted;
+    },
+    ringInbound(spec) {
+      const type = spec.type ?? "voice";
+      const contactId = id("contact");
+      contacts.push({
+        contactId,
+        type,
+        initiationMethod: "inbound",
+        state: "connecting",
+        since: Date.now(),
+        queue: spec.queue ?? "BasicQueue",
+        systemNumber: spec.to ?? null,
+        attributes: { ...spec.attributes },
+        connections: [newConnection("agent", false, "connecting", null), newConnection("inbound", true, "connected", spec.from, spec.fromName ?? null)],
+      });
+      push();
+      return contactId;
+    },
+    remoteAnswer(contactId, connectionId) {
+      const c = find(contactId);
+      if (!c) return;
+      const x = connectionId ? conn(c, connectionId) : remotes(c).find((r) => r.state === "connecting");
+      if (!x) return;
+      setConn(x, "connected");
+      if (c.state === "connecting") setContact(c, "connected");
+      push();
+    },
+    remoteHangup(contactId, connectionId) {
+      const c = find(contactId);
+      if (!c) return;
+      const x = connectionId ? conn(c, connectionId) : c.connections.find((r) => r.initial && r.type !== "agent");
+      if (!x) return;
+      setConn(x, "disconnected");
+      if (remotes(c).every((r) => r.state === "disconnected")) agentLeaves(c);
+      push();
+    },
+    abandon(contactId) {
+      const c = find(contactId);
+      if (!c) return;
+      removeContact(c);
+      push();
+    },
+    dropLink() {
+      send("agent::websocket_connection_lost", { reason: "WebSocket closed" });
+      linkUp = false;
+    },
+    restoreLink() {
+      linkUp = true;
+      send("agent::websocket_connection_gained");
+      push();
+    },
+    stallNext(method) {
+      stalls.add(method);
+    },
+    failNext(method, err) {
+      failures.set(method, err);
+    },
+    toggleMuteInCcp(value) {
+      muted = value;
+      send("agent::mute_toggle", { muted: value });
+    },
+    setStateInCcp(name, enqueue = false) {
+      const st = byName(name);
+      if (!st) throw new Error(`no agent state ${name}`);
+      if (enqueue && contacts.some((c) => c.type === "voice")) nextState = st;
+      else {
+        selected = st;
+        nextState = null;
+      }
+      push();
+    },
+    pushSnapshot() {
+      const last = history.at(-1);
+      if (last && port) send("agent::update", last);
+    },
+    pushStale(back = 1) {
+      const old = history.at(-1 - back);
+      if (old && port) send("agent::update", old);
+    },
+    sendRaw(event, data) {
+      send(event, data);
+    },
+    pushMalformedSnapshot(mutate) {
+      const s = snapshot();
+      mutate(s.snapshot);
+      send("agent::update", s);
+    },
+    dtmf(contactId) {
+      return digits.get(contactId) ?? "";
+    },
+    contactIds() {
+      return contacts.map((c) => c.contactId);
+    },
+    snapshot,
+    thirdParties(contactId) {
+      const c = find(contactId);
+      return c ? c.connections.filter((x) => x.type !== "agent" && !x.initial).map((x) => x.connectionId) : [];
+    },
+  };
+  return fake;
+}
