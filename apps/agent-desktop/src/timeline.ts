@@ -35,7 +35,7 @@ export function mountTimeline(host: HTMLElement, desktop: Desktop): void {
             .map(
               (e) =>
                 html`<li data-type=${e.type}>
-                  <span class="time">${new Date(e.at).toLocaleTimeString()}</span> <code>${e.type}</code> <span>${summarize(e)}</span>
+                  <span class="time">#${e.seq} ${new Date(e.at).toLocaleTimeString()}</span> <code>${e.type}</code> <span>${summarize(e)}</span>
                 </li>`,
             )}
         </ol>`,

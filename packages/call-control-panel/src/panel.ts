@@ -374,8 +374,8 @@ export class CallControlPanel extends LitElement {
     const onSubmit = (event: SubmitEvent): void => {
       event.preventDefault();
       const form = event.target as HTMLFormElement;
-      const disposition = (form.querySelector("select") as HTMLSelectElement | null)?.value ?? "";
-      const notes = (form.querySelector("textarea") as HTMLTextAreaElement | null)?.value.trim() ?? "";
+      const disposition = form.querySelector("select")?.value ?? "";
+      const notes = form.querySelector("textarea")?.value.trim() ?? "";
       void this.#run(`completeWrapUp:${call.id}`, "completeWrapUp", (d) =>
         d.completeWrapUp(call.id, { ...(disposition ? { disposition } : {}), ...(notes ? { notes } : {}) }),
       );

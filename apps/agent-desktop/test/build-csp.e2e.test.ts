@@ -1,0 +1,94 @@
+/**
+ * The BUILT app: each connector is its own chunk (the entry ships no vendor
+ * code), and the app runs under a strict Content-Security-Policy with no
+ * violation (no eval, no inline script or style element).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser } from "playwright-core";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "./support/browser.ts";
+import { callCard, DEFAULT_QUERY, loginReady, openApp, recordCspViolations, ringInbound, UI_TIMEOUT } from "./support/desktop-page.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml", ".map": "application/json" };
+/** Strings only a vendor SDK's code contains. */
+const VENDOR_MARKERS = [/SIP\.js/, /amazon-connect-streams|connect\.core\b/, /@twilio\/voice-sdk|twilio\.com/];
+
+let outDir: string;
+let server: Server;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), "agent-desktop-build-"));
+  await build({ root, configFile: join(root, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(outDir, path.endsWith("/") ? `${path}index.html` : path);
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Security-Policy": CSP });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "Content-Security-Policy": CSP }).end("not found");
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+describe("the built app", () => {
+  it("splits every connector into its own chunk, outside the entry", () => {
+    const html = readFileSync(join(outDir, "index.html"), "utf8");
+    const entryName = /<script type="module"[^>]*src="\/assets\/([^"]+\.js)"/.exec(html)?.[1];
+    expect(entryName).toBeDefined();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline scripts
+    const assets = readdirSync(join(outDir, "assets"));
+    for (const name of ["simulator", "sip", "amazon-connect", "twilio"]) expect(assets.some((f) => f.startsWith(`${name}-`) && f.endsWith(".js"))).toBe(true);
+    const entry = readFileSync(join(outDir, "assets", entryName!), "utf8");
+    expect(entry).not.toContain("ringInbound"); // the simulator's server stays in its chunk
+    for (const marker of VENDOR_MARKERS) expect(entry).not.toMatch(marker);
+    const simulatorChunk = assets.find((f) => f.startsWith("simulator-") && f.endsWith(".js"))!;
+    const simulator = readFileSync(join(outDir, "assets", simulatorChunk), "utf8");
+    expect(simulator).toContain("ringInbound");
+    for (const marker of VENDOR_MARKERS) expect(simulator).not.toMatch(marker);
+  });
+
+  it("runs a call under a strict Content-Security-Policy with no violation", async () => {
+    const app = await openApp(browser, url, DEFAULT_QUERY, recordCspViolations);
+    try {
+      const response = await app.page.reload();
+      expect(response?.headers()["content-security-policy"]).toBe(CSP);
+      await app.panel.locator('[part~="link"]').filter({ hasText: "Connected" }).waitFor();
+      await loginReady(app);
+      await ringInbound(app.page, { phone: "+15550100" });
+      const card = callCard(app.panel, "Ada Lovelace");
+      await app.panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+      await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
+      await expect.poll(() => app.page.locator("#crm .customer-name").textContent()).toBe("Ada Lovelace");
+      // Styles apply: Lit's constructable stylesheets and the app's CSS file, under style-src 'self'.
+      const hangUp = await app.panel.getByRole("button", { name: "Hang up Ada Lovelace" }).evaluate((b) => getComputedStyle(b).backgroundColor);
+      expect(hangUp).toBe("rgb(198, 40, 40)");
+      expect(await app.page.locator("html").evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(243, 245, 248)");
+      const violations = await app.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+      expect(violations).toEqual([]);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * The sample app on the simulator, in Debian's Chromium: an agent's day
+ * through the real panel, CRM and simulator drawer.
+ */
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "./support/app-server.ts";
+import { launchBrowser } from "./support/browser.ts";
+import { callCard, eventTypes, loginReady, openApp, openDrawer, ringInbound, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
+
+// The committed pictures are refreshed with UPDATE_SCREENSHOTS=1; other runs write beside the test results.
+const screenshots = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots/" : "../test-results/screenshots/", import.meta.url));
+
+let server: AppServer;
+let browser: Browser;
+let app: AppPage | undefined;
+
+beforeAll(async () => {
+  server = await startAppServer();
+  browser = await launchBrowser();
+});
+
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(query?: string): Promise<AppPage> {
+  app = await openApp(browser, server.url, query);
+  return app;
+}
+
+describe("agent desktop on the simulator (Chromium)", () => {
+  it("logs in, goes Ready, screen-pops, answers, holds, resumes, sends DTMF, hangs up and wraps up", async () => {
+    const { page, panel, problems } = await open();
+    await loginReady(app!);
+    await page.evaluate(() => {
+      const pops: unknown[] = [];
+      (window as unknown as { pops: unknown[] }).pops = pops;
+      document.addEventListener("opencti-screen-pop", (e) => {
+        const d = (e as CustomEvent<{ phase: string; ani?: string; data: Record<string, string>; call: { id: string } }>).detail;
+        pops.push({ phase: d.phase, ani: d.ani, customerId: d.data.customerId, callId: d.call.id });
+      });
+    });
+
+    await ringInbound(page, { phone: "+15550100", queue: "Billing" });
+    const card = callCard(panel, "Ada Lovelace");
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("ringing");
+    await expect.poll(() => card.getByLabel("Call data").textContent()).toContain("C-1001");
+    await expect.poll(() => card.textContent()).toContain("queue Billing");
+    // The live region announces the call; the CRM pops the record.
+    await expect.poll(() => panel.getByRole("status").first().textContent()).toContain("Incoming call from Ada Lovelace, queue Billing");
+    await expect.poll(() => page.locator("#crm .customer-name").textContent()).toBe("Ada Lovelace");
+    await expect.poll(() => page.locator("#crm").textContent()).toContain("Analytical Engines Ltd");
+
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    const pops = await page.evaluate(() => (window as unknown as { pops: { phase: string; ani: string; customerId: string }[] }).pops);
+    expect(pops.map((p) => p.phase)).toEqual(["ringing", "answered"]);
+    expect(pops[0]).toMatchObject({ ani: "+15550100", customerId: "C-1001" });
+
+    await panel.getByRole("button", { name: "Hold Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("held");
+    await panel.getByRole("button", { name: "Resume Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await panel.getByRole("button", { name: "Mute Ada Lovelace" }).click();
+    await expect.poll(() => card.textContent()).toContain("muted");
+    await panel.getByRole("button", { name: "Unmute Ada Lovelace" }).click();
+    await expect.poll(() => card.textContent()).not.toContain("muted");
+
+    await card.getByRole("button", { name: "Keypad" }).click();
+    for (const key of ["1", "2", "#"]) await card.getByRole("button", { name: `Send tone ${key}` }).click();
+    await expect.poll(() => card.textContent()).toContain("Sent: 12#");
+    const heard = await page.evaluate(() => {
+      const setup = window.__opencti?.setup as unknown as { server: { dtmf: Map<string, string>; listCalls(): { callId: string }[] } };
+      const id = setup.server.listCalls()[0]!.callId;
+      return setup.server.dtmf.get(id);
+    });
+    expect(heard).toBe("12#");
+
+    // The timer runs while the call is up.
+    await expect.poll(() => card.locator('[part~="call-state"]').textContent(), { timeout: UI_TIMEOUT }).toMatch(/Connected · 0:0[1-9]/);
+
+    // Choosing a state during a call queues it as the pending state.
+    await panel.getByLabel("Status").selectOption("lunch");
+    await expect.poll(() => panel.locator('[part~="pending-state"]').textContent()).toContain("Next: Lunch");
+
+    await panel.getByRole("button", { name: "Hang up Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("wrapup");
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent()).toMatch(/^After call work for/);
+    await card.getByLabel("Disposition").selectOption("Escalated");
+    await card.getByLabel("Notes").fill("Customer wants a callback");
+    await card.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => panel.locator("article.call").count()).toBe(0);
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent()).toMatch(/^Lunch for/);
+    expect(await panel.locator('[part~="pending-state"]').count()).toBe(0);
+    await expect.poll(() => page.locator("#crm .history").textContent()).toContain("Escalated");
+
+    const types = await eventTypes(page);
+    for (const t of ["call.ringing", "call.connected", "call.held", "call.resumed", "call.muted", "call.unmuted", "call.wrapup", "call.ended"]) expect(types).toContain(t);
+    await expect.poll(() => page.locator("#timeline").textContent()).toContain("call.ended");
+    expect(problems).toEqual([]);
+  });
+
+  it("transfers: blind, then consult and complete", async () => {
+    const { page, panel, problems } = await open();
+    await loginReady(app!);
+
+    await ringInbound(page, { phone: "+15550123" });
+    const grace = callCard(panel, "Grace Hopper");
+    await panel.getByRole("button", { name: "Answer Grace Hopper" }).click();
+    await expect.poll(() => grace.getAttribute("data-state")).toBe("connected");
+    await grace.getByRole("button", { name: "Transfer" }).click();
+    // A bad destination is refused in words before anything is sent.
+    await grace.getByLabel("Transfer to").fill("not a number!");
+    await grace.getByRole("button", { name: "Blind transfer" }).click();
+    await expect.poll(() => grace.getByRole("alert").textContent()).toContain("Enter a phone number");
+    await grace.getByLabel("Transfer to").fill("+1 555 0199");
+    await grace.getByRole("button", { name: "Blind transfer" }).click();
+    await expect.poll(() => grace.getAttribute("data-state")).toBe("wrapup");
+    await grace.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => panel.locator("article.call").count()).toBe(0);
+    await expect.poll(() => page.locator("#crm .history").textContent()).toContain("Ended (transferred)");
+
+    await ringInbound(page, { phone: "+15550142" });
+    const alan = callCard(panel, "Alan Turing");
+    await panel.getByRole("button", { name: "Answer Alan Turing" }).click();
+    await expect.poll(() => alan.getAttribute("data-state")).toBe("connected");
+    await alan.getByRole("button", { name: "Transfer" }).click();
+    await alan.getByLabel("Transfer to").fill("+15550199");
+    await alan.getByRole("button", { name: "Consult" }).click();
+    const consult = callCard(panel, "+15550199");
+    await expect.poll(() => alan.getAttribute("data-state")).toBe("held");
+    await expect.poll(() => consult.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
+    // Both legs offer the pair's actions; swap flips which one is live.
+    await consult.getByRole("button", { name: "Swap +15550199" }).click();
+    await expect.poll(() => alan.getAttribute("data-state")).toBe("connected");
+    await expect.poll(() => consult.getAttribute("data-state")).toBe("held");
+    await consult.getByRole("button", { name: "Complete transfer +15550199" }).click();
+    await expect.poll(() => consult.count()).toBe(0);
+    await expect.poll(() => alan.getAttribute("data-state")).toBe("wrapup");
+    await alan.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => panel.locator("article.call").count()).toBe(0);
+    expect(await eventTypes(page)).toContain("call.transferred");
+    expect(problems).toEqual([]);
+  });
+
+  it("rejects a ringing call", async () => {
+    const { page, panel, problems } = await open();
+    await loginReady(app!);
+    await ringInbound(page, { phone: "+15550177" });
+    const card = callCard(panel, "Katherine Johnson");
+    await expect.poll(() => card.getAttribute("data-state")).toBe("ringing");
+    await panel.getByRole("button", { name: "Reject Katherine Johnson" }).click();
+    await expect.poll(() => panel.locator("article.call").count()).toBe(0);
+    await expect.poll(() => page.locator("#crm .history").textContent()).toContain("Ended (rejected)");
+    expect(problems).toEqual([]);
+  });
+
+  it("shows reconnecting when the link drops and recovers when it returns", async () => {
+    const { page, panel, problems } = await open();
+    await loginReady(app!);
+    await openDrawer(page);
+    await page.getByRole("button", { name: "Drop link" }).click();
+    const link = panel.locator('[part~="link"]');
+    await expect.poll(() => link.textContent()).toContain("Reconnecting");
+    await expect.poll(() => link.getAttribute("data-link")).toBe("reconnecting");
+    await expect.poll(() => panel.getByRole("status").first().textContent()).toContain("Reconnecting");
+    // A request while the link is down fails in words, not silently.
+    await panel.getByLabel("Status").selectOption("lunch");
+    await expect.poll(() => panel.getByRole("alert").textContent()).toMatch(/Could not change your state: .*link is reconnecting/);
+    await page.getByRole("button", { name: "Restore link" }).click();
+    await expect.poll(() => link.getAttribute("data-link"), { timeout: UI_TIMEOUT }).toBe("connected");
+    // Still logged in and Ready after the resync.
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent()).toMatch(/^Available for/);
+    expect(problems).toEqual([]);
+  });
+
+  it("shows a failed request's error inline and keeps the call", async () => {
+    const { page, panel, problems } = await open();
+    await loginReady(app!);
+    await ringInbound(page, { phone: "+15550100" });
+    const card = callCard(panel, "Ada Lovelace");
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await page.locator("#controls").getByLabel("Request").selectOption("hold");
+    await page.getByRole("button", { name: "Fail next request" }).click();
+    await panel.getByRole("button", { name: "Hold Ada Lovelace" }).click();
+    const alert = panel.locator('[part~="error"]');
+    await expect.poll(() => alert.textContent()).toContain("Could not put the call on hold: The simulated CTI server refused the request.");
+    expect(await alert.getAttribute("role")).toBe("alert");
+    expect(await card.getAttribute("data-state")).toBe("connected");
+    // The next attempt works and clears the message.
+    await panel.getByRole("button", { name: "Hold Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("held");
+    await expect.poll(() => alert.count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("validates the dial pad and places an outbound call", async () => {
+    const { panel, problems } = await open();
+    await loginReady(app!);
+    const number = panel.getByLabel("Number");
+    await number.fill("call mom!!");
+    await panel.getByRole("button", { name: "Call", exact: true }).click();
+    await expect.poll(() => panel.locator("#dial-error").textContent()).toContain("cannot be dialled");
+    expect(await number.getAttribute("aria-invalid")).toBe("true");
+    await number.fill("");
+    await panel.getByRole("button", { name: "Dial pad" }).click();
+    for (const key of ["5", "5", "5", "0", "1", "9", "9"]) await panel.getByRole("button", { name: `Type ${key}` }).click();
+    expect(await number.inputValue()).toBe("5550199");
+    await panel.getByRole("button", { name: "Call", exact: true }).click();
+    const card = callCard(panel, "5550199");
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
+    expect(await card.textContent()).toContain("Outbound");
+    expect(problems).toEqual([]);
+  });
+
+  it("shows a caller name containing HTML markup as text", async () => {
+    const { page, panel, problems } = await open();
+    await loginReady(app!);
+    const evil = `<img src=x onerror="window.__xss=1"><b>Mallory</b>`;
+    await ringInbound(page, { number: "+15550999", name: evil });
+    const card = panel.locator("article.call");
+    await expect.poll(() => card.locator(".call-title").textContent()).toBe(evil);
+    await expect.poll(() => page.locator("#crm").textContent()).toContain(evil);
+    const parsed = await page.evaluate(() => {
+      const root = document.querySelector("opencti-call-control-panel")!.shadowRoot!;
+      return {
+        panelImages: root.querySelectorAll("img, b").length,
+        pageImages: document.querySelectorAll("img, b").length,
+        xss: (window as unknown as { __xss?: number }).__xss,
+      };
+    });
+    expect(parsed).toEqual({ panelImages: 0, pageImages: 0, xss: undefined });
+    expect(problems).toEqual([]);
+  });
+
+  it("takes screenshots of the panel idle, ringing and on a call", async () => {
+    mkdirSync(screenshots, { recursive: true });
+    const { page, panel } = await open();
+    await loginReady(app!);
+    await page.screenshot({ path: `${screenshots}desktop-idle.png` });
+    await panel.screenshot({ path: `${screenshots}panel-idle.png` });
+    await ringInbound(page, { phone: "+15550100" });
+    const card = callCard(panel, "Ada Lovelace");
+    await expect.poll(() => card.getAttribute("data-state")).toBe("ringing");
+    await panel.screenshot({ path: `${screenshots}panel-ringing.png` });
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await card.getByRole("button", { name: "Keypad" }).click();
+    await page.locator("#controls").getByRole("button", { name: "Send transcript line" }).click();
+    await expect.poll(() => page.locator("#crm .transcript").textContent()).toContain("invoice");
+    await page.getByText("Simulator controls").click(); // close the drawer for the picture
+    await panel.screenshot({ path: `${screenshots}panel-on-call.png` });
+    await page.screenshot({ path: `${screenshots}desktop-on-call.png` });
+    expect(await card.getAttribute("data-state")).toBe("connected");
+  });
+});
