@@ -171,6 +171,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     on("cancel", () => end(entry, entry.localEnd ?? "abandoned"));
     on("reject", () => end(entry, "rejected"));
     on("mute", () => report(entry));
+    on("ringing", () => report(entry)); // an outbound call learns its real CallSid
     on("error", (error: { code?: unknown }) => {
       if (typeof error.code === "number") entry.errorCode = error.code;
       const cti = toTwilioCtiError(error);
@@ -234,8 +235,15 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
   // ---- device -------------------------------------------------------------
 
   function onDeviceError(error: { code?: unknown; message?: unknown }, call?: TwilioCall): void {
-    if (call) return; // the call's own `error` handler reports it
     const cti = toTwilioCtiError(error);
+    const entry = call ? [...calls.values()].find((e) => e.call === call) : undefined;
+    if (entry) {
+      // A signalling error about one call (the SDK reports these on the Device only).
+      if (typeof error.code === "number") entry.errorCode = error.code;
+      ctx?.signal({ kind: "error", code: cti.code, message: cti.message, callId: entry.id });
+      if (entry.call.status() === "closed") end(entry, END_BY_ERROR[entry.errorCode ?? 0] ?? "failed");
+      return;
+    }
     if (error.code === 31400 && /malformed/i.test(String(error.message))) {
       return ctx?.invalidVendorEvent("Twilio sent a malformed signalling frame", { code: error.code, message: error.message });
     }
@@ -255,8 +263,9 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
   /** After a signalling reconnect: calls the SDK dropped meanwhile are gone. */
   function resync(): void {
     if (!ctx || !device) return;
-    const live = new Set(device.calls);
-    for (const entry of [...calls.values()]) if (!live.has(entry.call) || entry.call.status() === "closed") end(entry, "lost");
+    // The SDK drops offers (pending calls) on a socket close; the active call resumes or closes.
+    const offers = new Set(device.calls);
+    for (const entry of [...calls.values()]) if (entry.call.status() === "closed" || (entry.state === "ringing" && !offers.has(entry.call))) end(entry, "lost");
     for (const entry of calls.values()) report(entry);
   }
 
@@ -330,6 +339,8 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
         if (stopped) return;
         const deviceOptions: Device.Options = {
           closeProtection: false,
+          // Distinct SDK errors for busy / declined / not found instead of a generic 31005.
+          enableImprovedSignalingErrorPrecision: true,
           ...(options.edge === undefined ? {} : { edge: options.edge }),
           ...(options.codecPreferences === undefined ? {} : { codecPreferences: options.codecPreferences }),
           ...(options.sounds === undefined ? {} : { sounds: options.sounds }),

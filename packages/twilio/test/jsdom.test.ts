@@ -134,6 +134,17 @@ describe("incoming calls", () => {
     await desktop.reject(sid);
   });
 
+  it("an error frame about one call becomes an error event for that call", async () => {
+    const ringing = rec.next("call.ringing");
+    const sid = emulator.ring({ sdp: "v=0\r\n" });
+    await ringing;
+    emulator.error(31000, "Generic error", sid);
+    const error = await rec.next("error", (e) => e.callId === sid);
+    expect(error.code).toBe("VENDOR_ERROR");
+    expect(error.message).toContain("31000");
+    await desktop.reject(sid);
+  });
+
   it("error frames from Twilio become typed error events", async () => {
     emulator.error(31005, "Connection error");
     expect((await rec.next("error", (e) => e.message.includes("31005"))).code).toBe("LINK_DOWN");

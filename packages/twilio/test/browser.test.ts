@@ -1,0 +1,180 @@
+// The real @twilio/voice-sdk in Debian Chromium with fake media devices, an
+// in-page peer playing Twilio's media server and the PStream emulator playing
+// its signalling: answer with media, mute, in-band DTMF, hang-ups, outbound,
+// and the Twilio-specific cases (busy invites, token refresh and socket drops
+// during a call, error frames).
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Call } from "@opencti/core";
+import { mediaBytesReceived, mediaOffer, mediaState } from "./support/browser.js";
+import { openSession, startBrowserRig, type BrowserRig, type Session, type SessionOptions } from "./support/chromium-session.js";
+
+let rig: BrowserRig;
+let s: Session | undefined;
+
+beforeAll(async () => {
+  rig = await startBrowserRig();
+});
+afterAll(async () => {
+  await rig?.close();
+});
+afterEach(async () => {
+  await s?.close();
+  s = undefined;
+});
+
+async function session(options: SessionOptions = {}): Promise<Session> {
+  s = await openSession(rig, options);
+  await s.desktop.login({});
+  await s.desktop.setAgentState("ready");
+  return s;
+}
+
+/** Rings the device with a real media offer; resolves with the ringing call. */
+async function ring(session: Session, params: Record<string, string> = {}): Promise<Call> {
+  const callSid = `CA${Date.now().toString(16)}${Math.random().toString(16).slice(2, 10)}`;
+  const sdp = await mediaOffer(session.tp.page, callSid);
+  session.emulator.ring({ callSid, sdp, from: "+15550100", params });
+  return (await session.next("call.ringing", (e) => e.call.id === callSid)).call;
+}
+
+async function answered(session: Session): Promise<Call> {
+  const call = await ring(session, { crmTicket: "T-7" });
+  await session.desktop.answer(call.id);
+  return (await session.next("call.connected", (e) => e.call.id === call.id)).call;
+}
+
+const dtmfSent = (session: Session): Promise<string[]> => session.tp.page.evaluate(() => (window as unknown as { __dtmf: string[] }).__dtmf);
+
+describe("calls in Chromium", () => {
+  it("answer: SDP answer to Twilio, ICE connected with the media peer, microphone audio flowing", async () => {
+    const sess = await session();
+    const call = await ring(sess, { crmTicket: "T-7" });
+    expect(call.data).toMatchObject({ crmTicket: "T-7" });
+    const answerFrame = sess.emulator.nextFrame("answer", (p) => p.callsid === call.id);
+    await sess.desktop.answer(call.id);
+    expect(String((await answerFrame).sdp)).toMatch(/m=audio/);
+    await sess.next("call.connected", (e) => e.call.id === call.id);
+    await vi.waitFor(async () => expect(["connected", "completed"]).toContain(await mediaState(sess.tp.page, call.id)), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await mediaBytesReceived(sess.tp.page, call.id)).toBeGreaterThan(0), { timeout: 10_000 });
+    await sess.desktop.hangup(call.id);
+  });
+
+  it("mute and unmute are local (nothing on the wire); DTMF goes in-band", async () => {
+    const sess = await session();
+    const call = await answered(sess);
+    const frames = sess.emulator.received.length;
+    await sess.desktop.mute(call.id);
+    expect((await sess.next("call.muted", (e) => e.call.id === call.id)).call.muted).toBe(true);
+    await sess.desktop.unmute(call.id);
+    expect((await sess.next("call.unmuted", (e) => e.call.id === call.id)).call.muted).toBe(false);
+    await sess.desktop.sendDtmf(call.id, "12#");
+    await vi.waitFor(async () => expect(await dtmfSent(sess)).toContain("12#"));
+    expect(sess.emulator.received.slice(frames).map((f) => f.type)).not.toContain("dtmf");
+    await sess.desktop.hangup(call.id);
+  });
+
+  it("local hang-up sends hangup for the right CallSid", async () => {
+    const sess = await session();
+    const call = await answered(sess);
+    const hangup = sess.emulator.nextFrame("hangup");
+    await sess.desktop.hangup(call.id);
+    expect((await hangup).callsid).toBe(call.id);
+    expect((await sess.next("call.ended", (e) => e.call.id === call.id)).call.endReason).toBe("local_hangup");
+  });
+
+  it("remote hang-up ends the call as remote_hangup", async () => {
+    const sess = await session();
+    const call = await answered(sess);
+    sess.emulator.hangup(call.id);
+    expect((await sess.next("call.ended", (e) => e.call.id === call.id)).call.endReason).toBe("remote_hangup");
+  });
+
+  it("outbound dial: invite with To, dialing, answered by the far end, then hung up", async () => {
+    const sess = await session();
+    const id = await sess.desktop.dial("+15550142", { data: { crmCase: "42" } });
+    const dialing = (await sess.next("call.dialing", (e) => e.call.id === id)).call;
+    expect(dialing.direction).toBe("outbound");
+    await vi.waitFor(() => expect(sess.emulator.outbound).toHaveLength(1));
+    expect(sess.emulator.outbound[0]!.params).toMatchObject({ To: "+15550142", crmCase: "42" });
+    const { callSid, sdp } = await sess.media.outboundAnswer(id);
+    sess.emulator.answerOutbound(callSid, sdp);
+    await sess.next("call.connected", (e) => e.call.id === id);
+    await vi.waitFor(async () => expect(["connected", "completed"]).toContain(await mediaState(sess.tp.page, callSid)), { timeout: 10_000 });
+    const hangup = sess.emulator.nextFrame("hangup");
+    await sess.desktop.hangup(id);
+    expect((await hangup).callsid).toBe(callSid);
+  });
+
+  it("an outbound call the far end rejects as busy ends busy with a DESTINATION_BUSY error", async () => {
+    const sess = await session();
+    const id = await sess.desktop.dial("+15550143");
+    await vi.waitFor(() => expect(sess.emulator.outbound).toHaveLength(1));
+    sess.emulator.hangup(sess.emulator.outbound[0]!.callSid, { code: 31486, message: "Busy Here" });
+    expect((await sess.next("error", (e) => e.callId === id)).code).toBe("DESTINATION_BUSY");
+    expect((await sess.next("call.ended", (e) => e.call.id === id)).call.endReason).toBe("busy");
+  });
+});
+
+describe("Twilio-specific", () => {
+  it("an invite for a second call while busy is ignored by default (the SDK's rule)", async () => {
+    const sess = await session();
+    const first = await answered(sess);
+    const callSid = "CA" + "b".repeat(32);
+    sess.emulator.ring({ callSid, sdp: await mediaOffer(sess.tp.page, callSid) });
+    await new Promise((r) => setTimeout(r, 1000)); // give a wrong ring time to show up
+    expect(sess.events.some((e) => e.type === "call.ringing" && e.call.id === callSid)).toBe(false);
+    expect(sess.desktop.getCall(first.id)?.state).toBe("connected");
+    await sess.desktop.hangup(first.id);
+  });
+
+  it("with allowIncomingWhileBusy the second call rings and can be rejected while the first goes on", async () => {
+    const sess = await session({ page: { allowIncomingWhileBusy: true } });
+    const first = await answered(sess);
+    const second = await ring(sess);
+    expect(sess.desktop.snapshot().calls.map((c) => c.id)).toEqual([first.id, second.id]);
+    await sess.desktop.reject(second.id);
+    expect((await sess.next("call.ended", (e) => e.call.id === second.id)).call.endReason).toBe("rejected");
+    expect(sess.desktop.getCall(first.id)?.state).toBe("connected");
+    await sess.desktop.hangup(first.id);
+  });
+
+  it("token expiry during a call: a fresh token is fetched and applied, the call goes on", async () => {
+    let n = 0;
+    const sess = await session({ emulator: { ttl: 3 }, page: { tokenRefreshMs: 2000 }, nextToken: () => `tok-${++n}.payload.sig` });
+    const call = await answered(sess);
+    await vi.waitFor(() => expect(sess.emulator.tokens).toContain("tok-2.payload.sig"), { timeout: 8000 });
+    expect(sess.desktop.getCall(call.id)?.state).toBe("connected");
+    await sess.desktop.mute(call.id);
+    await sess.next("call.muted", (e) => e.call.id === call.id);
+    await sess.desktop.hangup(call.id);
+    expect(JSON.stringify(sess.events)).not.toContain("tok-");
+  });
+
+  it("signalling socket dropped and restored during a call: reconnecting, then connected, the call survives", async () => {
+    const sess = await session();
+    const call = await answered(sess);
+    const before = sess.events.filter((e) => "call" in e && e.call.id === call.id).length;
+    sess.emulator.dropLink();
+    await sess.next("link.changed", (e) => e.link === "reconnecting");
+    await expect(sess.desktop.mute(call.id)).rejects.toMatchObject({ code: "LINK_DOWN" });
+    sess.emulator.restoreLink();
+    await sess.next("link.changed", (e) => e.link === "connected" && e.previous === "reconnecting", 20_000);
+    expect(sess.desktop.getCall(call.id)?.state).toBe("connected");
+    expect(sess.events.filter((e) => "call" in e && e.call.id === call.id).length).toBe(before);
+    const hangup = sess.emulator.nextFrame("hangup");
+    await sess.desktop.hangup(call.id);
+    expect((await hangup).callsid).toBe(call.id);
+  });
+
+  it("an error frame during a call becomes an error event and the call goes on", async () => {
+    const sess = await session();
+    const call = await answered(sess);
+    sess.emulator.error(31000, "Generic error", call.id);
+    // The SDK keeps the active call out of device.calls, so it reports this error on the Device only.
+    const error = await sess.next("error", (e) => e.message.includes("31000"));
+    expect(error.code).toBe("VENDOR_ERROR");
+    expect(sess.desktop.getCall(call.id)?.state).toBe("connected");
+    await sess.desktop.hangup(call.id);
+    await sess.next("call.ended", (e) => e.call.id === call.id);
+  });
+});
