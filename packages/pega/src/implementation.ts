@@ -142,7 +142,8 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
   desktop.on("*", (event) => {
     if (!forwarder) return;
     if (event.type === "link.changed") {
-      if (linkState(event.link) !== linkState(event.previous)) sendSnapshot();
+      // A Pega login in progress sends its Snapshot once the agent is in.
+      if (linkState(event.link) !== linkState(event.previous) && inFlight !== "login") sendSnapshot();
     } else if (event.type === "agent.changed") onAgent(event.agent, event.previous);
     else if ("call" in event) onCall(event);
   });
