@@ -46,7 +46,7 @@ describe("browser global", () => {
     const { server, connector } = createSimulator();
     const sandbox: Record<string, unknown> = { setTimeout, clearTimeout, queueMicrotask, AbortController, connector };
     const context = vm.createContext(sandbox, { codeGeneration: { strings: false, wasm: false } });
-    expect(() => vm.runInContext("eval('1 + 1')", context)).toThrow();
+    expect(() => void vm.runInContext("eval('1 + 1')", context)).toThrow();
     vm.runInContext(code, context, { filename: "pega.global.js" });
     const api = sandbox.OpenCTIPega as Record<string, unknown>;
     expect(typeof api.createPegaImplementation).toBe("function");
