@@ -89,6 +89,8 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   const ended = new Set<string>();
   const warned = new Set<string>();
   const waiters = new Set<Waiter>();
+  /** The last readable version of each contact: requests act on it even after a malformed snapshot. */
+  const known = new Map<string, ContactData>();
 
   const log = () => ctx?.logger;
 
@@ -145,6 +147,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       }
       try {
         const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes: options.callDataAttributes });
+        known.set(contact.contactId, contact);
         report(mapped.call, { contactId: contact.contactId });
         seen.add(mapped.call.id);
         for (const leg of mapped.legs) {
@@ -158,13 +161,18 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
         c.invalidVendorEvent(`Amazon Connect sent a contact the connector cannot read: ${err.message}`, contact, contact.contactId);
       }
     }
+    let unknownBad = false;
     for (const bad of data.badContacts) {
       if (bad.contactId) keep(bad.contactId);
+      else unknownBad = true;
       c.invalidVendorEvent(`Amazon Connect sent a contact the connector cannot read: ${bad.problem}`, bad.raw);
     }
+    // An unreadable contact without an id could be any call: end nothing on this snapshot's word.
+    if (unknownBad) return;
     for (const [id, where] of [...reported]) if (!seen.has(id)) remove(id, missingReason(id, where));
     const present = new Set(data.contacts.map((x) => x.contactId));
     for (const contactId of [...memory.keys()]) if (!present.has(contactId) && ![...reported.values()].some((r) => r.contactId === contactId)) memory.delete(contactId);
+    for (const contactId of [...known.keys()]) if (!present.has(contactId) && !data.badContacts.some((b) => b.contactId === contactId)) known.delete(contactId);
   }
 
   function onAgentData(raw: unknown): void {
@@ -352,7 +360,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   };
 
   function contactData(contactId: string): ContactData {
-    const contact = current?.contacts.find((c) => c.contactId === contactId);
+    const contact = known.get(contactId);
     if (!contact) throw new CtiError("INVALID_STATE", `Amazon Connect no longer lists contact ${contactId}.`);
     return contact;
   }
@@ -378,13 +386,11 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
 
   const onConnection = (what: string, act: "hold" | "resume") => async ({ call, signal }: { call: Call; signal: AbortSignal }) => {
     const { contactId, connectionId: id } = remoteConnection(call);
-    const conn = new (s().VoiceConnection)(contactId, id);
-    await vendorCall(what, signal, (cb) => conn[act](cb));
+    await vendorCall(what, signal, (cb) => new (s().VoiceConnection)(contactId, id)[act](cb));
   };
 
   function destroy(what: string, contactId: string, id: string, signal: AbortSignal): Promise<unknown> {
-    const conn = new (s().VoiceConnection)(contactId, id);
-    return vendorCall(what, signal, (cb) => conn.destroy(cb));
+    return vendorCall(what, signal, (cb) => new (s().VoiceConnection)(contactId, id).destroy(cb));
   }
 
   /** Agent leaves the contact (hang up, or complete a transfer). */
@@ -424,11 +430,10 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   }
 
   async function putState(state: AgentStateDef, signal: AbortSignal, what: string): Promise<void> {
-    const agent = new (s().Agent)();
     // While a contact is live Connect queues the state until it ends (pendingState).
     const enqueueNextState = (current?.contacts.some((c) => c.type === "voice") ?? false) && state.type !== "offline";
     const plain = { agentStateARN: state.agentStateARN ?? null, type: state.type, name: state.name };
-    await vendorCall(what, signal, (cb) => agent.setState(plain, cb, { enqueueNextState }));
+    await vendorCall(what, signal, (cb) => new (s().Agent)().setState(plain, cb, { enqueueNextState }));
   }
 
   const connector: Connector = {
@@ -498,12 +503,10 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       return { callId };
     },
     async answer({ call, signal }) {
-      const contact = new (s().Contact)(target(call).contactId);
-      await vendorCall("accept the call", signal, (cb) => contact.accept(cb));
+      await vendorCall("accept the call", signal, (cb) => new (s().Contact)(target(call).contactId).accept(cb));
     },
     async reject({ call, signal }) {
-      const contact = new (s().Contact)(target(call).contactId);
-      await vendorCall("reject the call", signal, (cb) => contact.reject(cb));
+      await vendorCall("reject the call", signal, (cb) => new (s().Contact)(target(call).contactId).reject(cb));
     },
     async hangup({ call, signal }) {
       const t = target(call);
@@ -534,8 +537,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
     },
     async sendDtmf({ call, digits, signal }) {
       const { contactId, connectionId: id } = remoteConnection(call);
-      const conn = new (s().VoiceConnection)(contactId, id);
-      await vendorCall("send the digits", signal, (cb) => conn.sendDigits(digits, cb));
+      await vendorCall("send the digits", signal, (cb) => new (s().VoiceConnection)(contactId, id).sendDigits(digits, cb));
     },
     async blindTransfer({ call, destination, signal }) {
       const contactId = target(call).contactId;
@@ -543,8 +545,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       const m = memoryOf(contactId);
       m.blindTransfer = true;
       try {
-        const contact = new (s().Contact)(contactId);
-        await vendorCall("transfer the call", signal, (cb) => contact.addConnection(endpoint, cb));
+        await vendorCall("transfer the call", signal, (cb) => new (s().Contact)(contactId).addConnection(endpoint, cb));
       } catch (err) {
         delete m.blindTransfer;
         throw err;
@@ -555,8 +556,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       const contactId = target(call).contactId;
       const endpoint = await endpointFor(destination, signal);
       const before = new Set(contactData(contactId).connections.map((c) => c.connectionId));
-      const contact = new (s().Contact)(contactId);
-      await vendorCall("start the consult call", signal, (cb) => contact.addConnection(endpoint, cb));
+      await vendorCall("start the consult call", signal, (cb) => new (s().Contact)(contactId).addConnection(endpoint, cb));
       const connection = await waitFor(
         () => current?.contacts.find((c) => c.contactId === contactId)?.connections.find((c) => c.type !== "agent" && !c.initial && !before.has(c.connectionId))?.connectionId,
         signal,
@@ -571,14 +571,12 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
     async conference({ call, consultCall, signal }) {
       const leg = call.relatedCallId ? call : consultCall;
       const t = target(leg);
-      const contact = new (s().Contact)(t.contactId);
-      await vendorCall("merge the calls", signal, (cb) => contact.conferenceConnections(cb));
+      await vendorCall("merge the calls", signal, (cb) => new (s().Contact)(t.contactId).conferenceConnections(cb));
       if (t.connectionId) memoryOf(t.contactId).merged.add(t.connectionId);
       if (current) applyContacts(current);
     },
     async swap({ call, signal }) {
-      const contact = new (s().Contact)(target(call).contactId);
-      await vendorCall("swap the calls", signal, (cb) => contact.toggleActiveConnections(cb));
+      await vendorCall("swap the calls", signal, (cb) => new (s().Contact)(target(call).contactId).toggleActiveConnections(cb));
     },
     async dropParty({ call, party, signal }) {
       const contactId = target(call).contactId;
@@ -588,8 +586,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
     async completeWrapUp({ call, wrapUp, signal }) {
       const contactId = target(call).contactId;
       if (wrapUp.disposition !== undefined || wrapUp.notes !== undefined) ctx?.upsertCall({ id: call.id, state: "wrapup", wrapUp });
-      const contact = new (s().Contact)(contactId);
-      await vendorCall("finish after-call work", signal, (cb) => contact.clear(cb));
+      await vendorCall("finish after-call work", signal, (cb) => new (s().Contact)(contactId).clear(cb));
     },
   };
   return connector;

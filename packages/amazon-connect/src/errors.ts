@@ -17,7 +17,7 @@ export function vendorMessage(err: unknown, data?: unknown): string {
 
 function codeFor(err: unknown, message: string): CtiErrorCode {
   const str = (v: unknown): string => (typeof v === "string" || typeof v === "number" ? String(v) : "");
-  const kind = `${isRecord(err) ? `${str(err.type)} ${str(err.code)} ${str(err.statusCode)}` : ""} ${message}`;
+  const kind = `${isRecord(err) ? `${str(err.name)} ${str(err.type)} ${str(err.code)} ${str(err.statusCode)}` : ""} ${message}`;
   if (/AccessDenied|Unauthori[sz]ed|\b40[13]\b/i.test(kind)) return "AUTH_FAILED";
   if (/InvalidState|StateError/i.test(kind)) return "INVALID_STATE";
   if (/BadEndpoint|InvalidDestination|not a valid (phone|number)|Invalid.*endpoint/i.test(kind)) return "INVALID_DESTINATION";

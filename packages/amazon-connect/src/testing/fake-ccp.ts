@@ -114,8 +114,10 @@ export interface FakeCcp {
   toggleMuteInCcp(muted: boolean): void;
   /** The agent picks a state in the CCP itself. */
   setStateInCcp(name: string, enqueueNextState?: boolean): void;
-  /** Push the current snapshot again (a duplicate). */
+  /** Push the last snapshot again (a duplicate). */
   pushSnapshot(): void;
+  /** Push a fresh snapshot of the current state. */
+  pushFresh(): void;
   /** Push an earlier snapshot again (a late delivery); `back` = 1 is the previous one. */
   pushStale(back?: number): void;
   /** Send anything upstream in the CCP's envelope (malformed input). */
@@ -587,6 +589,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     pushSnapshot() {
       const last = history.at(-1);
       if (last && port) send("agent::update", last);
+    },
+    pushFresh() {
+      push();
     },
     pushStale(back = 1) {
       const old = history.at(-1 - back);
