@@ -1,0 +1,1 @@
+export { createCallControlHandler, type CallControlHandlerOptions } from "./handler.js";
