@@ -160,7 +160,13 @@ export function playMediaServer(page: Page, emulator: TwilioEmulator): { outboun
   });
   return {
     async outboundAnswer(id) {
-      const invite = emulator.outbound.find((o) => o.callSid === id || o.tempSid === id);
+      // The SDK sends its invite after getUserMedia and the offer: wait for it (bounded).
+      const deadline = Date.now() + 10_000;
+      let invite = emulator.outbound.find((o) => o.callSid === id || o.tempSid === id);
+      while (!invite && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        invite = emulator.outbound.find((o) => o.callSid === id || o.tempSid === id);
+      }
       if (!invite) throw new Error(`no outbound call ${id}`);
       return { callSid: invite.callSid, sdp: await answers.get(invite.callSid)! };
     },

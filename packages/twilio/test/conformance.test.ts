@@ -1,0 +1,107 @@
+// The connector conformance suite: the real connector and @twilio/voice-sdk in
+// Chromium against the PStream emulator, with hold/transfer/conference through
+// the reference backend (@opencti/twilio-backend) over the Twilio REST stub.
+// What the backend changes at "Twilio" reaches the browser the way Twilio
+// does it: a removed agent leg is hung up over signalling, a dialled party's
+// progress arrives as a user-defined call message.
+import { afterAll } from "vitest";
+import type { Call } from "@opencti/core";
+import { runConnectorConformance, type ConnectorHarness } from "@opencti/testkit";
+import { createCallControlHandler } from "@opencti/twilio-backend";
+import { STUB_AUTH_TOKEN, TwilioRestStub } from "@opencti/twilio-backend/testing";
+import { newSid } from "../src/testing/index.js";
+import { twilioCapabilities } from "../src/index.js";
+import { mediaOffer } from "./support/browser.js";
+import { openConnector, startBrowserRig, type BrowserRig } from "./support/chromium-session.js";
+
+interface Shared {
+  rig: BrowserRig;
+  stub: TwilioRestStub;
+  backendUrl: string;
+}
+
+let shared: Promise<Shared> | undefined;
+
+/** One browser, page server, REST stub and backend for the whole file. */
+function start(): Promise<Shared> {
+  shared ??= (async () => {
+    const stub = await TwilioRestStub.start();
+    let handler: ReturnType<typeof createCallControlHandler> | undefined;
+    // The backend is mounted on the page's own origin (no CORS), as an integrator would.
+    const rig = await startBrowserRig((req, res) => {
+      if (!req.url?.startsWith("/call-control/")) return false;
+      void handler!(req, res);
+      return true;
+    });
+    const backendUrl = `${rig.pageUrl}call-control`;
+    handler = createCallControlHandler({ client: stub.client(), publicUrl: backendUrl, callerId: "+15550001111", authToken: STUB_AUTH_TOKEN });
+    return { rig, stub, backendUrl };
+  })();
+  return shared;
+}
+
+afterAll(async () => {
+  if (!shared) return;
+  const { rig, stub } = await shared;
+  await rig.close();
+  await stub.close();
+});
+
+async function createHarness(): Promise<ConnectorHarness> {
+  const { rig, stub, backendUrl } = await start();
+  const { emulator, tp, media, connector } = await openConnector(rig, { page: { backendUrl, allowIncomingWhileBusy: true } });
+  // Reflect the backend's REST changes in signalling, like Twilio.
+  const onRemoved = (_c: unknown, p: { label: string; callSid: string }): void => {
+    if (p.label === "agent") emulator.hangup(p.callSid);
+  };
+  const onMessage = (callSid: string, content: string): void => emulator.message(callSid, content);
+  stub.on("participantRemoved", onRemoved);
+  stub.on("userDefinedMessage", onMessage);
+  /** The CallSid Twilio knows an outbound call by (the call may still carry the SDK's temporary id). */
+  const callSidOf = (call: Call): string => emulator.outbound.find((o) => o.tempSid === call.vendorCallId || o.callSid === call.vendorCallId)?.callSid ?? call.vendorCallId;
+  return {
+    connector,
+    destinations: { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" },
+    driver: {
+      async ringInbound(spec) {
+        const agentCallSid = newSid("CA");
+        stub.addConference({ customerCallSid: newSid("CA"), customerNumber: spec.from, agentCallSid });
+        const sdp = await mediaOffer(tp.page, agentCallSid);
+        const params: Record<string, string> = { ...spec.data };
+        if (spec.queue) params.queue = spec.queue;
+        if (spec.fromName) params.callerName = spec.fromName;
+        emulator.ring({ callSid: agentCallSid, sdp, from: spec.from, ...(spec.to ? { to: spec.to } : {}), params });
+      },
+      async remoteAnswer(call) {
+        if (call.direction === "consult") return stub.answer(call.vendorCallId);
+        const { callSid, sdp } = await media.outboundAnswer(call.vendorCallId);
+        emulator.answerOutbound(callSid, sdp);
+      },
+      async remoteHangup(call) {
+        if (call.direction === "consult") return stub.hangup(call.vendorCallId);
+        emulator.hangup(callSidOf(call));
+        return Promise.resolve();
+      },
+      abandon: (call) => Promise.resolve(emulator.cancel(call.vendorCallId)),
+      dropLink: () => Promise.resolve(emulator.dropLink()),
+      restoreLink: () => Promise.resolve(emulator.restoreLink()),
+      // An invite without SDP, in Twilio's own frame format.
+      injectMalformed: () => Promise.resolve(emulator.send("invite", { callsid: newSid("CA"), parameters: { From: "+15550100" } })),
+      stallNext: () => Promise.resolve(void stub.stalled.add("hold")),
+    },
+    async dispose() {
+      stub.off("participantRemoved", onRemoved);
+      stub.off("userDefinedMessage", onMessage);
+      await emulator.close();
+    },
+  };
+}
+
+runConnectorConformance({
+  name: "twilio (Chromium, PStream emulator, reference backend over the REST stub)",
+  capabilities: twilioCapabilities({ backend: true }),
+  features: { stall: true, changesWhileDown: true, callWaiting: true },
+  createHarness,
+  requestTimeoutMs: 5000,
+  eventTimeoutMs: 15_000,
+});
