@@ -1,0 +1,86 @@
+// Snapshot-to-event latency: how long from the CCP pushing an agent snapshot
+// (a new ringing contact) to the desktop's `call.ringing`, against the raw
+// Streams callback (`contact.onConnecting`) for the same snapshot in the same
+// run. Two JSDOM windows each load the real Streams bundle and a fake CCP:
+// one with only the raw callback, one with connector + desktop. Iterations
+// alternate between them so both see the same machine load.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
+import { Script } from "node:vm";
+import { JSDOM, VirtualConsole } from "jsdom";
+import { createDesktop } from "@opencti/core";
+import { createAmazonConnectConnector } from "../dist/index.js";
+import { attachFakeCcp, createFakeCcp } from "../dist/testing/index.js";
+
+const WARMUP = 50;
+const ROUNDS = 500;
+const require = createRequire(import.meta.url);
+const script = new Script(readFileSync(require.resolve("amazon-connect-streams/release/connect-streams.js"), "utf8"));
+
+function streamsWindow() {
+  const dom = new JSDOM('<!doctype html><div id="ccp"></div>', { url: "https://crm.example.com/", runScripts: "outside-only", virtualConsole: new VirtualConsole() });
+  script.runInContext(dom.getInternalVMContext());
+  const connect = dom.window.connect;
+  connect.getLog().setEchoLevel?.("ERROR");
+  return { dom, connect, container: dom.window.document.getElementById("ccp") };
+}
+const waitFor = (pred, what) =>
+  new Promise((resolve, reject) => {
+    const until = Date.now() + 5000;
+    const tick = () => (pred() ? resolve() : Date.now() > until ? reject(new Error(`bench: timed out waiting for ${what}`)) : setImmediate(tick));
+    tick();
+  });
+
+// Window A: raw Streams, a callback per new contact.
+const raw = streamsWindow();
+const rawFake = createFakeCcp({ initialState: "Available" });
+const detachRaw = attachFakeCcp(rawFake, raw.container);
+raw.connect.core.initCCP(raw.container, { ccpUrl: "https://bench.my.connect.aws/ccp-v2/", loginPopup: false, softphone: { allowFramedSoftphone: false, disableRingtone: true } });
+let rawAt = 0;
+raw.connect.contact((contact) => contact.onConnecting(() => (rawAt = performance.now())));
+await waitFor(() => raw.connect.core.initialized, "raw Streams to initialise");
+
+// Window B: the connector and the desktop.
+const ours = streamsWindow();
+const ourFake = createFakeCcp({ initialState: "Available" });
+const detachOurs = attachFakeCcp(ourFake, ours.container);
+const connector = createAmazonConnectConnector({ ccpUrl: "https://bench.my.connect.aws/ccp-v2/", container: ours.container, streams: ours.connect, loginPopup: false, softphone: { disableRingtone: true } });
+const desktop = createDesktop({ connector, historyLimit: 50 });
+let eventAt = 0;
+desktop.on("call.ringing", () => (eventAt = performance.now()));
+await waitFor(() => desktop.snapshot().link === "connected", "the connector to connect");
+
+async function measure(fake, read) {
+  const t0 = performance.now();
+  const id = fake.ringInbound({ from: "+15550100", to: "+15559999", queue: "Support", attributes: { customerId: "C-42", topic: "billing" } });
+  await waitFor(() => read() >= t0, "the callback");
+  const latency = read() - t0;
+  fake.abandon(id);
+  return latency;
+}
+
+const rawTimes = [];
+const ourTimes = [];
+for (let i = 0; i < WARMUP + ROUNDS; i++) {
+  const r = await measure(rawFake, () => rawAt);
+  const o = await measure(ourFake, () => eventAt);
+  if (i >= WARMUP) {
+    rawTimes.push(r);
+    ourTimes.push(o);
+  }
+}
+
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const fmt = (ms) => `${(ms * 1000).toFixed(0)} µs`;
+const row = (name, xs) => `${name.padEnd(44)} p50 ${fmt(pct(xs, 50)).padStart(8)}   p95 ${fmt(pct(xs, 95)).padStart(8)}`;
+console.log(`amazon-connect: snapshot → event latency, ${ROUNDS} ringing snapshots each (after ${WARMUP} warm-up), real Streams ${raw.connect.version} in JSDOM`);
+console.log(row("raw Streams contact.onConnecting", rawTimes));
+console.log(row("connector → desktop call.ringing", ourTimes));
+console.log(`ratio (connector / raw Streams), p50: ${(pct(ourTimes, 50) / pct(rawTimes, 50)).toFixed(2)}x   p95: ${(pct(ourTimes, 95) / pct(rawTimes, 95)).toFixed(2)}x`);
+
+await desktop.destroy();
+detachRaw();
+detachOurs();
+raw.dom.window.close();
+ours.dom.window.close();
