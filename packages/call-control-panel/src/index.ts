@@ -28,4 +28,9 @@ declare global {
     "opencti-screen-pop": CustomEvent<import("./panel.js").ScreenPopDetail>;
     "opencti-event": CustomEvent<import("@opencti/core").DesktopEvent>;
   }
+  // Both events bubble out of the shadow root (composed), up to the document.
+  interface DocumentEventMap {
+    "opencti-screen-pop": CustomEvent<import("./panel.js").ScreenPopDetail>;
+    "opencti-event": CustomEvent<import("@opencti/core").DesktopEvent>;
+  }
 }

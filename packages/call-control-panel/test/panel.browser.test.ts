@@ -1,0 +1,282 @@
+/**
+ * <opencti-call-control-panel> in Chromium, on a simulator desktop: rendering
+ * from state and actions, events, accessibility, errors and registration.
+ */
+import type { Browser, Locator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Capability, Desktop } from "@opencti/core";
+import type { SimulatorServer } from "@opencti/simulator";
+import type { CallControlPanel, ScreenPopDetail } from "../src/index.ts";
+import { bundleFixture, fixturePage, launch } from "./support/browser-page.ts";
+
+declare global {
+  interface Window {
+    t: { server: SimulatorServer; desktop: Desktop; el: CallControlPanel; pops: Pick<ScreenPopDetail, "phase" | "ani">[]; composedPops: number };
+  }
+}
+
+let browser: Browser;
+let script: string;
+let current: { page: Page; problems: string[]; close(): Promise<void> } | undefined;
+
+beforeAll(async () => {
+  [script, browser] = await Promise.all([bundleFixture(), launch()]);
+}, 120_000);
+
+afterEach(async () => {
+  await current?.close();
+  current = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A page with one panel on a fresh simulator desktop. */
+async function mount(options: { capabilities?: Capability[]; login?: boolean } = {}): Promise<{ page: Page; panel: Locator; problems: string[] }> {
+  current = await fixturePage(browser, script);
+  const { page } = current;
+  await page.evaluate((capabilities) => {
+    const { server, connector } = window.fixture.createSimulator({
+      latencyMs: 5,
+      defaultFarEnd: "answer",
+      answerAfterMs: 30,
+      ...(capabilities ? { connector: { capabilities } } : {}),
+    });
+    const desktop = window.fixture.createDesktop({ connector });
+    window.fixture.panel.defineCallControlPanel();
+    const el = document.createElement("opencti-call-control-panel");
+    el.desktop = desktop;
+    el.loginRequest = { agentId: "agent-42" };
+    const pops: Window["t"]["pops"] = [];
+    window.t = { server, desktop, el, pops, composedPops: 0 };
+    // Listening on document proves the event bubbles out of the shadow root (composed).
+    document.addEventListener("opencti-screen-pop", (e) => pops.push({ phase: e.detail.phase, ani: e.detail.ani }));
+    document.body.append(el);
+  }, options.capabilities);
+  const panel = page.locator("opencti-call-control-panel");
+  await panel.locator('[part~="link"][data-link="connected"]').waitFor();
+  if (options.login !== false) {
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await panel.getByRole("button", { name: "Log out" }).waitFor();
+  }
+  return { page, panel, problems: current.problems };
+}
+
+const ring = (page: Page, call: { from?: string; fromName?: string; queue?: string; data?: Record<string, string> }): Promise<string> =>
+  page.evaluate((c) => window.t.server.ringInbound(c), call);
+
+describe("<opencti-call-control-panel>", () => {
+  it("logs in with the configured agent id and lists the connector's reasons", async () => {
+    const { page, panel, problems } = await mount({ login: false });
+    expect(await panel.getByLabel("Agent ID").inputValue()).toBe("agent-42");
+    await panel.getByLabel("Agent ID").fill("agent-9");
+    await panel.getByRole("button", { name: "Log in" }).click();
+    const status = panel.getByLabel("Status");
+    await status.waitFor();
+    expect(await status.locator("option").allTextContents()).toEqual(["Available", "Break", "Lunch", "Training"]);
+    expect(await page.evaluate(() => window.t.desktop.snapshot().agent.agentId)).toBe("agent-9");
+    await status.selectOption("lunch");
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent()).toMatch(/^Lunch for 0:0\d$/);
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent(), { timeout: 5000 }).toMatch(/^Lunch for 0:0[1-9]$/);
+    await panel.getByRole("button", { name: "Log out" }).click();
+    await panel.getByRole("button", { name: "Log in" }).waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it("alerts an incoming call with caller, queue and attached data, and emits a composed screen pop", async () => {
+    const { page, panel, problems } = await mount();
+    await ring(page, { from: "+15550100", fromName: "Ada Lovelace", queue: "Billing", data: { customerId: "C-1", orderId: "77" } });
+    const card = panel.getByRole("article", { name: "Incoming call Ada Lovelace" });
+    await card.waitFor();
+    expect(await card.textContent()).toContain("from +15550100");
+    expect(await card.textContent()).toContain("queue Billing");
+    expect(await card.getByLabel("Call data").textContent()).toMatch(/customerId\s*C-1\s*orderId\s*77/);
+    await expect.poll(() => panel.getByRole("status").first().textContent()).toBe("Incoming call from Ada Lovelace, queue Billing");
+    expect(await card.getByRole("button").allTextContents().then((t) => t.map((s) => s.trim()))).toEqual(["Answer", "Reject"]);
+    await card.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => page.evaluate(() => window.t.pops)).toEqual([
+      { phase: "ringing", ani: "+15550100" },
+      { phase: "answered", ani: "+15550100" },
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it("renders a call's buttons from its actions", async () => {
+    const { page, panel } = await mount();
+    await ring(page, { from: "+15550123" });
+    const card = panel.locator("article.call");
+    await card.getByRole("button", { name: "Answer +15550123" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    const buttons = async (): Promise<string[]> => (await card.locator('[part~="actions"] button').allTextContents()).map((s) => s.trim());
+    expect(await buttons()).toEqual(["Hold", "Mute", "Hang up", "Keypad", "Transfer"]);
+    await card.getByRole("button", { name: "Hold +15550123" }).click();
+    await expect.poll(buttons).toEqual(["Resume", "Hang up"]);
+    const actions = await page.evaluate(() => window.t.desktop.snapshot().calls[0]!.actions);
+    expect(new Set(actions)).toEqual(new Set(["hangup", "resume"]));
+  });
+
+  it("offers only what a limited connector can do", async () => {
+    const { page, panel } = await mount({ capabilities: ["answer", "hangup"] });
+    // No agentState capability: the state is shown, not offered.
+    expect(await panel.getByLabel("Status").count()).toBe(0);
+    expect(await panel.locator('[part~="agent"]').textContent()).toContain("Status: Break");
+    expect(await panel.getByRole("button", { name: "Call", exact: true }).count()).toBe(0);
+    await ring(page, { from: "+15550142" });
+    const card = panel.locator("article.call");
+    await card.waitFor();
+    expect((await card.getByRole("button").allTextContents()).map((s) => s.trim())).toEqual(["Answer"]);
+    await card.getByRole("button", { name: "Answer +15550142" }).click();
+    await expect.poll(async () => (await card.getByRole("button").allTextContents()).map((s) => s.trim())).toEqual(["Hang up"]);
+  });
+
+  it("is keyboard operable and every control has a name", async () => {
+    const { page, panel } = await mount();
+    await ring(page, { from: "+15550177", fromName: "Katherine" });
+    await panel.getByRole("button", { name: "Answer Katherine" }).waitFor();
+    const focused = (): Promise<string | null> =>
+      page.evaluate(() => {
+        let el: Element | null = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return el?.getAttribute("aria-label") ?? el?.textContent?.trim() ?? null;
+      });
+    let reached = false;
+    for (let i = 0; i < 15 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = (await focused()) === "Answer Katherine";
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press("Enter");
+    await expect.poll(() => panel.locator("article.call").getAttribute("data-state")).toBe("connected");
+    const unnamed = await page.evaluate(() => {
+      const root = window.t.el.shadowRoot!;
+      const controls = [...root.querySelectorAll("button, select, input, textarea")];
+      return controls
+        .filter((c) => {
+          const name = c.getAttribute("aria-label") || (c.id && root.querySelector(`label[for="${c.id}"]`)?.textContent?.trim()) || (c.tagName === "BUTTON" ? c.textContent?.trim() : "");
+          return !name;
+        })
+        .map((c) => c.outerHTML);
+    });
+    expect(unnamed).toEqual([]);
+  });
+
+  it("sends DTMF typed on the keypad, in order, even when pressed quickly", async () => {
+    const { page, panel } = await mount();
+    const id = await ring(page, { from: "+15550100" });
+    const card = panel.locator("article.call");
+    await card.getByRole("button", { name: "Answer +15550100" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await card.getByRole("button", { name: "Keypad" }).click();
+    for (const key of ["9", "8", "*", "7", "#"]) await card.getByRole("button", { name: `Send tone ${key}` }).click();
+    await expect.poll(() => page.evaluate((callId) => window.t.server.dtmf.get(callId), id)).toBe("98*7#");
+    await expect.poll(() => card.textContent()).toContain("Sent: 98*7#");
+  });
+
+  it("consults, conferences and drops a party", async () => {
+    const { page, panel, problems } = await mount();
+    await ring(page, { from: "+15550100", fromName: "Ada" });
+    const ada = panel.getByRole("article", { name: /Ada$/ });
+    await panel.getByRole("button", { name: "Answer Ada" }).click();
+    await expect.poll(() => ada.getAttribute("data-state")).toBe("connected");
+    await ada.getByRole("button", { name: "Transfer" }).click();
+    await ada.getByLabel("Transfer to").fill("+15550199");
+    await ada.getByRole("button", { name: "Consult" }).click();
+    const consult = panel.getByRole("article", { name: "Consult call +15550199" });
+    await expect.poll(() => consult.getAttribute("data-state")).toBe("connected");
+    await consult.getByRole("button", { name: "Conference +15550199" }).click();
+    await expect.poll(() => consult.count()).toBe(0);
+    const parties = ada.getByRole("list", { name: "Parties" });
+    await expect.poll(() => parties.locator("li").count()).toBe(2);
+    await ada.getByRole("button", { name: "Drop +15550199" }).click();
+    await expect.poll(() => ada.getByRole("button", { name: "Drop +15550199" }).count()).toBe(0);
+    expect(await ada.getAttribute("data-state")).toBe("connected");
+    expect(problems).toEqual([]);
+  });
+
+  it("wraps up with the host's dispositions", async () => {
+    const { page, panel } = await mount();
+    await page.evaluate(() => {
+      window.t.el.dispositions = ["Sale", "No sale"];
+    });
+    const id = await ring(page, { from: "+15550100" });
+    const card = panel.locator("article.call");
+    await card.getByRole("button", { name: "Answer +15550100" }).click();
+    await card.getByRole("button", { name: "Hang up +15550100" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("wrapup");
+    expect(await card.getByLabel("Disposition").locator("option").allTextContents()).toEqual(["Sale", "No sale"]);
+    await card.getByLabel("Disposition").selectOption("No sale");
+    await card.getByLabel("Notes").fill("Call back Friday");
+    const done = page.evaluate(
+      (callId) =>
+        new Promise((resolve) => {
+          const off = window.t.desktop.on("call.ended", (e) => {
+            if (e.call.id === callId) {
+              off();
+              resolve(e.call.wrapUp);
+            }
+          });
+        }),
+      id,
+    );
+    await card.getByRole("button", { name: "Done" }).click();
+    expect(await done).toEqual({ disposition: "No sale", notes: "Call back Friday" });
+  });
+
+  it("shows request failures and vendor errors inline, and keeps working", async () => {
+    const { page, panel } = await mount();
+    await page.evaluate(() => window.t.server.failNext("setState", { code: "VENDOR_ERROR", message: "State service unavailable" }));
+    await panel.getByLabel("Status").selectOption("available");
+    const error = panel.locator('[part~="error"]');
+    await expect.poll(() => error.textContent()).toContain("Could not change your state: State service unavailable Try again.");
+    await error.getByRole("button", { name: "Dismiss error" }).click();
+    expect(await error.count()).toBe(0);
+    // A malformed vendor message becomes an error event, shown in words.
+    await page.evaluate(() => window.t.server.sendRaw({ type: "call", call: { nonsense: true } }));
+    await expect.poll(() => error.textContent()).toContain("cannot read");
+    await panel.getByLabel("Status").selectOption("available");
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent()).toMatch(/^Available/);
+  });
+
+  it("renders caller-supplied markup as text", async () => {
+    const { page, panel } = await mount();
+    const evil = `<img src=x onerror="window.__xss=1">`;
+    await ring(page, { from: "+15550100", fromName: evil, queue: "<b>q</b>", data: { "<i>k</i>": "<script>window.__xss=2</script>" } });
+    const card = panel.locator("article.call");
+    await expect.poll(() => card.locator(".call-title").textContent()).toBe(evil);
+    expect(await card.textContent()).toContain("<script>window.__xss=2</script>");
+    const parsed = await page.evaluate(() => ({
+      elements: window.t.el.shadowRoot!.querySelectorAll("img, b, i, script").length,
+      xss: (window as unknown as { __xss?: number }).__xss,
+    }));
+    expect(parsed).toEqual({ elements: 0, xss: undefined });
+  });
+
+  it("follows a new desktop and lets go of the old one", async () => {
+    const { page, panel } = await mount();
+    await page.evaluate(() => {
+      const { connector } = window.fixture.createSimulator({ latencyMs: 5 });
+      const old = window.t;
+      window.t = { ...old, desktop: window.fixture.createDesktop({ connector }) };
+      old.el.desktop = window.t.desktop;
+      // A call on the old desktop must not show up any more.
+      old.server.ringInbound({ from: "+15550999" });
+    });
+    await panel.getByRole("button", { name: "Log in" }).waitFor();
+    await page.waitForFunction(() => window.t.desktop.snapshot().link === "connected");
+    expect(await panel.locator("article.call").count()).toBe(0);
+  });
+
+  it("registers only when asked, once per tag", async () => {
+    current = await fixturePage(browser, script);
+    const result = await current.page.evaluate(() => {
+      const before = customElements.get("opencti-call-control-panel");
+      const a = window.fixture.panel.defineCallControlPanel();
+      const b = window.fixture.panel.defineCallControlPanel();
+      const custom = window.fixture.panel.defineCallControlPanel("acme-phone");
+      const el = document.createElement("acme-phone");
+      return { before: before === undefined, same: a === b && a === window.fixture.panel.CallControlPanel, custom: el instanceof window.fixture.panel.CallControlPanel && custom !== a };
+    });
+    expect(result).toEqual({ before: true, same: true, custom: true });
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * Runs the panel in Debian's Chromium: the panel and a simulator desktop are
+ * bundled (tsup/esbuild, sources aliased) into one script loaded in a blank page.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { build } from "tsup";
+
+const packages = fileURLToPath(new URL("../../../", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export async function bundleFixture(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), "panel-fixture-"));
+  try {
+    await build({
+      config: false,
+      entry: { fixture: fileURLToPath(new URL("./fixture-entry.ts", import.meta.url)) },
+      format: ["iife"],
+      platform: "browser",
+      target: "es2022",
+      outDir,
+      dts: false,
+      sourcemap: false,
+      silent: true,
+      noExternal: [/.*/],
+      esbuildOptions(options) {
+        options.alias = { "@opencti/core": `${packages}core/src/index.ts`, "@opencti/simulator": `${packages}simulator/src/index.ts` };
+      },
+    });
+    return readFileSync(join(outDir, "fixture.global.js"), "utf8");
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+export async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}. Install it with: sudo apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"] });
+}
+
+/** A blank page with the fixture loaded; errors thrown in the page are collected. */
+export async function fixturePage(browser: Browser, script: string): Promise<{ page: Page; problems: string[]; close(): Promise<void> }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on("pageerror", (err) => problems.push(err.message));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(msg.text());
+  });
+  await page.setContent("<!doctype html><html lang=en><body></body></html>");
+  await page.addScriptTag({ content: script });
+  return { page, problems, close: () => context.close() };
+}
