@@ -1,0 +1,286 @@
+/** The SIP-stack seam implemented on sip.js 0.21 (a peer dependency). */
+import { Inviter, Registerer, SessionState, SIPExtension, UserAgent, Web, type Invitation, type LogLevel, type Session, type SessionDescriptionHandlerFactory } from "sip.js";
+import { SipFailure, type LineEvents, type SipLine, type SipStack, type StackEvents, type TransferProgress } from "./stack.js";
+
+export interface SipJsStackOptions {
+  readonly servers: readonly string[];
+  readonly uri: string;
+  readonly authorizationUsername?: string;
+  readonly password?: string;
+  readonly displayName?: string;
+  readonly iceServers?: readonly RTCIceServer[];
+  readonly registerExpires: number;
+  readonly sessionDescriptionHandlerFactory?: SessionDescriptionHandlerFactory;
+  readonly userAgentString?: string;
+  /** Where sip.js's own log lines go (never SIP message dumps). */
+  readonly log?: (level: LogLevel, text: string) => void;
+}
+
+const NOOP_EVENTS: LineEvents = { onRinging() {}, onConnected() {}, onRemoteHold() {}, onEnded() {} };
+
+/** `"Ada \"A\" L"` → `Ada "A" L`: display names arrive quoted and escaped; they stay plain text. */
+function cleanDisplayName(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const unquoted = name.replace(/^"(.*)"$/s, "$1").replace(/\\(.)/g, "$1").trim();
+  return unquoted === "" ? undefined : unquoted;
+}
+
+/** Header lines of a raw SIP message, names as sent (sip.js normalizes their case). */
+function rawHeaders(data: string): [string, string][] {
+  const head = data.split(/\r?\n\r?\n/, 1)[0] ?? "";
+  const out: [string, string][] = [];
+  for (const line of head.split(/\r?\n/).slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) out.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return out;
+}
+
+/** sendonly/inactive in an offer means the far end holds us. */
+const offersHold = (sdp: string): boolean => /^a=(sendonly|inactive)\s*$/m.test(sdp);
+
+class SipJsLine implements SipLine {
+  events: LineEvents = NOOP_EVENTS;
+  readonly callId: string;
+  readonly direction: "inbound" | "outbound";
+  readonly remote: SipLine["remote"];
+  readonly to?: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly offer?: { contentType: string; body: string };
+  private endedBy: "local" | "remote" = "remote";
+  private failStatus: number | undefined;
+  private connected = false;
+  private remoteHeld = false;
+
+  constructor(readonly session: Session) {
+    const invitation = session instanceof Inviter ? undefined : (session as Invitation);
+    this.direction = invitation ? "inbound" : "outbound";
+    const identity = session.remoteIdentity;
+    const displayName = cleanDisplayName(identity.displayName);
+    this.remote = { user: identity.uri.user ?? "", uri: identity.uri.toString(), ...(displayName ? { displayName } : {}) };
+    if (invitation) {
+      const request = invitation.request;
+      this.callId = request.callId;
+      const to = request.to.uri.user;
+      if (to) this.to = to;
+      this.headers = rawHeaders(request.data);
+      if (request.body) this.offer = { contentType: request.getHeader("content-type") ?? "", body: request.body };
+    } else {
+      this.callId = (session as Inviter).request.callId;
+      this.headers = [];
+    }
+    const connected = (): void => {
+      if (this.connected) return;
+      this.connected = true;
+      this.events.onConnected();
+    };
+    session.delegate = {
+      // An answered inbound call is connected once our 200 is ACKed: before that no re-INVITE may go out.
+      onAck: () => connected(),
+      onInvite: (request) => {
+        const held = offersHold(request.body ?? "");
+        if (held === this.remoteHeld) return;
+        this.remoteHeld = held;
+        this.events.onRemoteHold(held);
+      },
+    };
+    session.stateChange.addListener((state) => {
+      if (state === SessionState.Established && !invitation) connected();
+      else if (state === SessionState.Terminated) {
+        this.events.onEnded(this.endedBy, this.failStatus);
+      }
+    });
+  }
+
+  /** For outbound INVITEs: provisional and final responses. */
+  readonly inviteDelegate = {
+    onProgress: (r: { message: { statusCode: number | undefined } }) => {
+      if (r.message.statusCode === 180 || r.message.statusCode === 183) this.events.onRinging();
+    },
+    onReject: (r: { message: { statusCode: number | undefined } }) => {
+      this.failStatus = r.message.statusCode ?? 0;
+    },
+  };
+
+  async accept(): Promise<void> {
+    await (this.session as Invitation).accept();
+  }
+
+  async reject(status: number): Promise<void> {
+    this.endedBy = "local";
+    await (this.session as Invitation).reject({ statusCode: status });
+  }
+
+  async hangup(): Promise<void> {
+    this.endedBy = "local";
+    const s = this.session;
+    if (s.state === SessionState.Established) await s.bye();
+    else if (s instanceof Inviter) await s.cancel();
+    else if (s.state === SessionState.Initial || s.state === SessionState.Establishing) await (s as Invitation).reject({ statusCode: 603 });
+  }
+
+  hold(on: boolean): Promise<void> {
+    const s = this.session;
+    const sdhOptions = { hold: on } as Session["sessionDescriptionHandlerOptionsReInvite"];
+    s.sessionDescriptionHandlerOptionsReInvite = sdhOptions;
+    return new Promise<void>((resolve, reject) => {
+      s.invite({
+        sessionDescriptionHandlerOptions: sdhOptions,
+        requestDelegate: {
+          onAccept: () => resolve(),
+          onReject: (r) => reject(new SipFailure(`The far end refused the ${on ? "hold" : "resume"} re-INVITE (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`, r.message.statusCode ?? 0)),
+        },
+      }).catch(reject);
+    });
+  }
+
+  mute(on: boolean): void {
+    const sdh = this.session.sessionDescriptionHandler as { enableSenderTracks?: (enable: boolean) => void } | undefined;
+    sdh?.enableSenderTracks?.(!on);
+  }
+
+  remoteStream(): MediaStream | undefined {
+    return (this.session.sessionDescriptionHandler as { remoteMediaStream?: MediaStream } | undefined)?.remoteMediaStream;
+  }
+
+  sendInfoDtmf(digit: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.session
+        .info({
+          requestOptions: { body: { contentDisposition: "render", contentType: "application/dtmf-relay", content: `Signal=${digit}\r\nDuration=160` } },
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (r) => reject(new SipFailure(`The far end refused DTMF INFO (${r.message.statusCode ?? 0})`, r.message.statusCode ?? 0)),
+          },
+        })
+        .catch(reject);
+    });
+  }
+
+  sendRtpDtmf(tones: string): boolean {
+    const sdh = this.session.sessionDescriptionHandler;
+    return sdh?.sendDtmf(tones) ?? false;
+  }
+
+  refer(target: string | SipLine, signal: AbortSignal): Promise<TransferProgress> {
+    const to = typeof target === "string" ? UserAgent.makeURI(target) : (target as SipJsLine).session;
+    if (!to) return Promise.reject(new SipFailure(`Not a SIP URI: ${typeof target === "string" ? target : target.callId}`, 0));
+    return new Promise<TransferProgress>((resolve, reject) => {
+      const onAbort = (): void => reject(new SipFailure("The transfer was abandoned", 0));
+      signal.addEventListener("abort", onAbort, { once: true });
+      const done = (fn: () => void): void => {
+        signal.removeEventListener("abort", onAbort);
+        fn();
+      };
+      this.session
+        .refer(to, {
+          requestDelegate: {
+            onReject: (r) => done(() => reject(new SipFailure(`The far end refused the transfer (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`, r.message.statusCode ?? 0))),
+          },
+          onNotify: (notification) => {
+            void notification.accept().catch(() => undefined);
+            const status = Number(/^SIP\/2\.0 (\d{3})/.exec(notification.request.body ?? "")?.[1] ?? 0);
+            if (status >= 200) done(() => resolve({ status }));
+          },
+        })
+        .catch((e: unknown) => done(() => reject(e instanceof Error ? e : new SipFailure(String(e), 0))));
+    });
+  }
+}
+
+export function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipStack {
+  const aor = UserAgent.makeURI(options.uri);
+  if (!aor) throw new SipFailure(`Not a SIP URI: ${options.uri}`, 0);
+  const server = options.servers[0];
+  if (!server) throw new SipFailure("No SIP WebSocket server configured", 0);
+  const domain = aor.port ? `${aor.host}:${aor.port}` : aor.host;
+  let stopping = false;
+  let registerer: Registerer | undefined;
+
+  const ua = new UserAgent({
+    uri: aor,
+    transportOptions: { server, traceSip: false },
+    ...(options.authorizationUsername !== undefined ? { authorizationUsername: options.authorizationUsername } : {}),
+    ...(options.password !== undefined ? { authorizationPassword: options.password } : {}),
+    ...(options.displayName !== undefined ? { displayName: options.displayName } : {}),
+    ...(options.userAgentString !== undefined ? { userAgentString: options.userAgentString } : {}),
+    sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory ?? Web.defaultSessionDescriptionHandlerFactory(),
+    sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: options.iceServers ?? [] }, iceGatheringTimeout: 2000 },
+    sipExtensionReplaces: SIPExtension.Supported,
+    logBuiltinEnabled: false,
+    logLevel: "warn",
+    logConnector: (level, category, _label, content) => {
+      if (category === "sip.UserAgent" && content.startsWith("Failed to parse incoming message")) events.onUnreadable(content);
+      options.log?.(level, `${category}: ${content}`);
+    },
+    delegate: {
+      onConnect: () => events.onConnected(),
+      onDisconnect: (error) => {
+        if (!stopping) events.onDisconnected(error);
+      },
+      onInvite: (invitation) => events.onIncoming(new SipJsLine(invitation)),
+    },
+  });
+
+  return {
+    connect: () => ua.start(),
+    reconnect: () => ua.reconnect(),
+    isConnected: () => ua.isConnected(),
+
+    register(signal) {
+      registerer?.dispose().catch(() => undefined);
+      const r = new Registerer(ua, { expires: options.registerExpires });
+      registerer = r;
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => reject(new SipFailure("The registrar did not answer", 408));
+        signal.addEventListener("abort", onAbort, { once: true });
+        const settle = (fn: () => void): void => {
+          signal.removeEventListener("abort", onAbort);
+          fn();
+        };
+        r.register({
+          requestDelegate: {
+            onAccept: () => settle(resolve),
+            onReject: (res) => settle(() => reject(new SipFailure(`${res.message.statusCode ?? 0} ${res.message.reasonPhrase ?? ""}`.trim(), res.message.statusCode ?? 0))),
+          },
+        }).catch((e: unknown) => settle(() => reject(new SipFailure(e instanceof Error ? e.message : "REGISTER failed", 0, { cause: e }))));
+      });
+    },
+
+    async unregister() {
+      const r = registerer;
+      registerer = undefined;
+      if (!r) return;
+      await new Promise<void>((resolve) => {
+        r.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } }).catch(() => resolve());
+        // A registrar that does not answer must not block logout.
+        setTimeout(resolve, 3000);
+      });
+      await r.dispose().catch(() => undefined);
+    },
+
+    async invite(target, extraHeaders) {
+      const uri = UserAgent.makeURI(target);
+      if (!uri) throw new SipFailure(`Not a SIP URI: ${target}`, 0);
+      const inviter = new Inviter(ua, uri, { extraHeaders: [...extraHeaders] });
+      const line = new SipJsLine(inviter);
+      await inviter.invite({ requestDelegate: line.inviteDelegate });
+      return line;
+    },
+
+    targetUri(target) {
+      const t = target.trim();
+      if (/^sips?:/i.test(t)) return UserAgent.makeURI(t) ? t : undefined;
+      if (!/^[\w.+*#-]+$/.test(t)) return undefined;
+      return `sip:${t}@${domain}`;
+    },
+
+    async stop() {
+      stopping = true;
+      await this.unregister().catch(() => undefined);
+      await ua.stop().catch(() => undefined);
+    },
+  };
+}
+
+export type { SipJsLine };

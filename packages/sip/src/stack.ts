@@ -1,0 +1,95 @@
+/**
+ * The SIP-stack seam: the few things the connector needs from a SIP user
+ * agent library. sip.js implements it (sipjs-stack.ts); JsSIP could, since
+ * sip.js is frozen upstream. The connector never imports the library itself.
+ */
+
+/** A SIP failure the connector maps to a typed error. */
+export class SipFailure extends Error {
+  override readonly name = "SipFailure";
+  constructor(
+    message: string,
+    /** The SIP status code (408 for a transaction timeout), 0 when none. */
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type LineState = "ringing" | "dialing" | "connected" | "ended";
+
+export interface RemoteIdentity {
+  /** The user part of the remote URI (a phone number or an extension). */
+  readonly user: string;
+  readonly uri: string;
+  readonly displayName?: string;
+}
+
+/** What a line tells the connector. Every callback runs outside the library's own call stack guarantees: the connector must not throw from it. */
+export interface LineEvents {
+  /** 180/183 from the far end of an outbound call. */
+  onRinging(): void;
+  onConnected(): void;
+  /** The far end put us on hold (re-INVITE sendonly/inactive) or took us off it. */
+  onRemoteHold(held: boolean): void;
+  /** The line ended; `status` is the final SIP status of a failed INVITE, if any. */
+  onEnded(by: "local" | "remote", status?: number): void;
+}
+
+export interface TransferProgress {
+  /** The final sipfrag status the transferee reported (NOTIFY), or 0 if it never did. */
+  readonly status: number;
+}
+
+/** One SIP dialog (or dialog attempt). */
+export interface SipLine {
+  /** The SIP Call-ID. */
+  readonly callId: string;
+  readonly direction: "inbound" | "outbound";
+  readonly remote: RemoteIdentity;
+  /** The user part of the To header (DNIS) for inbound calls. */
+  readonly to?: string;
+  /** Raw header lines of the initial INVITE (inbound), name case kept. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** The SDP offer (inbound) as received, for validation. */
+  readonly offer?: { readonly contentType: string; readonly body: string };
+  events: LineEvents;
+  accept(): Promise<void>;
+  reject(status: number): Promise<void>;
+  /** BYE when connected, CANCEL while dialing. */
+  hangup(): Promise<void>;
+  /** re-INVITE with sendonly (hold) or sendrecv. */
+  hold(on: boolean): Promise<void>;
+  mute(on: boolean): void;
+  /** The far end's audio (browser media only). */
+  remoteStream(): MediaStream | undefined;
+  sendInfoDtmf(digit: string): Promise<void>;
+  /** RFC 4733 through the media stack; false if it cannot. */
+  sendRtpDtmf(tones: string): boolean;
+  /** REFER to a target URI, or REFER with Replaces to another line. Resolves after the final NOTIFY. */
+  refer(target: string | SipLine, signal: AbortSignal): Promise<TransferProgress>;
+}
+
+export interface StackEvents {
+  onConnected(): void;
+  /** The transport dropped without being asked to. */
+  onDisconnected(error?: Error): void;
+  onIncoming(line: SipLine): void;
+  /** Something arrived that the library could not parse. */
+  onUnreadable(what: string): void;
+}
+
+export interface SipStack {
+  connect(): Promise<void>;
+  reconnect(): Promise<void>;
+  isConnected(): boolean;
+  /** Resolves once the registrar accepted; rejects with SipFailure. */
+  register(signal: AbortSignal): Promise<void>;
+  unregister(): Promise<void>;
+  /** Starts an outbound INVITE; resolves once it is sent. */
+  invite(target: string, extraHeaders: readonly string[]): Promise<SipLine>;
+  /** Resolves `target` (a number or SIP URI) against the configured domain; undefined if not dialable. */
+  targetUri(target: string): string | undefined;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,82 @@
+/** The conformance harness: the SIP connector against the lab's Kamailio and SIPp. */
+import type { Call, Connector, ConnectorContext, LinkState } from "@opencti/core";
+import type { ConnectorHarness } from "@opencti/testkit";
+import { createSipConnector } from "../connector.js";
+import type { SipConnectorOptions } from "../options.js";
+import type { SipLab } from "./lab.js";
+import { nodeSessionDescriptionHandlerFactory } from "./node-media.js";
+
+/** Connector options for an agent of the lab: Node media, INFO DTMF, X-Data-* call data, fast reconnects. */
+export function labConnectorOptions(lab: SipLab, overrides: Partial<SipConnectorOptions> = {}): SipConnectorOptions {
+  return {
+    server: lab.wsUrl,
+    uri: lab.newAgentUri(),
+    password: lab.password,
+    displayName: "Test Agent",
+    dtmf: "info",
+    callDataHeaderPrefix: "X-Data-",
+    queueHeader: "X-Queue",
+    reconnectDelaysMs: [100, 200, 400, 800],
+    consultReleaseMs: 300,
+    sessionDescriptionHandlerFactory: nodeSessionDescriptionHandlerFactory,
+    ...overrides,
+  };
+}
+
+export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOptions> = {}): ConnectorHarness {
+  const options = labConnectorOptions(lab, overrides);
+  const inner = createSipConnector(options);
+  // The harness watches the link the connector reports, so restoreLink can wait for the reconnect to finish.
+  let link: LinkState = "disconnected";
+  const connector: Connector = Object.assign(Object.create(inner) as Connector, {
+    start: (ctx: ConnectorContext) =>
+      inner.start(
+        Object.assign(Object.create(ctx) as ConnectorContext, {
+          setLink(state: LinkState, reason?: string) {
+            link = state;
+            ctx.setLink(state, reason);
+          },
+        }),
+      ),
+    stop: () => inner.stop(),
+  });
+  const linkIs = async (state: LinkState): Promise<void> => {
+    const deadline = Date.now() + 15_000;
+    while (link !== state) {
+      if (Date.now() > deadline) throw new Error(`the connector's link never became ${state} (it is ${link})`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const id = (call: Call): string => call.vendorCallId;
+  return {
+    connector,
+    destinations: { outbound: lab.destination("poke"), transferTarget: lab.destination("auto"), consultTarget: lab.destination("poke") },
+    driver: {
+      async ringInbound(spec) {
+        const headers: [string, string][] = Object.entries(spec.data ?? {}).map(([k, v]) => [`X-Data-${k}`, v]);
+        if (spec.queue !== undefined) headers.push(["X-Queue", spec.queue]);
+        await lab.ring(options.uri, { from: spec.from, ...(spec.fromName !== undefined ? { fromName: spec.fromName } : {}), ...(spec.to !== undefined ? { to: spec.to } : {}), headers });
+      },
+      remoteAnswer: (call) => lab.answer(id(call)),
+      remoteHangup: (call) => lab.poke(id(call), "XHANGUP"),
+      abandon: (call) => lab.poke(id(call), "XABANDON"),
+      dropLink: () => Promise.resolve(lab.relay.cut()),
+      async restoreLink() {
+        lab.relay.restore();
+        await linkIs("connected");
+      },
+      async injectMalformed() {
+        await lab.ring(options.uri, { from: "+15550199999", body: { contentType: "application/sdp", content: "this is not a session description" } });
+      },
+      dtmfReceived: (call) =>
+        Promise.resolve(
+          lab
+            .farEndLog(id(call))
+            .filter((l) => l.startsWith("INFO "))
+            .map((l) => (l.split(" ")[2] ?? "").replace("Signal=", ""))
+            .join(""),
+        ),
+    },
+    dispose: () => lab.relay.restore(),
+  };
+}

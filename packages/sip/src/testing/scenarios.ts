@@ -1,0 +1,326 @@
+/**
+ * SIPp scenarios for the far end, generated per use. They are dialog-correct
+ * through a proxy (Record-Route, route sets, a proxy's CANCEL) and the test
+ * driver steers them mid-call with "poke" requests: SIP requests with an
+ * extension method (XANSWER, XHANGUP, XABANDON, XHOLD, XRESUME) sent over UDP
+ * with the call's Call-ID. What the far end saw is written with <log> lines
+ * ("INFO <call-id> 5", "REINVITE <call-id> sendonly", "REFER <call-id> <to>").
+ */
+
+export interface CallerSpec {
+  /** The caller's user part (ANI), e.g. +15550100001. */
+  readonly from: string;
+  readonly fromName?: string;
+  /** The To user (DNIS); the R-URI is always the agent. */
+  readonly to?: string;
+  /** Extra header lines, e.g. ["X-Data-customerId", "C-42"]. */
+  readonly headers?: readonly (readonly [string, string])[];
+  /** Replace the SDP offer (to send something malformed). */
+  readonly body?: { readonly contentType: string; readonly content: string };
+}
+
+/** Text placed in a scenario must not contain SIPp keyword brackets, CDATA ends or line breaks. */
+function clean(text: string, what: string): string {
+  if (/[[\]\r\n]|]]>/.test(text)) throw new Error(`${what} cannot contain brackets or line breaks: ${JSON.stringify(text)}`);
+  return text;
+}
+
+const sdp = (direction: string, version: number): string => `v=0
+o=sipp 53655765 ${version} IN IP4 127.0.0.1
+s=-
+c=IN IP4 127.0.0.1
+t=0 0
+m=audio 49170 RTP/AVP 0 101
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-16
+a=${direction}
+`;
+
+const xml = (name: string, body: string): string => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="${name}">
+${body}
+</scenario>
+`;
+
+const send = (message: string, attrs = ""): string => `  <send${attrs}>
+    <![CDATA[
+${message
+  .trim()
+  .split("\n")
+  .map((l) => `      ${l}`)
+  .join("\n")}
+
+    ]]>
+  </send>`;
+
+const okFor = (extra = ""): string =>
+  send(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:farend@[local_ip]:[local_port]>${extra ? `\n${extra}` : ""}
+Content-Length: 0`);
+
+/**
+ * The in-dialog part both ends share: answer the agent's re-INVITEs (mirroring
+ * hold), INFO and REFER; on pokes hang up or put the agent on hold.
+ * `me`/`peer` are the From/To values for requests this end sends.
+ */
+function talk(me: string, peer: string): string {
+  const request = (method: string, extra: string, body?: string): string =>
+    send(`${method} [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: ${me}
+To: ${peer}
+Call-ID: [call_id]
+CSeq: [cseq] ${method}
+[routes]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Max-Forwards: 70
+${extra}${body === undefined ? "Content-Length: 0" : `Content-Length: [len]\n\n${body}`}`);
+  const reinvite = (dir: string, label: string): string => `  <label id="${label}"/>
+${request("INVITE", "Content-Type: application/sdp\n", sdp(dir, 3))}
+  <recv response="100" optional="true"/>
+  <recv response="200">
+    <action><ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="ackcseq"/></action>
+  </recv>
+${send(`ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: ${me}
+To: ${peer}
+Call-ID: [call_id]
+CSeq: [$ackcseq] ACK
+[routes]
+Max-Forwards: 70
+Content-Length: 0`)}
+  <nop next="talk"><action><log message="${label.toUpperCase()} [call_id]"/></action></nop>`;
+  return `  <label id="talk"/>
+  <recv request="ACK" optional="true" next="talk"/>
+  <recv request="BYE" optional="true" next="byed"/>
+  <recv request="INFO" optional="true" next="info">
+    <action><ereg regexp="Signal=[0-9A-D*#]" search_in="body" check_it="true" assign_to="sig"/><log message="INFO [call_id] [$sig]"/></action>
+  </recv>
+  <recv request="REFER" optional="true" next="refer">
+    <action><ereg regexp="[^ ].*" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto"/><log message="REFER [call_id] [$referto]"/></action>
+  </recv>
+  <recv request="XHOLD" optional="true" next="farhold"/>
+  <recv request="XRESUME" optional="true" next="farresume"/>
+  <recv request="XHANGUP" optional="true" next="hangup"/>
+  <recv request="INVITE" next="reinvite">
+    <action>
+      <ereg regexp="a=(sendrecv|sendonly|recvonly|inactive)" search_in="body" check_it="true" assign_to="dir"/>
+      <log message="REINVITE [call_id] [$dir]"/>
+      <strcmp assign_to="cmp" variable="dir" value="a=sendonly"/>
+      <test assign_to="held" variable="cmp" compare="equal" value="0"/>
+    </action>
+  </recv>
+
+  <label id="reinvite"/>
+  <nop next="reinvitehold" test="held"/>
+${send(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdp("sendrecv", 2)}`)}
+  <nop next="talk"/>
+  <label id="reinvitehold"/>
+${send(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdp("recvonly", 2)}`)}
+  <nop next="talk"/>
+
+  <label id="info"/>
+${okFor()}
+  <nop next="talk"/>
+
+  <label id="refer"/>
+${send(`SIP/2.0 202 Accepted
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Content-Length: 0`)}
+${request("NOTIFY", "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag;version=2.0\n", "SIP/2.0 200 OK\n")}
+  <recv response="200" next="talk"/>
+
+${reinvite("sendonly", "farhold")}
+${reinvite("sendrecv", "farresume")}
+
+  <label id="hangup"/>
+${request("BYE", "")}
+  <recv response="200"/>
+  <nop next="end"><action><log message="HUNGUP [call_id]"/></action></nop>
+
+  <label id="byed"/>
+${okFor()}
+  <nop next="end"><action><log message="BYE [call_id]"/></action></nop>
+  <label id="end"/>`;
+}
+
+/** A caller (UAC) that rings the agent: answered, refused, or abandoned on XABANDON. */
+export function callerScenario(spec: CallerSpec): string {
+  const name = spec.fromName ? `"${clean(spec.fromName, "fromName").replace(/(["\\])/g, "\\$1")}" ` : "";
+  const from = clean(spec.from, "from");
+  const to = `<sip:${spec.to === undefined ? "[service]" : clean(spec.to, "to")}@[remote_ip]:[remote_port]>`;
+  const fromHeader = `${name}<sip:${from}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]`;
+  const headers = (spec.headers ?? []).map(([k, v]) => `${clean(k, "header name")}: ${clean(v, "header value")}\n`).join("");
+  const body = spec.body ?? { contentType: "application/sdp", content: sdp("sendrecv", 1) };
+  const inviteBranch = "z9hG4bK-[pid]-invite-[call_number]";
+  const refused = [480, 486, 488, 404, 603]
+    .map((code) => `  <recv response="${code}" optional="true" next="refused"><action><log message="REFUSED [call_id] ${code}"/></action></recv>`)
+    .join("\n");
+  const ackNon2xx = (label: string): string =>
+    send(`ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${inviteBranch}
+From: ${fromHeader}
+To: ${to};[$${label}]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0`);
+  return xml(
+    "opencti-caller",
+    `${send(
+      `INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${inviteBranch}
+From: ${fromHeader}
+To: ${to}
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:farend@[local_ip]:[local_port]>
+Max-Forwards: 70
+${headers}Content-Type: ${clean(body.contentType, "content type")}
+Content-Length: [len]
+
+${body.content}`,
+      ' retrans="500"',
+    )}
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"><action><log message="RINGING [call_id]"/></action></recv>
+  <recv response="183" optional="true"/>
+  <recv request="XABANDON" optional="true" next="abandon"/>
+${refused.replace(/<action>/g, '<action><ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="false" assign_to="rtag"/>')}
+  <recv response="200" rrs="true">
+    <action><ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="true" assign_to="totag"/><log message="ANSWERED [call_id]"/></action>
+  </recv>
+${send(`ACK [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: ${fromHeader}
+To: ${to};[$totag]
+Call-ID: [call_id]
+CSeq: 1 ACK
+[routes]
+Max-Forwards: 70
+Content-Length: 0`)}
+${talk(fromHeader, `${to};[$totag]`)}
+  <nop next="done"/>
+
+  <label id="refused"/>
+${ackNon2xx("rtag")}
+  <nop next="done"/>
+
+  <label id="abandon"/>
+${send(`CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${inviteBranch}
+From: ${fromHeader}
+To: ${to}
+Call-ID: [call_id]
+CSeq: 1 CANCEL
+Max-Forwards: 70
+Content-Length: 0`)}
+  <recv response="180" optional="true"/>
+  <recv response="200"/>
+  <recv response="487"><action><ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="true" assign_to="ctag"/><log message="ABANDONED [call_id]"/></action></recv>
+${ackNon2xx("ctag")}
+  <label id="done"/>`,
+  );
+}
+
+export type CalleeMode = "poke" | "auto" | "busy";
+
+/** A callee (UAS) serving any number of calls: it rings, then answers on XANSWER ("poke"), at once ("auto"), or is busy (486). */
+export function calleeScenario(mode: CalleeMode): string {
+  const invite = `  <recv request="INVITE" rrs="true" crlf="true">
+    <action>
+      <ereg regexp="Via: [^\\r\\n]*(\\r\\nVia: [^\\r\\n]*)*" search_in="msg" check_it="true" assign_to="vias"/>
+      <ereg regexp="Record-Route: [^\\r\\n]*(\\r\\nRecord-Route: [^\\r\\n]*)*" search_in="msg" check_it="true" assign_to="rrs"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="From:" check_it="true" assign_to="ifrom"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="To:" check_it="true" assign_to="ito"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="CSeq:" check_it="true" assign_to="icseq"/>
+      <log message="INVITE [call_id]"/>
+    </action>
+  </recv>`;
+  const myTag = "tag=[pid]SIPpTag01[call_number]";
+  if (mode === "busy") {
+    return xml(
+      "opencti-callee-busy",
+      `${invite}
+${send(`SIP/2.0 486 Busy Here
+[last_Via:]
+[last_From:]
+[last_To:];${myTag}
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`)}
+  <recv request="ACK"/>`,
+    );
+  }
+  const fromInvite = (status: string, extra: string): string =>
+    send(`SIP/2.0 ${status}
+[$vias]
+From: [$ifrom]
+To: [$ito];${myTag}
+Call-ID: [call_id]
+CSeq: [$icseq]
+[$rrs]
+Contact: <sip:farend@[local_ip]:[local_port]>
+${extra}`);
+  return xml(
+    `opencti-callee-${mode}`,
+    `${invite}
+${send(`SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];${myTag}
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Content-Length: 0`)}
+${mode === "auto" ? '  <nop next="answer"/>' : ""}
+  <recv request="XANSWER" optional="true" next="answer"/>
+  <recv request="CANCEL" next="cancelled"/>
+
+  <label id="answer"/>
+${fromInvite("200 OK", `Content-Type: application/sdp\nContent-Length: [len]\n\n${sdp("sendrecv", 1)}`).replace("<send>", '<send retrans="500">')}
+  <recv request="ACK" crlf="true"><action><log message="ANSWERED [call_id]"/></action></recv>
+${talk(`[$ito];${myTag}`, "[$ifrom]")}
+  <nop next="done"/>
+
+  <label id="cancelled"/>
+${okFor()}
+${fromInvite("487 Request Terminated", "Content-Length: 0")}
+  <recv request="ACK"><action><log message="CANCELLED [call_id]"/></action></recv>
+  <label id="done"/>`,
+  );
+}

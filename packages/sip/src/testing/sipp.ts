@@ -1,0 +1,105 @@
+/** Runs SIPp far ends on 127.0.0.1 and steers them with pokes. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freeUdpPort } from "./ports.js";
+
+export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XHOLD" | "XRESUME";
+
+export interface SippProcess {
+  readonly port: number;
+  readonly pid: number | undefined;
+  /** Resolves with SIPp's exit code (0: every call passed). */
+  readonly exited: Promise<number | null>;
+  /** The scenario's <log> lines so far. */
+  logs(): string;
+  /** SIPp's error trace and stderr, for failure messages. */
+  errors(): string;
+  stop(): Promise<void>;
+}
+
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Starts SIPp with a scenario; loopback only (-i, -ci), its own ports, no stdin. */
+export async function startSipp(scenario: string, args: readonly string[], options: { port?: number } = {}): Promise<SippProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "opencti-sipp-"));
+  const file = join(dir, "scenario.xml");
+  writeFileSync(file, scenario);
+  const port = options.port ?? (await freeUdpPort());
+  const controlPort = await freeUdpPort();
+  const child: ChildProcess = spawn(
+    "sipp",
+    ["-sf", file, "-i", "127.0.0.1", "-p", String(port), "-ci", "127.0.0.1", "-cp", String(controlPort), "-mi", "127.0.0.1", "-nostdin", "-trace_logs", "-trace_err", "-base_cseq", "10", ...args],
+    { cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-10_000);
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.once("error", () => resolve(-1));
+  });
+  const read = (suffix: string): string => {
+    try {
+      return readdirSync(dir)
+        .filter((f) => f.endsWith(suffix))
+        .map((f) => readFileSync(join(dir, f), "utf8"))
+        .join("\n");
+    } catch {
+      return "";
+    }
+  };
+  let finalLogs: string | undefined;
+  return {
+    port,
+    pid: child.pid,
+    exited,
+    logs: () => finalLogs ?? read("_logs.log"),
+    errors: () => `${stderr}\n${read("_errors.log")}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      finalLogs = read("_logs.log");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Sends a poke: an extension-method request the scenario waits for, matched to the call by Call-ID. */
+export async function poke(port: number, callId: string, method: Poke): Promise<void> {
+  const socket = createSocket("udp4");
+  const message = [
+    `${method} sip:farend@127.0.0.1:${port} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-poke-${Math.random().toString(36).slice(2)}`,
+    "From: <sip:driver@127.0.0.1>;tag=driver",
+    "To: <sip:farend@127.0.0.1>",
+    `Call-ID: ${callId}`,
+    `CSeq: 1 ${method}`,
+    "Max-Forwards: 70",
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n");
+  await new Promise<void>((resolve, reject) => socket.send(message, port, "127.0.0.1", (e) => (e ? reject(e) : resolve())));
+  socket.close();
+}
+
+/** Waits until `sipp`'s log has a line matching `pattern`; returns the match. */
+export async function waitForLog(sipp: SippProcess, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = sipp.logs().match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`SIPp never logged ${String(pattern)}.\nLogs:\n${sipp.logs().slice(-2000)}\nErrors:\n${sipp.errors().slice(-2000)}`);
+    await wait(20);
+  }
+}
+
+export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

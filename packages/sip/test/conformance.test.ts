@@ -1,0 +1,20 @@
+import { runConnectorConformance } from "@opencti/testkit";
+import { afterAll, beforeAll } from "vitest";
+import { SIP_CAPABILITIES } from "../src/index.js";
+import { createSipHarness, installNodeWebSocket, startSipLab, type SipLab } from "../src/testing/index.js";
+
+let lab: SipLab | undefined;
+beforeAll(async () => {
+  await installNodeWebSocket();
+  lab = await startSipLab();
+});
+afterAll(async () => lab?.stop());
+
+runConnectorConformance({
+  name: "sip (Kamailio + SIPp)",
+  capabilities: SIP_CAPABILITIES,
+  features: { callWaiting: true, wrapUp: true, dtmfEcho: true },
+  createHarness: () => createSipHarness(lab!),
+  requestTimeoutMs: 8000,
+  eventTimeoutMs: 10_000,
+});
