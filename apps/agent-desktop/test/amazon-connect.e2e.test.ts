@@ -1,0 +1,148 @@
+/**
+ * The sample app on Amazon Connect, in Chromium: the real amazon-connect-streams
+ * in the app page, the CCP iframe on a second local origin (its own server on
+ * 127.0.0.1) running the fake CCP from @opencti/amazon-connect/testing.
+ * Streams and the fake talk real cross-origin postMessage.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Frame } from "playwright-core";
+import { createServer, type ViteDevServer } from "vite";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sourceAliases } from "../../../vitest.shared.ts";
+import { startAppServer, type AppServer } from "./support/app-server.ts";
+import { launchBrowser } from "./support/browser.ts";
+import { callCard, eventTypes, openApp, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
+
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** The fake CCP's page, served by its own Vite server on another port (another origin). */
+async function startCcpServer(): Promise<{ ccpUrl: string; close(): Promise<void> }> {
+  const root = mkdtempSync(join(tmpdir(), "fake-ccp-"));
+  mkdirSync(join(root, "ccp-v2"));
+  writeFileSync(
+    join(root, "ccp-v2", "index.html"),
+    `<!doctype html><title>Fake CCP</title><p>Fake Amazon Connect CCP</p>
+<script type="module">
+  import { startFakeCcpPage } from "@opencti/amazon-connect/testing";
+  startFakeCcpPage(window, { quickConnects: [{ name: "Billing desk", phoneNumber: "+15550177" }] });
+</script>`,
+  );
+  const server: ViteDevServer = await createServer({
+    root,
+    configFile: false,
+    logLevel: "warn",
+    resolve: { alias: sourceAliases },
+    server: { host: "127.0.0.1", port: 0, strictPort: false, hmr: false, watch: null, fs: { allow: [root, repo] } },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === "string") throw new Error("The fake CCP server did not bind a port");
+  return {
+    ccpUrl: `http://127.0.0.1:${address.port}/ccp-v2/`,
+    close: async () => {
+      await server.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+let appServer: AppServer;
+let ccp: { ccpUrl: string; close(): Promise<void> };
+let browser: Browser;
+let app: AppPage | undefined;
+
+beforeAll(async () => {
+  appServer = await startAppServer();
+  ccp = await startCcpServer();
+  browser = await launchBrowser();
+});
+
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await ccp?.close();
+  await appServer?.close();
+});
+
+/** The CCP iframe's frame, once its fake CCP is running. */
+async function ccpFrame(app: AppPage, origin: string): Promise<Frame> {
+  let frame: Frame | undefined;
+  await expect
+    .poll(
+      async () => {
+        frame = app.page.frames().find((f) => f.url().startsWith(origin));
+        return frame ? frame.evaluate(() => typeof (window as unknown as { fakeCcp?: unknown }).fakeCcp).catch(() => "loading") : "missing";
+      },
+      { timeout: UI_TIMEOUT },
+    )
+    .toBe("object");
+  return frame!;
+}
+
+type FakeCcpInPage = { ringInbound(spec: Record<string, unknown>): string; requests: { method: string; params: Record<string, unknown> }[] };
+
+describe("agent desktop on Amazon Connect (Chromium, real Streams, fake CCP on a second origin)", () => {
+  it("rings, answers in the panel, hangs up and wraps up", async () => {
+    const query = new URLSearchParams({ connector: "amazon-connect", ccpUrl: ccp.ccpUrl, loginPopup: "false", ccpLoadTimeoutMs: "15000" });
+    app = await openApp(browser, appServer.url, query.toString());
+    const { page, panel, problems } = app;
+    const origin = new URL(ccp.ccpUrl).origin;
+    expect(origin).not.toBe(new URL(appServer.url).origin);
+    const frame = await ccpFrame(app, origin);
+
+    // Log in (the CCP starts Offline) and go Available, all through the panel.
+    await panel.getByRole("button", { name: "Log in" }).click();
+    const status = panel.getByLabel("Status");
+    await status.waitFor();
+    await status.selectOption({ label: "Available" });
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent(), { timeout: UI_TIMEOUT }).toMatch(/^Available for \d+:\d\d$/);
+
+    // The CCP offers a voice contact: the panel rings and the CRM pops the record.
+    const contactId = await frame.evaluate(() =>
+      (window as unknown as { fakeCcp: FakeCcpInPage }).fakeCcp.ringInbound({ from: "+15550100", fromName: "Ada Lovelace", to: "+15550001000", queue: "Billing", attributes: { customerId: "C-1001" } }),
+    );
+    const card = callCard(panel, "Ada Lovelace");
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("ringing");
+    await expect.poll(() => card.getByLabel("Call data").textContent()).toContain("C-1001");
+    await expect.poll(() => page.locator("#crm .customer-name").textContent()).toBe("Ada Lovelace");
+
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
+    await panel.getByRole("button", { name: "Hang up Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("wrapup");
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent()).toMatch(/^After call work for/);
+    await card.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => panel.locator("article.call").count(), { timeout: UI_TIMEOUT }).toBe(0);
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent(), { timeout: UI_TIMEOUT }).toMatch(/^Available for/);
+
+    // What crossed the origin boundary: Streams' real API requests, in order.
+    const requests = await frame.evaluate(() => (window as unknown as { fakeCcp: FakeCcpInPage }).fakeCcp.requests.map((r) => ({ method: r.method, contactId: r.params.contactId })));
+    expect(requests.map((r) => r.method)).toEqual(["putAgentState", "putAgentState", "acceptContact", "destroyConnection", "clearContact"]);
+    expect(requests.slice(2).every((r) => r.contactId === contactId)).toBe(true);
+    const types = await eventTypes(page);
+    for (const t of ["link.changed", "agent.changed", "call.ringing", "call.connected", "call.wrapup", "call.ended"]) expect(types).toContain(t);
+    expect(types.filter((t) => t === "call.ended")).toHaveLength(1);
+    expect(problems).toEqual([]);
+  });
+
+  it("the no-AWS demo (ccpUrl=fake) runs the fake CCP in the page and its drawer rings the agent", async () => {
+    app = await openApp(browser, appServer.url, "connector=amazon-connect&ccpUrl=fake");
+    const { page, panel, problems } = app;
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await panel.getByLabel("Status").selectOption({ label: "Available" });
+    await page.getByText("Simulator controls").click();
+    await page.locator("#controls").getByRole("button", { name: "Ring inbound call" }).click();
+    const card = callCard(panel, "Ada Lovelace");
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("ringing");
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
+    expect(problems).toEqual([]);
+  });
+});
