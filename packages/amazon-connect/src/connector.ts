@@ -85,8 +85,8 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   const memory = new Map<string, ContactMemory>();
   /** Calls reported live, by call id. */
   const reported = new Map<string, Reported>();
-  /** Calls reported ended: never reported again. */
-  const ended = new Set<string>();
+  /** Calls reported ended (id → contactId): never reported again while their contact is listed. */
+  const ended = new Map<string, string>();
   const warned = new Set<string>();
   const waiters = new Set<Waiter>();
   /** The last readable version of each contact: requests act on it even after a malformed snapshot. */
@@ -103,7 +103,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   function report(r: CallReport, where: Reported): void {
     if (ended.has(r.id)) return;
     if (r.state === "ended") {
-      ended.add(r.id);
+      ended.set(r.id, where.contactId);
       reported.delete(r.id);
     } else reported.set(r.id, where);
     ctx?.upsertCall(r);
@@ -111,7 +111,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
 
   function remove(id: string, reason: EndReason | undefined): void {
     if (ended.has(id)) return;
-    ended.add(id);
+    ended.set(id, reported.get(id)?.contactId ?? id);
     reported.delete(id);
     ctx?.removeCall(id, reason);
   }
@@ -170,9 +170,12 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
     // An unreadable contact without an id could be any call: end nothing on this snapshot's word.
     if (unknownBad) return;
     for (const [id, where] of [...reported]) if (!seen.has(id)) remove(id, missingReason(id, where));
-    const present = new Set(data.contacts.map((x) => x.contactId));
+    const present = new Set([...data.contacts.map((x) => x.contactId), ...data.badContacts.flatMap((b) => (b.contactId ? [b.contactId] : []))]);
     for (const contactId of [...memory.keys()]) if (!present.has(contactId) && ![...reported.values()].some((r) => r.contactId === contactId)) memory.delete(contactId);
-    for (const contactId of [...known.keys()]) if (!present.has(contactId) && !data.badContacts.some((b) => b.contactId === contactId)) known.delete(contactId);
+    // Late snapshots are dropped, so a contact gone from a current one does not come back: forget it.
+    for (const [id, contactId] of [...ended]) if (!present.has(contactId)) ended.delete(id);
+    for (const contactId of [...warned]) if (!present.has(contactId)) warned.delete(contactId);
+    for (const contactId of [...known.keys()]) if (!present.has(contactId)) known.delete(contactId);
   }
 
   function onAgentData(raw: unknown): void {
@@ -186,8 +189,9 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       return;
     }
     // A snapshot older than the one applied is late: applying it would roll state back.
-    if (data.timestamp < lastTimestamp) return;
-    lastTimestamp = data.timestamp;
+    // (A snapshot without a timestamp cannot be ordered and is taken as current.)
+    if (data.timestamp > 0 && data.timestamp < lastTimestamp) return;
+    if (data.timestamp > 0) lastTimestamp = data.timestamp;
     current = data;
     const newReasons = reasonsFrom(data.agentStates);
     const key = JSON.stringify(newReasons);
@@ -572,8 +576,8 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       const leg = call.relatedCallId ? call : consultCall;
       const t = target(leg);
       await vendorCall("merge the calls", signal, (cb) => new (s().Contact)(t.contactId).conferenceConnections(cb));
+      // The next snapshot shows the merged legs; until then nothing changes.
       if (t.connectionId) memoryOf(t.contactId).merged.add(t.connectionId);
-      if (current) applyContacts(current);
     },
     async swap({ call, signal }) {
       await vendorCall("swap the calls", signal, (cb) => new (s().Contact)(target(call).contactId).toggleActiveConnections(cb));

@@ -45,6 +45,8 @@ export interface FakeCcpOptions {
   quickConnects?: readonly QuickConnect[];
   /** Never acknowledge: the CCP "does not load" (a login page, a wrong URL). */
   silent?: boolean;
+  /** Delay every upstream message by this many ms (order kept), like a real CCP's round trips. */
+  latencyMs?: number;
 }
 
 export interface InboundContactSpec {
@@ -187,8 +189,17 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     },
   });
 
+  const timers = new Set<ReturnType<typeof setTimeout>>();
   function send(event: string, data?: unknown): void {
-    port?.send(data === undefined ? { event } : { event, data });
+    const message = data === undefined ? { event } : { event, data };
+    const latency = options.latencyMs ?? 0;
+    if (latency <= 0) return port?.send(message);
+    const target = port;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (port === target) target?.send(message);
+    }, latency);
+    timers.add(timer);
   }
 
   /** The agent state the CCP shows now: system states while contacts exist. */
@@ -506,6 +517,8 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     close() {
       unlisten?.();
       port = undefined;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
     },
     get requests() {
       return requests;
