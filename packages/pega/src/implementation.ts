@@ -115,6 +115,7 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
       default:
         break; // muted, data, updated, transferred: no Pega event (parties below)
     }
+    if (disconnected.has(call.id)) return; // over for Pega: nothing after Disconnected
     const dns = partyDNs(call).join("\n");
     if (partiesSent.get(call.id) !== dns) {
       partiesSent.set(call.id, dns);

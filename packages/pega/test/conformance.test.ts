@@ -54,6 +54,10 @@ for (const latencyMs of [0, 5]) {
           if (end) expected.push(end.call.endReason === "abandoned" || (end.call.endReason === "missed" && end.call.connectedAt === undefined) ? "Abandoned" : "Disconnected");
           const got = forwarded.filter((e) => e.pyEventType === "CallStateEvent" && e.pyCallId === id).map((e) => e.pyEventName);
           expect(got, `Pega call events for ${id}`).toEqual(expected);
+          // Nothing about a call after Pega was told it is over.
+          const last = forwarded.reduce((at, e, i) => (e.pyEventType !== "AgentStateEvent" && e.pyEventType !== "SnapshotEvent" && e.pyCallId === id ? i : at), -1);
+          const terminal = forwarded.findIndex((e) => e.pyEventType === "CallStateEvent" && e.pyCallId === id && (e.pyEventName === "Disconnected" || e.pyEventName === "Abandoned"));
+          if (terminal >= 0) expect(last, `events after the end of ${id}`).toBe(terminal);
         }
 
         // A Snapshot for every link up/down change and every login/logout.
