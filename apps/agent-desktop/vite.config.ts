@@ -22,6 +22,8 @@ export default defineConfig({
     target: "es2022",
     // No inline scripts or eval: the built app runs under a strict CSP.
     modulePreload: { polyfill: false },
+    // Vendor SDKs (amazon-connect-streams) are large; they load only when chosen.
+    chunkSizeWarningLimit: 1024,
     rolldownOptions: { input: pages },
   },
 });
