@@ -195,3 +195,20 @@ describe("amazon-connect on real Streams: malformed input", () => {
     await s.next("call.held", (e) => e.call.id === call.id, before);
   });
 });
+
+describe("amazon-connect on real Streams: the CCP wire protocol (pinned to Streams 2.28)", () => {
+  it("Streams configures the CCP, keeps it alive, and sends API requests in the shapes the fake answers", async () => {
+    s = await openSession();
+    expect(s.h.fake.received).toEqual(expect.arrayContaining(["configure", "outer_context_info"]));
+    const call = await s.answeredCall();
+    await s.desktop.hold(call.id);
+    const byMethod = (m: string) => s!.h.fake.requests.filter((r) => r.method === m);
+    const customer = s.desktop.getCall(call.id)!.parties.find((p) => p.role === "customer")!;
+    expect(byMethod("putAgentState").at(-1)!.params).toEqual({ state: { agentStateARN: expect.stringMatching(/agent-state\/available$/), type: "routable", name: "Available" }, enqueueNextState: false });
+    expect(byMethod("acceptContact")[0]!.params).toEqual({ contactId: call.id });
+    expect(byMethod("holdConnection")[0]!.params).toEqual({ contactId: call.id, connectionId: customer.id });
+    // The keepalive: SYNCHRONIZE every second, answered with ACKNOWLEDGE (no ACK_TIMEOUT, the link stays up).
+    await s.until(() => s!.h.fake.received.filter((e) => e === "synchronize").length >= 2, "two keepalive rounds");
+    expect(s.desktop.snapshot().link).toBe("connected");
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { agentKind, mapVoiceContact, newMemory, reasonsFrom, toAgentReport } from "./mapping.js";
+import { BadVendorData, readAgentData, type ConnectionData, type ContactData } from "./snapshot.js";
+
+const conn = (connectionId: string, type: string, state: string, extra: Partial<ConnectionData> = {}): ConnectionData => ({ connectionId, type, initial: type !== "agent" && !extra.connectionId?.startsWith("third"), state, ...extra });
+const contact = (state: string, connections: ConnectionData[], extra: Partial<ContactData> = {}): ContactData => ({ contactId: "c-1", type: "voice", state, initiationMethod: "inbound", attributes: {}, connections, ...extra });
+const opts = { muted: false };
+
+describe("mapVoiceContact", () => {
+  it("inbound ringing: contact connecting, agent connection connecting; DNIS from the system endpoint", () => {
+    const { call, legs } = mapVoiceContact(contact("connecting", [conn("a", "agent", "connecting"), conn("cu", "inbound", "connected", { phoneNumber: "+15550100", name: "Ada" })], { systemNumber: "+15559999", queue: "Support" }), newMemory(), opts);
+    expect(call).toMatchObject({ id: "c-1", state: "ringing", direction: "inbound", from: "+15550100", fromName: "Ada", to: "+15559999", queue: "Support" });
+    expect(call.parties).toEqual([
+      { id: "a", role: "agent", state: "ringing" },
+      { id: "cu", role: "customer", state: "connected", address: "+15550100", displayName: "Ada" },
+    ]);
+    expect(legs).toEqual([]);
+  });
+
+  it("outbound: the customer's number is the DNIS and the call dials until the customer connects", () => {
+    const out = contact("connected", [conn("a", "agent", "connected"), conn("cu", "outbound", "connecting", { phoneNumber: "+15550142" })], { initiationMethod: "outbound", systemNumber: "+15550001000" });
+    expect(mapVoiceContact(out, newMemory(), opts).call).toMatchObject({ state: "dialing", direction: "outbound", to: "+15550142", from: "+15550001000" });
+  });
+
+  it("ACW is the ended contact: wrapup, remote hang-up unless the agent left", () => {
+    const ended = contact("ended", [conn("a", "agent", "disconnected"), conn("cu", "inbound", "disconnected")]);
+    expect(mapVoiceContact(ended, newMemory(), opts).call).toMatchObject({ state: "wrapup", endReason: "remote_hangup", muted: false });
+    const memory = newMemory();
+    memory.leaving = "local_hangup";
+    expect(mapVoiceContact(ended, memory, { muted: true }).call).toMatchObject({ state: "wrapup", endReason: "local_hangup", muted: false });
+  });
+
+  it("missed, rejected and error contacts end with those reasons", () => {
+    for (const [state, reason] of [["missed", "missed"], ["rejected", "rejected"], ["error", "failed"]] as const) {
+      expect(mapVoiceContact(contact(state, [conn("a", "agent", "disconnected")]), newMemory(), opts).call).toMatchObject({ state: "ended", endReason: reason });
+    }
+  });
+
+  it("a connected third party beside a held customer is a consult leg; both connected means merged", () => {
+    const memory = newMemory();
+    const consulting = contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "hold"), conn("third-1", "outbound", "connected", { initial: false, phoneNumber: "+15550144" })]);
+    const { call, legs } = mapVoiceContact(consulting, memory, opts);
+    expect(call.state).toBe("held");
+    expect(legs).toEqual([expect.objectContaining({ id: "c-1:third-1", direction: "consult", relatedCallId: "c-1", state: "connected", to: "+15550144" })]);
+    const merged = contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "connected"), conn("third-1", "outbound", "connected", { initial: false })]);
+    const after = mapVoiceContact(merged, memory, opts);
+    expect(after.legs).toEqual([]);
+    expect(after.call.parties?.map((p) => `${p.role}:${p.state}`)).toEqual(["agent:connected", "customer:connected", "third_party:connected"]);
+    expect(memory.merged.has("third-1")).toBe(true);
+  });
+
+  it("during a blind transfer the transfer leg is not shown as a consult", () => {
+    const memory = newMemory();
+    memory.blindTransfer = true;
+    const c = contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "hold"), conn("third-1", "outbound", "connecting", { initial: false })]);
+    expect(mapVoiceContact(c, memory, opts).legs).toEqual([]);
+  });
+
+  it("attributes become call data, filtered when configured", () => {
+    const c = contact("connecting", [conn("a", "agent", "connecting")], { attributes: { customerId: "C-1", internal: "x" } });
+    expect(mapVoiceContact(c, newMemory(), opts).call.data).toEqual({ customerId: "C-1", internal: "x" });
+    expect(mapVoiceContact(c, newMemory(), { muted: false, attributes: ["customerId", "absent"] }).call.data).toEqual({ customerId: "C-1" });
+  });
+
+  it("unknown contact or connection states are BadVendorData", () => {
+    expect(() => mapVoiceContact(contact("exploding", []), newMemory(), opts)).toThrow(BadVendorData);
+    expect(() => mapVoiceContact(contact("connected", [conn("a", "agent", "levitating")]), newMemory(), opts)).toThrow(BadVendorData);
+  });
+});
+
+describe("agent mapping", () => {
+  const states = [
+    { type: "routable", name: "Available", agentStateARN: "arn:…/available" },
+    { type: "not_routable", name: "Lunch", agentStateARN: "arn:…/lunch" },
+    { type: "offline", name: "Offline", agentStateARN: "arn:…/offline" },
+  ];
+
+  it("routable/not_routable become reasons; offline is logout, not a reason", () => {
+    expect(reasonsFrom(states)).toEqual([
+      { id: "arn:…/available", state: "ready", label: "Available" },
+      { id: "arn:…/lunch", state: "not_ready", label: "Lunch" },
+    ]);
+  });
+
+  it("state types and system states map to the normalized kinds", () => {
+    expect(agentKind({ type: "system", name: "AfterCallWork" })).toBe("after_call_work");
+    expect(agentKind({ type: "not_routable", name: "AfterCallWork" })).toBe("after_call_work");
+    expect(agentKind({ type: "system", name: "Busy" })).toBe("busy");
+    expect(agentKind({ type: "offline", name: "Offline" })).toBe("logged_out");
+    expect(agentKind({ type: "error", name: "MissedCallAgent" })).toBe("error");
+    expect(() => agentKind({ type: "sleeping", name: "Zzz" })).toThrow(BadVendorData);
+  });
+
+  it("reads the snapshot's state, next state and username into an agent report", () => {
+    const data = readAgentData({
+      snapshot: { state: { type: "system", name: "Busy" }, nextState: { type: "not_routable", name: "Lunch", agentStateARN: "arn:…/lunch" }, contacts: [], snapshotTimestamp: new Date(5) },
+      configuration: { username: "tagent", agentStates: states },
+    });
+    expect(data.timestamp).toBe(5);
+    expect(toAgentReport(data, reasonsFrom(states))).toEqual({
+      state: "busy",
+      pendingState: { state: "not_ready", reason: { id: "arn:…/lunch", state: "not_ready", label: "Lunch" } },
+      agentId: "tagent",
+    });
+  });
+
+  it("a snapshot without state or contacts is unreadable; a bad contact is set aside with its reason", () => {
+    expect(() => readAgentData({ snapshot: { contacts: [] } })).toThrow(BadVendorData);
+    expect(() => readAgentData({ snapshot: { state: { type: "routable", name: "A" } } })).toThrow(/contacts/);
+    const data = readAgentData({ snapshot: { state: { type: "routable", name: "A" }, contacts: [{ contactId: "x", type: "voice", state: { type: "connected" } }] } });
+    expect(data.contacts).toEqual([]);
+    expect(data.badContacts).toEqual([{ contactId: "x", problem: "contact x has no connections list", raw: expect.anything() }]);
+  });
+});
