@@ -15,12 +15,12 @@ const AGENT = "CA" + "a".repeat(32);
 
 beforeAll(async () => {
   stub = await TwilioRestStub.start();
-  let handler: ReturnType<typeof createCallControlHandler> | undefined;
-  server = createServer((req, res) => void handler!(req, res));
+  server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/call-control`;
-  handler = createCallControlHandler({ client: stub.client(), publicUrl: base, callerId: "+15550001111", authToken: STUB_AUTH_TOKEN, authorize: () => allow });
+  const handler = createCallControlHandler({ client: stub.client(), publicUrl: base, callerId: "+15550001111", authToken: STUB_AUTH_TOKEN, authorize: () => allow });
+  server.on("request", (req, res) => void handler(req, res));
 });
 afterAll(async () => {
   server.closeAllConnections();

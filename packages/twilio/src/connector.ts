@@ -4,7 +4,7 @@
  * calls. Hold, transfer and conference go through a call-control backend
  * (Twilio Conference on the server) when one is configured.
  */
-import { CtiError, type AgentReason, type AgentStateKind, type Capability, type Connector, type ConnectorContext, type EndReason, type Party } from "@opencti/core";
+import { CtiError, type AgentReason, type Capability, type Connector, type ConnectorContext, type EndReason, type Party } from "@opencti/core";
 import type { Call as TwilioCall, Device } from "@twilio/voice-sdk";
 import { createLocalAgentState, type AgentStatePort } from "./agent-state.js";
 import { isPartyStatusMessage, type CallControlBackend } from "./backend.js";
@@ -77,6 +77,10 @@ interface ConsultEntry {
 
 const END_BY_STATUS: Record<string, EndReason> = { busy: "busy", "no-answer": "no_answer", failed: "failed", canceled: "no_answer", completed: "remote_hangup" };
 const END_BY_ERROR: Record<number, EndReason> = { 31486: "busy", 31603: "rejected", 31480: "no_answer" };
+
+// The SDK's state enums are runtime values; comparing as strings keeps the SDK out of the static imports.
+const closed = (call: TwilioCall): boolean => String(call.status()) === "closed";
+const registered = (device: Device | undefined): boolean => device !== undefined && String(device.state) === "registered";
 
 const stringRecord = (value: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -177,11 +181,11 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       const cti = toTwilioCtiError(error);
       ctx?.signal({ kind: "error", code: cti.code, message: cti.message, callId: entry.id });
       // A failed call the SDK closed without a disconnect (e.g. media acquisition) still ends for the desktop.
-      if (call.status() === "closed") end(entry, END_BY_ERROR[entry.errorCode ?? 0] ?? "failed");
+      if (closed(call)) end(entry, END_BY_ERROR[entry.errorCode ?? 0] ?? "failed");
     });
     on("reconnecting", () => ctx?.setLink("reconnecting", "call media or signalling reconnecting"));
     on("reconnected", () => {
-      if (device?.state === "registered" || !loggedIn) ctx?.setLink("connected");
+      if (registered(device) || !loggedIn) ctx?.setLink("connected");
     });
     on("warning", (name: string) => ctx?.signal({ kind: "warning", code: `twilio.${name}`, message: `Call quality warning: ${name}`, callId: entry.id }));
     on("messageReceived", (message: { content?: unknown; contentType?: unknown }) => onMessage(entry, message));
@@ -241,7 +245,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       // A signalling error about one call (the SDK reports these on the Device only).
       if (typeof error.code === "number") entry.errorCode = error.code;
       ctx?.signal({ kind: "error", code: cti.code, message: cti.message, callId: entry.id });
-      if (entry.call.status() === "closed") end(entry, END_BY_ERROR[entry.errorCode ?? 0] ?? "failed");
+      if (closed(entry.call)) end(entry, END_BY_ERROR[entry.errorCode ?? 0] ?? "failed");
       return;
     }
     if (error.code === 31400 && /malformed/i.test(String(error.message))) {
@@ -254,7 +258,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
   async function refreshToken(): Promise<void> {
     try {
       const token = await options.getToken();
-      if (!stopped && device && device.state !== "destroyed") device.updateToken(token);
+      if (!stopped && device && String(device.state) !== "destroyed") device.updateToken(token);
     } catch (cause) {
       ctx?.signal({ kind: "error", code: "AUTH_FAILED", message: `Could not refresh the Twilio access token: ${cause instanceof Error ? cause.message : "token provider failed"}` });
     }
@@ -265,7 +269,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     if (!ctx || !device) return;
     // The SDK drops offers (pending calls) on a socket close; the active call resumes or closes.
     const offers = new Set(device.calls);
-    for (const entry of [...calls.values()]) if (entry.call.status() === "closed" || (entry.state === "ringing" && !offers.has(entry.call))) end(entry, "lost");
+    for (const entry of [...calls.values()]) if (closed(entry.call) || (entry.state === "ringing" && !offers.has(entry.call))) end(entry, "lost");
     for (const entry of calls.values()) report(entry);
   }
 
@@ -374,7 +378,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
 
     async login({ initialState, signal }) {
       const d = requireDevice();
-      if (d.state !== "registered") {
+      if (!registered(d)) {
         // register() never settles with a bad token: race it with the SDK's error and the request timeout.
         await new Promise<void>((resolve, reject) => {
           const cleanup = (): void => {
@@ -397,14 +401,14 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       }
       loggedIn = true;
       loggingOut = false;
-      await agentState.login(reportAgent, initialState as AgentStateKind | undefined, signal);
+      await agentState.login(reportAgent, initialState, signal);
     },
 
     async logout({ signal }) {
       const d = requireDevice();
       loggingOut = true;
       try {
-        if (d.state === "registered") await d.unregister();
+        if (registered(d)) await d.unregister();
         loggedIn = false;
         await agentState.logout(reportAgent, signal);
       } finally {

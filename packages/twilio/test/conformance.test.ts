@@ -26,15 +26,15 @@ let shared: Promise<Shared> | undefined;
 function start(): Promise<Shared> {
   shared ??= (async () => {
     const stub = await TwilioRestStub.start();
-    let handler: ReturnType<typeof createCallControlHandler> | undefined;
+    const mount: { handler?: ReturnType<typeof createCallControlHandler> } = {};
     // The backend is mounted on the page's own origin (no CORS), as an integrator would.
     const rig = await startBrowserRig((req, res) => {
       if (!req.url?.startsWith("/call-control/")) return false;
-      void handler!(req, res);
+      void mount.handler!(req, res);
       return true;
     });
     const backendUrl = `${rig.pageUrl}call-control`;
-    handler = createCallControlHandler({ client: stub.client(), publicUrl: backendUrl, callerId: "+15550001111", authToken: STUB_AUTH_TOKEN });
+    mount.handler = createCallControlHandler({ client: stub.client(), publicUrl: backendUrl, callerId: "+15550001111", authToken: STUB_AUTH_TOKEN });
     return { rig, stub, backendUrl };
   })();
   return shared;

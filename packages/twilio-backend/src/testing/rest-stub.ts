@@ -62,12 +62,12 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
   }
 
   static async start(): Promise<TwilioRestStub> {
-    let stub: TwilioRestStub | undefined;
-    const server = createServer((req, res) => void stub!.handle(req, res));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const address = server.address();
     const port = typeof address === "object" && address !== null ? address.port : 0;
-    stub = new TwilioRestStub(server, `http://127.0.0.1:${port}`);
+    const stub = new TwilioRestStub(server, `http://127.0.0.1:${port}`);
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => void stub.handle(req, res));
     return stub;
   }
 

@@ -218,7 +218,7 @@ export class TwilioEmulator extends EventEmitter {
     ws.on("message", (raw) => {
       let frame: SignalFrame;
       try {
-        frame = JSON.parse(String(raw)) as SignalFrame;
+        frame = JSON.parse((raw as Buffer).toString("utf8")) as SignalFrame;
       } catch {
         return;
       }
@@ -260,7 +260,7 @@ export class TwilioEmulator extends EventEmitter {
         const invite: OutboundInvite = {
           tempSid: callSid,
           callSid: newSid("CA"),
-          sdp: String(payload.sdp ?? ""),
+          sdp: typeof payload.sdp === "string" ? payload.sdp : "",
           params: Object.fromEntries(new URLSearchParams(twilio?.params ?? "")),
         };
         this.outbound.push(invite);
