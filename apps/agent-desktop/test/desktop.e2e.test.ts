@@ -164,6 +164,38 @@ describe("agent desktop on the simulator (Chromium)", () => {
     expect(problems).toEqual([]);
   });
 
+  it("shows transcript lines in the CRM and wraps up when the far end hangs up", async () => {
+    const { page, panel, problems } = await open();
+    await loginReady(app!);
+    await ringInbound(page, { phone: "+15550142" });
+    const card = callCard(panel, "Alan Turing");
+    await panel.getByRole("button", { name: "Answer Alan Turing" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    const controls = page.locator("#controls");
+    await controls.getByLabel("Text").fill("My router keeps rebooting.");
+    await controls.getByRole("button", { name: "Send transcript line" }).click();
+    await expect.poll(() => page.locator("#crm .transcript").textContent()).toContain("customer: My router keeps rebooting.");
+    await controls.getByRole("button", { name: "Far end hangs up" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("wrapup");
+    await card.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => page.locator("#crm .history").textContent()).toContain("Ended (remote hangup)");
+    expect(problems).toEqual([]);
+  });
+
+  it("shows a clear message for a connector that is not available", async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}?connector=acme-pbx`);
+      const message = page.locator("#app-message");
+      await expect.poll(() => message.textContent(), { timeout: UI_TIMEOUT }).toBe('There is no connector called "acme-pbx". Choose one of: simulator, sip, amazon-connect, twilio.');
+      expect(await message.getAttribute("role")).toBe("alert");
+      expect(await page.locator("opencti-call-control-panel").count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows reconnecting when the link drops and recovers when it returns", async () => {
     const { page, panel, problems } = await open();
     await loginReady(app!);
@@ -247,6 +279,7 @@ describe("agent desktop on the simulator (Chromium)", () => {
     mkdirSync(screenshots, { recursive: true });
     const { page, panel } = await open();
     await loginReady(app!);
+    await page.mouse.move(1, 1); // no hover highlight in the pictures
     await page.screenshot({ path: `${screenshots}desktop-idle.png` });
     await panel.screenshot({ path: `${screenshots}panel-idle.png` });
     await ringInbound(page, { phone: "+15550100" });
@@ -259,6 +292,8 @@ describe("agent desktop on the simulator (Chromium)", () => {
     await page.locator("#controls").getByRole("button", { name: "Send transcript line" }).click();
     await expect.poll(() => page.locator("#crm .transcript").textContent()).toContain("invoice");
     await page.getByText("Simulator controls").click(); // close the drawer for the picture
+    await page.mouse.move(1, 1);
+    await expect.poll(() => card.locator('[part~="call-state"]').textContent(), { timeout: UI_TIMEOUT }).toMatch(/Connected · 0:0[2-9]/);
     await panel.screenshot({ path: `${screenshots}panel-on-call.png` });
     await page.screenshot({ path: `${screenshots}desktop-on-call.png` });
     expect(await card.getAttribute("data-state")).toBe("connected");
