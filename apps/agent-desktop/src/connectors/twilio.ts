@@ -1,5 +1,77 @@
-// Placeholder until the twilio connector lands: the app shows this message instead of failing.
+/**
+ * Twilio Programmable Voice: the browser is the phone through the real
+ * @twilio/voice-sdk. Options (URL or config.json):
+ *   tokenUrl          where to fetch an Access Token (JSON {"token": "…"} or the bare JWT); fetched
+ *                     again before it expires. Your server signs it (Voice grant, identity = agent)
+ *   token             a fixed token instead of tokenUrl: for demos and tests only
+ *   backendUrl        the call-control backend (@opencti/twilio-backend or your own, same JSON contract):
+ *                     enables hold, transfers and conference
+ *   edge              Twilio edge (e.g. "ashburn", "dublin"); comma-separated for fallbacks
+ *   logLevel          the SDK's log level (default "warn")
+ *   allowIncomingWhileBusy  "true" lets a second call ring during a call
+ *   signalingUrl      ws://127.0.0.1:<port>/signal of a PStream emulator (@opencti/twilio/testing) for a
+ *                     demo or test without a Twilio account; never set it in production
+ */
+import { createHttpCallControlBackend, createTwilioConnector, type TwilioConnectorOptions } from "@opencti/twilio";
 import { ConnectorUnavailableError, type LoadConnector } from "./types.ts";
 
-export const load: LoadConnector = () =>
-  Promise.reject(new ConnectorUnavailableError("The twilio connector is not built yet. Use ?connector=simulator."));
+/** A few ms of silence: the emulated set-up has no sdk.twilio.com to fetch the SDK's sounds from. */
+const SILENCE = "data:audio/wav;base64,UklGRjQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YRAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const SOUND_NAMES = ["incoming", "outgoing", "disconnect", "dtmf0", "dtmf1", "dtmf2", "dtmf3", "dtmf4", "dtmf5", "dtmf6", "dtmf7", "dtmf8", "dtmf9", "dtmfs", "dtmfh"] as const;
+
+/** The emulator's stand-in signalling host (the SDK always dials wss://<host>/signal). */
+const EMULATED_HOST = "voice-js.emulator.local";
+
+/**
+ * Sends the SDK's signalling socket to an emulator. The SDK captures the global
+ * WebSocket when its module loads, so this runs before the SDK is imported.
+ */
+function redirectSignaling(url: string): void {
+  if (!/^wss?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url)) throw new ConnectorUnavailableError("signalingUrl must point at a local emulator (ws://127.0.0.1:<port>/signal).");
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(target: string | URL, protocols?: string | string[]) {
+      super(String(target).replace(`wss://${EMULATED_HOST}/signal`, url), protocols);
+    }
+  };
+}
+
+function tokenProvider(options: Readonly<Record<string, string>>): () => Promise<string> {
+  const fixed = options.token?.trim();
+  if (fixed) return () => Promise.resolve(fixed);
+  const url = options.tokenUrl?.trim();
+  if (!url) throw new ConnectorUnavailableError("Twilio needs an access token: add ?tokenUrl=https://your-server/twilio-token (your server signs a Voice token for the agent).");
+  return async () => {
+    const response = await fetch(url, { credentials: "include", headers: { accept: "application/json, text/plain" } });
+    if (!response.ok) throw new Error(`The token service answered HTTP ${response.status}`);
+    const text = (await response.text()).trim();
+    if (text.startsWith("{")) {
+      const token = (JSON.parse(text) as { token?: unknown }).token;
+      if (typeof token !== "string") throw new Error("The token service's JSON has no token");
+      return token;
+    }
+    return text;
+  };
+}
+
+export const load: LoadConnector = async ({ options }) => {
+  const getToken = tokenProvider(options);
+  const emulated = options.signalingUrl?.trim();
+  if (emulated) redirectSignaling(emulated);
+  const edge = options.edge
+    ?.split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const config: TwilioConnectorOptions = {
+    getToken,
+    logLevel: (options.logLevel as TwilioConnectorOptions["logLevel"]) ?? "warn",
+    ...(edge?.length ? { edge: edge.length === 1 ? edge[0]! : edge } : {}),
+    ...(options.allowIncomingWhileBusy === "true" ? { allowIncomingWhileBusy: true } : {}),
+    ...(options.backendUrl ? { backend: createHttpCallControlBackend({ url: options.backendUrl }) } : {}),
+    // The emulator has no Insights endpoint and no sound host.
+    ...(emulated
+      ? { deviceOptions: { chunderw: EMULATED_HOST, publishEvents: false }, sounds: Object.fromEntries(SOUND_NAMES.map((name) => [name, SILENCE])) as TwilioConnectorOptions["sounds"], incomingSound: false }
+      : {}),
+  };
+  return { connector: createTwilioConnector(config), login: {} };
+};
