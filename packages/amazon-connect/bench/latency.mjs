@@ -1,7 +1,8 @@
 // Snapshot-to-event latency: how long from the CCP pushing an agent snapshot
 // (a new ringing contact) to the desktop's `call.ringing`, against the raw
-// Streams callback (`contact.onConnecting`) for the same snapshot in the same
-// run. Two JSDOM windows each load the real Streams bundle and a fake CCP:
+// Streams callbacks for the same snapshot in the same run: `agent.onRefresh`
+// (the first one Streams fires, the one the connector listens to) and
+// `contact.onConnecting` (what a hand-written integration screen-pops on). Two JSDOM windows each load the real Streams bundle and a fake CCP:
 // one with only the raw callback, one with connector + desktop. Iterations
 // alternate between them so both see the same machine load.
 import { readFileSync } from "node:fs";
@@ -38,7 +39,9 @@ const rawFake = createFakeCcp({ initialState: "Available" });
 const detachRaw = attachFakeCcp(rawFake, raw.container);
 raw.connect.core.initCCP(raw.container, { ccpUrl: "https://bench.my.connect.aws/ccp-v2/", loginPopup: false, softphone: { allowFramedSoftphone: false, disableRingtone: true } });
 let rawAt = 0;
+let refreshAt = 0;
 raw.connect.contact((contact) => contact.onConnecting(() => (rawAt = performance.now())));
+raw.connect.agent((agent) => agent.onRefresh(() => (refreshAt = performance.now())));
 await waitFor(() => raw.connect.core.initialized, "raw Streams to initialise");
 
 // Window B: the connector and the desktop.
@@ -51,21 +54,23 @@ let eventAt = 0;
 desktop.on("call.ringing", () => (eventAt = performance.now()));
 await waitFor(() => desktop.snapshot().link === "connected", "the connector to connect");
 
-async function measure(fake, read) {
+async function measure(fake, ...reads) {
   const t0 = performance.now();
   const id = fake.ringInbound({ from: "+15550100", to: "+15559999", queue: "Support", attributes: { customerId: "C-42", topic: "billing" } });
-  await waitFor(() => read() >= t0, "the callback");
-  const latency = read() - t0;
+  await waitFor(() => reads.every((read) => read() >= t0), "the callback");
+  const latencies = reads.map((read) => read() - t0);
   fake.abandon(id);
-  return latency;
+  return latencies;
 }
 
 const rawTimes = [];
+const refreshTimes = [];
 const ourTimes = [];
 for (let i = 0; i < WARMUP + ROUNDS; i++) {
-  const r = await measure(rawFake, () => rawAt);
-  const o = await measure(ourFake, () => eventAt);
+  const [refresh, r] = await measure(rawFake, () => refreshAt, () => rawAt);
+  const [o] = await measure(ourFake, () => eventAt);
   if (i >= WARMUP) {
+    refreshTimes.push(refresh);
     rawTimes.push(r);
     ourTimes.push(o);
   }
@@ -75,9 +80,12 @@ const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Mat
 const fmt = (ms) => `${(ms * 1000).toFixed(0)} µs`;
 const row = (name, xs) => `${name.padEnd(44)} p50 ${fmt(pct(xs, 50)).padStart(8)}   p95 ${fmt(pct(xs, 95)).padStart(8)}`;
 console.log(`amazon-connect: snapshot → event latency, ${ROUNDS} ringing snapshots each (after ${WARMUP} warm-up), real Streams ${raw.connect.version} in JSDOM`);
+console.log(row("raw Streams agent.onRefresh", refreshTimes));
 console.log(row("raw Streams contact.onConnecting", rawTimes));
 console.log(row("connector → desktop call.ringing", ourTimes));
-console.log(`ratio (connector / raw Streams), p50: ${(pct(ourTimes, 50) / pct(rawTimes, 50)).toFixed(2)}x   p95: ${(pct(ourTimes, 95) / pct(rawTimes, 95)).toFixed(2)}x`);
+const ratio = (raws) => `p50 ${(pct(ourTimes, 50) / pct(raws, 50)).toFixed(2)}x   p95 ${(pct(ourTimes, 95) / pct(raws, 95)).toFixed(2)}x`;
+console.log(`ratio connector / raw agent.onRefresh:      ${ratio(refreshTimes)}`);
+console.log(`ratio connector / raw contact.onConnecting: ${ratio(rawTimes)}`);
 
 await desktop.destroy();
 detachRaw();
