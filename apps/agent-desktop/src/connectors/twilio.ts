@@ -13,11 +13,13 @@
  *                     demo or test without a Twilio account; never set it in production
  */
 import { createHttpCallControlBackend, createTwilioConnector, type TwilioConnectorOptions } from "@opencti/twilio";
-import { ConnectorUnavailableError, type LoadConnector } from "./types.ts";
+import { ConnectorUnavailableError, type ConnectorSetup, type LoadConnector } from "./types.ts";
 
 /** A few ms of silence: the emulated set-up has no sdk.twilio.com to fetch the SDK's sounds from. */
 const SILENCE = "data:audio/wav;base64,UklGRjQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YRAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const SOUND_NAMES = ["incoming", "outgoing", "disconnect", "dtmf0", "dtmf1", "dtmf2", "dtmf3", "dtmf4", "dtmf5", "dtmf6", "dtmf7", "dtmf8", "dtmf9", "dtmfs", "dtmfh"] as const;
+
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "silent"] as const;
 
 /** The emulator's stand-in signalling host (the SDK always dials wss://<host>/signal). */
 const EMULATED_HOST = "voice-js.emulator.local";
@@ -54,7 +56,7 @@ function tokenProvider(options: Readonly<Record<string, string>>): () => Promise
   };
 }
 
-export const load: LoadConnector = async ({ options }) => {
+function setup(options: Readonly<Record<string, string>>): ConnectorSetup {
   const getToken = tokenProvider(options);
   const emulated = options.signalingUrl?.trim();
   if (emulated) redirectSignaling(emulated);
@@ -64,14 +66,17 @@ export const load: LoadConnector = async ({ options }) => {
     .filter(Boolean);
   const config: TwilioConnectorOptions = {
     getToken,
-    logLevel: (options.logLevel as TwilioConnectorOptions["logLevel"]) ?? "warn",
+    logLevel: LOG_LEVELS.find((level) => level === options.logLevel) ?? "warn",
     ...(edge?.length ? { edge: edge.length === 1 ? edge[0]! : edge } : {}),
     ...(options.allowIncomingWhileBusy === "true" ? { allowIncomingWhileBusy: true } : {}),
     ...(options.backendUrl ? { backend: createHttpCallControlBackend({ url: options.backendUrl }) } : {}),
     // The emulator has no Insights endpoint and no sound host.
     ...(emulated
-      ? { deviceOptions: { chunderw: EMULATED_HOST, publishEvents: false }, sounds: Object.fromEntries(SOUND_NAMES.map((name) => [name, SILENCE])) as TwilioConnectorOptions["sounds"], incomingSound: false }
+      ? { deviceOptions: { chunderw: EMULATED_HOST, publishEvents: false }, sounds: Object.fromEntries(SOUND_NAMES.map((name) => [name, SILENCE])), incomingSound: false }
       : {}),
   };
   return { connector: createTwilioConnector(config), login: {} };
-};
+}
+
+// A configuration problem rejects (the app shows its message) instead of throwing.
+export const load: LoadConnector = ({ options }) => new Promise((resolve) => resolve(setup(options)));
