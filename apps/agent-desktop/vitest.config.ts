@@ -7,7 +7,9 @@ export default defineProject({
     name: "agent-desktop",
     include: ["test/**/*.test.ts"],
     environment: "node",
-    testTimeout: 60_000,
+    testTimeout: 120_000,
+    // UI waits poll for a condition; generous for a loaded 2-core CI machine.
+    expect: { poll: { timeout: 20_000, interval: 50 } },
     hookTimeout: 120_000,
     // Each file drives a real Chromium: one at a time on a 2-core machine.
     fileParallelism: false,

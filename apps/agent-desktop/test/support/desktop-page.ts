@@ -5,7 +5,7 @@
 import { expect } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 
-export const UI_TIMEOUT = 15_000;
+export const UI_TIMEOUT = 20_000;
 
 export interface AppPage {
   readonly page: Page;

@@ -45,7 +45,7 @@ export async function launch(): Promise<Browser> {
 export async function fixturePage(browser: Browser, script: string): Promise<{ page: Page; problems: string[]; close(): Promise<void> }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(20_000);
   const problems: string[] = [];
   page.on("pageerror", (err) => problems.push(err.message));
   page.on("console", (msg) => {
