@@ -137,6 +137,18 @@ describe("agent desktop on Amazon Connect (Chromium, real Streams, fake CCP on a
     expect(problems).toEqual([]);
   });
 
+  it("without a ccpUrl the app says what to configure instead of starting", async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${appServer.url}?connector=amazon-connect`);
+      await expect.poll(() => page.locator("#app-message").textContent(), { timeout: UI_TIMEOUT }).toContain("needs a CCP URL");
+      expect(await page.locator("iframe").count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("the no-AWS demo (ccpUrl=fake) runs the fake CCP in the page and its drawer rings the agent", async () => {
     app = await openApp(browser, appServer.url, "connector=amazon-connect&ccpUrl=fake");
     const { page, panel, problems } = app;
