@@ -248,11 +248,19 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   }
 
   async function register(signal: AbortSignal, request: string): Promise<void> {
+    // A registrar that never answers is a link problem, reported before the desktop's own timeout.
+    const limit = new AbortController();
+    const abort = (): void => limit.abort();
+    signal.addEventListener("abort", abort, { once: true });
+    const timer = setTimeout(abort, options.registerTimeoutMs ?? 10_000);
     try {
-      await needStack().register(signal);
+      await needStack().register(limit.signal);
       registered = true;
     } catch (e) {
       throw registerError(e, request);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", abort);
     }
   }
 
@@ -321,7 +329,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   async function afterConnect(s: SipStack): Promise<void> {
     if (loggedIn && registered) {
       const abort = new AbortController();
-      const t = setTimeout(() => abort.abort(), 10_000);
+      const t = setTimeout(() => abort.abort(), options.registerTimeoutMs ?? 10_000);
       try {
         await s.register(abort.signal);
       } catch (e) {

@@ -12,6 +12,8 @@ export interface SipConnectorOptions {
   readonly password?: string;
   readonly displayName?: string;
   readonly iceServers?: readonly RTCIceServer[];
+  /** How long a REGISTER may go unanswered before login fails with LINK_DOWN. Default 10000 ms. */
+  readonly registerTimeoutMs?: number;
   /** REGISTER expiry, seconds. Default 300. */
   readonly registerExpires?: number;
   /** DTMF: RFC 4733 telephone-events in the media (default) or SIP INFO (application/dtmf-relay). */

@@ -87,7 +87,8 @@ class SipJsLine implements SipLine {
     session.stateChange.addListener((state) => {
       if (state === SessionState.Established && !invitation) connected();
       else if (state === SessionState.Terminated) {
-        this.events.onEnded(this.endedBy, this.failStatus);
+        // sip.js terminates before it hands the final response to onReject: let that land first.
+        setTimeout(() => this.events.onEnded(this.endedBy, this.failStatus), 0);
       }
     });
   }
@@ -208,6 +209,7 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
     sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: options.iceServers ?? [] }, iceGatheringTimeout: 2000 },
     sipExtensionReplaces: SIPExtension.Supported,
     logBuiltinEnabled: false,
+    logConfiguration: false,
     logLevel: "warn",
     logConnector: (level, category, _label, content) => {
       if (category === "sip.UserAgent" && content.startsWith("Failed to parse incoming message")) events.onUnreadable(content);
@@ -232,18 +234,25 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
       const r = new Registerer(ua, { expires: options.registerExpires });
       registerer = r;
       return new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(new SipFailure("The registrar did not answer", 408));
-        signal.addEventListener("abort", onAbort, { once: true });
         const settle = (fn: () => void): void => {
           signal.removeEventListener("abort", onAbort);
           fn();
         };
+        const failed = (error: SipFailure): void =>
+          settle(() => {
+            // A registration that failed is dropped, so nothing waits on it at stop.
+            if (registerer === r) registerer = undefined;
+            void r.dispose().catch(() => undefined);
+            reject(error);
+          });
+        const onAbort = (): void => failed(new SipFailure("The registrar did not answer", 408));
+        signal.addEventListener("abort", onAbort, { once: true });
         r.register({
           requestDelegate: {
             onAccept: () => settle(resolve),
-            onReject: (res) => settle(() => reject(new SipFailure(`${res.message.statusCode ?? 0} ${res.message.reasonPhrase ?? ""}`.trim(), res.message.statusCode ?? 0))),
+            onReject: (res) => failed(new SipFailure(`${res.message.statusCode ?? 0} ${res.message.reasonPhrase ?? ""}`.trim(), res.message.statusCode ?? 0)),
           },
-        }).catch((e: unknown) => settle(() => reject(new SipFailure(e instanceof Error ? e.message : "REGISTER failed", 0, { cause: e }))));
+        }).catch((e: unknown) => failed(new SipFailure(e instanceof Error ? e.message : "REGISTER failed", 0, { cause: e })));
       });
     },
 
@@ -256,7 +265,7 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
         // A registrar that does not answer must not block logout.
         setTimeout(resolve, 3000);
       });
-      await r.dispose().catch(() => undefined);
+      void r.dispose().catch(() => undefined);
     },
 
     async invite(target, extraHeaders) {
@@ -278,7 +287,9 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
     async stop() {
       stopping = true;
       await this.unregister().catch(() => undefined);
-      await ua.stop().catch(() => undefined);
+      // sip.js waits for outstanding transactions (up to 32 s) when the server is silent: do not.
+      await Promise.race([ua.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+      await ua.transport.dispose().catch(() => undefined);
     },
   };
 }

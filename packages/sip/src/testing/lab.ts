@@ -56,7 +56,7 @@ export async function startSipLab(options: { password?: string } = {}): Promise<
 
   try {
     for (const mode of ["poke", "auto", "busy"] as const) {
-      const p = await startSipp(calleeScenario(mode), ["-timeout", "600s"]);
+      const p = await startSipp(calleeScenario(mode), ["-timeout", "900s"], { waitUntilBound: true });
       callees.set(mode, p);
       all.push(p);
     }
@@ -99,7 +99,17 @@ export async function startSipLab(options: { password?: string } = {}): Promise<
       if (what !== "XABANDON" && what !== "XANSWER") await lab.waitFor(callId, "ANSWERED");
       const p = processFor(callId);
       if (!p) throw new Error(`no SIPp far end knows call ${callId}`);
+      // A far-end re-INVITE completes before the next poke, so the scenario is back waiting for one.
+      const done = what === "XHOLD" ? "FARHOLD" : what === "XRESUME" ? "FARRESUME" : undefined;
+      const before = done ? lab.farEndLog(callId).filter((l) => l.startsWith(`${done} `)).length : 0;
       await poke(p.port, callId, what);
+      if (done) {
+        const deadline = Date.now() + 10_000;
+        while (lab.farEndLog(callId).filter((l) => l.startsWith(`${done} `)).length === before) {
+          if (Date.now() > deadline) throw new Error(`the far end of ${callId} never finished ${what}: ${p.errors().slice(-1500)}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
     },
 
     farEndLog(callId) {

@@ -274,7 +274,7 @@ export function calleeScenario(mode: CalleeMode): string {
   if (mode === "busy") {
     return xml(
       "opencti-callee-busy",
-      `${invite}
+      `  <recv request="INVITE" crlf="true"><action><log message="INVITE [call_id]"/></action></recv>
 ${send(`SIP/2.0 486 Busy Here
 [last_Via:]
 [last_From:]
@@ -282,7 +282,7 @@ ${send(`SIP/2.0 486 Busy Here
 [last_Call-ID:]
 [last_CSeq:]
 Content-Length: 0`)}
-  <recv request="ACK"/>`,
+  <recv request="ACK"><action><log message="BUSY [call_id]"/></action></recv>`,
     );
   }
   const fromInvite = (status: string, extra: string): string =>

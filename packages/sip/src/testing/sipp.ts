@@ -23,7 +23,16 @@ export interface SippProcess {
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Starts SIPp with a scenario; loopback only (-i, -ci), its own ports, no stdin. */
-export async function startSipp(scenario: string, args: readonly string[], options: { port?: number } = {}): Promise<SippProcess> {
+/** true when something (SIPp) holds the UDP port. */
+function udpPortTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket("udp4");
+    socket.once("error", () => resolve(true));
+    socket.bind(port, "127.0.0.1", () => socket.close(() => resolve(false)));
+  });
+}
+
+export async function startSipp(scenario: string, args: readonly string[], options: { port?: number; waitUntilBound?: boolean } = {}): Promise<SippProcess> {
   const dir = mkdtempSync(join(tmpdir(), "opencti-sipp-"));
   const file = join(dir, "scenario.xml");
   writeFileSync(file, scenario);
@@ -53,6 +62,18 @@ export async function startSipp(scenario: string, args: readonly string[], optio
     }
   };
   let finalLogs: string | undefined;
+  if (options.waitUntilBound) {
+    // A long-running far end must be listening before anyone calls it; a bad scenario makes SIPp exit at once.
+    const deadline = Date.now() + 10_000;
+    while (!(await udpPortTaken(port))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        const why = `${stderr}\n${read("_errors.log")}`.slice(-2000);
+        child.kill("SIGKILL");
+        throw new Error(`SIPp did not start on 127.0.0.1:${port}: ${why}`);
+      }
+      await wait(20);
+    }
+  }
   return {
     port,
     pid: child.pid,

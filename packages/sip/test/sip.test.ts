@@ -1,0 +1,286 @@
+/**
+ * SIP-specific behaviour against the real thing: Kamailio as registrar/proxy,
+ * SIPp as the far end, sip.js as the agent's stack, all on 127.0.0.1.
+ * What the far end saw on the wire is read from SIPp's <log> lines.
+ */
+import { createDesktop, CtiError, type Call, type Desktop, type DesktopEvent, type Logger } from "@opencti/core";
+import { WebSocketServer } from "ws";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed, vi } from "vitest";
+import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
+import { installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, startSipLab, type CallerSpec, type SipLab } from "../src/testing/index.js";
+
+let lab: SipLab;
+const desktops: Desktop[] = [];
+
+beforeAll(async () => {
+  await installNodeWebSocket();
+  lab = await startSipLab();
+});
+afterEach(async () => {
+  await Promise.all(desktops.splice(0).map((d) => d.destroy()));
+  lab.relay.restore();
+});
+afterAll(async () => lab?.stop());
+
+const until = <T>(fn: () => T | undefined | false, timeout = 10_000): Promise<T> =>
+  vi.waitFor(
+    () => {
+      const v = fn();
+      if (v === undefined || v === false) throw new Error("not yet");
+      return v;
+    },
+    { timeout, interval: 10 },
+  );
+
+async function agent(overrides: Partial<SipConnectorOptions> = {}, { login = true } = {}) {
+  const options = labConnectorOptions(lab, overrides);
+  const logs: string[] = [];
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const logger: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+  const desktop = createDesktop({ connector: createSipConnector(options), requestTimeoutMs: 8000, logger, logLevel: "debug" });
+  desktops.push(desktop);
+  const events: DesktopEvent[] = [];
+  desktop.on("*", (e) => events.push(e));
+  await until(() => desktop.snapshot().link === "connected");
+  if (login) await desktop.login();
+  onTestFailed(() => {
+    // What each far end saw, for the failure report.
+    const ids = new Set(events.flatMap((e) => ("call" in e ? [(e as { call: Call }).call.vendorCallId] : [])));
+    for (const id of ids) console.log(`far end of ${id}:\n${lab.farEndLog(id).join("\n")}\n${lab.farEndErrors(id).slice(-3000)}`);
+    console.log(logs.filter((l) => !l.startsWith("debug")).join("\n"));
+  });
+  const callEvents = (id: string): string[] => events.filter((e) => "call" in e && (e as { call: Call }).call.id === id).map((e) => e.type);
+  const ring = async (spec: Partial<CallerSpec> = {}): Promise<Call> => {
+    const { callId } = await lab.ring(options.uri, { from: "+15550100077", ...spec });
+    return until(() => desktop.snapshot().calls.find((c) => c.vendorCallId === callId));
+  };
+  const answered = async (): Promise<Call> => {
+    const call = await ring();
+    await desktop.answer(call.id);
+    return until(() => (desktop.getCall(call.id)?.state === "connected" ? desktop.getCall(call.id) : undefined));
+  };
+  return { options, desktop, events, logs, callEvents, ring, answered };
+}
+
+const ended = (events: DesktopEvent[], id: string): Call | undefined => (events.find((e) => (e.type === "call.ended" || e.type === "call.wrapup") && e.call.id === id) as { call: Call } | undefined)?.call;
+
+describe("registration (digest auth against Kamailio)", () => {
+  it("registers with the right password and logs out again", async () => {
+    const a = await agent();
+    expect(a.desktop.snapshot().agent.state).toBe("ready");
+    await a.desktop.logout();
+    expect(a.desktop.snapshot().agent.state).toBe("logged_out");
+  });
+
+  it("a wrong password is AUTH_FAILED, and no password reaches logs or events", async () => {
+    const a = await agent({ password: "not-the-password" }, { login: false });
+    const error = await a.desktop.login().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CtiError);
+    expect((error as CtiError).code).toBe("AUTH_FAILED");
+    expect((error as CtiError).message).toMatch(/401/);
+    expect(a.desktop.snapshot().agent.state).toBe("logged_out");
+    const text = JSON.stringify(a.events) + a.logs.join("\n") + (error as CtiError).message;
+    expect(text).not.toContain("not-the-password");
+    expect(text).not.toContain(lab.password);
+  });
+
+  it("a registrar that never answers is LINK_DOWN, not a hang", async () => {
+    const silent = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: () => "sip" });
+    await new Promise<void>((r) => silent.once("listening", () => r()));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const a = await agent({ server: `ws://127.0.0.1:${port}`, registerTimeoutMs: 700 }, { login: false });
+      const started = Date.now();
+      const error = (await a.desktop.login().catch((e: unknown) => e)) as CtiError;
+      expect(error.code).toBe("LINK_DOWN");
+      expect(error.retryable).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      for (const c of silent.clients) c.terminate();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it("Kamailio restarted while registered: link reconnecting, then re-registered and reachable again", async () => {
+    const a = await agent({ reconnectDelaysMs: [200, 400] });
+    const after = a.events.at(-1)?.seq ?? 0;
+    await lab.kamailio.restart(); // usrloc is in memory: the registration is gone until we register again
+    await until(() => a.events.some((e) => e.type === "link.changed" && e.seq > after && e.link === "reconnecting"));
+    await until(() => a.events.some((e) => e.type === "link.changed" && e.seq > after && e.link === "connected"), 15_000);
+    const call = await a.ring({ from: "+15550100123" });
+    expect(call.from).toBe("+15550100123");
+    await a.desktop.reject(call.id);
+  });
+
+  it("with unregisterWhenNotReady, not ready unregisters: callers get 404 from the registrar", async () => {
+    const a = await agent({ unregisterWhenNotReady: true });
+    await a.desktop.setAgentState("not_ready");
+    const { callId } = await lab.ring(a.options.uri, { from: "+15550100124" });
+    expect(await lab.waitFor(callId, "REFUSED")).toMatch(/ 404$/);
+    expect(a.desktop.snapshot().calls).toEqual([]);
+    await a.desktop.setAgentState("ready");
+    const call = await a.ring({ from: "+15550100125" });
+    await a.desktop.reject(call.id);
+  });
+});
+
+describe("call outcomes on the wire", () => {
+  it("reject sends 486 Busy Here by default", async () => {
+    const a = await agent();
+    const call = await a.ring();
+    await a.desktop.reject(call.id);
+    expect(await lab.waitFor(call.vendorCallId, "REFUSED")).toMatch(/ 486$/);
+    expect(ended(a.events, call.id)?.endReason).toBe("rejected");
+  });
+
+  it("reject sends 603 Decline when configured", async () => {
+    const a = await agent({ rejectStatusCode: 603 });
+    const call = await a.ring();
+    await a.desktop.reject(call.id);
+    expect(await lab.waitFor(call.vendorCallId, "REFUSED")).toMatch(/ 603$/);
+  });
+
+  it("a caller who gives up sends CANCEL and gets 487; the call ends abandoned", async () => {
+    const a = await agent();
+    const call = await a.ring();
+    await lab.poke(call.vendorCallId, "XABANDON");
+    await lab.waitFor(call.vendorCallId, "ABANDONED"); // logged when the 487 arrived
+    await until(() => ended(a.events, call.id));
+    expect(ended(a.events, call.id)?.endReason).toBe("abandoned");
+  });
+
+  it("an outbound call to a busy far end (486) ends busy", async () => {
+    const a = await agent();
+    const id = await a.desktop.dial(lab.destination("busy"));
+    const vendorId = a.desktop.getCall(id)?.vendorCallId ?? "";
+    await until(() => ended(a.events, id));
+    await lab.waitFor(vendorId, "BUSY");
+    expect(ended(a.events, id)?.endReason).toBe("busy");
+    expect(a.callEvents(id)).not.toContain("call.connected");
+  });
+
+  it("hanging up while the far end rings sends CANCEL", async () => {
+    const a = await agent();
+    const id = await a.desktop.dial(lab.destination("poke"));
+    const call = await until(() => (a.desktop.getCall(id)?.parties.find((p) => p.id === "remote")?.state === "ringing" ? a.desktop.getCall(id) : undefined));
+    await a.desktop.hangup(id);
+    await lab.waitFor(call.vendorCallId, "CANCELLED");
+    await until(() => ended(a.events, id));
+    expect(ended(a.events, id)?.endReason).toBe("local_hangup");
+  });
+
+  it("an INVITE with an unreadable SDP is refused with 488 and becomes an INVALID_VENDOR_EVENT", async () => {
+    const a = await agent();
+    const { callId } = await lab.ring(a.options.uri, { from: "+15550100126", body: { contentType: "application/sdp", content: "<b>not sdp</b>" } });
+    expect(await lab.waitFor(callId, "REFUSED")).toMatch(/ 488$/);
+    const error = await until(() => a.events.find((e) => e.type === "error"));
+    expect(error).toMatchObject({ code: "INVALID_VENDOR_EVENT" });
+    expect(a.desktop.snapshot().calls).toEqual([]);
+    expect(a.desktop.snapshot().link).toBe("connected");
+  });
+
+  it("caller text stays text: a display name with markup and quotes arrives verbatim", async () => {
+    const a = await agent();
+    const call = await a.ring({ fromName: `<img src=x onerror=alert(1)> "Bob"` });
+    expect(call.fromName).toBe(`<img src=x onerror=alert(1)> "Bob"`);
+    await a.desktop.reject(call.id);
+  });
+});
+
+describe("in-call features", () => {
+  it("hold and resume are re-INVITEs with sendonly and sendrecv", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    await a.desktop.hold(call.id);
+    await a.desktop.resume(call.id);
+    await until(() => lab.farEndLog(call.vendorCallId).some((l) => l.endsWith("a=sendrecv")));
+    const reinvites = lab.farEndLog(call.vendorCallId).filter((l) => l.startsWith("REINVITE"));
+    expect(reinvites.map((l) => l.split(" ")[2])).toEqual(["a=sendonly", "a=sendrecv"]);
+    await a.desktop.hangup(call.id);
+  });
+
+  it("the far end putting us on hold is reported on the customer party", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    await lab.poke(call.vendorCallId, "XHOLD");
+    await until(() => a.desktop.getCall(call.id)?.parties.find((p) => p.id === "remote")?.state === "held");
+    expect(a.desktop.getCall(call.id)?.state).toBe("connected"); // we did not hold: the agent's own state is unchanged
+    await lab.poke(call.vendorCallId, "XRESUME");
+    await until(() => a.desktop.getCall(call.id)?.parties.find((p) => p.id === "remote")?.state === "connected");
+    expect(a.callEvents(call.id)).toContain("call.parties");
+    await a.desktop.hangup(call.id);
+  });
+
+  it("mute turns the microphone track off and on", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    const media = nodeMediaHandlers.at(-1)!;
+    await a.desktop.mute(call.id);
+    expect(media.senderEnabled).toBe(false);
+    await a.desktop.unmute(call.id);
+    expect(media.senderEnabled).toBe(true);
+    await a.desktop.hangup(call.id);
+  });
+
+  it("DTMF as SIP INFO (application/dtmf-relay) reaches the far end digit by digit", async () => {
+    const a = await agent({ dtmf: "info" });
+    const call = await a.answered();
+    await a.desktop.sendDtmf(call.id, "4*7");
+    const digits = lab.farEndLog(call.vendorCallId).filter((l) => l.startsWith("INFO ")).map((l) => l.split("Signal=")[1]);
+    expect(digits).toEqual(["4", "*", "7"]);
+    await a.desktop.hangup(call.id);
+  });
+
+  it("DTMF as RFC 4733 goes to the media stack, not SIP INFO", async () => {
+    const a = await agent({ dtmf: "rfc4733" });
+    const call = await a.answered();
+    const media = nodeMediaHandlers.at(-1)!;
+    await a.desktop.sendDtmf(call.id, "91#");
+    expect(media.dtmfSent).toEqual(["91#"]);
+    await a.desktop.hangup(call.id);
+    await lab.waitFor(call.vendorCallId, "BYE");
+    expect(lab.farEndLog(call.vendorCallId).filter((l) => l.startsWith("INFO "))).toEqual([]);
+  });
+
+  it("blind transfer sends REFER to the target and ends the call as transferred after the NOTIFY", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    const target = lab.destination("auto");
+    await a.desktop.blindTransfer(call.id, target);
+    const refer = await lab.waitFor(call.vendorCallId, "REFER");
+    expect(refer).toContain(`sip:${target}@`);
+    expect(refer).not.toContain("Replaces");
+    await until(() => ended(a.events, call.id));
+    expect(ended(a.events, call.id)?.endReason).toBe("transferred");
+    await lab.waitFor(call.vendorCallId, "BYE");
+  });
+
+  it("attended transfer sends REFER with Replaces naming the consult dialog", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    const consultId = await a.desktop.consult(call.id, lab.destination("poke"));
+    const consult = a.desktop.getCall(consultId)!;
+    await lab.answer(consult.vendorCallId);
+    await until(() => a.desktop.getCall(consultId)?.state === "connected");
+    await a.desktop.completeTransfer(call.id);
+    const refer = await lab.waitFor(call.vendorCallId, "REFER");
+    expect(refer).toMatch(/Replaces=/i);
+    expect(decodeURIComponent(refer)).toContain(consult.vendorCallId);
+    await until(() => ended(a.events, call.id) && ended(a.events, consultId));
+    expect(ended(a.events, call.id)?.endReason).toBe("transferred");
+    expect(ended(a.events, consultId)?.endReason).toBe("transferred");
+  });
+
+  it("call waiting: answering the second call puts the first on hold", async () => {
+    const a = await agent();
+    const first = await a.answered();
+    const second = await a.ring({ from: "+15550100200" });
+    expect(second.state).toBe("ringing");
+    await a.desktop.answer(second.id);
+    await until(() => a.desktop.getCall(second.id)?.state === "connected");
+    expect(a.desktop.getCall(first.id)?.state).toBe("held");
+    expect(lab.farEndLog(first.vendorCallId).some((l) => l.endsWith("a=sendonly"))).toBe(true);
+    await a.desktop.hangup(second.id);
+    await a.desktop.hangup(first.id);
+  });
+});
