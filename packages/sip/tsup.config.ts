@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: "es2022",
   minify: false,
+  // The testing entry loads these in Node only; they are never bundled.
+  external: ["ws", "sip.js", "@opencti/testkit"],
 });
