@@ -75,6 +75,7 @@ interface ConsultEntry {
   state: "dialing" | "connected";
 }
 
+const TRANSFER_HANGUP_GRACE_MS = 5000;
 const END_BY_STATUS: Record<string, EndReason> = { busy: "busy", "no-answer": "no_answer", failed: "failed", canceled: "no_answer", completed: "remote_hangup" };
 const END_BY_ERROR: Record<number, EndReason> = { 31486: "busy", 31603: "rejected", 31480: "no_answer" };
 
@@ -519,8 +520,8 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
           delete entry.localEnd;
           throw error;
         }
-        // The backend removed the agent's leg; Twilio's hangup ends the call. End it here too if Twilio is slow.
-        if (calls.has(entry.id)) entry.call.disconnect();
+        // The backend removed the agent's leg, so Twilio hangs it up; end it here only if that never comes.
+        endSoon(entry);
       },
       async consult({ call, destination, signal }) {
         const entry = entryFor(call.id);
@@ -542,7 +543,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
           throw error;
         }
         endConsult(consult, "transferred");
-        if (calls.has(entry.id)) entry.call.disconnect();
+        endSoon(entry);
       },
       async conference({ call, consultCall, signal }) {
         const [entry, consult] = pair(call.id, consultCall.id);
@@ -561,6 +562,14 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
         report(entry);
       },
     };
+  }
+
+  /** After a transfer: Twilio's hangup ends the agent's leg; disconnect it ourselves if it has not within 5 s. */
+  function endSoon(entry: CallEntry): void {
+    const timer = setTimeout(() => {
+      if (calls.get(entry.id) === entry && !stopped) entry.call.disconnect();
+    }, TRANSFER_HANGUP_GRACE_MS);
+    entry.call.once("disconnect", () => clearTimeout(timer));
   }
 
   /** The primary call and its consult leg, whichever of the two the desktop passed as `call`. */

@@ -4,12 +4,12 @@
 // What the backend changes at "Twilio" reaches the browser the way Twilio
 // does it: a removed agent leg is hung up over signalling, a dialled party's
 // progress arrives as a user-defined call message.
-import { afterAll } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Call } from "@opencti/core";
 import { runConnectorConformance, type ConnectorHarness } from "@opencti/testkit";
 import { createCallControlHandler } from "@opencti/twilio-backend";
 import { STUB_AUTH_TOKEN, TwilioRestStub } from "@opencti/twilio-backend/testing";
-import { newSid } from "../src/testing/index.js";
+import { newSid, type TwilioEmulator } from "../src/testing/index.js";
 import { twilioCapabilities } from "../src/index.js";
 import { mediaOffer } from "./support/browser.js";
 import { openConnector, startBrowserRig, type BrowserRig } from "./support/chromium-session.js";
@@ -48,6 +48,10 @@ afterAll(async () => {
 });
 
 async function createHarness(): Promise<ConnectorHarness> {
+  return (await createRig()).harness;
+}
+
+async function createRig(): Promise<{ harness: ConnectorHarness; emulator: TwilioEmulator }> {
   const { rig, stub, backendUrl } = await start();
   const { emulator, tp, media, connector } = await openConnector(rig, { page: { backendUrl, allowIncomingWhileBusy: true } });
   // Reflect the backend's REST changes in signalling, like Twilio.
@@ -59,7 +63,7 @@ async function createHarness(): Promise<ConnectorHarness> {
   stub.on("userDefinedMessage", onMessage);
   /** The CallSid Twilio knows an outbound call by (the call may still carry the SDK's temporary id). */
   const callSidOf = (call: Call): string => emulator.outbound.find((o) => o.tempSid === call.vendorCallId || o.callSid === call.vendorCallId)?.callSid ?? call.vendorCallId;
-  return {
+  const harness: ConnectorHarness = {
     connector,
     destinations: { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" },
     driver: {
@@ -95,6 +99,7 @@ async function createHarness(): Promise<ConnectorHarness> {
       await emulator.close();
     },
   };
+  return { harness, emulator };
 }
 
 runConnectorConformance({
@@ -104,4 +109,46 @@ runConnectorConformance({
   createHarness,
   requestTimeoutMs: 5000,
   eventTimeoutMs: 15_000,
+});
+
+describe("twilio: the backend's REST changes reach the browser through Twilio", () => {
+  it("hold changes the customer participant; a blind transfer ends the agent's leg from Twilio's side, not the SDK's", async () => {
+    const { createDesktop } = await import("@opencti/core");
+    const { stub } = await start();
+    const { harness: h, emulator } = await createRig();
+    const desktop = createDesktop({ connector: h.connector, requestTimeoutMs: 8000 });
+    const events: { type: string; call?: Call }[] = [];
+    desktop.on("*", (e) => events.push(e as never));
+    const until = async (pred: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while (!pred()) {
+        if (Date.now() > deadline) throw new Error("timed out");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      await until(() => desktop.snapshot().link === "connected");
+      await desktop.login({});
+      await h.driver.ringInbound({ from: "+15550177", data: { customerId: "C-9" } });
+      await until(() => desktop.snapshot().calls.length === 1);
+      const call = desktop.snapshot().calls[0]!;
+      await desktop.answer(call.id);
+      await until(() => desktop.getCall(call.id)?.state === "connected");
+      const conference = stub.findParticipant(call.vendorCallId)!.conference;
+      const customer = [...conference.participants.values()].find((p) => p.label === "customer")!;
+      await desktop.hold(call.id);
+      expect(customer.hold).toBe(true);
+      await desktop.resume(call.id);
+      expect(customer.hold).toBe(false);
+      await desktop.blindTransfer(call.id, "+15550143");
+      await until(() => events.some((e) => e.type === "call.ended" && e.call?.id === call.id));
+      expect(events.find((e) => e.type === "call.ended" && e.call?.id === call.id)?.call?.endReason).toBe("transferred");
+      // Twilio (the emulator, told by the REST stub) hung up the leg: the SDK never had to.
+      expect(emulator.frames("hangup").filter((p) => p.callsid === call.id)).toEqual([]);
+      expect([...conference.participants.values()].map((p) => p.label).sort()).toEqual(["customer", "transfer"]);
+    } finally {
+      await desktop.destroy();
+      await h.dispose();
+    }
+  });
 });
