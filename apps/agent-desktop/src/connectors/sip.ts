@@ -1,5 +1,60 @@
-// Placeholder until the sip connector lands: the app shows this message instead of failing.
+/**
+ * Any SIP platform with SIP over WebSocket (Asterisk, FreeSWITCH, Kamailio,
+ * a hosted PBX): the browser registers and is the phone. Options (URL or
+ * config.json; prefer config.json for the password, URLs end up in history):
+ *   server       wss://pbx.example.com:8089/ws (comma-separate fallbacks)   required
+ *   uri          sip:1001@pbx.example.com                                    required
+ *   user         digest auth user (default: the URI's user)
+ *   password     digest auth password (never logged)
+ *   displayName  shown to the people you call
+ *   iceServers   comma-separated stun:/turn: URLs
+ *   expires      REGISTER expiry in seconds (default 300)
+ *   dtmf         rfc4733 (default) | info
+ *   dataHeaderPrefix  SIP headers with this prefix become call data (default X-Data-)
+ *   queueHeader  the header naming the queue (default X-Queue)
+ *   rejectCode   486 (default) | 603
+ *   unregisterWhenNotReady  "true": "not ready" unregisters so no calls arrive
+ *   wrapUp       "false" skips after-call work
+ */
+import { createSipConnector, type SipConnectorOptions } from "@opencti/sip";
 import { ConnectorUnavailableError, type LoadConnector } from "./types.ts";
 
-export const load: LoadConnector = () =>
-  Promise.reject(new ConnectorUnavailableError("The sip connector is not built yet. Use ?connector=simulator."));
+const positive = (value: string | undefined): number | undefined => {
+  const n = value === undefined ? NaN : Number(value);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+};
+
+export const load: LoadConnector = ({ options }) => {
+  const servers = (options.server ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => /^wss?:\/\//i.test(s));
+  const uri = options.uri?.trim();
+  if (servers.length === 0 || !uri || !/^sips?:[^@\s]+@[^\s]+$/i.test(uri)) {
+    return Promise.reject(
+      new ConnectorUnavailableError("The sip connector needs a WebSocket server and a SIP address, e.g. ?connector=sip&server=wss://pbx.example.com:8089/ws&uri=sip:1001@pbx.example.com&password=…"),
+    );
+  }
+  const iceServers = (options.iceServers ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => /^(stun|turns?):/i.test(s))
+    .map((urls) => ({ urls }));
+  const expires = positive(options.expires);
+  const sipOptions: SipConnectorOptions = {
+    server: servers,
+    uri,
+    ...(options.user ? { authorizationUsername: options.user } : {}),
+    ...(options.password ? { password: options.password } : {}),
+    ...(options.displayName ? { displayName: options.displayName } : {}),
+    ...(iceServers.length > 0 ? { iceServers } : {}),
+    ...(expires !== undefined ? { registerExpires: expires } : {}),
+    dtmf: options.dtmf === "info" ? "info" : "rfc4733",
+    callDataHeaderPrefix: options.dataHeaderPrefix || "X-Data-",
+    queueHeader: options.queueHeader || "X-Queue",
+    rejectStatusCode: options.rejectCode === "603" ? 603 : 486,
+    unregisterWhenNotReady: options.unregisterWhenNotReady === "true",
+    wrapUp: options.wrapUp !== "false",
+  };
+  return Promise.resolve({ connector: createSipConnector(sipOptions) });
+};

@@ -1,0 +1,103 @@
+/**
+ * The sample app on the SIP connector, in Chromium with fake media devices:
+ * the real sip.js in the page registers over WebSocket with a real Kamailio
+ * on 127.0.0.1 (digest auth), a SIPp caller rings it through Kamailio, the
+ * agent answers in the panel (WebRTC answer from the page) and hangs up.
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startSipLab, type SipLab } from "@opencti/sip/testing";
+import { startAppServer, type AppServer } from "./support/app-server.ts";
+import { launchBrowser } from "./support/browser.ts";
+import { callCard, eventTypes, openApp, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
+
+let appServer: AppServer;
+let browser: Browser;
+let lab: SipLab;
+let app: AppPage | undefined;
+
+beforeAll(async () => {
+  lab = await startSipLab();
+  appServer = await startAppServer();
+  browser = await launchBrowser({ args: ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"] });
+});
+
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await appServer?.close();
+  await lab?.stop();
+});
+
+/**
+ * The caller's SDP offer. A browser only accepts WebRTC offers (ICE, DTLS), so
+ * the SIPp caller sends one made by a peer connection in the page — what a
+ * WebRTC gateway (Asterisk, rtpengine) would put in front of a phone.
+ */
+function webRtcOffer(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const pc = new RTCPeerConnection();
+    const audio = new AudioContext();
+    const out = audio.createMediaStreamDestination();
+    audio.createOscillator().connect(out);
+    pc.addTrack(out.stream.getAudioTracks()[0]!, out.stream);
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 3000);
+      const check = (): void => {
+        if (pc.iceGatheringState !== "complete") return;
+        clearTimeout(timer);
+        resolve();
+      };
+      pc.addEventListener("icegatheringstatechange", check);
+      check();
+    });
+    return pc.localDescription!.sdp;
+  });
+}
+
+describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => {
+  it("registers over WebSocket, rings from SIPp, answers in the panel, hangs up", async () => {
+    const uri = lab.newAgentUri();
+    const query = new URLSearchParams({ connector: "sip", server: lab.wsUrl, uri, password: lab.password, displayName: "Agent Seven" });
+    app = await openApp(browser, appServer.url, query.toString());
+    const { page, panel, problems } = app;
+
+    await panel.getByRole("button", { name: "Log in" }).click();
+    const status = panel.getByLabel("Status");
+    await status.waitFor();
+    await status.selectOption({ label: "Ready" });
+
+    const offer = await webRtcOffer(page);
+    const { callId } = await lab.ring(uri, {
+      from: "+15550100",
+      fromName: "Ada Lovelace",
+      to: "+15550001000",
+      headers: [
+        ["X-Data-customerId", "C-1001"],
+        ["X-Queue", "Billing"],
+      ],
+      body: { contentType: "application/sdp", content: offer },
+    });
+    const card = callCard(panel, "Ada Lovelace");
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("ringing");
+    await expect.poll(() => card.getByLabel("Call data").textContent()).toContain("C-1001");
+
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
+    await lab.waitFor(callId, "ANSWERED", UI_TIMEOUT); // SIPp got our 200 OK with the page's WebRTC answer
+
+    await panel.getByRole("button", { name: "Hang up Ada Lovelace" }).click();
+    await lab.waitFor(callId, "BYE", UI_TIMEOUT); // SIPp got our BYE
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("wrapup"); // after-call work is on by default
+
+    const types = await eventTypes(page);
+    for (const t of ["link.changed", "agent.changed", "call.ringing", "call.connected"]) expect(types).toContain(t);
+    expect(types).toContain("call.wrapup");
+    expect(problems).toEqual([]);
+  });
+});
