@@ -33,11 +33,23 @@ function udpPortTaken(port: number): Promise<boolean> {
 }
 
 export async function startSipp(scenario: string, args: readonly string[], options: { port?: number; waitUntilBound?: boolean } = {}): Promise<SippProcess> {
+  // A free port can be taken by someone else before SIPp binds it: try again on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchSipp(scenario, args, options);
+    } catch (e) {
+      if (attempt >= 3 || options.port !== undefined || !/Address already in use/.test(String(e))) throw e;
+    }
+  }
+}
+
+async function launchSipp(scenario: string, args: readonly string[], options: { port?: number; waitUntilBound?: boolean }): Promise<SippProcess> {
   const dir = mkdtempSync(join(tmpdir(), "opencti-sipp-"));
   const file = join(dir, "scenario.xml");
   writeFileSync(file, scenario);
   const port = options.port ?? (await freeUdpPort());
-  const controlPort = await freeUdpPort();
+  let controlPort = await freeUdpPort();
+  while (controlPort === port) controlPort = await freeUdpPort();
   const child: ChildProcess = spawn(
     "sipp",
     ["-sf", file, "-i", "127.0.0.1", "-p", String(port), "-ci", "127.0.0.1", "-cp", String(controlPort), "-mi", "127.0.0.1", "-nostdin", "-trace_logs", "-trace_err", "-base_cseq", "10", ...args],
@@ -69,6 +81,7 @@ export async function startSipp(scenario: string, args: readonly string[], optio
       if (child.exitCode !== null || Date.now() > deadline) {
         const why = `${stderr}\n${read("_errors.log")}`.slice(-2000);
         child.kill("SIGKILL");
+        rmSync(dir, { recursive: true, force: true });
         throw new Error(`SIPp did not start on 127.0.0.1:${port}: ${why}`);
       }
       await wait(20);
