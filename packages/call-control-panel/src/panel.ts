@@ -53,6 +53,7 @@ export class CallControlPanel extends LitElement {
   #unsubscribe: (() => void) | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
   #error: string | undefined;
+  #warning: string | undefined;
   #announcement = "";
   readonly #busy = new Set<string>();
   readonly #drawers = new Map<string, Drawer>();
@@ -116,6 +117,9 @@ export class CallControlPanel extends LitElement {
       case "error":
         this.#error = event.message;
         break;
+      case "warning":
+        this.#warning = event.message;
+        break;
       default:
         break;
     }
@@ -139,6 +143,7 @@ export class CallControlPanel extends LitElement {
     if (!desktop || this.#busy.has(key)) return false;
     this.#busy.add(key);
     this.#error = undefined;
+    this.#warning = undefined;
     this.requestUpdate();
     try {
       await work(desktop);
@@ -170,6 +175,7 @@ export class CallControlPanel extends LitElement {
             <button type="button" aria-label="Dismiss error" @click=${this.#dismissError}>Dismiss</button>
           </div>`
         : nothing}
+      ${this.#warning ? html`<p class="notice" role="status" part="notice">${this.#warning}</p>` : nothing}
       ${snapshot ? html`${this.#renderAgent(snapshot)} ${this.#renderCalls(snapshot.calls)} ${this.#renderDial(snapshot)}` : html`<p class="muted">No telephony connection.</p>`}
     `;
   }

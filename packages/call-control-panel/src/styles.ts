@@ -56,9 +56,10 @@ export const panelStyles = css`
   .link[data-link="disconnected"] .dot { background: var(--_danger); }
   .error { border: 1px solid var(--_danger); color: var(--_danger); border-radius: var(--_radius); padding: 6px 8px; margin: 0 0 12px; }
   .field-error { color: var(--_danger); font-size: 0.9em; margin: 4px 0 0; }
-  .alert { border: 2px solid var(--_accent); border-radius: var(--_radius); padding: 8px; }
   .call { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 8px; margin: 0 0 8px; }
   .call[data-state="held"] { border-style: dashed; }
+  .call.alert { border: 2px solid var(--_accent); background: color-mix(in srgb, var(--_accent) 6%, var(--_bg)); }
+  .notice { color: var(--_warn); font-size: 0.9em; margin: 0 0 8px; }
   .call-title { font-weight: 600; word-break: break-word; }
   .timer { font-variant-numeric: tabular-nums; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; margin: 6px 0; font-size: 0.9em; }

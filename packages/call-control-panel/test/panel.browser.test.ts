@@ -4,14 +4,14 @@
  */
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Capability, Desktop } from "@opencti/core";
+import type { Capability, ConnectorContext, Desktop } from "@opencti/core";
 import type { SimulatorServer } from "@opencti/simulator";
 import type { CallControlPanel, ScreenPopDetail } from "../src/index.ts";
 import { bundleFixture, fixturePage, launch } from "./support/browser-page.ts";
 
 declare global {
   interface Window {
-    t: { server: SimulatorServer; desktop: Desktop; el: CallControlPanel; pops: Pick<ScreenPopDetail, "phase" | "ani">[]; composedPops: number };
+    t: { server: SimulatorServer; desktop: Desktop; el: CallControlPanel; pops: Pick<ScreenPopDetail, "phase" | "ani">[]; readonly ctx: ConnectorContext | undefined };
   }
 }
 
@@ -43,13 +43,31 @@ async function mount(options: { capabilities?: Capability[]; login?: boolean } =
       answerAfterMs: 30,
       ...(capabilities ? { connector: { capabilities } } : {}),
     });
-    const desktop = window.fixture.createDesktop({ connector });
+    // The connector's context is kept so a test can report what the simulator cannot (a warning).
+    let context: ConnectorContext | undefined;
+    const desktop = window.fixture.createDesktop({
+      connector: {
+        ...connector,
+        start(ctx) {
+          context = ctx;
+          return connector.start(ctx);
+        },
+      },
+    });
     window.fixture.panel.defineCallControlPanel();
     const el = document.createElement("opencti-call-control-panel");
     el.desktop = desktop;
     el.loginRequest = { agentId: "agent-42" };
     const pops: Window["t"]["pops"] = [];
-    window.t = { server, desktop, el, pops, composedPops: 0 };
+    window.t = {
+      server,
+      desktop,
+      el,
+      pops,
+      get ctx() {
+        return context;
+      },
+    };
     // Listening on document proves the event bubbles out of the shadow root (composed).
     document.addEventListener("opencti-screen-pop", (e) => pops.push({ phase: e.detail.phase, ani: e.detail.ani }));
     document.body.append(el);
@@ -250,6 +268,10 @@ describe("<opencti-call-control-panel>", () => {
     await expect.poll(() => error.textContent()).toContain("cannot read");
     await panel.getByLabel("Status").selectOption("available");
     await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent()).toMatch(/^Available/);
+    // A warning (degraded but working) is a quiet notice, not an alert.
+    await page.evaluate(() => window.t.ctx!.signal({ kind: "warning", code: "network_quality", message: "The network is dropping audio packets." }));
+    await expect.poll(() => panel.locator('[part~="notice"]').textContent()).toBe("The network is dropping audio packets.");
+    expect(await panel.locator('[part~="notice"]').getAttribute("role")).toBe("status");
   });
 
   it("renders caller-supplied markup as text", async () => {
