@@ -4,19 +4,49 @@
  * 127.0.0.1) running the fake CCP from @opencti/amazon-connect/testing.
  * Streams and the fake talk real cross-origin postMessage.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Frame } from "playwright-core";
-import { createServer, type ViteDevServer } from "vite";
+import { build, createServer, type ViteDevServer } from "vite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sourceAliases } from "../../../vitest.shared.ts";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
 import { launchBrowser } from "./support/browser.ts";
-import { callCard, eventTypes, openApp, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
+import { callCard, eventTypes, openApp, recordCspViolations, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
+const appRoot = fileURLToPath(new URL("../", import.meta.url));
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml" };
+
+/** The built app, served with a strict Content-Security-Policy on every response. */
+async function serveBuiltApp(): Promise<{ url: string; close(): Promise<void> }> {
+  const outDir = mkdtempSync(join(tmpdir(), "agent-desktop-ac-build-"));
+  await build({ root: appRoot, configFile: join(appRoot, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  const server = createHttpServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(outDir, path.endsWith("/") ? `${path}index.html` : path);
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Security-Policy": CSP });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "Content-Security-Policy": CSP }).end("not found");
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** The fake CCP's page, served by its own Vite server on another port (another origin). */
 async function startCcpServer(): Promise<{ ccpUrl: string; close(): Promise<void> }> {
@@ -161,5 +191,27 @@ describe("agent desktop on Amazon Connect (Chromium, real Streams, fake CCP on a
     await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
     await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
     expect(problems).toEqual([]);
+  });
+
+  it("the built app runs the demo under a strict Content-Security-Policy with no violation (Streams loads as a classic script)", async () => {
+    const built = await serveBuiltApp();
+    try {
+      app = await openApp(browser, built.url, "connector=amazon-connect&ccpUrl=fake", recordCspViolations);
+      const { page, panel, problems } = app;
+      await panel.getByRole("button", { name: "Log in" }).click();
+      await panel.getByLabel("Status").selectOption({ label: "Available" });
+      await page.getByText("Simulator controls").click();
+      await page.locator("#controls").getByRole("button", { name: "Ring inbound call" }).click();
+      const card = callCard(panel, "Ada Lovelace");
+      await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+      await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
+      expect(await page.evaluate(() => document.querySelectorAll('script[src*="connect-streams"]').length)).toBe(1);
+      expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      await app?.close();
+      app = undefined;
+      await built.close();
+    }
   });
 });

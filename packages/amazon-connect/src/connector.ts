@@ -52,6 +52,8 @@ export interface AmazonConnectConnectorOptions {
   name?: string;
   /** A Streams `connect` namespace already loaded (a JSDOM window, a <script> tag); imported otherwise. */
   streams?: StreamsGlobal;
+  /** Load Streams from this URL as a classic script instead of importing it (recommended under a strict CSP). */
+  streamsScriptUrl?: string;
 }
 
 interface Waiter {
@@ -449,7 +451,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       stopped = false;
       context.setLink("connecting");
       try {
-        streams = options.streams ?? (await loadStreams());
+        streams = options.streams ?? (await loadStreams(options.streamsScriptUrl));
         if (stopped) return;
         const before = new Set(Array.from(options.container.children));
         subscriptions = [];

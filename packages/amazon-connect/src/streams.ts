@@ -96,10 +96,28 @@ export const STREAMS_EVENTS = {
   terminated: "terminated",
 } as const;
 
-/** Loads the real library (a global script) and returns its `connect` namespace. */
-export async function loadStreams(): Promise<StreamsGlobal> {
+/**
+ * Loads the real library (a global script) and returns its `connect` namespace.
+ * With `scriptUrl` it is added as a classic <script> (what Amazon documents,
+ * and clean under a strict CSP: as a classic script Streams finds the global
+ * object without trying `new Function`); otherwise it is imported through the
+ * bundler.
+ */
+export async function loadStreams(scriptUrl?: string): Promise<StreamsGlobal> {
   const scope = globalThis as unknown as { connect?: StreamsGlobal };
   if (scope.connect?.core) return scope.connect;
+  if (scriptUrl) {
+    await new Promise<void>((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = scriptUrl;
+      script.async = true;
+      script.addEventListener("load", () => resolve(), { once: true });
+      script.addEventListener("error", () => reject(new Error(`could not load amazon-connect-streams from ${scriptUrl}`)), { once: true });
+      document.head.append(script);
+    });
+    if (!scope.connect?.core) throw new Error(`${scriptUrl} did not define the global \`connect\``);
+    return scope.connect;
+  }
   // @ts-expect-error -- the package's typings declare a global script, not a module; it is imported for its side effect.
   await import("amazon-connect-streams");
   const loaded = scope.connect;

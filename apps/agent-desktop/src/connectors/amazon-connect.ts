@@ -15,6 +15,8 @@
 import { createAmazonConnectConnector, type AmazonConnectConnectorOptions } from "@opencti/amazon-connect";
 import type { FakeCcp } from "@opencti/amazon-connect/testing";
 import { html, render } from "lit";
+// Streams as a classic script (its own chunk-free asset): no eval probe under the app's strict CSP.
+import streamsScriptUrl from "amazon-connect-streams/release/connect-streams-min.js?url";
 import { CUSTOMERS } from "../crm/directory.ts";
 import { ConnectorUnavailableError, type ConnectorSetup, type LoadConnector } from "./types.ts";
 
@@ -70,6 +72,7 @@ export const load: LoadConnector = async ({ options }) => {
     // The demo's fake CCP answers on a same-origin blank frame.
     ccpUrl: demo ? "about:blank" : ccpUrl,
     container,
+    streamsScriptUrl,
     softphone,
     loginPopup: demo ? false : (flag(options.loginPopup) ?? true),
     ...(options.region ? { region: options.region } : {}),
