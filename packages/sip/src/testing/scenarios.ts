@@ -19,6 +19,34 @@ export interface CallerSpec {
   readonly body?: { readonly contentType: string; readonly content: string };
 }
 
+/**
+ * A WebRTC-shaped SDP offer (ICE credentials, DTLS fingerprint, RTP/SAVPF), for
+ * a SIPp caller ringing a browser agent: browsers refuse plain RTP offers.
+ * Signalling completes; no media flows (nothing answers ICE checks).
+ */
+export function webRtcStyleOffer(): string {
+  const hex = Array.from({ length: 32 }, (_, i) => ((i * 37 + 11) % 256).toString(16).padStart(2, "0").toUpperCase()).join(":");
+  return `v=0
+o=- 4611731400430051336 2 IN IP4 127.0.0.1
+s=-
+t=0 0
+a=group:BUNDLE 0
+a=msid-semantic: WMS
+m=audio 9 UDP/TLS/RTP/SAVPF 0 101
+c=IN IP4 0.0.0.0
+a=rtcp:9 IN IP4 0.0.0.0
+a=ice-ufrag:oPcT
+a=ice-pwd:openctiopenctiopenctiop1
+a=fingerprint:sha-256 ${hex}
+a=setup:actpass
+a=mid:0
+a=sendrecv
+a=rtcp-mux
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+`;
+}
+
 /** Text placed in a scenario must not contain SIPp keyword brackets, CDATA ends or line breaks. */
 function clean(text: string, what: string): string {
   if (/[[\]\r\n]|]]>/.test(text)) throw new Error(`${what} cannot contain brackets or line breaks: ${JSON.stringify(text)}`);
