@@ -310,7 +310,14 @@ export class CallControlPanel extends LitElement {
 
   #renderKeypad(call: Call): TemplateResult {
     const sent = this.#sentDigits.get(call.id) ?? "";
-    return html`<div part="keypad" role="group" aria-label="Keypad">
+    // With focus in the keypad, typing 0-9 * # sends the tone too.
+    const onKey = (event: KeyboardEvent): void => {
+      if (/^[0-9*#]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        this.#queueDtmf(call.id, event.key);
+      }
+    };
+    return html`<div part="keypad" role="group" aria-label="Keypad" @keydown=${onKey}>
       <div class="keypad">
         ${KEYS.map((key) => html`<button type="button" aria-label=${`Send tone ${key}`} @click=${() => this.#queueDtmf(call.id, key)}>${key}</button>`)}
       </div>

@@ -203,6 +203,10 @@ describe("<opencti-call-control-panel>", () => {
     for (const key of ["9", "8", "*", "7", "#"]) await card.getByRole("button", { name: `Send tone ${key}` }).click();
     await expect.poll(() => page.evaluate((callId) => window.t.server.dtmf.get(callId), id)).toBe("98*7#");
     await expect.poll(() => card.textContent()).toContain("Sent: 98*7#");
+    // Typing on the keyboard with focus in the keypad sends tones as well.
+    await card.getByRole("button", { name: "Send tone 1" }).focus();
+    await page.keyboard.type("45#");
+    await expect.poll(() => page.evaluate((callId) => window.t.server.dtmf.get(callId), id)).toBe("98*7#45#");
   });
 
   it("consults, conferences and drops a party", async () => {
