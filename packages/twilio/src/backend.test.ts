@@ -1,0 +1,85 @@
+// The HTTP call-control backend against a real HTTP server on 127.0.0.1.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CtiError } from "@opencti/core";
+import { createHttpCallControlBackend, isPartyStatusMessage } from "./backend.js";
+
+let server: Server;
+let url = "";
+const seen: { path: string; body: unknown; auth: string | undefined }[] = [];
+let respond: (req: IncomingMessage, res: ServerResponse, body: unknown) => void = (_q, res) => res.end("{}");
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c: Buffer) => (raw += c.toString()));
+    req.on("end", () => {
+      const body = raw ? (JSON.parse(raw) as unknown) : undefined;
+      seen.push({ path: req.url ?? "", body, auth: req.headers.authorization });
+      respond(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/cc/`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const signal = (): AbortSignal => new AbortController().signal;
+
+describe("createHttpCallControlBackend", () => {
+  it("posts each operation as JSON to <url>/<operation> with the integrator's headers", async () => {
+    respond = (_q, res, body) => res.end((body as { to?: string }).to ? JSON.stringify({ callSid: "CA-consult" }) : "{}");
+    const backend = createHttpCallControlBackend({ url, headers: () => ({ authorization: "Bearer session-1" }) });
+    await backend.hold({ callSid: "CA1" }, signal());
+    expect(await backend.consult({ callSid: "CA1", to: "+15550144" }, signal())).toEqual({ callSid: "CA-consult" });
+    await backend.dropParty({ callSid: "CA1", partyCallSid: "CA-consult" }, signal());
+    expect(seen.slice(-3)).toEqual([
+      { path: "/cc/hold", body: { callSid: "CA1" }, auth: "Bearer session-1" },
+      { path: "/cc/consult", body: { callSid: "CA1", to: "+15550144" }, auth: "Bearer session-1" },
+      { path: "/cc/dropParty", body: { callSid: "CA1", partyCallSid: "CA-consult" }, auth: "Bearer session-1" },
+    ]);
+  });
+
+  it("turns the contract's error body into a CtiError with that code, and unknown codes into VENDOR_ERROR", async () => {
+    const backend = createHttpCallControlBackend({ url });
+    respond = (_q, res) => {
+      res.statusCode = 409;
+      res.end(JSON.stringify({ error: { code: "INVALID_STATE", message: "The call is not in an active conference" } }));
+    };
+    await expect(backend.hold({ callSid: "CA1" }, signal())).rejects.toMatchObject({ code: "INVALID_STATE", message: "The call is not in an active conference" });
+    respond = (_q, res) => {
+      res.statusCode = 500;
+      res.end("<html>oops</html>");
+    };
+    const error = await backend.resume({ callSid: "CA1" }, signal()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CtiError);
+    expect(error).toMatchObject({ code: "VENDOR_ERROR", retryable: true });
+  });
+
+  it("a consult answer without a CallSid is a VENDOR_ERROR", async () => {
+    respond = (_q, res) => res.end("{}");
+    await expect(createHttpCallControlBackend({ url }).consult({ callSid: "CA1", to: "+1555" }, signal())).rejects.toMatchObject({ code: "VENDOR_ERROR" });
+  });
+
+  it("an aborted request (the desktop's timeout) is REQUEST_TIMEOUT; an unreachable backend is VENDOR_ERROR", async () => {
+    respond = () => {}; // never answers
+    const controller = new AbortController();
+    const pending = createHttpCallControlBackend({ url }).hold({ callSid: "CA1" }, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toMatchObject({ code: "REQUEST_TIMEOUT" });
+    await expect(createHttpCallControlBackend({ url: "http://127.0.0.1:1/cc" }).hold({ callSid: "CA1" }, signal())).rejects.toMatchObject({ code: "VENDOR_ERROR" });
+  });
+});
+
+describe("isPartyStatusMessage", () => {
+  it("accepts only the backend's party messages", () => {
+    expect(isPartyStatusMessage({ opencti: "party", callSid: "CA1", status: "in-progress" })).toBe(true);
+    expect(isPartyStatusMessage({ opencti: "party", callSid: 1, status: "x" })).toBe(false);
+    expect(isPartyStatusMessage({ hello: "world" })).toBe(false);
+    expect(isPartyStatusMessage("party")).toBe(false);
+  });
+});

@@ -1,0 +1,41 @@
+import { CtiError } from "@opencti/core";
+import { describe, expect, it } from "vitest";
+import { ctiCodeFor, toTwilioCtiError } from "./errors.js";
+
+describe("Twilio SDK error codes → CtiError codes", () => {
+  it.each([
+    [20101, "AUTH_FAILED"],
+    [20104, "AUTH_FAILED"],
+    [20151, "AUTH_FAILED"],
+    [31204, "AUTH_FAILED"],
+    [31205, "AUTH_FAILED"],
+    [31401, "MEDIA_PERMISSION_DENIED"],
+    [31402, "MEDIA_PERMISSION_DENIED"],
+    [31208, "MEDIA_PERMISSION_DENIED"],
+    [31486, "DESTINATION_BUSY"],
+    [31603, "CALL_REJECTED"],
+    [31404, "INVALID_DESTINATION"],
+    [31005, "LINK_DOWN"],
+    [53000, "LINK_DOWN"],
+    [31000, "VENDOR_ERROR"],
+    ["20101", "VENDOR_ERROR"],
+    [undefined, "VENDOR_ERROR"],
+  ])("%s → %s", (code, expected) => {
+    expect(ctiCodeFor(code)).toBe(expected);
+  });
+
+  it("keeps the Twilio code in the message, the SDK error as cause, and the retryable rule of the code", () => {
+    const sdkError = { code: 31486, message: "Busy", explanation: "The callee is busy." };
+    const e = toTwilioCtiError(sdkError, "dial");
+    expect(e).toBeInstanceOf(CtiError);
+    expect(e).toMatchObject({ code: "DESTINATION_BUSY", message: "The callee is busy. (Twilio 31486)", request: "dial", retryable: true, cause: sdkError });
+    expect(toTwilioCtiError({ code: 20101, message: "Invalid token" }).retryable).toBe(false);
+  });
+
+  it("passes CtiErrors through and reads anything else", () => {
+    const original = new CtiError("LINK_DOWN", "down");
+    expect(toTwilioCtiError(original)).toBe(original);
+    expect(toTwilioCtiError("boom")).toMatchObject({ code: "VENDOR_ERROR", message: "boom" });
+    expect(toTwilioCtiError(null)).toMatchObject({ code: "VENDOR_ERROR" });
+  });
+});
