@@ -438,6 +438,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       try {
         await line.sip.accept();
       } catch (e) {
+        // The library refuses the call (480) when the media failed: the call ends as failed.
+        line.endOverride = "failed";
         throw callError(e, "answer");
       }
     },

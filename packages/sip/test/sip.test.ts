@@ -7,7 +7,7 @@ import { createDesktop, CtiError, type Call, type Desktop, type DesktopEvent, ty
 import { WebSocketServer } from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed, vi } from "vitest";
 import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
-import { installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, startSipLab, type CallerSpec, type SipLab } from "../src/testing/index.js";
+import { installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, nodeSessionDescriptionHandlerFactory, startSipLab, type CallerSpec, type SipLab } from "../src/testing/index.js";
 
 let lab: SipLab;
 const desktops: Desktop[] = [];
@@ -282,5 +282,25 @@ describe("in-call features", () => {
     expect(lab.farEndLog(first.vendorCallId).some((l) => l.endsWith("a=sendonly"))).toBe(true);
     await a.desktop.hangup(second.id);
     await a.desktop.hangup(first.id);
+  });
+});
+
+describe("media", () => {
+  it("a refused microphone is MEDIA_PERMISSION_DENIED and the caller is not left ringing", async () => {
+    // The media seam as a browser behaves when the user blocks the microphone: getUserMedia rejects.
+    const denied = () => {
+      const handler = nodeSessionDescriptionHandlerFactory(undefined as never, undefined);
+      handler.getDescription = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+      return handler;
+    };
+    const a = await agent({ sessionDescriptionHandlerFactory: denied });
+    const call = await a.ring();
+    const error = (await a.desktop.answer(call.id).catch((e: unknown) => e)) as CtiError;
+    expect(error).toBeInstanceOf(CtiError);
+    expect(error.code).toBe("MEDIA_PERMISSION_DENIED");
+    expect(await lab.waitFor(call.vendorCallId, "REFUSED")).toMatch(/ 480$/);
+    await until(() => ended(a.events, call.id));
+    expect(ended(a.events, call.id)?.endReason).toBe("failed");
+    expect(a.desktop.snapshot().link).toBe("connected");
   });
 });
