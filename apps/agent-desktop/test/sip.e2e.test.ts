@@ -100,4 +100,30 @@ describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => 
     expect(types).toContain("call.wrapup");
     expect(problems).toEqual([]);
   });
+
+  it("a blocked microphone: answering fails with the MEDIA_PERMISSION_DENIED message in the panel, and the caller gets 480", async () => {
+    // No fake-UI flag: Chromium refuses getUserMedia as a user blocking the prompt would.
+    const strict = await launchBrowser({ args: ["--use-fake-device-for-media-stream"] });
+    try {
+      const uri = lab.newAgentUri();
+      const query = new URLSearchParams({ connector: "sip", server: lab.wsUrl, uri, password: lab.password });
+      app = await openApp(strict, appServer.url, query.toString());
+      const { page, panel } = app;
+      await panel.getByRole("button", { name: "Log in" }).click();
+      await panel.getByLabel("Status").selectOption({ label: "Ready" });
+
+      const { callId } = await lab.ring(uri, { from: "+15550101", fromName: "Grace Hopper", body: { contentType: "application/sdp", content: await webRtcOffer(page) } });
+      const card = callCard(panel, "Grace Hopper");
+      await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("ringing");
+      await panel.getByRole("button", { name: "Answer Grace Hopper" }).click();
+      // The panel shows the connector's MEDIA_PERMISSION_DENIED message.
+      await expect.poll(() => panel.getByRole("alert").filter({ hasText: "microphone" }).count(), { timeout: UI_TIMEOUT }).toBeGreaterThan(0);
+      expect(await lab.waitFor(callId, "REFUSED", UI_TIMEOUT)).toMatch(/ 480$/);
+      await expect.poll(() => panel.locator("article.call").count(), { timeout: UI_TIMEOUT }).toBe(0);
+    } finally {
+      await app?.close();
+      app = undefined;
+      await strict.close();
+    }
+  });
 });
