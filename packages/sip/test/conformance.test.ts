@@ -1,7 +1,8 @@
 import { runConnectorConformance } from "@opencti/testkit";
 import { afterAll, beforeAll } from "vitest";
 import { SIP_CAPABILITIES } from "../src/index.js";
-import { createSipHarness, installNodeWebSocket, startSipLab, type SipLab } from "../src/testing/index.js";
+import { installNodeWebSocket, startSipLab, type SipLab } from "../src/testing/index.js";
+import { createSipHarness } from "./harness.js";
 
 let lab: SipLab | undefined;
 beforeAll(async () => {

@@ -84,6 +84,14 @@ describe("registration (digest auth against Kamailio)", () => {
     expect(text).not.toContain(lab.password);
   });
 
+  it("403 Forbidden from the registrar is AUTH_FAILED", async () => {
+    const a = await agent({ uri: `sip:blocked-${Date.now()}@${lab.domain}` }, { login: false });
+    const error = (await a.desktop.login().catch((e: unknown) => e)) as CtiError;
+    expect(error.code).toBe("AUTH_FAILED");
+    expect(error.message).toMatch(/403/);
+    expect(error.retryable).toBe(false);
+  });
+
   it("a registrar that never answers is LINK_DOWN, not a hang", async () => {
     const silent = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: () => "sip" });
     await new Promise<void>((r) => silent.once("listening", () => r()));

@@ -4,5 +4,5 @@ export { startSipp, poke, waitForLog, type SippProcess, type Poke } from "./sipp
 export { callerScenario, calleeScenario, webRtcStyleOffer, type CallerSpec, type CalleeMode } from "./scenarios.js";
 export { startLinkRelay, type LinkRelay } from "./relay.js";
 export { NodeSessionDescriptionHandler, nodeSessionDescriptionHandlerFactory, nodeMediaHandlers, installNodeWebSocket } from "./node-media.js";
-export { createSipHarness, labConnectorOptions } from "./harness.js";
+export { labConnectorOptions } from "./lab-options.js";
 export { freeTcpPort, freeUdpPort } from "./ports.js";

@@ -97,6 +97,8 @@ request_route {
 }
 route[REGISTRAR] {
 	if (!pv_auth_check("$fd", "${password}", "0", "1")) { auth_challenge("$fd", "0"); exit; }
+	# Test hook: users named blocked-* authenticate but are not allowed to register.
+	if ($fU =~ "^blocked-") { sl_send_reply("403", "Forbidden"); exit; }
 	consume_credentials();
 	if (!save("location")) { sl_reply_error(); }
 }

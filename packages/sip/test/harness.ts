@@ -1,27 +1,8 @@
 /** The conformance harness: the SIP connector against the lab's Kamailio and SIPp. */
 import type { Call, Connector, ConnectorContext, LinkState } from "@opencti/core";
 import type { ConnectorHarness } from "@opencti/testkit";
-import { createSipConnector } from "../connector.js";
-import type { SipConnectorOptions } from "../options.js";
-import type { SipLab } from "./lab.js";
-import { nodeSessionDescriptionHandlerFactory } from "./node-media.js";
-
-/** Connector options for an agent of the lab: Node media, INFO DTMF, X-Data-* call data, fast reconnects. */
-export function labConnectorOptions(lab: SipLab, overrides: Partial<SipConnectorOptions> = {}): SipConnectorOptions {
-  return {
-    server: lab.wsUrl,
-    uri: lab.newAgentUri(),
-    password: lab.password,
-    displayName: "Test Agent",
-    dtmf: "info",
-    callDataHeaderPrefix: "X-Data-",
-    queueHeader: "X-Queue",
-    reconnectDelaysMs: [100, 200, 400, 800],
-    consultReleaseMs: 300,
-    sessionDescriptionHandlerFactory: nodeSessionDescriptionHandlerFactory,
-    ...overrides,
-  };
-}
+import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
+import { labConnectorOptions, type SipLab } from "../src/testing/index.js";
 
 export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOptions> = {}): ConnectorHarness {
   const options = labConnectorOptions(lab, overrides);
