@@ -170,8 +170,11 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       report(entry);
     });
     on("disconnect", () => {
-      const byError = entry.errorCode === undefined ? undefined : END_BY_ERROR[entry.errorCode];
-      end(entry, entry.localEnd ?? byError ?? (entry.state === "dialing" ? "failed" : "remote_hangup"));
+      // The SDK emits a failure's `error` right after its `disconnect`: decide the reason once it had the chance.
+      setTimeout(() => {
+        const failed = entry.errorCode === undefined ? undefined : (END_BY_ERROR[entry.errorCode] ?? "failed");
+        end(entry, entry.localEnd ?? failed ?? (entry.state === "dialing" ? "failed" : "remote_hangup"));
+      }, 0);
     });
     on("cancel", () => end(entry, entry.localEnd ?? "abandoned"));
     on("reject", () => end(entry, "rejected"));
@@ -317,7 +320,8 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       };
       const onDone = (): void => (cleanup(), resolve());
       const onError = (error: unknown): void => (cleanup(), reject(toTwilioCtiError(error, request)));
-      const onGone = (): void => (cleanup(), reject(new CtiError("INVALID_STATE", "The call ended before Twilio confirmed", { request })));
+      // An `error` may follow the `disconnect` in the same tick (e.g. no microphone): prefer its code.
+      const onGone = (): void => void setTimeout(() => (cleanup(), reject(new CtiError("INVALID_STATE", "The call ended before Twilio confirmed", { request }))), 0);
       const onAbort = (): void => (cleanup(), reject(new CtiError("REQUEST_TIMEOUT", "Twilio did not confirm in time", { request })));
       call.once(event, onDone);
       call.once("error", onError);
