@@ -234,7 +234,10 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
 
   function onLoadTimeout(): void {
     if (linkUp || stopped) return;
-    if (loginPopup) {
+    if (!streams) {
+      const where = options.streamsScriptUrl ? ` from ${options.streamsScriptUrl}` : "";
+      linkLost("disconnected", "Streams did not load", new CtiError("LINK_DOWN", `The amazon-connect-streams library did not load${where} within ${loadTimeoutMs} ms.`));
+    } else if (loginPopup) {
       const message = `Amazon Connect needs the agent to sign in: the CCP did not load within ${loadTimeoutMs} ms. Complete the login in Amazon Connect's window; the desktop connects when the CCP loads.`;
       linkLost("disconnected", "sign-in needed", new CtiError("AUTH_FAILED", message));
     } else {
@@ -450,6 +453,8 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       ctx = context;
       stopped = false;
       context.setLink("connecting");
+      // Bounded from the start: a Streams script that never arrives counts too.
+      loadTimer = setTimeout(onLoadTimeout, loadTimeoutMs);
       try {
         streams = options.streams ?? (await loadStreams(options.streamsScriptUrl));
         if (stopped) return;
@@ -458,7 +463,6 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
         streams.core.initCCP(options.container, initParams());
         createdFrames = Array.from(options.container.children).filter((e) => !before.has(e));
         subscribe(streams);
-        loadTimer = setTimeout(onLoadTimeout, loadTimeoutMs);
         // Streams may already hold agent data (a page that initialised it earlier).
         if (streams.core.initialized) refresh();
       } catch (err) {
