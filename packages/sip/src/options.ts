@@ -2,7 +2,7 @@ import type { AgentReason, Capability } from "@opencti/core";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
 
 export interface SipConnectorOptions {
-  /** SIP over WebSocket server URL(s), e.g. `wss://pbx.example.com:8089/ws`. The first is used; the others are fallbacks at start. */
+  /** SIP over WebSocket server URL(s), e.g. `wss://pbx.example.com:8089/ws`. With several, each failed connect moves on to the next (same scheme). */
   readonly server: string | readonly string[];
   /** The agent's SIP address of record, e.g. `sip:1001@pbx.example.com`. */
   readonly uri: string;

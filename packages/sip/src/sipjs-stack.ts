@@ -192,8 +192,24 @@ class SipJsLine implements SipLine {
 export function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipStack {
   const aor = UserAgent.makeURI(options.uri);
   if (!aor) throw new SipFailure(`Not a SIP URI: ${options.uri}`, 0);
-  const server = options.servers[0];
+  const servers = options.servers;
+  const server = servers[0];
   if (!server) throw new SipFailure("No SIP WebSocket server configured", 0);
+  // Failover: each failed connect moves to the next server URL (sip.js reads `server` at connect time).
+  let serverIndex = 0;
+  class FailoverTransport extends Web.Transport {
+    override get server(): string {
+      return servers[serverIndex % servers.length] ?? server!;
+    }
+  }
+  const failingOver = async (connect: () => Promise<void>): Promise<void> => {
+    try {
+      await connect();
+    } catch (e) {
+      serverIndex++;
+      throw e;
+    }
+  };
   const domain = aor.port ? `${aor.host}:${aor.port}` : aor.host;
   let stopping = false;
   let registerer: Registerer | undefined;
@@ -201,6 +217,7 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
   const ua = new UserAgent({
     uri: aor,
     transportOptions: { server, traceSip: false },
+    transportConstructor: FailoverTransport,
     ...(options.authorizationUsername !== undefined ? { authorizationUsername: options.authorizationUsername } : {}),
     ...(options.password !== undefined ? { authorizationPassword: options.password } : {}),
     ...(options.displayName !== undefined ? { displayName: options.displayName } : {}),
@@ -225,8 +242,8 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
   });
 
   return {
-    connect: () => ua.start(),
-    reconnect: () => ua.reconnect(),
+    connect: () => failingOver(() => ua.start()),
+    reconnect: () => failingOver(() => ua.reconnect()),
     isConnected: () => ua.isConnected(),
 
     register(signal) {

@@ -109,6 +109,17 @@ describe("registration (digest auth against Kamailio)", () => {
     }
   });
 
+  it("with several servers, a dead first one fails over to the next", async () => {
+    const dead = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((r) => dead.once("listening", () => r()));
+    const port = (dead.address() as { port: number }).port;
+    await new Promise((r) => dead.close(r)); // nothing listens there any more
+    const a = await agent({ server: [`ws://127.0.0.1:${port}`, lab.wsUrl], reconnectDelaysMs: [50] });
+    expect(a.desktop.snapshot().agent.state).toBe("ready"); // registered through the second server
+    const call = await a.ring({ from: "+15550100130" });
+    await a.desktop.reject(call.id);
+  });
+
   it("Kamailio restarted while registered: link reconnecting, then re-registered and reachable again", async () => {
     const a = await agent({ reconnectDelaysMs: [200, 400] });
     const after = a.events.at(-1)?.seq ?? 0;
