@@ -13,7 +13,7 @@ import { createDesktop } from "@opencti/core";
 import { createTwilioConnector } from "../dist/index.js";
 import { TwilioEmulator } from "../dist/testing/index.js";
 
-const ROUNDS = Number(process.env.ROUNDS ?? 200);
+const ROUNDS = Number(process.env.ROUNDS ?? 400);
 const WARMUP = 20;
 const HOST = "voice-js.emulator.bench";
 
@@ -66,8 +66,11 @@ const once = (emulator, set) =>
 const rawMs = [];
 const ctiMs = [];
 for (let i = 0; i < ROUNDS + WARMUP; i++) {
-  const a = await once(raw, (fn) => (onRaw = fn));
-  const b = await once(viaConnector, (fn) => (onRinging = fn));
+  // Alternate which goes first, so neither side always runs on a warmer process.
+  const rawFirst = i % 2 === 0;
+  const first = rawFirst ? await once(raw, (fn) => (onRaw = fn)) : await once(viaConnector, (fn) => (onRinging = fn));
+  const second = rawFirst ? await once(viaConnector, (fn) => (onRinging = fn)) : await once(raw, (fn) => (onRaw = fn));
+  const [a, b] = rawFirst ? [first, second] : [second, first];
   if (i >= WARMUP) { rawMs.push(a); ctiMs.push(b); }
   await new Promise((r) => setTimeout(r, 2)); // let the rejects settle
 }
