@@ -278,13 +278,27 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     }
   }
 
-  async function dialLine(destination: string, extra: { direction: CallDirection; relatedCallId?: string }): Promise<Line> {
+  /** Attached data travels as prefixed headers (names and values that are safe in a SIP header only). */
+  function dataHeaders(data: CallData): { headers: string[]; sent: Record<string, string> } {
+    const sent: Record<string, string> = {};
+    const headers: string[] = [];
+    if (!options.callDataHeaderPrefix) return { headers, sent };
+    for (const [key, value] of Object.entries(data).slice(0, MAX_DATA_ENTRIES)) {
+      if (!/^[A-Za-z0-9-]{1,64}$/.test(key) || /[\r\n]/.test(value)) continue;
+      headers.push(`${options.callDataHeaderPrefix}${key}: ${value.slice(0, 1000)}`);
+      sent[key] = value.slice(0, 1000);
+    }
+    return { headers, sent };
+  }
+
+  async function dialLine(destination: string, extra: { direction: CallDirection; relatedCallId?: string; data?: CallData }): Promise<Line> {
     const s = needStack();
     const target = s.targetUri(destination);
     if (!target) throw new CtiError("INVALID_DESTINATION", `"${destination}" is not a number or SIP address this connector can dial.`);
+    const { headers, sent } = dataHeaders(extra.data ?? {});
     let sip: SipLine;
     try {
-      sip = await s.invite(target, []);
+      sip = await s.invite(target, headers);
     } catch (e) {
       throw callError(e, extra.direction === "consult" ? "consult" : "dial");
     }
@@ -292,7 +306,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       id: `sip-${nextId++}`,
       direction: extra.direction,
       state: "dialing",
-      data: {},
+      data: sent,
       to: sip.remote.user || destination,
       ...(aorUser ? { from: aorUser } : {}),
       ...(extra.relatedCallId ? { relatedCallId: extra.relatedCallId } : {}),
@@ -426,8 +440,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       pushAgent();
     },
 
-    async dial({ destination }) {
-      const line = await dialLine(destination, { direction: "outbound" });
+    async dial({ destination, options: dialOptions }) {
+      const line = await dialLine(destination, { direction: "outbound", ...(dialOptions.data ? { data: dialOptions.data } : {}) });
       return { callId: line.id };
     },
 

@@ -178,6 +178,15 @@ describe("call outcomes on the wire", () => {
     expect(a.callEvents(id)).not.toContain("call.connected");
   });
 
+  it("data attached to a dial travels as prefixed SIP headers", async () => {
+    const a = await agent();
+    const id = await a.desktop.dial(lab.destination("poke"), { data: { customerId: "C-9", "bad name": "dropped" } });
+    const call = a.desktop.getCall(id)!;
+    expect(call.data).toEqual({ customerId: "C-9" });
+    expect(await lab.waitFor(call.vendorCallId, "INVITEDATA")).toContain("X-Data-customerId: C-9");
+    await a.desktop.hangup(id);
+  });
+
   it("hanging up while the far end rings sends CANCEL", async () => {
     const a = await agent();
     const id = await a.desktop.dial(lab.destination("poke"));

@@ -295,7 +295,9 @@ export function calleeScenario(mode: CalleeMode): string {
       <ereg regexp="[^ ].*" search_in="hdr" header="From:" check_it="true" assign_to="ifrom"/>
       <ereg regexp="[^ ].*" search_in="hdr" header="To:" check_it="true" assign_to="ito"/>
       <ereg regexp="[^ ].*" search_in="hdr" header="CSeq:" check_it="true" assign_to="icseq"/>
+      <ereg regexp="X-Data-[^\\r\\n]*" search_in="msg" check_it="false" assign_to="xdata"/>
       <log message="INVITE [call_id]"/>
+      <log message="INVITEDATA [call_id] [$xdata]"/>
     </action>
   </recv>`;
   const myTag = "tag=[pid]SIPpTag01[call_number]";
