@@ -76,6 +76,11 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   let stopped = false;
   let linkUp = false;
   let loadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Watches Streams' keepalive (SYNCHRONIZE → ACKNOWLEDGE about every second) while the link is up. */
+  let watchdog: ReturnType<typeof setInterval> | undefined;
+  let lastAck = 0;
+  let lostBy: "keepalive" | "websocket" | undefined;
+  const keepaliveTimeoutMs = (options.ccpAckTimeoutMs ?? 3000) + 2000;
   let subscriptions: StreamsSubscription[] = [];
   let createdFrames: Element[] = [];
 
@@ -211,7 +216,11 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
     }
     if (!linkUp) {
       linkUp = true;
+      lostBy = undefined;
       clearTimeout(loadTimer);
+      lastAck = Date.now();
+      clearInterval(watchdog);
+      watchdog = setInterval(checkKeepalive, 500);
       c.setLink("connected");
     }
     for (const w of [...waiters]) if (w.check()) waiters.delete(w);
@@ -225,8 +234,18 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
     }
   }
 
+  /** The CCP iframe stopped acknowledging: it is gone or frozen, whatever the last snapshot said. */
+  function checkKeepalive(): void {
+    if (linkUp && Date.now() - lastAck > keepaliveTimeoutMs) {
+      linkLost("reconnecting", "the CCP stopped answering");
+      lostBy = "keepalive";
+    }
+  }
+
   function linkLost(state: "reconnecting" | "disconnected", reason: string, error?: CtiError): void {
     clearTimeout(loadTimer);
+    clearInterval(watchdog);
+    lostBy = undefined;
     linkUp = false;
     ctx?.setLink(state, reason);
     if (error) ctx?.signal({ kind: "error", code: error.code, message: error.message });
@@ -285,10 +304,20 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       if (current) applyContacts(current);
       for (const w of [...waiters]) if (w.check()) waiters.delete(w);
     });
-    on(STREAMS_EVENTS.websocketLost, () => linkLost("reconnecting", "Amazon Connect lost its WebSocket connection"));
+    on(STREAMS_EVENTS.websocketLost, () => {
+      linkLost("reconnecting", "Amazon Connect lost its WebSocket connection");
+      lostBy = "websocket";
+    });
     on(STREAMS_EVENTS.websocketGained, refresh);
     on(STREAMS_EVENTS.ackTimeout, () => {
-      if (linkUp) linkLost("reconnecting", "the CCP stopped answering");
+      if (!linkUp) return;
+      linkLost("reconnecting", "the CCP stopped answering");
+      lostBy = "keepalive";
+    });
+    on(STREAMS_EVENTS.acknowledge, () => {
+      lastAck = Date.now();
+      // The CCP answers again: Streams' data is current, report it.
+      if (lostBy === "keepalive") refresh();
     });
     on(STREAMS_EVENTS.authFail, () => linkLost("disconnected", "authentication failed", new CtiError("AUTH_FAILED", "Amazon Connect rejected the agent's session: sign in to Amazon Connect again.")));
     on(STREAMS_EVENTS.accessDenied, () => linkLost("disconnected", "access denied", new CtiError("AUTH_FAILED", "Amazon Connect denied access to the CCP for this agent.")));
@@ -473,6 +502,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       stopped = true;
       linkUp = false;
       clearTimeout(loadTimer);
+      clearInterval(watchdog);
       for (const sub of subscriptions) {
         try {
           sub.unsubscribe();

@@ -109,6 +109,20 @@ describe("amazon-connect: vendor failures", () => {
     await s.desktop.hold(call.id);
   });
 
+  it("a CCP that stops acknowledging the keepalive → reconnecting; acknowledging again → connected", async () => {
+    s = await openSession({ connector: { ccpAckTimeoutMs: 500 } });
+    const call = await s.answeredCall();
+    s.h.fake.pauseKeepalive(true);
+    const lost = await s.next("link.changed", (e) => e.link === "reconnecting");
+    expect(lost.reason).toBe("the CCP stopped answering");
+    await expect(s.desktop.hold(call.id)).rejects.toMatchObject({ code: "LINK_DOWN" });
+    const after = s.lastSeq();
+    s.h.fake.pauseKeepalive(false);
+    await s.next("link.changed", (e) => e.link === "connected", after);
+    expect(s.desktop.getCall(call.id)?.state).toBe("connected");
+    await s.desktop.hold(call.id);
+  });
+
   it("stopping removes the CCP iframe and terminates Streams' client", async () => {
     s = await openSession();
     expect(s.h.dom.container.querySelector("iframe")).not.toBeNull();

@@ -108,6 +108,8 @@ export interface FakeCcp {
   dropLink(): void;
   /** The WebSocket is back: the latest snapshot is pushed. */
   restoreLink(): void;
+  /** Stop (or resume) answering Streams' keepalive SYNCHRONIZE: a frozen or vanished CCP. */
+  pauseKeepalive(paused: boolean): void;
   /** The next `method` request is never answered. */
   stallNext(method: string): void;
   /** The next `method` request fails with this error (the CCP's `err`). */
@@ -164,6 +166,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   let port: FakeCcpPort | undefined;
   let unlisten: (() => void) | undefined;
   let linkUp = true;
+  let keepalive = true;
   let muted = false;
   let seq = 0;
   const id = (prefix: string) => `${prefix}-${++seq}`;
@@ -492,7 +495,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     if (typeof event !== "string") return;
     received.push(event === "api_request" ? `api_request:${String((data as { method?: unknown } | null)?.method)}` : event);
     if (options.silent) return;
-    if (event === "synchronize") send("acknowledge", { id: "fake-ccp-port" });
+    if (event === "synchronize") {
+      if (keepalive) send("acknowledge", { id: "fake-ccp-port" });
+    }
     else if (event === "api_request" && typeof data === "object" && data !== null) onApiRequest(data as Record<string, unknown>);
     else if (event === "broadcast" && typeof data === "object" && data !== null) {
       // The SharedWorker re-broadcasts to every tab; the softphone answers a mute request.
@@ -578,6 +583,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       linkUp = true;
       send("agent::websocket_connection_gained");
       push();
+    },
+    pauseKeepalive(paused) {
+      keepalive = !paused;
     },
     stallNext(method) {
       stalls.add(method);
