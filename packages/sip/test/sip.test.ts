@@ -92,6 +92,22 @@ describe("registration (digest auth against Kamailio)", () => {
     expect(error.retryable).toBe(false);
   });
 
+  it("an unparseable message from the server becomes an INVALID_VENDOR_EVENT and the link stays up", async () => {
+    const garbage = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: () => "sip" });
+    garbage.on("connection", (socket) => setTimeout(() => socket.send("THIS IS NOT SIP\r\n\r\n"), 100));
+    await new Promise<void>((r) => garbage.once("listening", () => r()));
+    try {
+      const port = (garbage.address() as { port: number }).port;
+      const a = await agent({ server: `ws://127.0.0.1:${port}` }, { login: false });
+      const error = await until(() => a.events.find((e) => e.type === "error"));
+      expect(error).toMatchObject({ code: "INVALID_VENDOR_EVENT" });
+      expect(a.desktop.snapshot().link).toBe("connected");
+    } finally {
+      for (const c of garbage.clients) c.terminate();
+      await new Promise((r) => garbage.close(r));
+    }
+  });
+
   it("a registrar that never answers is LINK_DOWN, not a hang", async () => {
     const silent = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: () => "sip" });
     await new Promise<void>((r) => silent.once("listening", () => r()));

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { callError, failedInviteReason, registerError } from "./errors.js";
+import { SipFailure } from "./stack.js";
+
+describe("SIP failures as typed errors", () => {
+  it.each([
+    [486, "DESTINATION_BUSY"],
+    [600, "DESTINATION_BUSY"],
+    [603, "CALL_REJECTED"],
+    [404, "INVALID_DESTINATION"],
+    [484, "INVALID_DESTINATION"],
+    [408, "REQUEST_TIMEOUT"],
+    [500, "VENDOR_ERROR"],
+  ])("a call failing with %i is %s", (status, code) => {
+    expect(callError(new SipFailure("x", status), "dial").code).toBe(code);
+  });
+
+  it("a refused microphone is MEDIA_PERMISSION_DENIED, even wrapped by the library", () => {
+    const denied = new DOMException("Permission denied", "NotAllowedError");
+    expect(callError(denied, "answer").code).toBe("MEDIA_PERMISSION_DENIED");
+    expect(callError(new Error("SDH failed", { cause: denied }), "answer").code).toBe("MEDIA_PERMISSION_DENIED");
+    expect(callError(new Error("something else"), "answer").code).toBe("VENDOR_ERROR");
+  });
+
+  it.each([
+    [401, "AUTH_FAILED"],
+    [407, "AUTH_FAILED"],
+    [403, "AUTH_FAILED"],
+    [408, "LINK_DOWN"],
+    [503, "LINK_DOWN"],
+    [0, "LINK_DOWN"],
+    [500, "VENDOR_ERROR"],
+  ])("a registration failing with %i is %s", (status, code) => {
+    expect(registerError(new SipFailure(`${status} Something`, status), "login").code).toBe(code);
+  });
+
+  it.each([
+    [486, "busy"],
+    [603, "rejected"],
+    [480, "no_answer"],
+    [408, "no_answer"],
+    [487, "local_hangup"],
+    [404, "failed"],
+    [undefined, "failed"],
+  ] as const)("an INVITE that failed with %s ended %s", (status, reason) => {
+    expect(failedInviteReason(status)).toBe(reason);
+  });
+});
