@@ -35,6 +35,8 @@ export interface TwilioConnectorOptions {
   deviceOptions?: Record<string, unknown>;
   /** Loads the SDK; default `import("@twilio/voice-sdk")`, so it stays out of the host's first bundle. */
   loadSdk?: () => Promise<TwilioSdk>;
+  /** Waits before fetching the token again after a failed start; the last one repeats. Default 2, 5, 15, 30 s; [] never retries. */
+  startRetryDelaysMs?: readonly number[];
   /** `connector` on every event. Default "twilio". */
   name?: string;
 }
@@ -102,6 +104,8 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
   let linkLost = false;
   let stopped = false;
   let outboundCounter = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  const retryDelays = options.startRetryDelaysMs ?? [2000, 5000, 15_000, 30_000];
 
   const warn = (message: string, error: unknown): void => ctx?.logger.warn(`twilio: ${message}`, { error: error instanceof Error ? error.message : String(error) });
 
@@ -333,6 +337,42 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
 
   const reportAgent = (agent: Parameters<ConnectorContext["setAgent"]>[0]): void => ctx?.setAgent(agent);
 
+  /** Fetches a token, loads the SDK and builds the Device; on failure reports it and tries again later. */
+  async function createDevice(context: ConnectorContext, attempt: number): Promise<void> {
+    try {
+      const [token, sdk] = await Promise.all([options.getToken(), options.loadSdk ? options.loadSdk() : import("@twilio/voice-sdk")]);
+      if (stopped) return;
+      const deviceOptions: Device.Options = {
+        closeProtection: false,
+        // Distinct SDK errors for busy / declined / not found instead of a generic 31005.
+        enableImprovedSignalingErrorPrecision: true,
+        ...(options.edge === undefined ? {} : { edge: options.edge }),
+        ...(options.codecPreferences === undefined ? {} : { codecPreferences: options.codecPreferences }),
+        ...(options.sounds === undefined ? {} : { sounds: options.sounds }),
+        ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+        ...(options.allowIncomingWhileBusy === undefined ? {} : { allowIncomingWhileBusy: options.allowIncomingWhileBusy }),
+        ...(options.deviceOptions as Device.Options | undefined),
+      };
+      const d = new sdk.Device(token, deviceOptions);
+      device = d;
+      if (options.incomingSound === false) d.audio?.incoming(false);
+      d.on("incoming", (call: TwilioCall) => guard(() => onIncoming(call)));
+      d.on("error", (error: { code?: unknown; message?: unknown }, call?: TwilioCall) => guard(() => onDeviceError(error, call)));
+      d.on("registered", () => guard(onRegistered));
+      d.on("unregistered", () => guard(onUnregistered));
+      d.on("tokenWillExpire", () => void refreshToken());
+      context.setLink("connected");
+    } catch (cause) {
+      if (stopped) return;
+      const cti = toTwilioCtiError(cause);
+      context.setLink("disconnected", cti.message);
+      context.signal({ kind: "error", code: cti.code === "VENDOR_ERROR" ? "AUTH_FAILED" : cti.code, message: `Could not start the Twilio Device: ${cti.message}` });
+      // A token service that is down at page load should not need a reload.
+      const delay = retryDelays[Math.min(attempt, retryDelays.length - 1)];
+      if (delay !== undefined) retryTimer = setTimeout(() => void createDevice(context, attempt + 1), delay);
+    }
+  }
+
   // ---- the connector ------------------------------------------------------
 
   return {
@@ -343,38 +383,12 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     async start(context) {
       ctx = context;
       context.setLink("connecting");
-      try {
-        const [token, sdk] = await Promise.all([options.getToken(), options.loadSdk ? options.loadSdk() : import("@twilio/voice-sdk")]);
-        if (stopped) return;
-        const deviceOptions: Device.Options = {
-          closeProtection: false,
-          // Distinct SDK errors for busy / declined / not found instead of a generic 31005.
-          enableImprovedSignalingErrorPrecision: true,
-          ...(options.edge === undefined ? {} : { edge: options.edge }),
-          ...(options.codecPreferences === undefined ? {} : { codecPreferences: options.codecPreferences }),
-          ...(options.sounds === undefined ? {} : { sounds: options.sounds }),
-          ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
-          ...(options.allowIncomingWhileBusy === undefined ? {} : { allowIncomingWhileBusy: options.allowIncomingWhileBusy }),
-          ...(options.deviceOptions as Device.Options | undefined),
-        };
-        const d = new sdk.Device(token, deviceOptions);
-        device = d;
-        if (options.incomingSound === false) d.audio?.incoming(false);
-        d.on("incoming", (call: TwilioCall) => guard(() => onIncoming(call)));
-        d.on("error", (error: { code?: unknown; message?: unknown }, call?: TwilioCall) => guard(() => onDeviceError(error, call)));
-        d.on("registered", () => guard(onRegistered));
-        d.on("unregistered", () => guard(onUnregistered));
-        d.on("tokenWillExpire", () => void refreshToken());
-        context.setLink("connected");
-      } catch (cause) {
-        const cti = toTwilioCtiError(cause);
-        context.setLink("disconnected", cti.message);
-        context.signal({ kind: "error", code: cti.code === "VENDOR_ERROR" ? "AUTH_FAILED" : cti.code, message: `Could not start the Twilio Device: ${cti.message}` });
-      }
+      await createDevice(context, 0);
     },
 
     async stop() {
       stopped = true;
+      clearTimeout(retryTimer);
       const d = device;
       device = undefined;
       d?.destroy();

@@ -172,11 +172,26 @@ describe("tokens", () => {
   it("a token provider that fails at start reports AUTH_FAILED and a disconnected link", async () => {
     emulator = await TwilioEmulator.start();
     redirectSignaling(emulator.url);
-    const conn = createTwilioConnector({ getToken: () => Promise.reject(new Error("token service down")), deviceOptions: { chunderw: EMULATOR_HOST, publishEvents: false } });
+    const conn = createTwilioConnector({ getToken: () => Promise.reject(new Error("token service down")), startRetryDelaysMs: [], deviceOptions: { chunderw: EMULATOR_HOST, publishEvents: false } });
     desktop = createDesktop({ connector: conn, requestTimeoutMs: 1000 });
     rec = recordDesktop(desktop);
     expect((await rec.next("error")).code).toBe("AUTH_FAILED");
     await rec.next("link.changed", (e) => e.link === "disconnected");
+  });
+
+  it("after a failed start the token is fetched again, and the Device comes up without a reload", async () => {
+    emulator = await TwilioEmulator.start();
+    redirectSignaling(emulator.url);
+    let calls = 0;
+    const getToken = (): Promise<string> => (++calls === 1 ? Promise.reject(new Error("token service down")) : Promise.resolve(TOKEN));
+    const conn = createTwilioConnector({ getToken, startRetryDelaysMs: [50], logLevel: "silent", deviceOptions: { chunderw: EMULATOR_HOST, publishEvents: false } });
+    desktop = createDesktop({ connector: conn, requestTimeoutMs: 3000 });
+    rec = recordDesktop(desktop);
+    await rec.next("link.changed", (e) => e.link === "disconnected");
+    await rec.next("link.changed", (e) => e.link === "connected");
+    expect(calls).toBe(2);
+    await desktop.login({});
+    expect(emulator.frames("register")).toHaveLength(1);
   });
 
   it("tokenWillExpire fetches a new token and applies it without a new registration", async () => {
