@@ -121,7 +121,11 @@ describe("Twilio-specific", () => {
     const first = await answered(sess);
     const callSid = "CA" + "b".repeat(32);
     sess.emulator.ring({ callSid, sdp: await mediaOffer(sess.tp.page, callSid) });
-    await new Promise((r) => setTimeout(r, 1000)); // give a wrong ring time to show up
+    // Frames are handled in order: once a later probe frame has come through, the invite was handled too.
+    sess.emulator.error(31000, "probe");
+    await sess.next("error", (e) => e.message.includes("31000"));
+    // An accepted invite would still be building its Call (async): give it a moment to show up, if it were going to.
+    await new Promise((r) => setTimeout(r, 500));
     expect(sess.events.some((e) => e.type === "call.ringing" && e.call.id === callSid)).toBe(false);
     expect(sess.desktop.getCall(first.id)?.state).toBe("connected");
     await sess.desktop.hangup(first.id);
