@@ -14,8 +14,8 @@ afterAll(async () => lab?.stop());
 runConnectorConformance({
   name: "sip (Kamailio + SIPp)",
   capabilities: SIP_CAPABILITIES,
-  features: { callWaiting: true, wrapUp: true, dtmfEcho: true },
+  features: { callWaiting: true, wrapUp: true, dtmfEcho: true, stall: true },
   createHarness: () => createSipHarness(lab!),
-  requestTimeoutMs: 8000,
+  requestTimeoutMs: 4000,
   eventTimeoutMs: 10_000,
 });

@@ -29,14 +29,19 @@ export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOpt
     }
   };
   const id = (call: Call): string => call.vendorCallId;
+  let lastInbound: string | undefined;
   return {
     connector,
     destinations: { outbound: lab.destination("poke"), transferTarget: lab.destination("auto"), consultTarget: lab.destination("poke") },
     driver: {
+      async stallNext() {
+        if (!lastInbound) throw new Error("no call to stall: ring one first");
+        await lab.poke(lastInbound, "XSTALL");
+      },
       async ringInbound(spec) {
         const headers: [string, string][] = Object.entries(spec.data ?? {}).map(([k, v]) => [`X-Data-${k}`, v]);
         if (spec.queue !== undefined) headers.push(["X-Queue", spec.queue]);
-        await lab.ring(options.uri, { from: spec.from, ...(spec.fromName !== undefined ? { fromName: spec.fromName } : {}), ...(spec.to !== undefined ? { to: spec.to } : {}), headers });
+        lastInbound = (await lab.ring(options.uri, { from: spec.from, ...(spec.fromName !== undefined ? { fromName: spec.fromName } : {}), ...(spec.to !== undefined ? { to: spec.to } : {}), headers })).callId;
       },
       remoteAnswer: (call) => lab.answer(id(call)),
       remoteHangup: (call) => lab.poke(id(call), "XHANGUP"),

@@ -2,7 +2,7 @@
  * SIPp scenarios for the far end, generated per use. They are dialog-correct
  * through a proxy (Record-Route, route sets, a proxy's CANCEL) and the test
  * driver steers them mid-call with "poke" requests: SIP requests with an
- * extension method (XANSWER, XHANGUP, XABANDON, XHOLD, XRESUME) sent over UDP
+ * extension method (XANSWER, XHANGUP, XABANDON, XHOLD, XRESUME, XSTALL) sent over UDP
  * with the call's Call-ID. What the far end saw is written with <log> lines
  * ("INFO <call-id> 5", "REINVITE <call-id> sendonly", "REFER <call-id> <to>").
  */
@@ -138,6 +138,7 @@ Content-Length: 0`)}
   <recv request="XHOLD" optional="true" next="farhold"/>
   <recv request="XRESUME" optional="true" next="farresume"/>
   <recv request="XHANGUP" optional="true" next="hangup"/>
+  <recv request="XSTALL" optional="true" next="stall"/>
   <recv request="INVITE" next="reinvite">
     <action>
       <ereg regexp="a=(sendrecv|sendonly|recvonly|inactive)" search_in="body" check_it="true" assign_to="dir"/>
@@ -193,6 +194,10 @@ ${request("NOTIFY", "Event: refer\nSubscription-State: terminated;reason=noresou
 
 ${reinvite("sendonly", "farhold")}
 ${reinvite("sendrecv", "farresume")}
+
+  <label id="stall"/>
+  <recv request="INVITE" optional="true" next="stall"><action><log message="STALLED [call_id]"/></action></recv>
+  <recv request="BYE" next="byed"/>
 
   <label id="hangup"/>
 ${request("BYE", "")}

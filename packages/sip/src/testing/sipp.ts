@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeUdpPort } from "./ports.js";
 
-export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XHOLD" | "XRESUME";
+/** XSTALL: the far end stops answering re-INVITEs (and absorbs their retransmissions) until BYE. */
+export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XHOLD" | "XRESUME" | "XSTALL";
 
 export interface SippProcess {
   readonly port: number;
