@@ -80,15 +80,22 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Before any page script: send the SDK's `wss://<EMULATOR_HOST>/signal` to the emulator, and count in-band DTMF. */
-function initScript({ host, target }: { host: string; target: string }): void {
+/**
+ * Before any page script: send the SDK's `wss://<EMULATOR_HOST>/signal` to the
+ * emulator named in the page URL (`?signal=`), tag the page load (`?gen=`), and
+ * count in-band DTMF.
+ */
+function initScript({ host }: { host: string }): void {
+  const params = new URL(location.href).searchParams;
+  const target = params.get("signal") ?? "";
+  const w = window as unknown as { __dtmf: string[]; __generation: number };
+  w.__generation = Number(params.get("gen"));
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(String(url).replace(`wss://${host}/signal`, target), protocols);
     }
   };
-  const w = window as unknown as { __dtmf: string[] };
   w.__dtmf = [];
   const insert = RTCDTMFSender.prototype.insertDTMF;
   RTCDTMFSender.prototype.insertDTMF = function (tones: string, ...rest: [number?, number?]) {
@@ -103,28 +110,66 @@ export interface TwilioPage {
   /** Tokens handed to the page's token provider, in order. */
   tokens: string[];
   nextToken: () => string;
+  /** Where the page's connector reports go (set by the bridge's start). */
+  ctx?: Record<string, (...args: unknown[]) => unknown>;
   close(): Promise<void>;
 }
 
+/**
+ * One browser context and page per browser, reused: a new context costs a
+ * renderer process (seconds on a loaded 2-core machine), a navigation gives a
+ * fresh JS realm all the same. Reports from an older page load are dropped.
+ */
+interface Pool {
+  context: BrowserContext;
+  page: Page;
+  generation: number;
+  current: TwilioPage | undefined;
+}
+const pools = new WeakMap<Browser, Promise<Pool>>();
+
+function pool(browser: Browser): Promise<Pool> {
+  let p = pools.get(browser);
+  if (!p) {
+    p = (async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const state: Pool = { context, page, generation: 0, current: undefined };
+      await page.addInitScript(initScript, { host: EMULATOR_HOST });
+      await page.exposeFunction("__token", (gen: number) => {
+        const tp = state.current;
+        if (gen !== state.generation || !tp) throw new Error("stale page");
+        const token = tp.nextToken();
+        tp.tokens.push(token);
+        return token;
+      });
+      await page.exposeFunction("__ctx", (gen: number, method: string, args: unknown[]) => {
+        if (gen === state.generation) state.current?.ctx?.[method]?.(...args);
+      });
+      return state;
+    })();
+    pools.set(browser, p);
+  }
+  return p;
+}
+
 export async function openTwilioPage(browser: Browser, pageUrl: string, emulator: TwilioEmulator, nextToken: () => string = () => "header.payload.signature"): Promise<TwilioPage> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+  const state = await pool(browser);
+  if (state.current) throw new Error("one Twilio test page at a time: close the previous session first");
+  const generation = ++state.generation;
   const tp: TwilioPage = {
-    context,
-    page,
+    context: state.context,
+    page: state.page,
     tokens: [],
     nextToken,
     close: async () => {
-      await context.close().catch(() => {});
+      if (state.current !== tp) return;
+      await state.page.goto("about:blank").catch(() => {});
+      state.current = undefined;
     },
   };
-  await page.addInitScript(initScript, { host: EMULATOR_HOST, target: emulator.url });
-  await page.exposeFunction("__token", () => {
-    const token = tp.nextToken();
-    tp.tokens.push(token);
-    return token;
-  });
-  await page.goto(pageUrl);
+  state.current = tp;
+  await state.page.goto(`${pageUrl}?${new URLSearchParams({ signal: emulator.url, gen: String(generation) }).toString()}`);
   return tp;
 }
 
@@ -188,9 +233,7 @@ export function bridgeConnector(tp: TwilioPage, config: PageConfig, capabilities
     capabilities,
     reasons: DEFAULT_REASONS,
     async start(ctx: Record<string, (...args: unknown[]) => unknown>) {
-      await page.exposeFunction("__ctx", (method: string, args: unknown[]) => {
-        ctx[method]?.(...args);
-      });
+      tp.ctx = ctx;
       await page.evaluate((c) => (window as unknown as { __opencti: { start(c: PageConfig): Promise<void> } }).__opencti.start(c), config);
     },
     async stop() {

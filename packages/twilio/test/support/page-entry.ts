@@ -14,10 +14,11 @@ export interface PageConfig {
   chunderw: string;
 }
 
-type Binding = (method: string, args: unknown[]) => Promise<unknown>;
+type Binding = (generation: number, method: string, args: unknown[]) => Promise<unknown>;
 interface PageWindow {
   __ctx: Binding;
-  __token: () => Promise<string>;
+  __token: (generation: number) => Promise<string>;
+  __generation: number;
   __opencti: unknown;
   __rawIncoming: number[];
 }
@@ -28,7 +29,7 @@ const pending = new Map<number, AbortController>();
 const forward =
   (method: string) =>
   (...args: unknown[]): void =>
-    void w.__ctx(method, JSON.parse(JSON.stringify(args)) as unknown[]);
+    void w.__ctx(w.__generation, method, JSON.parse(JSON.stringify(args)) as unknown[]);
 
 const ctx: ConnectorContext = {
   upsertCall: forward("upsertCall"),
@@ -47,7 +48,7 @@ w.__opencti = {
   async start(config: PageConfig) {
     const backend = config.backendUrl ? createHttpCallControlBackend({ url: config.backendUrl }) : undefined;
     connector = createTwilioConnector({
-      getToken: () => w.__token(),
+      getToken: () => w.__token(w.__generation),
       loadSdk: () => Promise.resolve(sdk),
       logLevel: "silent",
       sounds: { incoming: "data:,", outgoing: "data:,", disconnect: "data:," },
