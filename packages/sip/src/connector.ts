@@ -390,7 +390,14 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       ctx = c;
       stopped = false;
       c.setLink("connecting");
-      stack = stackFactory(options, events, (text) => c.logger.debug(`sip.js ${text}`));
+      try {
+        stack = stackFactory(options, events, (text) => c.logger.debug(`sip.js ${text}`));
+      } catch (e) {
+        // A configuration the SIP stack refuses (a bad URI or server URL) cannot get better by retrying.
+        c.signal({ kind: "error", code: "VENDOR_ERROR", message: `The SIP connector is misconfigured: ${e instanceof Error ? e.message : String(e)}` });
+        c.setLink("disconnected", "misconfigured");
+        return;
+      }
       try {
         await stack.connect();
         await afterConnect(stack);

@@ -108,6 +108,17 @@ describe("registration (digest auth against Kamailio)", () => {
     }
   });
 
+  it("a configuration the SIP stack refuses is an error event and a disconnected link, not a throw", async () => {
+    const options = labConnectorOptions(lab, { server: "http://not-a-websocket" });
+    const desktop = createDesktop({ connector: createSipConnector(options) });
+    desktops.push(desktop);
+    // start() runs inside createDesktop: read the history rather than subscribe late.
+    const error = await until(() => desktop.events().find((e) => e.type === "error"));
+    expect(error).toMatchObject({ code: "VENDOR_ERROR" });
+    expect(error.type === "error" && error.message).toMatch(/misconfigured/);
+    await until(() => desktop.events().some((e) => e.type === "link.changed" && e.link === "disconnected"));
+  });
+
   it("a registrar that never answers is LINK_DOWN, not a hang", async () => {
     const silent = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: () => "sip" });
     await new Promise<void>((r) => silent.once("listening", () => r()));
