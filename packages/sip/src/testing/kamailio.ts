@@ -10,6 +10,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeTcpPort, freeUdpPort } from "./ports.js";
+import { killOnExit } from "./processes.js";
 
 /** The SIP domain agents register in; Kamailio treats it as itself. */
 export const LAB_DOMAIN = "opencti.test";
@@ -201,6 +202,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
     exitedWith = undefined;
     const p = spawn("kamailio", ["-f", cfg, "-DD", "-E", "-P", join(dir, "kamailio.pid"), "-w", dir, "-Y", dir, "-m", "64", "-M", "8"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
     child = p;
+    killOnExit(p);
     p.stderr?.on("data", (d: Buffer) => {
       output = (output + d.toString()).slice(-20_000);
     });
@@ -221,7 +223,13 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
     clearTimeout(timer);
   }
 
-  await launch();
+  try {
+    await launch();
+  } catch (e) {
+    await halt();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     udpPort,
     wsPort,

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeUdpPort } from "./ports.js";
+import { killOnExit } from "./processes.js";
 
 /** XSTALL: the far end stops answering re-INVITEs (and absorbs their retransmissions) until BYE. */
 export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XHOLD" | "XRESUME" | "XSTALL";
@@ -56,6 +57,7 @@ async function launchSipp(scenario: string, args: readonly string[], options: { 
     ["-sf", file, "-i", "127.0.0.1", "-p", String(port), "-ci", "127.0.0.1", "-cp", String(controlPort), "-mi", "127.0.0.1", "-nostdin", "-trace_logs", "-trace_err", "-base_cseq", "10", ...args],
     { cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
   );
+  killOnExit(child);
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-10_000);
