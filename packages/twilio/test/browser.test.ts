@@ -115,6 +115,25 @@ describe("calls in Chromium", () => {
   });
 });
 
+describe("microphone refused", () => {
+  it("answering with the microphone blocked rejects with MEDIA_PERMISSION_DENIED and the call ends as failed", async () => {
+    const blocked = await startBrowserRig(undefined, "blocked");
+    try {
+      s = await openSession(blocked);
+      await s.desktop.login({});
+      const call = await ring(s);
+      const error = await s.desktop.answer(call.id).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "MEDIA_PERMISSION_DENIED" });
+      expect((await s.next("call.ended", (e) => e.call.id === call.id)).call.endReason).toBe("failed");
+      expect(s.desktop.snapshot().link).toBe("connected");
+    } finally {
+      await s?.close();
+      s = undefined;
+      await blocked.close();
+    }
+  });
+});
+
 describe("Twilio-specific", () => {
   it("an invite for a second call while busy is ignored by default (the SDK's rule)", async () => {
     const sess = await session();

@@ -60,8 +60,10 @@ export async function startPageServer(bundle: string, extra?: ExtraRoute): Promi
   };
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** `microphone: "blocked"` leaves out the fake permission UI: headless Chromium then refuses getUserMedia. */
+export async function launchChromium(options: { microphone?: "allowed" | "blocked" } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}`);
+  const fakeUi = options.microphone === "blocked" ? [] : ["--use-fake-ui-for-media-stream"];
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -73,7 +75,7 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
-      "--use-fake-ui-for-media-stream",
+      ...fakeUi,
       "--use-fake-device-for-media-stream",
       "--autoplay-policy=no-user-gesture-required",
     ],

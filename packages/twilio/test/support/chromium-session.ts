@@ -16,8 +16,8 @@ export interface BrowserRig {
   close(): Promise<void>;
 }
 
-export async function startBrowserRig(extra?: ExtraRoute): Promise<BrowserRig> {
-  const [bundle, browser] = await Promise.all([buildPageBundle(), launchChromium()]);
+export async function startBrowserRig(extra?: ExtraRoute, microphone: "allowed" | "blocked" = "allowed"): Promise<BrowserRig> {
+  const [bundle, browser] = await Promise.all([buildPageBundle(), launchChromium({ microphone })]);
   const server = await startPageServer(bundle, extra);
   return {
     browser,
