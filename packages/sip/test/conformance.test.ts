@@ -19,3 +19,13 @@ runConnectorConformance({
   requestTimeoutMs: 4000,
   eventTimeoutMs: 10_000,
 });
+
+// Without after-call work and with RFC 4733 DTMF (through the media seam): calls end at once.
+runConnectorConformance({
+  name: "sip without wrap-up, RFC 4733 DTMF",
+  capabilities: SIP_CAPABILITIES.filter((c) => c !== "wrapUp"),
+  features: { callWaiting: true, stall: true },
+  createHarness: () => createSipHarness(lab!, { wrapUp: false, dtmf: "rfc4733" }),
+  requestTimeoutMs: 4000,
+  eventTimeoutMs: 10_000,
+});
