@@ -366,13 +366,15 @@ export function runConnectorConformance(options: ConformanceOptions): void {
       const call = has("answer") ? await answered() : undefined;
       const ringing = features.changesWhileDown && has("answer") ? await ringInbound() : undefined;
       const before = callEvents(call?.id ?? "");
+      const beforeDrop = lastSeq();
       await s.harness.driver.dropLink();
-      await nextEvent("link.changed", (e) => e.link === "reconnecting" || e.link === "disconnected");
+      const down = await nextEvent("link.changed", (e) => e.link === "reconnecting" || e.link === "disconnected", beforeDrop);
       if (has("agentState")) await refused(s.desktop.setAgentState("ready"), "LINK_DOWN");
       if (call && has("hold")) await refused(s.desktop.hold(call.id), "LINK_DOWN");
       if (ringing) await s.harness.driver.abandon(ringing);
       await s.harness.driver.restoreLink();
-      await nextEvent("link.changed", (e) => e.link === "connected");
+      // The reconnect, not the first connect: only events after the drop count.
+      await nextEvent("link.changed", (e) => e.link === "connected", down.seq);
       if (ringing) expect((await callEvent("call.ended", ringing.id)).call.endReason).toMatch(/abandoned|missed|lost/);
       if (call) {
         expect(s.desktop.getCall(call.id)?.state).toBe("connected");
