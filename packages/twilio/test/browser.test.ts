@@ -5,7 +5,7 @@
 // during a call, error frames).
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Call } from "@opencti/core";
-import { mediaBytesReceived, mediaOffer, mediaState } from "./support/browser.js";
+import { mediaBytesReceived, mediaConnection, mediaOffer, mediaState } from "./support/browser.js";
 import { openSession, startBrowserRig, type BrowserRig, type Session, type SessionOptions } from "./support/chromium-session.js";
 
 let rig: BrowserRig;
@@ -54,8 +54,9 @@ describe("calls in Chromium", () => {
     await sess.desktop.answer(call.id);
     expect(String((await answerFrame).sdp)).toMatch(/m=audio/);
     await sess.next("call.connected", (e) => e.call.id === call.id);
-    await vi.waitFor(async () => expect(["connected", "completed"]).toContain(await mediaState(sess.tp.page, call.id)), { timeout: 10_000 });
-    await vi.waitFor(async () => expect(await mediaBytesReceived(sess.tp.page, call.id)).toBeGreaterThan(0), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(["connected", "completed"]).toContain(await mediaState(sess.tp.page, call.id)), { timeout: 20_000, interval: 100 });
+    await vi.waitFor(async () => expect(await mediaConnection(sess.tp.page, call.id)).toBe("connected"), { timeout: 20_000, interval: 100 });
+    await vi.waitFor(async () => expect(await mediaBytesReceived(sess.tp.page, call.id)).toBeGreaterThan(0), { timeout: 20_000, interval: 100 });
     await sess.desktop.hangup(call.id);
   });
 
@@ -99,7 +100,7 @@ describe("calls in Chromium", () => {
     const { callSid, sdp } = await sess.media.outboundAnswer(id);
     sess.emulator.answerOutbound(callSid, sdp);
     await sess.next("call.connected", (e) => e.call.id === id);
-    await vi.waitFor(async () => expect(["connected", "completed"]).toContain(await mediaState(sess.tp.page, callSid)), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(["connected", "completed"]).toContain(await mediaState(sess.tp.page, callSid)), { timeout: 20_000, interval: 100 });
     const hangup = sess.emulator.nextFrame("hangup");
     await sess.desktop.hangup(id);
     expect((await hangup).callsid).toBe(callSid);

@@ -182,6 +182,7 @@ type Media = {
   accept(key: string, sdp: string): Promise<void>;
   answer(key: string, offer: string): Promise<string>;
   state(key: string): string | undefined;
+  connection(key: string): string | undefined;
   bytesReceived(key: string): Promise<number>;
 };
 
@@ -192,6 +193,7 @@ export const mediaAccept = (page: Page, key: string, sdp: string): Promise<void>
 /** Answers the SDK's offer for an outbound call from a fresh media peer. */
 export const mediaAnswer = (page: Page, key: string, offer: string): Promise<string> => page.evaluate(({ k, o }) => (window as unknown as { __media: Media }).__media.answer(k, o), { k: key, o: offer });
 export const mediaState = (page: Page, key: string): Promise<string | undefined> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.state(k), key);
+export const mediaConnection = (page: Page, key: string): Promise<string | undefined> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.connection(k), key);
 export const mediaBytesReceived = (page: Page, key: string): Promise<number> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.bytesReceived(k), key);
 
 /** Wires the media peer to the emulator: every SDK answer reaches its peer; every outbound invite gets an answer SDP ready. */

@@ -131,6 +131,10 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
   state(key: string) {
     return peers.get(key)?.iceConnectionState;
   },
+  /** ICE and DTLS: "connected" once media can flow. */
+  connection(key: string) {
+    return peers.get(key)?.connectionState;
+  },
   /** Audio energy the peer receives from the agent (fake microphone): > 0 means media flows. */
   async bytesReceived(key: string) {
     const stats = await peers.get(key)?.getStats();
