@@ -379,6 +379,15 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     onUnreadable(what) {
       ctx?.invalidVendorEvent("The SIP server sent a message that could not be parsed.", { detail: what.slice(0, 200) });
     },
+    onRegistrationLost() {
+      // The agent can no longer be called: say so and register again (AUTH_FAILED there logs the agent out).
+      if (stopped || !registered) return;
+      if (linkUp) {
+        linkUp = false;
+        ctx?.setLink("reconnecting", "The SIP registration was lost");
+      }
+      scheduleReconnect();
+    },
   };
 
   const connector: Connector = {

@@ -1,5 +1,5 @@
 /** The SIP-stack seam implemented on sip.js 0.21 (a peer dependency). */
-import { Inviter, Registerer, SessionState, SIPExtension, UserAgent, Web, type Invitation, type LogLevel, type Session, type SessionDescriptionHandlerFactory } from "sip.js";
+import { Inviter, Registerer, RegistererState, SessionState, SIPExtension, UserAgent, Web, type Invitation, type LogLevel, type Session, type SessionDescriptionHandlerFactory } from "sip.js";
 import { SipFailure, type LineEvents, type SipLine, type SipStack, type StackEvents, type TransferProgress } from "./stack.js";
 
 export interface SipJsStackOptions {
@@ -247,7 +247,9 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
     isConnected: () => ua.isConnected(),
 
     register(signal) {
-      registerer?.dispose().catch(() => undefined);
+      const previous = registerer;
+      registerer = undefined; // its disposal is not a lost registration
+      previous?.dispose().catch(() => undefined);
       const r = new Registerer(ua, { expires: options.registerExpires });
       registerer = r;
       return new Promise<void>((resolve, reject) => {
@@ -266,7 +268,14 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
         signal.addEventListener("abort", onAbort, { once: true });
         r.register({
           requestDelegate: {
-            onAccept: () => settle(resolve),
+            onAccept: () =>
+              settle(() => {
+                // sip.js refreshes the binding on its own: a refresh that fails only shows as this state change.
+                r.stateChange.addListener((state) => {
+                  if (state === RegistererState.Unregistered && registerer === r && !stopping) events.onRegistrationLost();
+                });
+                resolve();
+              }),
             onReject: (res) => failed(new SipFailure(`${res.message.statusCode ?? 0} ${res.message.reasonPhrase ?? ""}`.trim(), res.message.statusCode ?? 0)),
           },
         }).catch((e: unknown) => failed(new SipFailure(e instanceof Error ? e.message : "REGISTER failed", 0, { cause: e })));

@@ -78,6 +78,8 @@ export interface StackEvents {
   onIncoming(line: SipLine): void;
   /** Something arrived that the library could not parse. */
   onUnreadable(what: string): void;
+  /** A registration that had succeeded ended without being asked to (a refresh refused or unanswered, or it expired). */
+  onRegistrationLost(): void;
 }
 
 export interface SipStack {

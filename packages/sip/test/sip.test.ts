@@ -158,6 +158,17 @@ describe("registration (digest auth against Kamailio)", () => {
     await a.desktop.reject(call.id);
   });
 
+  it("a registration refresh the registrar refuses (403) is AUTH_FAILED and the agent is logged out, not left looking ready", async () => {
+    // revoked-* users: the first REGISTER succeeds, any refresh of the binding gets 403.
+    const a = await agent({ uri: `sip:revoked-${Date.now()}@${lab.domain}`, registerExpires: 2 });
+    expect(a.desktop.snapshot().agent.state).toBe("ready");
+    const error = await until(() => a.events.find((e) => e.type === "error"), 15_000);
+    expect(error).toMatchObject({ code: "AUTH_FAILED" });
+    expect(error.type === "error" && error.message).toMatch(/403/);
+    await until(() => a.desktop.snapshot().agent.state === "logged_out");
+    await until(() => a.desktop.snapshot().link === "connected");
+  });
+
   it("with unregisterWhenNotReady, not ready unregisters: callers get 404 from the registrar", async () => {
     const a = await agent({ unregisterWhenNotReady: true });
     await a.desktop.setAgentState("not_ready");

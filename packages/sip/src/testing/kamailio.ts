@@ -64,6 +64,7 @@ modparam("rr", "enable_full_lr", 1)
 modparam("rr", "append_fromtag", 0)
 modparam("registrar", "method_filtering", 1)
 modparam("registrar", "max_expires", 3600)
+modparam("registrar", "min_expires", 1)
 modparam("registrar", "gruu_enabled", 0)
 modparam("usrloc", "db_mode", 0)
 modparam("usrloc", "handle_lost_tcp", 1)
@@ -100,6 +101,8 @@ route[REGISTRAR] {
 	if (!pv_auth_check("$fd", "${password}", "0", "1")) { auth_challenge("$fd", "0"); exit; }
 	# Test hook: users named blocked-* authenticate but are not allowed to register.
 	if ($fU =~ "^blocked-") { sl_send_reply("403", "Forbidden"); exit; }
+	# Test hook: revoked-* users register once; refreshing that binding is forbidden.
+	if ($fU =~ "^revoked-" && reg_fetch_contacts("location", "$fu", "binding")) { sl_send_reply("403", "Forbidden"); exit; }
 	consume_credentials();
 	if (!save("location")) { sl_reply_error(); }
 }
