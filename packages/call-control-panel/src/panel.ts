@@ -90,6 +90,14 @@ export class CallControlPanel extends LitElement {
     if (changed.has("desktop")) this.#subscribe();
   }
 
+  protected override updated(): void {
+    // The selector shows the agent's real state. Once the agent has picked an
+    // option, `selected` attributes no longer move the selection, so a refused
+    // or queued choice would stay shown: select the marked option by property.
+    const marked = this.renderRoot.querySelector<HTMLOptionElement>("#agent-state option[selected]");
+    if (marked && !marked.selected) marked.selected = true;
+  }
+
   #subscribe(): void {
     if (this.#subscribed === this.desktop || !this.isConnected) return;
     this.#unsubscribe?.();

@@ -102,6 +102,30 @@ describe("<opencti-call-control-panel>", () => {
     expect(problems).toEqual([]);
   });
 
+  it("the state selector always shows the agent's real state, after a refused change and after a queued one", async () => {
+    const { page, panel } = await mount();
+    const status = panel.getByLabel("Status");
+    await expect.poll(() => status.inputValue()).toBe("break");
+    // A refused change: the selector goes back to the state the agent is still in.
+    await page.evaluate(() => window.t.server.failNext("setState", { code: "VENDOR_ERROR", message: "State service unavailable" }));
+    await status.selectOption("lunch");
+    await expect.poll(() => panel.locator('[part~="error"]').textContent()).toContain("State service unavailable");
+    await expect.poll(() => status.inputValue()).toBe("break");
+    // Lunch chosen during a call is queued; when it applies after wrap-up, the selector shows it.
+    await status.selectOption("available");
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent()).toMatch(/^Available/);
+    await ring(page, { from: "+15550100" });
+    const card = panel.locator("article.call");
+    await card.getByRole("button", { name: "Answer +15550100" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await status.selectOption("lunch");
+    await expect.poll(() => panel.locator('[part~="pending-state"]').textContent()).toContain("Next: Lunch");
+    await card.getByRole("button", { name: "Hang up +15550100" }).click();
+    await card.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent()).toMatch(/^Lunch/);
+    await expect.poll(() => status.inputValue()).toBe("lunch");
+  });
+
   it("alerts an incoming call with caller, queue and attached data, and emits a composed screen pop", async () => {
     const { page, panel, problems } = await mount();
     await ring(page, { from: "+15550100", fromName: "Ada Lovelace", queue: "Billing", data: { customerId: "C-1", orderId: "77" } });
