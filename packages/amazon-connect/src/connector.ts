@@ -37,7 +37,10 @@ export interface AmazonConnectConnectorOptions {
   /** Open Connect's login window when the agent is not signed in (Streams' default: true). */
   loginPopup?: boolean | { autoClose?: boolean; height?: number; width?: number; top?: number; left?: number };
   loginUrl?: string;
-  /** Softphone: keep WebRTC inside the CCP iframe (default) or in this page; ringtone. */
+  /**
+   * Softphone: the CCP iframe hosts WebRTC (allowFramedSoftphone, default true); `false` leaves media to
+   * this page, which then needs its own softphone manager (connect.core.initSoftphoneManager + connect-rtc-js).
+   */
   softphone?: { allowFramedSoftphone?: boolean; disableRingtone?: boolean; ringtoneUrl?: string };
   /** How long the CCP may take to load before the link is reported down, ms (default 5000). */
   ccpLoadTimeoutMs?: number;
@@ -273,7 +276,8 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       loginPopup: loginPopup !== false,
       ...(typeof popup === "object" ? { loginOptions: popup, loginPopupAutoClose: popup.autoClose ?? true } : {}),
       ...(options.loginUrl ? { loginUrl: options.loginUrl } : {}),
-      softphone: { allowFramedSoftphone: false, disableRingtone: false, ...options.softphone },
+      // Without allowFramedSoftphone an embedded CCP takes no softphone calls: they stay "connecting" and are missed.
+      softphone: { allowFramedSoftphone: true, disableRingtone: false, ...options.softphone },
       ccpLoadTimeout: loadTimeoutMs,
       ...(options.ccpAckTimeoutMs ? { ccpAckTimeout: options.ccpAckTimeoutMs } : {}),
     };

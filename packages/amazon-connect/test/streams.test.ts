@@ -200,6 +200,8 @@ describe("amazon-connect on real Streams: the CCP wire protocol (pinned to Strea
   it("Streams configures the CCP, keeps it alive, and sends API requests in the shapes the fake answers", async () => {
     s = await openSession();
     expect(s.h.fake.received).toEqual(expect.arrayContaining(["configure", "outer_context_info"]));
+    // The CCP iframe is the only softphone: without allowFramedSoftphone Streams starts media in this page, which has none.
+    expect(s.h.fake.configuration).toMatchObject({ softphone: { allowFramedSoftphone: true } });
     const call = await s.answeredCall();
     await s.desktop.hold(call.id);
     const byMethod = (m: string) => s!.h.fake.requests.filter((r) => r.method === m);

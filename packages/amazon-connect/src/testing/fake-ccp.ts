@@ -97,6 +97,8 @@ export interface FakeCcp {
   readonly requests: readonly ApiRequestRecord[];
   /** Every message Streams sent (event names), for contract checks. */
   readonly received: readonly string[];
+  /** The settings of Streams' last CONFIGURE message (softphone, ringtone…), as the CCP received them. */
+  readonly configuration: unknown;
   ringInbound(spec: InboundContactSpec): string;
   /** The far end of an outbound call (or a consult leg: give its connectionId) answers. */
   remoteAnswer(contactId: string, connectionId?: string): void;
@@ -159,6 +161,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   const contacts: FContact[] = [];
   const requests: ApiRequestRecord[] = [];
   const received: string[] = [];
+  let configured: unknown;
   const history: ReturnType<FakeCcp["snapshot"]>[] = [];
   const stalls = new Set<string>();
   const failures = new Map<string, unknown>();
@@ -494,6 +497,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     const { event, data } = raw as { event?: unknown; data?: unknown };
     if (typeof event !== "string") return;
     received.push(event === "api_request" ? `api_request:${String((data as { method?: unknown } | null)?.method)}` : event);
+    if (event === "configure") configured = data;
     if (options.silent) return;
     if (event === "synchronize") {
       if (keepalive) send("acknowledge", { id: "fake-ccp-port" });
@@ -530,6 +534,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     },
     get received() {
       return received;
+    },
+    get configuration() {
+      return configured;
     },
     get muted() {
       return muted;

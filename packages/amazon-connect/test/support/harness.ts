@@ -24,7 +24,7 @@ export function createHarness(options: { fake?: FakeCcpOptions; connector?: Part
     container: dom.container,
     streams: dom.connect,
     loginPopup: false,
-    softphone: { allowFramedSoftphone: false, disableRingtone: true },
+    softphone: { disableRingtone: true }, // the framed-softphone default is what a deployment gets
     ...options.connector,
   });
   const contactOf = (call: Call): string => call.vendorCallId;
