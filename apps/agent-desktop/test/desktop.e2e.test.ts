@@ -255,6 +255,17 @@ describe("agent desktop on the simulator (Chromium)", () => {
     expect(problems).toEqual([]);
   });
 
+  it("pops the dialled customer's record for an outbound call", async () => {
+    const { panel, page, problems } = await open();
+    await loginReady(app!);
+    await panel.getByLabel("Number").fill("+1 555 0142");
+    await panel.getByRole("button", { name: "Call", exact: true }).click();
+    await expect.poll(() => callCard(panel, "+15550142").getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
+    await expect.poll(() => page.locator("#crm .customer-name").textContent()).toBe("Alan Turing");
+    await expect.poll(() => page.locator("#crm .history").textContent()).toContain("+15550142");
+    expect(problems).toEqual([]);
+  });
+
   it("shows a caller name containing HTML markup as text", async () => {
     const { page, panel, problems } = await open();
     await loginReady(app!);

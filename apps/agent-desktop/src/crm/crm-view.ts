@@ -26,7 +26,8 @@ export function mountCrm(host: HTMLElement, desktop: Desktop, panel: HTMLElement
   panel.addEventListener("opencti-screen-pop", (event: CustomEvent<ScreenPopDetail>) => {
     const { call, ani, data } = event.detail;
     if (current?.call.id !== call.id) transcript.clear();
-    current = { call, customer: findCustomer(ani, data) };
+    // The customer is the far end: the caller (ANI) inbound, the number dialled outbound.
+    current = { call, customer: findCustomer(call.direction === "inbound" ? ani : call.to, data) };
     const known = interactions.get(call.id);
     if (!known) {
       interactions.set(call.id, {
@@ -102,7 +103,7 @@ function recordView(call: Call, customer: Customer | undefined) {
             <dt>Note</dt><dd>${customer.note}</dd>
           </dl>`
       : html`<h3 class="customer-name">Unknown caller</h3>
-          <p>No customer matches ${call.from ?? "this call"}${call.fromName ? html` (${call.fromName})` : nothing}.</p>`}
+          <p>No customer matches ${(call.direction === "inbound" ? call.from : call.to) ?? "this call"}${call.fromName ? html` (${call.fromName})` : nothing}.</p>`}
     <p class="muted">Call ${call.id}: ${call.state}${call.queue ? ` · queue ${call.queue}` : ""}</p>
     ${data.length > 0 ? html`<dl aria-label="Attached data">${data.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>` : nothing}
   </article>`;
