@@ -10,10 +10,14 @@ function isStringRecord(value: unknown): value is Record<string, string> {
   return typeof value === "object" && value !== null && Object.values(value).every((v) => typeof v === "string");
 }
 
-/** config.json is optional: a missing or unreadable file means the defaults. */
-async function readConfigFile(): Promise<Partial<AppConfig>> {
+/** How long the app waits for config.json before starting on the defaults. */
+export const CONFIG_TIMEOUT_MS = 5000;
+
+/** config.json is optional: a missing, unreadable or stalled file means the defaults. */
+export async function readConfigFile(timeoutMs = CONFIG_TIMEOUT_MS): Promise<Partial<AppConfig>> {
   try {
-    const response = await fetch(new URL("config.json", document.baseURI), { cache: "no-store" });
+    // Bounded: a server that never answers must not leave the page blank forever.
+    const response = await fetch(new URL("config.json", document.baseURI), { cache: "no-store", signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) return {};
     const json = (await response.json()) as { connector?: unknown; options?: unknown };
     return {
