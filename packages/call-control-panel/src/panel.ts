@@ -93,7 +93,9 @@ export class CallControlPanel extends LitElement {
   protected override updated(): void {
     // The selector shows the agent's real state. Once the agent has picked an
     // option, `selected` attributes no longer move the selection, so a refused
-    // or queued choice would stay shown: select the marked option by property.
+    // or queued choice would stay shown: select the marked option by property
+    // (not while the change is in flight: the choice shows until it settles).
+    if (this.#busy.has("state")) return;
     const marked = this.renderRoot.querySelector<HTMLOptionElement>("#agent-state option[selected]");
     if (marked && !marked.selected) marked.selected = true;
   }
