@@ -543,7 +543,9 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       const before = new Set((current?.contacts ?? []).map((c) => c.contactId));
       const agent = new st.Agent();
       await vendorCall("place the call", signal, (cb) => agent.connect(st.Endpoint.byPhoneNumber(destination), { ...cb, ...(options.outboundQueueArn ? { queueARN: options.outboundQueueArn } : {}) }));
-      const callId = await waitFor(() => current?.contacts.find((c) => c.type === "voice" && !before.has(c.contactId))?.contactId, signal, "the new outbound contact");
+      // Only an outbound contact: a call routed to the agent at the same moment is new too.
+      const isOutbound = (c: ContactData): boolean => c.initiationMethod === "outbound" || c.connections.some((x) => x.initial && x.type === "outbound");
+      const callId = await waitFor(() => current?.contacts.find((c) => c.type === "voice" && !before.has(c.contactId) && isOutbound(c))?.contactId, signal, "the new outbound contact");
       return { callId };
     },
     async answer({ call, signal }) {

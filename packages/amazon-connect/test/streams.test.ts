@@ -92,6 +92,19 @@ describe("amazon-connect on real Streams: agent", () => {
 });
 
 describe("amazon-connect on real Streams: several connections", () => {
+  it("a call offered while the agent dials is not mistaken for the outbound call", async () => {
+    s = await openSession();
+    await s.desktop.login({});
+    await s.desktop.setAgentState("ready");
+    await s.until(() => s!.desktop.snapshot().agent.state === "ready", "ready");
+    const dialing = s.desktop.dial("+15550142");
+    // Routed to the agent in the same moment: its snapshot arrives before the outbound contact's.
+    const inbound = s.h.fake.ringInbound({ from: "+15550100" });
+    const callId = await dialing;
+    expect(callId).not.toBe(inbound);
+    expect(s.desktop.getCall(callId)).toMatchObject({ direction: "outbound", to: "+15550142" });
+  });
+
   it("a consult is a third-party connection inside the same contact, reported as its own call", async () => {
     s = await openSession();
     const call = await s.answeredCall();
