@@ -291,7 +291,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     return { headers, sent };
   }
 
-  async function dialLine(destination: string, extra: { direction: CallDirection; relatedCallId?: string; data?: CallData }): Promise<Line> {
+  async function dialLine(destination: string, signal: AbortSignal, extra: { direction: CallDirection; relatedCallId?: string; data?: CallData }): Promise<Line> {
     const s = needStack();
     const target = s.targetUri(destination);
     if (!target) throw new CtiError("INVALID_DESTINATION", `"${destination}" is not a number or SIP address this connector can dial.`);
@@ -301,6 +301,11 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       sip = await s.invite(target, headers);
     } catch (e) {
       throw callError(e, extra.direction === "consult" ? "consult" : "dial");
+    }
+    if (signal.aborted) {
+      // The desktop gave up (the microphone prompt took too long): no call it does not know about.
+      void sip.hangup().catch(() => undefined);
+      throw new CtiError("REQUEST_TIMEOUT", "The call was cancelled: it was not ready before the request timed out.", { request: extra.direction === "consult" ? "consult" : "dial" });
     }
     const line = track(sip, {
       id: `sip-${nextId++}`,
@@ -456,8 +461,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       pushAgent();
     },
 
-    async dial({ destination, options: dialOptions }) {
-      const line = await dialLine(destination, { direction: "outbound", ...(dialOptions.data ? { data: dialOptions.data } : {}) });
+    async dial({ destination, options: dialOptions, signal }) {
+      const line = await dialLine(destination, signal, { direction: "outbound", ...(dialOptions.data ? { data: dialOptions.data } : {}) });
       return { callId: line.id };
     },
 
@@ -527,10 +532,10 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       await line.sip.hangup();
     },
 
-    async consult({ call, destination }) {
+    async consult({ call, destination, signal }) {
       const primary = need(call.id);
       if (primary.state === "connected") await setHold(primary, true, "consult");
-      const line = await dialLine(destination, { direction: "consult", relatedCallId: primary.id });
+      const line = await dialLine(destination, signal, { direction: "consult", relatedCallId: primary.id });
       return { callId: line.id };
     },
 

@@ -7,7 +7,8 @@ import { createDesktop, CtiError, type Call, type Desktop, type DesktopEvent, ty
 import { WebSocketServer } from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed, vi } from "vitest";
 import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
-import { installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, nodeSessionDescriptionHandlerFactory, startSipLab, type CallerSpec, type SipLab } from "../src/testing/index.js";
+import type { SessionDescriptionHandlerFactory } from "sip.js";
+import { installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, nodeSessionDescriptionHandlerFactory, startSipLab, type CallerSpec, type NodeSessionDescriptionHandler, type SipLab } from "../src/testing/index.js";
 
 let lab: SipLab;
 const desktops: Desktop[] = [];
@@ -32,12 +33,12 @@ const until = <T>(fn: () => T | undefined | false, timeout = 10_000): Promise<T>
     { timeout, interval: 10 },
   );
 
-async function agent(overrides: Partial<SipConnectorOptions> = {}, { login = true } = {}) {
+async function agent(overrides: Partial<SipConnectorOptions> = {}, { login = true, requestTimeoutMs = 8000 } = {}) {
   const options = labConnectorOptions(lab, overrides);
   const logs: string[] = [];
   const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   const logger: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
-  const desktop = createDesktop({ connector: createSipConnector(options), requestTimeoutMs: 8000, logger, logLevel: "debug" });
+  const desktop = createDesktop({ connector: createSipConnector(options), requestTimeoutMs, logger, logLevel: "debug" });
   desktops.push(desktop);
   const events: DesktopEvent[] = [];
   desktop.on("*", (e) => events.push(e));
@@ -223,6 +224,24 @@ describe("call outcomes on the wire", () => {
     expect(call.data).toEqual({ customerId: "C-9" });
     expect(await lab.waitFor(call.vendorCallId, "INVITEDATA")).toContain("X-Data-customerId: C-9");
     await a.desktop.hangup(id);
+  });
+
+  it("a dial the desktop gave up on (media slower than the request timeout) is cancelled, not placed behind its back", async () => {
+    let handler: NodeSessionDescriptionHandler | undefined;
+    // The browser's microphone prompt answered late: the offer is ready only after the desktop's timeout.
+    const slowMedia: SessionDescriptionHandlerFactory = (session, options) => {
+      const h = nodeSessionDescriptionHandlerFactory(session, options) as NodeSessionDescriptionHandler;
+      const offer = h.getDescription.bind(h);
+      h.getDescription = (o) => new Promise((r) => setTimeout(r, 1500)).then(() => offer(o));
+      handler = h;
+      return h;
+    };
+    const a = await agent({ sessionDescriptionHandlerFactory: slowMedia }, { requestTimeoutMs: 700 });
+    const error = (await a.desktop.dial(lab.destination("poke")).catch((e: unknown) => e)) as CtiError;
+    expect(error.code).toBe("REQUEST_TIMEOUT");
+    await until(() => handler?.closed); // the INVITE that went out late was cancelled and its dialog ended
+    expect(a.desktop.snapshot().calls).toEqual([]);
+    expect(a.events.some((e) => e.type === "call.dialing")).toBe(false);
   });
 
   it("hanging up while the far end rings sends CANCEL", async () => {
