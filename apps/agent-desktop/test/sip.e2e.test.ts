@@ -4,11 +4,14 @@
  * on 127.0.0.1 (digest auth), a SIPp caller rings it through Kamailio, the
  * agent answers in the panel (WebRTC answer from the page) and hangs up.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSipLab, type SipLab } from "@opencti/sip/testing";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
 import { launchBrowser } from "./support/browser.ts";
+// A browser only accepts WebRTC offers (ICE, DTLS), so the SIPp caller sends one
+// made in the page: what a WebRTC gateway (Asterisk, rtpengine) puts before a phone.
+import { farEndOffer } from "./support/media-peer.ts";
 import { callCard, eventTypes, openApp, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
 
 let appServer: AppServer;
@@ -33,33 +36,6 @@ afterAll(async () => {
   await lab?.stop();
 });
 
-/**
- * The caller's SDP offer. A browser only accepts WebRTC offers (ICE, DTLS), so
- * the SIPp caller sends one made by a peer connection in the page — what a
- * WebRTC gateway (Asterisk, rtpengine) would put in front of a phone.
- */
-function webRtcOffer(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const pc = new RTCPeerConnection();
-    const audio = new AudioContext();
-    const out = audio.createMediaStreamDestination();
-    audio.createOscillator().connect(out);
-    pc.addTrack(out.stream.getAudioTracks()[0]!, out.stream);
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 3000);
-      const check = (): void => {
-        if (pc.iceGatheringState !== "complete") return;
-        clearTimeout(timer);
-        resolve();
-      };
-      pc.addEventListener("icegatheringstatechange", check);
-      check();
-    });
-    return pc.localDescription!.sdp;
-  });
-}
-
 describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => {
   it("registers over WebSocket, rings from SIPp, answers in the panel, hangs up", async () => {
     const uri = lab.newAgentUri();
@@ -72,7 +48,7 @@ describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => 
     await status.waitFor();
     await status.selectOption({ label: "Ready" });
 
-    const offer = await webRtcOffer(page);
+    const offer = await farEndOffer(page);
     const { callId } = await lab.ring(uri, {
       from: "+15550100",
       fromName: "Ada Lovelace",
@@ -112,7 +88,7 @@ describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => 
       await panel.getByRole("button", { name: "Log in" }).click();
       await panel.getByLabel("Status").selectOption({ label: "Ready" });
 
-      const { callId } = await lab.ring(uri, { from: "+15550101", fromName: "Grace Hopper", body: { contentType: "application/sdp", content: await webRtcOffer(page) } });
+      const { callId } = await lab.ring(uri, { from: "+15550101", fromName: "Grace Hopper", body: { contentType: "application/sdp", content: await farEndOffer(page) } });
       const card = callCard(panel, "Grace Hopper");
       await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("ringing");
       await panel.getByRole("button", { name: "Answer Grace Hopper" }).click();

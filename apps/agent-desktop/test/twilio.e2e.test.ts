@@ -4,11 +4,12 @@
  * emulator from @opencti/twilio/testing (Node, 127.0.0.1), its media server by
  * a second RTCPeerConnection in the page. Rings, answers in the panel, hangs up.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TwilioEmulator } from "@opencti/twilio/testing";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
 import { launchBrowser } from "./support/browser.ts";
+import { answerFarEnd, farEndIceState, farEndOffer } from "./support/media-peer.ts";
 import { callCard, eventTypes, openApp, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
 
 let appServer: AppServer;
@@ -33,34 +34,6 @@ afterAll(async () => {
   await appServer?.close();
 });
 
-type MediaWindow = { __mediaPeer?: RTCPeerConnection };
-
-/** A media-server offer from a peer in the page, ICE gathered (PStream has no trickle). */
-function mediaOffer(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const pc = new RTCPeerConnection();
-    (window as unknown as MediaWindow).__mediaPeer = pc;
-    const audio = new AudioContext();
-    const tone = audio.createOscillator();
-    const out = audio.createMediaStreamDestination();
-    tone.connect(out);
-    tone.start();
-    pc.addTrack(out.stream.getAudioTracks()[0]!, out.stream);
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 3000);
-      const check = (): void => {
-        if (pc.iceGatheringState !== "complete") return;
-        clearTimeout(timer);
-        resolve();
-      };
-      pc.addEventListener("icegatheringstatechange", check);
-      check();
-    });
-    return pc.localDescription!.sdp;
-  });
-}
-
 describe("agent desktop on Twilio (Chromium, real Voice SDK, PStream emulator)", () => {
   it("rings, answers in the panel with media connected, hangs up", async () => {
     const query = new URLSearchParams({ connector: "twilio", token: "demo.token.value", signalingUrl: emulator.url });
@@ -73,7 +46,7 @@ describe("agent desktop on Twilio (Chromium, real Voice SDK, PStream emulator)",
     await status.selectOption({ label: "Ready" });
     await expect.poll(() => emulator.frames("register").length, { timeout: UI_TIMEOUT }).toBeGreaterThan(0);
 
-    const callSid = emulator.ring({ sdp: await mediaOffer(page), from: "+15550100", to: "+15550001000", params: { callerName: "Ada Lovelace", queue: "Billing", customerId: "C-1001" } });
+    const callSid = emulator.ring({ sdp: await farEndOffer(page), from: "+15550100", to: "+15550001000", params: { callerName: "Ada Lovelace", queue: "Billing", customerId: "C-1001" } });
     const card = callCard(panel, "Ada Lovelace");
     await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("ringing");
     await expect.poll(() => card.getByLabel("Call data").textContent()).toContain("C-1001");
@@ -81,10 +54,10 @@ describe("agent desktop on Twilio (Chromium, real Voice SDK, PStream emulator)",
     const answerFrame = emulator.nextFrame("answer", (p) => p.callsid === callSid, UI_TIMEOUT);
     await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
     const answer = await answerFrame;
-    await page.evaluate((sdp) => (window as unknown as MediaWindow).__mediaPeer!.setRemoteDescription({ type: "answer", sdp }), String(answer.sdp));
+    await answerFarEnd(page, String(answer.sdp));
     await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
     await expect
-      .poll(() => page.evaluate(() => (window as unknown as MediaWindow).__mediaPeer!.iceConnectionState), { timeout: UI_TIMEOUT })
+      .poll(() => farEndIceState(page), { timeout: UI_TIMEOUT })
       .toMatch(/connected|completed/);
 
     const hangup = emulator.nextFrame("hangup", (p) => p.callsid === callSid, UI_TIMEOUT);
