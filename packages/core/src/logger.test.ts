@@ -25,6 +25,14 @@ describe("redact", () => {
     expect(input.password).toBe("p"); // the input is untouched
   });
 
+  it("removes Authorization header values from logged protocol text (a SIP message)", () => {
+    const sip = 'REGISTER sip:pbx SIP/2.0\r\nProxy-Authorization: Digest username="1001", response="6629fae49393a05397450978507c4ef1"\r\nauthorization: Basic dTpw\r\nCSeq: 2 REGISTER\r\n';
+    const out = redact(sip) as string;
+    expect(out).not.toMatch(/6629fae4|dTpw/);
+    expect(out).toContain("Proxy-Authorization: [redacted]\r\n");
+    expect(out).toContain("CSeq: 2 REGISTER");
+  });
+
   it("masks phone numbers only when asked", () => {
     expect(redact({ from: "+15550100199" })).toEqual({ from: "+15550100199" });
     expect(redact({ from: "+15550100199", note: "+1555" }, { maskPhoneNumbers: true })).toEqual({ from: "+*******0199", note: "+1555" });

@@ -17,6 +17,8 @@ const PHONE_KEY = /^(from|to|ani|dnis|phone(number)?|number|address|destination|
 const JWT = /eyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]*/g;
 /** user:password@ in a URI. */
 const URI_PASSWORD = /((?:\/\/|\bsips?:)[^:@/\s]+):[^@/\s]+@/gi;
+/** An (Proxy-)Authorization header line inside logged protocol text (a SIP message). */
+const AUTH_HEADER = /(\b(?:proxy-)?authorization:[ \t]*)[^\r\n]+/gi;
 
 export interface RedactOptions {
   /** Mask phone numbers to their last 4 digits. */
@@ -57,7 +59,7 @@ export function redact(value: unknown, options: RedactOptions = {}, depth = 0, s
 }
 
 function redactString(value: string): string {
-  return value.replace(JWT, REDACTED).replace(URI_PASSWORD, `$1:${REDACTED}@`);
+  return value.replace(JWT, REDACTED).replace(URI_PASSWORD, `$1:${REDACTED}@`).replace(AUTH_HEADER, `$1${REDACTED}`);
 }
 
 export interface ConsoleLoggerOptions extends RedactOptions {
