@@ -4,49 +4,20 @@
  * 127.0.0.1) running the fake CCP from @opencti/amazon-connect/testing.
  * Streams and the fake talk real cross-origin postMessage.
  */
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Frame } from "playwright-core";
-import { build, createServer, type ViteDevServer } from "vite";
+import { createServer, type ViteDevServer } from "vite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sourceAliases } from "../../../vitest.shared.ts";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
 import { launchBrowser } from "./support/browser.ts";
+import { serveBuiltApp } from "./support/built-app.ts";
 import { callCard, eventTypes, openApp, recordCspViolations, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
-const appRoot = fileURLToPath(new URL("../", import.meta.url));
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml" };
-
-/** The built app, served with a strict Content-Security-Policy on every response. */
-async function serveBuiltApp(): Promise<{ url: string; close(): Promise<void> }> {
-  const outDir = mkdtempSync(join(tmpdir(), "agent-desktop-ac-build-"));
-  await build({ root: appRoot, configFile: join(appRoot, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
-  const server = createHttpServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    const file = join(outDir, path.endsWith("/") ? `${path}index.html` : path);
-    try {
-      const body = readFileSync(file);
-      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Security-Policy": CSP });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { "Content-Security-Policy": CSP }).end("not found");
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: async () => {
-      await new Promise((resolve) => server.close(resolve));
-      rmSync(outDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** The fake CCP's page, served by its own Vite server on another port (another origin). */
 async function startCcpServer(): Promise<{ ccpUrl: string; close(): Promise<void> }> {

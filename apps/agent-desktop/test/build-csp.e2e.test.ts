@@ -3,54 +3,33 @@
  * code), and the app runs under a strict Content-Security-Policy with no
  * violation (no eval, no inline script or style element).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "./support/browser.ts";
+import { serveBuiltApp, STRICT_CSP, type BuiltApp } from "./support/built-app.ts";
 import { callCard, DEFAULT_QUERY, loginReady, openApp, recordCspViolations, ringInbound, UI_TIMEOUT } from "./support/desktop-page.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".svg": "image/svg+xml", ".map": "application/json" };
 /** Strings only a vendor SDK's code contains. */
 const VENDOR_MARKERS = [/SIP\.js\//, /amazon-connect-streams|connect\.core\b/, /@twilio\/voice-sdk|twilio\.com/];
 /** `import … from "./chunk.js"` and `import "./chunk.js"` (not `import("./chunk.js")`). */
 const STATIC_IMPORT = /\bimport\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']\.\/([\w.-]+\.js)["']/g;
 
+let built: BuiltApp;
 let outDir: string;
-let server: Server;
 let url: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "agent-desktop-build-"));
-  await build({ root, configFile: join(root, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
-  server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    const file = join(outDir, path.endsWith("/") ? `${path}index.html` : path);
-    try {
-      const body = readFileSync(file);
-      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Content-Security-Policy": CSP });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { "Content-Security-Policy": CSP }).end("not found");
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  built = await serveBuiltApp();
+  ({ outDir, url } = built);
   browser = await launchBrowser();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await built?.close();
 });
 
 describe("the built app", () => {
@@ -81,7 +60,7 @@ describe("the built app", () => {
     const app = await openApp(browser, url, DEFAULT_QUERY, recordCspViolations);
     try {
       const response = await app.page.reload();
-      expect(response?.headers()["content-security-policy"]).toBe(CSP);
+      expect(response?.headers()["content-security-policy"]).toBe(STRICT_CSP);
       await app.panel.locator('[part~="link"]').filter({ hasText: "Connected" }).waitFor();
       await loginReady(app);
       await ringInbound(app.page, { phone: "+15550100" });

@@ -5,28 +5,22 @@
  * success/failure callbacks, every forwarded event shown as Pega JSON. Each
  * event on the page must validate against @opencti/pega's draft-06 schemas.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ValidateFunction } from "ajv";
 import type { Browser, Page } from "playwright-core";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sourceAliases } from "../../../vitest.shared.ts";
 import { launchBrowser } from "./support/browser.ts";
+import { serveBuiltApp, type BuiltApp } from "./support/built-app.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const pegaSchemas = fileURLToPath(new URL("../../../packages/pega/schema/", import.meta.url));
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".map": "application/json" };
 const UI_TIMEOUT = 15_000;
 
-let outDir: string;
-let server: Server;
+let built: BuiltApp;
 let url: string;
 let browser: Browser;
 let page: Page;
@@ -76,28 +70,16 @@ async function call(fn: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "pega-page-build-"));
   // Only the Pega page, with the app's aliases (packages from source).
-  await build({
-    root,
-    configFile: false,
-    logLevel: "warn",
-    resolve: { alias: sourceAliases },
-    build: { outDir, emptyOutDir: true, target: "es2022", modulePreload: { polyfill: false }, rolldownOptions: { input: { pega: join(root, "pega.html") } } },
+  built = await serveBuiltApp({
+    config: {
+      configFile: false,
+      resolve: { alias: sourceAliases },
+      build: { target: "es2022", modulePreload: { polyfill: false }, rolldownOptions: { input: { pega: join(root, "pega.html") } } },
+    },
+    onMissing: (path) => problems.push(`404 ${path}`),
   });
-  server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    try {
-      const body = readFileSync(join(outDir, path));
-      res.writeHead(200, { "Content-Type": TYPES[extname(path)] ?? "application/octet-stream", "Content-Security-Policy": CSP });
-      res.end(body);
-    } catch {
-      if (path !== "/favicon.ico") problems.push(`404 ${path}`);
-      res.writeHead(404, { "Content-Security-Policy": CSP }).end("not found");
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/pega.html`;
+  url = `${built.url}pega.html`;
   browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await context.addInitScript(() => {
@@ -117,8 +99,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await built?.close();
 });
 
 describe("pega.html: the Desktop Implementation as Pega's framework uses it", () => {
