@@ -93,6 +93,20 @@ const okFor = (extra = ""): string =>
 Contact: <sip:farend@[local_ip]:[local_port]>${extra ? `\n${extra}` : ""}
 Content-Length: 0`);
 
+/** The 200 OK to a re-INVITE, with our answer SDP in `direction`. */
+const reinviteOk = (direction: string): string =>
+  send(`SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdp(direction, 2)}`);
+
 /**
  * The in-dialog part both ends share: answer the agent's re-INVITEs (mirroring
  * hold), INFO and REFER; on pokes hang up or put the agent on hold.
@@ -150,30 +164,10 @@ Content-Length: 0`)}
 
   <label id="reinvite"/>
   <nop next="reinvitehold" test="held"/>
-${send(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:farend@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-${sdp("sendrecv", 2)}`)}
+${reinviteOk("sendrecv")}
   <nop next="talk"/>
   <label id="reinvitehold"/>
-${send(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:farend@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-${sdp("recvonly", 2)}`)}
+${reinviteOk("recvonly")}
   <nop next="talk"/>
 
   <label id="info"/>
