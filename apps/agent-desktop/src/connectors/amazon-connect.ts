@@ -19,6 +19,7 @@ import { html, render } from "lit";
 import streamsScriptUrl from "amazon-connect-streams/release/connect-streams-min.js?url";
 import { CUSTOMERS } from "../crm/directory.ts";
 import { ConnectorUnavailableError, type ConnectorSetup, type LoadConnector } from "./types.ts";
+import { drawerKit } from "./drawer.ts";
 
 const flag = (value: string | undefined): boolean | undefined => (value === "true" ? true : value === "false" ? false : undefined);
 
@@ -104,18 +105,8 @@ export const load: LoadConnector = async ({ options }) => {
 
 /** The demo drawer: the far end and the CCP, driven by hand. */
 function mountFakeCcpControls(host: HTMLElement, fake: FakeCcp): () => void {
-  const field = (name: string): string => (host.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${name}"]`)?.value ?? "").trim();
+  const { field, act, status } = drawerKit(host, () => draw());
   const newest = (): string | undefined => fake.contactIds().at(-1);
-  let status = "";
-  const act = (what: string, fn: () => void) => () => {
-    try {
-      fn();
-      status = what;
-    } catch (err) {
-      status = err instanceof Error ? err.message : String(err);
-    }
-    draw();
-  };
   const withContact = (what: string, fn: (id: string) => void) =>
     act(what, () => {
       const id = newest();
@@ -155,7 +146,7 @@ function mountFakeCcpControls(host: HTMLElement, fake: FakeCcp): () => void {
           <button type="button" @click=${act("WebSocket lost", () => fake.dropLink())}>Drop WebSocket</button>
           <button type="button" @click=${act("WebSocket back", () => fake.restoreLink())}>Restore WebSocket</button>
         </fieldset>
-        <p class="muted" role="status">${status}</p>
+        <p class="muted" role="status">${status()}</p>
       </div>`,
       host,
     );

@@ -8,6 +8,7 @@ import { createSimulator, type Operation, type SimulatorServer } from "@opencti/
 import { html, render } from "lit";
 import { CUSTOMERS } from "../crm/directory.ts";
 import type { ConnectorSetup, LoadConnector } from "./types.ts";
+import { drawerKit } from "./drawer.ts";
 
 /** Far ends the dial pad and transfers can reach; anything else answers too. */
 export const SIMULATOR_DIRECTORY = {
@@ -55,19 +56,9 @@ export const load: LoadConnector = (config) => {
 
 /** The drawer: the far end and the network, driven by hand. */
 export function mountSimulatorControls(host: HTMLElement, server: SimulatorServer): () => void {
-  const field = (name: string): string => (host.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${name}"]`)?.value ?? "").trim();
+  const { field, act, status } = drawerKit(host, () => draw());
   /** The call picked in the drawer, or the newest live one. */
   const targetCall = (): string | undefined => field("call") || server.listCalls().at(-1)?.callId;
-  let status = "";
-  const act = (what: string, fn: () => void) => () => {
-    try {
-      fn();
-      status = what;
-    } catch (err) {
-      status = err instanceof Error ? err.message : String(err);
-    }
-    draw();
-  };
 
   const ring = act("Ringing the agent", () => {
     const preset = CUSTOMERS.find((c) => c.phone === field("caller"));
@@ -143,7 +134,7 @@ export function mountSimulatorControls(host: HTMLElement, server: SimulatorServe
           </label>
           <button type="button" @click=${act("The next request of that kind will fail", () => server.failNext(field("fault") as Operation, { message: "The simulated CTI server refused the request." }))}>Fail next request</button>
         </fieldset>
-        <p class="muted" role="status">${status}</p>
+        <p class="muted" role="status">${status()}</p>
         <p class="muted">Dialable: ${Object.entries(SIMULATOR_DIRECTORY).map(([n, label]) => `${n} ${label}`).join(" · ")}; other numbers answer.</p>
       </div>`,
       host,
