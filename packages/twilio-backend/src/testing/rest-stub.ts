@@ -1,8 +1,9 @@
 /**
  * A local stub of the slice of Twilio's REST API the reference backend uses
- * (Conferences, Conference Participants, Call user-defined messages), on
+ * (Calls, Conferences, Conference Participants, Call user-defined messages), on
  * 127.0.0.1, so the official `twilio` library can be tested without the real
- * API. It keeps conference state, posts signed status callbacks like Twilio,
+ * API. It keeps call and conference state, posts signed call and conference
+ * status callbacks like Twilio, mints access tokens with the official library,
  * and tells its listeners when the backend changes a call (so a signalling
  * emulator can reflect it: a removed agent leg hangs up, a message reaches
  * the browser).
@@ -29,6 +30,16 @@ export interface StubConference {
   friendlyName: string;
   status: "init" | "in-progress" | "completed";
   participants: Map<string, StubParticipant>;
+  /** Where Twilio posts this conference's participant-join/leave and conference-end events (the <Conference statusCallback>). */
+  statusCallback?: string;
+}
+
+/** A Call resource (GET /Calls/{sid}.json): who the leg is from and to. */
+export interface StubCall {
+  sid: string;
+  from: string;
+  to: string;
+  status: "queued" | "ringing" | "in-progress" | "completed";
 }
 
 export interface StubRequest {
@@ -46,13 +57,32 @@ export interface TwilioRestStubEvents {
 
 export const STUB_ACCOUNT_SID = "AC" + "0".repeat(32);
 export const STUB_AUTH_TOKEN = "stub-auth-token";
+/** The API key the stub's access tokens are signed with (what the backend's authenticator verifies). */
+export const STUB_API_KEY_SID = "SK" + "0".repeat(32);
+export const STUB_API_KEY_SECRET = "stub-api-key-secret";
+
+/**
+ * A Twilio Access Token with a Voice grant for `identity`, minted by the
+ * official library (what an integrator's token endpoint hands the browser),
+ * signed with the stub's API key.
+ */
+export function stubAccessToken(identity: string, options: { ttl?: number } = {}): string {
+  const { AccessToken } = twilio.jwt;
+  const token = new AccessToken(STUB_ACCOUNT_SID, STUB_API_KEY_SID, STUB_API_KEY_SECRET, { identity, ttl: options.ttl ?? 3600 });
+  token.addGrant(new AccessToken.VoiceGrant({ incomingAllow: true }));
+  return token.toJwt();
+}
 
 const sid = (prefix: string): string => prefix + randomBytes(16).toString("hex");
 
 export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
   readonly conferences = new Map<string, StubConference>();
+  /** Call resources by CallSid: the legs addConference and participant creation made, plus addCall. */
+  readonly calls = new Map<string, StubCall>();
   readonly requests: StubRequest[] = [];
-  /** Answer the next request of this kind never (to test timeouts): "hold" matches a participant update with Hold. */
+  /** Conference status callbacks still being delivered (see settled()). */
+  private readonly deliveries = new Set<Promise<void>>();
+  /** Answer the next request of this kind never (to test timeouts): "hold" matches a participant update with Hold, "call" a Call fetch. */
   readonly stalled = new Set<string>();
   private constructor(
     private readonly server: Server,
@@ -81,13 +111,34 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
     return twilio(STUB_ACCOUNT_SID, STUB_AUTH_TOKEN, { httpClient });
   }
 
-  /** A customer call already bridged to the agent's client leg in a conference (what the integrator's TwiML sets up). */
-  addConference(call: { customerCallSid: string; customerNumber: string; agentCallSid: string }): StubConference {
-    const conference: StubConference = { sid: sid("CF"), friendlyName: `opencti-${call.customerCallSid}`, status: "in-progress", participants: new Map() };
+  /**
+   * A customer call already bridged to the agent's client leg in a conference
+   * (what the integrator's TwiML sets up). The agent's leg is a Call to
+   * `client:<agentIdentity>` (default "agent"). With `statusCallback`, the
+   * conference posts signed participant events there, like
+   * `<Conference statusCallback>` (await `settled()` for their delivery).
+   */
+  addConference(call: { customerCallSid: string; customerNumber: string; agentCallSid: string; agentIdentity?: string; statusCallback?: string }): StubConference {
+    const conference: StubConference = { sid: sid("CF"), friendlyName: `opencti-${call.customerCallSid}`, status: "in-progress", participants: new Map(), ...(call.statusCallback ? { statusCallback: call.statusCallback } : {}) };
     conference.participants.set(call.customerCallSid, { callSid: call.customerCallSid, label: "customer", hold: false, muted: false, status: "connected", to: call.customerNumber, endConferenceOnExit: false });
     conference.participants.set(call.agentCallSid, { callSid: call.agentCallSid, label: "agent", hold: false, muted: false, status: "connected", endConferenceOnExit: false });
+    this.calls.set(call.customerCallSid, { sid: call.customerCallSid, from: call.customerNumber, to: "+15550009999", status: "in-progress" });
+    this.calls.set(call.agentCallSid, { sid: call.agentCallSid, from: call.customerNumber, to: `client:${call.agentIdentity ?? "agent"}`, status: "in-progress" });
     this.conferences.set(conference.sid, conference);
+    this.conferenceEvent(conference, "participant-join", call.customerCallSid);
+    this.conferenceEvent(conference, "participant-join", call.agentCallSid);
     return conference;
+  }
+
+  /** A Call resource of its own (e.g. a browser-originated leg, from `client:<identity>`). */
+  addCall(call: StubCall): StubCall {
+    this.calls.set(call.sid, call);
+    return call;
+  }
+
+  /** Resolves once every conference status callback posted so far was answered. */
+  async settled(): Promise<void> {
+    while (this.deliveries.size > 0) await Promise.all([...this.deliveries]);
   }
 
   findParticipant(callSid: string): { conference: StubConference; participant: StubParticipant } | undefined {
@@ -112,6 +163,7 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
     if (!found) return;
     found.conference.participants.delete(callSid);
     found.participant.status = "complete";
+    this.conferenceEvent(found.conference, "participant-leave", callSid);
     await this.callback(found.participant, "completed");
   }
 
@@ -120,16 +172,33 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Posts a call status callback signed like Twilio (X-Twilio-Signature with the auth token). */
-  private async callback(participant: StubParticipant, status: string): Promise<void> {
-    if (!participant.statusCallback) return;
-    const params = { AccountSid: STUB_ACCOUNT_SID, CallSid: participant.callSid, CallStatus: status, To: participant.to ?? "" };
-    const signature = twilio.getExpectedTwilioSignature(STUB_AUTH_TOKEN, participant.statusCallback, params);
-    await fetch(participant.statusCallback, {
+  /** Posts a conference status callback (participant-join/-leave, conference-end) signed like Twilio, when the conference has one. */
+  private conferenceEvent(conference: StubConference, event: "participant-join" | "participant-leave" | "conference-end", callSid?: string): void {
+    if (!conference.statusCallback) return;
+    const params: Record<string, string> = { AccountSid: STUB_ACCOUNT_SID, ConferenceSid: conference.sid, FriendlyName: conference.friendlyName, StatusCallbackEvent: event, ...(callSid ? { CallSid: callSid } : {}) };
+    const delivery = this.post(conference.statusCallback, params)
+      .catch(() => {})
+      .finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
+  }
+
+  private async post(url: string, params: Record<string, string>): Promise<void> {
+    const signature = twilio.getExpectedTwilioSignature(STUB_AUTH_TOKEN, url, params);
+    await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature },
       body: new URLSearchParams(params).toString(),
     }).then((r) => r.arrayBuffer());
+  }
+
+  /** Posts a call status callback signed like Twilio (X-Twilio-Signature with the auth token). */
+  private async callback(participant: StubParticipant, status: string): Promise<void> {
+    if (!participant.statusCallback) return;
+    await this.post(participant.statusCallback, { AccountSid: STUB_ACCOUNT_SID, CallSid: participant.callSid, CallStatus: status, To: participant.to ?? "" });
+  }
+
+  private callJson(c: StubCall): Record<string, unknown> {
+    return { sid: c.sid, account_sid: STUB_ACCOUNT_SID, from: c.from, to: c.to, status: c.status, direction: c.to.startsWith("client:") ? "outbound-dial" : "inbound", date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${STUB_ACCOUNT_SID}/Calls/${c.sid}.json` };
   }
 
   private participantJson(conference: StubConference, p: StubParticipant): Record<string, unknown> {
@@ -200,6 +269,8 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
           ...(form.StatusCallback ? { statusCallback: form.StatusCallback } : {}),
         };
         conference.participants.set(participant.callSid, participant);
+        this.calls.set(participant.callSid, { sid: participant.callSid, from: form.From, to: form.To, status: "queued" });
+        this.conferenceEvent(conference, "participant-join", participant.callSid);
         return send(201, this.participantJson(conference, participant));
       }
     }
@@ -217,10 +288,19 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
         conference.participants.delete(participant.callSid);
         participant.status = "complete";
         this.emit("participantRemoved", conference, participant);
-        if (conference.participants.size === 0) conference.status = "completed";
+        this.conferenceEvent(conference, "participant-leave", participant.callSid);
+        if (conference.participants.size === 0) {
+          conference.status = "completed";
+          this.conferenceEvent(conference, "conference-end");
+        }
         res.writeHead(204);
         return void res.end();
       }
+    }
+    if (method === "GET" && (m = path.match(/^\/Calls\/(CA\w+)\.json$/))) {
+      const call = this.calls.get(m[1]!);
+      if (call && this.stalled.delete("call")) return; // never answers
+      return call ? send(200, this.callJson(call)) : notFound();
     }
     if (method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/UserDefinedMessages\.json$/))) {
       this.emit("userDefinedMessage", m[1]!, form.Content ?? "");
