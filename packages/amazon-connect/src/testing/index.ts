@@ -5,4 +5,4 @@
  */
 export { createFakeCcp, type FakeCcp, type FakeCcpOptions, type FakeCcpPort, type FakeAgentState, type InboundContactSpec, type QuickConnect, type ApiRequestRecord, type CcpMessage } from "./fake-ccp.js";
 export { attachFakeCcp, framePort, parentPort, CCP_IFRAME_NAME } from "./transport.js";
-export { startFakeCcpPage } from "./page.js";
+export { startFakeCcpPage, type FakeCcpPageOptions } from "./page.js";

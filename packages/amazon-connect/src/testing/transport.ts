@@ -1,12 +1,22 @@
 /**
- * Ports between the fake CCP and Streams.
+ * Ports between the fake CCP and Streams. Neither executes a request from
+ * anyone but the page that embeds the CCP.
  *
  * - `framePort`: the fake runs in the embedding page's own JS realm (JSDOM
  *   tests, the sample app's no-AWS demo) and answers on the CCP iframe's
  *   window. Upstream messages are dispatched on the parent window with
  *   `source` set to the iframe's window, which is what Streams' conduit checks.
+ *   Downstream, it takes over the iframe window's own `postMessage`, which is
+ *   what Streams calls: there is no `message` listener at all, so a message
+ *   another window or origin posts to the iframe (anyone holding the page can
+ *   reach `frames[0]`; cross-origin callers always get the browser's own
+ *   postMessage) is never seen.
  * - `parentPort`: the fake runs inside a page served as the ccpUrl (a real
- *   cross-origin iframe) and uses plain `parent.postMessage`.
+ *   cross-origin iframe) and uses plain `parent.postMessage`, to
+ *   `parentOrigin` only; it accepts a message only when it comes from the
+ *   parent window AND from `parentOrigin` (default: its own origin, so an
+ *   embedding page on another origin must be named explicitly, like the
+ *   approved origins of a real Amazon Connect instance).
  */
 import type { CcpMessage, FakeCcp, FakeCcpPort } from "./fake-ccp.js";
 
@@ -15,27 +25,39 @@ export const CCP_IFRAME_NAME = "Amazon Connect CCP";
 export function framePort(parent: Window, frameWindow: Window): FakeCcpPort {
   return {
     send(message: CcpMessage) {
-      const event = new (parent as unknown as typeof globalThis).MessageEvent("message", { data: message });
+      const event = new (parent as unknown as typeof globalThis).MessageEvent("message", { data: message, origin: parent.location.origin });
       // JSDOM ignores `source` in the init dict; browsers accept it either way.
       Object.defineProperty(event, "source", { value: frameWindow });
       parent.dispatchEvent(event);
     },
     listen(handler) {
-      const onMessage = (e: MessageEvent) => handler(e.data);
-      frameWindow.addEventListener("message", onMessage);
-      return () => frameWindow.removeEventListener("message", onMessage);
+      // Streams calls `iframe.contentWindow.postMessage(message, origin)` from this page.
+      const target = frameWindow as Window & { postMessage: Window["postMessage"] };
+      const had = Object.prototype.hasOwnProperty.call(target, "postMessage");
+      const original = target.postMessage;
+      const receive = (message: unknown): void => {
+        // Asynchronous, like a real postMessage.
+        parent.setTimeout(() => handler(message), 0);
+      };
+      Object.defineProperty(target, "postMessage", { value: receive, configurable: true, writable: true });
+      return () => {
+        if (target.postMessage !== receive) return;
+        if (had) Object.defineProperty(target, "postMessage", { value: original, configurable: true, writable: true });
+        else delete (target as { postMessage?: unknown }).postMessage;
+      };
     },
   };
 }
 
-export function parentPort(win: Window): FakeCcpPort {
+/** `parentOrigin`: the embedding page's origin (default: `win`'s own origin). */
+export function parentPort(win: Window, parentOrigin: string = win.location.origin): FakeCcpPort {
   return {
     send(message: CcpMessage) {
-      win.parent.postMessage(message, "*");
+      win.parent.postMessage(message, parentOrigin);
     },
     listen(handler) {
       const onMessage = (e: MessageEvent) => {
-        if (e.source === win.parent) handler(e.data);
+        if (e.source === win.parent && e.origin === parentOrigin) handler(e.data);
       };
       win.addEventListener("message", onMessage);
       return () => win.removeEventListener("message", onMessage);
