@@ -6,68 +6,102 @@
  * Assumes the integrator's TwiML bridges each customer and the agent's
  * client leg in a `<Conference>`, the customer's participant labelled
  * "customer" with endConferenceOnExit=false.
+ *
+ * Trust boundaries (README, "Authorization model"): every browser request is
+ * authenticated to an agent identity, may only act on a call whose agent leg
+ * is that identity's, names only SIDs that pass their format check before the
+ * twilio client builds a URL from them, dials only allowed destinations, and
+ * ends within a deadline; answers carry fixed messages only.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import twilio from "twilio";
+import { ContractError, FAIL, fromTwilio, scrubError } from "./contract.js";
+import { destinationAllowed, type DestinationPolicy } from "./destinations.js";
+
+export type { DestinationPolicy } from "./destinations.js";
 
 export interface CallControlHandlerOptions {
-  /** An official twilio client (`twilio(accountSid, authToken)`). */
+  /** An official twilio client (`twilio(accountSid, authToken)` or with an API key). */
   client: twilio.Twilio;
-  /** This handler's public base URL, for Twilio's status callbacks (`<publicUrl>/status`). */
+  /** This handler's public base URL, for Twilio's status callbacks (`<publicUrl>/status`, `<publicUrl>/conference-status`). */
   publicUrl: string;
   /** The caller ID for legs the backend dials (consult and transfer targets). */
   callerId: string;
   /** Hold music (TwiML or audio URL); Twilio's default when omitted. */
   holdUrl?: string;
-  /** The account's auth token: when given, status callbacks must carry a valid X-Twilio-Signature. */
-  authToken?: string;
-  /** Checks each browser request (session cookie, bearer token…); allow all when omitted. */
-  authorize?: (req: IncomingMessage) => boolean | Promise<boolean>;
-  /** Where to report failures; never receives secrets. */
-  onError?: (error: unknown) => void;
+  /** The account's auth token: Twilio's status callbacks must carry a valid X-Twilio-Signature. Required. */
+  authToken: string;
+  /**
+   * The agent behind a browser request: its Twilio Client identity (the
+   * `client:<identity>` of its call legs), or undefined to refuse (401).
+   * `accessTokenAuthenticator(…)` verifies the browser's Voice access token.
+   * Required unless insecureAllowAnyAgentForLocalTesting.
+   */
+  authenticate?: (req: IncomingMessage) => Promise<string | undefined> | string | undefined;
+  /** A local lab only: without `authenticate`, every request may act on every call. */
+  insecureAllowAnyAgentForLocalTesting?: boolean;
+  /** Origins a browser may call from (`Origin` header, exact match); default: publicUrl's origin. Requests without Origin (non-browser clients) pass. */
+  allowedOrigins?: readonly string[];
+  /** Where consults and transfers may dial; default: any E.164 number, no SIP, no client. */
+  destinations?: DestinationPolicy;
+  /** An extra say on each destination, after `destinations` (e.g. per-agent rules). */
+  allowDestination?: (to: string, identity: string | undefined) => boolean | Promise<boolean>;
+  /** Deadline for one request, Twilio round trips included → 504 REQUEST_TIMEOUT. Default 10 000. */
+  operationTimeoutMs?: number;
+  /** When a call's conference is not known from conference status callbacks, how many in-progress conferences may be searched. Default 20. */
+  maxConferenceScan?: number;
+  /** Where to report failures, scrubbed of credentials. */
+  onError?: (error: Error) => void;
 }
 
 type Body = Record<string, unknown>;
-type ErrorCode = "INVALID_ARGUMENT" | "INVALID_STATE" | "INVALID_DESTINATION" | "AUTH_FAILED" | "VENDOR_ERROR";
-
-class ContractError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-interface Located {
-  conferenceSid: string;
-  agent: { callSid: string };
-  customer: { callSid: string };
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+interface Reply {
+  status: number;
+  body?: Body;
 }
 
 const OPERATIONS = ["hold", "resume", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"] as const;
 type Operation = (typeof OPERATIONS)[number];
+const isOperation = (name: string): name is Operation => (OPERATIONS as readonly string[]).includes(name);
 
-const str = (body: Body, key: string): string => {
+// Twilio SIDs: two letters and 32 lowercase hex digits. Nothing else may reach
+// the twilio client, which puts ids into URL paths unescaped (`..\`, `%2e%2e`).
+const CALL_SID = /^CA[0-9a-f]{32}$/;
+const CONFERENCE_SID = /^CF[0-9a-f]{32}$/;
+
+const MAX_BODY = 64 * 1024;
+const MAX_INDEXED_CALLS = 10_000;
+
+/** The conference an agent's leg is in, with the customer's leg and everyone else's. */
+interface Located {
+  conferenceSid: string;
+  agentCallSid: string;
+  customerCallSid: string;
+  participants: ReadonlySet<string>;
+}
+
+/** One request's view of Twilio: every REST call checks the deadline first, and its failure becomes a contract error. */
+type Rest = <T>(call: () => Promise<T>) => Promise<T>;
+
+interface Request {
+  body: Body;
+  identity: string | undefined;
+  rest: Rest;
+}
+
+// ---- request parsing ----------------------------------------------------
+
+function text(body: Body, key: string): string {
   const value = body[key];
-  if (typeof value !== "string" || value === "") throw new ContractError(400, "INVALID_ARGUMENT", `"${key}" is required`);
+  if (typeof value !== "string" || value === "") throw FAIL.missing(key);
   return value;
-};
-const destination = (body: Body): string => {
-  const to = str(body, "to");
-  if (!/^(\+?[0-9]{3,15}|client:[\w.@-]+|sip:[^\s]+)$/.test(to)) throw new ContractError(400, "INVALID_DESTINATION", "Not a number, client or SIP address Twilio can dial");
-  return to;
-};
+}
 
-/** Twilio REST failures → contract errors. */
-function fromTwilio(error: unknown): ContractError {
-  if (error instanceof ContractError) return error;
-  const e = error as { status?: unknown; code?: unknown; message?: unknown };
-  if (e.code === 21211 || e.code === 21217 || e.code === 13223) return new ContractError(400, "INVALID_DESTINATION", "Twilio cannot dial that destination");
-  if (e.status === 404) return new ContractError(409, "INVALID_STATE", "The call is no longer in a conference");
-  if (e.status === 401 || e.status === 403) return new ContractError(502, "AUTH_FAILED", "The backend's Twilio credentials were refused");
-  return new ContractError(502, "VENDOR_ERROR", typeof e.message === "string" ? `Twilio: ${e.message}` : "Twilio request failed");
+function callSid(body: Body, key: string): string {
+  const value = text(body, key);
+  if (!CALL_SID.test(value)) throw FAIL.notSid(key);
+  return value;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -75,129 +109,300 @@ async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new ContractError(413, "INVALID_ARGUMENT", "Request too large");
+    if (size > MAX_BODY) throw FAIL.tooLarge();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export function createCallControlHandler(options: CallControlHandlerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+function parseJsonBody(raw: string): Body {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw FAIL.notJson();
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw FAIL.notJson();
+  return body as Body;
+}
+
+/** application/json only: a cross-site form or `text/plain` beacon cannot send it without a CORS preflight. */
+function requireJson(req: IncomingMessage): void {
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") throw FAIL.notJsonType();
+}
+
+/** Runs `work` until `ms` passes; after that, `rest` refuses to start further Twilio calls. */
+async function withDeadline<T>(ms: number, work: (expired: () => boolean) => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let expired = false;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      expired = true;
+      reject(FAIL.timeout());
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(() => expired), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---- the handler ----------------------------------------------------------
+
+export function createCallControlHandler(options: CallControlHandlerOptions): Handler {
+  // Closed by default: no identity, no per-call check; no auth token, forged status callbacks.
+  if (typeof options.authenticate !== "function" && options.insecureAllowAnyAgentForLocalTesting !== true) {
+    throw new TypeError("createCallControlHandler: authenticate is required (e.g. accessTokenAuthenticator({ apiKeySecret })); a local lab may pass insecureAllowAnyAgentForLocalTesting: true instead");
+  }
+  if (typeof options.authToken !== "string" || options.authToken === "") {
+    throw new TypeError("createCallControlHandler: authToken is required (it verifies the X-Twilio-Signature of Twilio's status callbacks)");
+  }
+  if (!options.authenticate) console.warn("@opencti/twilio-backend: insecureAllowAnyAgentForLocalTesting is on: any request may act on any call. Never deploy this.");
+
   const { client } = options;
   const publicUrl = options.publicUrl.replace(/\/+$/, "");
-
-  /** The conference the agent's leg is in, with the customer's participant. */
-  async function locate(agentCallSid: string): Promise<Located> {
-    const conferences = await client.conferences.list({ status: "in-progress", limit: 200 });
-    for (const conference of conferences) {
-      const participants = await client.conferences(conference.sid).participants.list({ limit: 50 });
-      if (!participants.some((p) => p.callSid === agentCallSid)) continue;
-      const customer = participants.find((p) => p.label === "customer") ?? participants.find((p) => p.callSid !== agentCallSid && p.label !== "consult");
-      if (!customer) throw new ContractError(409, "INVALID_STATE", "The conference has no customer");
-      return { conferenceSid: conference.sid, agent: { callSid: agentCallSid }, customer: { callSid: customer.callSid } };
+  const allowedOrigins = new Set(options.allowedOrigins ?? [new URL(publicUrl).origin]);
+  const timeoutMs = options.operationTimeoutMs ?? 10_000;
+  const maxScan = options.maxConferenceScan ?? 20;
+  // What onError must never see, besides the patterns scrubText knows.
+  const secrets = [options.authToken, client.password, client.username && client.password ? Buffer.from(`${client.username}:${client.password}`).toString("base64") : ""].filter((s): s is string => typeof s === "string" && s !== "");
+  const report = (error: unknown): void => {
+    try {
+      options.onError?.(scrubError(error, secrets));
+    } catch {
+      // A failing reporter must not change the answer.
     }
-    throw new ContractError(409, "INVALID_STATE", "The call is not in an active conference");
+  };
+
+  /** CallSid → ConferenceSid, from signed conference status callbacks; oldest entries go first past the cap. */
+  const conferenceOf = new Map<string, string>();
+  const remember = (call: string, conference: string): void => {
+    conferenceOf.delete(call);
+    conferenceOf.set(call, conference);
+    if (conferenceOf.size > MAX_INDEXED_CALLS) conferenceOf.delete(conferenceOf.keys().next().value!);
+  };
+
+  // ---- who may act on which call ----
+
+  function checkOrigin(req: IncomingMessage): void {
+    const origin = req.headers.origin;
+    // No Origin: not a browser (browsers send it on every POST), so no cross-site request to fear.
+    if (origin !== undefined && !allowedOrigins.has(origin)) throw FAIL.origin();
   }
 
-  const participant = (at: Located, callSid: string) => client.conferences(at.conferenceSid).participants(callSid);
-  const setHold = (at: Located, hold: boolean) => participant(at, at.customer.callSid).update(hold && options.holdUrl ? { hold, holdUrl: options.holdUrl } : { hold });
-  const statusCallback = (agentCallSid: string): string => `${publicUrl}/status?agentCallSid=${encodeURIComponent(agentCallSid)}`;
+  async function identify(req: IncomingMessage): Promise<string | undefined> {
+    if (!options.authenticate) return undefined; // the insecure lab mode
+    const identity = await options.authenticate(req);
+    if (typeof identity !== "string" || identity === "") throw FAIL.unauthenticated();
+    return identity;
+  }
 
-  const operations: Record<Operation, (body: Body) => Promise<Body>> = {
-    async hold(body) {
-      await setHold(await locate(str(body, "callSid")), true);
-      return {};
-    },
-    async resume(body) {
-      await setHold(await locate(str(body, "callSid")), false);
-      return {};
-    },
-    async blindTransfer(body) {
-      const to = destination(body);
-      const at = await locate(str(body, "callSid"));
-      await client.conferences(at.conferenceSid).participants.create({ from: options.callerId, to, label: "transfer", endConferenceOnExit: false });
-      await participant(at, at.agent.callSid).remove(); // Twilio hangs up the agent's leg
-      return {};
-    },
-    async consult(body) {
-      const to = destination(body);
-      const agentCallSid = str(body, "callSid");
-      const at = await locate(agentCallSid);
-      await setHold(at, true);
-      const added = await client.conferences(at.conferenceSid).participants.create({
-        from: options.callerId,
-        to,
-        label: "consult",
-        endConferenceOnExit: false,
-        statusCallback: statusCallback(agentCallSid),
-        statusCallbackEvent: ["ringing", "answered", "completed"],
+  /** The agent's leg must be the identity's Twilio Client leg: rung to it (`to`) or placed by it (`from`). */
+  async function checkOwnership(r: Request, agentCallSid: string): Promise<void> {
+    const call = await r.rest(() => client.calls(agentCallSid).fetch()); // unknown: one 404 → INVALID_STATE
+    if (r.identity === undefined) return;
+    const leg = `client:${r.identity}`;
+    if (call.to !== leg && call.from !== leg) throw FAIL.notYourCall();
+  }
+
+  /** The participants of a conference, or undefined when the call is not among them. */
+  async function membersWith(r: Request, conferenceSid: string, agentCallSid: string): Promise<Located | undefined> {
+    if (!CONFERENCE_SID.test(conferenceSid)) return undefined;
+    const participants = await r.rest(() => client.conferences(conferenceSid).participants.list({ limit: 250 }));
+    if (!participants.some((p) => p.callSid === agentCallSid)) return undefined;
+    const customer = participants.find((p) => p.label === "customer") ?? participants.find((p) => p.callSid !== agentCallSid && p.label !== "consult");
+    if (!customer || !CALL_SID.test(customer.callSid)) throw FAIL.noCustomer();
+    return { conferenceSid, agentCallSid, customerCallSid: customer.callSid, participants: new Set(participants.map((p) => p.callSid)) };
+  }
+
+  /**
+   * The agent's conference, after the ownership check. Known from conference
+   * status callbacks: one participant list. Otherwise a bounded search of
+   * in-progress conferences (at most maxConferenceScan participant lists).
+   */
+  async function locate(r: Request, agentCallSid: string): Promise<Located> {
+    await checkOwnership(r, agentCallSid);
+    const known = conferenceOf.get(agentCallSid);
+    if (known) {
+      // A conference that ended since (404) or that the call left: forget it and search.
+      const found = await membersWith(r, known, agentCallSid).catch((e: unknown) => {
+        if (e instanceof ContractError && e.code === "INVALID_STATE") return undefined;
+        throw e;
       });
+      if (found) return found;
+      conferenceOf.delete(agentCallSid);
+    }
+    const conferences = await r.rest(() => client.conferences.list({ status: "in-progress", limit: maxScan }));
+    for (const conference of conferences.slice(0, maxScan)) {
+      const found = await membersWith(r, conference.sid, agentCallSid);
+      if (!found) continue;
+      remember(agentCallSid, found.conferenceSid);
+      return found;
+    }
+    throw FAIL.noConference();
+  }
+
+  /** A consult or party CallSid must be a participant of the agent's own conference. */
+  function requireMember(at: Located, sid: string): void {
+    if (!at.participants.has(sid)) throw FAIL.notInConference();
+  }
+
+  async function destination(r: Request): Promise<string> {
+    const to = text(r.body, "to");
+    if (!destinationAllowed(to, options.destinations)) throw FAIL.destination();
+    if (options.allowDestination && !(await options.allowDestination(to, r.identity))) throw FAIL.destination();
+    return to;
+  }
+
+  // ---- the operations: parse and check everything, then act ----
+
+  const participant = (at: Located, sid: string) => client.conferences(at.conferenceSid).participants(sid);
+  const setHold = (r: Request, at: Located, hold: boolean) => r.rest(() => participant(at, at.customerCallSid).update(hold && options.holdUrl ? { hold, holdUrl: options.holdUrl } : { hold }));
+  const removeAgent = (r: Request, at: Located) => r.rest(() => participant(at, at.agentCallSid).remove()); // Twilio hangs up the agent's leg
+  const statusCallback = (agentCallSid: string): string => `${publicUrl}/status?agentCallSid=${agentCallSid}`;
+
+  const operations: Record<Operation, (r: Request) => Promise<Body>> = {
+    async hold(r) {
+      await setHold(r, await locate(r, callSid(r.body, "callSid")), true);
+      return {};
+    },
+    async resume(r) {
+      await setHold(r, await locate(r, callSid(r.body, "callSid")), false);
+      return {};
+    },
+    async blindTransfer(r) {
+      const agent = callSid(r.body, "callSid");
+      const to = await destination(r);
+      const at = await locate(r, agent);
+      await r.rest(() => client.conferences(at.conferenceSid).participants.create({ from: options.callerId, to, label: "transfer", endConferenceOnExit: false }));
+      await removeAgent(r, at);
+      return {};
+    },
+    async consult(r) {
+      const agent = callSid(r.body, "callSid");
+      const to = await destination(r);
+      const at = await locate(r, agent);
+      await setHold(r, at, true);
+      const added = await r.rest(() =>
+        client.conferences(at.conferenceSid).participants.create({
+          from: options.callerId,
+          to,
+          label: "consult",
+          endConferenceOnExit: false,
+          statusCallback: statusCallback(agent),
+          statusCallbackEvent: ["ringing", "answered", "completed"],
+        }),
+      );
       return { callSid: added.callSid };
     },
-    async completeTransfer(body) {
-      str(body, "consultCallSid");
-      const at = await locate(str(body, "callSid"));
-      await setHold(at, false);
-      await participant(at, at.agent.callSid).remove();
+    async completeTransfer(r) {
+      const agent = callSid(r.body, "callSid");
+      const consult = callSid(r.body, "consultCallSid");
+      const at = await locate(r, agent);
+      requireMember(at, consult);
+      await setHold(r, at, false);
+      await removeAgent(r, at);
       return {};
     },
-    async conference(body) {
-      str(body, "consultCallSid");
-      await setHold(await locate(str(body, "callSid")), false);
+    async conference(r) {
+      const agent = callSid(r.body, "callSid");
+      const consult = callSid(r.body, "consultCallSid");
+      const at = await locate(r, agent);
+      requireMember(at, consult);
+      await setHold(r, at, false);
       return {};
     },
-    async dropParty(body) {
-      const at = await locate(str(body, "callSid"));
-      const party = str(body, "partyCallSid");
-      if (party === at.agent.callSid || party === at.customer.callSid) throw new ContractError(400, "INVALID_ARGUMENT", "Only an added party can be dropped");
-      await participant(at, party).remove();
+    async dropParty(r) {
+      const agent = callSid(r.body, "callSid");
+      const party = callSid(r.body, "partyCallSid");
+      const at = await locate(r, agent);
+      if (party === at.agentCallSid || party === at.customerCallSid) throw FAIL.onlyAddedParty();
+      requireMember(at, party);
+      await r.rest(() => participant(at, party).remove());
       return {};
     },
   };
 
-  /** Twilio's status callback for a dialled party: tell the agent's browser through a user-defined message. */
-  async function onStatus(req: IncomingMessage, raw: string): Promise<void> {
+  // ---- Twilio's callbacks (signed, form-encoded) ----
+
+  /** The callback's form parameters, when Twilio signed exactly this URL and these parameters with the auth token. */
+  function verifiedParams(req: IncomingMessage, raw: string, route: string): Record<string, string> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const params = Object.fromEntries(new URLSearchParams(raw));
-    if (options.authToken) {
-      const signature = req.headers["x-twilio-signature"];
-      const fullUrl = `${publicUrl}/status${url.search}`;
-      if (typeof signature !== "string" || !twilio.validateRequest(options.authToken, signature, fullUrl, params)) throw new ContractError(403, "AUTH_FAILED", "Bad Twilio signature");
-    }
-    const agentCallSid = url.searchParams.get("agentCallSid");
-    if (!agentCallSid || !params.CallSid || !params.CallStatus) throw new ContractError(400, "INVALID_ARGUMENT", "Incomplete status callback");
+    const signature = req.headers["x-twilio-signature"];
+    if (typeof signature !== "string" || !twilio.validateRequest(options.authToken, signature, `${publicUrl}/${route}${url.search}`, params)) throw FAIL.signature();
+    return params;
+  }
+
+  /** A dialled party's call status: tell the agent's browser through a user-defined message on its call. */
+  async function onPartyStatus(req: IncomingMessage, raw: string, rest: Rest): Promise<void> {
+    const params = verifiedParams(req, raw, "status");
+    const agentCallSid = new URL(req.url ?? "/", "http://localhost").searchParams.get("agentCallSid") ?? "";
+    if (!CALL_SID.test(agentCallSid) || !CALL_SID.test(params.CallSid ?? "") || !/^[a-z-]{1,20}$/.test(params.CallStatus ?? "")) throw FAIL.badCallback();
     const content = JSON.stringify({ opencti: "party", callSid: params.CallSid, status: params.CallStatus });
-    await client.calls(agentCallSid).userDefinedMessages.create({ content });
+    await rest(() => client.calls(agentCallSid).userDefinedMessages.create({ content }));
+  }
+
+  /** `<Conference statusCallback="<publicUrl>/conference-status" statusCallbackEvent="start end join leave">`: keeps CallSid → conference. */
+  function onConferenceStatus(req: IncomingMessage, raw: string): void {
+    const params = verifiedParams(req, raw, "conference-status");
+    const conference = params.ConferenceSid ?? "";
+    const call = params.CallSid ?? "";
+    if (!CONFERENCE_SID.test(conference)) throw FAIL.badCallback();
+    if (params.StatusCallbackEvent === "participant-join" && CALL_SID.test(call)) remember(call, conference);
+    if (params.StatusCallbackEvent === "participant-leave") conferenceOf.delete(call);
+    if (params.StatusCallbackEvent === "conference-end") for (const [c, f] of conferenceOf) if (f === conference) conferenceOf.delete(c);
+  }
+
+  // ---- routing ----
+
+  async function handle(req: IncomingMessage, expired: () => boolean): Promise<Reply> {
+    const rest: Rest = async (call) => {
+      if (expired()) throw FAIL.timeout();
+      try {
+        return await call();
+      } catch (error) {
+        const mapped = fromTwilio(error);
+        if (mapped.status >= 500) report(error);
+        throw mapped;
+      }
+    };
+    if (req.method !== "POST") throw FAIL.postOnly();
+    const name = new URL(req.url ?? "/", "http://localhost").pathname.split("/").pop() ?? "";
+    if (name === "status") {
+      await onPartyStatus(req, await readBody(req), rest);
+      return { status: 204 };
+    }
+    if (name === "conference-status") {
+      onConferenceStatus(req, await readBody(req));
+      return { status: 204 };
+    }
+    if (!isOperation(name)) throw FAIL.unknownOperation();
+    requireJson(req);
+    checkOrigin(req);
+    const raw = await readBody(req);
+    const identity = await identify(req);
+    return { status: 200, body: await operations[name]({ body: parseJsonBody(raw), identity, rest }) };
   }
 
   return async (req, res) => {
-    const reply = (status: number, body: Body): void => {
-      res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-      res.end(JSON.stringify(body));
-    };
+    let reply: Reply;
     try {
-      if (req.method !== "POST") throw new ContractError(405, "INVALID_ARGUMENT", "POST only");
-      const name = new URL(req.url ?? "/", "http://localhost").pathname.split("/").pop() ?? "";
-      const raw = await readBody(req);
-      if (name === "status") {
-        await onStatus(req, raw);
-        res.writeHead(204);
-        res.end();
-        return;
-      }
-      if (!(OPERATIONS as readonly string[]).includes(name)) throw new ContractError(404, "INVALID_ARGUMENT", `Unknown operation "${name}"`);
-      if (options.authorize && !(await options.authorize(req))) throw new ContractError(401, "AUTH_FAILED", "Not authorized");
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        throw new ContractError(400, "INVALID_ARGUMENT", "The body is not JSON");
-      }
-      if (typeof body !== "object" || body === null) throw new ContractError(400, "INVALID_ARGUMENT", "The body must be a JSON object");
-      reply(200, await operations[name as Operation](body as Body));
+      reply = await withDeadline(timeoutMs, (expired) => handle(req, expired));
     } catch (error) {
-      const e = fromTwilio(error);
-      if (!(error instanceof ContractError)) options.onError?.(error);
-      reply(e.status, { error: { code: e.code, message: e.message } });
+      if (!(error instanceof ContractError)) report(error); // a bug or a throwing authenticate: details to the operator only
+      else if (error.code === "REQUEST_TIMEOUT") report(new Error(`call-control request ${req.url ?? ""} timed out after ${timeoutMs} ms`));
+      const e = error instanceof ContractError ? error : FAIL.internal();
+      reply = { status: e.status, body: { error: { code: e.code, message: e.message } } };
     }
+    if (reply.body === undefined) {
+      res.writeHead(reply.status);
+      res.end();
+      return;
+    }
+    res.writeHead(reply.status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(reply.body));
   };
 }

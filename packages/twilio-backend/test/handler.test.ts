@@ -19,7 +19,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/call-control`;
-  const handler = createCallControlHandler({ client: stub.client(), publicUrl: base, callerId: "+15550001111", authToken: STUB_AUTH_TOKEN, authorize: () => allow });
+  const handler = createCallControlHandler({ client: stub.client(), publicUrl: base, callerId: "+15550001111", authToken: STUB_AUTH_TOKEN, authenticate: () => Promise.resolve(allow ? "agent" : undefined) });
   server.on("request", (req, res) => void handler(req, res));
 });
 afterAll(async () => {
@@ -100,7 +100,7 @@ describe("errors", () => {
     expect(await post("explode", { callSid: AGENT })).toMatchObject({ status: 404 });
   });
 
-  it("requests the integrator's authorize() refuses get AUTH_FAILED and change nothing", async () => {
+  it("requests the integrator's authenticate() refuses get AUTH_FAILED and change nothing", async () => {
     allow = false;
     expect(await post("hold", { callSid: AGENT })).toMatchObject({ status: 401, json: { error: { code: "AUTH_FAILED" } } });
     expect(customer().hold).toBe(false);
@@ -122,10 +122,10 @@ describe("errors", () => {
     const { createCallControlHandler: create } = await import("../src/index.js");
     const { default: twilio } = await import("twilio");
     const bad = twilio("AC" + "0".repeat(32), "wrong-token", { httpClient: (stub.client() as unknown as { httpClient: unknown }).httpClient as never });
-    const handler = create({ client: bad, publicUrl: base, callerId: "+15550001111" });
+    const handler = create({ client: bad, publicUrl: base, callerId: "+15550001111", authToken: STUB_AUTH_TOKEN, authenticate: () => "agent" });
     const res = { status: 0, body: "", writeHead(s: number) { this.status = s; }, end(b?: string) { this.body = b ?? ""; } };
     const { Readable } = await import("node:stream");
-    const req = Object.assign(Readable.from([Buffer.from(JSON.stringify({ callSid: AGENT }))]), { method: "POST", url: "/call-control/hold", headers: {} });
+    const req = Object.assign(Readable.from([Buffer.from(JSON.stringify({ callSid: AGENT }))]), { method: "POST", url: "/call-control/hold", headers: { "content-type": "application/json" } });
     await handler(req as never, res as never);
     expect(res.status).toBe(502);
     expect(JSON.parse(res.body)).toMatchObject({ error: { code: "AUTH_FAILED" } });
