@@ -6,7 +6,7 @@ import { createHttpCallControlBackend, isPartyStatusMessage } from "./backend.js
 
 let server: Server;
 let url = "";
-const seen: { path: string; body: unknown; auth: string | undefined }[] = [];
+const seen: { path: string; body: unknown; auth: string | undefined; type?: string | undefined }[] = [];
 let respond: (req: IncomingMessage, res: ServerResponse, body: unknown) => void = (_q, res) => res.end("{}");
 
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
     req.on("data", (c: Buffer) => (raw += c.toString()));
     req.on("end", () => {
       const body = raw ? (JSON.parse(raw) as unknown) : undefined;
-      seen.push({ path: req.url ?? "", body, auth: req.headers.authorization });
+      seen.push({ path: req.url ?? "", body, auth: req.headers.authorization, type: req.headers["content-type"] });
       respond(req, res, body);
     });
   });
@@ -38,10 +38,17 @@ describe("createHttpCallControlBackend", () => {
     expect(await backend.consult({ callSid: "CA1", to: "+15550144" }, signal())).toEqual({ callSid: "CA-consult" });
     await backend.dropParty({ callSid: "CA1", partyCallSid: "CA-consult" }, signal());
     expect(seen.slice(-3)).toEqual([
-      { path: "/cc/hold", body: { callSid: "CA1" }, auth: "Bearer session-1" },
-      { path: "/cc/consult", body: { callSid: "CA1", to: "+15550144" }, auth: "Bearer session-1" },
-      { path: "/cc/dropParty", body: { callSid: "CA1", partyCallSid: "CA-consult" }, auth: "Bearer session-1" },
+      { path: "/cc/hold", body: { callSid: "CA1" }, auth: "Bearer session-1", type: "application/json" },
+      { path: "/cc/consult", body: { callSid: "CA1", to: "+15550144" }, auth: "Bearer session-1", type: "application/json" },
+      { path: "/cc/dropParty", body: { callSid: "CA1", partyCallSid: "CA-consult" }, auth: "Bearer session-1", type: "application/json" },
     ]);
+  });
+
+  it("always sends content-type application/json (the backend refuses other types), whatever the integrator's headers say", async () => {
+    respond = (_q, res) => res.end("{}");
+    const backend = createHttpCallControlBackend({ url, headers: () => Promise.resolve({ "Content-Type": "text/plain", Authorization: "Bearer voice-token" }) });
+    await backend.hold({ callSid: "CA1" }, signal());
+    expect(seen.at(-1)).toEqual({ path: "/cc/hold", body: { callSid: "CA1" }, auth: "Bearer voice-token", type: "application/json" });
   });
 
   it("turns the contract's error body into a CtiError with that code, and unknown codes into VENDOR_ERROR", async () => {

@@ -42,7 +42,11 @@ export function isPartyStatusMessage(value: unknown): value is PartyStatusMessag
 export interface HttpCallControlBackendOptions {
   /** Base URL; each operation is `POST <url>/<operation>` with a JSON body. */
   url: string;
-  /** Extra headers (e.g. an Authorization the integrator's backend checks); never logged. */
+  /**
+   * Extra headers, e.g. `Authorization: Bearer <the Voice SDK's access token>`
+   * for @opencti/twilio-backend's accessTokenAuthenticator; never logged. The
+   * content type is always application/json whatever these say.
+   */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
   fetch?: typeof fetch;
 }
@@ -60,7 +64,9 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
     const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     let response: Response;
     try {
-      const headers = { "content-type": "application/json", ...(await options.headers?.()) };
+      // The integrator's headers (e.g. Authorization: Bearer <the Voice access token>), but always a JSON content type: the backend refuses anything else (415).
+      const headers = new Headers(await options.headers?.());
+      headers.set("content-type", "application/json");
       response = await doFetch(`${base}/${operation}`, { method: "POST", headers, body: JSON.stringify(body), signal });
     } catch (cause) {
       if (signal.aborted) throw new CtiError("REQUEST_TIMEOUT", `The call-control backend did not answer ${operation} in time`, { cause, request: operation });

@@ -7,8 +7,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Call } from "@opencti/core";
 import { runConnectorConformance, type ConnectorHarness } from "@opencti/testkit";
-import { createCallControlHandler } from "@opencti/twilio-backend";
-import { STUB_AUTH_TOKEN, TwilioRestStub } from "@opencti/twilio-backend/testing";
+import { accessTokenAuthenticator, createCallControlHandler } from "@opencti/twilio-backend";
+import { STUB_ACCOUNT_SID, STUB_API_KEY_SECRET, STUB_API_KEY_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken } from "@opencti/twilio-backend/testing";
 import { newSid, type TwilioEmulator } from "../src/testing/index.js";
 import { twilioCapabilities } from "../src/index.js";
 import { mediaOffer } from "./support/browser.js";
@@ -21,6 +21,8 @@ interface Shared {
 }
 
 let shared: Promise<Shared> | undefined;
+/** The agent's Twilio Client identity: in its access token, in `connected`, and the `client:` of its call legs. */
+const IDENTITY = "agent-1";
 
 /** One browser, page server, REST stub and backend for the whole file. */
 function start(): Promise<Shared> {
@@ -34,7 +36,14 @@ function start(): Promise<Shared> {
       return true;
     });
     const backendUrl = `${rig.pageUrl}call-control`;
-    mount.handler = createCallControlHandler({ client: stub.client(), publicUrl: backendUrl, callerId: "+15550001111", authToken: STUB_AUTH_TOKEN });
+    // The real authentication path: the page sends the SDK's access token (minted by the official library) as a Bearer.
+    mount.handler = createCallControlHandler({
+      client: stub.client(),
+      publicUrl: backendUrl,
+      callerId: "+15550001111",
+      authToken: STUB_AUTH_TOKEN,
+      authenticate: accessTokenAuthenticator({ apiKeySecret: STUB_API_KEY_SECRET, apiKeySid: STUB_API_KEY_SID, accountSid: STUB_ACCOUNT_SID }),
+    });
     return { rig, stub, backendUrl };
   })();
   return shared;
@@ -51,9 +60,14 @@ async function createHarness(): Promise<ConnectorHarness> {
   return (await createRig()).harness;
 }
 
-async function createRig(): Promise<{ harness: ConnectorHarness; emulator: TwilioEmulator }> {
+/** `tokenIdentity`: whom the page's access token names (another agent's token in the authorization test). */
+async function createRig(tokenIdentity = IDENTITY): Promise<{ harness: ConnectorHarness; emulator: TwilioEmulator }> {
   const { rig, stub, backendUrl } = await start();
-  const { emulator, tp, media, connector } = await openConnector(rig, { page: { backendUrl, allowIncomingWhileBusy: true } });
+  const { emulator, tp, media, connector } = await openConnector(rig, {
+    emulator: { identity: IDENTITY },
+    page: { backendUrl, backendBearer: true, allowIncomingWhileBusy: true },
+    nextToken: () => stubAccessToken(tokenIdentity),
+  });
   // Reflect the backend's REST changes in signalling, like Twilio.
   const onRemoved = (_c: unknown, p: { label: string; callSid: string }): void => {
     if (p.label === "agent") emulator.hangup(p.callSid);
@@ -69,7 +83,8 @@ async function createRig(): Promise<{ harness: ConnectorHarness; emulator: Twili
     driver: {
       async ringInbound(spec) {
         const agentCallSid = newSid("CA");
-        stub.addConference({ customerCallSid: newSid("CA"), customerNumber: spec.from, agentCallSid });
+        // Twilio rings client:<identity>; the conference reports its participants to the backend's index.
+        stub.addConference({ customerCallSid: newSid("CA"), customerNumber: spec.from, agentCallSid, agentIdentity: IDENTITY, statusCallback: `${backendUrl}/conference-status` });
         const sdp = await mediaOffer(tp.page, agentCallSid);
         const params: Record<string, string> = { ...spec.data };
         if (spec.queue) params.queue = spec.queue;
@@ -146,6 +161,36 @@ describe("twilio: the backend's REST changes reach the browser through Twilio", 
       // Twilio (the emulator, told by the REST stub) hung up the leg: the SDK never had to.
       expect(emulator.frames("hangup").filter((p) => p.callsid === call.id)).toEqual([]);
       expect([...conference.participants.values()].map((p) => p.label).sort()).toEqual(["customer", "transfer"]);
+    } finally {
+      await desktop.destroy();
+      await h.dispose();
+    }
+  });
+
+  it("the backend acts only for the agent whose access token the page sends: another identity's hold is AUTH_FAILED and changes nothing", async () => {
+    const { createDesktop } = await import("@opencti/core");
+    const { stub } = await start();
+    const { harness: h } = await createRig("mallory");
+    const desktop = createDesktop({ connector: h.connector, requestTimeoutMs: 8000 });
+    const until = async (pred: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while (!pred()) {
+        if (Date.now() > deadline) throw new Error("timed out");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      await until(() => desktop.snapshot().link === "connected");
+      await desktop.login({});
+      await h.driver.ringInbound({ from: "+15550178" });
+      await until(() => desktop.snapshot().calls.length === 1);
+      const call = desktop.snapshot().calls[0]!;
+      await desktop.answer(call.id);
+      await until(() => desktop.getCall(call.id)?.state === "connected");
+      const conference = stub.findParticipant(call.vendorCallId)!.conference;
+      await expect(desktop.hold(call.id)).rejects.toMatchObject({ code: "AUTH_FAILED" });
+      expect([...conference.participants.values()].find((p) => p.label === "customer")!.hold).toBe(false);
+      await desktop.hangup(call.id);
     } finally {
       await desktop.destroy();
       await h.dispose();

@@ -9,6 +9,8 @@ import { createHttpCallControlBackend, createTwilioConnector } from "../../src/i
 
 export interface PageConfig {
   backendUrl?: string;
+  /** Send the SDK's current access token to the backend as `Authorization: Bearer …` (what the README tells integrators to do). */
+  backendBearer?: boolean;
   allowIncomingWhileBusy?: boolean;
   tokenRefreshMs?: number;
   chunderw: string;
@@ -46,9 +48,13 @@ const ctx: ConnectorContext = {
 
 w.__opencti = {
   async start(config: PageConfig) {
-    const backend = config.backendUrl ? createHttpCallControlBackend({ url: config.backendUrl }) : undefined;
+    // The token the SDK got last is the agent's credential for the backend too.
+    let token = "";
+    const getToken = async (): Promise<string> => (token = await w.__token(w.__generation));
+    const headers = config.backendBearer ? () => ({ authorization: `Bearer ${token}` }) : undefined;
+    const backend = config.backendUrl ? createHttpCallControlBackend({ url: config.backendUrl, ...(headers ? { headers } : {}) }) : undefined;
     connector = createTwilioConnector({
-      getToken: () => w.__token(w.__generation),
+      getToken,
       loadSdk: () => Promise.resolve(sdk),
       logLevel: "silent",
       sounds: { incoming: "data:,", outgoing: "data:,", disconnect: "data:," },
