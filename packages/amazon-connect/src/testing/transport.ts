@@ -25,7 +25,7 @@ export const CCP_IFRAME_NAME = "Amazon Connect CCP";
 export function framePort(parent: Window, frameWindow: Window): FakeCcpPort {
   return {
     send(message: CcpMessage) {
-      const event = new (parent as unknown as typeof globalThis).MessageEvent("message", { data: message, origin: parent.location.origin });
+      const event = new (parent as unknown as typeof globalThis).MessageEvent("message", { data: message });
       // JSDOM ignores `source` in the init dict; browsers accept it either way.
       Object.defineProperty(event, "source", { value: frameWindow });
       parent.dispatchEvent(event);
