@@ -1,6 +1,6 @@
 /**
  * The sample agent desktop: the Call Control Panel, a small CRM and an event
- * timeline, on the connector chosen by config.json or the URL.
+ * timeline, on the connector config.json names (or, when it names none, the URL).
  */
 import { defineCallControlPanel } from "@opencti/call-control-panel";
 import { createDesktop, type Desktop } from "@opencti/core";
@@ -31,7 +31,15 @@ function showMessage(text: string): void {
 }
 
 async function main(): Promise<void> {
-  const config = await readConfig();
+  let config: AppConfig;
+  try {
+    config = await readConfig();
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    window.__opencti = { config: { connector: "", options: {} }, error: text };
+    showMessage(text);
+    return;
+  }
   window.__opencti = { config };
   byId("connector-name").textContent = `Connector: ${config.connector}`;
 

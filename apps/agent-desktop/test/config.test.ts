@@ -1,7 +1,25 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
-import { configFromQuery, DEFAULT_CONNECTOR, readConfigFile } from "../src/config.ts";
+import { configFromQuery, DEFAULT_CONNECTOR, readConfig, readConfigFile, URL_OPTIONS } from "../src/config.ts";
+import { CONNECTOR_NAMES } from "../src/load-connector.ts";
+
+const CONNECTOR_FILES = join(dirname(fileURLToPath(import.meta.url)), "../src/connectors");
+
+/** Every option a connector's loader reads (`options.X`), by connector. */
+function optionsReadBy(): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const file of readdirSync(CONNECTOR_FILES)) {
+    const name = file.replace(/\.ts$/, "");
+    if (!CONNECTOR_NAMES.includes(name)) continue;
+    const source = readFileSync(join(CONNECTOR_FILES, file), "utf8");
+    result[name] = [...new Set([...source.matchAll(/\boptions\.(\w+)/g)].map((m) => m[1]!))];
+  }
+  return result;
+}
 
 describe("app configuration", () => {
   it("defaults to the simulator with no options", () => {
@@ -9,18 +27,90 @@ describe("app configuration", () => {
     expect(DEFAULT_CONNECTOR).toBe("simulator");
   });
 
-  it("takes the connector and its options from the URL", () => {
-    expect(configFromQuery("?connector=sip&server=wss%3A%2F%2Fpbx.example%2Fws&aor=sip%3A1001%40pbx.example")).toEqual({
-      connector: "sip",
-      options: { server: "wss://pbx.example/ws", aor: "sip:1001@pbx.example" },
+  it("a link cannot send a configured deployment to another server: servers and credentials come only from config.json", () => {
+    const file = { connector: "sip", options: { server: "wss://pbx.example/ws", uri: "sip:1001@pbx.example", password: "s3cret" } };
+    const attack = "?server=ws%3A%2F%2Fattacker%2Fws&uri=sip%3A1001%40attacker&password=x&user=evil&iceServers=turn%3Aattacker&credentialsUrl=https%3A%2F%2Fattacker%2F";
+    expect(configFromQuery(attack, file)).toEqual(file);
+    // Nor switch it to another connector that would take its server from the URL.
+    expect(configFromQuery("?connector=twilio&tokenUrl=https%3A%2F%2Fattacker%2Ftoken&signalingUrl=ws%3A%2F%2F127.0.0.1%3A1%2Fsignal", file)).toEqual(file);
+  });
+
+  it("no option any connector reads can come from the URL unless it is on that connector's allowlist", () => {
+    const read = optionsReadBy();
+    expect(Object.keys(read).sort()).toEqual([...CONNECTOR_NAMES].sort());
+    for (const [connector, names] of Object.entries(read)) {
+      const query = new URLSearchParams(names.map((n) => [n, "from-the-url"])).toString();
+      const { options } = configFromQuery(query, { connector, options: {} });
+      expect(Object.keys(options).sort(), connector).toEqual(names.filter((n) => URL_OPTIONS[connector]!.includes(n)).sort());
+    }
+    // Among them: every server, endpoint and credential option of every connector.
+    const sensitive = ["server", "uri", "user", "password", "iceServers", "ccpUrl", "loginUrl", "ringtoneUrl", "region", "outboundQueueArn", "tokenUrl", "token", "backendUrl", "signalingUrl", "edge"];
+    for (const [connector, names] of Object.entries(read)) for (const n of names.filter((x) => sensitive.includes(x))) expect(URL_OPTIONS[connector], `${connector}.${n}`).not.toContain(n);
+  });
+
+  it("the allowlist holds only display and behaviour options: nothing URL- or credential-like", () => {
+    for (const [connector, names] of Object.entries(URL_OPTIONS)) {
+      expect(CONNECTOR_NAMES, connector).toContain(connector);
+      for (const n of names) expect(n, `${connector}.${n}`).not.toMatch(/url|server|uri|user|pass|token|secret|key|ice|edge|backend|arn|region|credential/i);
+    }
+  });
+
+  it("takes allowlisted options from the URL, over config.json, one by one", () => {
+    const file = { options: { latencyMs: "40", agentId: "agent-1" } };
+    expect(configFromQuery("?connector=simulator&agentId=agent-9&wrapUp=false", file)).toEqual({
+      connector: "simulator",
+      options: { latencyMs: "40", agentId: "agent-9", wrapUp: "false" },
+    });
+    expect(file.options.agentId).toBe("agent-1"); // the file's object is not modified
+    expect(configFromQuery("?showCcp=true&wrapUp=false", { connector: "amazon-connect", options: { ccpUrl: "https://acme.my.connect.aws/ccp-v2/" } }).options).toEqual({
+      ccpUrl: "https://acme.my.connect.aws/ccp-v2/",
+      showCcp: "true",
     });
   });
 
-  it("lets URL parameters override config.json one by one", () => {
-    const file = { connector: "twilio", options: { tokenUrl: "/token", region: "ie1" } };
-    expect(configFromQuery("?region=us1", file)).toEqual({ connector: "twilio", options: { tokenUrl: "/token", region: "us1" } });
-    expect(configFromQuery("?connector=simulator", file).connector).toBe("simulator");
-    expect(file.options.region).toBe("ie1"); // the file's object is not modified
+  it("the URL picks the connector only when config.json does not name one", () => {
+    expect(configFromQuery("?connector=sip").connector).toBe("sip");
+    expect(configFromQuery("?connector=simulator", { connector: "twilio", options: {} }).connector).toBe("twilio");
+  });
+});
+
+describe("credentialsUrl", () => {
+  it("fetches the connector's secrets from the deployment's endpoint, named only in config.json", async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? "");
+      res.setHeader("content-type", "application/json");
+      if (req.url?.startsWith("/config.json")) res.end(JSON.stringify({ connector: "sip", credentialsUrl: "/api/agent/sip", options: { server: "wss://pbx.example/ws", uri: "sip:1001@pbx.example" } }));
+      else if (req.url === "/api/agent/sip") res.end(JSON.stringify({ password: "from-the-endpoint", user: "1001" }));
+      else res.writeHead(404).end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    vi.stubGlobal("document", { baseURI: base });
+    vi.stubGlobal("location", { search: "?credentialsUrl=http%3A%2F%2Fattacker%2F&password=x" });
+    try {
+      expect(await readConfig()).toEqual({ connector: "sip", options: { server: "wss://pbx.example/ws", uri: "sip:1001@pbx.example", password: "from-the-endpoint", user: "1001" } });
+      expect(seen).toEqual(["/config.json", "/api/agent/sip"]);
+    } finally {
+      vi.unstubAllGlobals();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("an endpoint that refuses (not signed in) stops the app with a message instead of registering without credentials", async () => {
+    const server = createServer((req, res) => {
+      if (req.url?.startsWith("/config.json")) res.end(JSON.stringify({ connector: "sip", credentialsUrl: "/api/agent/sip", options: {} }));
+      else res.writeHead(401).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    vi.stubGlobal("document", { baseURI: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+    vi.stubGlobal("location", { search: "" });
+    try {
+      await expect(readConfig()).rejects.toThrow(/credentials.*401/);
+    } finally {
+      vi.unstubAllGlobals();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

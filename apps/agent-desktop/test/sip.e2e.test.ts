@@ -39,8 +39,8 @@ afterAll(async () => {
 describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => {
   it("registers over WebSocket, rings from SIPp, answers in the panel, hangs up", async () => {
     const uri = lab.newAgentUri();
-    const query = new URLSearchParams({ connector: "sip", server: lab.wsUrl, uri, password: lab.password, displayName: "Agent Seven" });
-    app = await openApp(browser, appServer.url, query.toString());
+    const config = { connector: "sip", options: { server: lab.wsUrl, uri, password: lab.password, displayName: "Agent Seven" } };
+    app = await openApp(browser, appServer.url, "", undefined, config);
     const { page, panel, problems } = app;
 
     await panel.getByRole("button", { name: "Log in" }).click();
@@ -82,8 +82,8 @@ describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => 
     const strict = await launchBrowser({ args: ["--use-fake-device-for-media-stream"] });
     try {
       const uri = lab.newAgentUri();
-      const query = new URLSearchParams({ connector: "sip", server: lab.wsUrl, uri, password: lab.password });
-      app = await openApp(strict, appServer.url, query.toString());
+      const config = { connector: "sip", options: { server: lab.wsUrl, uri, password: lab.password } };
+      app = await openApp(strict, appServer.url, "", undefined, config);
       const { page, panel } = app;
       await panel.getByRole("button", { name: "Log in" }).click();
       await panel.getByLabel("Status").selectOption({ label: "Ready" });

@@ -36,8 +36,8 @@ afterAll(async () => {
 
 describe("agent desktop on Twilio (Chromium, real Voice SDK, PStream emulator)", () => {
   it("rings, answers in the panel with media connected, hangs up", async () => {
-    const query = new URLSearchParams({ connector: "twilio", token: "demo.token.value", signalingUrl: emulator.url });
-    app = await openApp(browser, appServer.url, query.toString());
+    const config = { connector: "twilio", options: { token: "demo.token.value", signalingUrl: emulator.url } };
+    app = await openApp(browser, appServer.url, "", undefined, config);
     const { page, panel, problems } = app;
 
     await panel.getByRole("button", { name: "Log in" }).click();

@@ -1,6 +1,6 @@
 /**
  * The simulator: an in-memory CTI server in the page, so every feature can be
- * tried with no vendor account. Options (URL or config.json):
+ * tried with no vendor account. Options (config.json or the URL: all four are allowlisted):
  *   agentId (default agent-7), latencyMs (default 40), wrapUp ("false" skips
  *   after-call work), answerAfterMs (how long dialled numbers ring, default 1200).
  */

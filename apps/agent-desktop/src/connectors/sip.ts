@@ -1,7 +1,8 @@
 /**
  * Any SIP platform with SIP over WebSocket (Asterisk, FreeSWITCH, Kamailio,
- * a hosted PBX): the browser registers and is the phone. Options (URL or
- * config.json; prefer config.json for the password, URLs end up in history):
+ * a hosted PBX): the browser registers and is the phone. Options (config.json
+ * only, except wrapUp which the URL may set; the password preferably from the
+ * deployment's credentialsUrl, since config.json is a public file):
  *   server       wss://pbx.example.com:8089/ws (comma-separate fallbacks)   required
  *   uri          sip:1001@pbx.example.com                                    required
  *   user         digest auth user (default: the URI's user)
@@ -32,7 +33,9 @@ export const load: LoadConnector = ({ options }) => {
   const uri = options.uri?.trim();
   if (servers.length === 0 || !uri || !/^sips?:[^@\s]+@[^\s]+$/i.test(uri)) {
     return Promise.reject(
-      new ConnectorUnavailableError("The sip connector needs a WebSocket server and a SIP address, e.g. ?connector=sip&server=wss://pbx.example.com:8089/ws&uri=sip:1001@pbx.example.com&password=…"),
+      new ConnectorUnavailableError(
+        'The sip connector needs a WebSocket server and a SIP address in config.json, e.g. {"connector": "sip", "options": {"server": "wss://pbx.example.com:8089/ws", "uri": "sip:1001@pbx.example.com"}}, and the password from a credentialsUrl.',
+      ),
     );
   }
   const iceServers = (options.iceServers ?? "")

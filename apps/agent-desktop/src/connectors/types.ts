@@ -8,7 +8,7 @@ import type { Connector, LoginRequest } from "@opencti/core";
 export interface AppConfig {
   /** "simulator" | "sip" | "amazon-connect" | "twilio". */
   readonly connector: string;
-  /** Connector settings: URL query parameters other than `connector`, over config.json. */
+  /** Connector settings: config.json's, with the few the URL may set over them (config.ts URL_OPTIONS). */
   readonly options: Readonly<Record<string, string>>;
 }
 

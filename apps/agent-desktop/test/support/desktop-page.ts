@@ -24,9 +24,21 @@ export function recordCspViolations(): void {
   document.addEventListener("securitypolicyviolation", (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
 }
 
-export async function openApp(browser: Browser, appUrl: string, query = DEFAULT_QUERY, initScript?: () => void): Promise<AppPage> {
+/** What a deployment's config.json holds (servers and credentials only come from there). */
+export interface ConfigJson {
+  connector?: string;
+  credentialsUrl?: string;
+  options?: Record<string, string>;
+}
+
+/**
+ * Opens the app at `appUrl?query`. `config` is served as the page's
+ * /config.json (a deployment's file) instead of the app's public one.
+ */
+export async function openApp(browser: Browser, appUrl: string, query = DEFAULT_QUERY, initScript?: () => void, config?: ConfigJson): Promise<AppPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   if (initScript) await context.addInitScript(initScript);
+  if (config) await context.route("**/config.json", (route) => route.fulfill({ json: config }));
   const page = await context.newPage();
   page.setDefaultTimeout(UI_TIMEOUT);
   const problems: string[] = [];
