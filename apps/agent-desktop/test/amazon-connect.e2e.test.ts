@@ -20,7 +20,7 @@ import { callCard, eventTypes, openApp, recordCspViolations, UI_TIMEOUT, type Ap
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The fake CCP's page, served by its own Vite server on another port (another origin). */
-async function startCcpServer(): Promise<{ ccpUrl: string; close(): Promise<void> }> {
+async function startCcpServer(parentOrigin: string): Promise<{ ccpUrl: string; close(): Promise<void> }> {
   const root = mkdtempSync(join(tmpdir(), "fake-ccp-"));
   mkdirSync(join(root, "ccp-v2"));
   writeFileSync(
@@ -28,7 +28,7 @@ async function startCcpServer(): Promise<{ ccpUrl: string; close(): Promise<void
     `<!doctype html><title>Fake CCP</title><p>Fake Amazon Connect CCP</p>
 <script type="module">
   import { startFakeCcpPage } from "@opencti/amazon-connect/testing";
-  startFakeCcpPage(window, { quickConnects: [{ name: "Billing desk", phoneNumber: "+15550177" }] });
+  startFakeCcpPage(window, { parentOrigin: ${JSON.stringify(parentOrigin)}, quickConnects: [{ name: "Billing desk", phoneNumber: "+15550177" }] });
 </script>`,
   );
   const server: ViteDevServer = await createServer({
@@ -50,6 +50,9 @@ async function startCcpServer(): Promise<{ ccpUrl: string; close(): Promise<void
   };
 }
 
+/** The no-AWS demo's config.json. */
+const FAKE_DEMO = { connector: "amazon-connect", options: { ccpUrl: "fake" } };
+
 let appServer: AppServer;
 let ccp: { ccpUrl: string; close(): Promise<void> };
 let browser: Browser;
@@ -57,7 +60,8 @@ let app: AppPage | undefined;
 
 beforeAll(async () => {
   appServer = await startAppServer();
-  ccp = await startCcpServer();
+  // The fake CCP answers only the app's origin (an instance's approved origin).
+  ccp = await startCcpServer(new URL(appServer.url).origin);
   browser = await launchBrowser();
 });
 
@@ -91,8 +95,8 @@ type FakeCcpInPage = { ringInbound(spec: Record<string, unknown>): string; reque
 
 describe("agent desktop on Amazon Connect (Chromium, real Streams, fake CCP on a second origin)", () => {
   it("rings, answers in the panel, hangs up and wraps up", async () => {
-    const query = new URLSearchParams({ connector: "amazon-connect", ccpUrl: ccp.ccpUrl, loginPopup: "false", ccpLoadTimeoutMs: "15000" });
-    app = await openApp(browser, appServer.url, query.toString());
+    const config = { connector: "amazon-connect", options: { ccpUrl: ccp.ccpUrl, loginPopup: "false", ccpLoadTimeoutMs: "15000" } };
+    app = await openApp(browser, appServer.url, "", undefined, config);
     const { page, panel, problems } = app;
     const origin = new URL(ccp.ccpUrl).origin;
     expect(origin).not.toBe(new URL(appServer.url).origin);
@@ -151,7 +155,7 @@ describe("agent desktop on Amazon Connect (Chromium, real Streams, fake CCP on a
   });
 
   it("the no-AWS demo (ccpUrl=fake) runs the fake CCP in the page and its drawer rings the agent", async () => {
-    app = await openApp(browser, appServer.url, "connector=amazon-connect&ccpUrl=fake");
+    app = await openApp(browser, appServer.url, "", undefined, FAKE_DEMO);
     const { page, panel, problems } = app;
     await panel.getByRole("button", { name: "Log in" }).click();
     await panel.getByLabel("Status").selectOption({ label: "Available" });
@@ -165,9 +169,10 @@ describe("agent desktop on Amazon Connect (Chromium, real Streams, fake CCP on a
   });
 
   it("the built app runs the demo under a strict Content-Security-Policy with no violation (Streams loads as a classic script)", async () => {
-    const built = await serveBuiltApp();
+    // The demo build: the production build has no fake CCP (build-csp.e2e.test.ts).
+    const built = await serveBuiltApp({ mode: "demo" });
     try {
-      app = await openApp(browser, built.url, "connector=amazon-connect&ccpUrl=fake", recordCspViolations);
+      app = await openApp(browser, built.url, "", recordCspViolations, FAKE_DEMO);
       const { page, panel, problems } = app;
       await panel.getByRole("button", { name: "Log in" }).click();
       await panel.getByLabel("Status").selectOption({ label: "Available" });

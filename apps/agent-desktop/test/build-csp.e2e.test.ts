@@ -1,14 +1,17 @@
 /**
- * The BUILT app: each connector is its own chunk (the entry ships no vendor
- * code), and the app runs under a strict Content-Security-Policy with no
- * violation (no eval, no inline script or style element).
+ * The BUILT (production) app: each connector is its own chunk (the entry
+ * ships no vendor code), no testing transport is in it, every page ships its
+ * Content-Security-Policy as a <meta>, and the app runs under that policy
+ * alone (served with no CSP header) with no violation (no eval, no inline
+ * script or style element).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contentSecurityPolicy } from "../csp.config.ts";
 import { launchBrowser } from "./support/browser.ts";
-import { serveBuiltApp, STRICT_CSP, type BuiltApp } from "./support/built-app.ts";
+import { serveBuiltApp, type BuiltApp } from "./support/built-app.ts";
 import { callCard, DEFAULT_QUERY, loginReady, openApp, recordCspViolations, ringInbound, UI_TIMEOUT } from "./support/desktop-page.ts";
 
 /** Strings only a vendor SDK's code contains. */
@@ -22,7 +25,8 @@ let url: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  built = await serveBuiltApp();
+  // A plain static server: no CSP header, only what the build ships.
+  built = await serveBuiltApp({ cspHeader: false });
   ({ outDir, url } = built);
   browser = await launchBrowser();
 }, 180_000);
@@ -56,11 +60,41 @@ describe("the built app", () => {
     for (const marker of VENDOR_MARKERS) expect(simulator).not.toMatch(marker);
   });
 
-  it("runs a call under a strict Content-Security-Policy with no violation", async () => {
+  it("ships its Content-Security-Policy in every page, before any script: the CCP frame, Twilio and the SIP server allowed", () => {
+    const policy = contentSecurityPolicy();
+    for (const page of ["index.html", "pega.html"]) {
+      const html = readFileSync(join(outDir, page), "utf8");
+      const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html);
+      expect(meta?.[1], page).toBe(policy);
+      expect(html.indexOf("Content-Security-Policy"), page).toBeLessThan(html.indexOf("<script"));
+      expect(html.indexOf("<meta charset"), page).toBeLessThan(html.indexOf("Content-Security-Policy"));
+    }
+    const directive = (name: string): string[] => policy.split(/;\s*/).find((d) => d.startsWith(`${name} `))?.split(/\s+/).slice(1) ?? [];
+    expect(directive("script-src")).toEqual(["'self'"]);
+    expect(directive("style-src")).toEqual(["'self'"]);
+    expect(directive("object-src")).toEqual(["'none'"]);
+    expect(directive("frame-src")).toEqual(["https://*.my.connect.aws", "https://*.awsapps.com"]);
+    expect(directive("connect-src")).toEqual(expect.arrayContaining(["'self'", "wss://*.twilio.com", "https://*.twilio.com", "wss:"]));
+    expect(directive("connect-src")).not.toContain("ws:"); // no clear-text WebSocket in production
+    expect(directive("media-src")).toContain("https://sdk.twilio.com");
+  });
+
+  it("does not contain the fake CCP or any other testing transport", () => {
+    const assets = readdirSync(join(outDir, "assets")).filter((f) => f.endsWith(".js"));
+    expect(assets.length).toBeGreaterThan(0);
+    for (const file of assets) {
+      const code = readFileSync(join(outDir, "assets", file), "utf8");
+      // The fake CCP's acknowledge id and its scripting API.
+      expect(code, file).not.toContain("fake-ccp-port");
+      expect(code, file).not.toContain("pushMalformedSnapshot");
+    }
+  });
+
+  it("runs a call under the shipped policy alone (no header) with no violation", async () => {
     const app = await openApp(browser, url, DEFAULT_QUERY, recordCspViolations);
     try {
       const response = await app.page.reload();
-      expect(response?.headers()["content-security-policy"]).toBe(STRICT_CSP);
+      expect(response?.headers()["content-security-policy"]).toBeUndefined();
       await app.panel.locator('[part~="link"]').filter({ hasText: "Connected" }).waitFor();
       await loginReady(app);
       await ringInbound(app.page, { phone: "+15550100" });
@@ -72,9 +106,19 @@ describe("the built app", () => {
       const hangUp = await app.panel.getByRole("button", { name: "Hang up Ada Lovelace" }).evaluate((b) => getComputedStyle(b).backgroundColor);
       expect(hangUp).toBe("rgb(198, 40, 40)");
       expect(await app.page.locator("html").evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(243, 245, 248)");
+      if (process.env.CSP_SCREENSHOT) await app.page.screenshot({ path: process.env.CSP_SCREENSHOT });
       const violations = await app.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
       expect(violations).toEqual([]);
       expect(app.problems).toEqual([]);
+      // The meta policy is in force: an injected inline script does not run, and is reported.
+      const injected = await app.page.evaluate(() => {
+        const script = document.createElement("script");
+        script.textContent = "window.__injected = true";
+        document.head.append(script);
+        return (window as unknown as { __injected?: boolean }).__injected ?? false;
+      });
+      expect(injected).toBe(false);
+      await expect.poll(() => app.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([expect.stringMatching(/^script-src/)]);
     } finally {
       await app.close();
     }

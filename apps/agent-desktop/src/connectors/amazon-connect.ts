@@ -1,8 +1,10 @@
 /**
  * Amazon Connect: the instance's Contact Control Panel (CCP), embedded and
- * driven through amazon-connect-streams. Options (URL or config.json):
+ * driven through amazon-connect-streams. Options (config.json; the URL may set only showCcp):
  *   ccpUrl            required: https://<instance>.my.connect.aws/ccp-v2/ — or "fake" for a demo with no
- *                     AWS account (the fake CCP from @opencti/amazon-connect/testing, in this page)
+ *                     AWS account (the fake CCP from @opencti/amazon-connect/testing, in this page);
+ *                     "fake" exists only in a demo build (dev server, `vite build --mode demo`): the
+ *                     production build does not contain the fake CCP
  *   region            the instance's region (needed for some SAML set-ups)
  *   loginPopup        "false" to not open Connect's login window when the agent is signed out
  *   loginUrl          SAML/SSO login URL for the popup
@@ -44,7 +46,7 @@ export const load: LoadConnector = async ({ options }) => {
   const ccpUrl = options.ccpUrl?.trim();
   if (!ccpUrl) {
     throw new ConnectorUnavailableError(
-      "Amazon Connect needs a CCP URL: add ?ccpUrl=https://your-instance.my.connect.aws/ccp-v2/ (or ccpUrl=fake for a demo without an AWS account).",
+      "Amazon Connect needs a CCP URL: set options.ccpUrl in config.json to https://your-instance.my.connect.aws/ccp-v2/ (or \"fake\" for a demo without an AWS account, in a demo build).",
     );
   }
   const demo = ccpUrl === "fake";
@@ -52,7 +54,12 @@ export const load: LoadConnector = async ({ options }) => {
   let fake: FakeCcp | undefined;
   let detach: (() => void) | undefined;
   if (demo) {
-    const testing = await import("@opencti/amazon-connect/testing");
+    // A literal condition, so a production build drops the branch and never emits the fake CCP's chunk.
+    const testing = import.meta.env.MODE === "development" || import.meta.env.MODE === "demo" ? await import("@opencti/amazon-connect/testing") : undefined;
+    if (!testing) {
+      container.remove();
+      throw new ConnectorUnavailableError('ccpUrl "fake" (the fake CCP demo) is only in a demo build (pnpm dev, or vite build --mode demo); set ccpUrl to your instance\'s CCP.');
+    }
     fake = testing.createFakeCcp({ quickConnects: CUSTOMERS.map((c) => ({ name: c.name, phoneNumber: c.phone })) });
     detach = testing.attachFakeCcp(fake, container);
   }

@@ -1,6 +1,6 @@
 /**
  * Twilio Programmable Voice: the browser is the phone through the real
- * @twilio/voice-sdk. Options (URL or config.json):
+ * @twilio/voice-sdk. Options (config.json only; the URL sets none of them):
  *   tokenUrl          where to fetch an Access Token (JSON {"token": "…"} or the bare JWT); fetched
  *                     again before it expires. Your server signs it (Voice grant, identity = agent)
  *   token             a fixed token instead of tokenUrl: for demos and tests only
@@ -10,7 +10,7 @@
  *   logLevel          the SDK's log level (default "warn")
  *   allowIncomingWhileBusy  "true" lets a second call ring during a call
  *   signalingUrl      ws://127.0.0.1:<port>/signal of a PStream emulator (@opencti/twilio/testing) for a
- *                     demo or test without a Twilio account; never set it in production
+ *                     demo or test without a Twilio account; refused outside a demo build
  */
 import { createHttpCallControlBackend, createTwilioConnector, type TwilioConnectorOptions } from "@opencti/twilio";
 import { ConnectorUnavailableError, type ConnectorSetup, type LoadConnector } from "./types.ts";
@@ -29,6 +29,8 @@ const EMULATED_HOST = "voice-js.emulator.local";
  * WebSocket when its module loads, so this runs before the SDK is imported.
  */
 function redirectSignaling(url: string): void {
+  // Testing only: a production build refuses it (and the URL can never set it).
+  if (!(import.meta.env.MODE === "development" || import.meta.env.MODE === "demo")) throw new ConnectorUnavailableError("signalingUrl (the Twilio emulator) is only in a demo build (pnpm dev, or vite build --mode demo).");
   if (!/^wss?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url)) throw new ConnectorUnavailableError("signalingUrl must point at a local emulator (ws://127.0.0.1:<port>/signal).");
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
@@ -42,7 +44,7 @@ function tokenProvider(options: Readonly<Record<string, string>>): () => Promise
   const fixed = options.token?.trim();
   if (fixed) return () => Promise.resolve(fixed);
   const url = options.tokenUrl?.trim();
-  if (!url) throw new ConnectorUnavailableError("Twilio needs an access token: add ?tokenUrl=https://your-server/twilio-token (your server signs a Voice token for the agent).");
+  if (!url) throw new ConnectorUnavailableError("Twilio needs an access token: set options.tokenUrl in config.json to your server's token endpoint (it signs a Voice token for the agent).");
   return async () => {
     const response = await fetch(url, { credentials: "include", headers: { accept: "application/json, text/plain" } });
     if (!response.ok) throw new Error(`The token service answered HTTP ${response.status}`);
