@@ -16,11 +16,18 @@ export const CALL_ACTIONS = ["answer", "reject", "hangup", "hold", "resume", "mu
 export const ERROR_CODES = ["NOT_LOGGED_IN", "INVALID_STATE", "NOT_SUPPORTED", "INVALID_ARGUMENT", "INVALID_DESTINATION", "DESTINATION_BUSY", "CALL_REJECTED", "REQUEST_TIMEOUT", "LINK_DOWN", "AUTH_FAILED", "MEDIA_PERMISSION_DENIED", "INVALID_VENDOR_EVENT", "VENDOR_ERROR"];
 export const CALL_EVENT_TYPES = ["call.ringing", "call.dialing", "call.connected", "call.held", "call.resumed", "call.muted", "call.unmuted", "call.parties", "call.data", "call.updated", "call.transferred", "call.conferenced", "call.wrapup", "call.ended"];
 
+/** The model's limits: the same as LIMITS in src/validate.ts (a test checks). */
+export const LIMITS = { id: 256, text: 1024, longText: 8192, dataEntries: 200, dataChars: 65536, parties: 64, calls: 64, reasons: 256, message: 1024, raw: 4096, redacted: 16384 };
+const id = (extra = {}) => str({ maxLength: LIMITS.id, ...extra });
+const text = () => str({ maxLength: LIMITS.text });
+const longText = () => str({ maxLength: LIMITS.longText });
+
 const timestamp = { type: "number", minimum: 0 };
-const stringMap = { type: "object", additionalProperties: { type: "string" } };
+// dataChars (keys and values together) cannot be said in JSON Schema.
+const stringMap = { type: "object", maxProperties: LIMITS.dataEntries, propertyNames: { type: "string", maxLength: LIMITS.id }, additionalProperties: { type: "string", maxLength: LIMITS.longText } };
 
 const defs = {
-  AgentReason: obj({ id: str({ minLength: 1 }), state: { $ref: "#/$defs/AgentState" }, label: str() }, ["id", "state", "label"]),
+  AgentReason: obj({ id: id({ minLength: 1 }), state: { $ref: "#/$defs/AgentState" }, label: id() }, ["id", "state", "label"]),
   AgentState: enumOf(...AGENT_STATES),
   LinkState: enumOf(...LINK_STATES),
   Agent: obj(
@@ -28,40 +35,40 @@ const defs = {
       state: { $ref: "#/$defs/AgentState" },
       reason: { $ref: "#/$defs/AgentReason" },
       pendingState: obj({ state: { $ref: "#/$defs/AgentState" }, reason: { $ref: "#/$defs/AgentReason" } }, ["state"]),
-      agentId: str(),
+      agentId: id(),
       since: timestamp,
     },
     ["state", "since"],
   ),
   Party: obj(
     {
-      id: str({ minLength: 1 }),
+      id: id({ minLength: 1 }),
       role: enumOf("agent", "customer", "third_party", "supervisor"),
       state: enumOf("ringing", "dialing", "connected", "held", "disconnected"),
-      address: str(),
-      displayName: str(),
+      address: text(),
+      displayName: text(),
     },
     ["id", "role", "state"],
   ),
   Call: obj(
     {
-      id: str({ minLength: 1 }),
-      vendorCallId: str({ minLength: 1 }),
+      id: id({ minLength: 1 }),
+      vendorCallId: id({ minLength: 1 }),
       direction: enumOf("inbound", "outbound", "consult", "internal", "unknown"),
       state: enumOf(...CALL_STATES),
-      from: str(),
-      fromName: str(),
-      to: str(),
-      queue: str(),
-      relatedCallId: str(),
-      parties: { type: "array", items: { $ref: "#/$defs/Party" } },
+      from: text(),
+      fromName: text(),
+      to: text(),
+      queue: text(),
+      relatedCallId: id(),
+      parties: { type: "array", items: { $ref: "#/$defs/Party" }, maxItems: LIMITS.parties },
       muted: { type: "boolean" },
       data: stringMap,
       startedAt: timestamp,
       connectedAt: timestamp,
       endedAt: timestamp,
       endReason: enumOf("local_hangup", "remote_hangup", "rejected", "missed", "abandoned", "busy", "no_answer", "transferred", "merged", "failed", "lost", "unknown"),
-      wrapUp: obj({ disposition: str(), notes: str() }),
+      wrapUp: obj({ disposition: text(), notes: longText() }),
       actions: { type: "array", items: enumOf(...CALL_ACTIONS), uniqueItems: true },
     },
     ["id", "vendorCallId", "direction", "state", "parties", "muted", "data", "startedAt", "actions"],
@@ -100,7 +107,7 @@ const CALL_DESCRIPTIONS = {
 /** Every event's schema, keyed by event type. */
 export function eventSchemas() {
   const events = {
-    "link.changed": eventSchema("link.changed", "The CTI link changed state.", { link: { $ref: "#/$defs/LinkState" }, previous: { $ref: "#/$defs/LinkState" }, reason: str() }, ["link", "previous"]),
+    "link.changed": eventSchema("link.changed", "The CTI link changed state.", { link: { $ref: "#/$defs/LinkState" }, previous: { $ref: "#/$defs/LinkState" }, reason: text() }, ["link", "previous"]),
     "agent.changed": eventSchema("agent.changed", "The agent's state, reason or pending state changed.", { agent: { $ref: "#/$defs/Agent" }, previous: { $ref: "#/$defs/Agent" } }, ["agent", "previous"]),
   };
   for (const type of CALL_EVENT_TYPES) events[type] = eventSchema(type, CALL_DESCRIPTIONS[type], { call: { $ref: "#/$defs/Call" } }, ["call"]);
@@ -108,9 +115,9 @@ export function eventSchemas() {
     "call.transcript",
     "A Voice AI transcript segment. A partial and its final share the segment id.",
     {
-      callId: str({ minLength: 1 }),
+      callId: id({ minLength: 1 }),
       segment: obj(
-        { id: str({ minLength: 1 }), speaker: enumOf("agent", "customer", "third_party", "system"), text: str(), final: { type: "boolean" }, language: str(), startMs: { type: "number" }, endMs: { type: "number" } },
+        { id: id({ minLength: 1 }), speaker: enumOf("agent", "customer", "third_party", "system"), text: longText(), final: { type: "boolean" }, language: id(), startMs: { type: "number" }, endMs: { type: "number" } },
         ["id", "speaker", "text", "final"],
       ),
     },
@@ -120,16 +127,16 @@ export function eventSchemas() {
     "call.insight",
     "A Voice AI insight: sentiment, summary, intent, suggestion or entity.",
     {
-      callId: str({ minLength: 1 }),
-      insight: obj({ kind: enumOf("sentiment", "summary", "intent", "suggestion", "entity"), text: str(), score: { type: "number" }, data: stringMap }, ["kind", "text"]),
+      callId: id({ minLength: 1 }),
+      insight: obj({ kind: enumOf("sentiment", "summary", "intent", "suggestion", "entity"), text: longText(), score: { type: "number" }, data: stringMap }, ["kind", "text"]),
     },
     ["callId", "insight"],
   );
-  events.warning = eventSchema("warning", "Something degraded but still works (network quality, a late report).", { code: str({ minLength: 1 }), message: str(), callId: str() }, ["code", "message"]);
+  events.warning = eventSchema("warning", "Something degraded but still works (network quality, a late report).", { code: id({ minLength: 1 }), message: str({ maxLength: LIMITS.message }), callId: id() }, ["code", "message"]);
   events.error = eventSchema(
     "error",
     "Something failed outside a request: a malformed vendor event (INVALID_VENDOR_EVENT, with the redacted payload in raw), a lost link, a vendor error.",
-    { code: enumOf(...ERROR_CODES), message: str(), retryable: { type: "boolean" }, callId: str(), request: str(), raw: {} },
+    { code: enumOf(...ERROR_CODES), message: str({ maxLength: LIMITS.message }), retryable: { type: "boolean" }, callId: id(), request: str(), raw: {} },
     ["code", "message", "retryable"],
   );
 

@@ -10,7 +10,7 @@ import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from 
 import { redact, redactingLogger, silentLogger, type Logger, type LogLevel, type RedactOptions } from "./logger.js";
 import type { AgentReason, Call, CallAction, Capability, DesktopSnapshot, TelephonyMode, WrapUp } from "./model.js";
 import { DesktopStore } from "./store.js";
-import { checkData, DTMF, normalizeDestination } from "./validate.js";
+import { checkData, clip, DTMF, LIMITS, normalizeDestination, read, WRAP_UP } from "./validate.js";
 
 export interface DesktopOptions {
   connector: Connector;
@@ -70,6 +70,10 @@ export interface Desktop {
   destroy(): Promise<void>;
 }
 
+/** Requests that need nothing but the call. */
+const SIMPLE_ACTIONS = ["answer", "reject", "hangup", "hold", "resume", "mute", "unmute"] as const;
+type SimpleAction = (typeof SIMPLE_ACTIONS)[number];
+
 const FULL: readonly Capability[] = ["answer", "hangup"];
 
 export function telephonyMode(capabilities: readonly Capability[]): TelephonyMode {
@@ -110,7 +114,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       event.connector = connector.name;
       if (event.type === "error") {
         const e = event as DesktopEvent & { raw?: unknown };
-        if (e.raw !== undefined) (e as { raw: unknown }).raw = redact(e.raw, redaction);
+        if (e.raw !== undefined) (e as { raw: unknown }).raw = redact(e.raw, redaction, LIMITS.raw);
         logger.warn(event.message, { code: event.code, callId: event.callId });
       } else if (debug) logger.debug(event.type, { seq: event.seq });
       if (historyLimit > 0) {
@@ -151,23 +155,19 @@ export function createDesktop(options: DesktopOptions): Desktop {
       try {
         emit(fn(...args));
       } catch (err) {
-        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: `The connector's ${name} report could not be applied: ${String(err)}`, retryable: false, raw: args }]);
+        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: clip(`The connector's ${name} report could not be applied: ${String(err)}`), retryable: false, raw: args }]);
       }
     };
-  const ctx: ConnectorContext = {
-    upsertCall: guard("upsertCall", (r) => store.upsertCall(r)),
-    removeCall: guard("removeCall", (id, reason) => store.removeCall(id, reason)),
-    setAgent: guard("setAgent", (r) => store.setAgent(r)),
-    setLink: guard("setLink", (state, reason) => store.setLink(state, reason)),
-    setReasons: guard("setReasons", (r) => store.setReasons(r)),
-    sync: guard("sync", (r) => store.sync(r)),
-    signal: guard("signal", (s) => store.signal(s)),
+  const ctx = {
     invalidVendorEvent: guard("invalidVendorEvent", (message, raw, callId) =>
       store.signal({ kind: "error", code: "INVALID_VENDOR_EVENT", message, raw, ...(callId !== undefined ? { callId } : {}) }),
     ),
-    getCall: (id) => store.calls.get(id),
+    getCall: (id: string) => store.calls.get(id),
     logger,
-  };
+  } as unknown as ConnectorContext & Record<string, unknown>;
+  for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "sync", "signal"] as const) {
+    ctx[method] = guard(method, (a: unknown, b?: unknown) => store[method](a, b));
+  }
 
   // Requests -----------------------------------------------------------------
 
@@ -224,11 +224,11 @@ export function createDesktop(options: DesktopOptions): Desktop {
     return call;
   }
 
-  function onCall(action: CallAction, method: keyof Connector, callId: string, extra: (call: Call) => Record<string, unknown> = () => ({})): Promise<void> {
+  function onCall(action: CallAction, callId: string, extra: (call: Call) => Record<string, unknown> = () => ({})): Promise<void> {
     return (async () => {
       const call = callFor(action, callId);
       const args = extra(call);
-      const impl = connector[method] as ((r: CallRequest) => Promise<void>) | undefined;
+      const impl = connector[action] as ((r: CallRequest) => Promise<void>) | undefined;
       if (!impl) throw new CtiError("NOT_SUPPORTED", `The ${connector.name} connector cannot ${describe(action)}.`, { request: action });
       await run(action, `${action}:${callId}`, (signal) => impl.call(connector, { call, signal, ...args }));
     })();
@@ -265,7 +265,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     return found;
   }
 
-  const desktop: Desktop = {
+  const desktop = {
     connector: connector.name,
     capabilities,
     mode,
@@ -327,19 +327,12 @@ export function createDesktop(options: DesktopOptions): Desktop {
       const { callId } = await run("dial", "dial", (signal) => impl.call(connector, { destination: target, options: dialOptions, signal }));
       return callId;
     },
-    answer: (id) => onCall("answer", "answer", id),
-    reject: (id) => onCall("reject", "reject", id),
-    hangup: (id) => onCall("hangup", "hangup", id),
-    hold: (id) => onCall("hold", "hold", id),
-    resume: (id) => onCall("resume", "resume", id),
-    mute: (id) => onCall("mute", "mute", id),
-    unmute: (id) => onCall("unmute", "unmute", id),
     sendDtmf: (id, digits) =>
-      onCall("sendDtmf", "sendDtmf", id, () => {
+      onCall("sendDtmf", id, () => {
         if (typeof digits !== "string" || !DTMF.test(digits)) throw new CtiError("INVALID_ARGUMENT", "DTMF digits must be 0-9, *, #, A-D (and , or w to pause).", { request: "sendDtmf" });
         return { digits };
       }),
-    blindTransfer: (id, destination) => onCall("blindTransfer", "blindTransfer", id, () => ({ destination: destinationFor("blindTransfer", destination) })),
+    blindTransfer: (id, destination) => onCall("blindTransfer", id, () => ({ destination: destinationFor("blindTransfer", destination) })),
     async consult(id, destination) {
       const call = callFor("consult", id);
       const target = destinationFor("consult", destination);
@@ -351,18 +344,23 @@ export function createDesktop(options: DesktopOptions): Desktop {
     completeTransfer: (id) => pairRequest("completeTransfer", id),
     conference: (id) => pairRequest("conference", id),
     swap: (id) =>
-      onCall("swap", "swap", id, (call) => {
+      onCall("swap", id, (call) => {
         const other = partnerOf("swap", call);
         // The connector always gets the call to make active.
         return call.state === "held" ? { otherCall: other } : { call: other, otherCall: call };
       }),
     dropParty: (id, partyId) =>
-      onCall("dropParty", "dropParty", id, (call) => {
+      onCall("dropParty", id, (call) => {
         const party = call.parties.find((p) => p.id === partyId && p.role !== "agent" && p.state !== "disconnected");
         if (!party) throw new CtiError("INVALID_ARGUMENT", `Party ${partyId} is not on this call.`, { request: "dropParty", callId: id });
         return { party };
       }),
-    completeWrapUp: (id, wrapUp = {}) => onCall("completeWrapUp", "completeWrapUp", id, () => ({ wrapUp })),
+    completeWrapUp: (id, wrapUp = {}) =>
+      onCall("completeWrapUp", id, () => {
+        const clean = read(wrapUp, WRAP_UP);
+        if (!clean) throw new CtiError("INVALID_ARGUMENT", `The disposition or the notes are too long (${LIMITS.text} and ${LIMITS.longText} characters at most).`, { request: "completeWrapUp" });
+        return { wrapUp: clean };
+      }),
     async destroy() {
       if (destroyed) return;
       destroyed = true;
@@ -373,7 +371,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
         logger.warn("The connector failed to stop cleanly", { error: err });
       }
     },
-  };
+  } satisfies Omit<Desktop, SimpleAction> as unknown as Desktop;
+  for (const action of SIMPLE_ACTIONS) desktop[action] = (id) => onCall(action, id);
 
   function destinationFor(request: string, destination: string): string {
     const target = normalizeDestination(destination);
@@ -383,7 +382,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
 
   /** completeTransfer / conference: the connector gets the primary call and its consult leg. */
   function pairRequest(action: "completeTransfer" | "conference", id: string): Promise<void> {
-    return onCall(action, action, id, (call) => {
+    return onCall(action, id, (call) => {
       const other = partnerOf(action, call);
       return call.direction === "consult" && other.direction !== "consult" ? { call: other, consultCall: call } : { consultCall: other };
     });

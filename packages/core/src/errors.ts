@@ -1,3 +1,5 @@
+import { clip, LIMITS } from "./validate.js";
+
 /** Stable error codes. Hosts switch on these; never on messages. */
 export type CtiErrorCode =
   | "NOT_LOGGED_IN"
@@ -54,11 +56,11 @@ export class CtiError extends Error {
   readonly callId?: string;
 
   constructor(code: CtiErrorCode, message: string, options: CtiErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(clip(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? RETRYABLE.has(code);
     if (options.request !== undefined) this.request = options.request;
-    if (options.callId !== undefined) this.callId = options.callId;
+    if (options.callId !== undefined) this.callId = clip(options.callId, LIMITS.id);
   }
 }
 

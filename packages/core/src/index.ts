@@ -6,12 +6,13 @@ export { CtiError, CTI_ERROR_CODES, isCtiError, toCtiError, type CtiErrorCode, t
 export { createDesktop, telephonyMode, type Desktop, type DesktopOptions, type Unsubscribe } from "./desktop.js";
 export { ACTION_CAPABILITY, deriveActions } from "./actions.js";
 export { DesktopStore, type StoreOptions } from "./store.js";
-export { normalizeDestination, DTMF } from "./validate.js";
+export { normalizeDestination, DTMF, LIMITS } from "./validate.js";
 export {
   createConsoleLogger,
   maskPhoneNumber,
   redact,
   redactingLogger,
+  secretKey,
   silentLogger,
   REDACTED,
   type ConsoleLoggerOptions,

@@ -1,3 +1,5 @@
+import { LIMITS } from "./validate.js";
+
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 export interface Logger {
@@ -9,57 +11,115 @@ export interface Logger {
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
-/** Keys whose values are secrets: replaced whole. */
-const SECRET_KEY = /pass(word|wd)?|secret|token|authori[sz]ation|credential|cookie|api_?key|ha1|jwt|sip_?auth|private_?key/i;
+export const REDACTED = "[redacted]";
+
+/**
+ * Key names whose values are secrets, matched on whole name segments: `apiKey`,
+ * `x-api-key`, `client_secret`, `X-Amz-Security-Token` and `pinCode` are
+ * secrets; `pinned`, `spin`, `author`, `authority` and `tokenizer` are not.
+ */
+const SECRET_WORD = /\b(pass(word|wd|code|phrase)?|pwd|secrets?|tokens?|auth|authori[sz]ation|credentials?|cookies?|jwt|ha1|otp|pin|sig|signature|(api|access|private) ?key)\b/i;
 /** Keys whose values are phone numbers or SIP addresses: masked when asked. */
 const PHONE_KEY = /^(from|to|ani|dnis|phone(number)?|number|address|destination|caller|callee|other_?dn|uri)$/i;
-/** A JWT anywhere in a string. */
-const JWT = /eyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]*/g;
-/** user:password@ in a URI. */
-const URI_PASSWORD = /((?:\/\/|\bsips?:)[^:@/\s]+):[^@/\s]+@/gi;
-/** An (Proxy-)Authorization header line inside logged protocol text (a SIP message). */
-const AUTH_HEADER = /(\b(?:proxy-)?authorization:[ \t]*)[^\r\n]+/gi;
+
+/** Whether a key, header or parameter name names a secret. */
+export function secretKey(name: string): boolean {
+  return SECRET_WORD.test(
+    name
+      .slice(0, 128)
+      .replace(/([a-z\d])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])/g, "$1$2 ")
+      .replace(/[\W_]+/g, " "),
+  );
+}
+
+const nameValue = (m: string, name: string, sep: string): string => (secretKey(name) ? name + sep + REDACTED : m);
+
+/**
+ * Secrets inside text. Every pattern runs in linear time: a run it starts on
+ * either matches or is consumed whole, or its quantifier is bounded.
+ */
+const TEXT_RULES: [RegExp, string | ((m: string, a: string, b: string) => string)][] = [
+  // A JWT (or any base64 JSON) anywhere: once started, a match cannot fail, so nothing is retried.
+  [/eyJ[\w-]{6,}(?:\.[\w-]*){0,2}/g, REDACTED],
+  // user:password@ in a URI.
+  [/((?:\/\/|\bsips?:)[^:@/\s]+):[^@/\s]{1,256}@/gi, `$1:${REDACTED}@`],
+  // Basic and Bearer credentials, unless a plain word follows ("Basic plan", "bearer of").
+  [/\b(Basic|Bearer) +([\w+/.~=-]+)/gi, (m, scheme, token) => (/^[a-z]{1,15}$/.test(token) ? m : `${scheme} ${REDACTED}`)],
+  // secret=value in query strings and form bodies.
+  [/(?<![\w-])([\w-]+)(="?)[^\s&"',;?=]*/g, nameValue],
+  // Secret header values in logged protocol text (a SIP or HTTP message).
+  [/(\b(?:(?:proxy-)?authorization|x-api-key|cookie):[ \t]*)[^\r\n]+/gi, `$1${REDACTED}`],
+];
 
 export interface RedactOptions {
   /** Mask phone numbers to their last 4 digits. */
   maskPhoneNumbers?: boolean;
 }
 
-export const REDACTED = "[redacted]";
-
 export function maskPhoneNumber(value: string): string {
   return value.replace(/\d(?=(?:\D*\d){4})/g, "*");
 }
 
 /**
- * A deep copy of `value` with secrets removed: secret-named keys, JWTs and
- * URI passwords; optionally phone numbers masked. Cycles and depth are cut.
+ * A deep copy of `value` with secrets removed: values of secret-named keys,
+ * header tuples and `{ name, value }` pairs, and secrets inside strings (see
+ * TEXT_RULES); optionally phone numbers masked. At most `max` characters of
+ * text are kept in all (longer strings are cut, marked "…[truncated]"), and
+ * cycles, depth and long lists are cut.
  */
-export function redact(value: unknown, options: RedactOptions = {}, depth = 0, seen = new WeakSet<object>()): unknown {
-  if (typeof value === "string") return redactString(value);
-  if (typeof value !== "object" || value === null) return typeof value === "function" ? "[function]" : value;
-  if (depth > 8 || seen.has(value)) return "[…]";
-  seen.add(value);
-  if (Array.isArray(value)) return value.map((v) => redact(v, options, depth + 1, seen));
-  if (value instanceof Error) return { name: value.name, message: redactString(value.message) };
-  if (value instanceof Date) return value.toISOString();
-  let entries: [string, unknown][];
-  try {
-    entries = Object.entries(value);
-  } catch {
-    return "[unreadable]"; // a throwing getter or proxy: nothing of it is kept
-  }
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of entries) {
-    if (SECRET_KEY.test(key)) out[key] = REDACTED;
-    else if (options.maskPhoneNumbers && PHONE_KEY.test(key) && typeof v === "string") out[key] = maskPhoneNumber(redactString(v));
-    else out[key] = redact(v, options, depth + 1, seen);
-  }
-  return out;
+export function redact(value: unknown, options: RedactOptions = {}, max: number = LIMITS.redacted): unknown {
+  const seen = new WeakSet<object>();
+  let left = max;
+  const text = (s: string): string => {
+    // Scan a little past the cut so a secret across it is still recognized.
+    const out = s.length > left ? redactText(s.slice(0, left + 256)).slice(0, left) + "…[truncated]" : redactText(s);
+    left -= out.length;
+    return out;
+  };
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v !== "object" || v === null) return typeof v === "string" ? (left > 0 ? text(v) : "[…]") : typeof v === "function" ? "[function]" : v;
+    if (left <= 0 || depth > 8 || seen.has(v)) return "[…]";
+    seen.add(v);
+    if (v instanceof Error) return { name: walk(v.name, depth), message: walk(v.message, depth) };
+    if (v instanceof Date) return v.toISOString();
+    if (Array.isArray(v)) {
+      // A header tuple: ["Authorization", "Bearer …"].
+      if (v.length === 2 && typeof v[0] === "string" && secretKey(v[0])) return [v[0], REDACTED];
+      const out: unknown[] = [];
+      for (const x of v) {
+        if (left-- <= 0) break;
+        out.push(walk(x, depth + 1));
+      }
+      return out;
+    }
+    let entries: [string, unknown][];
+    let label: unknown;
+    try {
+      entries = Object.entries(v);
+      // A { name, value } pair: { name: "X-Api-Key", value: "…" }.
+      label = (v as { name?: unknown }).name ?? (v as { key?: unknown }).key;
+    } catch {
+      return "[unreadable]"; // a throwing getter or proxy: nothing of it is kept
+    }
+    const hidden = typeof label === "string" && secretKey(label);
+    const out: Record<string, unknown> = {};
+    for (const [key, x] of entries) {
+      if ((left -= key.length + 1) < 0) break;
+      out[key] =
+        secretKey(key) || (hidden && key === "value")
+          ? REDACTED
+          : options.maskPhoneNumbers && PHONE_KEY.test(key) && typeof x === "string"
+            ? maskPhoneNumber(text(x))
+            : walk(x, depth + 1);
+    }
+    return out;
+  };
+  return walk(value, 0);
 }
 
-function redactString(value: string): string {
-  return value.replace(JWT, REDACTED).replace(URI_PASSWORD, `$1:${REDACTED}@`).replace(AUTH_HEADER, `$1${REDACTED}`);
+function redactText(value: string): string {
+  for (const [pattern, replacement] of TEXT_RULES) value = value.replace(pattern, replacement as string);
+  return value;
 }
 
 export interface ConsoleLoggerOptions extends RedactOptions {
@@ -90,7 +150,7 @@ export function redactingLogger(inner: Logger, options: RedactOptions & { level?
     (message: string, fields?: Record<string, unknown>): void => {
       if (LEVELS[level] < min) return;
       try {
-        const text = redactString(message);
+        const text = redact(message, options) as string;
         if (fields === undefined) inner[level](text);
         else inner[level](text, redact(fields, options) as Record<string, unknown>);
       } catch {

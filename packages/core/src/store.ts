@@ -6,9 +6,11 @@
  */
 import { deriveActions, sameActions } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
-import type { CallEventType, EventBody } from "./events.js";
+import type { CallEventType, EventBody, Insight, TranscriptSegment } from "./events.js";
 import type { Agent, AgentReason, Call, CallState, Capability, EndReason, LinkState, Party } from "./model.js";
-import { checkAgentReport, checkCallReport, checkReason, END_REASONS, isText, LINK_STATES } from "./validate.js";
+import { checkAgentReport, checkCallReport, checkReason, clip, END_REASONS, INSIGHT, isText, LIMITS, LINK_STATES, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
+
+const reasonOf = (r: AgentReason): AgentReason => read(r, REASON)!;
 
 /** Which call states may follow which. A call never leaves `ended`. */
 const NEXT: Readonly<Record<CallState, readonly CallState[]>> = {
@@ -66,17 +68,17 @@ export class DesktopStore {
   }
 
   setLink(state: unknown, reason?: unknown): EventBody[] {
-    if (!LINK_STATES.includes(state as string)) return [invalid(`link state ${JSON.stringify(state)} is not one of ${LINK_STATES.join(", ")}`, { state, reason })];
+    if (!LINK_STATES.includes(state as string)) return [invalid(`link state ${show(state)} is not one of ${LINK_STATES.join(", ")}`, { state, reason })];
     const link = state as LinkState;
     if (link === this.link) return [];
     const previous = this.link;
     this.link = link;
-    return [{ type: "link.changed", link, previous, ...(isText(reason) ? { reason } : {}) }];
+    return [{ type: "link.changed", link, previous, ...(isText(reason, Infinity) ? { reason: clip(reason, LIMITS.text) } : {}) }];
   }
 
   setReasons(reasons: unknown): EventBody[] {
-    if (!Array.isArray(reasons) || !reasons.every(checkReason)) return [invalid("agent reasons must be a list of {id, state, label}", reasons)];
-    this.reasons = reasons;
+    if (!Array.isArray(reasons) || reasons.length > LIMITS.reasons || !reasons.every(checkReason)) return [invalid("agent reasons must be a list of {id, state, label}", reasons)];
+    this.reasons = reasons.map(reasonOf);
     return [];
   }
 
@@ -84,9 +86,10 @@ export class DesktopStore {
     const problem = checkAgentReport(report);
     if (problem) return [invalid(problem, report)];
     const r = report as AgentReport;
-    const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason;
+    const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason && reasonOf(r.reason);
     const previous = this.agent;
-    const pendingState = r.pendingState === undefined ? previous.pendingState : (r.pendingState ?? undefined);
+    const p = r.pendingState;
+    const pendingState = p === undefined ? previous.pendingState : p ? { state: p.state, ...(p.reason ? { reason: reasonOf(p.reason) } : {}) } : undefined;
     const agentId = r.agentId ?? previous.agentId;
     const stateChanged = r.state !== previous.state || reason?.id !== previous.reason?.id;
     if (!stateChanged && samePending(pendingState, previous.pendingState) && agentId === previous.agentId) return [];
@@ -108,6 +111,7 @@ export class DesktopStore {
     if (!old) {
       if (r.state === "ended") return []; // a call already over: nothing to show
       if (this.ended.has(r.id)) return [invalid(`call ${r.id} has ended and cannot become ${r.state}`, report, r.id)];
+      if (this.calls.size >= LIMITS.calls) return [invalid(`more than ${LIMITS.calls} live calls`, report, r.id)];
     } else if (!NEXT[old.state].includes(r.state)) {
       return [invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, report, r.id)];
     }
@@ -139,7 +143,7 @@ export class DesktopStore {
 
   removeCall(id: unknown, endReason?: unknown): EventBody[] {
     if (!isText(id, 256)) return [invalid("removeCall needs a call id", { id, endReason })];
-    if (endReason !== undefined && !END_REASONS.includes(endReason as string)) return [invalid(`end reason ${JSON.stringify(endReason)} is unknown`, { id, endReason }, id)];
+    if (endReason !== undefined && !END_REASONS.includes(endReason as string)) return [invalid(`end reason ${show(endReason)} is unknown`, { id, endReason }, id)];
     const old = this.calls.get(id);
     if (!old) return [];
     return this.upsertCall({ id, state: "ended", endReason: (endReason as EndReason | undefined) ?? old.endReason ?? "unknown" });
@@ -166,31 +170,27 @@ export class DesktopStore {
     const known = (id: unknown): boolean => typeof id === "string" && (this.calls.has(id) || this.ended.has(id));
     switch (sig.kind) {
       case "transcript": {
-        const seg = sig.segment as Partial<typeof sig.segment> | undefined;
         if (!known(sig.callId)) return [invalid("transcript for an unknown call", s)];
-        if (!seg || !isText(seg.id, 256) || typeof seg.text !== "string" || typeof seg.final !== "boolean" || !["agent", "customer", "third_party", "system"].includes(seg.speaker as string))
-          return [invalid("transcript segment needs id, speaker, text and final", s, sig.callId)];
-        return [{ type: "call.transcript", callId: sig.callId, segment: sig.segment }];
+        const segment = read<TranscriptSegment>(sig.segment, SEGMENT);
+        return [segment ? { type: "call.transcript", callId: sig.callId, segment } : invalid("transcript segment needs id, speaker, text and final", s, sig.callId)];
       }
       case "insight": {
-        const ins = sig.insight as Partial<typeof sig.insight> | undefined;
         if (!known(sig.callId)) return [invalid("insight for an unknown call", s)];
-        if (!ins || typeof ins.text !== "string" || !["sentiment", "summary", "intent", "suggestion", "entity"].includes(ins.kind as string) || (ins.score !== undefined && typeof ins.score !== "number"))
-          return [invalid("insight needs kind and text", s, sig.callId)];
-        return [{ type: "call.insight", callId: sig.callId, insight: sig.insight }];
+        const insight = read<Insight>(sig.insight, INSIGHT);
+        return [insight ? { type: "call.insight", callId: sig.callId, insight } : invalid("insight needs kind and text", s, sig.callId)];
       }
       case "warning":
-        if (!isText(sig.code, 128) || typeof sig.message !== "string") return [invalid("warning needs code and message", s)];
-        return [{ type: "warning", code: sig.code, message: sig.message, ...(isText(sig.callId) ? { callId: sig.callId } : {}) }];
+        if (!isText(sig.code, LIMITS.id) || typeof sig.message !== "string") return [invalid("warning needs code and message", s)];
+        return [{ type: "warning", code: sig.code, message: clip(sig.message), ...(isText(sig.callId, LIMITS.id) ? { callId: sig.callId } : {}) }];
       case "error":
-        if (!isText(sig.code, 128) || typeof sig.message !== "string") return [invalid("error needs code and message", s)];
+        if (!isText(sig.code, LIMITS.id) || typeof sig.message !== "string") return [invalid("error needs code and message", s)];
         return [
           {
             type: "error",
             code: sig.code,
-            message: sig.message,
+            message: clip(sig.message),
             retryable: false,
-            ...(isText(sig.callId) ? { callId: sig.callId } : {}),
+            ...(isText(sig.callId, LIMITS.id) ? { callId: sig.callId } : {}),
             ...(sig.raw !== undefined ? { raw: sig.raw } : {}),
           },
         ];
@@ -218,6 +218,9 @@ export class DesktopStore {
     for (const key of MERGED_FIELDS) {
       if (r[key] !== undefined) next[key] = r[key];
     }
+    // Only known fields: a vendor object's extras (even a password) stay out.
+    if (r.parties) next.parties = r.parties.map((p) => read(p, PARTY));
+    if (r.wrapUp) next.wrapUp = read(r.wrapUp, WRAP_UP);
     if ((r.state === "connected" || r.state === "held") && base.connectedAt === undefined) next.connectedAt = now;
     if ((r.state === "wrapup" || r.state === "ended") && base.endedAt === undefined) next.endedAt = now;
     return next as unknown as Call;
@@ -259,7 +262,7 @@ function invalid(message: string, raw: unknown, callId?: string): EventBody {
   return {
     type: "error",
     code: "INVALID_VENDOR_EVENT",
-    message: `Ignored a malformed report from the connector: ${message}`,
+    message: clip(`Ignored a malformed report from the connector: ${message}`),
     retryable: false,
     ...(callId !== undefined ? { callId } : {}),
     raw,

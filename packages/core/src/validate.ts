@@ -3,93 +3,155 @@
  * must stay tiny and run under a strict CSP. Each returns a problem in words,
  * or undefined when the value is fine.
  */
-import type { AgentReport, CallReport } from "./connector.js";
-import type { AgentReason, PendingAgentState } from "./model.js";
+import type { AgentReason } from "./model.js";
 
 type Problem = string | undefined;
 
+/**
+ * What the model accepts, in characters (strings) or entries (collections).
+ * Reports beyond them are refused as INVALID_VENDOR_EVENT, requests as
+ * INVALID_ARGUMENT; messages are clipped. Listed in the README.
+ */
+export const LIMITS = Object.freeze({
+  /** Call, vendor call, party, segment, reason and agent ids; reason labels; codes; languages. */
+  id: 256,
+  /** from, fromName, to, queue, party address and displayName, dispositions, link reasons. */
+  text: 1024,
+  /** Notes, transcript and insight text, one call data value. */
+  longText: 8192,
+  /** Entries of one call data (or insight data) object; each key is at most `id` long. */
+  dataEntries: 200,
+  /** Keys and values of one data object together. */
+  dataChars: 65536,
+  /** Parties on one call. */
+  parties: 64,
+  /** Live calls at once. */
+  calls: 64,
+  /** Agent reasons. */
+  reasons: 256,
+  /** Error and warning messages (longer ones are clipped). */
+  message: 1024,
+  /** The redacted raw payload of an error event. */
+  raw: 4096,
+  /** What redact() returns by default, and each log line. */
+  redacted: 16384,
+});
+
+/** `text` cut to at most `max` characters, marked with "…" when cut. */
+export const clip = (text: string, max: number = LIMITS.message): string => (text.length > max ? text.slice(0, max - 1) + "…" : text);
+/** A value, briefly, for a message. */
+export const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v.slice(0, 40)) : typeof v);
+
 const CALL_STATES = ["ringing", "dialing", "connected", "held", "wrapup", "ended"];
-const DIRECTIONS = ["inbound", "outbound", "consult", "internal", "unknown"];
-const PARTY_ROLES = ["agent", "customer", "third_party", "supervisor"];
-const PARTY_STATES = ["ringing", "dialing", "connected", "held", "disconnected"];
 export const AGENT_STATES = ["logged_out", "not_ready", "ready", "busy", "after_call_work", "error"];
 export const LINK_STATES = ["connecting", "connected", "reconnecting", "disconnected"];
 export const END_REASONS = ["local_hangup", "remote_hangup", "rejected", "missed", "abandoned", "busy", "no_answer", "transferred", "merged", "failed", "lost", "unknown"];
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-export const isText = (v: unknown, max = 1024): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
-const oneOf = (v: unknown, allowed: readonly string[]): boolean => typeof v === "string" && allowed.includes(v);
+type Check = (v: unknown) => unknown;
+/** Each known field of an object and its check; fields not listed are dropped. */
+type Spec = Record<string, Check>;
 
-function optional(obj: Record<string, unknown>, key: string, check: (v: unknown) => boolean): Problem {
-  const v = obj[key];
-  return v === undefined || check(v) ? undefined : `${key} is invalid (${typeof v === "string" ? JSON.stringify(v.slice(0, 40)) : typeof v})`;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isText = (v: unknown, max: number = LIMITS.text): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
+/** A string of at most `max` characters, possibly empty. */
+export const upTo =
+  (max: number) =>
+  (v: unknown): v is string =>
+    typeof v === "string" && v.length <= max;
+const opt =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined || check(v);
+const oneOf =
+  (...allowed: string[]): Check =>
+  (v) =>
+    allowed.includes(v as string);
+const id: Check = (v) => isText(v, LIMITS.id);
+const text = upTo(LIMITS.text);
+const longText = upTo(LIMITS.longText);
+const isNumber: Check = (v) => typeof v === "number";
+
+/**
+ * A copy of `v` with only the fields `spec` knows, or undefined when `v` is
+ * not an object or one of them fails its check.
+ */
+export function read<T>(v: unknown, spec: Spec): T | undefined {
+  if (!isObject(v)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key in spec) {
+    if (!spec[key]!(v[key])) return undefined;
+    if (v[key] !== undefined) out[key] = v[key];
+  }
+  return out as T;
 }
 
-function first(...problems: Problem[]): Problem {
-  return problems.find((p) => p !== undefined);
+/** The first field of `v` that fails `spec`, in words. */
+function problem(v: Record<string, unknown>, spec: Spec): Problem {
+  const key = Object.keys(spec).find((k) => !spec[k]!(v[k]));
+  return key && `${key} is invalid (${show(v[key])})`;
 }
 
 export function checkData(v: unknown): boolean {
   if (!isObject(v)) return false;
   const entries = Object.entries(v);
-  return entries.length <= 200 && entries.every(([k, x]) => k.length <= 256 && typeof x === "string" && x.length <= 8192);
+  let chars = 0;
+  return entries.length <= LIMITS.dataEntries && entries.every(([k, x]) => k.length <= LIMITS.id && longText(x) && (chars += k.length + x.length) <= LIMITS.dataChars);
 }
 
-function checkParty(v: unknown): boolean {
-  return (
-    isObject(v) &&
-    isText(v.id, 256) &&
-    oneOf(v.role, PARTY_ROLES) &&
-    oneOf(v.state, PARTY_STATES) &&
-    (v.address === undefined || isText(v.address)) &&
-    (v.displayName === undefined || typeof v.displayName === "string")
-  );
-}
+export const PARTY: Spec = {
+  id,
+  role: oneOf("agent", "customer", "third_party", "supervisor"),
+  state: oneOf("ringing", "dialing", "connected", "held", "disconnected"),
+  address: opt(isText),
+  displayName: opt(text),
+};
+export const WRAP_UP: Spec = { disposition: opt(text), notes: opt(longText) };
+export const REASON: Spec = { id, state: oneOf(...AGENT_STATES), label: id };
+export const SEGMENT: Spec = {
+  id,
+  speaker: oneOf("agent", "customer", "third_party", "system"),
+  text: longText,
+  final: (v) => typeof v === "boolean",
+  language: opt(id),
+  startMs: opt(isNumber),
+  endMs: opt(isNumber),
+};
+export const INSIGHT: Spec = { kind: oneOf("sentiment", "summary", "intent", "suggestion", "entity"), text: longText, score: opt(isNumber), data: opt(checkData) };
+
+const CALL: Spec = {
+  vendorCallId: opt(id),
+  direction: opt(oneOf("inbound", "outbound", "consult", "internal", "unknown")),
+  from: opt(text),
+  fromName: opt(text),
+  to: opt(text),
+  queue: opt(text),
+  relatedCallId: opt(id),
+  parties: opt((x) => Array.isArray(x) && x.length <= LIMITS.parties && x.every((p) => read(p, PARTY))),
+  muted: opt((x) => typeof x === "boolean"),
+  data: opt(checkData),
+  endReason: opt(oneOf(...END_REASONS)),
+  wrapUp: opt((x) => read(x, WRAP_UP)),
+};
 
 export function checkCallReport(v: unknown): Problem {
   if (!isObject(v)) return "a call report must be an object";
-  if (!isText(v.id, 256)) return "call id must be a non-empty string";
-  if (!oneOf(v.state, CALL_STATES)) return `call state ${JSON.stringify(v.state)} is not one of ${CALL_STATES.join(", ")}`;
-  return first(
-    optional(v, "vendorCallId", (x) => isText(x, 256)),
-    optional(v, "direction", (x) => oneOf(x, DIRECTIONS)),
-    optional(v, "from", (x) => typeof x === "string" && x.length <= 1024),
-    optional(v, "fromName", (x) => typeof x === "string" && x.length <= 1024),
-    optional(v, "to", (x) => typeof x === "string" && x.length <= 1024),
-    optional(v, "queue", (x) => typeof x === "string" && x.length <= 1024),
-    optional(v, "relatedCallId", (x) => isText(x, 256)),
-    optional(v, "parties", (x) => Array.isArray(x) && x.length <= 64 && x.every(checkParty)),
-    optional(v, "muted", (x) => typeof x === "boolean"),
-    optional(v, "data", checkData),
-    optional(v, "endReason", (x) => oneOf(x, END_REASONS)),
-    optional(v, "wrapUp", (x) => isObject(x) && (x.disposition === undefined || typeof x.disposition === "string") && (x.notes === undefined || typeof x.notes === "string")),
-  );
+  if (!id(v.id)) return "call id must be a non-empty string";
+  if (!CALL_STATES.includes(v.state as string)) return `call state ${show(v.state)} is not one of ${CALL_STATES.join(", ")}`;
+  return problem(v, CALL);
 }
 
-export function checkReason(v: unknown): v is AgentReason {
-  return isObject(v) && isText(v.id, 256) && isText(v.label, 256) && oneOf(v.state, AGENT_STATES);
-}
+export const checkReason = (v: unknown): v is AgentReason => !!read(v, REASON);
 
-function checkPending(v: unknown): v is PendingAgentState | null {
-  return v === null || (isObject(v) && oneOf(v.state, AGENT_STATES) && (v.reason === undefined || checkReason(v.reason)));
-}
+const AGENT: Spec = {
+  reason: opt((x) => id(x) || checkReason(x)),
+  pendingState: (x) => x == null || read(x, { state: REASON.state!, reason: opt(checkReason) }),
+  agentId: opt(id),
+};
 
 export function checkAgentReport(v: unknown): Problem {
   if (!isObject(v)) return "an agent report must be an object";
-  if (!oneOf(v.state, AGENT_STATES)) return `agent state ${JSON.stringify(v.state)} is not one of ${AGENT_STATES.join(", ")}`;
-  return first(
-    optional(v, "reason", (x) => isText(x, 256) || checkReason(x)),
-    optional(v, "pendingState", checkPending),
-    optional(v, "agentId", (x) => isText(x, 256)),
-  );
-}
-
-export function checkAgentReportValue(v: unknown): v is AgentReport {
-  return checkAgentReport(v) === undefined;
-}
-
-export function checkCallReportValue(v: unknown): v is CallReport {
-  return checkCallReport(v) === undefined;
+  if (!AGENT_STATES.includes(v.state as string)) return `agent state ${show(v.state)} is not one of ${AGENT_STATES.join(", ")}`;
+  return problem(v, AGENT);
 }
 
 /** DTMF: digits, * #, A–D, and "," or "w" for a pause. */
@@ -103,7 +165,7 @@ export const DTMF = /^[0-9*#A-Da-d,w]{1,64}$/;
 export function normalizeDestination(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   const text = value.trim();
-  if (text.length === 0 || text.length > 256) return undefined;
+  if (text.length === 0 || text.length > LIMITS.id) return undefined;
   if (/^[+\d\s().-]+$/.test(text)) {
     const compact = text.replace(/[\s().-]/g, "");
     return /^\+?\d{2,32}$/.test(compact) ? compact : undefined;

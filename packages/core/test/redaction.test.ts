@@ -1,0 +1,163 @@
+// Issue 18, items 7 and 9: redaction is linear-time on hostile input, bounded
+// in what it scans and returns, and covers the ways secrets really travel
+// (key names, header tuples, {name, value} pairs, query strings, Basic/Bearer).
+import { describe, expect, it } from "vitest";
+import { createDesktop, redact, type DesktopEvent } from "../src/index.js";
+import { recordingConnector } from "./recording-connector.js";
+
+const S = "S3cr3tV4lue"; // the secret every must-redact case hides
+
+type Case = [name: string, input: unknown, gone: string[], kept: string[]];
+
+/** Must redact: the `gone` strings never appear in the output; `kept` ones still do. */
+const REDACT: Case[] = [
+  // Key names, matched on name segments (camelCase, snake_case, kebab-case).
+  ["password", { password: S }, [S], ["password"]],
+  ["pwd", { pwd: S }, [S], []],
+  ["passwd", { passwd: S }, [S], []],
+  ["passcode", { passcode: S }, [S], []],
+  ["sipPassword", { sipPassword: S }, [S], []],
+  ["auth", { auth: S }, [S], []],
+  ["authToken", { authToken: S }, [S], []],
+  ["authorization", { authorization: S }, [S], []],
+  ["Proxy-Authorization", { "Proxy-Authorization": S }, [S], []],
+  ["x-api-key", { "x-api-key": S }, [S], []],
+  ["XApiKey", { XApiKey: S }, [S], []],
+  ["apiKey", { apiKey: S }, [S], []],
+  ["api_key", { api_key: S }, [S], []],
+  ["apikey", { apikey: S }, [S], []],
+  ["apiSecret", { apiSecret: S }, [S], []],
+  ["client_secret", { client_secret: S }, [S], []],
+  ["clientSecret", { clientSecret: S }, [S], []],
+  ["signature", { signature: S }, [S], []],
+  ["sig", { sig: S }, [S], []],
+  ["accessKeyId", { accessKeyId: S }, [S], []],
+  ["secretAccessKey", { secretAccessKey: S }, [S], []],
+  ["sessionToken", { sessionToken: S }, [S], []],
+  ["refresh_token", { refresh_token: S }, [S], []],
+  ["id_token", { id_token: S }, [S], []],
+  ["X-Amz-Security-Token", { "X-Amz-Security-Token": S }, [S], []],
+  ["otp", { otp: S }, [S], []],
+  ["OTPCode", { OTPCode: S }, [S], []],
+  ["pin", { pin: S }, [S], []],
+  ["PIN", { PIN: S }, [S], []],
+  ["pinCode", { pinCode: S }, [S], []],
+  ["credentials (object)", { credentials: { user: S } }, [S], []],
+  ["cookie", { cookie: S }, [S], []],
+  ["Set-Cookie", { "Set-Cookie": S }, [S], []],
+  ["privateKey", { privateKey: S }, [S], []],
+  ["jwt", { jwt: S }, [S], []],
+  ["HA1", { HA1: S }, [S], []],
+  // Header tuples and {name, value} pairs.
+  ["header tuple", [["Authorization", `Bearer ${S}`]], [S], ["Authorization"]],
+  ["header tuple, cookie", [["Cookie", `a=${S}`], ["Accept", "*/*"]], [S], ["*/*"]],
+  ["{name, value}", { headers: [{ name: "X-Api-Key", value: S }] }, [S], ["X-Api-Key"]],
+  ["{key, value}", [{ key: "password", value: S }], [S], []],
+  // Query strings and form bodies.
+  ["?token=", "GET /ws?token=" + S + " HTTP/1.1", [S], ["/ws?token=", "HTTP/1.1"]],
+  ["&access_token=", "https://api.example/x?a=1&access_token=" + S + "&b=2", [S], ["a=1", "b=2"]],
+  ["?password=", "https://x.example/login?user=bob&password=" + S, [S], ["user=bob"]],
+  ["sig=", "https://x.example/media?sig=" + S + "&exp=1", [S], ["exp=1"]],
+  ["X-Amz-Signature=", "https://s3.example/o?X-Amz-Signature=" + S, [S], []],
+  ["X-Amz-Credential=", "https://s3.example/o?X-Amz-Credential=" + S + "%2F20240101", [S], []],
+  ["X-Amz-Security-Token=", "https://s3.example/o?X-Amz-Security-Token=" + S, [S], []],
+  ["client_secret in a form body", "grant_type=refresh&client_secret=" + S, [S], ["grant_type=refresh"]],
+  // Schemes and tokens in free text and in Error messages.
+  ["Basic in text", "sent Basic dXNlcjpwYXNzd29yZA== to the server", ["dXNlcjpwYXNzd29yZA"], ["to the server"]],
+  ["Bearer in text", `retrying with Bearer ${S}`, [S], ["retrying with Bearer"]],
+  ["Bearer in an Error message", new Error(`401 for Bearer ${S}`), [S], ["401 for"]],
+  ["Basic in an Error message", { error: new Error("auth failed: Basic dXNlcjpwYXNz") }, ["dXNlcjpwYXNz"], []],
+  ["query token in an Error message", new Error(`fetch https://x.example/?token=${S} failed`), [S], ["failed"]],
+  ["JWT in text", "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl here", ["eyJhbGci", "c2lnbmF0dXJl"], ["here"]],
+  ["JWT after %20", "Bearer%20eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", ["eyJzdWIiOiJ4In0"], []],
+  ["SIP URI password", `sip:alice:${S}@pbx.example`, [S], ["sip:alice:", "@pbx.example"]],
+  ["SIP URI password with a colon", `sip:alice:${S}:x@pbx.example`, [S], []],
+  ["WebSocket URI password", `wss://bob:${S}@pbx.example:8443/ws`, [S], ["pbx.example:8443"]],
+  ["Authorization header line", `INVITE sip:x SIP/2.0\r\nAuthorization: Digest response="${S}"\r\nCSeq: 1`, [S], ["CSeq: 1"]],
+  ["secret header line", `GET / HTTP/1.1\r\nX-Api-Key: ${S}\r\nHost: x`, [S], ["Host: x"]],
+];
+
+/** Must keep: the output equals the input. */
+const KEEP: [name: string, input: unknown][] = [
+  ["pinned", { pinned: true, spin: "left", opinion: "good" }],
+  ["author, authority, authorId", { author: "Ann", authority: "CA", authorId: "7" }],
+  ["keys with key, token-free words", { key: "k", keyboard: "uk", monkey: "m", tokenizer: "t", passenger: "p", signal: "s", design: "d" }],
+  ["session ids and call data", { sessionId: "abc", callId: "c1", customerId: "C-1" }],
+  ["{name, value} that is not a secret", { headers: [{ name: "Accept", value: "text/plain" }] }],
+  ["header tuple that is not a secret", [["Content-Type", "application/json"]]],
+  ["the word token in prose", "the token expired; ask for a new token"],
+  ["Basic and Bearer in prose", "Basic plan; the bearer of bad news"],
+  ["phone numbers", { from: "+15550100199", note: "call +1 555 0100 199" }],
+  ["SIP URIs without passwords", "sip:1001@pbx.example:5060;transport=ws and wss://pbx.example:8443/ws"],
+  ["harmless query strings", "https://crm.example/search?page=2&author=me&opinion=ok&pinned=1"],
+  ["a header line that is not a secret", "Content-Type: application/sdp\r\nCSeq: 2 REGISTER"],
+];
+
+describe("redaction rule set", () => {
+  it("has at least 50 cases", () => expect(REDACT.length + KEEP.length).toBeGreaterThanOrEqual(50));
+
+  it.each(REDACT)("redacts %s", (_name, input, gone, kept) => {
+    const out = JSON.stringify(redact(input));
+    for (const g of gone) expect(out).not.toContain(g);
+    for (const k of kept) expect(out).toContain(k);
+    expect(out).toContain("[redacted]");
+  });
+
+  it.each(KEEP)("keeps %s", (_name, input) => {
+    expect(redact(input)).toEqual(input);
+  });
+
+  it("masks phone numbers only when asked", () => {
+    expect(redact({ from: "+15550100199" }, { maskPhoneNumbers: true })).toEqual({ from: "+*******0199" });
+  });
+
+  it("redacts in the Desktop's error events", () => {
+    const rec = recordingConnector();
+    const desktop = createDesktop({ connector: rec.connector });
+    const errors: DesktopEvent[] = [];
+    desktop.on("error", (e) => errors.push(e));
+    rec.ctx.invalidVendorEvent("bad", { headers: [["Authorization", `Bearer ${S}`]], url: `wss://x/?access_token=${S}`, otp: S });
+    expect(JSON.stringify(errors)).not.toContain(S);
+  });
+});
+
+describe("redaction is linear and bounded", () => {
+  const N = 120_000;
+  const HOSTILE: [string, string][] = [
+    ["eyJ…", "eyJ".repeat(N / 3)],
+    ["eyJ… with dots", "eyJaaaaaa.".repeat(N / 10)],
+    ["sip:…", "sip:".repeat(N / 4)],
+    ["sip:a:…", "sip:a:".repeat(N / 6)],
+    ["//…", "//".repeat(N / 2)],
+    ["//a:…", "//a:".repeat(N / 4)],
+    ["Authorization: …", "Authorization: ".repeat(N / 15)],
+    ["Authorization:… no space", "authorization:".repeat(N / 14)],
+    ["Basic …", "Basic ".repeat(N / 6)],
+    ["Bearer x…", "Bearer x".repeat(N / 8)],
+    ["?token=…", "?token=".repeat(N / 7)],
+    ["a=…", "a=".repeat(N / 2)],
+    ["a long word", "a".repeat(N)],
+    ["a long word then =", "a".repeat(N) + "="],
+    ["header lines", "X-Api-Key\n".repeat(N / 10)],
+    ["digits for phone masking", "1x".repeat(N / 2)],
+  ];
+
+  it.each(HOSTILE)("%s at 120 kB takes well under 200 ms", (_name, text) => {
+    const started = performance.now();
+    redact({ x: text, from: text }, { maskPhoneNumbers: true });
+    redact(new Error(text));
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it("truncates long strings with a marker and bounds the whole output", () => {
+    const out = redact({ name: "x".repeat(10_000_000), list: Array.from({ length: 100_000 }, (_, i) => `item ${i}`) });
+    const text = JSON.stringify(out);
+    expect(text.length).toBeLessThan(20_000);
+    expect(text).toContain("[truncated]");
+  });
+
+  it("does not leak a secret cut by truncation", () => {
+    const text = "x".repeat(16_369) + ` sip:alice:${S}@pbx`;
+    expect(JSON.stringify(redact(text))).not.toContain(S.slice(0, 3));
+  });
+});
