@@ -4,18 +4,16 @@
  * backend features gate scenarios (it.skipIf), in the style of unstorage's
  * shared driver tests.
  */
-import { createDesktop, CtiError, type Call, type CallEventType, type Capability, type Connector, type Desktop, type DesktopEvent, type DesktopEventMap } from "@opencti/core";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ConformanceOptions, ConnectorHarness } from "./harness.js";
+import { CtiError, type Call, type CallEventType, type Capability, type Connector, type DesktopEvent, type DesktopEventMap } from "@opencti/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ConformanceContext, ConformanceOptions, ConnectorHarness, ScenarioSession } from "./harness.js";
+import { createRecordedDesktop, type RecordedDesktop } from "./recorder.js";
 import { schemaProblems } from "./schema.js";
 
 const REQUEST_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "hold", "resume", "mute", "unmute", "sendDtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "completeWrapUp"] as const;
 
-interface Session {
+interface Session<H extends ConnectorHarness> extends ScenarioSession<H> {
   afterScenario: (() => void | Promise<void>) | undefined;
-  harness: ConnectorHarness;
-  desktop: Desktop;
-  events: DesktopEvent[];
   /** How many times each connector request method was called. */
   vendorCalls: Map<string, number>;
 }
@@ -35,31 +33,25 @@ function counting(connector: Connector, counts: Map<string, number>): Connector 
   return wrapped as unknown as Connector;
 }
 
-export function runConnectorConformance(options: ConformanceOptions): void {
+export function runConnectorConformance<H extends ConnectorHarness = ConnectorHarness>(options: ConformanceOptions<H>): void {
   const caps = new Set<Capability>(options.capabilities);
   const has = (...c: Capability[]): boolean => c.every((x) => caps.has(x));
   const features = options.features ?? {};
   const requestTimeoutMs = options.requestTimeoutMs ?? 3000;
   const eventTimeoutMs = options.eventTimeoutMs ?? 5000;
-  let s: Session;
+  let s: Session<H>;
+  /** A desktop on `connector` with the suite's timeouts (polling every 5 ms). */
+  const record = (connector: Connector, overrides: Parameters<typeof createRecordedDesktop>[1] = {}): RecordedDesktop =>
+    createRecordedDesktop(connector, { requestTimeoutMs, historyLimit: 5000, timeoutMs: eventTimeoutMs, intervalMs: 5, ...overrides });
 
-  const waitFor = <T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string): Promise<T> =>
-    vi.waitFor(
-      async () => {
-        const value = await fn();
-        if (value === undefined || value === false) throw new Error(`Timed out waiting for ${what}`);
-        return value;
-      },
-      { timeout: eventTimeoutMs, interval: 5 },
-    );
+  const waitFor = <T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string): Promise<T> => s.waitFor(fn, what);
 
   /** The first event of `type` (for `callId`, if given) after `afterSeq`. */
-  const nextEvent = <T extends DesktopEvent["type"]>(type: T, pred: (e: DesktopEventMap[T]) => boolean = () => true, afterSeq = 0): Promise<DesktopEventMap[T]> =>
-    waitFor(() => s.events.find((e) => e.type === type && e.seq > afterSeq && pred(e as DesktopEventMap[T])) as DesktopEventMap[T] | undefined, type);
+  const nextEvent = <T extends DesktopEvent["type"]>(type: T, pred: (e: DesktopEventMap[T]) => boolean = () => true, afterSeq = 0): Promise<DesktopEventMap[T]> => s.next(type, pred, { after: afterSeq });
 
   const callEvent = (type: CallEventType, callId: string, afterSeq = 0) => nextEvent(type, (e) => (e as { call: Call }).call.id === callId, afterSeq);
-  const lastSeq = (): number => s.events.at(-1)?.seq ?? 0;
-  const callEvents = (callId: string): string[] => s.events.filter((e) => "call" in e && (e as { call: Call }).call.id === callId).map((e) => e.type);
+  const lastSeq = (): number => s.lastSeq();
+  const callEvents = (callId: string): string[] => s.callEvents(callId);
 
   async function ready(): Promise<void> {
     await s.desktop.login(s.harness.login ?? {});
@@ -108,16 +100,26 @@ export function runConnectorConformance(options: ConformanceOptions): void {
     return error as CtiError;
   }
 
+  const context: ConformanceContext<H> = {
+    name: options.name,
+    capabilities: caps,
+    features,
+    session: () => {
+      if (!s) throw new Error("session() is only available while a scenario runs");
+      return s;
+    },
+    createHarness: async () => options.createHarness(),
+    record,
+  };
+
   describe(`connector conformance: ${options.name}`, () => {
     beforeEach(async () => {
       const harness = await options.createHarness();
       const vendorCalls = new Map<string, number>();
-      const desktop = createDesktop({ connector: counting(harness.connector, vendorCalls), requestTimeoutMs, historyLimit: 5000 });
-      const events: DesktopEvent[] = [];
-      desktop.on("*", (e) => events.push(e));
-      const hook = options.onDesktop?.(desktop);
-      s = { harness, desktop, events, vendorCalls, afterScenario: hook ?? undefined };
-      await waitFor(() => desktop.snapshot().link === "connected", "the link to connect");
+      const recorded = record(counting(harness.connector, vendorCalls));
+      const hook = options.onDesktop?.(recorded.desktop);
+      s = { ...recorded, harness, ready, vendorCalls, afterScenario: hook ?? undefined };
+      await s.connected();
     });
 
     afterEach(async () => {
@@ -409,5 +411,8 @@ export function runConnectorConformance(options: ConformanceOptions): void {
       await s.desktop.hangup(call.id);
       await finish(call.id);
     });
+
+    // The connector's own scenarios: the same harness, per-scenario desktop and checks.
+    options.additionalTests?.(context);
   });
 }

@@ -1,4 +1,5 @@
 import type { Call, Capability, Connector, Desktop, LoginRequest } from "@opencti/core";
+import type { RecordedDesktop, RecordedDesktopOptions } from "./recorder.js";
 
 export interface InboundCallSpec {
   from: string;
@@ -36,19 +37,24 @@ export interface BackendDriver {
   dtmfReceived?(call: Call): Promise<string>;
 }
 
+/**
+ * A connector on its real backend, and a driver for the backend. Structural:
+ * a package's own harness type (such as @opencti/simulator/testing's
+ * SimulatorHarness) fits without naming this one, and may carry more.
+ */
 export interface ConnectorHarness {
-  connector: Connector;
-  driver: BackendDriver;
+  readonly connector: Connector;
+  readonly driver: BackendDriver;
   /** Destinations the backend knows how to treat. */
-  destinations: {
+  readonly destinations: {
     /** A number whose far end answers when the driver says so. */
-    outbound: string;
+    readonly outbound: string;
     /** A blind-transfer target that accepts. */
-    transferTarget: string;
+    readonly transferTarget: string;
     /** A consult target whose far end answers when the driver says so. */
-    consultTarget: string;
+    readonly consultTarget: string;
   };
-  login?: LoginRequest;
+  readonly login?: LoginRequest;
   dispose(): Promise<void> | void;
 }
 
@@ -68,12 +74,37 @@ export interface ConformanceFeatures {
   wrapUp?: boolean;
 }
 
-export interface ConformanceOptions {
+/** The running scenario, as additional tests see it: its harness and its recorded desktop, link connected. */
+export interface ScenarioSession<H extends ConnectorHarness = ConnectorHarness> extends RecordedDesktop {
+  harness: H;
+  /** Log in with the harness's `login`, and go ready when the connector has agent state. */
+  ready(): Promise<void>;
+}
+
+/** What `additionalTests` gets. */
+export interface ConformanceContext<H extends ConnectorHarness = ConnectorHarness> {
+  readonly name: string;
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly features: Readonly<ConformanceFeatures>;
+  /**
+   * The running scenario's session, inside an `it` only. The suite built it
+   * before the test (a fresh harness, a desktop with the link up, `onDesktop`
+   * called) and checks its events and tears it down after, as for its own scenarios.
+   */
+  session(): ScenarioSession<H>;
+  /** The suite's harness factory, for a test that needs another harness; dispose it yourself. */
+  createHarness(): Promise<H>;
+  /** `createRecordedDesktop` with the suite's request and event timeouts; destroy the desktop yourself. */
+  record(connector: Connector, options?: RecordedDesktopOptions): RecordedDesktop;
+}
+
+export interface ConformanceOptions<H extends ConnectorHarness = ConnectorHarness> {
   name: string;
   /** What the connector declares in this harness's configuration; the suite checks it. */
   capabilities: readonly Capability[];
-  features?: ConformanceFeatures;
-  createHarness(): Promise<ConnectorHarness> | ConnectorHarness;
+  /** Plain objects do (such as @opencti/simulator/testing's SIMULATOR_FEATURES). */
+  features?: Readonly<ConformanceFeatures>;
+  createHarness(): Promise<H> | H;
   /** Request timeout the desktop uses in the suite. Default 3000 ms. */
   requestTimeoutMs?: number;
   /** How long to wait for an event to arrive. Default 5000 ms. */
@@ -84,4 +115,11 @@ export interface ConformanceOptions {
    * scenario, before teardown: put the adapter's own checks there.
    */
   onDesktop?(desktop: Desktop): void | (() => void | Promise<void>);
+  /**
+   * Registers the connector's own scenarios (`it`, `describe`) inside the
+   * suite's describe, so they run on the same harness with the same
+   * per-scenario setup, event checks and teardown; read the scenario with
+   * `ctx.session()` inside each test.
+   */
+  additionalTests?(ctx: ConformanceContext<H>): void;
 }

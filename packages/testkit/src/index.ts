@@ -1,3 +1,4 @@
 export { runConnectorConformance } from "./conformance.js";
+export { createRecordedDesktop, waitUntil, type RecordedDesktop, type RecordedDesktopOptions, type WaitOptions } from "./recorder.js";
 export { schemaProblems } from "./schema.js";
-export type { BackendDriver, ConformanceFeatures, ConformanceOptions, ConnectorHarness, InboundCallSpec } from "./harness.js";
+export type { BackendDriver, ConformanceContext, ConformanceFeatures, ConformanceOptions, ConnectorHarness, InboundCallSpec, ScenarioSession } from "./harness.js";
