@@ -1,0 +1,94 @@
+/**
+ * @opencti/simulator/testing: the simulator as a connector conformance
+ * harness, for a package that runs the conformance suite (or its own
+ * scenarios) on the reference connector, such as an adapter riding on a
+ * Desktop.
+ *
+ * The types here are plain structural ones, on @opencti/core and the
+ * simulator only: a SimulatorHarness is accepted wherever the (private)
+ * conformance suite expects a connector harness, without this package
+ * depending on it.
+ */
+import type { Call, Connector, LoginRequest } from "@opencti/core";
+import { createSimulator } from "../index.js";
+import type { SimulatorConnectorOptions } from "../connector.js";
+import type { Operation } from "../protocol.js";
+import type { SimulatorServer, SimulatorServerOptions } from "../server.js";
+
+/** An inbound call to offer, as the conformance suite describes it. */
+export interface SimulatorInboundSpec {
+  from: string;
+  fromName?: string;
+  to?: string;
+  queue?: string;
+  data?: Record<string, string>;
+}
+
+/** Drives the simulator's side (the server, the far end, the link); every method acts on the server, never on the connector. */
+export interface SimulatorDriver {
+  /** Offer an inbound call to the agent. */
+  ringInbound(call: SimulatorInboundSpec): Promise<void>;
+  /** The far end of an outbound or consult call answers. */
+  remoteAnswer(call: Call): Promise<void>;
+  /** The far end hangs up. */
+  remoteHangup(call: Call): Promise<void>;
+  /** The caller gives up while the call rings. */
+  abandon(call: Call): Promise<void>;
+  /** Cut the connector's link. */
+  dropLink(): Promise<void>;
+  /** Let it reconnect. */
+  restoreLink(): Promise<void>;
+  /** Send the connector a call message it cannot read. */
+  injectMalformed(): Promise<void>;
+  /** The server never answers the next request of this kind. */
+  stallNext(request: Operation): Promise<void>;
+  /** Push a customer transcript line for a call. */
+  sendTranscript(call: Call, text: string): Promise<void>;
+  /** The DTMF digits the server received on a call. */
+  dtmfReceived(call: Call): Promise<string>;
+}
+
+export interface SimulatorHarness {
+  /** The server behind the connector, for scripting beyond the driver. */
+  readonly server: SimulatorServer;
+  readonly connector: Connector;
+  readonly driver: SimulatorDriver;
+  /** `outbound` and `consultTarget` wait for `remoteAnswer`; `transferTarget` accepts. */
+  readonly destinations: { readonly outbound: string; readonly transferTarget: string; readonly consultTarget: string };
+  readonly login: LoginRequest;
+  /** Stops the server's timers. */
+  dispose(): void;
+}
+
+/** The backend features the simulator offers the conformance suite: all of them. */
+export const SIMULATOR_FEATURES = { stall: true, transcripts: true, dtmfEcho: true, changesWhileDown: true, callWaiting: true, wrapUp: true } as const;
+
+/**
+ * A fresh simulator (server and connector) as a conformance harness. The
+ * connector reconnects after 10 then 20 ms unless `connector.reconnectDelaysMs`
+ * says otherwise.
+ */
+export function createSimulatorHarness(options: SimulatorServerOptions & { connector?: SimulatorConnectorOptions } = {}): SimulatorHarness {
+  const { server, connector } = createSimulator({ ...options, connector: { reconnectDelaysMs: [10, 20], ...options.connector } });
+  const id = (call: Call): string => call.vendorCallId;
+  const run = (fn: (s: SimulatorServer) => void): Promise<void> => Promise.resolve(fn(server));
+  return {
+    server,
+    connector,
+    destinations: { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" },
+    login: { agentId: "agent-7" },
+    driver: {
+      ringInbound: (c) => run((s) => void s.ringInbound(c)),
+      remoteAnswer: (call) => run((s) => s.remoteAnswer(id(call))),
+      remoteHangup: (call) => run((s) => s.remoteHangup(id(call))),
+      abandon: (call) => run((s) => s.abandon(id(call))),
+      dropLink: () => run((s) => s.dropLink()),
+      restoreLink: () => run((s) => s.restoreLink()),
+      injectMalformed: () => run((s) => s.sendRaw({ type: "call", call: { callId: "x", status: "exploding", legs: [] } })),
+      stallNext: (op) => run((s) => s.stallNext(op)),
+      sendTranscript: (call, text) => run((s) => s.transcript(id(call), { speaker: "customer", text })),
+      dtmfReceived: (call) => Promise.resolve(server.dtmf.get(id(call)) ?? ""),
+    },
+    dispose: () => server.dispose(),
+  };
+}
