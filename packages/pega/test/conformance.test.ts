@@ -7,11 +7,10 @@
 import type { Call, DesktopEvent } from "@opencti/core";
 import { runConnectorConformance } from "@opencti/testkit";
 import { SIMULATOR_CAPABILITIES } from "@opencti/simulator";
+import { createSimulatorHarness, SIMULATOR_FEATURES } from "@opencti/simulator/testing";
 import { afterAll, expect } from "vitest";
 import { createPegaImplementation, type PegaEvent } from "../src/index.js";
-import { nonStringLeaves, pegaSchemaProblems, simulatorHarness } from "./support.js";
-
-const features = { stall: true, transcripts: true, dtmfEcho: true, changesWhileDown: true, callWaiting: true, wrapUp: true };
+import { nonStringLeaves, pegaSchemaProblems } from "./support.js";
 
 /** The test's own oracle for the mapping table in the README. */
 const EXPECTED: Partial<Record<DesktopEvent["type"], string>> = {
@@ -28,8 +27,8 @@ for (const latencyMs of [0, 5]) {
   runConnectorConformance({
     name: `simulator (${latencyMs} ms) through the Pega adapter`,
     capabilities: SIMULATOR_CAPABILITIES,
-    features,
-    createHarness: simulatorHarness({ latencyMs }),
+    features: SIMULATOR_FEATURES,
+    createHarness: () => createSimulatorHarness({ latencyMs }),
     requestTimeoutMs: 300,
     onDesktop(desktop) {
       const forwarded: PegaEvent[] = [];

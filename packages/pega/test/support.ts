@@ -1,13 +1,10 @@
 /**
- * Test support: Pega's draft-06 event schemas checked with ajv, and a
- * simulator harness for the conformance suite.
+ * Test support: Pega's draft-06 event schemas checked with ajv. (The
+ * simulator harness for the conformance suite is @opencti/simulator/testing.)
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
-import type { Call } from "@opencti/core";
-import type { ConnectorHarness } from "@opencti/testkit";
-import { createSimulator, type SimulatorServer, type SimulatorServerOptions } from "@opencti/simulator";
 
 const SCHEMA_FOR: Record<string, string> = {
   CallStateEvent: "CallEvent",
@@ -49,31 +46,4 @@ export function nonStringLeaves(value: unknown, path = ""): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => nonStringLeaves(v, `${path}/${i}`));
   if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => nonStringLeaves(v, `${path}/${k}`));
   return [`${path || "/"} is ${typeof value}`];
-}
-
-/** The simulator behind the conformance suite (its real wire protocol and connector). */
-export function simulatorHarness(options: SimulatorServerOptions = {}) {
-  return (): ConnectorHarness => {
-    const { server, connector } = createSimulator({ ...options, connector: { reconnectDelaysMs: [10, 20] } });
-    const id = (call: Call): string => call.vendorCallId;
-    const run = (fn: (s: SimulatorServer) => void): Promise<void> => Promise.resolve(fn(server));
-    return {
-      connector,
-      destinations: { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" },
-      login: { agentId: "agent-7" },
-      driver: {
-        ringInbound: (c) => run((s) => void s.ringInbound(c)),
-        remoteAnswer: (call) => run((s) => s.remoteAnswer(id(call))),
-        remoteHangup: (call) => run((s) => s.remoteHangup(id(call))),
-        abandon: (call) => run((s) => s.abandon(id(call))),
-        dropLink: () => run((s) => s.dropLink()),
-        restoreLink: () => run((s) => s.restoreLink()),
-        injectMalformed: () => run((s) => s.sendRaw({ type: "call", call: { callId: "x", status: "exploding", legs: [] } })),
-        stallNext: (op) => run((s) => s.stallNext(op)),
-        sendTranscript: (call, text) => run((s) => s.transcript(id(call), { speaker: "customer", text })),
-        dtmfReceived: (call) => Promise.resolve(server.dtmf.get(id(call)) ?? ""),
-      },
-      dispose: () => server.dispose(),
-    };
-  };
 }
