@@ -3,8 +3,9 @@
  * that is needed, API failures carrying the vendor's message, auth failures
  * and a lost WebSocket.
  */
-import { CtiError, createDesktop, type DesktopEvent } from "@opencti/core";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { CtiError } from "@opencti/core";
+import { createRecordedDesktop } from "@opencti/testkit";
+import { afterEach, describe, expect, it } from "vitest";
 import { createHarness, type AmazonConnectHarness } from "./support/harness.js";
 import { openSession, type Session } from "./support/session.js";
 
@@ -20,17 +21,8 @@ afterEach(async () => {
 async function neverLoads(loginPopup: boolean) {
   h = createHarness({ fake: { silent: true }, connector: { loginPopup, ccpLoadTimeoutMs: 400 } });
   const started = Date.now(); // the connector starts (and its load timer runs) inside createDesktop
-  const desktop = createDesktop({ connector: h.connector, requestTimeoutMs: 800 });
-  const events: DesktopEvent[] = [];
-  desktop.on("*", (e) => events.push(e));
-  const error = await vi.waitFor(
-    () => {
-      const e = events.find((x) => x.type === "error");
-      if (!e || e.type !== "error") throw new Error("no error yet");
-      return e;
-    },
-    { timeout: 5000, interval: 10 },
-  );
+  const { desktop, events, next } = createRecordedDesktop(h.connector, { requestTimeoutMs: 800 });
+  const error = await next("error");
   const elapsed = Date.now() - started;
   const login = await desktop.login({}).catch((e: unknown) => e);
   await desktop.destroy();
@@ -89,7 +81,7 @@ describe("amazon-connect: vendor failures", () => {
     s = await openSession();
     const after = s.lastSeq();
     s.h.fake.sendRaw("auth_fail", undefined);
-    const error = await s.next("error", () => true, after);
+    const error = await s.next("error", () => true, { after });
     expect(error).toMatchObject({ code: "AUTH_FAILED", retryable: false });
     expect(s.desktop.snapshot().link).toBe("disconnected");
     await expect(s.desktop.setAgentState("ready")).rejects.toMatchObject({ code: "LINK_DOWN" });
@@ -104,7 +96,7 @@ describe("amazon-connect: vendor failures", () => {
     await expect(s.desktop.hold(call.id)).rejects.toMatchObject({ code: "LINK_DOWN" });
     const after = s.lastSeq();
     s.h.fake.sendRaw("agent::websocket_connection_gained", undefined);
-    await s.next("link.changed", (e) => e.link === "connected", after);
+    await s.next("link.changed", (e) => e.link === "connected", { after });
     expect(s.events.filter((e) => e.seq > after).map((e) => e.type)).toEqual(["link.changed"]);
     await s.desktop.hold(call.id);
   });
@@ -118,7 +110,7 @@ describe("amazon-connect: vendor failures", () => {
     await expect(s.desktop.hold(call.id)).rejects.toMatchObject({ code: "LINK_DOWN" });
     const after = s.lastSeq();
     s.h.fake.pauseKeepalive(false);
-    await s.next("link.changed", (e) => e.link === "connected", after);
+    await s.next("link.changed", (e) => e.link === "connected", { after });
     expect(s.desktop.getCall(call.id)?.state).toBe("connected");
     await s.desktop.hold(call.id);
   });

@@ -23,7 +23,7 @@ describe("amazon-connect on real Streams: snapshots", () => {
     s.h.fake.pushStale(2);
     s.h.fake.pushSnapshot();
     await s.desktop.hold(call.id);
-    await s.next("call.held", (e) => e.call.id === call.id, before);
+    await s.next("call.held", (e) => e.call.id === call.id, { after: before });
     const since = s.events.filter((e) => e.seq > before).map((e) => e.type);
     expect(since).toEqual(["call.held"]);
     expect(s.desktop.getCall(call.id)?.state).toBe("held");
@@ -37,7 +37,7 @@ describe("amazon-connect on real Streams: snapshots", () => {
     expect(ended.call.endReason).toBe("remote_hangup");
     s.h.fake.pushSnapshot();
     s.h.fake.pushStale(1);
-    await s.until(() => s!.desktop.snapshot().agent.state === "ready", "agent ready again");
+    await s.waitFor(() => s!.desktop.snapshot().agent.state === "ready", "agent ready again");
     expect(s.callEvents(call.id).filter((t) => t === "call.ended")).toHaveLength(1);
     expect(s.events.some((e) => e.type === "error")).toBe(false);
   });
@@ -61,7 +61,7 @@ describe("amazon-connect on real Streams: agent", () => {
     await s.desktop.completeWrapUp(call.id, { disposition: "resolved" });
     const ended = await s.next("call.ended", (e) => e.call.id === call.id);
     expect(ended.call.wrapUp).toEqual({ disposition: "resolved" });
-    await s.until(() => s!.desktop.snapshot().agent.reason?.label === "Lunch", "Lunch applied");
+    await s.waitFor(() => s!.desktop.snapshot().agent.reason?.label === "Lunch", "Lunch applied");
     expect(s.desktop.snapshot().agent).toMatchObject({ state: "not_ready" });
     expect(s.desktop.snapshot().agent.pendingState).toBeUndefined();
   });
@@ -83,7 +83,7 @@ describe("amazon-connect on real Streams: agent", () => {
     expect((await s.next("call.muted", (e) => e.call.id === call.id)).call.muted).toBe(true);
     const after = s.lastSeq();
     s.h.fake.toggleMuteInCcp(false);
-    expect((await s.next("call.unmuted", (e) => e.call.id === call.id, after)).call.muted).toBe(false);
+    expect((await s.next("call.unmuted", (e) => e.call.id === call.id, { after })).call.muted).toBe(false);
     await s.desktop.mute(call.id);
     expect(s.h.fake.muted).toBe(true);
     expect(s.h.fake.received).toContain("broadcast");
@@ -96,7 +96,7 @@ describe("amazon-connect on real Streams: several connections", () => {
     s = await openSession();
     await s.desktop.login({});
     await s.desktop.setAgentState("ready");
-    await s.until(() => s!.desktop.snapshot().agent.state === "ready", "ready");
+    await s.waitFor(() => s!.desktop.snapshot().agent.state === "ready", "ready");
     const dialing = s.desktop.dial("+15550142");
     // Routed to the agent in the same moment: its snapshot arrives before the outbound contact's.
     const inbound = s.h.fake.ringInbound({ from: "+15550100" });
@@ -115,7 +115,7 @@ describe("amazon-connect on real Streams: several connections", () => {
     expect(consultId).toBe(`${call.id}:${connectionId}`);
     const consult = (await s.next("call.dialing", (e) => e.call.id === consultId)).call;
     expect(consult).toMatchObject({ direction: "consult", relatedCallId: call.id, vendorCallId: call.id, to: "+15550144" });
-    await s.until(() => s!.desktop.getCall(call.id)?.state === "held", "the customer held");
+    await s.waitFor(() => s!.desktop.getCall(call.id)?.state === "held", "the customer held");
     s.h.fake.remoteAnswer(call.id, connectionId);
     await s.next("call.connected", (e) => e.call.id === consultId);
     expect(s.desktop.snapshot().calls.map((c) => [c.id, c.state])).toEqual([
@@ -164,7 +164,7 @@ describe("amazon-connect on real Streams: contacts the desktop does not handle",
     expect(warning.message).toMatch(/chat/);
     s.h.fake.pushSnapshot();
     s.h.fake.ringInbound({ from: "task", type: "task" });
-    await s.until(() => s!.events.filter((e) => e.type === "warning").length === 2, "the task warning");
+    await s.waitFor(() => s!.events.filter((e) => e.type === "warning").length === 2, "the task warning");
     s.h.fake.pushSnapshot();
     expect(s.desktop.snapshot().calls).toEqual([]);
     // The desktop still takes voice calls while the chat is there.
@@ -194,7 +194,7 @@ describe("amazon-connect on real Streams: malformed input", () => {
     ];
     for (const mutate of broken) s.h.fake.pushMalformedSnapshot(mutate);
     s.h.fake.sendRaw("agent::mute_toggle", { muted: "maybe" });
-    await s.until(() => s!.events.filter((e) => e.type === "error" && e.seq > before).length >= broken.length + 1, "an error per malformed input");
+    await s.waitFor(() => s!.events.filter((e) => e.type === "error" && e.seq > before).length >= broken.length + 1, "an error per malformed input");
     const errors = s.events.filter((e) => e.type === "error" && e.seq > before);
     for (const e of errors) expect(e).toMatchObject({ code: "INVALID_VENDOR_EVENT", retryable: false });
     expect(s.desktop.snapshot().link).toBe("connected");
@@ -205,7 +205,7 @@ describe("amazon-connect on real Streams: malformed input", () => {
     expect(refused).toMatchObject({ code: "INVALID_STATE", message: expect.stringMatching(/could not hold the call: Contact contact-\d+ no longer exists/) });
     s.h.fake.pushFresh();
     await s.desktop.hold(call.id);
-    await s.next("call.held", (e) => e.call.id === call.id, before);
+    await s.next("call.held", (e) => e.call.id === call.id, { after: before });
   });
 });
 
@@ -223,7 +223,7 @@ describe("amazon-connect on real Streams: the CCP wire protocol (pinned to Strea
     expect(byMethod("acceptContact")[0]!.params).toEqual({ contactId: call.id });
     expect(byMethod("holdConnection")[0]!.params).toEqual({ contactId: call.id, connectionId: customer.id });
     // The keepalive: SYNCHRONIZE every second, answered with ACKNOWLEDGE (no ACK_TIMEOUT, the link stays up).
-    await s.until(() => s!.h.fake.received.filter((e) => e === "synchronize").length >= 2, "two keepalive rounds");
+    await s.waitFor(() => s!.h.fake.received.filter((e) => e === "synchronize").length >= 2, "two keepalive rounds");
     expect(s.desktop.snapshot().link).toBe("connected");
   });
 });

@@ -1,17 +1,10 @@
 /** A desktop on the harness, with its events recorded, for the Streams-specific tests. */
-import { createDesktop, type Call, type Desktop, type DesktopEvent, type DesktopEventMap } from "@opencti/core";
-import { vi } from "vitest";
+import type { Call } from "@opencti/core";
+import { createRecordedDesktop, type RecordedDesktop } from "@opencti/testkit";
 import { createHarness, type AmazonConnectHarness } from "./harness.js";
 
-export interface Session {
+export interface Session extends RecordedDesktop {
   h: AmazonConnectHarness;
-  desktop: Desktop;
-  events: DesktopEvent[];
-  /** The first event of `type` after `afterSeq` matching `pred`. */
-  next<T extends DesktopEvent["type"]>(type: T, pred?: (e: DesktopEventMap[T]) => boolean, afterSeq?: number): Promise<DesktopEventMap[T]>;
-  until(pred: () => boolean, what: string): Promise<void>;
-  lastSeq(): number;
-  callEvents(callId: string): string[];
   /** Log in, go ready, ring an inbound call and answer it. */
   answeredCall(spec?: { attributes?: Record<string, string> }): Promise<Call>;
   close(): Promise<void>;
@@ -19,47 +12,27 @@ export interface Session {
 
 export async function openSession(options: Parameters<typeof createHarness>[0] = {}, requestTimeoutMs = 2000): Promise<Session> {
   const h = createHarness(options);
-  const desktop = createDesktop({ connector: h.connector, requestTimeoutMs, historyLimit: 5000 });
-  const events: DesktopEvent[] = [];
-  desktop.on("*", (e) => events.push(e));
-  const until = async (pred: () => boolean, what: string) => {
-    await vi.waitFor(
-      () => {
-        if (!pred()) throw new Error(`Timed out waiting for ${what}`);
-      },
-      { timeout: 5000, interval: 5 },
-    );
-  };
-  const next = async <T extends DesktopEvent["type"]>(type: T, pred: (e: DesktopEventMap[T]) => boolean = () => true, afterSeq = 0) => {
-    let found: DesktopEventMap[T] | undefined;
-    await until(() => (found = events.find((e) => e.type === type && e.seq > afterSeq && pred(e as DesktopEventMap[T])) as DesktopEventMap[T] | undefined) !== undefined, type);
-    return found!;
-  };
-  const lastSeq = () => events.at(-1)?.seq ?? 0;
+  const rec = createRecordedDesktop(h.connector, { requestTimeoutMs, historyLimit: 5000, timeoutMs: 5000, intervalMs: 5 });
+  const { desktop, waitFor, next, lastSeq } = rec;
   const session: Session = {
+    ...rec,
     h,
-    desktop,
-    events,
-    next,
-    until,
-    lastSeq,
-    callEvents: (id) => events.filter((e) => "call" in e && (e as { call: Call }).call.id === id).map((e) => e.type),
     async answeredCall(spec = {}) {
-      await until(() => desktop.snapshot().link === "connected", "the link");
+      await waitFor(() => desktop.snapshot().link === "connected", "the link");
       await desktop.login({});
       await desktop.setAgentState("ready");
-      await until(() => desktop.snapshot().agent.state === "ready", "ready");
+      await waitFor(() => desktop.snapshot().agent.state === "ready", "ready");
       const after = lastSeq();
       const contactId = h.fake.ringInbound({ from: "+15550100", to: "+15559999", ...spec });
-      await next("call.ringing", (e) => e.call.id === contactId, after);
+      await next("call.ringing", (e) => e.call.id === contactId, { after });
       await desktop.answer(contactId);
-      return (await next("call.connected", (e) => e.call.id === contactId, after)).call;
+      return (await next("call.connected", (e) => e.call.id === contactId, { after })).call;
     },
     async close() {
       await desktop.destroy();
       await h.dispose();
     },
   };
-  await until(() => desktop.snapshot().link === "connected", "the link to connect");
+  await rec.connected();
   return session;
 }
