@@ -4,8 +4,9 @@
  * What the far end saw on the wire is read from SIPp's <log> lines.
  */
 import { createDesktop, CtiError, type Call, type Desktop, type DesktopEvent, type Logger } from "@opencti/core";
+import { createRecordedDesktop, waitUntil } from "@opencti/testkit";
 import { WebSocketServer } from "ws";
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
 import { installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, nodeSessionDescriptionHandlerFactory, startSipLab, type CallerSpec, type NodeSessionDescriptionHandler, type SipLab } from "../src/testing/index.js";
@@ -23,26 +24,16 @@ afterEach(async () => {
 });
 afterAll(async () => lab?.stop());
 
-const until = <T>(fn: () => T | undefined | false, timeout = 10_000): Promise<T> =>
-  vi.waitFor(
-    () => {
-      const v = fn();
-      if (v === undefined || v === false) throw new Error("not yet");
-      return v;
-    },
-    { timeout, interval: 10 },
-  );
+const until = <T>(fn: () => T | undefined | false, timeout = 10_000): Promise<T> => waitUntil(fn, { timeout });
 
 async function agent(overrides: Partial<SipConnectorOptions> = {}, { login = true, requestTimeoutMs = 8000 } = {}) {
   const options = labConnectorOptions(lab, overrides);
   const logs: string[] = [];
   const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   const logger: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
-  const desktop = createDesktop({ connector: createSipConnector(options), requestTimeoutMs, logger, logLevel: "debug" });
+  const { desktop, events, connected, callEvents } = createRecordedDesktop(createSipConnector(options), { requestTimeoutMs, logger, logLevel: "debug", timeoutMs: 10_000 });
   desktops.push(desktop);
-  const events: DesktopEvent[] = [];
-  desktop.on("*", (e) => events.push(e));
-  await until(() => desktop.snapshot().link === "connected");
+  await connected();
   if (login) await desktop.login();
   onTestFailed(() => {
     // What each far end saw, for the failure report.
@@ -50,7 +41,6 @@ async function agent(overrides: Partial<SipConnectorOptions> = {}, { login = tru
     for (const id of ids) console.log(`far end of ${id}:\n${lab.farEndLog(id).join("\n")}\n${lab.farEndErrors(id).slice(-3000)}`);
     console.log(logs.filter((l) => !l.startsWith("debug")).join("\n"));
   });
-  const callEvents = (id: string): string[] => events.filter((e) => "call" in e && (e as { call: Call }).call.id === id).map((e) => e.type);
   const ring = async (spec: Partial<CallerSpec> = {}): Promise<Call> => {
     const { callId } = await lab.ring(options.uri, { from: "+15550100077", ...spec });
     return until(() => desktop.snapshot().calls.find((c) => c.vendorCallId === callId));
