@@ -182,7 +182,7 @@ describe("Twilio-specific", () => {
     await sess.next("link.changed", (e) => e.link === "reconnecting");
     await expect(sess.desktop.mute(call.id)).rejects.toMatchObject({ code: "LINK_DOWN" });
     sess.emulator.restoreLink();
-    await sess.next("link.changed", (e) => e.link === "connected" && e.previous === "reconnecting", 20_000);
+    await sess.next("link.changed", (e) => e.link === "connected" && e.previous === "reconnecting", { timeout: 20_000 });
     expect(sess.desktop.getCall(call.id)?.state).toBe("connected");
     expect(sess.events.filter((e) => "call" in e && e.call.id === call.id).length).toBe(before);
     const hangup = sess.emulator.nextFrame("hangup");

@@ -6,7 +6,7 @@
 // progress arrives as a user-defined call message.
 import { afterAll, describe, expect, it } from "vitest";
 import type { Call } from "@opencti/core";
-import { runConnectorConformance, type ConnectorHarness } from "@opencti/testkit";
+import { createRecordedDesktop, runConnectorConformance, type ConnectorHarness } from "@opencti/testkit";
 import { accessTokenAuthenticator, createCallControlHandler } from "@opencti/twilio-backend";
 import { STUB_ACCOUNT_SID, STUB_API_KEY_SECRET, STUB_API_KEY_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken } from "@opencti/twilio-backend/testing";
 import { newSid, type TwilioEmulator } from "../src/testing/index.js";
@@ -56,12 +56,13 @@ afterAll(async () => {
   await stub.close();
 });
 
-async function createHarness(): Promise<ConnectorHarness> {
-  return (await createRig()).harness;
+/** The conformance harness, and the emulator playing Twilio's signalling. */
+interface TwilioHarness extends ConnectorHarness {
+  emulator: TwilioEmulator;
 }
 
 /** `tokenIdentity`: whom the page's access token names (another agent's token in the authorization test). */
-async function createRig(tokenIdentity = IDENTITY): Promise<{ harness: ConnectorHarness; emulator: TwilioEmulator }> {
+async function createHarness(tokenIdentity = IDENTITY): Promise<TwilioHarness> {
   const { rig, stub, backendUrl } = await start();
   const { emulator, tp, media, connector } = await openConnector(rig, {
     emulator: { identity: IDENTITY },
@@ -77,8 +78,9 @@ async function createRig(tokenIdentity = IDENTITY): Promise<{ harness: Connector
   stub.on("userDefinedMessage", onMessage);
   /** The CallSid Twilio knows an outbound call by (the call may still carry the SDK's temporary id). */
   const callSidOf = (call: Call): string => emulator.outbound.find((o) => o.tempSid === call.vendorCallId || o.callSid === call.vendorCallId)?.callSid ?? call.vendorCallId;
-  const harness: ConnectorHarness = {
+  return {
     connector,
+    emulator,
     destinations: { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" },
     driver: {
       async ringInbound(spec) {
@@ -114,71 +116,54 @@ async function createRig(tokenIdentity = IDENTITY): Promise<{ harness: Connector
       await emulator.close();
     },
   };
-  return { harness, emulator };
 }
 
 runConnectorConformance({
   name: "twilio (Chromium, PStream emulator, reference backend over the REST stub)",
   capabilities: twilioCapabilities({ backend: true }),
   features: { stall: true, changesWhileDown: true, callWaiting: true },
-  createHarness,
+  createHarness: () => createHarness(),
   requestTimeoutMs: 5000,
   eventTimeoutMs: 15_000,
+  // On the suite's own harness and desktop: its event checks apply too.
+  additionalTests(ctx) {
+    describe("twilio: the backend's REST changes reach the browser through Twilio", () => {
+      it("hold changes the customer participant; a blind transfer ends the agent's leg from Twilio's side, not the SDK's", async () => {
+        const { stub } = await start();
+        const { harness: h, desktop, waitFor } = ctx.session();
+        const emulator = h.emulator;
+        const events = ctx.session().events as { type: string; call?: Call }[];
+        const until = (pred: () => boolean): Promise<unknown> => waitFor(pred);
+        await desktop.login({});
+        await h.driver.ringInbound({ from: "+15550177", data: { customerId: "C-9" } });
+        await until(() => desktop.snapshot().calls.length === 1);
+        const call = desktop.snapshot().calls[0]!;
+        await desktop.answer(call.id);
+        await until(() => desktop.getCall(call.id)?.state === "connected");
+        const conference = stub.findParticipant(call.vendorCallId)!.conference;
+        const customer = [...conference.participants.values()].find((p) => p.label === "customer")!;
+        await desktop.hold(call.id);
+        expect(customer.hold).toBe(true);
+        await desktop.resume(call.id);
+        expect(customer.hold).toBe(false);
+        await desktop.blindTransfer(call.id, "+15550143");
+        await until(() => events.some((e) => e.type === "call.ended" && e.call?.id === call.id));
+        expect(events.find((e) => e.type === "call.ended" && e.call?.id === call.id)?.call?.endReason).toBe("transferred");
+        // Twilio (the emulator, told by the REST stub) hung up the leg: the SDK never had to.
+        expect(emulator.frames("hangup").filter((p) => p.callsid === call.id)).toEqual([]);
+        expect([...conference.participants.values()].map((p) => p.label).sort()).toEqual(["customer", "transfer"]);
+      });
+    });
+  },
 });
 
 describe("twilio: the backend's REST changes reach the browser through Twilio", () => {
-  it("hold changes the customer participant; a blind transfer ends the agent's leg from Twilio's side, not the SDK's", async () => {
-    const { createDesktop } = await import("@opencti/core");
-    const { stub } = await start();
-    const { harness: h, emulator } = await createRig();
-    const desktop = createDesktop({ connector: h.connector, requestTimeoutMs: 8000 });
-    const events: { type: string; call?: Call }[] = [];
-    desktop.on("*", (e) => events.push(e as never));
-    const until = async (pred: () => boolean): Promise<void> => {
-      const deadline = Date.now() + 15_000;
-      while (!pred()) {
-        if (Date.now() > deadline) throw new Error("timed out");
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    try {
-      await until(() => desktop.snapshot().link === "connected");
-      await desktop.login({});
-      await h.driver.ringInbound({ from: "+15550177", data: { customerId: "C-9" } });
-      await until(() => desktop.snapshot().calls.length === 1);
-      const call = desktop.snapshot().calls[0]!;
-      await desktop.answer(call.id);
-      await until(() => desktop.getCall(call.id)?.state === "connected");
-      const conference = stub.findParticipant(call.vendorCallId)!.conference;
-      const customer = [...conference.participants.values()].find((p) => p.label === "customer")!;
-      await desktop.hold(call.id);
-      expect(customer.hold).toBe(true);
-      await desktop.resume(call.id);
-      expect(customer.hold).toBe(false);
-      await desktop.blindTransfer(call.id, "+15550143");
-      await until(() => events.some((e) => e.type === "call.ended" && e.call?.id === call.id));
-      expect(events.find((e) => e.type === "call.ended" && e.call?.id === call.id)?.call?.endReason).toBe("transferred");
-      // Twilio (the emulator, told by the REST stub) hung up the leg: the SDK never had to.
-      expect(emulator.frames("hangup").filter((p) => p.callsid === call.id)).toEqual([]);
-      expect([...conference.participants.values()].map((p) => p.label).sort()).toEqual(["customer", "transfer"]);
-    } finally {
-      await desktop.destroy();
-      await h.dispose();
-    }
-  });
-
+  // Another agent's token: not the suite's harness, so a desktop of its own.
   it("the backend acts only for the agent whose access token the page sends: another identity's hold is AUTH_FAILED and changes nothing", async () => {
-    const { createDesktop } = await import("@opencti/core");
     const { stub } = await start();
-    const { harness: h } = await createRig("mallory");
-    const desktop = createDesktop({ connector: h.connector, requestTimeoutMs: 8000 });
-    const until = async (pred: () => boolean): Promise<void> => {
-      const deadline = Date.now() + 15_000;
-      while (!pred()) {
-        if (Date.now() > deadline) throw new Error("timed out");
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    const h = await createHarness("mallory");
+    const { desktop, waitFor } = createRecordedDesktop(h.connector, { requestTimeoutMs: 8000, timeoutMs: 15_000, intervalMs: 20 });
+    const until = (pred: () => boolean): Promise<unknown> => waitFor(pred);
     try {
       await until(() => desktop.snapshot().link === "connected");
       await desktop.login({});

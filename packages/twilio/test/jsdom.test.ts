@@ -7,12 +7,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CtiError, type Desktop } from "@opencti/core";
 import { TwilioEmulator, type TwilioEmulatorOptions } from "../src/testing/index.js";
 import { createTwilioConnector, type TwilioConnectorOptions } from "../src/index.js";
-import { createDesktop, recordDesktop, type Recorded } from "./support/desktop.js";
+import { createRecordedDesktop, type RecordedDesktop } from "@opencti/testkit";
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJncmFudHMiOnt9fQ.c2VjcmV0LXNpZ25hdHVyZQ";
 
 let emulator: TwilioEmulator;
-let rec: Recorded;
+let rec: RecordedDesktop;
 let desktop: Desktop;
 
 async function setup(emulatorOptions: TwilioEmulatorOptions = {}, connector: Partial<TwilioConnectorOptions> = {}): Promise<void> {
@@ -25,8 +25,8 @@ async function setup(emulatorOptions: TwilioEmulatorOptions = {}, connector: Par
     deviceOptions: { chunderw: EMULATOR_HOST, publishEvents: false },
     ...connector,
   });
-  desktop = createDesktop({ connector: conn, requestTimeoutMs: 3000, historyLimit: 1000 });
-  rec = recordDesktop(desktop);
+  rec = createRecordedDesktop(conn, { requestTimeoutMs: 3000, historyLimit: 1000, timeoutMs: 10_000 });
+  desktop = rec.desktop;
   await rec.next("link.changed", (e) => e.link === "connected");
 }
 
@@ -173,8 +173,8 @@ describe("tokens", () => {
     emulator = await TwilioEmulator.start();
     redirectSignaling(emulator.url);
     const conn = createTwilioConnector({ getToken: () => Promise.reject(new Error("token service down")), startRetryDelaysMs: [], deviceOptions: { chunderw: EMULATOR_HOST, publishEvents: false } });
-    desktop = createDesktop({ connector: conn, requestTimeoutMs: 1000 });
-    rec = recordDesktop(desktop);
+    rec = createRecordedDesktop(conn, { requestTimeoutMs: 1000, timeoutMs: 10_000 });
+    desktop = rec.desktop;
     expect((await rec.next("error")).code).toBe("AUTH_FAILED");
     await rec.next("link.changed", (e) => e.link === "disconnected");
   });
@@ -185,8 +185,8 @@ describe("tokens", () => {
     let calls = 0;
     const getToken = (): Promise<string> => (++calls === 1 ? Promise.reject(new Error("token service down")) : Promise.resolve(TOKEN));
     const conn = createTwilioConnector({ getToken, startRetryDelaysMs: [50], logLevel: "silent", deviceOptions: { chunderw: EMULATOR_HOST, publishEvents: false } });
-    desktop = createDesktop({ connector: conn, requestTimeoutMs: 3000 });
-    rec = recordDesktop(desktop);
+    rec = createRecordedDesktop(conn, { requestTimeoutMs: 3000, timeoutMs: 10_000 });
+    desktop = rec.desktop;
     await rec.next("link.changed", (e) => e.link === "disconnected");
     await rec.next("link.changed", (e) => e.link === "connected");
     expect(calls).toBe(2);
@@ -233,7 +233,7 @@ describe("signalling socket", () => {
     await expect(desktop.setAgentState("break")).rejects.toMatchObject({ code: "LINK_DOWN" });
     const registers = emulator.frames("register").length;
     emulator.restoreLink();
-    await rec.next("link.changed", (e) => e.link === "connected" && e.previous === "reconnecting", 15_000);
+    await rec.next("link.changed", (e) => e.link === "connected" && e.previous === "reconnecting", { timeout: 15_000 });
     expect(emulator.frames("register").length).toBeGreaterThan(registers);
     expect((await rec.next("call.ended", (e) => e.call.id === sid)).call.endReason).toBe("lost");
     await desktop.setAgentState("break");

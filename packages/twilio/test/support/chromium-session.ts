@@ -3,11 +3,11 @@
  * real connector, and a Desktop in Node driving it.
  */
 import type { Browser } from "playwright-core";
-import { createDesktop, type Capability, type Desktop } from "@opencti/core";
+import type { Capability } from "@opencti/core";
+import { createRecordedDesktop, type RecordedDesktop } from "@opencti/testkit";
 import { TwilioEmulator, type TwilioEmulatorOptions } from "../../src/testing/index.js";
 import { twilioCapabilities } from "../../src/index.js";
 import { bridgeConnector, buildPageBundle, EMULATOR_HOST, launchChromium, openTwilioPage, playMediaServer, startPageServer, type ExtraRoute, type TwilioPage } from "./browser.js";
-import { recordDesktop, type Recorded } from "./desktop.js";
 import type { PageConfig } from "./page-entry.js";
 
 export interface BrowserRig {
@@ -29,7 +29,7 @@ export async function startBrowserRig(extra?: ExtraRoute, microphone: "allowed" 
   };
 }
 
-export interface Session extends Recorded {
+export interface Session extends RecordedDesktop {
   emulator: TwilioEmulator;
   tp: TwilioPage;
   media: ReturnType<typeof playMediaServer>;
@@ -57,9 +57,8 @@ export async function openConnector(rig: BrowserRig, options: SessionOptions = {
 
 export async function openSession(rig: BrowserRig, options: SessionOptions = {}): Promise<Session> {
   const { emulator, tp, media, capabilities, connector } = await openConnector(rig, options);
-  const desktop: Desktop = createDesktop({ connector, requestTimeoutMs: options.requestTimeoutMs ?? 8000, historyLimit: 2000 });
-  const rec = recordDesktop(desktop);
-  await rec.next("link.changed", (e) => e.link === "connected", 15_000);
+  const rec = createRecordedDesktop(connector, { requestTimeoutMs: options.requestTimeoutMs ?? 8000, historyLimit: 2000, timeoutMs: 10_000 });
+  await rec.next("link.changed", (e) => e.link === "connected", { timeout: 15_000 });
   return {
     ...rec,
     emulator,
@@ -67,7 +66,7 @@ export async function openSession(rig: BrowserRig, options: SessionOptions = {})
     media,
     capabilities,
     close: async () => {
-      await desktop.destroy();
+      await rec.desktop.destroy();
       await emulator.close();
     },
   };
