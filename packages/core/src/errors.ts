@@ -1,22 +1,7 @@
-import { clip, LIMITS } from "./validate.js";
+import { clip, isOneOf, LIMITS } from "./validate.js";
 
 /** Stable error codes. Hosts switch on these; never on messages. */
-export type CtiErrorCode =
-  | "NOT_LOGGED_IN"
-  | "INVALID_STATE"
-  | "NOT_SUPPORTED"
-  | "INVALID_ARGUMENT"
-  | "INVALID_DESTINATION"
-  | "DESTINATION_BUSY"
-  | "CALL_REJECTED"
-  | "REQUEST_TIMEOUT"
-  | "LINK_DOWN"
-  | "AUTH_FAILED"
-  | "MEDIA_PERMISSION_DENIED"
-  | "INVALID_VENDOR_EVENT"
-  | "VENDOR_ERROR";
-
-export const CTI_ERROR_CODES: readonly CtiErrorCode[] = [
+export const CTI_ERROR_CODES = [
   "NOT_LOGGED_IN",
   "INVALID_STATE",
   "NOT_SUPPORTED",
@@ -30,7 +15,9 @@ export const CTI_ERROR_CODES: readonly CtiErrorCode[] = [
   "MEDIA_PERMISSION_DENIED",
   "INVALID_VENDOR_EVENT",
   "VENDOR_ERROR",
-];
+] as const;
+/** A stable error code (see CTI_ERROR_CODES and the README's error table). */
+export type CtiErrorCode = (typeof CTI_ERROR_CODES)[number];
 
 /** Codes worth retrying as they are; the others need something to change first. */
 const RETRYABLE: ReadonlySet<CtiErrorCode> = new Set([
@@ -64,8 +51,10 @@ export class CtiError extends Error {
   }
 }
 
+const isErrorCode = isOneOf(CTI_ERROR_CODES);
+
 export function isCtiError(value: unknown): value is CtiError {
-  return value instanceof CtiError || (typeof value === "object" && value !== null && (value as { name?: unknown }).name === "CtiError" && CTI_ERROR_CODES.includes((value as { code: CtiErrorCode }).code));
+  return value instanceof CtiError || (typeof value === "object" && value !== null && (value as { name?: unknown }).name === "CtiError" && isErrorCode((value as { code?: unknown }).code));
 }
 
 /** Anything a connector threw, as a CtiError (vendor failures become VENDOR_ERROR). */

@@ -46,7 +46,9 @@ export interface CallEvent<T extends CallEventType = CallEventType> extends Even
   readonly call: Call;
 }
 
-export type TranscriptSpeaker = "agent" | "customer" | "third_party" | "system";
+/** Who said a transcript segment. */
+export const TRANSCRIPT_SPEAKERS = ["agent", "customer", "third_party", "system"] as const;
+export type TranscriptSpeaker = (typeof TRANSCRIPT_SPEAKERS)[number];
 
 export interface TranscriptSegment {
   /** Stable per segment: a partial and its final share the id. */
@@ -66,7 +68,9 @@ export interface CallTranscriptEvent extends EventEnvelope<"call.transcript"> {
   readonly segment: TranscriptSegment;
 }
 
-export type InsightKind = "sentiment" | "summary" | "intent" | "suggestion" | "entity";
+/** What a Voice AI insight is about. */
+export const INSIGHT_KINDS = ["sentiment", "summary", "intent", "suggestion", "entity"] as const;
+export type InsightKind = (typeof INSIGHT_KINDS)[number];
 
 export interface Insight {
   readonly kind: InsightKind;

@@ -4,16 +4,21 @@
  * validate against the published JSON Schema.
  */
 
-/** The CTI link (Pega's pyLinkState): is the desktop talking to the vendor? */
-export type LinkState = "connecting" | "connected" | "reconnecting" | "disconnected";
+/**
+ * Every enumeration of the model is written once, as an `as const` array; its
+ * union type is derived from it, the validators check against it and the JSON
+ * Schema (scripts/schema-source.mjs) is generated from it.
+ */
 
-export type AgentStateKind =
-  | "logged_out"
-  | "not_ready"
-  | "ready"
-  | "busy"
-  | "after_call_work"
-  | "error";
+/** The CTI link states (Pega's pyLinkState), in the order a link usually goes. */
+export const LINK_STATES = ["connecting", "connected", "reconnecting", "disconnected"] as const;
+/** The CTI link (Pega's pyLinkState): is the desktop talking to the vendor? */
+export type LinkState = (typeof LINK_STATES)[number];
+
+/** The normalized agent states every vendor's states are reduced to. */
+export const AGENT_STATES = ["logged_out", "not_ready", "ready", "busy", "after_call_work", "error"] as const;
+/** A normalized agent state. */
+export type AgentStateKind = (typeof AGENT_STATES)[number];
 
 /** A vendor-configured agent state ("Ready", "Not Ready: Lunch", …). */
 export interface AgentReason {
@@ -40,13 +45,21 @@ export interface Agent {
   readonly since: number;
 }
 
-export type CallDirection = "inbound" | "outbound" | "consult" | "internal" | "unknown";
+/** Who placed a call: `consult` is the agent's consult leg, `internal` agent to agent. */
+export const CALL_DIRECTIONS = ["inbound", "outbound", "consult", "internal", "unknown"] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
 
-export type CallState = "ringing" | "dialing" | "connected" | "held" | "wrapup" | "ended";
+/** Call states, in lifecycle order: `ringing|dialing → connected ⇄ held → wrapup → ended`. */
+export const CALL_STATES = ["ringing", "dialing", "connected", "held", "wrapup", "ended"] as const;
+export type CallState = (typeof CALL_STATES)[number];
 
-export type PartyRole = "agent" | "customer" | "third_party" | "supervisor";
+/** Who a party on a call is. */
+export const PARTY_ROLES = ["agent", "customer", "third_party", "supervisor"] as const;
+export type PartyRole = (typeof PARTY_ROLES)[number];
 
-export type PartyState = "ringing" | "dialing" | "connected" | "held" | "disconnected";
+/** The state of one party's leg of a call. */
+export const PARTY_STATES = ["ringing", "dialing", "connected", "held", "disconnected"] as const;
+export type PartyState = (typeof PARTY_STATES)[number];
 
 export interface Party {
   readonly id: string;
@@ -56,40 +69,33 @@ export interface Party {
   readonly displayName?: string;
 }
 
-export type EndReason =
-  | "local_hangup"
-  | "remote_hangup"
-  | "rejected"
-  | "missed"
-  | "abandoned"
-  | "busy"
-  | "no_answer"
-  | "transferred"
-  | "merged"
-  | "failed"
-  | "lost"
-  | "unknown";
+/** Why a call ended (`call.ended`'s `call.endReason`). */
+export const END_REASONS = ["local_hangup", "remote_hangup", "rejected", "missed", "abandoned", "busy", "no_answer", "transferred", "merged", "failed", "lost", "unknown"] as const;
+export type EndReason = (typeof END_REASONS)[number];
 
 /** Attached call data: contact attributes, custom parameters, SIP X- headers. */
 export type CallData = Readonly<Record<string, string>>;
 
+/** The requests that can be made on one call (the Desktop method of the same name). */
+export const CALL_ACTIONS = [
+  "answer",
+  "reject",
+  "hangup",
+  "hold",
+  "resume",
+  "mute",
+  "unmute",
+  "sendDtmf",
+  "blindTransfer",
+  "consult",
+  "completeTransfer",
+  "conference",
+  "swap",
+  "dropParty",
+  "completeWrapUp",
+] as const;
 /** A request that can be made on one call. */
-export type CallAction =
-  | "answer"
-  | "reject"
-  | "hangup"
-  | "hold"
-  | "resume"
-  | "mute"
-  | "unmute"
-  | "sendDtmf"
-  | "blindTransfer"
-  | "consult"
-  | "completeTransfer"
-  | "conference"
-  | "swap"
-  | "dropParty"
-  | "completeWrapUp";
+export type CallAction = (typeof CALL_ACTIONS)[number];
 
 export interface WrapUp {
   readonly disposition?: string;
@@ -125,24 +131,32 @@ export interface Call {
   readonly actions: readonly CallAction[];
 }
 
+/**
+ * What a connector can do. A request outside its capabilities is refused with
+ * NOT_SUPPORTED. `agentState` covers setAgentState, `dtmf` sendDtmf, `hold`
+ * hold and resume, `mute` mute and unmute, `wrapUp` completeWrapUp; `transcripts`
+ * means the connector signals Voice AI transcripts and insights.
+ */
+export const CAPABILITIES = [
+  "agentState",
+  "dial",
+  "answer",
+  "reject",
+  "hangup",
+  "hold",
+  "mute",
+  "dtmf",
+  "blindTransfer",
+  "consult",
+  "completeTransfer",
+  "conference",
+  "swap",
+  "dropParty",
+  "wrapUp",
+  "transcripts",
+] as const;
 /** What a connector can do. A request outside it is refused with NOT_SUPPORTED. */
-export type Capability =
-  | "agentState"
-  | "dial"
-  | "answer"
-  | "reject"
-  | "hangup"
-  | "hold"
-  | "mute"
-  | "dtmf"
-  | "blindTransfer"
-  | "consult"
-  | "completeTransfer"
-  | "conference"
-  | "swap"
-  | "dropParty"
-  | "wrapUp"
-  | "transcripts";
+export type Capability = (typeof CAPABILITIES)[number];
 
 /** Pega's telephony modes, derived from capabilities. */
 export type TelephonyMode = "screen_pop" | "agent_state" | "full";

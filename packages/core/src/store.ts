@@ -7,8 +7,8 @@
 import { deriveActions, sameActions } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody, Insight, TranscriptSegment } from "./events.js";
-import type { Agent, AgentReason, Call, CallState, Capability, EndReason, LinkState, Party } from "./model.js";
-import { checkAgentReport, checkCallReport, checkReason, clip, END_REASONS, INSIGHT, isText, LIMITS, LINK_STATES, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { LINK_STATES, type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState, type Party } from "./model.js";
+import { checkAgentReport, checkCallReport, checkReason, clip, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 const reasonOf = (r: AgentReason): AgentReason => read(r, REASON)!;
 
@@ -68,12 +68,11 @@ export class DesktopStore {
   }
 
   setLink(state: unknown, reason?: unknown): EventBody[] {
-    if (!LINK_STATES.includes(state as string)) return [invalid(`link state ${show(state)} is not one of ${LINK_STATES.join(", ")}`, { state, reason })];
-    const link = state as LinkState;
-    if (link === this.link) return [];
+    if (!isLinkState(state)) return [invalid(`link state ${show(state)} is not one of ${LINK_STATES.join(", ")}`, { state, reason })];
+    if (state === this.link) return [];
     const previous = this.link;
-    this.link = link;
-    return [{ type: "link.changed", link, previous, ...(isText(reason, Infinity) ? { reason: clip(reason, LIMITS.text) } : {}) }];
+    this.link = state;
+    return [{ type: "link.changed", link: state, previous, ...(isText(reason, Infinity) ? { reason: clip(reason, LIMITS.text) } : {}) }];
   }
 
   setReasons(reasons: unknown): EventBody[] {
@@ -143,10 +142,10 @@ export class DesktopStore {
 
   removeCall(id: unknown, endReason?: unknown): EventBody[] {
     if (!isText(id, 256)) return [invalid("removeCall needs a call id", { id, endReason })];
-    if (endReason !== undefined && !END_REASONS.includes(endReason as string)) return [invalid(`end reason ${show(endReason)} is unknown`, { id, endReason }, id)];
+    if (endReason !== undefined && !isEndReason(endReason)) return [invalid(`end reason ${show(endReason)} is unknown`, { id, endReason }, id)];
     const old = this.calls.get(id);
     if (!old) return [];
-    return this.upsertCall({ id, state: "ended", endReason: (endReason as EndReason | undefined) ?? old.endReason ?? "unknown" });
+    return this.upsertCall({ id, state: "ended", endReason: endReason ?? old.endReason ?? "unknown" });
   }
 
   sync(report: unknown): EventBody[] {

@@ -3,7 +3,10 @@
  * must stay tiny and run under a strict CSP. Each returns a problem in words,
  * or undefined when the value is fine.
  */
-import type { AgentReason } from "./model.js";
+import { INSIGHT_KINDS, TRANSCRIPT_SPEAKERS } from "./events.js";
+import { AGENT_STATES, CALL_DIRECTIONS, CALL_STATES, END_REASONS, LINK_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason } from "./model.js";
+
+export { AGENT_STATES, END_REASONS, LINK_STATES };
 
 type Problem = string | undefined;
 
@@ -42,10 +45,18 @@ export const clip = (text: string, max: number = LIMITS.message): string => (tex
 /** A value, briefly, for a message. */
 export const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v.slice(0, 40)) : typeof v);
 
-const CALL_STATES = ["ringing", "dialing", "connected", "held", "wrapup", "ended"];
-export const AGENT_STATES = ["logged_out", "not_ready", "ready", "busy", "after_call_work", "error"];
-export const LINK_STATES = ["connecting", "connected", "reconnecting", "disconnected"];
-export const END_REASONS = ["local_hangup", "remote_hangup", "rejected", "missed", "abandoned", "busy", "no_answer", "transferred", "merged", "failed", "lost", "unknown"];
+/**
+ * A type guard for one enumeration: `isOneOf(CALL_STATES)(v)` narrows `v` to
+ * `CallState`.
+ */
+export const isOneOf =
+  <T extends string>(values: readonly T[]) =>
+  (v: unknown): v is T =>
+    (values as readonly unknown[]).includes(v);
+export const isCallState = isOneOf(CALL_STATES);
+export const isAgentState = isOneOf(AGENT_STATES);
+export const isLinkState = isOneOf(LINK_STATES);
+export const isEndReason = isOneOf(END_REASONS);
 
 type Check = (v: unknown) => unknown;
 /** Each known field of an object and its check; fields not listed are dropped. */
@@ -62,10 +73,6 @@ const opt =
   (check: Check): Check =>
   (v) =>
     v === undefined || check(v);
-const oneOf =
-  (...allowed: string[]): Check =>
-  (v) =>
-    allowed.includes(v as string);
 const id: Check = (v) => isText(v, LIMITS.id);
 const text = upTo(LIMITS.text);
 const longText = upTo(LIMITS.longText);
@@ -100,27 +107,27 @@ export function checkData(v: unknown): boolean {
 
 export const PARTY: Spec = {
   id,
-  role: oneOf("agent", "customer", "third_party", "supervisor"),
-  state: oneOf("ringing", "dialing", "connected", "held", "disconnected"),
+  role: isOneOf(PARTY_ROLES),
+  state: isOneOf(PARTY_STATES),
   address: opt(isText),
   displayName: opt(text),
 };
 export const WRAP_UP: Spec = { disposition: opt(text), notes: opt(longText) };
-export const REASON: Spec = { id, state: oneOf(...AGENT_STATES), label: id };
+export const REASON: Spec = { id, state: isAgentState, label: id };
 export const SEGMENT: Spec = {
   id,
-  speaker: oneOf("agent", "customer", "third_party", "system"),
+  speaker: isOneOf(TRANSCRIPT_SPEAKERS),
   text: longText,
   final: (v) => typeof v === "boolean",
   language: opt(id),
   startMs: opt(isNumber),
   endMs: opt(isNumber),
 };
-export const INSIGHT: Spec = { kind: oneOf("sentiment", "summary", "intent", "suggestion", "entity"), text: longText, score: opt(isNumber), data: opt(checkData) };
+export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
 
 const CALL: Spec = {
   vendorCallId: opt(id),
-  direction: opt(oneOf("inbound", "outbound", "consult", "internal", "unknown")),
+  direction: opt(isOneOf(CALL_DIRECTIONS)),
   from: opt(text),
   fromName: opt(text),
   to: opt(text),
@@ -129,14 +136,14 @@ const CALL: Spec = {
   parties: opt((x) => Array.isArray(x) && x.length <= LIMITS.parties && x.every((p) => read(p, PARTY))),
   muted: opt((x) => typeof x === "boolean"),
   data: opt(checkData),
-  endReason: opt(oneOf(...END_REASONS)),
+  endReason: opt(isEndReason),
   wrapUp: opt((x) => read(x, WRAP_UP)),
 };
 
 export function checkCallReport(v: unknown): Problem {
   if (!isObject(v)) return "a call report must be an object";
   if (!id(v.id)) return "call id must be a non-empty string";
-  if (!CALL_STATES.includes(v.state as string)) return `call state ${show(v.state)} is not one of ${CALL_STATES.join(", ")}`;
+  if (!isCallState(v.state)) return `call state ${show(v.state)} is not one of ${CALL_STATES.join(", ")}`;
   return problem(v, CALL);
 }
 
@@ -150,7 +157,7 @@ const AGENT: Spec = {
 
 export function checkAgentReport(v: unknown): Problem {
   if (!isObject(v)) return "an agent report must be an object";
-  if (!AGENT_STATES.includes(v.state as string)) return `agent state ${show(v.state)} is not one of ${AGENT_STATES.join(", ")}`;
+  if (!isAgentState(v.state)) return `agent state ${show(v.state)} is not one of ${AGENT_STATES.join(", ")}`;
   return problem(v, AGENT);
 }
 

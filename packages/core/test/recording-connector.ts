@@ -1,9 +1,9 @@
 // A connector for core's own unit tests: it records every request and lets
 // the test decide how the "vendor" answers (resolve, fail, or never).
 import type { Connector, ConnectorContext } from "../src/connector.js";
-import type { AgentReason, Capability } from "../src/model.js";
+import { CAPABILITIES, type AgentReason, type Capability } from "../src/model.js";
 
-export const ALL_CAPABILITIES: Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "wrapUp", "transcripts"];
+export const ALL_CAPABILITIES: Capability[] = [...CAPABILITIES];
 
 export const REASONS: AgentReason[] = [
   { id: "available", state: "ready", label: "Available" },
