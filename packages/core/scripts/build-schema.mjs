@@ -1,6 +1,23 @@
-// Writes schema/*.json from scripts/schema-source.mjs. Run after changing the event model.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { eventSchemas } from "./schema-source.mjs";
+// Writes schema/*.json from scripts/schema-source.mjs. Run after changing the
+// event model, once it is built: `pnpm build && pnpm schema`. The enumerations
+// and limits come from the built package (dist/), so a stale build is refused.
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+
+const dist = new URL("../dist/index.js", import.meta.url);
+const src = new URL("../src/", import.meta.url);
+const built = (() => {
+  try {
+    return statSync(dist).mtimeMs;
+  } catch {
+    return -1;
+  }
+})();
+const stale = readdirSync(src, { recursive: true }).filter((f) => String(f).endsWith(".ts") && statSync(new URL(String(f), src)).mtimeMs > built);
+if (stale.length > 0) {
+  console.error(built < 0 ? "dist/ is missing: run `pnpm build` first." : `dist/ is older than ${stale.join(", ")}: run \`pnpm build\` first.`);
+  process.exit(1);
+}
+const { eventSchemas } = await import("./schema-source.mjs");
 
 const dir = new URL("../schema/", import.meta.url);
 mkdirSync(dir, { recursive: true });

@@ -1,23 +1,35 @@
-// The published JSON Schema for every desktop event, built from one source.
-// `pnpm schema` writes packages/core/schema/*.json; a test fails when the
-// committed files differ from what this builds, and the conformance suite
-// validates every event it sees against them, so types and schema cannot drift.
+// The published JSON Schema for every desktop event, built from the model's
+// own enumerations and limits: every enum and bound below is read from
+// @opencti/core (its built dist under Node, its source under vitest), never
+// restated. `pnpm build && pnpm schema` writes packages/core/schema/*.json; a
+// test fails when the committed files differ from what this builds or when any
+// enum in them differs from its array, and the conformance suite validates
+// every event it sees against them, so types and schema cannot drift.
+import {
+  AGENT_STATES,
+  CALL_ACTIONS,
+  CALL_DIRECTIONS,
+  CALL_EVENT_TYPES,
+  CALL_STATES,
+  CTI_ERROR_CODES,
+  END_REASONS,
+  INSIGHT_KINDS,
+  LIMITS,
+  LINK_STATES,
+  PARTY_ROLES,
+  PARTY_STATES,
+  TRANSCRIPT_SPEAKERS,
+} from "@opencti/core";
+
+// The arrays the schema is built from (the tests compare them with the model's).
+export { AGENT_STATES, CALL_ACTIONS, CALL_EVENT_TYPES, LIMITS, LINK_STATES, CTI_ERROR_CODES as ERROR_CODES };
 
 const BASE = "urn:opencti:schema:";
 
 const str = (extra = {}) => ({ type: "string", ...extra });
-const enumOf = (...values) => ({ type: "string", enum: values });
+const enumOf = (values) => ({ type: "string", enum: [...values] });
 const obj = (properties, required = [], extra = {}) => ({ type: "object", properties, required, additionalProperties: false, ...extra });
 
-export const AGENT_STATES = ["logged_out", "not_ready", "ready", "busy", "after_call_work", "error"];
-export const LINK_STATES = ["connecting", "connected", "reconnecting", "disconnected"];
-export const CALL_STATES = ["ringing", "dialing", "connected", "held", "wrapup", "ended"];
-export const CALL_ACTIONS = ["answer", "reject", "hangup", "hold", "resume", "mute", "unmute", "sendDtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "completeWrapUp"];
-export const ERROR_CODES = ["NOT_LOGGED_IN", "INVALID_STATE", "NOT_SUPPORTED", "INVALID_ARGUMENT", "INVALID_DESTINATION", "DESTINATION_BUSY", "CALL_REJECTED", "REQUEST_TIMEOUT", "LINK_DOWN", "AUTH_FAILED", "MEDIA_PERMISSION_DENIED", "INVALID_VENDOR_EVENT", "VENDOR_ERROR"];
-export const CALL_EVENT_TYPES = ["call.ringing", "call.dialing", "call.connected", "call.held", "call.resumed", "call.muted", "call.unmuted", "call.parties", "call.data", "call.updated", "call.transferred", "call.conferenced", "call.wrapup", "call.ended"];
-
-/** The model's limits: the same as LIMITS in src/validate.ts (a test checks). */
-export const LIMITS = { id: 256, text: 1024, longText: 8192, dataEntries: 200, dataChars: 65536, parties: 64, calls: 64, reasons: 256, message: 1024, raw: 4096, redacted: 16384 };
 const id = (extra = {}) => str({ maxLength: LIMITS.id, ...extra });
 const text = () => str({ maxLength: LIMITS.text });
 const longText = () => str({ maxLength: LIMITS.longText });
@@ -28,8 +40,8 @@ const stringMap = { type: "object", maxProperties: LIMITS.dataEntries, propertyN
 
 const defs = {
   AgentReason: obj({ id: id({ minLength: 1 }), state: { $ref: "#/$defs/AgentState" }, label: id() }, ["id", "state", "label"]),
-  AgentState: enumOf(...AGENT_STATES),
-  LinkState: enumOf(...LINK_STATES),
+  AgentState: enumOf(AGENT_STATES),
+  LinkState: enumOf(LINK_STATES),
   Agent: obj(
     {
       state: { $ref: "#/$defs/AgentState" },
@@ -43,8 +55,8 @@ const defs = {
   Party: obj(
     {
       id: id({ minLength: 1 }),
-      role: enumOf("agent", "customer", "third_party", "supervisor"),
-      state: enumOf("ringing", "dialing", "connected", "held", "disconnected"),
+      role: enumOf(PARTY_ROLES),
+      state: enumOf(PARTY_STATES),
       address: text(),
       displayName: text(),
     },
@@ -54,8 +66,8 @@ const defs = {
     {
       id: id({ minLength: 1 }),
       vendorCallId: id({ minLength: 1 }),
-      direction: enumOf("inbound", "outbound", "consult", "internal", "unknown"),
-      state: enumOf(...CALL_STATES),
+      direction: enumOf(CALL_DIRECTIONS),
+      state: enumOf(CALL_STATES),
       from: text(),
       fromName: text(),
       to: text(),
@@ -67,9 +79,9 @@ const defs = {
       startedAt: timestamp,
       connectedAt: timestamp,
       endedAt: timestamp,
-      endReason: enumOf("local_hangup", "remote_hangup", "rejected", "missed", "abandoned", "busy", "no_answer", "transferred", "merged", "failed", "lost", "unknown"),
+      endReason: enumOf(END_REASONS),
       wrapUp: obj({ disposition: text(), notes: longText() }),
-      actions: { type: "array", items: enumOf(...CALL_ACTIONS), uniqueItems: true },
+      actions: { type: "array", items: enumOf(CALL_ACTIONS), uniqueItems: true },
     },
     ["id", "vendorCallId", "direction", "state", "parties", "muted", "data", "startedAt", "actions"],
   ),
@@ -117,7 +129,7 @@ export function eventSchemas() {
     {
       callId: id({ minLength: 1 }),
       segment: obj(
-        { id: id({ minLength: 1 }), speaker: enumOf("agent", "customer", "third_party", "system"), text: longText(), final: { type: "boolean" }, language: id(), startMs: { type: "number" }, endMs: { type: "number" } },
+        { id: id({ minLength: 1 }), speaker: enumOf(TRANSCRIPT_SPEAKERS), text: longText(), final: { type: "boolean" }, language: id(), startMs: { type: "number" }, endMs: { type: "number" } },
         ["id", "speaker", "text", "final"],
       ),
     },
@@ -128,7 +140,7 @@ export function eventSchemas() {
     "A Voice AI insight: sentiment, summary, intent, suggestion or entity.",
     {
       callId: id({ minLength: 1 }),
-      insight: obj({ kind: enumOf("sentiment", "summary", "intent", "suggestion", "entity"), text: longText(), score: { type: "number" }, data: stringMap }, ["kind", "text"]),
+      insight: obj({ kind: enumOf(INSIGHT_KINDS), text: longText(), score: { type: "number" }, data: stringMap }, ["kind", "text"]),
     },
     ["callId", "insight"],
   );
@@ -136,7 +148,7 @@ export function eventSchemas() {
   events.error = eventSchema(
     "error",
     "Something failed outside a request: a malformed vendor event (INVALID_VENDOR_EVENT, with the redacted payload in raw), a lost link, a vendor error.",
-    { code: enumOf(...ERROR_CODES), message: str({ maxLength: LIMITS.message }), retryable: { type: "boolean" }, callId: id(), request: str(), raw: {} },
+    { code: enumOf(CTI_ERROR_CODES), message: str({ maxLength: LIMITS.message }), retryable: { type: "boolean" }, callId: id(), request: str(), raw: {} },
     ["code", "message", "retryable"],
   );
 
