@@ -4,6 +4,7 @@
  * into reports, reconnects with backoff and resyncs from a full snapshot.
  */
 import { CtiError, CTI_ERROR_CODES, type AgentReason, type AgentReport, type CallReport, type Capability, type Connector, type ConnectorContext, type CtiErrorCode, type EndReason, type Party } from "@opencti/core";
+import { createBackoff, guard, isKeyOf, isRecord, waitFor } from "@opencti/core/connector";
 import type { ClientRequest, Operation, ServerMessage, VAgent, VCall, VLeg } from "./protocol.js";
 import type { SimulatorServer } from "./server.js";
 
@@ -54,11 +55,9 @@ const AGENT = { offline: "logged_out", ready: "ready", not_ready: "not_ready", a
 class BadMessage extends Error {}
 
 function pick<T extends Record<string, string>>(map: T, value: unknown, what: string): T[keyof T] {
-  if (typeof value === "string" && Object.prototype.hasOwnProperty.call(map, value)) return map[value as keyof T];
+  if (isKeyOf(map, value)) return map[value];
   throw new BadMessage(`unknown ${what} ${JSON.stringify(value)}`);
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Vendor call → call report. Throws BadMessage on anything it cannot read. */
 export function toCallReport(v: unknown): CallReport {
@@ -97,11 +96,11 @@ export function toCallReport(v: unknown): CallReport {
 export function createSimulatorConnector(server: SimulatorServer, options: SimulatorConnectorOptions = {}): Connector {
   const reasons: AgentReason[] = server.options.agentStates.map((s) => ({ id: s.id, state: s.status, label: s.label }));
   const delays = options.reconnectDelaysMs ?? [50, 100, 250, 500, 1000];
+  // An empty list still retries, every second.
+  const backoff = createBackoff({ delaysMs: delays.length > 0 ? delays : [1000] });
   let ctx: ConnectorContext | undefined;
   let connected = false;
   let stopped = false;
-  let attempt = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let nextRequestId = 1;
   const pending = new Map<number, { resolve: (r: { callId?: string } | undefined) => void; reject: (e: CtiError) => void }>();
 
@@ -119,10 +118,12 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
     };
   }
 
-  function onMessage(raw: unknown): void {
-    const c = ctx;
-    if (!c || stopped) return;
-    try {
+  // Whatever the server sends, nothing throws back into the wire: an unreadable message is INVALID_VENDOR_EVENT.
+  const onMessage = guard(
+    () => ctx,
+    (raw: unknown): void => {
+      const c = ctx;
+      if (!c || stopped) return;
       if (!isRecord(raw) || typeof raw.type !== "string") throw new BadMessage("message without a type");
       const m = raw as ServerMessage;
       switch (m.type) {
@@ -137,7 +138,7 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
           // Calls that ended while we were away keep their real end reason.
           c.sync({ agent: toAgentReport(m.agent), calls: [...m.recentlyEnded, ...m.calls].map(toCallReport) });
           connected = true;
-          attempt = 0;
+          backoff.reset();
           c.setLink("connected");
           break;
         }
@@ -161,10 +162,9 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
         default:
           throw new BadMessage(`unknown message type ${JSON.stringify((raw as { type: unknown }).type)}`);
       }
-    } catch (err) {
-      c.invalidVendorEvent(`The simulator sent a message the connector cannot read: ${err instanceof Error ? err.message : String(err)}`, raw);
-    }
-  }
+    },
+    { message: "The simulator sent a message the connector cannot read" },
+  );
 
   function onClose(): void {
     if (stopped) return;
@@ -179,13 +179,10 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
 
   function scheduleReconnect(): void {
     if (stopped) return;
-    const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1000;
-    attempt++;
-    retryTimer = setTimeout(connect, delay);
+    backoff.schedule(connect);
   }
 
   function connect(): void {
-    retryTimer = undefined;
     if (stopped) return;
     if (!server.wire.connect(onMessage, onClose)) {
       scheduleReconnect();
@@ -195,14 +192,19 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
     send("snapshot", {}).catch(() => {});
   }
 
+  /** Settles with the server's response, or with REQUEST_TIMEOUT once the desktop gives up (a late response is dropped). */
   function send(op: Operation, args: Record<string, unknown>, signal?: AbortSignal): Promise<{ callId?: string } | undefined> {
-    return new Promise((resolve, reject) => {
-      const requestId = nextRequestId++;
-      pending.set(requestId, { resolve, reject });
-      signal?.addEventListener("abort", () => pending.delete(requestId), { once: true });
-      const request: ClientRequest = { type: "request", requestId, op, args };
-      server.wire.send(request);
-    });
+    return waitFor<{ callId?: string } | undefined>(
+      (resolve, reject) => {
+        const requestId = nextRequestId++;
+        pending.set(requestId, { resolve, reject });
+        const request: ClientRequest = { type: "request", requestId, op, args };
+        server.wire.send(request);
+        return () => pending.delete(requestId);
+      },
+      signal,
+      () => new CtiError("REQUEST_TIMEOUT", `The simulator did not answer ${op} in time.`, { request: op }),
+    );
   }
 
   async function request(op: Operation, args: Record<string, unknown>, signal: AbortSignal): Promise<{ callId?: string } | undefined> {
@@ -235,7 +237,7 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
     stop() {
       stopped = true;
       connected = false;
-      clearTimeout(retryTimer);
+      backoff.cancel();
       server.wire.close();
       for (const [id, waiter] of pending) {
         pending.delete(id);

@@ -22,6 +22,7 @@ describe("createBackoff", () => {
     expect(take(8, createBackoff().next)).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
     expect(take(4, createBackoff({ initialMs: 100, factor: 3, maxMs: 1000 }).next)).toEqual([100, 300, 900, 1000]);
     expect(take(2, createBackoff({ delaysMs: [100, 5000], maxMs: 1000 }).next)).toEqual([100, 1000]);
+    expect(createBackoff({ delaysMs: [60_000] }).next()).toBe(60_000); // a list is not capped unless maxMs says so
   });
 
   it("reset goes back to the first delay", () => {

@@ -13,7 +13,7 @@ export interface BackoffOptions {
   readonly initialMs?: number;
   /** Each exponential delay is the previous one times this. Default 2. */
   readonly factor?: number;
-  /** No delay is longer than this, ms. Default 30 000. */
+  /** No delay is longer than this, ms. Default 30 000 for exponential delays; a `delaysMs` list is used as given. */
   readonly maxMs?: number;
   /** Give up after this many retries (`next()` returns undefined). Default: never. */
   readonly maxAttempts?: number;
@@ -51,7 +51,7 @@ export interface Backoff {
  * delay randomly shortened by up to half.
  */
 export function createBackoff(options: BackoffOptions = {}): Backoff {
-  const { delaysMs, initialMs = 500, factor = 2, maxMs = 30_000, maxAttempts = Infinity, jitter = 0, random = Math.random } = options;
+  const { delaysMs, initialMs = 500, factor = 2, maxMs = delaysMs ? Infinity : 30_000, maxAttempts = Infinity, jitter = 0, random = Math.random } = options;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const next = (): number | undefined => {
