@@ -3,14 +3,14 @@
  * request against state and capabilities before the connector sees it, times
  * it out, and turns connector reports into normalized events.
  */
-import { ACTION_CAPABILITY, consultPartner } from "./actions.js";
-import type { CallRequest, Connector, ConnectorContext, DialOptions, LoginRequest } from "./connector.js";
-import { CtiError, toCtiError } from "./errors.js";
+import type { Connector, ConnectorContext, DialOptions, LoginRequest } from "./connector.js";
+import { toCtiError, type CtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
 import { redact, redactingLogger, silentLogger, type Logger, type LogLevel, type RedactOptions } from "./logger.js";
-import type { AgentReason, Call, CallAction, Capability, DesktopSnapshot, TelephonyMode, WrapUp } from "./model.js";
+import type { Call, CallAction, Capability, DesktopSnapshot, TelephonyMode, WrapUp } from "./model.js";
+import { capabilityOf, describe, fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
 import { DesktopStore } from "./store.js";
-import { checkData, clip, DTMF, LIMITS, normalizeDestination, read, WRAP_UP } from "./validate.js";
+import { clip, LIMITS } from "./validate.js";
 
 export interface DesktopOptions {
   connector: Connector;
@@ -69,10 +69,6 @@ export interface Desktop {
   /** Stops the connector and removes every listener. */
   destroy(): Promise<void>;
 }
-
-/** Requests that need nothing but the call. */
-const SIMPLE_ACTIONS = ["answer", "reject", "hangup", "hold", "resume", "mute", "unmute"] as const;
-type SimpleAction = (typeof SIMPLE_ACTIONS)[number];
 
 const FULL: readonly Capability[] = ["answer", "hangup"];
 
@@ -169,21 +165,11 @@ export function createDesktop(options: DesktopOptions): Desktop {
     ctx[method] = guard(method, (a: unknown, b?: unknown) => store[method](a, b));
   }
 
-  // Requests -----------------------------------------------------------------
-
-  function need(capability: Capability, request: string): void {
-    if (!store.capabilities.has(capability)) throw new CtiError("NOT_SUPPORTED", `The ${connector.name} connector cannot ${describe(request)}.`, { request });
-  }
-  function needLink(request: string): void {
-    if (store.link !== "connected") throw new CtiError("LINK_DOWN", `Cannot ${describe(request)}: the telephony link is ${store.link}.`, { request });
-  }
-  function needLogin(request: string): void {
-    if (store.agent.state === "logged_out") throw new CtiError("NOT_LOGGED_IN", `Log in before you ${describe(request)}.`, { request });
-  }
+  // Requests: each is described once in REQUESTS and runs through request().
 
   /** Runs a connector call with a timeout; refuses a duplicate while one is in flight. */
   async function run<T>(request: string, key: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (pending.has(key)) throw new CtiError("INVALID_STATE", `A ${request} request is already in progress.`, { request });
+    if (pending.has(key)) throw fail("INVALID_STATE", `A ${request} request is already in progress.`, request);
     pending.add(key);
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -194,7 +180,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           controller.abort();
-          reject(new CtiError("REQUEST_TIMEOUT", `The telephony vendor did not answer the ${request} request within ${timeoutMs} ms.`, { request }));
+          reject(fail("REQUEST_TIMEOUT", `The telephony vendor did not answer the ${request} request within ${timeoutMs} ms.`, request));
         }, timeoutMs);
       });
       const result = await Promise.race([work, timeout]);
@@ -210,34 +196,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
     }
   }
 
-  /** Checks common to every request on a call; returns the call. */
-  function callFor(action: CallAction, callId: string): Call {
-    need(ACTION_CAPABILITY[action], action);
-    needLink(action);
-    needLogin(action);
-    const call = store.calls.get(callId);
-    if (!call) {
-      const why = store.hasEnded(callId) ? "has ended" : "is not known";
-      throw new CtiError("INVALID_STATE", `Cannot ${describe(action)}: call ${callId} ${why}.`, { request: action, callId });
-    }
-    if (!call.actions.includes(action)) throw new CtiError("INVALID_STATE", `Cannot ${describe(action)} while the call is ${stateWords(call)}.`, { request: action, callId });
-    return call;
-  }
-
-  function onCall(action: CallAction, callId: string, extra: (call: Call) => Record<string, unknown> = () => ({})): Promise<void> {
-    return (async () => {
-      const call = callFor(action, callId);
-      const args = extra(call);
-      const impl = connector[action] as ((r: CallRequest) => Promise<void>) | undefined;
-      if (!impl) throw new CtiError("NOT_SUPPORTED", `The ${connector.name} connector cannot ${describe(action)}.`, { request: action });
-      await run(action, `${action}:${callId}`, (signal) => impl.call(connector, { call, signal, ...args }));
-    })();
-  }
-
-  function partnerOf(action: CallAction, call: Call): Call {
-    const partner = consultPartner(call, store.calls.values());
-    if (!partner) throw new CtiError("INVALID_STATE", `Cannot ${describe(action)}: there is no consult call.`, { request: action, callId: call.id });
-    return partner;
+  function needLink(request: string): void {
+    if (store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${describe(request)}: the telephony link is ${store.link}.`, request);
   }
 
   function waitForLink(): Promise<void> {
@@ -245,7 +205,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         linkWaiters.delete(wake);
-        reject(new CtiError("LINK_DOWN", `The telephony link did not connect within ${timeoutMs} ms (it is ${store.link}).`, { request: "login" }));
+        reject(fail("LINK_DOWN", `The telephony link did not connect within ${timeoutMs} ms (it is ${store.link}).`, "login"));
       }, timeoutMs);
       const wake = (): void => {
         clearTimeout(timer);
@@ -256,13 +216,29 @@ export function createDesktop(options: DesktopOptions): Desktop {
     });
   }
 
-  function resolveReason(target: string): AgentReason {
-    const reasons = store.reasons;
-    const found = reasons.find((r) => r.id === target) ?? reasons.find((r) => r.state === target);
-    if (!found || found.state === "logged_out") {
-      throw new CtiError("INVALID_ARGUMENT", `Unknown agent state "${target}". Choose one of: ${reasons.map((r) => r.id).join(", ")}.`, { request: "setAgentState" });
+  /** The one path every request takes (see REQUESTS for the order of its checks). */
+  async function request(name: RequestName, args: unknown[]): Promise<unknown> {
+    const spec: RequestSpec = REQUESTS[name];
+    const capability = capabilityOf(name);
+    const unsupported = (): CtiError => fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${describe(name)}.`, name);
+    if (capability && !store.capabilities.has(capability)) throw unsupported();
+    if (spec.link === "before") needLink(name);
+    if (spec.login && store.agent.state === "logged_out") throw fail("NOT_LOGGED_IN", `Log in before you ${describe(name)}.`, name);
+    let call: Call | undefined;
+    if (spec.call) {
+      const callId = args.shift() as string;
+      call = store.calls.get(callId);
+      if (!call) throw fail("INVALID_STATE", `Cannot ${describe(name)}: call ${callId} ${store.hasEnded(callId) ? "has ended" : "is not known"}.`, name, callId);
+      if (!call.actions.includes(name as CallAction)) throw fail("INVALID_STATE", `Cannot ${describe(name)} while the call is ${call.state === "wrapup" ? "in wrap-up" : call.state}.`, name, callId);
     }
-    return found;
+    const fields = spec.args ? (spec.args as (scope: RequestScope, ...a: unknown[]) => Record<string, unknown> | undefined)({ store, call }, ...args) : {};
+    if (!fields) return undefined; // nothing to do
+    if (spec.link === "after") needLink(name);
+    if (spec.link === "wait") await waitForLink();
+    const impl = connector[name] as ((r: object) => Promise<{ callId: string } | void>) | undefined;
+    if (!impl) throw unsupported();
+    const result = await run(name, call ? `${name}:${call.id}` : name, (signal) => impl.call(connector, call ? { call, ...fields, signal } : { ...fields, signal }));
+    return spec.returnsCallId ? (result as { callId: string }).callId : undefined;
   }
 
   const desktop = {
@@ -288,79 +264,6 @@ export function createDesktop(options: DesktopOptions): Desktop {
       return () => void set.delete(h);
     },
 
-    async login(request = {}) {
-      if (store.agent.state !== "logged_out") throw new CtiError("INVALID_STATE", "The agent is already logged in.", { request: "login" });
-      await waitForLink();
-      await run("login", "login", (signal) => connector.login({ ...request, signal }));
-    },
-    async logout(reasonId) {
-      needLogin("logout");
-      if (store.calls.size > 0) throw new CtiError("INVALID_STATE", "End or wrap up every call before you log out.", { request: "logout" });
-      const reason = reasonId === undefined ? undefined : store.reasons.find((r) => r.id === reasonId);
-      if (reasonId !== undefined && !reason) throw new CtiError("INVALID_ARGUMENT", `Unknown logout reason "${reasonId}".`, { request: "logout" });
-      needLink("logout");
-      await run("logout", "logout", (signal) => connector.logout({ signal, ...(reason ? { reason } : {}) }));
-    },
-    async setAgentState(target) {
-      need("agentState", "setAgentState");
-      needLink("setAgentState");
-      needLogin("setAgentState");
-      const reason = resolveReason(target);
-      const agent = store.agent;
-      if (agent.state === reason.state && (agent.reason?.id ?? reason.id) === reason.id && !agent.pendingState) return;
-      const impl = connector.setAgentState;
-      if (!impl) throw new CtiError("NOT_SUPPORTED", `The ${connector.name} connector cannot change agent state.`);
-      await run("setAgentState", "setAgentState", (signal) => impl.call(connector, { reason, signal }));
-    },
-    async dial(destination, dialOptions = {}) {
-      need("dial", "dial");
-      needLink("dial");
-      needLogin("dial");
-      const target = normalizeDestination(destination);
-      if (target === undefined) throw new CtiError("INVALID_DESTINATION", `"${String(destination).slice(0, 64)}" is not a number or address that can be dialled.`, { request: "dial" });
-      if (dialOptions.data !== undefined && !checkData(dialOptions.data)) throw new CtiError("INVALID_ARGUMENT", "Call data must be an object of string values.", { request: "dial" });
-      if ([...store.calls.values()].some((c) => c.state === "connected" || c.state === "dialing")) {
-        throw new CtiError("INVALID_STATE", "Hold or end the current call before you dial another.", { request: "dial" });
-      }
-      const impl = connector.dial;
-      if (!impl) throw new CtiError("NOT_SUPPORTED", `The ${connector.name} connector cannot dial.`);
-      const { callId } = await run("dial", "dial", (signal) => impl.call(connector, { destination: target, options: dialOptions, signal }));
-      return callId;
-    },
-    sendDtmf: (id, digits) =>
-      onCall("sendDtmf", id, () => {
-        if (typeof digits !== "string" || !DTMF.test(digits)) throw new CtiError("INVALID_ARGUMENT", "DTMF digits must be 0-9, *, #, A-D (and , or w to pause).", { request: "sendDtmf" });
-        return { digits };
-      }),
-    blindTransfer: (id, destination) => onCall("blindTransfer", id, () => ({ destination: destinationFor("blindTransfer", destination) })),
-    async consult(id, destination) {
-      const call = callFor("consult", id);
-      const target = destinationFor("consult", destination);
-      const impl = connector.consult;
-      if (!impl) throw new CtiError("NOT_SUPPORTED", `The ${connector.name} connector cannot consult.`);
-      const { callId } = await run("consult", `consult:${id}`, (signal) => impl.call(connector, { call, destination: target, signal }));
-      return callId;
-    },
-    completeTransfer: (id) => pairRequest("completeTransfer", id),
-    conference: (id) => pairRequest("conference", id),
-    swap: (id) =>
-      onCall("swap", id, (call) => {
-        const other = partnerOf("swap", call);
-        // The connector always gets the call to make active.
-        return call.state === "held" ? { otherCall: other } : { call: other, otherCall: call };
-      }),
-    dropParty: (id, partyId) =>
-      onCall("dropParty", id, (call) => {
-        const party = call.parties.find((p) => p.id === partyId && p.role !== "agent" && p.state !== "disconnected");
-        if (!party) throw new CtiError("INVALID_ARGUMENT", `Party ${partyId} is not on this call.`, { request: "dropParty", callId: id });
-        return { party };
-      }),
-    completeWrapUp: (id, wrapUp = {}) =>
-      onCall("completeWrapUp", id, () => {
-        const clean = read(wrapUp, WRAP_UP);
-        if (!clean) throw new CtiError("INVALID_ARGUMENT", `The disposition or the notes are too long (${LIMITS.text} and ${LIMITS.longText} characters at most).`, { request: "completeWrapUp" });
-        return { wrapUp: clean };
-      }),
     async destroy() {
       if (destroyed) return;
       destroyed = true;
@@ -371,22 +274,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
         logger.warn("The connector failed to stop cleanly", { error: err });
       }
     },
-  } satisfies Omit<Desktop, SimpleAction> as unknown as Desktop;
-  for (const action of SIMPLE_ACTIONS) desktop[action] = (id) => onCall(action, id);
-
-  function destinationFor(request: string, destination: string): string {
-    const target = normalizeDestination(destination);
-    if (target === undefined) throw new CtiError("INVALID_DESTINATION", `"${String(destination).slice(0, 64)}" is not a number or address that can be dialled.`, { request });
-    return target;
-  }
-
-  /** completeTransfer / conference: the connector gets the primary call and its consult leg. */
-  function pairRequest(action: "completeTransfer" | "conference", id: string): Promise<void> {
-    return onCall(action, id, (call) => {
-      const other = partnerOf(action, call);
-      return call.direction === "consult" && other.direction !== "consult" ? { call: other, consultCall: call } : { consultCall: other };
-    });
-  }
+  } satisfies Omit<Desktop, RequestName> as unknown as Record<string, unknown>;
+  for (const name of Object.keys(REQUESTS) as RequestName[]) desktop[name] = (...args: unknown[]) => request(name, args);
 
   void (async () => {
     try {
@@ -397,28 +286,5 @@ export function createDesktop(options: DesktopOptions): Desktop {
     }
   })();
 
-  return desktop;
-}
-
-const WORDS: Record<string, string> = {
-  setAgentState: "change agent state",
-  sendDtmf: "send DTMF digits",
-  blindTransfer: "transfer the call",
-  completeTransfer: "complete the transfer",
-  conference: "start a conference",
-  swap: "swap calls",
-  dropParty: "drop a party",
-  completeWrapUp: "finish wrap-up",
-  resume: "resume the call",
-  hold: "hold the call",
-  hangup: "hang up",
-  consult: "place a consult call",
-};
-
-function describe(request: string): string {
-  return WORDS[request] ?? request.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
-}
-
-function stateWords(call: Call): string {
-  return call.state === "wrapup" ? "in wrap-up" : call.state;
+  return desktop as unknown as Desktop;
 }

@@ -31,8 +31,8 @@ export interface CtiErrorOptions {
   retryable?: boolean;
   cause?: unknown;
   /** The desktop request that failed, e.g. "hold". */
-  request?: string;
-  callId?: string;
+  request?: string | undefined;
+  callId?: string | undefined;
 }
 
 export class CtiError extends Error {
