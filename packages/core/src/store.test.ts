@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EventBody } from "./events.js";
-import type { Capability } from "./model.js";
+import { CALL_STATES, type CallState, type Capability } from "./model.js";
 import { DesktopStore } from "./store.js";
 
 const ALL: Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "wrapUp"];
@@ -17,6 +17,27 @@ const types = (events: EventBody[]): string[] => events.map((e) => e.type);
 const customer = { id: "c", role: "customer" as const, state: "connected" as const, address: "+15550100" };
 
 describe("DesktopStore calls", () => {
+  it("allows exactly the documented call state transitions", () => {
+    // ringing|dialing → connected ⇄ held → wrapup → ended; a call may repeat its state and never leaves ended.
+    const NEXT: Record<CallState, CallState[]> = {
+      ringing: ["ringing", "connected", "held", "wrapup", "ended"],
+      dialing: ["dialing", "connected", "held", "wrapup", "ended"],
+      connected: ["connected", "held", "wrapup", "ended"],
+      held: ["held", "connected", "wrapup", "ended"],
+      wrapup: ["wrapup", "ended"],
+      ended: ["ended"],
+    };
+    for (const from of CALL_STATES) {
+      for (const to of CALL_STATES) {
+        const s = store();
+        s.upsertCall({ id: "1", state: from === "ended" ? "connected" : from });
+        if (from === "ended") s.upsertCall({ id: "1", state: "ended" });
+        const refused = s.upsertCall({ id: "1", state: to }).some((e) => e.type === "error");
+        expect(refused, `${from} → ${to}`).toBe(!NEXT[from].includes(to) && !(from === "ended" && to === "ended"));
+      }
+    }
+  });
+
   it("emits one event per real transition and nothing for duplicates", () => {
     const s = store();
     expect(types(s.upsertCall({ id: "1", state: "ringing", direction: "inbound", from: "+15550100" }))).toEqual(["call.ringing"]);

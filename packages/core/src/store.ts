@@ -12,24 +12,15 @@ import { checkAgentReport, checkCallReport, checkReason, clip, INSIGHT, isEndRea
 
 const reasonOf = (r: AgentReason): AgentReason => read(r, REASON)!;
 
-/** Which call states may follow which. A call never leaves `ended`. */
-const NEXT: Readonly<Record<CallState, readonly CallState[]>> = {
-  ringing: ["ringing", "connected", "held", "wrapup", "ended"],
-  dialing: ["dialing", "connected", "held", "wrapup", "ended"],
-  connected: ["connected", "held", "wrapup", "ended"],
-  held: ["held", "connected", "wrapup", "ended"],
-  wrapup: ["wrapup", "ended"],
-  ended: ["ended"],
-};
+/**
+ * Whether a call may go from `from` to `to`: it stays, or moves on through
+ * `ringing|dialing → connected ⇄ held → wrapup → ended`. A call never leaves `ended`.
+ */
+const canFollow = (from: CallState, to: CallState): boolean =>
+  from === to || (from !== "ended" && (to === "wrapup" || to === "ended" || (from !== "wrapup" && (to === "connected" || to === "held"))));
 
-const STATE_EVENT: Readonly<Record<CallState, CallEventType>> = {
-  ringing: "call.ringing",
-  dialing: "call.dialing",
-  connected: "call.connected",
-  held: "call.held",
-  wrapup: "call.wrapup",
-  ended: "call.ended",
-};
+/** The event for a call entering `state`: call.ringing, call.dialing, … */
+const stateEvent = (state: CallState): CallEventType => `call.${state}`;
 
 /** Call fields whose change is a `call.updated`. */
 const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason"] as const;
@@ -111,22 +102,22 @@ export class DesktopStore {
       if (r.state === "ended") return []; // a call already over: nothing to show
       if (this.ended.has(r.id)) return [invalid(`call ${r.id} has ended and cannot become ${r.state}`, report, r.id)];
       if (this.calls.size >= LIMITS.calls) return [invalid(`more than ${LIMITS.calls} live calls`, report, r.id)];
-    } else if (!NEXT[old.state].includes(r.state)) {
+    } else if (!canFollow(old.state, r.state)) {
       return [invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, report, r.id)];
     }
     const call = this.merge(old, r);
     const events: EventBody[] = [];
     if (!old) {
-      events.push(callEvent(STATE_EVENT[call.state], call));
+      events.push(callEvent(stateEvent(call.state), call));
     } else {
       const terminal = call.state === "wrapup" || call.state === "ended";
       if (terminal && old.state !== call.state) {
         // The final snapshot carries every field; announce the outcome only.
         if (call.endReason === "transferred" && old.state !== "wrapup") events.push(callEvent("call.transferred", call));
-        events.push(callEvent(STATE_EVENT[call.state], call));
+        events.push(callEvent(stateEvent(call.state), call));
       } else {
         const stateChanged = old.state !== call.state;
-        if (stateChanged) events.push(callEvent(old.state === "held" && call.state === "connected" ? "call.resumed" : STATE_EVENT[call.state], call));
+        if (stateChanged) events.push(callEvent(old.state === "held" && call.state === "connected" ? "call.resumed" : stateEvent(call.state), call));
         events.push(...fieldEvents(old, call, stateChanged));
       }
     }
