@@ -2,6 +2,7 @@ import js from "@eslint/js";
 import { defineConfig, globalIgnores } from "eslint/config";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import { layering } from "./scripts/eslint-layering.js";
 
 export default defineConfig(
   globalIgnores(["**/dist/", "**/.turbo/", "**/coverage/", "**/node_modules/", "**/schema/"]),
@@ -36,4 +37,5 @@ export default defineConfig(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
+  ...layering,
 );
