@@ -1,23 +1,12 @@
-import type { Call, CallAction, Capability } from "./model.js";
+import { CALL_ACTIONS, type Call, type CallAction, type Capability } from "./model.js";
 
-/** The capability each call action needs. */
-export const ACTION_CAPABILITY: Readonly<Record<CallAction, Capability>> = {
-  answer: "answer",
-  reject: "reject",
-  hangup: "hangup",
-  hold: "hold",
-  resume: "hold",
-  mute: "mute",
-  unmute: "mute",
-  sendDtmf: "dtmf",
-  blindTransfer: "blindTransfer",
-  consult: "consult",
-  completeTransfer: "completeTransfer",
-  conference: "conference",
-  swap: "swap",
-  dropParty: "dropParty",
-  completeWrapUp: "wrapUp",
-};
+/** Call actions whose capability has another name; every other action needs the capability of its own name. */
+const RENAMED = { resume: "hold", unmute: "mute", sendDtmf: "dtmf", completeWrapUp: "wrapUp" } as const satisfies Partial<Record<CallAction, Capability>>;
+// Compile-time check: every other action is itself a capability.
+const _sameName: readonly Capability[] = [] as Exclude<CallAction, keyof typeof RENAMED>[];
+
+/** The capability each call action needs: `{ answer: "answer", resume: "hold", sendDtmf: "dtmf", … }`. */
+export const ACTION_CAPABILITY = Object.fromEntries(CALL_ACTIONS.map((a) => [a, (RENAMED as Partial<Record<CallAction, Capability>>)[a] ?? a])) as Readonly<Record<CallAction, Capability>>;
 
 const LIVE = new Set(["connected", "held"]);
 

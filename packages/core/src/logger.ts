@@ -133,31 +133,34 @@ export interface ConsoleLoggerOptions extends RedactOptions {
 export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   const sink = options.sink ?? console;
   const prefix = options.prefix ?? "[opencti]";
-  const make =
-    (level: Exclude<LogLevel, "silent">) =>
-    (message: string, fields?: Record<string, unknown>): void => {
+  return redactingLogger(
+    eachLevel((level) => (message, fields) => {
       if (fields === undefined) sink[level](prefix, message);
       else sink[level](prefix, message, fields);
-    };
-  return redactingLogger({ debug: make("debug"), info: make("info"), warn: make("warn"), error: make("error") }, options);
+    }),
+    options,
+  );
 }
 
 /** Wraps any logger so fields are redacted and levels below `level` dropped. */
 export function redactingLogger(inner: Logger, options: RedactOptions & { level?: LogLevel } = {}): Logger {
   const min = LEVELS[options.level ?? "info"];
-  const make =
-    (level: Exclude<LogLevel, "silent">) =>
-    (message: string, fields?: Record<string, unknown>): void => {
-      if (LEVELS[level] < min) return;
-      try {
-        const text = redact(message, options) as string;
-        if (fields === undefined) inner[level](text);
-        else inner[level](text, redact(fields, options) as Record<string, unknown>);
-      } catch {
-        // A broken logger must never break call handling.
-      }
-    };
-  return { debug: make("debug"), info: make("info"), warn: make("warn"), error: make("error") };
+  return eachLevel((level) => (message, fields) => {
+    if (LEVELS[level] < min) return;
+    try {
+      const text = redact(message, options) as string;
+      if (fields === undefined) inner[level](text);
+      else inner[level](text, redact(fields, options) as Record<string, unknown>);
+    } catch {
+      // A broken logger must never break call handling.
+    }
+  });
 }
 
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+/** A logger that drops every line. */
+export const silentLogger: Logger = eachLevel(() => () => {});
+
+/** A logger whose method for each level is `make(level)`. */
+function eachLevel(make: (level: keyof Logger) => Logger[keyof Logger]): Logger {
+  return { debug: make("debug"), info: make("info"), warn: make("warn"), error: make("error") };
+}
