@@ -95,6 +95,7 @@ export interface RequestContext {
   readonly signal: AbortSignal;
 }
 
+/** `desktop.login()`'s argument, passed to the connector as it is (plus `signal`). */
 export interface LoginRequest {
   readonly agentId?: string;
   /** Connector-specific secret (password, token); never logged. */
@@ -104,7 +105,9 @@ export interface LoginRequest {
   readonly initialState?: AgentStateKind;
 }
 
+/** `desktop.dial()`'s options. */
 export interface DialOptions {
+  /** Data to attach to the call (see CallData for its limits); INVALID_ARGUMENT beyond them. */
   readonly data?: CallData;
 }
 

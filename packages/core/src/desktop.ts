@@ -12,71 +12,177 @@ import { capabilityOf, describe, fail, REQUESTS, type RequestName, type RequestS
 import { DesktopStore } from "./store.js";
 import { clip, LIMITS } from "./validate.js";
 
+/** What `createDesktop` takes. */
 export interface DesktopOptions {
+  /** The vendor's connector (one per desktop); the desktop starts it at once. */
   connector: Connector;
-  /** How long a request may wait for the vendor. Default 15 000 ms. */
+  /**
+   * How long a request (and login's wait for the link) may take, in ms.
+   * Default 15 000. Past it the request rejects with REQUEST_TIMEOUT (login's
+   * wait: LINK_DOWN) and the connector's `signal` aborts.
+   */
   requestTimeoutMs?: number;
-  /** Receives redacted log lines. Silent by default. */
+  /** Receives redacted log lines (each at most `LIMITS.redacted` characters). Silent by default. */
   logger?: Logger;
+  /** The lowest level logged. Default "info". */
   logLevel?: LogLevel;
   /** Redaction settings for logs and raw payloads in error events. */
   redaction?: RedactOptions;
-  /** How many events `events()` keeps. Default 200. */
+  /** How many events `events()` keeps (a ring buffer; 0 keeps none). Default 200. */
   historyLimit?: number;
-  /** Clock, for tests. */
+  /** Clock in epoch ms, for tests. Default `Date.now`. */
   now?: () => number;
 }
 
+/** Removes the listener `on` added. */
 export type Unsubscribe = () => void;
 type Handler<E> = (event: E) => void;
 
+/**
+ * The Desktop Interface: state, events and requests.
+ *
+ * Every request returns a Promise that resolves when the vendor confirms (the
+ * change itself arrives as an event) and rejects with a `CtiError` whose
+ * `request` is the method's name. Checks run before the connector is called,
+ * in this order (see REQUESTS in requests.ts):
+ *
+ * - `NOT_SUPPORTED`: the connector lacks the capability (or the method);
+ * - `LINK_DOWN`: the link is not `connected` (retryable);
+ * - `NOT_LOGGED_IN`: the agent is logged out;
+ * - `INVALID_STATE`: for a request on a call, the call is unknown, has ended,
+ *   or the request is not in its `actions`;
+ * - the request's own argument checks (listed on each method);
+ * - `INVALID_STATE`: the same request (on the same call) is still in flight.
+ *
+ * Then the connector runs it, bounded by `requestTimeoutMs`: `REQUEST_TIMEOUT`
+ * (retryable), the connector's own CtiError (`AUTH_FAILED`,
+ * `DESTINATION_BUSY`, `CALL_REJECTED`, `MEDIA_PERMISSION_DENIED`, …) or
+ * `VENDOR_ERROR` (retryable) for anything else it throws. Messages are at most
+ * `LIMITS.message` characters.
+ */
 export interface Desktop {
+  /** The connector's name, as on every event. */
   readonly connector: string;
+  /** What the connector can do; requests outside it reject with NOT_SUPPORTED. */
   readonly capabilities: readonly Capability[];
+  /** Pega's telephony mode, derived from `capabilities`. */
   readonly mode: TelephonyMode;
+  /** The current state: link, agent, live calls (oldest first, at most `LIMITS.calls`), capabilities, reasons, mode. */
   snapshot(): DesktopSnapshot;
+  /** A live call by id; undefined once it has ended. */
   getCall(id: string): Call | undefined;
-  /** The most recent events, oldest first (bounded by `historyLimit`). */
+  /** The most recent events, oldest first (at most `historyLimit`). */
   events(): readonly DesktopEvent[];
+  /** Calls `handler` for every event of `type`, in `seq` order; a throwing handler is logged and skipped. */
   on<T extends DesktopEventType>(type: T, handler: Handler<DesktopEventMap[T]>): Unsubscribe;
+  /** Calls `handler` for every event. */
   on(type: "*", handler: Handler<DesktopEvent>): Unsubscribe;
 
+  /**
+   * Logs the agent in, first waiting for the link to connect (at most
+   * `requestTimeoutMs`). Rejects with INVALID_STATE when already logged in,
+   * LINK_DOWN when the link does not connect in time, AUTH_FAILED from the
+   * connector on bad credentials.
+   */
   login(request?: LoginRequest): Promise<void>;
+  /**
+   * Logs the agent out, with one of the connector's reasons (`reasonId`).
+   * Rejects with NOT_LOGGED_IN, INVALID_STATE while calls remain (end or wrap
+   * them up first), INVALID_ARGUMENT for an unknown reason, then LINK_DOWN.
+   */
   logout(reasonId?: string): Promise<void>;
-  /** A reason id ("lunch") or a state ("ready": its first reason). */
+  /**
+   * A reason id ("lunch") or a state ("ready": its first reason). Resolves at
+   * once when the agent is already there. Needs `agentState`; rejects with
+   * INVALID_ARGUMENT for an unknown reason or state (or "logged_out": use logout).
+   */
   setAgentState(reasonOrState: string): Promise<void>;
-  /** Resolves with the new call's id. */
+  /**
+   * Places an outbound call and resolves with its id. `destination`: a phone
+   * number (formatting is dropped: `+1 (555) 010-0199` → `+15550100199`, 2 to
+   * 32 digits), a SIP URI or a named target, at most `LIMITS.id` (256)
+   * characters. `options.data`: string values only, at most
+   * `LIMITS.dataEntries` (200) entries, keys of `LIMITS.id` and values of
+   * `LIMITS.longText` (8192) characters, `LIMITS.dataChars` (65 536) in all.
+   * Needs `dial`; rejects with INVALID_DESTINATION, INVALID_ARGUMENT (data),
+   * or INVALID_STATE while a call is connected or dialing (hold it first).
+   */
   dial(destination: string, options?: DialOptions): Promise<string>;
+  /** Answers a ringing call. Needs `answer`; INVALID_STATE unless the call is ringing. */
   answer(callId: string): Promise<void>;
+  /** Declines a ringing call. Needs `reject`; INVALID_STATE unless the call is ringing. */
   reject(callId: string): Promise<void>;
+  /** Ends a dialing, connected or held call. Needs `hangup`. */
   hangup(callId: string): Promise<void>;
+  /** Holds a connected call. Needs `hold`. */
   hold(callId: string): Promise<void>;
+  /** Resumes a held call (not while another call is connected, nor a consult pair: use swap). Needs `hold`. */
   resume(callId: string): Promise<void>;
+  /** Mutes the agent's microphone on a connected call. Needs `mute`. */
   mute(callId: string): Promise<void>;
+  /** Unmutes it. Needs `mute`. */
   unmute(callId: string): Promise<void>;
+  /**
+   * Sends DTMF on a connected call: 1 to 64 of `0-9 * # A-D`, with `,` or `w`
+   * for a pause. Needs `dtmf`; INVALID_ARGUMENT for other digits.
+   */
   sendDtmf(callId: string, digits: string): Promise<void>;
+  /**
+   * Transfers a connected call away without consulting (the destination as
+   * for `dial`). Needs `blindTransfer`; INVALID_DESTINATION.
+   */
   blindTransfer(callId: string, destination: string): Promise<void>;
-  /** Places a consult call from `callId` (held by the vendor); resolves with its id. */
+  /**
+   * Places a consult call from a connected call (which the vendor holds) and
+   * resolves with its id (the destination as for `dial`). Needs `consult`;
+   * INVALID_DESTINATION; INVALID_STATE when the call already has a consult call.
+   */
   consult(callId: string, destination: string): Promise<string>;
-  /** Either call of a consult pair: joins the customer and the consulted party, the agent leaves. */
+  /**
+   * Either call of a consult pair: joins the customer and the consulted party,
+   * the agent leaves. Needs `completeTransfer`; INVALID_STATE without a live
+   * consult pair.
+   */
   completeTransfer(callId: string): Promise<void>;
-  /** Either call of a consult pair: merges them into one call with every party. */
+  /**
+   * Either call of a consult pair: merges them into one call with every party.
+   * Needs `conference`; INVALID_STATE without a live consult pair.
+   */
   conference(callId: string): Promise<void>;
-  /** Either call of a consult pair: the held one becomes active and vice versa. */
+  /**
+   * Either call of a consult pair: the held one becomes active and vice versa.
+   * Needs `swap`; INVALID_STATE unless one is held and the other connected.
+   */
   swap(callId: string): Promise<void>;
+  /**
+   * Drops a remote party from a call with two or more of them (a conference).
+   * Needs `dropParty`; INVALID_ARGUMENT when `partyId` is not a live remote
+   * party of the call.
+   */
   dropParty(callId: string, partyId: string): Promise<void>;
+  /**
+   * Ends after-call work. `disposition` at most `LIMITS.text` (1024)
+   * characters, `notes` at most `LIMITS.longText` (8192); other fields are
+   * dropped. Needs `wrapUp`; INVALID_ARGUMENT beyond the limits; INVALID_STATE
+   * unless the call is in wrap-up.
+   */
   completeWrapUp(callId: string, wrapUp?: WrapUp): Promise<void>;
-  /** Stops the connector and removes every listener. */
+  /** Stops the connector and removes every listener; later reports are ignored. */
   destroy(): Promise<void>;
 }
 
 const FULL: readonly Capability[] = ["answer", "hangup"];
 
+/** `full` with answer and hangup, `agent_state` with agentState, `screen_pop` otherwise. */
 export function telephonyMode(capabilities: readonly Capability[]): TelephonyMode {
   if (FULL.every((c) => capabilities.includes(c))) return "full";
   return capabilities.includes("agentState") ? "agent_state" : "screen_pop";
 }
 
+/**
+ * A Desktop on `options.connector`, started at once (a connector that fails
+ * to start leaves the link `disconnected` with an `error` event).
+ */
 export function createDesktop(options: DesktopOptions): Desktop {
   const { connector } = options;
   const timeoutMs = options.requestTimeoutMs ?? 15_000;

@@ -35,6 +35,12 @@ export interface CtiErrorOptions {
   callId?: string | undefined;
 }
 
+/**
+ * Every request rejects with one. `message` is written for the agent to act on
+ * (at most `LIMITS.message` characters); switch on `code`, never on the
+ * message. `retryable`: whether the same request may succeed as it is
+ * (REQUEST_TIMEOUT, LINK_DOWN, DESTINATION_BUSY, VENDOR_ERROR by default).
+ */
 export class CtiError extends Error {
   override readonly name = "CtiError";
   readonly code: CtiErrorCode;
@@ -53,11 +59,12 @@ export class CtiError extends Error {
 
 const isErrorCode = isOneOf(CTI_ERROR_CODES);
 
+/** A CtiError, or an object shaped like one (another copy of core, a structured clone). */
 export function isCtiError(value: unknown): value is CtiError {
   return value instanceof CtiError || (typeof value === "object" && value !== null && (value as { name?: unknown }).name === "CtiError" && isErrorCode((value as { code?: unknown }).code));
 }
 
-/** Anything a connector threw, as a CtiError (vendor failures become VENDOR_ERROR). */
+/** Anything a connector threw, as a CtiError (vendor failures become VENDOR_ERROR with the failure as `cause`). */
 export function toCtiError(value: unknown, request?: string): CtiError {
   if (isCtiError(value)) return value;
   const message = value instanceof Error ? value.message : typeof value === "string" ? value : "The telephony vendor reported an error";

@@ -22,11 +22,11 @@ export type AgentStateKind = (typeof AGENT_STATES)[number];
 
 /** A vendor-configured agent state ("Ready", "Not Ready: Lunch", …). */
 export interface AgentReason {
-  /** Stable id the connector understands (a vendor state ARN, a code). */
+  /** Stable id the connector understands (a vendor state ARN, a code); 1 to `LIMITS.id` (256) characters. */
   readonly id: string;
   /** The normalized state this reason puts the agent in. */
   readonly state: AgentStateKind;
-  /** What a person sees. */
+  /** What a person sees; at most `LIMITS.id` (256) characters. */
   readonly label: string;
 }
 
@@ -61,11 +61,15 @@ export type PartyRole = (typeof PARTY_ROLES)[number];
 export const PARTY_STATES = ["ringing", "dialing", "connected", "held", "disconnected"] as const;
 export type PartyState = (typeof PARTY_STATES)[number];
 
+/** One leg of a call (the agent's own included). A call has at most `LIMITS.parties` (64). */
 export interface Party {
+  /** 1 to `LIMITS.id` (256) characters, unique on the call. */
   readonly id: string;
   readonly role: PartyRole;
   readonly state: PartyState;
+  /** A phone number or SIP address; 1 to `LIMITS.text` (1024) characters. */
   readonly address?: string;
+  /** At most `LIMITS.text` (1024) characters. */
   readonly displayName?: string;
 }
 
@@ -73,7 +77,12 @@ export interface Party {
 export const END_REASONS = ["local_hangup", "remote_hangup", "rejected", "missed", "abandoned", "busy", "no_answer", "transferred", "merged", "failed", "lost", "unknown"] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
-/** Attached call data: contact attributes, custom parameters, SIP X- headers. */
+/**
+ * Attached call data: contact attributes, custom parameters, SIP X- headers.
+ * String values only; at most `LIMITS.dataEntries` (200) entries, keys of at
+ * most `LIMITS.id` (256) and values of at most `LIMITS.longText` (8192)
+ * characters, `LIMITS.dataChars` (65 536) characters in all.
+ */
 export type CallData = Readonly<Record<string, string>>;
 
 /** The requests that can be made on one call (the Desktop method of the same name). */
@@ -97,20 +106,23 @@ export const CALL_ACTIONS = [
 /** A request that can be made on one call. */
 export type CallAction = (typeof CALL_ACTIONS)[number];
 
+/** After-call work's outcome. */
 export interface WrapUp {
+  /** At most `LIMITS.text` (1024) characters. */
   readonly disposition?: string;
+  /** At most `LIMITS.longText` (8192) characters. */
   readonly notes?: string;
 }
 
 /** An immutable call snapshot. A new object is made for every change. */
 export interface Call {
-  /** Stable id, chosen by the connector, unique for the desktop's lifetime. */
+  /** Stable id, chosen by the connector, unique for the desktop's lifetime; 1 to `LIMITS.id` (256) characters. */
   readonly id: string;
-  /** The vendor's own id (contactId, CallSid, SIP Call-ID). */
+  /** The vendor's own id (contactId, CallSid, SIP Call-ID); the id when the vendor has none. At most `LIMITS.id` characters. */
   readonly vendorCallId: string;
   readonly direction: CallDirection;
   readonly state: CallState;
-  /** ANI: who called (inbound) or the agent's line (outbound). */
+  /** ANI: who called (inbound) or the agent's line (outbound). `from`, `fromName`, `to` and `queue`: at most `LIMITS.text` (1024) characters. */
   readonly from?: string;
   readonly fromName?: string;
   /** DNIS: the number dialled. */
@@ -118,7 +130,9 @@ export interface Call {
   readonly queue?: string;
   /** For a consult call: the call it consults from. */
   readonly relatedCallId?: string;
+  /** At most `LIMITS.parties` (64). */
   readonly parties: readonly Party[];
+  /** The agent's microphone on this call. */
   readonly muted: boolean;
   readonly data: CallData;
   /** Epoch ms: first seen, connected, ended. */
@@ -158,14 +172,15 @@ export const CAPABILITIES = [
 /** What a connector can do. A request outside it is refused with NOT_SUPPORTED. */
 export type Capability = (typeof CAPABILITIES)[number];
 
-/** Pega's telephony modes, derived from capabilities. */
+/** Pega's telephony modes, derived from capabilities (see `telephonyMode`). */
 export type TelephonyMode = "screen_pop" | "agent_state" | "full";
 
+/** `desktop.snapshot()`: the whole state at once. */
 export interface DesktopSnapshot {
   readonly connector: string;
   readonly link: LinkState;
   readonly agent: Agent;
-  /** Calls that have not ended, oldest first. */
+  /** Calls that have not ended, oldest first; at most `LIMITS.calls` (64). */
   readonly calls: readonly Call[];
   readonly capabilities: readonly Capability[];
   readonly reasons: readonly AgentReason[];
