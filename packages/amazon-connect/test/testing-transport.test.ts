@@ -4,7 +4,7 @@
  */
 import { JSDOM } from "jsdom";
 import { afterEach, describe, expect, it } from "vitest";
-import { attachFakeCcp, createFakeCcp, startFakeCcpPage } from "../src/testing/index.js";
+import { attachFakeCcp, createFakeCcp, parentPort, startFakeCcpPage } from "../src/testing/index.js";
 
 const putAgentState = (requestId: string) => ({ event: "api_request", data: { method: "putAgentState", requestId, params: { state: { name: "Available" } } } });
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -65,6 +65,16 @@ describe("startFakeCcpPage / parentPort (the fake CCP served at the ccpUrl)", ()
     await tick();
     expect(fake.requests).toHaveLength(1);
     fake.close();
+  });
+
+  it('refuses "*" as the parent origin: replies would go to whatever page embeds it (TypeError)', () => {
+    const sent: unknown[] = [];
+    const win = ccpPage({ postMessage: (message: unknown) => sent.push(message) });
+    expect(() => parentPort(win, "*")).toThrow(TypeError);
+    expect(() => startFakeCcpPage(win, { parentOrigin: "*" })).toThrow(TypeError);
+    expect(sent).toEqual([]);
+    // A named origin still works.
+    expect(() => parentPort(win, "https://crm.example.test")).not.toThrow();
   });
 
   it("ignores a message from its own origin sent by another window", async () => {

@@ -16,7 +16,7 @@
  *   `parentOrigin` only; it accepts a message only when it comes from the
  *   parent window AND from `parentOrigin` (default: its own origin, so an
  *   embedding page on another origin must be named explicitly, like the
- *   approved origins of a real Amazon Connect instance).
+ *   approved origins of a real Amazon Connect instance; `"*"` is refused).
  */
 import type { CcpMessage, FakeCcp, FakeCcpPort } from "./fake-ccp.js";
 
@@ -49,8 +49,12 @@ export function framePort(parent: Window, frameWindow: Window): FakeCcpPort {
   };
 }
 
-/** `parentOrigin`: the embedding page's origin (default: `win`'s own origin). */
+/**
+ * `parentOrigin`: the embedding page's origin (default: `win`'s own origin).
+ * Never `"*"` (TypeError): replies would go to whatever page frames the CCP.
+ */
 export function parentPort(win: Window, parentOrigin: string = win.location.origin): FakeCcpPort {
+  if (parentOrigin === "*") throw new TypeError('parentPort: parentOrigin must name the embedding page\'s origin (e.g. "https://crm.example.com"), not "*"');
   return {
     send(message: CcpMessage) {
       win.parent.postMessage(message, parentOrigin);
