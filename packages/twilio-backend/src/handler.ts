@@ -5,13 +5,15 @@
  *
  * Assumes the integrator's TwiML bridges each customer and the agent's
  * client leg in a `<Conference>`, the customer's participant labelled
- * "customer" with endConferenceOnExit=false.
+ * "customer" with endConferenceOnExit=false; the legs this backend dials are
+ * labelled "consult" and "transfer".
  *
  * Trust boundaries (README, "Authorization model"): every browser request is
- * authenticated to an agent identity, may only act on a call whose agent leg
- * is that identity's, names only SIDs that pass their format check before the
- * twilio client builds a URL from them, dials only allowed destinations, and
- * ends within a deadline; answers carry fixed messages only.
+ * authenticated to an agent identity, may only act through a leg that is that
+ * identity's AND is its conference's owning agent leg (neither the customer
+ * nor a consult/transfer participant), names only SIDs that pass their format
+ * check before the twilio client builds a URL from them, dials only allowed
+ * destinations, and ends within a deadline; answers carry fixed messages only.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import twilio from "twilio";
@@ -70,10 +72,14 @@ const isOperation = (name: string): name is Operation => (OPERATIONS as readonly
 const CALL_SID = /^CA[0-9a-f]{32}$/;
 const CONFERENCE_SID = /^CF[0-9a-f]{32}$/;
 
+/** Participants this backend dials into a conference: never its owning agent. */
+const ADDED_LABELS: ReadonlySet<string> = new Set(["consult", "transfer"]);
+const CUSTOMER_LABEL = "customer";
+
 const MAX_BODY = 64 * 1024;
 const MAX_INDEXED_CALLS = 10_000;
 
-/** The conference an agent's leg is in, with the customer's leg and everyone else's. */
+/** The conference whose owning agent leg is `agentCallSid`, with the customer's leg and everyone else's. */
 interface Located {
   conferenceSid: string;
   agentCallSid: string;
@@ -199,21 +205,40 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     return identity;
   }
 
-  /** The agent's leg must be the identity's Twilio Client leg: rung to it (`to`) or placed by it (`from`). */
+  /**
+   * The leg must be the identity's Twilio Client leg. A leg is one browser's
+   * only: a call that came into Twilio (`direction` "inbound") is its
+   * caller's, so `from` = `client:<identity>` (the browser placed it); any
+   * other leg is the callee's, so `to` = `client:<identity>` (Twilio rang the
+   * browser). A leg Alice's browser call rang to Bob (`from` client:alice,
+   * `to` client:bob) is Bob's, not Alice's.
+   */
   async function checkOwnership(r: Request, agentCallSid: string): Promise<void> {
     const call = await r.rest(() => client.calls(agentCallSid).fetch()); // unknown: one 404 → INVALID_STATE
     if (r.identity === undefined) return;
-    const leg = `client:${r.identity}`;
-    if (call.to !== leg && call.from !== leg) throw FAIL.notYourCall();
+    const owner = call.direction === "inbound" ? call.from : call.to;
+    if (owner !== `client:${r.identity}`) throw FAIL.notYourCall();
   }
 
-  /** The participants of a conference, or undefined when the call is not among them. */
+  /**
+   * The participants of a conference, or undefined when the call is not among
+   * them. The call must be the conference's owning agent leg: the one
+   * participant that is neither the customer nor labelled consult/transfer
+   * (403 when it is one of those; 409 when another unlabelled leg makes the
+   * owner ambiguous).
+   */
   async function membersWith(r: Request, conferenceSid: string, agentCallSid: string): Promise<Located | undefined> {
     if (!CONFERENCE_SID.test(conferenceSid)) return undefined;
     const participants = await r.rest(() => client.conferences(conferenceSid).participants.list({ limit: 250 }));
-    if (!participants.some((p) => p.callSid === agentCallSid)) return undefined;
-    const customer = participants.find((p) => p.label === "customer") ?? participants.find((p) => p.callSid !== agentCallSid && p.label !== "consult");
+    const self = participants.find((p) => p.callSid === agentCallSid);
+    if (!self) return undefined;
+    const labelOf = (p: { label?: string | null }): string => (typeof p.label === "string" ? p.label : "");
+    if (labelOf(self) === CUSTOMER_LABEL || ADDED_LABELS.has(labelOf(self))) throw FAIL.notOwningAgent();
+    // Everyone but the parties this backend dialled: the customer and the owning agent.
+    const principals = participants.filter((p) => !ADDED_LABELS.has(labelOf(p)));
+    const customer = principals.find((p) => labelOf(p) === CUSTOMER_LABEL) ?? (principals.length === 2 ? principals.find((p) => p !== self) : undefined);
     if (!customer || !CALL_SID.test(customer.callSid)) throw FAIL.noCustomer();
+    if (principals.length !== 2) throw FAIL.ambiguousAgent();
     return { conferenceSid, agentCallSid, customerCallSid: customer.callSid, participants: new Set(participants.map((p) => p.callSid)) };
   }
 
@@ -318,6 +343,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
       const agent = callSid(r.body, "callSid");
       const party = callSid(r.body, "partyCallSid");
       const at = await locate(r, agent);
+      // at.agentCallSid is the conference's owning agent leg (membersWith): never dropped here, nor the customer.
       if (party === at.agentCallSid || party === at.customerCallSid) throw FAIL.onlyAddedParty();
       requireMember(at, party);
       await r.rest(() => participant(at, party).remove());

@@ -168,6 +168,101 @@ describe("2. an agent acts only on its own call", () => {
   });
 });
 
+describe("2b. in a shared conference only its owning agent acts", () => {
+  /** Bob consults Alice's browser into his conference: her leg (to client:alice) is labelled "consult". */
+  async function aliceConsulted(): Promise<string> {
+    mount({ destinations: { clients: true } });
+    const { status, json } = await post("consult", { callSid: BOB_AGENT, to: "client:alice" }, { token: BOB });
+    expect(status).toBe(200);
+    const leg = json.callSid as string;
+    expect(stub.calls.get(leg)).toMatchObject({ to: "client:alice" });
+    return leg;
+  }
+  const nonGet = (rest: { method: string }[]) => rest.filter((r) => r.method !== "GET");
+
+  it("a consulted agent cannot drop the owning agent, hold or resume the customer, transfer, consult or conference on its leg (403), and nothing changes", async () => {
+    const consulted = await aliceConsulted();
+    expect(await post("conference", { callSid: BOB_AGENT, consultCallSid: consulted }, { token: BOB })).toMatchObject({ status: 200 });
+    expect(customerOf(bob).hold).toBe(false);
+    const before = [...bob.participants.keys()];
+    const attempts: [string, Record<string, unknown>][] = [
+      ["dropParty", { callSid: consulted, partyCallSid: BOB_AGENT }],
+      ["dropParty", { callSid: consulted, partyCallSid: BOB_CUSTOMER }],
+      ["dropParty", { callSid: consulted, partyCallSid: consulted }],
+      ["hold", { callSid: consulted }],
+      ["resume", { callSid: consulted }],
+      ["blindTransfer", { callSid: consulted, to: "+15550143" }],
+      ["consult", { callSid: consulted, to: "+15550144" }],
+      ["completeTransfer", { callSid: consulted, consultCallSid: BOB_AGENT }],
+      ["conference", { callSid: consulted, consultCallSid: BOB_AGENT }],
+    ];
+    for (const [operation, body] of attempts) {
+      const { result, rest } = await restCalls(() => post(operation, body));
+      expect(result, `${operation} ${JSON.stringify(body)}`).toMatchObject({ status: 403, ...error("AUTH_FAILED") });
+      expect(nonGet(rest), operation).toEqual([]);
+    }
+    expect([...bob.participants.keys()]).toEqual(before);
+    expect(customerOf(bob).hold).toBe(false);
+    // The owner still can: drop the consulted party.
+    expect(await post("dropParty", { callSid: BOB_AGENT, partyCallSid: consulted }, { token: BOB })).toMatchObject({ status: 200 });
+    expect(bob.participants.has(consulted)).toBe(false);
+  });
+
+  it("while the customer is held for the consult, the consulted agent cannot take it off hold", async () => {
+    const consulted = await aliceConsulted();
+    expect(customerOf(bob).hold).toBe(true);
+    expect(await post("resume", { callSid: consulted })).toMatchObject({ status: 403, ...error("AUTH_FAILED") });
+    expect(customerOf(bob).hold).toBe(true);
+  });
+
+  it("a warm-transferred (consult) or blind-transferred (transfer) leg left alone with the customer gets no call control", async () => {
+    const consulted = await aliceConsulted();
+    expect(await post("completeTransfer", { callSid: BOB_AGENT, consultCallSid: consulted }, { token: BOB })).toMatchObject({ status: 200 });
+    expect([...bob.participants.keys()].sort()).toEqual([BOB_CUSTOMER, consulted].sort());
+    expect(await post("hold", { callSid: consulted })).toMatchObject({ status: 403, ...error("AUTH_FAILED") });
+    expect(customerOf(bob).hold).toBe(false);
+
+    expect(await post("blindTransfer", { callSid: ALICE_AGENT, to: "client:bob" })).toMatchObject({ status: 200 });
+    const transferred = [...alice.participants.values()].find((p) => p.label === "transfer")!.callSid;
+    expect(await post("hold", { callSid: transferred }, { token: BOB })).toMatchObject({ status: 403, ...error("AUTH_FAILED") });
+    expect(customerOf(alice).hold).toBe(false);
+  });
+
+  it("a leg the integrator put in without a consult/transfer label makes the conference's agent ambiguous: refused (409), nothing changes", async () => {
+    const extra = "CA" + hex("e");
+    stub.addCall({ sid: extra, from: "+15550101", to: "client:alice", status: "in-progress", direction: "outbound-api" });
+    bob.participants.set(extra, { callSid: extra, label: "", hold: false, muted: false, status: "connected", to: "client:alice", endConferenceOnExit: false });
+    const { result, rest } = await restCalls(() => post("dropParty", { callSid: extra, partyCallSid: BOB_AGENT }));
+    expect(result).toMatchObject({ status: 409, ...error("INVALID_STATE") });
+    expect(nonGet(rest)).toEqual([]);
+    expect(await post("hold", { callSid: BOB_AGENT }, { token: BOB })).toMatchObject({ status: 409, ...error("INVALID_STATE") });
+    expect(bob.participants.has(BOB_AGENT)).toBe(true);
+    expect(customerOf(bob).hold).toBe(false);
+  });
+
+  it("browser-originated calls: the parent call from client:alice is Alice's; the child leg it rang to client:bob is Bob's, not Alice's", async () => {
+    const ALICE_PARENT = "CA" + hex("1");
+    // Alice's browser placed a call (Twilio sees it inbound, from client:alice) that rang Bob's browser: the child leg is Bob's agent leg.
+    stub.addCall({ sid: ALICE_PARENT, from: "client:alice", to: "client:bob", status: "in-progress", direction: "inbound" });
+    stub.calls.set(BOB_AGENT, { sid: BOB_AGENT, from: "client:alice", to: "client:bob", status: "in-progress", direction: "outbound-dial", parentCallSid: ALICE_PARENT });
+    const { result, rest } = await restCalls(() => post("hold", { callSid: BOB_AGENT }));
+    expect(result).toMatchObject({ status: 403, ...error("AUTH_FAILED") });
+    expect(nonGet(rest)).toEqual([]);
+    expect(await post("dropParty", { callSid: BOB_AGENT, partyCallSid: BOB_CUSTOMER })).toMatchObject({ status: 403 });
+    expect(customerOf(bob).hold).toBe(false);
+    expect(await post("hold", { callSid: BOB_AGENT }, { token: BOB })).toMatchObject({ status: 200 });
+    expect(customerOf(bob).hold).toBe(true);
+    // Alice's own outbound call: the parent leg from client:alice, in her conference, is hers (whatever it dialled), not Bob's.
+    stub.calls.set(ALICE_AGENT, { sid: ALICE_AGENT, from: "client:alice", to: "client:bob", status: "in-progress", direction: "inbound" });
+    expect(await post("hold", { callSid: ALICE_AGENT }, { token: BOB })).toMatchObject({ status: 403, ...error("AUTH_FAILED") });
+    expect(await post("hold", { callSid: ALICE_AGENT })).toMatchObject({ status: 200 });
+    expect(customerOf(alice).hold).toBe(true);
+    // A leg Twilio rang (outbound) is never its `from`'s: a PSTN child of Alice's browser call is not an agent leg of hers.
+    stub.calls.set(ALICE_AGENT, { sid: ALICE_AGENT, from: "client:alice", to: "+15550100", status: "in-progress", direction: "outbound-dial", parentCallSid: ALICE_PARENT });
+    expect(await post("resume", { callSid: ALICE_AGENT })).toMatchObject({ status: 403, ...error("AUTH_FAILED") });
+  });
+});
+
 describe("3. closed by default", () => {
   const options = () => ({ client: stub.client(), publicUrl: base, callerId: "+15550001111" });
   it("refuses to build a handler without authenticate or without authToken", () => {

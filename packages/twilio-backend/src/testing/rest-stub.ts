@@ -40,6 +40,15 @@ export interface StubCall {
   from: string;
   to: string;
   status: "queued" | "ringing" | "in-progress" | "completed";
+  /**
+   * Twilio's `direction`: `inbound` for a call that came into Twilio (a
+   * customer's, or one a browser placed, `from` its `client:`), `outbound-api`
+   * for one the REST API created, `outbound-dial` for a leg a `<Dial>` rang.
+   * Default: `outbound-dial` when `to` is a `client:`, else `inbound`.
+   */
+  direction?: "inbound" | "outbound-api" | "outbound-dial";
+  /** The parent call of a `<Dial>` leg (e.g. the browser's call that rang it). */
+  parentCallSid?: string;
 }
 
 export interface StubRequest {
@@ -114,7 +123,8 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
   /**
    * A customer call already bridged to the agent's client leg in a conference
    * (what the integrator's TwiML sets up). The agent's leg is a Call to
-   * `client:<agentIdentity>` (default "agent"). With `statusCallback`, the
+   * `client:<agentIdentity>` (default "agent"), its participant labelled
+   * "agent"; the customer's participant is labelled "customer". With `statusCallback`, the
    * conference posts signed participant events there, like
    * `<Conference statusCallback>` (await `settled()` for their delivery).
    */
@@ -122,8 +132,8 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
     const conference: StubConference = { sid: sid("CF"), friendlyName: `opencti-${call.customerCallSid}`, status: "in-progress", participants: new Map(), ...(call.statusCallback ? { statusCallback: call.statusCallback } : {}) };
     conference.participants.set(call.customerCallSid, { callSid: call.customerCallSid, label: "customer", hold: false, muted: false, status: "connected", to: call.customerNumber, endConferenceOnExit: false });
     conference.participants.set(call.agentCallSid, { callSid: call.agentCallSid, label: "agent", hold: false, muted: false, status: "connected", endConferenceOnExit: false });
-    this.calls.set(call.customerCallSid, { sid: call.customerCallSid, from: call.customerNumber, to: "+15550009999", status: "in-progress" });
-    this.calls.set(call.agentCallSid, { sid: call.agentCallSid, from: call.customerNumber, to: `client:${call.agentIdentity ?? "agent"}`, status: "in-progress" });
+    this.calls.set(call.customerCallSid, { sid: call.customerCallSid, from: call.customerNumber, to: "+15550009999", status: "in-progress", direction: "inbound" });
+    this.calls.set(call.agentCallSid, { sid: call.agentCallSid, from: call.customerNumber, to: `client:${call.agentIdentity ?? "agent"}`, status: "in-progress", direction: "outbound-api" });
     this.conferences.set(conference.sid, conference);
     this.conferenceEvent(conference, "participant-join", call.customerCallSid);
     this.conferenceEvent(conference, "participant-join", call.agentCallSid);
@@ -198,7 +208,8 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
   }
 
   private callJson(c: StubCall): Record<string, unknown> {
-    return { sid: c.sid, account_sid: STUB_ACCOUNT_SID, from: c.from, to: c.to, status: c.status, direction: c.to.startsWith("client:") ? "outbound-dial" : "inbound", date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${STUB_ACCOUNT_SID}/Calls/${c.sid}.json` };
+    const direction = c.direction ?? (c.to.startsWith("client:") ? "outbound-dial" : "inbound");
+    return { sid: c.sid, account_sid: STUB_ACCOUNT_SID, parent_call_sid: c.parentCallSid ?? null, from: c.from, to: c.to, status: c.status, direction, date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${STUB_ACCOUNT_SID}/Calls/${c.sid}.json` };
   }
 
   private participantJson(conference: StubConference, p: StubParticipant): Record<string, unknown> {
@@ -269,7 +280,7 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
           ...(form.StatusCallback ? { statusCallback: form.StatusCallback } : {}),
         };
         conference.participants.set(participant.callSid, participant);
-        this.calls.set(participant.callSid, { sid: participant.callSid, from: form.From, to: form.To, status: "queued" });
+        this.calls.set(participant.callSid, { sid: participant.callSid, from: form.From, to: form.To, status: "queued", direction: "outbound-api" });
         this.conferenceEvent(conference, "participant-join", participant.callSid);
         return send(201, this.participantJson(conference, participant));
       }
