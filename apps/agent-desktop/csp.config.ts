@@ -4,16 +4,22 @@
  * <head>, before any script). Deployments also send it as a response header,
  * with `frame-ancestors`, which a meta element cannot carry (README).
  *
- * Narrow it at build time (environment or a .env.production file):
- *   OPENCTI_CSP_SIP_SERVERS  the SIP WebSocket servers (default `wss:`, any TLS WebSocket:
- *                            the server is set in config.json after the build), e.g.
- *                            `wss://pbx.example.com:8089`
- *   OPENCTI_CSP_CCP_ORIGINS  the Amazon Connect instances the CCP iframe may load (default
- *                            `https://*.my.connect.aws https://*.awsapps.com`), e.g.
+ * The SIP WebSocket server (connect-src) and the Amazon Connect CCP (frame-src)
+ * are allowed by exact origin only, never by a wildcard: at build time they
+ * come from the deployment's config.json in the public folder (the origins of
+ * `options.server` and `options.ccpUrl`), or from the environment (or a
+ * .env.production file), which wins:
+ *   OPENCTI_CSP_SIP_SERVERS  the SIP WebSocket servers, e.g. `wss://pbx.example.com:8089`
+ *   OPENCTI_CSP_CCP_ORIGINS  the Amazon Connect instance the CCP iframe loads, e.g.
  *                            `https://acme.my.connect.aws`
  *   OPENCTI_CSP_CONNECT      other origins the page fetches from: a tokenUrl, backendUrl or
  *                            credentialsUrl that is not on the app's own origin
+ * With neither, the policy allows no SIP server and no CCP frame, and the
+ * build prints a note naming the variable (a deployment that writes its
+ * config.json after the build must set them).
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Plugin } from "vite";
 
 export interface CspSources {
@@ -27,18 +33,16 @@ export interface CspSources {
   readonly demo?: boolean;
 }
 
-export const DEFAULT_SIP_SERVERS = "wss:";
-export const DEFAULT_CCP_ORIGINS = "https://*.my.connect.aws https://*.awsapps.com";
 /** Twilio Voice SDK: signalling wss://voice-js.<edge>.twilio.com, insights eventgw.twilio.com, sounds sdk.twilio.com (its README's CSP section). */
 const TWILIO_CONNECT = "https://*.twilio.com wss://*.twilio.com https://media.twiliocdn.com";
 const TWILIO_MEDIA = "https://sdk.twilio.com https://media.twiliocdn.com";
 
-const words = (value: string | undefined, fallback: string): string => (value ?? fallback).trim().split(/\s+/).filter(Boolean).join(" ");
+const words = (value: string | undefined): string => (value ?? "").trim().split(/\s+/).filter(Boolean).join(" ");
 
 /** The policy as a meta element carries it (no frame-ancestors, report-uri or sandbox). */
 export function contentSecurityPolicy(sources: CspSources = {}): string {
   const local = sources.demo ? " ws://127.0.0.1:* ws://localhost:*" : "";
-  const connect = [`'self'`, TWILIO_CONNECT, words(sources.sipServers, DEFAULT_SIP_SERVERS), words(sources.connect, "")].filter(Boolean).join(" ");
+  const connect = [`'self'`, TWILIO_CONNECT, words(sources.sipServers), words(sources.connect)].filter(Boolean).join(" ");
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -46,7 +50,7 @@ export function contentSecurityPolicy(sources: CspSources = {}): string {
     "img-src 'self'",
     `media-src 'self' mediastream: ${TWILIO_MEDIA}${sources.demo ? " data:" : ""}`,
     `connect-src ${connect}${local}`,
-    `frame-src ${words(sources.ccpOrigins, DEFAULT_CCP_ORIGINS) || "'none'"}`,
+    `frame-src ${words(sources.ccpOrigins) || "'none'"}`,
     "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
@@ -57,13 +61,77 @@ export function contentSecurityPolicy(sources: CspSources = {}): string {
 /** What only a response header can add (the README's header policy). */
 export const HEADER_ONLY_DIRECTIVES = "frame-ancestors 'none'";
 
-/** Writes the policy into every built page, right after <meta charset> and before any script. */
+/** The origin of a URL with one of `schemes`, when it is a plain `scheme://host[:port]`. */
+function originOf(value: string, schemes: readonly string[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return undefined;
+  }
+  if (!schemes.includes(url.protocol) || url.username || url.password) return undefined;
+  const origin = `${url.protocol}//${url.host}`;
+  return /^[a-z]+:\/\/[\w.-]+(:\d+)?$/i.test(origin) ? origin : undefined;
+}
+
+const SIP_NOTE =
+  "no SIP server in public/config.json (options.server): the Content-Security-Policy allows no SIP WebSocket server (connect-src). " +
+  "A deployment that sets its SIP server after the build: build with OPENCTI_CSP_SIP_SERVERS=wss://pbx.example.com:8089 (its origin).";
+const CCP_NOTE =
+  "no Amazon Connect CCP in public/config.json (options.ccpUrl): the Content-Security-Policy allows no CCP iframe (frame-src 'none'). " +
+  "A deployment that sets its ccpUrl after the build: build with OPENCTI_CSP_CCP_ORIGINS=https://<instance>.my.connect.aws (its origin).";
+
+/**
+ * What a deployment's config.json needs in the policy: exactly the origins of
+ * its SIP servers (`options.server`, comma-separated wss:// or ws:// URLs) and
+ * of its CCP (`options.ccpUrl`, an https:// URL). Anything else gives no
+ * origin, and a note naming the build variable to set instead.
+ */
+export function cspSourcesFromConfig(config: unknown): { sources: { sipServers?: string; ccpOrigins?: string }; notes: string[] } {
+  const options = typeof config === "object" && config !== null ? (config as { options?: unknown }).options : undefined;
+  const option = (key: string): string | undefined => {
+    const value = typeof options === "object" && options !== null ? (options as Record<string, unknown>)[key] : undefined;
+    return typeof value === "string" && value.trim() !== "" ? value : undefined;
+  };
+  const sources: { sipServers?: string; ccpOrigins?: string } = {};
+  const notes: string[] = [];
+  const servers = option("server")?.split(",").filter((s) => s.trim() !== "") ?? [];
+  const sipOrigins = [...new Set(servers.map((s) => originOf(s, ["wss:", "ws:"])))];
+  if (servers.length > 0 && sipOrigins.every((o) => o !== undefined)) sources.sipServers = sipOrigins.join(" ");
+  else notes.push(servers.length > 0 ? `options.server is not a list of wss:// URLs: ${SIP_NOTE}` : SIP_NOTE);
+  const ccpUrl = option("ccpUrl");
+  const ccp = ccpUrl === undefined ? undefined : originOf(ccpUrl, ["https:"]);
+  if (ccp) sources.ccpOrigins = ccp;
+  else notes.push(ccpUrl !== undefined && ccpUrl !== "fake" ? `options.ccpUrl is not an https:// URL: ${CCP_NOTE}` : CCP_NOTE);
+  return { sources, notes };
+}
+
+/**
+ * Writes the policy into every built page, right after <meta charset> and
+ * before any script. `sources` (the environment) win; what they leave
+ * unset comes from `<publicDir>/config.json` (cspSourcesFromConfig).
+ */
 export function cspMetaPlugin(sources: CspSources): Plugin {
-  const policy = contentSecurityPolicy(sources);
-  if (/["<>&]/.test(policy)) throw new Error(`The Content-Security-Policy has a character it cannot carry in an attribute: ${policy}`);
+  let policy = "";
   return {
     name: "opencti-csp-meta",
     apply: "build",
+    configResolved(config) {
+      const file = config.publicDir ? join(config.publicDir, "config.json") : "";
+      let deployment: unknown;
+      if (file && existsSync(file)) {
+        try {
+          deployment = JSON.parse(readFileSync(file, "utf8"));
+        } catch {
+          deployment = undefined; // the notes below say what is missing
+        }
+      }
+      const derived = cspSourcesFromConfig(deployment);
+      const notes = derived.notes.filter((note) => (note.includes("OPENCTI_CSP_SIP_SERVERS") ? sources.sipServers === undefined : sources.ccpOrigins === undefined));
+      policy = contentSecurityPolicy({ ...derived.sources, ...Object.fromEntries(Object.entries(sources).filter(([, v]) => v !== undefined)) });
+      if (/["<>&]/.test(policy)) throw new Error(`The Content-Security-Policy has a character it cannot carry in an attribute: ${policy}`);
+      for (const note of notes) config.logger.info(`[opencti-csp] note: ${note}`);
+    },
     transformIndexHtml: {
       order: "post",
       handler(html, { filename }) {

@@ -5,11 +5,12 @@
  * alone (served with no CSP header) with no violation (no eval, no inline
  * script or style element).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentSecurityPolicy } from "../csp.config.ts";
+import { contentSecurityPolicy, cspMetaPlugin, cspSourcesFromConfig } from "../csp.config.ts";
 import { launchBrowser } from "./support/browser.ts";
 import { serveBuiltApp, type BuiltApp } from "./support/built-app.ts";
 import { callCard, DEFAULT_QUERY, loginReady, openApp, recordCspViolations, ringInbound, UI_TIMEOUT } from "./support/desktop-page.ts";
@@ -60,7 +61,7 @@ describe("the built app", () => {
     for (const marker of VENDOR_MARKERS) expect(simulator).not.toMatch(marker);
   });
 
-  it("ships its Content-Security-Policy in every page, before any script: the CCP frame, Twilio and the SIP server allowed", () => {
+  it("ships its Content-Security-Policy in every page, before any script: Twilio allowed; no SIP server or CCP, since the sample's config.json names none", () => {
     const policy = contentSecurityPolicy();
     for (const page of ["index.html", "pega.html"]) {
       const html = readFileSync(join(outDir, page), "utf8");
@@ -73,9 +74,9 @@ describe("the built app", () => {
     expect(directive("script-src")).toEqual(["'self'"]);
     expect(directive("style-src")).toEqual(["'self'"]);
     expect(directive("object-src")).toEqual(["'none'"]);
-    expect(directive("frame-src")).toEqual(["https://*.my.connect.aws", "https://*.awsapps.com"]);
-    expect(directive("connect-src")).toEqual(expect.arrayContaining(["'self'", "wss://*.twilio.com", "https://*.twilio.com", "wss:"]));
-    expect(directive("connect-src")).not.toContain("ws:"); // no clear-text WebSocket in production
+    // No wildcard CCP (any AWS customer's instance) and no bare `wss:` (any WebSocket host).
+    expect(directive("frame-src")).toEqual(["'none'"]);
+    expect(directive("connect-src")).toEqual(["'self'", "https://*.twilio.com", "wss://*.twilio.com", "https://media.twiliocdn.com"]);
     expect(directive("media-src")).toContain("https://sdk.twilio.com");
   });
 
@@ -121,6 +122,67 @@ describe("the built app", () => {
       await expect.poll(() => app.page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([expect.stringMatching(/^script-src/)]);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe("the policy's SIP server and CCP origins", () => {
+  const directive = (policy: string, name: string): string[] => policy.split(/;\s*/).find((d) => d.startsWith(`${name} `))?.split(/\s+/).slice(1) ?? [];
+
+  it("default: no SIP WebSocket server and no CCP frame at all (never `wss:` or `*.awsapps.com`)", () => {
+    const policy = contentSecurityPolicy();
+    expect(directive(policy, "frame-src")).toEqual(["'none'"]);
+    for (const broad of ["wss:", "ws:", "https:", "https://*.awsapps.com", "https://*.my.connect.aws"]) expect(policy.split(/[\s;]+/)).not.toContain(broad);
+  });
+
+  it("a deployment's config.json gives exactly its SIP servers' and CCP's origins", () => {
+    expect(cspSourcesFromConfig({ connector: "sip", options: { server: "wss://pbx.example.com:8089/ws, wss://pbx2.example.com/ws", uri: "sip:1001@pbx.example.com" } }).sources).toEqual({ sipServers: "wss://pbx.example.com:8089 wss://pbx2.example.com" });
+    expect(cspSourcesFromConfig({ connector: "amazon-connect", options: { ccpUrl: "https://acme.my.connect.aws/ccp-v2/" } }).sources).toEqual({ ccpOrigins: "https://acme.my.connect.aws" });
+    // Only the origin: nothing of a path reaches the policy.
+    expect(cspSourcesFromConfig({ options: { server: 'wss://pbx.example.com/ws"><script>;connect-src *' } }).sources).toEqual({ sipServers: "wss://pbx.example.com" });
+    const policy = contentSecurityPolicy(cspSourcesFromConfig({ options: { server: "wss://pbx.example.com:8089/ws", ccpUrl: "https://acme.my.connect.aws/ccp-v2/" } }).sources);
+    expect(directive(policy, "frame-src")).toEqual(["https://acme.my.connect.aws"]);
+    expect(directive(policy, "connect-src")).toContain("wss://pbx.example.com:8089");
+  });
+
+  it("nothing usable configured: no origin, and a note naming the build variables", () => {
+    for (const config of [undefined, {}, { options: {} }, { options: { server: "javascript:alert(1)", ccpUrl: "fake" } }, { options: { server: "https://pbx.example.com/ws", ccpUrl: "http://acme.my.connect.aws/" } }, { options: { server: "wss://ok.example/ws,sip:x", ccpUrl: 42 } }, { options: { server: "wss://user:pw@pbx.example.com/ws" } }, "not json"]) {
+      const { sources, notes } = cspSourcesFromConfig(config);
+      expect(sources, JSON.stringify(config)).toEqual({});
+      expect(notes.join("\n")).toMatch(/OPENCTI_CSP_SIP_SERVERS/);
+      expect(notes.join("\n")).toMatch(/OPENCTI_CSP_CCP_ORIGINS/);
+    }
+  });
+
+  it("the plugin reads public/config.json at build time; the environment variables win; it prints a note when neither names a server", () => {
+    const publicDir = mkdtempSync(join(tmpdir(), "csp-public-"));
+    try {
+      const policyOf = (sources: Parameters<typeof cspMetaPlugin>[0]): { policy: string; logged: string[] } => {
+        const logged: string[] = [];
+        const plugin = cspMetaPlugin(sources);
+        const logger = { info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m) };
+        (plugin.configResolved as (c: unknown) => void)({ publicDir, logger });
+        const transform = plugin.transformIndexHtml as { handler: (html: string, ctx: { filename: string }) => string };
+        const html = transform.handler('<head><meta charset="UTF-8" /></head>', { filename: "index.html" });
+        return { policy: /content="([^"]+)"/.exec(html)![1]!, logged };
+      };
+      // No config.json: nothing allowed, and a note.
+      let { policy, logged } = policyOf({});
+      expect(directive(policy, "frame-src")).toEqual(["'none'"]);
+      expect(logged.join("\n")).toMatch(/OPENCTI_CSP_SIP_SERVERS[\s\S]*OPENCTI_CSP_CCP_ORIGINS/);
+      // The deployment's config.json.
+      writeFileSync(join(publicDir, "config.json"), JSON.stringify({ connector: "sip", options: { server: "wss://pbx.example.com:8089/ws", ccpUrl: "https://acme.my.connect.aws/ccp-v2/" } }));
+      ({ policy, logged } = policyOf({}));
+      expect(directive(policy, "connect-src")).toContain("wss://pbx.example.com:8089");
+      expect(directive(policy, "frame-src")).toEqual(["https://acme.my.connect.aws"]);
+      expect(logged.join("\n")).not.toMatch(/OPENCTI_CSP_SIP_SERVERS/);
+      // The environment wins over config.json.
+      ({ policy } = policyOf({ sipServers: "wss://other.example.com", ccpOrigins: "https://other.my.connect.aws" }));
+      expect(directive(policy, "connect-src")).toContain("wss://other.example.com");
+      expect(directive(policy, "connect-src")).not.toContain("wss://pbx.example.com:8089");
+      expect(directive(policy, "frame-src")).toEqual(["https://other.my.connect.aws"]);
+    } finally {
+      rmSync(publicDir, { recursive: true, force: true });
     }
   });
 });
