@@ -5,6 +5,7 @@
  * backend is configured.
  */
 import { CtiError, CTI_ERROR_CODES, type CtiErrorCode } from "@opencti/core";
+import { isRecord, isString } from "@opencti/core/connector";
 
 /** Every request names the agent's own call leg (the SDK's CallSid). */
 export interface CallControlBackend {
@@ -34,9 +35,7 @@ export interface PartyStatusMessage {
 }
 
 export function isPartyStatusMessage(value: unknown): value is PartyStatusMessage {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return v.opencti === "party" && typeof v.callSid === "string" && typeof v.status === "string";
+  return isRecord(value) && value.opencti === "party" && isString(value.callSid) && isString(value.status);
 }
 
 export interface HttpCallControlBackendOptions {
@@ -74,8 +73,8 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
     }
     const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (response.ok) return json;
-    const error = (json.error ?? {}) as { code?: unknown; message?: unknown };
-    const message = typeof error.message === "string" ? error.message : `The call-control backend refused ${operation} (HTTP ${response.status})`;
+    const error = isRecord(json.error) ? json.error : {};
+    const message = isString(error.message) ? error.message : `The call-control backend refused ${operation} (HTTP ${response.status})`;
     throw new CtiError(isCode(error.code) ? error.code : "VENDOR_ERROR", message, { request: operation });
   }
   const done = async (p: Promise<unknown>): Promise<void> => void (await p);
