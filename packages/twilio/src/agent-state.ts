@@ -2,7 +2,9 @@
  * The agent-state port. Twilio keeps agent availability outside the Voice SDK
  * (TaskRouter Worker activities); the default keeps it in the browser.
  */
-import type { AgentReason, AgentReport, AgentStateKind } from "@opencti/core";
+import type { AgentReason, AgentReport, AgentStateKind, CallState } from "@opencti/core";
+import { createLocalAgentState as createLocalState } from "@opencti/core/connector";
+import { DEFAULT_REASONS } from "./options.js";
 
 export interface AgentStatePort {
   readonly reasons: readonly AgentReason[];
@@ -10,32 +12,33 @@ export interface AgentStatePort {
   login(report: (agent: AgentReport) => void, initialState: AgentStateKind | undefined, signal: AbortSignal): Promise<void>;
   logout(report: (agent: AgentReport) => void, signal: AbortSignal): Promise<void>;
   setState(report: (agent: AgentReport) => void, reason: AgentReason, signal: AbortSignal): Promise<void>;
+  /**
+   * Optional: the states of the agent's calls (consult legs included), each
+   * time they change. The local state derives busy (a dialing, connected or
+   * held call) and after call work (a call in wrap-up) from them; a
+   * server-side one may ignore them.
+   */
+  setCalls?(report: (agent: AgentReport) => void, states: readonly CallState[]): void;
 }
 
-export const DEFAULT_REASONS: readonly AgentReason[] = [
-  { id: "ready", state: "ready", label: "Ready" },
-  { id: "not_ready", state: "not_ready", label: "Not ready" },
-  { id: "break", state: "not_ready", label: "Break" },
-  { id: "after_call_work", state: "after_call_work", label: "After call work" },
-];
-
-/** Agent state kept in the browser: every change is confirmed at once. */
+/**
+ * Agent state kept in the browser (the toolkit's local agent state): every
+ * choice is confirmed at once; during a call the agent is busy, and a reason
+ * chosen meanwhile is pending until the last call ends.
+ */
 export function createLocalAgentState(reasons: readonly AgentReason[] = DEFAULT_REASONS): AgentStatePort {
+  let sink: ((agent: AgentReport) => void) | undefined;
+  const local = createLocalState({ reasons, report: (agent) => sink?.(agent) });
+  const via = (report: (agent: AgentReport) => void, apply: () => void): Promise<void> => {
+    sink = report;
+    apply();
+    return Promise.resolve();
+  };
   return {
     reasons,
-    login: (report, initialState) => {
-      const state = initialState ?? "not_ready";
-      const reason = reasons.find((r) => r.state === state);
-      report(reason ? { state, reason: reason.id } : { state });
-      return Promise.resolve();
-    },
-    logout: (report) => {
-      report({ state: "logged_out" });
-      return Promise.resolve();
-    },
-    setState: (report, reason) => {
-      report({ state: reason.state, reason: reason.id });
-      return Promise.resolve();
-    },
+    login: (report, initialState) => via(report, () => local.login(initialState)),
+    logout: (report) => via(report, () => local.logout()),
+    setState: (report, reason) => via(report, () => local.select(reason)),
+    setCalls: (report, states) => void via(report, () => local.setCalls(states)),
   };
 }

@@ -1,4 +1,6 @@
+/** Twilio SDK errors as CtiErrors: the stable code for each Twilio code, the SDK's own words in the message. */
 import { CtiError, type CtiErrorCode } from "@opencti/core";
+import { describe, isRecord } from "@opencti/core/connector";
 
 /** The parts of a TwilioError the connector reads (the SDK's errors carry more). */
 export interface TwilioErrorLike {
@@ -28,17 +30,25 @@ export function ctiCodeFor(code: unknown): CtiErrorCode {
   return BY_CODE.get(code) ?? "VENDOR_ERROR";
 }
 
-/** A readable message for the agent; never the token or other secrets (the SDK's messages carry none). */
-function messageOf(error: TwilioErrorLike): string {
-  for (const text of [error.explanation, error.description, error.message]) if (typeof text === "string" && text !== "") return text;
-  return "Twilio reported an error";
-}
-
 /** Any SDK failure as a CtiError with the Twilio code in the message and the original as `cause`. */
 export function toTwilioCtiError(error: unknown, request?: string): CtiError {
   if (error instanceof CtiError) return error;
-  const e = (typeof error === "object" && error !== null ? error : { message: String(error) }) as TwilioErrorLike;
+  const e: TwilioErrorLike = isRecord(error) ? error : { message: String(error) };
   const code = ctiCodeFor(e.code);
-  const message = typeof e.code === "number" ? `${messageOf(e)} (Twilio ${e.code})` : messageOf(e);
+  // A readable message for the agent; never the token or other secrets (the SDK's messages carry none).
+  const text = describe(e, ["explanation", "description", "message"]) ?? "Twilio reported an error";
+  const message = typeof e.code === "number" ? `${text} (Twilio ${e.code})` : text;
   return new CtiError(code, message, request === undefined ? { cause: error } : { cause: error, request });
+}
+
+/** An SDK error that fails a pending registration (login): authentication, or the signalling link (31005, 53000); undefined for others (a call's, a warning's). */
+export function registrationError(error: unknown): CtiError | undefined {
+  const cti = toTwilioCtiError(error, "login");
+  const code = isRecord(error) ? error.code : undefined;
+  return cti.code === "AUTH_FAILED" || code === 31005 || code === 53000 ? cti : undefined;
+}
+
+/** A 31400 whose message says "malformed" is a signalling frame from Twilio the SDK could not read (an INVALID_VENDOR_EVENT), not a bad destination. */
+export function isMalformedFrame(error: TwilioErrorLike): boolean {
+  return error.code === 31400 && /malformed/i.test(String(error.message));
 }

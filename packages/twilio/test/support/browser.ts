@@ -28,7 +28,10 @@ export async function buildPageBundle(): Promise<string> {
     target: "es2022",
     write: false,
     logLevel: "silent",
-    alias: { "@opencti/core": fileURLToPath(new URL("../../../core/src/index.ts", import.meta.url)) },
+    alias: {
+      "@opencti/core": fileURLToPath(new URL("../../../core/src/index.ts", import.meta.url)),
+      "@opencti/core/connector": fileURLToPath(new URL("../../../core/src/toolkit/index.ts", import.meta.url)),
+    },
   });
   return result.outputFiles[0]!.text;
 }

@@ -1,0 +1,235 @@
+/**
+ * The @twilio/voice-sdk seam: the Device's session (built from a token and the
+ * lazily loaded SDK, retried after a failed start, its token refreshed, its
+ * registration followed as the link state), subscribing to SDK events,
+ * placing calls and waiting on them. The SDK's state enums are runtime
+ * values; comparing them as strings keeps the SDK out of the static imports.
+ */
+import { CtiError, type ConnectorContext } from "@opencti/core";
+import { createBackoff, errorMessage, waitFor } from "@opencti/core/connector";
+import type { Call as TwilioCall, Device } from "@twilio/voice-sdk";
+import { isMalformedFrame, registrationError, toTwilioCtiError, type TwilioErrorLike } from "./errors.js";
+import { START_RETRY_DELAYS_MS, type TwilioConnectorOptions } from "./options.js";
+
+export type { TwilioCall, Device };
+
+/** Event name → handler, for `subscribe`. */
+export type Handlers = Record<string, (...args: never[]) => unknown>;
+
+/** Makes a handler safe to give the SDK (the connector's guard). */
+export type Wrap = <A extends unknown[]>(fn: (...args: A) => unknown) => (...args: A) => void;
+
+export const isClosed = (call: TwilioCall): boolean => String(call.status()) === "closed";
+export const isRegistered = (device: Device | undefined): boolean => device !== undefined && String(device.state) === "registered";
+
+/** Hands each handler, wrapped, to the Device's or a call's event emitter. */
+export function subscribe(emitter: { on(event: string, listener: (...args: unknown[]) => void): unknown }, wrap: Wrap, handlers: Handlers): void {
+  // The SDK passes each event its documented arguments; the handlers' parameter types say which.
+  for (const [event, fn] of Object.entries(handlers)) emitter.on(event, wrap(fn as (...args: unknown[]) => unknown));
+}
+
+/** The Device's options: the connector's own, then the integrator's, then `deviceOptions` unchanged. */
+function deviceOptions(options: TwilioConnectorOptions): Device.Options {
+  return {
+    closeProtection: false,
+    // Distinct SDK errors for busy / declined / not found instead of a generic 31005.
+    enableImprovedSignalingErrorPrecision: true,
+    ...(options.edge === undefined ? {} : { edge: options.edge }),
+    ...(options.codecPreferences === undefined ? {} : { codecPreferences: options.codecPreferences }),
+    ...(options.sounds === undefined ? {} : { sounds: options.sounds }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.allowIncomingWhileBusy === undefined ? {} : { allowIncomingWhileBusy: options.allowIncomingWhileBusy }),
+    ...(options.deviceOptions as Device.Options | undefined),
+  };
+}
+
+/** What the connector does with the Device's events; each is wrapped before the SDK gets it. */
+export interface DeviceHooks {
+  incoming(call: TwilioCall): void;
+  /** A Device error about one call (signalling errors reach only the Device); false when the connector does not know the call. */
+  callError(call: TwilioCall, error: TwilioErrorLike): boolean;
+  /** Registered again after the signalling link was lost: every call is reported afresh. */
+  resync(device: Device): void;
+}
+
+export interface DeviceSession {
+  /** The Device once built; undefined before, after a failed start and after `stop`. */
+  readonly device: Device | undefined;
+  /** Between a successful `register` and `unregister`. */
+  readonly loggedIn: boolean;
+  /** Link `connecting`, then builds the Device: `connected`, or `disconnected` with an error and a retry after the next start delay. */
+  start(ctx: ConnectorContext): Promise<void>;
+  stop(): void;
+  /** The Device, or LINK_DOWN while there is none. */
+  require(): Device;
+  /** Registers (if the Device is not yet) and from then on follows the registration as the link state. */
+  register(signal: AbortSignal): Promise<void>;
+  unregister(): Promise<void>;
+}
+
+export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap, hooks: DeviceHooks): DeviceSession {
+  const backoff = createBackoff({ delaysMs: options.startRetryDelaysMs ?? START_RETRY_DELAYS_MS });
+  let ctx: ConnectorContext | undefined;
+  let device: Device | undefined;
+  let loggedIn = false;
+  let loggingOut = false;
+  let linkLost = false;
+  let stopped = false;
+
+  /** Fetches a new token and gives it to the Device: calls go on. */
+  async function refresh(): Promise<void> {
+    try {
+      const token = await options.getToken();
+      if (!stopped && device && String(device.state) !== "destroyed") device.updateToken(token);
+    } catch (cause) {
+      ctx?.signal({ kind: "error", code: "AUTH_FAILED", message: `Could not refresh the Twilio access token: ${errorMessage(cause, "token provider failed")}` });
+    }
+  }
+
+  function onError(error: TwilioErrorLike, call?: TwilioCall): void {
+    if (call && hooks.callError(call, error)) return;
+    if (isMalformedFrame(error)) return ctx?.invalidVendorEvent("Twilio sent a malformed signalling frame", { code: error.code, message: error.message });
+    const cti = toTwilioCtiError(error);
+    ctx?.signal({ kind: "error", code: cti.code, message: cti.message });
+    if (error.code === 20104) void refresh(); // expired: fetch a new one and carry on
+  }
+
+  function onRegistered(): void {
+    if (!loggedIn) return;
+    ctx?.setLink("connected");
+    if (linkLost && device) {
+      linkLost = false;
+      hooks.resync(device);
+    }
+  }
+
+  function onUnregistered(): void {
+    if (!loggedIn || loggingOut || stopped) return;
+    linkLost = true;
+    ctx?.setLink("reconnecting", "Twilio signalling connection lost");
+  }
+
+  /** Fetches a token and loads the SDK (together), then builds the Device and subscribes to it. */
+  async function build(context: ConnectorContext): Promise<void> {
+    try {
+      const [token, sdk] = await Promise.all([options.getToken(), options.loadSdk ? options.loadSdk() : import("@twilio/voice-sdk")]);
+      if (stopped) return;
+      const d = new sdk.Device(token, deviceOptions(options));
+      device = d;
+      if (options.incomingSound === false) d.audio?.incoming(false);
+      subscribe(d, wrap, { incoming: hooks.incoming, error: onError, registered: onRegistered, unregistered: onUnregistered, tokenWillExpire: refresh });
+      context.setLink("connected");
+    } catch (cause) {
+      if (stopped) return;
+      const cti = toTwilioCtiError(cause);
+      context.setLink("disconnected", cti.message);
+      context.signal({ kind: "error", code: cti.code === "VENDOR_ERROR" ? "AUTH_FAILED" : cti.code, message: `Could not start the Twilio Device: ${cti.message}` });
+      // A token service that is down at page load should not need a reload.
+      backoff.schedule(() => void build(context));
+    }
+  }
+
+  const require = (): Device => {
+    if (!device) throw new CtiError("LINK_DOWN", "The Twilio Device is not ready yet");
+    return device;
+  };
+
+  return {
+    get device() {
+      return device;
+    },
+    get loggedIn() {
+      return loggedIn;
+    },
+    async start(context) {
+      ctx = context;
+      backoff.reset();
+      context.setLink("connecting");
+      await build(context);
+    },
+    stop() {
+      stopped = true;
+      backoff.cancel();
+      const d = device;
+      device = undefined;
+      d?.destroy();
+    },
+    require,
+    async register(signal) {
+      const d = require();
+      if (!isRegistered(d)) await registered(d, signal);
+      loggedIn = true;
+      loggingOut = false;
+    },
+    async unregister() {
+      const d = require();
+      loggingOut = true;
+      try {
+        if (isRegistered(d)) await d.unregister();
+        loggedIn = false;
+      } finally {
+        loggingOut = false;
+      }
+    },
+  };
+}
+
+/**
+ * `device.register()`, which never settles with a bad token: raced with the
+ * SDK's errors that fail a registration (AUTH_FAILED) and the request's
+ * signal (REQUEST_TIMEOUT).
+ */
+function registered(device: Device, signal: AbortSignal): Promise<void> {
+  return waitFor<void>(
+    (resolve, reject) => {
+      const onError = (error: unknown): void => {
+        const failure = registrationError(error);
+        if (failure) reject(failure);
+      };
+      device.on("error", onError);
+      device.register().then(resolve, (error: unknown) => reject(toTwilioCtiError(error, "login")));
+      return () => device.removeListener("error", onError);
+    },
+    signal,
+    () => new CtiError("REQUEST_TIMEOUT", "Twilio did not confirm the registration in time", { request: "login" }),
+  );
+}
+
+/** `device.connect()`; a call placed after the desktop gave up is hung up again (REQUEST_TIMEOUT). */
+export async function placeCall(device: Device, params: Record<string, string>, signal: AbortSignal): Promise<TwilioCall> {
+  let call: TwilioCall;
+  try {
+    call = await device.connect({ params });
+  } catch (error) {
+    throw toTwilioCtiError(error, "dial");
+  }
+  if (signal.aborted) {
+    call.disconnect();
+    throw new CtiError("REQUEST_TIMEOUT", "Twilio did not place the call in time", { request: "dial" });
+  }
+  return call;
+}
+
+/** Settles with the first of: the call's `event`, an SDK error (its CtiError), the call ending (INVALID_STATE), or the desktop giving up (REQUEST_TIMEOUT). */
+export function waitForCall(call: TwilioCall, event: string, signal: AbortSignal, request: string): Promise<void> {
+  return waitFor<void>(
+    (resolve, reject) => {
+      const onDone = (): void => resolve();
+      const onError = (error: unknown): void => reject(toTwilioCtiError(error, request));
+      // An `error` may follow the `disconnect` in the same tick (e.g. no microphone): prefer its code.
+      const onGone = (): void => void setTimeout(() => reject(new CtiError("INVALID_STATE", "The call ended before Twilio confirmed", { request })), 0);
+      call.once(event, onDone);
+      call.once("error", onError);
+      call.once("cancel", onGone);
+      call.once("disconnect", onGone);
+      return () => {
+        call.removeListener(event, onDone);
+        call.removeListener("error", onError);
+        call.removeListener("cancel", onGone);
+        call.removeListener("disconnect", onGone);
+      };
+    },
+    signal,
+    () => new CtiError("REQUEST_TIMEOUT", "Twilio did not confirm in time", { request }),
+  );
+}

@@ -1,0 +1,184 @@
+// The pure mapping on plain data: no SDK, no Device, no desktop.
+import { describe, expect, it } from "vitest";
+import {
+  agentParty,
+  callData,
+  callMessage,
+  callParties,
+  callReport,
+  callWarning,
+  conferenceMember,
+  consultCall,
+  consultReport,
+  dialParams,
+  endReasonForError,
+  endReasonOnDisconnect,
+  incomingCall,
+  outboundCall,
+  partyStatus,
+  sdkDigits,
+  type CallFacts,
+} from "./mapping.js";
+
+const names = { queue: "queue", callerName: "callerName" };
+const inbound = (extra: Partial<CallFacts> = {}): CallFacts => ({ id: "CA1", direction: "inbound", state: "connected", from: "+15550100", to: "client:agent-1", data: {}, thirdParties: new Map(), ...extra });
+
+describe("incoming calls", () => {
+  it("takes the CallSid as id, From and To, and the custom parameters as data; queue and callerName also fill queue and fromName", () => {
+    const params = new Map([["customerId", "C-42"], ["queue", "Support"], ["callerName", "Ada Lovelace"]]);
+    expect(incomingCall({ CallSid: "CA1", From: "+15550100", To: "client:agent-1" }, params, names)).toEqual({
+      id: "CA1",
+      direction: "inbound",
+      state: "ringing",
+      from: "+15550100",
+      to: "client:agent-1",
+      queue: "Support",
+      fromName: "Ada Lovelace",
+      data: { customerId: "C-42", queue: "Support", callerName: "Ada Lovelace" },
+      thirdParties: new Map(),
+    });
+  });
+
+  it("reads queue and caller name from the parameters the integrator names", () => {
+    const call = incomingCall({ CallSid: "CA1" }, new Map([["q", "Billing"], ["who", "Grace"]]), { queue: "q", callerName: "who" });
+    expect(call).toMatchObject({ queue: "Billing", fromName: "Grace" });
+    expect(call).not.toHaveProperty("from");
+  });
+
+  it("an offer without a CallSid, or with a From that is not a string, is unreadable", () => {
+    expect(incomingCall({ From: "+15550100" }, new Map(), names)).toBeUndefined();
+    expect(incomingCall({ CallSid: "" }, new Map(), names)).toBeUndefined();
+    expect(incomingCall({ CallSid: "CA1", From: 42 }, new Map(), names)).toBeUndefined();
+  });
+
+  it("call data keeps only string keys with string values, and nothing from a non-Map", () => {
+    expect(callData(new Map<unknown, unknown>([["a", "1"], ["b", 2], [3, "c"]]))).toEqual({ a: "1" });
+    expect(callData({ a: "1" })).toEqual({});
+    expect(callData(undefined)).toEqual({});
+  });
+});
+
+describe("outbound calls", () => {
+  it("dial params are the data with To the destination, which wins", () => {
+    expect(dialParams("+15550142", { crm: "T-7", To: "elsewhere" })).toEqual({ crm: "T-7", To: "+15550142" });
+    expect(dialParams("+15550142", undefined)).toEqual({ To: "+15550142" });
+  });
+
+  it("a dialled call dials the destination with a copy of its data", () => {
+    const data = { crm: "T-7" };
+    const call = outboundCall("tmp-1", "+15550142", data);
+    expect(call).toEqual({ id: "tmp-1", direction: "outbound", state: "dialing", to: "+15550142", data: { crm: "T-7" }, thirdParties: new Map() });
+    expect(call.data).not.toBe(data);
+  });
+});
+
+describe("parties and reports", () => {
+  it("lists the agent first (with the Client identity when known), then the customer, then conference members", () => {
+    const member = { id: "CA9", role: "third_party", state: "connected", address: "+15550144" } as const;
+    const call = inbound({ fromName: "Ada", state: "held", thirdParties: new Map([["CA9", member]]) });
+    expect(callParties(call, "agent-1")).toEqual([
+      { id: "agent", role: "agent", state: "held", address: "agent-1" },
+      { id: "customer", role: "customer", state: "held", address: "+15550100", displayName: "Ada" },
+      member,
+    ]);
+    expect(agentParty("ringing")).toEqual({ id: "agent", role: "agent", state: "ringing" });
+  });
+
+  it("the customer of an outbound call is the number dialled", () => {
+    expect(callParties(outboundCall("tmp-1", "+15550142", {}))[1]).toEqual({ id: "customer", role: "customer", state: "dialing", address: "+15550142" });
+  });
+
+  it("a call report carries the CallSid as vendorCallId once known, the SDK's mute, and only the fields that are set", () => {
+    expect(callReport(inbound(), { callSid: "CA1", muted: true }, "agent-1")).toEqual({
+      id: "CA1",
+      vendorCallId: "CA1",
+      state: "connected",
+      direction: "inbound",
+      from: "+15550100",
+      to: "client:agent-1",
+      muted: true,
+      data: {},
+      parties: callParties(inbound(), "agent-1"),
+    });
+    const dialled = callReport(outboundCall("tmp-1", "+15550142", {}), { muted: false });
+    expect(dialled.vendorCallId).toBe("tmp-1");
+    expect(dialled).not.toHaveProperty("from");
+    expect(dialled).not.toHaveProperty("queue");
+  });
+
+  it("a consult leg is its own call: consult-<CallSid>, related to the primary, the agent and the consulted party", () => {
+    const consult = consultCall("CA1", "CA9", "+15550144");
+    expect(consult).toEqual({ id: "consult-CA9", primaryId: "CA1", partySid: "CA9", to: "+15550144", state: "dialing" });
+    expect(consultReport(consult, "agent-1")).toEqual({
+      id: "consult-CA9",
+      vendorCallId: "CA9",
+      state: "dialing",
+      direction: "consult",
+      relatedCallId: "CA1",
+      to: "+15550144",
+      parties: [
+        { id: "agent", role: "agent", state: "dialing", address: "agent-1" },
+        { id: "CA9", role: "third_party", state: "dialing", address: "+15550144" },
+      ],
+    });
+    expect(conferenceMember(consult)).toEqual({ id: "CA9", role: "third_party", state: "connected", address: "+15550144" });
+  });
+});
+
+describe("end reasons", () => {
+  it.each([
+    [31486, "busy"],
+    [31603, "rejected"],
+    [31480, "no_answer"],
+    [31000, "failed"],
+    [undefined, "failed"],
+  ] as const)("SDK error %s ends a call %s", (code, reason) => {
+    expect(endReasonForError(code)).toBe(reason);
+  });
+
+  it("on disconnect: our own request's reason, else the error's, else a dial failed, else the far end hung up", () => {
+    expect(endReasonOnDisconnect({ state: "connected", localEnd: "transferred", errorCode: 31486 })).toBe("transferred");
+    expect(endReasonOnDisconnect({ state: "dialing", errorCode: 31486 })).toBe("busy");
+    expect(endReasonOnDisconnect({ state: "dialing", errorCode: 31000 })).toBe("failed");
+    expect(endReasonOnDisconnect({ state: "dialing" })).toBe("failed");
+    expect(endReasonOnDisconnect({ state: "connected" })).toBe("remote_hangup");
+  });
+});
+
+describe("party messages from the backend", () => {
+  it("parses JSON content and keeps only the backend's party messages", () => {
+    const party = { opencti: "party", callSid: "CA9", status: "in-progress" };
+    expect(callMessage({ content: JSON.stringify(party), contentType: "application/json" })).toEqual(party);
+    expect(callMessage({ content: party })).toEqual(party);
+    expect(callMessage({ content: JSON.stringify({ hello: "world" }), contentType: "application/json" })).toBeUndefined();
+    expect(callMessage({ content: "plain text", contentType: "text/plain" })).toBeUndefined();
+    expect(callMessage({ content: "{not json", contentType: "application/json" })).toBe("invalid");
+  });
+
+  it.each([
+    ["in-progress", { state: "connected" }],
+    ["answered", { state: "connected" }],
+    ["completed", { state: "disconnected", endReason: "remote_hangup" }],
+    ["busy", { state: "disconnected", endReason: "busy" }],
+    ["no-answer", { state: "disconnected", endReason: "no_answer" }],
+    ["canceled", { state: "disconnected", endReason: "no_answer" }],
+    ["failed", { state: "disconnected", endReason: "failed" }],
+    ["ringing", undefined],
+    ["queued", undefined],
+    ["toString", undefined],
+  ])("status %s → %j", (status, expected) => {
+    expect(partyStatus(status)).toEqual(expected);
+  });
+});
+
+describe("DTMF and warnings", () => {
+  it("a comma becomes the SDK's w pause; only 0-9, *, # and pauses are sent", () => {
+    expect(sdkDigits("12#,*")).toBe("12#w*");
+    expect(sdkDigits("1A")).toBeUndefined();
+    expect(sdkDigits("")).toBeUndefined();
+  });
+
+  it("a call quality warning is twilio.<name>", () => {
+    expect(callWarning("high-rtt")).toEqual({ code: "twilio.high-rtt", message: "Call quality warning: high-rtt" });
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * Pure mapping: Twilio's shapes in (a call's parameters and custom
+ * parameters, SDK error codes, call messages from the call-control backend),
+ * the connector's reports out. Plain data only: no SDK objects, no state, no
+ * side effects.
+ */
+import type { CallReport, EndReason, Party, PartyState } from "@opencti/core";
+import { isKeyOf, isNonEmptyString, isString } from "@opencti/core/connector";
+import { isPartyStatusMessage, type PartyStatusMessage } from "./backend.js";
+
+/** The states a Twilio call has for the desktop while it lasts (Twilio has no wrap-up). */
+export type LiveState = "ringing" | "dialing" | "connected" | "held";
+
+/** What the connector knows about one of the agent's calls, the SDK's call object aside. */
+export interface CallFacts {
+  readonly id: string;
+  readonly direction: "inbound" | "outbound";
+  state: LiveState;
+  from?: string;
+  fromName?: string;
+  to?: string;
+  queue?: string;
+  data: Record<string, string>;
+  /** Conference members beyond the customer, by CallSid. */
+  readonly thirdParties: Map<string, Party>;
+}
+
+/** A consult leg: a party the backend dialled into the agent's conference, a call of its own for the desktop. */
+export interface ConsultFacts {
+  readonly id: string;
+  readonly primaryId: string;
+  /** The consulted party's CallSid. */
+  readonly partySid: string;
+  readonly to: string;
+  state: "dialing" | "connected";
+}
+
+/** What the SDK's call object says right now. */
+export interface SdkCallFacts {
+  /** The CallSid, once Twilio gave one (an outbound call learns it on `ringing`). */
+  readonly callSid?: string | undefined;
+  readonly muted: boolean;
+}
+
+/** Which custom parameters fill `queue` and `fromName`. */
+export interface ParameterNames {
+  readonly queue: string;
+  readonly callerName: string;
+}
+
+/** The agent's own leg comes first on every call: its state is the call's, its address the agent's Twilio Client identity when the SDK knows it. */
+export function agentParty(state: PartyState, identity?: string): Party {
+  return { id: "agent", role: "agent", state, ...(identity ? { address: identity } : {}) };
+}
+
+/**
+ * A call's parties: the agent, then the customer (id "customer", whose
+ * address is the remote number: From of an inbound call, To of an outbound
+ * one; the caller name as displayName; its state is the call's), then the
+ * conference members the agent added, in the order they joined.
+ */
+export function callParties(call: CallFacts, identity?: string): Party[] {
+  const remote = call.direction === "inbound" ? call.from : call.to;
+  const customer: Party = {
+    id: "customer",
+    role: "customer",
+    state: call.state,
+    ...(remote === undefined ? {} : { address: remote }),
+    ...(call.fromName === undefined ? {} : { displayName: call.fromName }),
+  };
+  return [agentParty(call.state, identity), customer, ...call.thirdParties.values()];
+}
+
+/** A call as a report: its vendorCallId is the CallSid once Twilio gave one, else the connector's own id; `muted` is the SDK's. */
+export function callReport(call: CallFacts, sdk: SdkCallFacts, identity?: string): CallReport {
+  return {
+    id: call.id,
+    vendorCallId: sdk.callSid ?? call.id,
+    state: call.state,
+    direction: call.direction,
+    ...(call.from === undefined ? {} : { from: call.from }),
+    ...(call.fromName === undefined ? {} : { fromName: call.fromName }),
+    ...(call.to === undefined ? {} : { to: call.to }),
+    ...(call.queue === undefined ? {} : { queue: call.queue }),
+    muted: sdk.muted,
+    data: call.data,
+    parties: callParties(call, identity),
+  };
+}
+
+/** A consult leg as a report: direction consult, related to the primary, the consulted party's CallSid as vendorCallId; parties are the agent and the consulted party. */
+export function consultReport(consult: ConsultFacts, identity?: string): CallReport {
+  return {
+    id: consult.id,
+    vendorCallId: consult.partySid,
+    state: consult.state,
+    direction: "consult",
+    relatedCallId: consult.primaryId,
+    to: consult.to,
+    parties: [agentParty(consult.state, identity), { id: consult.partySid, role: "third_party", state: consult.state, address: consult.to }],
+  };
+}
+
+/** The consult leg the backend started for `primaryId`: its id is `consult-<CallSid>`, and it dials until the backend says the party answered. */
+export function consultCall(primaryId: string, partySid: string, to: string): ConsultFacts {
+  return { id: `consult-${partySid}`, primaryId, partySid, to, state: "dialing" };
+}
+
+/** A consulted party merged into the call: a connected third party, id its CallSid. */
+export function conferenceMember(consult: ConsultFacts): Party {
+  return { id: consult.partySid, role: "third_party", state: "connected", address: consult.to };
+}
+
+/** Custom parameters (a Map from the SDK) as call data: string keys with string values only. */
+export function callData(customParameters: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (customParameters instanceof Map) for (const [k, v] of customParameters as Map<unknown, unknown>) if (isString(k) && isString(v)) out[k] = v;
+  return out;
+}
+
+/**
+ * An incoming call from the SDK's `parameters` and `customParameters`: the
+ * CallSid is its id, From and To are kept, the custom parameters are its
+ * data, and the ones named by `names` also fill `queue` and `fromName`.
+ * Undefined (an unreadable offer) without a CallSid or with a From that is not a string.
+ */
+export function incomingCall(parameters: Record<string, unknown>, customParameters: unknown, names: ParameterNames): CallFacts | undefined {
+  const { CallSid: sid, From: from, To: to } = parameters;
+  if (!isNonEmptyString(sid) || (from !== undefined && !isString(from))) return undefined;
+  const data = callData(customParameters);
+  const queue = data[names.queue];
+  const callerName = data[names.callerName];
+  return {
+    id: sid,
+    direction: "inbound",
+    state: "ringing",
+    data,
+    thirdParties: new Map(),
+    ...(from === undefined ? {} : { from }),
+    ...(isString(to) ? { to } : {}),
+    ...(queue === undefined ? {} : { queue }),
+    ...(callerName === undefined ? {} : { fromName: callerName }),
+  };
+}
+
+/** The SDK's connect params for a dial: the call data, with `To` the destination (it wins over a `To` in the data). */
+export function dialParams(destination: string, data: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  return { ...data, To: destination };
+}
+
+/** A call the agent dialled: dialling `destination`, with the data it was dialled with. */
+export function outboundCall(id: string, destination: string, data: Readonly<Record<string, string>> | undefined): CallFacts {
+  return { id, direction: "outbound", state: "dialing", to: destination, data: { ...data }, thirdParties: new Map() };
+}
+
+/** SDK error codes that say how a call ended: 31486 busy, 31603 declined, 31480 not answered. */
+const END_BY_ERROR: Readonly<Record<number, EndReason>> = { 31486: "busy", 31603: "rejected", 31480: "no_answer" };
+
+/** How a call that failed with an SDK error ended: by its code as above, otherwise `failed`. */
+export function endReasonForError(code: number | undefined): EndReason {
+  return (code === undefined ? undefined : END_BY_ERROR[code]) ?? "failed";
+}
+
+/**
+ * How a call ended on the SDK's `disconnect`: the reason of our own request
+ * that ended it; else the last SDK error's (a failed call); else a dial that
+ * never connected `failed`; else the far end hung up.
+ */
+export function endReasonOnDisconnect(call: { readonly state: LiveState; readonly localEnd?: EndReason | undefined; readonly errorCode?: number | undefined }): EndReason {
+  if (call.localEnd) return call.localEnd;
+  if (call.errorCode !== undefined) return endReasonForError(call.errorCode);
+  return call.state === "dialing" ? "failed" : "remote_hangup";
+}
+
+/** Twilio call statuses that end a party's leg, and how the consult call ends with them. */
+const END_BY_STATUS = { busy: "busy", "no-answer": "no_answer", failed: "failed", canceled: "no_answer", completed: "remote_hangup" } as const satisfies Record<string, EndReason>;
+
+/**
+ * A party's Twilio call status (from the backend's party message) as a party
+ * state: `in-progress` or `answered` is connected; an end status is
+ * disconnected, with the end reason of a consult call it ends; anything else
+ * (queued, initiated, ringing) changes nothing.
+ */
+export function partyStatus(status: string): { readonly state: "connected" } | { readonly state: "disconnected"; readonly endReason: EndReason } | undefined {
+  if (status === "in-progress" || status === "answered") return { state: "connected" };
+  return isKeyOf(END_BY_STATUS, status) ? { state: "disconnected", endReason: END_BY_STATUS[status] } : undefined;
+}
+
+/**
+ * A user-defined call message: JSON content types are parsed first. The
+ * backend's party message comes out; anyone else's message is undefined;
+ * content declared JSON that does not parse is "invalid".
+ */
+export function callMessage(message: { readonly content?: unknown; readonly contentType?: unknown }): PartyStatusMessage | "invalid" | undefined {
+  let content = message.content;
+  if (isString(content) && /json/.test(String(message.contentType))) {
+    try {
+      content = JSON.parse(content);
+    } catch {
+      return "invalid";
+    }
+  }
+  return isPartyStatusMessage(content) ? content : undefined;
+}
+
+/** DTMF for the SDK: `,` (a pause) becomes its `w`; only 0-9, `*`, `#` and pauses can be sent (undefined otherwise: A-D are refused). */
+export function sdkDigits(digits: string): string | undefined {
+  const sdk = digits.replace(/,/g, "w");
+  return /^[0-9*#w]+$/.test(sdk) ? sdk : undefined;
+}
+
+/** A call's quality warning (`high-rtt`, `low-mos`, …) as a warning signal: code `twilio.<name>`. */
+export function callWarning(name: string): { readonly code: string; readonly message: string } {
+  return { code: `twilio.${name}`, message: `Call quality warning: ${name}` };
+}

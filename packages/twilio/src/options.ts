@@ -1,0 +1,80 @@
+/**
+ * What an integrator configures, what the connector declares for it, and the
+ * defaults. Every duration is in milliseconds.
+ */
+import type { AgentReason, Capability } from "@opencti/core";
+import type { Device } from "@twilio/voice-sdk";
+import type { AgentStatePort } from "./agent-state.js";
+import type { CallControlBackend } from "./backend.js";
+
+/** The part of the @twilio/voice-sdk module the connector uses. */
+export interface TwilioSdk {
+  readonly Device: typeof Device;
+}
+
+export interface TwilioConnectorOptions {
+  /**
+   * Fetches an Access Token (a JWT with a Voice grant for the agent's identity).
+   * Called at start, on the SDK's `tokenWillExpire`, after a 20104 (expired)
+   * error, and again on each start retry. Never logged. Required.
+   */
+  getToken(): Promise<string>;
+  /** The Twilio edge location(s) to connect through, in order of preference. Default: the SDK's (`roaming`). */
+  edge?: string | string[];
+  /** Audio codecs in order of preference, e.g. `["opus", "pcmu"]`. Default: the SDK's (PCMU, then Opus). */
+  codecPreferences?: Device.Options["codecPreferences"];
+  /** Sound URLs replacing the SDK's ringtones and tones. Default: the SDK's own sounds. */
+  sounds?: Device.Options["sounds"];
+  /** The SDK's own log level; keep `warn` or above in production (`debug`/`trace` print signalling frames). Default: the SDK's (`error`). */
+  logLevel?: Device.Options["logLevel"];
+  /** Play the SDK's incoming ringtone. Default true. */
+  incomingSound?: boolean;
+  /** Let a second call ring while one is active (the SDK ignores it otherwise). Default false. */
+  allowIncomingWhileBusy?: boolean;
+  /** Hold, blind/consult transfer, conference and drop party go through it; without it they are NOT_SUPPORTED. Default: none. */
+  backend?: CallControlBackend;
+  /** Agent availability. Default: `createLocalAgentState()`, kept in the browser. */
+  agentState?: AgentStatePort;
+  /**
+   * Custom parameters lifted into the call's `queue` and `fromName` (they stay
+   * in `data` too). Default `{ queue: "queue", callerName: "callerName" }`.
+   */
+  parameterNames?: { queue?: string; callerName?: string };
+  /** More Device options passed through unchanged (e.g. the private `chunderw` of an emulator); they win over the above. Default none. */
+  deviceOptions?: Record<string, unknown>;
+  /** Loads the SDK. Default `import("@twilio/voice-sdk")`, so it stays out of the host's first bundle. */
+  loadSdk?: () => Promise<TwilioSdk>;
+  /**
+   * How long to wait before fetching the token and building the Device again
+   * after a failed start, ms: the first retry waits the first delay, the last
+   * one repeats; `[]` never retries. Default `START_RETRY_DELAYS_MS` (2, 5, 15, 30 s).
+   */
+  startRetryDelaysMs?: readonly number[];
+  /** `connector` on every event. Default "twilio". */
+  name?: string;
+}
+
+/** What the Voice SDK does in the browser on its own. */
+export const CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "mute", "dtmf"];
+
+/** What a call-control backend adds (Twilio Conference on the server). */
+export const BACKEND_CAPABILITIES: readonly Capability[] = ["hold", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"];
+
+/** What the connector declares for a configuration: server-side features only with a backend. */
+export function twilioCapabilities(options: { backend?: unknown }): Capability[] {
+  return [...CAPABILITIES, ...(options.backend ? BACKEND_CAPABILITIES : [])];
+}
+
+/** The local agent state's reasons. */
+export const DEFAULT_REASONS: readonly AgentReason[] = [
+  { id: "ready", state: "ready", label: "Ready" },
+  { id: "not_ready", state: "not_ready", label: "Not ready" },
+  { id: "break", state: "not_ready", label: "Break" },
+  { id: "after_call_work", state: "after_call_work", label: "After call work" },
+];
+
+/** The default `startRetryDelaysMs`: 2, 5, 15, then every 30 s. */
+export const START_RETRY_DELAYS_MS: readonly number[] = [2000, 5000, 15_000, 30_000];
+
+/** After a transfer, how long Twilio gets to hang up the agent's leg before the connector disconnects it, ms. */
+export const TRANSFER_HANGUP_GRACE_MS = 5000;
