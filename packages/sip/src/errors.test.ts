@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { callError, failedInviteReason, registerError } from "./errors.js";
+import { callError, registerError } from "./errors.js";
 import { SipFailure } from "./stack.js";
 
 describe("SIP failures as typed errors", () => {
@@ -32,17 +32,5 @@ describe("SIP failures as typed errors", () => {
     [500, "VENDOR_ERROR"],
   ])("a registration failing with %i is %s", (status, code) => {
     expect(registerError(new SipFailure(`${status} Something`, status), "login").code).toBe(code);
-  });
-
-  it.each([
-    [486, "busy"],
-    [603, "rejected"],
-    [480, "no_answer"],
-    [408, "no_answer"],
-    [487, "local_hangup"],
-    [404, "failed"],
-    [undefined, "failed"],
-  ] as const)("an INVITE that failed with %s ended %s", (status, reason) => {
-    expect(failedInviteReason(status)).toBe(reason);
   });
 });

@@ -1,4 +1,6 @@
-import { CtiError, type EndReason } from "@opencti/core";
+/** SIP failures (a SipFailure's status, a refused microphone) → the desktop's typed errors. */
+import { CtiError } from "@opencti/core";
+import { errorMessage } from "@opencti/core/connector";
 import { SipFailure } from "./stack.js";
 
 const MEDIA_DENIED = /^(NotAllowedError|PermissionDeniedError|SecurityError)$/;
@@ -22,26 +24,17 @@ export function callError(error: unknown, request: string): CtiError {
     if (error.status === 404 || error.status === 484 || error.status === 416) return new CtiError("INVALID_DESTINATION", error.message, { request, cause: error });
     if (error.status === 408) return new CtiError("REQUEST_TIMEOUT", error.message, { request, cause: error });
   }
-  return new CtiError("VENDOR_ERROR", error instanceof Error ? error.message : "The SIP stack failed", { request, cause: error });
+  return new CtiError("VENDOR_ERROR", errorMessage(error, "The SIP stack failed"), { request, cause: error });
 }
 
 /** A registration failure: credentials are AUTH_FAILED, silence is LINK_DOWN. */
 export function registerError(error: unknown, request: string): CtiError {
   const status = error instanceof SipFailure ? error.status : 0;
   if (status === 401 || status === 407 || status === 403) {
-    return new CtiError("AUTH_FAILED", `The SIP registrar refused the credentials (${error instanceof Error ? error.message : status}). Check the SIP user and password.`, { request, cause: error });
+    return new CtiError("AUTH_FAILED", `The SIP registrar refused the credentials (${errorMessage(error, String(status))}). Check the SIP user and password.`, { request, cause: error });
   }
   if (status === 408 || status === 0 || status === 503) {
     return new CtiError("LINK_DOWN", "The SIP registrar did not answer the registration. Check the server address and your network.", { request, cause: error, retryable: true });
   }
-  return new CtiError("VENDOR_ERROR", `The SIP registrar refused the registration (${error instanceof Error ? error.message : status}).`, { request, cause: error });
-}
-
-/** Why an INVITE that never connected ended, from its final status. */
-export function failedInviteReason(status: number | undefined): EndReason {
-  if (status === 486 || status === 600) return "busy";
-  if (status === 603) return "rejected";
-  if (status === 408 || status === 480) return "no_answer";
-  if (status === 487) return "local_hangup";
-  return "failed";
+  return new CtiError("VENDOR_ERROR", `The SIP registrar refused the registration (${errorMessage(error, String(status))}).`, { request, cause: error });
 }

@@ -1,57 +1,81 @@
+/** The SIP connector's options, capabilities and default agent states. Durations are milliseconds unless a field says otherwise. */
 import type { AgentReason, Capability } from "@opencti/core";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
 
 export interface SipConnectorOptions {
-  /** SIP over WebSocket server URL(s), e.g. `wss://pbx.example.com:8089/ws`. With several, each failed connect moves on to the next (same scheme). */
+  /** SIP over WebSocket server URL(s), e.g. `wss://pbx.example.com:8089/ws`. Required. With several, each failed (re)connect moves on to the next (same scheme). */
   readonly server: string | readonly string[];
-  /** The agent's SIP address of record, e.g. `sip:1001@pbx.example.com`. */
+  /** The agent's SIP address of record, e.g. `sip:1001@pbx.example.com`. Required. Its user part is the agent party's address on every call. */
   readonly uri: string;
-  /** Digest auth user (defaults to the URI's user). */
+  /** Digest auth user. Default: the URI's user. */
   readonly authorizationUsername?: string;
-  /** Digest auth password. Never logged, never in events. */
+  /** Digest auth password. Default: none. Never logged, never in events. */
   readonly password?: string;
+  /** The display name sent in From on outbound calls. Default: none. */
   readonly displayName?: string;
+  /** STUN/TURN servers for the WebRTC peer connection. Default: none (host candidates only). */
   readonly iceServers?: readonly RTCIceServer[];
-  /** How long a REGISTER may go unanswered before login fails with LINK_DOWN. Default 10000 ms. */
+  /** How long a REGISTER may go unanswered before login (or a re-registration) fails with LINK_DOWN, ms. Default 10000. */
   readonly registerTimeoutMs?: number;
-  /** REGISTER expiry, seconds. Default 300. */
+  /** REGISTER expiry, seconds (sip.js refreshes before it runs out). Default 300. */
   readonly registerExpires?: number;
-  /** DTMF: RFC 4733 telephone-events in the media (default) or SIP INFO (application/dtmf-relay). */
+  /** DTMF: RFC 4733 telephone-events in the media (`"rfc4733"`, default) or SIP INFO (`"info"`, application/dtmf-relay, one request per digit; `,` and `w` pause 1000 ms). */
   readonly dtmf?: "rfc4733" | "info";
-  /** SIP headers starting with this prefix (case-insensitive) become call data, keyed by the rest of the name, e.g. `X-Data-`. */
+  /** SIP headers starting with this prefix (case-insensitive) become call data, keyed by the rest of the name as sent, e.g. `X-Data-`; dial data goes out the same way. Default: none (no call data). At most 50 entries, values cut at 1000 characters. */
   readonly callDataHeaderPrefix?: string;
-  /** A header whose value is the call's queue (e.g. `X-Queue`). */
+  /** A header (case-insensitive) whose value is the call's queue, e.g. `X-Queue`. Default: none. */
   readonly queueHeader?: string;
-  /** The status code for reject: 486 Busy Here (default) or 603 Decline. */
+  /** The SIP status a reject answers with: 486 Busy Here (default) or 603 Decline. */
   readonly rejectStatusCode?: 486 | 603;
-  /** Calls go through after-call work when they end. Default true. */
+  /** Calls that connected go through after-call work when they end (and `wrapUp` is claimed). Default true. */
   readonly wrapUp?: boolean;
-  /** SIP has no ACD: agent state is local. With this, "not ready" unregisters so no calls arrive. */
+  /** SIP has no ACD: agent state is local. With this, a not-ready state unregisters so no calls arrive; ready registers again. Default false. */
   readonly unregisterWhenNotReady?: boolean;
-  /** The agent states a person can pick. Default: Ready, Not ready, Break. */
+  /** The agent states a person can pick. Default DEFAULT_REASONS (Ready, Not ready, Break); a login without a state enters the first ready one. */
   readonly reasons?: readonly AgentReason[];
-  /** Delays between reconnect attempts, ms; the last repeats. Default 500, 1000, 2000, 4000, 8000. */
+  /** Delays before each reconnect attempt, ms; the last repeats, `[]` retries every 1000. Default 500, 1000, 2000, 4000, 8000. */
   readonly reconnectDelaysMs?: readonly number[];
-  /** After an attended transfer, how long the target gets to release the consult leg (Replaces) before we do. Default 3000 ms. */
+  /** After an attended transfer, how long the target gets to release the consult leg (Replaces) before we send BYE, ms. Default 3000. */
   readonly consultReleaseMs?: number;
   /**
    * The media seam. Default: sip.js's WebRTC handler (microphone + peer connection).
    * Tests in Node pass a signalling-only handler from `@opencti/sip/testing`.
    */
   readonly sessionDescriptionHandlerFactory?: SessionDescriptionHandlerFactory;
-  /** Where remote audio plays in the browser. Default: a detached `<audio autoplay>` element per call. */
+  /** Play the far end through a detached `<audio autoplay>` element per call (browser only). Default true. */
   readonly playRemoteAudio?: boolean;
-  /** Declare fewer capabilities than the default set. */
+  /** Declare fewer capabilities than SIP_CAPABILITIES. Default SIP_CAPABILITIES; the ones in SIP_UNSUPPORTED are dropped, and `wrapUp` with `wrapUp: false`. */
   readonly capabilities?: readonly Capability[];
   /** The `connector` name on events. Default "sip". */
   readonly name?: string;
 }
 
-/** Everything plain SIP can do. Conference needs a mixer SIP does not have, so it is not claimed. */
+/** Everything plain SIP can do. */
 export const SIP_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "swap", "wrapUp"];
+
+/** Never claimed, even when listed in `capabilities`: conference and dropping a party need a mixer plain SIP does not have, and SIP carries no transcripts. */
+export const SIP_UNSUPPORTED: readonly Capability[] = ["conference", "dropParty", "transcripts"];
 
 export const DEFAULT_REASONS: readonly AgentReason[] = [
   { id: "ready", state: "ready", label: "Ready" },
   { id: "not_ready", state: "not_ready", label: "Not ready" },
   { id: "break", state: "not_ready", label: "Break" },
 ];
+
+/** The defaults the fields above name. */
+export const DEFAULTS = {
+  registerTimeoutMs: 10_000,
+  registerExpires: 300,
+  rejectStatusCode: 486,
+  reconnectDelaysMs: [500, 1000, 2000, 4000, 8000],
+  consultReleaseMs: 3000,
+  /** The pause `,` or `w` makes in SIP INFO DTMF, ms. */
+  dtmfPauseMs: 1000,
+  name: "sip",
+} as const;
+
+/** The capabilities a connector with these options claims. */
+export function capabilitiesOf(options: SipConnectorOptions): readonly Capability[] {
+  const wrapUp = options.wrapUp !== false;
+  return (options.capabilities ?? SIP_CAPABILITIES).filter((c) => !SIP_UNSUPPORTED.includes(c) && (wrapUp || c !== "wrapUp"));
+}

@@ -1,6 +1,8 @@
 /** The SIP-stack seam implemented on sip.js 0.21 (a peer dependency). */
 import { Inviter, Registerer, RegistererState, SessionState, SIPExtension, UserAgent, Web, type Invitation, type LogLevel, type Session, type SessionDescriptionHandlerFactory } from "sip.js";
-import { SipFailure, type LineEvents, type SipLine, type SipStack, type StackEvents, type TransferProgress } from "./stack.js";
+import { errorMessage, waitFor } from "@opencti/core/connector";
+import { DEFAULTS } from "./options.js";
+import { SipFailure, type LineEvents, type SipLine, type SipStack, type StackEvents, type StackFactory, type TransferProgress } from "./stack.js";
 
 export interface SipJsStackOptions {
   readonly servers: readonly string[];
@@ -166,26 +168,24 @@ class SipJsLine implements SipLine {
   refer(target: string | SipLine, signal: AbortSignal): Promise<TransferProgress> {
     const to = typeof target === "string" ? UserAgent.makeURI(target) : (target as SipJsLine).session;
     if (!to) return Promise.reject(new SipFailure(`Not a SIP URI: ${typeof target === "string" ? target : target.callId}`, 0));
-    return new Promise<TransferProgress>((resolve, reject) => {
-      const onAbort = (): void => reject(new SipFailure("The transfer was abandoned", 0));
-      signal.addEventListener("abort", onAbort, { once: true });
-      const done = (fn: () => void): void => {
-        signal.removeEventListener("abort", onAbort);
-        fn();
-      };
-      this.session
-        .refer(to, {
-          requestDelegate: {
-            onReject: (r) => done(() => reject(new SipFailure(`The far end refused the transfer (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`, r.message.statusCode ?? 0))),
-          },
-          onNotify: (notification) => {
-            void notification.accept().catch(() => undefined);
-            const status = Number(/^SIP\/2\.0 (\d{3})/.exec(notification.request.body ?? "")?.[1] ?? 0);
-            if (status >= 200) done(() => resolve({ status }));
-          },
-        })
-        .catch((e: unknown) => done(() => reject(e instanceof Error ? e : new SipFailure(String(e), 0))));
-    });
+    return waitFor<TransferProgress>(
+      (resolve, reject) => {
+        this.session
+          .refer(to, {
+            requestDelegate: {
+              onReject: (r) => reject(new SipFailure(`The far end refused the transfer (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`, r.message.statusCode ?? 0)),
+            },
+            onNotify: (notification) => {
+              void notification.accept().catch(() => undefined);
+              const status = Number(/^SIP\/2\.0 (\d{3})/.exec(notification.request.body ?? "")?.[1] ?? 0);
+              if (status >= 200) resolve({ status });
+            },
+          })
+          .catch((e: unknown) => reject(e instanceof Error ? e : new SipFailure(String(e), 0)));
+      },
+      signal,
+      () => new SipFailure("The transfer was abandoned", 0),
+    );
   }
 }
 
@@ -252,33 +252,28 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
       previous?.dispose().catch(() => undefined);
       const r = new Registerer(ua, { expires: options.registerExpires });
       registerer = r;
-      return new Promise<void>((resolve, reject) => {
-        const settle = (fn: () => void): void => {
-          signal.removeEventListener("abort", onAbort);
-          fn();
-        };
-        const failed = (error: SipFailure): void =>
-          settle(() => {
-            // A registration that failed is dropped, so nothing waits on it at stop.
-            if (registerer === r) registerer = undefined;
-            void r.dispose().catch(() => undefined);
-            reject(error);
-          });
-        const onAbort = (): void => failed(new SipFailure("The registrar did not answer", 408));
-        signal.addEventListener("abort", onAbort, { once: true });
-        r.register({
-          requestDelegate: {
-            onAccept: () =>
-              settle(() => {
+      return waitFor<void>(
+        (resolve, reject) => {
+          r.register({
+            requestDelegate: {
+              onAccept: () => {
                 // sip.js refreshes the binding on its own: a refresh that fails only shows as this state change.
                 r.stateChange.addListener((state) => {
                   if (state === RegistererState.Unregistered && registerer === r && !stopping) events.onRegistrationLost();
                 });
                 resolve();
-              }),
-            onReject: (res) => failed(new SipFailure(`${res.message.statusCode ?? 0} ${res.message.reasonPhrase ?? ""}`.trim(), res.message.statusCode ?? 0)),
-          },
-        }).catch((e: unknown) => failed(new SipFailure(e instanceof Error ? e.message : "REGISTER failed", 0, { cause: e })));
+              },
+              onReject: (res) => reject(new SipFailure(`${res.message.statusCode ?? 0} ${res.message.reasonPhrase ?? ""}`.trim(), res.message.statusCode ?? 0)),
+            },
+          }).catch((e: unknown) => reject(new SipFailure(errorMessage(e, "REGISTER failed"), 0, { cause: e })));
+        },
+        signal,
+        () => new SipFailure("The registrar did not answer", 408),
+      ).catch((error: unknown) => {
+        // A registration that failed is dropped, so nothing waits on it at stop.
+        if (registerer === r) registerer = undefined;
+        void r.dispose().catch(() => undefined);
+        throw error;
       });
     },
 
@@ -319,5 +314,22 @@ export function createSipJsStack(options: SipJsStackOptions, events: StackEvents
     },
   };
 }
+
+/** The default stack: sip.js with the connector's options. */
+export const sipJsStackFactory: StackFactory = (o, events, log) =>
+  createSipJsStack(
+    {
+      servers: typeof o.server === "string" ? [o.server] : o.server,
+      uri: o.uri,
+      registerExpires: o.registerExpires ?? DEFAULTS.registerExpires,
+      ...(o.authorizationUsername !== undefined ? { authorizationUsername: o.authorizationUsername } : {}),
+      ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.displayName !== undefined ? { displayName: o.displayName } : {}),
+      ...(o.iceServers !== undefined ? { iceServers: o.iceServers } : {}),
+      ...(o.sessionDescriptionHandlerFactory !== undefined ? { sessionDescriptionHandlerFactory: o.sessionDescriptionHandlerFactory } : {}),
+      log: (_level, text) => log(text),
+    },
+    events,
+  );
 
 export type { SipJsLine };

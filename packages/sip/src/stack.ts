@@ -3,6 +3,7 @@
  * agent library. sip.js implements it (sipjs-stack.ts); JsSIP could, since
  * sip.js is frozen upstream. The connector never imports the library itself.
  */
+import type { SipConnectorOptions } from "./options.js";
 
 /** A SIP failure the connector maps to a typed error. */
 export class SipFailure extends Error {
@@ -95,3 +96,6 @@ export interface SipStack {
   targetUri(target: string): string | undefined;
   stop(): Promise<void>;
 }
+
+/** Creates the stack; tests may swap in another implementation of the seam. `log` receives the library's own log lines. */
+export type StackFactory = (options: SipConnectorOptions, events: StackEvents, log: (text: string) => void) => SipStack;

@@ -1,0 +1,148 @@
+/**
+ * The SIP dialogs the connector tracks as calls: a line's events (ringing,
+ * connected, far-end hold, ended) and incoming INVITEs in, call reports and
+ * the local agent state out through the connector context. Nothing here
+ * throws back into the SIP library: every callback is guarded.
+ */
+import type { CallReport, ConnectorContext, EndReason, WrapUp } from "@opencti/core";
+import { guard, type LocalAgentState } from "@opencti/core/connector";
+import { aorUser, callReport, endReason, inboundDetails, looksLikeSdp, type CallFacts } from "./mapping.js";
+import type { SipConnectorOptions } from "./options.js";
+import type { SipLine } from "./stack.js";
+
+/** A call as the connector tracks it: the facts it reports, plus what only the connector needs. */
+export interface Line extends CallFacts {
+  readonly sip: SipLine;
+  state: CallFacts["state"];
+  muted: boolean;
+  remoteHold: boolean;
+  remoteRinging: boolean;
+  endReason?: EndReason;
+  everConnected: boolean;
+  localHold: boolean;
+  /** Set when we know better than "who hung up" why the line ends (transfer, reject, failed answer). */
+  endOverride?: EndReason;
+  audio?: HTMLAudioElement;
+}
+
+export type NewLine = Pick<Line, "direction" | "state" | "data" | "from" | "fromName" | "to" | "queue" | "relatedCallId">;
+
+export interface Lines {
+  /** The user part of the agent's own AOR (the agent party's address). */
+  readonly agentAddress: string | undefined;
+  get(id: string): Line | undefined;
+  /** The calls not yet in wrap-up or ended. */
+  live(): Line[];
+  /** Every call, as reports (for a sync). */
+  reports(): CallReport[];
+  /** Starts tracking a new SIP line (its events are wired here); not reported yet. */
+  track(sip: SipLine, init: NewLine): Line;
+  report(line: Line): void;
+  /** The agent state follows the calls: call it after a line is added or changes state. */
+  pushAgent(): void;
+  /** An incoming INVITE (guarded: for the stack's onIncoming). */
+  incoming(sip: SipLine): void;
+  /** Wrap-up is done: the call ends with its result. */
+  completeWrapUp(line: Line, result: WrapUp): void;
+}
+
+export function createLines(options: SipConnectorOptions, context: () => ConnectorContext | undefined, agent: LocalAgentState, accepting: () => boolean): Lines {
+  const wrapUp = options.wrapUp !== false;
+  const agentAddress = aorUser(options.uri);
+  const lines = new Map<string, Line>();
+  let nextId = 1;
+
+  const report = (line: Line): void => context()?.upsertCall(callReport(line, agentAddress));
+  const pushAgent = (): void => agent.setCalls([...lines.values()].map((l) => l.state));
+
+  function ended(line: Line, by: "local" | "remote", status?: number): void {
+    if (line.state === "ended" || line.state === "wrapup") return;
+    const reason = endReason({ override: line.endOverride, everConnected: line.everConnected, sipDirection: line.sip.direction, by, status });
+    line.endReason = reason;
+    if (line.audio) line.audio.srcObject = null;
+    if (wrapUp && line.everConnected) {
+      line.state = "wrapup";
+      report(line);
+    } else {
+      line.state = "ended";
+      lines.delete(line.id);
+      context()?.removeCall(line.id, reason);
+    }
+    pushAgent();
+  }
+
+  function playAudio(line: Line): void {
+    if (options.playRemoteAudio === false || typeof document === "undefined") return;
+    const stream = line.sip.remoteStream();
+    if (!stream) return;
+    const audio = document.createElement("audio");
+    audio.autoplay = true;
+    audio.srcObject = stream;
+    line.audio = audio;
+    void audio.play().catch(() => undefined);
+  }
+
+  function track(sip: SipLine, init: NewLine): Line {
+    const line: Line = { ...init, id: `sip-${nextId++}`, sip, everConnected: false, muted: false, localHold: false, remoteHold: false, remoteRinging: false };
+    lines.set(line.id, line);
+    // Nothing may throw back into the SIP library's callbacks.
+    const safe = <A extends unknown[]>(what: string, fn: (...args: A) => void) => guard(context, fn, { as: "log", message: `sip: ${what} failed` });
+    sip.events = {
+      onRinging: safe("ringing", () => {
+        if (line.state !== "dialing" || line.remoteRinging) return;
+        line.remoteRinging = true;
+        report(line);
+      }),
+      onConnected: safe("connected", () => {
+        if (line.state !== "ringing" && line.state !== "dialing") return;
+        line.everConnected = true;
+        line.state = line.localHold ? "held" : "connected";
+        report(line);
+        pushAgent();
+        playAudio(line);
+      }),
+      onRemoteHold: safe("remote hold", (held: boolean) => {
+        line.remoteHold = held;
+        if (line.state === "connected" || line.state === "held") report(line);
+      }),
+      onEnded: safe("end", (by: "local" | "remote", status?: number) => ended(line, by, status)),
+    };
+    return line;
+  }
+
+  const incoming = guard(
+    context,
+    (sip: SipLine) => {
+      const c = context();
+      if (!c || !accepting()) return;
+      if (sip.offer && !looksLikeSdp(sip.offer.contentType, sip.offer.body)) {
+        void sip.reject(488).catch(() => undefined);
+        c.invalidVendorEvent("An incoming SIP INVITE carried an unreadable session description; it was refused with 488.", { callId: sip.callId, from: sip.remote.uri, contentType: sip.offer.contentType, body: sip.offer.body.slice(0, 200) });
+        return;
+      }
+      if (!agent.loggedIn) {
+        void sip.reject(480).catch(() => undefined);
+        return;
+      }
+      report(track(sip, { direction: "inbound", state: "ringing", ...inboundDetails(sip, { dataPrefix: options.callDataHeaderPrefix, queueHeader: options.queueHeader }) }));
+    },
+    { message: "An incoming SIP INVITE could not be read", raw: (sip) => ({ callId: sip.callId }) },
+  );
+
+  return {
+    agentAddress,
+    get: (id) => lines.get(id),
+    live: () => [...lines.values()].filter((l) => l.state !== "wrapup" && l.state !== "ended"),
+    reports: () => [...lines.values()].map((l) => callReport(l, agentAddress)),
+    track,
+    report,
+    pushAgent,
+    incoming,
+    completeWrapUp(line, result) {
+      line.state = "ended";
+      lines.delete(line.id);
+      context()?.upsertCall({ ...callReport(line, agentAddress), wrapUp: result });
+      pushAgent();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { aorUser, callReport, dataHeaders, endReason, failedInviteReason, inboundDetails, looksLikeSdp, parties, type CallFacts } from "./mapping.js";
+
+const inbound = (over: Partial<CallFacts> = {}): CallFacts => ({
+  id: "sip-1",
+  sip: { callId: "abc@host", remote: { user: "+15550100", uri: "sip:+15550100@pbx.test", displayName: "Ada" } },
+  direction: "inbound",
+  state: "ringing",
+  muted: false,
+  remoteHold: false,
+  remoteRinging: false,
+  data: {},
+  from: "+15550100",
+  ...over,
+});
+
+describe("parties", () => {
+  it("the agent first with its AOR user, then the customer with address and display name", () => {
+    expect(parties(inbound({ state: "connected" }), "1001")).toEqual([
+      { id: "agent", role: "agent", state: "connected", address: "1001" },
+      { id: "remote", role: "customer", state: "connected", address: "+15550100", displayName: "Ada" },
+    ]);
+  });
+
+  it("a consult leg's far end is the third party; a remote without a user shows its URI", () => {
+    const [, remote] = parties(inbound({ direction: "consult", state: "connected", sip: { callId: "c", remote: { user: "", uri: "sip:pbx.test" } } }), "1001");
+    expect(remote).toEqual({ id: "remote", role: "third_party", state: "connected", address: "sip:pbx.test" });
+  });
+
+  it("an agent without an AOR user has no address", () => {
+    expect(parties(inbound(), undefined)[0]).toEqual({ id: "agent", role: "agent", state: "ringing" });
+  });
+
+  it("an outbound call shows the far end dialing until 180/183, then ringing", () => {
+    expect(parties(inbound({ direction: "outbound", state: "dialing" }), "1001").map((p) => p.state)).toEqual(["dialing", "dialing"]);
+    expect(parties(inbound({ direction: "outbound", state: "dialing", remoteRinging: true }), "1001").map((p) => p.state)).toEqual(["dialing", "ringing"]);
+  });
+
+  it("far-end hold holds the remote party only; our hold holds both", () => {
+    expect(parties(inbound({ state: "connected", remoteHold: true }), "1001").map((p) => p.state)).toEqual(["connected", "held"]);
+    expect(parties(inbound({ state: "held" }), "1001").map((p) => p.state)).toEqual(["held", "held"]);
+  });
+});
+
+describe("callReport", () => {
+  it("reports the call's facts, leaving out what is not known", () => {
+    expect(callReport(inbound({ to: "+15550009999", queue: "Support", data: { customerId: "C-1" } }), "1001")).toEqual({
+      id: "sip-1",
+      vendorCallId: "abc@host",
+      state: "ringing",
+      direction: "inbound",
+      muted: false,
+      data: { customerId: "C-1" },
+      parties: [
+        { id: "agent", role: "agent", state: "ringing", address: "1001" },
+        { id: "remote", role: "customer", state: "ringing", address: "+15550100", displayName: "Ada" },
+      ],
+      from: "+15550100",
+      to: "+15550009999",
+      queue: "Support",
+    });
+  });
+
+  it("in wrap-up every party is disconnected and the end reason is reported", () => {
+    const report = callReport(inbound({ state: "wrapup", endReason: "remote_hangup", relatedCallId: "sip-0" }), "1001");
+    expect(report.parties?.map((p) => p.state)).toEqual(["disconnected", "disconnected"]);
+    expect(report).toMatchObject({ endReason: "remote_hangup", relatedCallId: "sip-0" });
+  });
+});
+
+describe("end reasons", () => {
+  it.each([
+    [486, "busy"],
+    [603, "rejected"],
+    [480, "no_answer"],
+    [408, "no_answer"],
+    [487, "local_hangup"],
+    [404, "failed"],
+    [undefined, "failed"],
+  ] as const)("an INVITE that failed with %s ended %s", (status, reason) => {
+    expect(failedInviteReason(status)).toBe(reason);
+  });
+
+  it("from who ended the dialog, whether it ever connected and which way it went", () => {
+    expect(endReason({ everConnected: true, sipDirection: "inbound", by: "local" })).toBe("local_hangup");
+    expect(endReason({ everConnected: true, sipDirection: "outbound", by: "remote" })).toBe("remote_hangup");
+    expect(endReason({ everConnected: false, sipDirection: "inbound", by: "local" })).toBe("rejected");
+    expect(endReason({ everConnected: false, sipDirection: "inbound", by: "remote" })).toBe("abandoned");
+    expect(endReason({ everConnected: false, sipDirection: "outbound", by: "local" })).toBe("local_hangup");
+    expect(endReason({ everConnected: false, sipDirection: "outbound", by: "remote", status: 486 })).toBe("busy");
+    expect(endReason({ override: "transferred", everConnected: true, sipDirection: "inbound", by: "remote" })).toBe("transferred");
+  });
+});
+
+describe("reading and writing SIP", () => {
+  it("the AOR's user part", () => {
+    expect(aorUser("sip:1001@pbx.example.com")).toBe("1001");
+    expect(aorUser("sips:agent@pbx.example.com;transport=ws")).toBe("agent");
+    expect(aorUser("sip:pbx.example.com")).toBeUndefined();
+  });
+
+  it("an offer is an audio SDP", () => {
+    expect(looksLikeSdp("application/sdp", "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\n")).toBe(true);
+    expect(looksLikeSdp("application/sdp", "<b>not sdp</b>")).toBe(false);
+    expect(looksLikeSdp("text/plain", "v=0\nm=audio 4000 RTP/AVP 0\n")).toBe(false);
+  });
+
+  it("an INVITE's caller, DNIS, queue and prefixed headers as data (name as sent, any case of the prefix)", () => {
+    const headers: [string, string][] = [
+      ["x-data-customerId", "C-1"],
+      ["X-DATA-", "no name"],
+      ["x-queue", "Support"],
+      ["Via", "SIP/2.0/WS x"],
+    ];
+    expect(inboundDetails({ remote: { user: "", uri: "sip:anon@x" }, to: "5000", headers }, { dataPrefix: "X-Data-", queueHeader: "X-Queue" })).toEqual({
+      data: { customerId: "C-1" },
+      from: "sip:anon@x",
+      to: "5000",
+      queue: "Support",
+    });
+    expect(inboundDetails({ remote: { user: "1", uri: "sip:1@x" }, headers }, {})).toEqual({ data: {}, from: "1" });
+  });
+
+  it("dial data as header lines: unsafe names and values are left out, long values cut", () => {
+    expect(dataHeaders({ customerId: "C-9", "bad name": "x", multi: "a\r\nb", long: "y".repeat(1200) }, "X-Data-")).toEqual({
+      headers: ["X-Data-customerId: C-9", `X-Data-long: ${"y".repeat(1000)}`],
+      sent: { customerId: "C-9", long: "y".repeat(1000) },
+    });
+    expect(dataHeaders({ customerId: "C-9" }, undefined)).toEqual({ headers: [], sent: {} });
+  });
+});

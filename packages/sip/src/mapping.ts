@@ -1,0 +1,157 @@
+/**
+ * SIP → normalized model, as pure functions: what the connector knows about a
+ * SIP dialog in, connector reports out. No SIP library, no timers, no context.
+ *
+ * The rules:
+ * - Parties: the agent's own party first (id "agent", address the user part
+ *   of the agent's AOR), then the far end (id "remote"): the customer, or the
+ *   third party on a consult leg; its address is the remote URI's user (the
+ *   whole URI when it has none) and its display name as the caller sent it.
+ * - Far-end hold: a re-INVITE from the far end with sendonly/inactive holds
+ *   the remote party only; the call's own state is what the agent did, so it
+ *   stays connected (held only when we hold).
+ * - An outbound call shows the remote party dialing until a 180/183, then
+ *   ringing; once a call is in wrap-up or ended, every party is disconnected.
+ * - End reasons: a transfer or a reject we made says so itself; a call that
+ *   connected ended by whoever sent BYE; an inbound call that never connected
+ *   was rejected (by us) or abandoned (by the caller); an outbound one was
+ *   hung up by us (CANCEL) or failed with the final status of its INVITE.
+ */
+import type { CallData, CallDirection, CallReport, CallState, EndReason, Party, PartyState } from "@opencti/core";
+import type { RemoteIdentity, SipLine } from "./stack.js";
+
+/** Call data: at most this many entries, each value at most MAX_DATA_VALUE characters. */
+export const MAX_DATA_ENTRIES = 50;
+export const MAX_DATA_VALUE = 1000;
+
+/** What the connector knows about one SIP dialog, as plain data. */
+export interface CallFacts {
+  readonly id: string;
+  readonly sip: Pick<SipLine, "callId" | "remote">;
+  readonly direction: CallDirection;
+  readonly state: CallState;
+  readonly muted: boolean;
+  /** The far end holds us (its last re-INVITE was sendonly/inactive). */
+  readonly remoteHold: boolean;
+  /** An outbound INVITE got 180/183. */
+  readonly remoteRinging: boolean;
+  readonly data: CallData;
+  readonly from?: string;
+  readonly fromName?: string;
+  readonly to?: string;
+  readonly queue?: string;
+  readonly relatedCallId?: string;
+  readonly endReason?: EndReason;
+}
+
+/** `sip:1001@pbx.example.com` → `1001`; undefined when the URI has no user. */
+export const aorUser = (uri: string): string | undefined => /^sips?:([^@;]+)@/i.exec(uri)?.[1];
+
+/** The address a remote identity shows as: its user (a number or extension), else the whole URI. */
+export const remoteAddress = (remote: RemoteIdentity): string => remote.user || remote.uri;
+
+/** The parties of a live call: the agent first, then the far end. */
+export function parties(call: CallFacts, agentAddress: string | undefined): Party[] {
+  const { state } = call;
+  const agentState: PartyState = state === "ringing" ? "ringing" : state === "dialing" ? "dialing" : state === "held" ? "held" : "connected";
+  const remoteState: PartyState = state === "ringing" ? "ringing" : state === "dialing" ? (call.remoteRinging ? "ringing" : "dialing") : call.remoteHold || state === "held" ? "held" : "connected";
+  const remote = call.sip.remote;
+  return [
+    { id: "agent", role: "agent", state: agentState, ...(agentAddress ? { address: agentAddress } : {}) },
+    { id: "remote", role: call.direction === "consult" ? "third_party" : "customer", state: remoteState, address: remoteAddress(remote), ...(remote.displayName ? { displayName: remote.displayName } : {}) },
+  ];
+}
+
+/** The full report of a call as it is now. */
+export function callReport(call: CallFacts, agentAddress: string | undefined): CallReport {
+  const over = call.state === "wrapup" || call.state === "ended";
+  return {
+    id: call.id,
+    vendorCallId: call.sip.callId,
+    state: call.state,
+    direction: call.direction,
+    muted: call.muted,
+    data: call.data,
+    parties: over ? parties(call, agentAddress).map((p) => ({ ...p, state: "disconnected" as const })) : parties(call, agentAddress),
+    ...(call.from !== undefined ? { from: call.from } : {}),
+    ...(call.fromName !== undefined ? { fromName: call.fromName } : {}),
+    ...(call.to !== undefined ? { to: call.to } : {}),
+    ...(call.queue !== undefined ? { queue: call.queue } : {}),
+    ...(call.relatedCallId !== undefined ? { relatedCallId: call.relatedCallId } : {}),
+    ...(call.endReason !== undefined ? { endReason: call.endReason } : {}),
+  };
+}
+
+/** Why an INVITE that never connected ended, from its final status. */
+export function failedInviteReason(status: number | undefined): EndReason {
+  if (status === 486 || status === 600) return "busy";
+  if (status === 603) return "rejected";
+  if (status === 408 || status === 480) return "no_answer";
+  if (status === 487) return "local_hangup";
+  return "failed";
+}
+
+export interface EndFacts {
+  /** Set when the connector knows better than "who hung up" (a transfer, a reject, a failed answer). */
+  readonly override?: EndReason | undefined;
+  readonly everConnected: boolean;
+  /** The dialog's direction on the wire (a consult leg is outbound). */
+  readonly sipDirection: "inbound" | "outbound";
+  /** Who ended the dialog. */
+  readonly by: "local" | "remote";
+  /** The final SIP status of an INVITE that failed. */
+  readonly status?: number | undefined;
+}
+
+/** Why a call ended (see the rules above). */
+export function endReason(f: EndFacts): EndReason {
+  if (f.override) return f.override;
+  if (f.everConnected) return f.by === "local" ? "local_hangup" : "remote_hangup";
+  if (f.sipDirection === "inbound") return f.by === "local" ? "rejected" : "abandoned";
+  return f.by === "local" ? "local_hangup" : failedInviteReason(f.status);
+}
+
+/** An offer the connector can take: an audio session description (the library's own parser is lenient). */
+export function looksLikeSdp(contentType: string, body: string): boolean {
+  return /^application\/sdp\b/i.test(contentType.trim()) && /^v=0\r?$/m.test(body) && /^m=audio /m.test(body);
+}
+
+export interface HeaderRules {
+  /** The call-data header prefix, any case. */
+  readonly dataPrefix?: string | undefined;
+  /** The queue header name, any case. */
+  readonly queueHeader?: string | undefined;
+}
+
+/** An incoming INVITE as a ringing call's caller, DNIS, queue and data (prefixed headers, keyed by the rest of the name as sent). */
+export function inboundDetails(sip: Pick<SipLine, "remote" | "to" | "headers">, rules: HeaderRules): Pick<CallFacts, "from" | "fromName" | "to" | "queue" | "data"> {
+  const prefix = rules.dataPrefix?.toLowerCase();
+  const queueHeader = rules.queueHeader?.toLowerCase();
+  const data: Record<string, string> = {};
+  let queue: string | undefined;
+  for (const [name, value] of sip.headers) {
+    const lower = name.toLowerCase();
+    if (queueHeader && lower === queueHeader) queue = value;
+    else if (prefix && lower.startsWith(prefix) && lower.length > prefix.length && Object.keys(data).length < MAX_DATA_ENTRIES) data[name.slice(prefix.length)] = value.slice(0, MAX_DATA_VALUE);
+  }
+  return {
+    data,
+    from: remoteAddress(sip.remote),
+    ...(sip.remote.displayName ? { fromName: sip.remote.displayName } : {}),
+    ...(sip.to ? { to: sip.to } : {}),
+    ...(queue !== undefined ? { queue } : {}),
+  };
+}
+
+/** Data attached to a dial as prefixed header lines: only names and values that are safe in a SIP header; `sent` is what went out. */
+export function dataHeaders(data: CallData, prefix: string | undefined): { headers: string[]; sent: Record<string, string> } {
+  const sent: Record<string, string> = {};
+  const headers: string[] = [];
+  if (!prefix) return { headers, sent };
+  for (const [key, value] of Object.entries(data).slice(0, MAX_DATA_ENTRIES)) {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(key) || /[\r\n]/.test(value)) continue;
+    headers.push(`${prefix}${key}: ${value.slice(0, MAX_DATA_VALUE)}`);
+    sent[key] = value.slice(0, MAX_DATA_VALUE);
+  }
+  return { headers, sent };
+}
