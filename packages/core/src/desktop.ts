@@ -6,11 +6,11 @@
 import type { Connector, ConnectorContext, DialOptions, LoginRequest } from "./connector.js";
 import { toCtiError, type CtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
-import { redact, redactingLogger, silentLogger, type Logger, type LogLevel, type RedactOptions } from "./logger.js";
+import { hostText, redact, redactingLogger, silentLogger, type Logger, type LogLevel, type RedactOptions } from "./logger.js";
 import type { Call, CallAction, Capability, DesktopSnapshot, TelephonyMode, WrapUp } from "./model.js";
 import { capabilityOf, describe, fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
 import { DesktopStore } from "./store.js";
-import { clip, LIMITS } from "./validate.js";
+import { LIMITS } from "./validate.js";
 
 /** What `createDesktop` takes. */
 export interface DesktopOptions {
@@ -257,7 +257,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       try {
         emit(fn(...args));
       } catch (err) {
-        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: clip(`The connector's ${name} report could not be applied: ${String(err)}`), retryable: false, raw: args }]);
+        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`The connector's ${name} report could not be applied: ${String(err)}`), retryable: false, raw: args }]);
       }
     };
   const ctx = {

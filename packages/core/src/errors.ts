@@ -1,3 +1,4 @@
+import { hostText } from "./logger.js";
 import { clip, isOneOf, LIMITS } from "./validate.js";
 
 /** Stable error codes. Hosts switch on these; never on messages. */
@@ -37,7 +38,7 @@ export interface CtiErrorOptions {
 
 /**
  * Every request rejects with one. `message` is written for the agent to act on
- * (at most `LIMITS.message` characters); switch on `code`, never on the
+ * (at most `LIMITS.message` characters, secrets redacted as in logs); switch on `code`, never on the
  * message. `retryable`: whether the same request may succeed as it is
  * (REQUEST_TIMEOUT, LINK_DOWN, DESTINATION_BUSY, VENDOR_ERROR by default).
  */
@@ -49,7 +50,7 @@ export class CtiError extends Error {
   readonly callId?: string;
 
   constructor(code: CtiErrorCode, message: string, options: CtiErrorOptions = {}) {
-    super(clip(message), options.cause === undefined ? undefined : { cause: options.cause });
+    super(hostText(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? RETRYABLE.has(code);
     if (options.request !== undefined) this.request = options.request;

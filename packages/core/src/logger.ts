@@ -1,4 +1,4 @@
-import { LIMITS } from "./validate.js";
+import { clip, LIMITS } from "./validate.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
@@ -32,8 +32,6 @@ export function secretKey(name: string): boolean {
   );
 }
 
-const nameValue = (m: string, name: string, sep: string): string => (secretKey(name) ? name + sep + REDACTED : m);
-
 /**
  * Secrets inside text. Every pattern runs in linear time: a run it starts on
  * either matches or is consumed whole, or its quantifier is bounded.
@@ -41,15 +39,45 @@ const nameValue = (m: string, name: string, sep: string): string => (secretKey(n
 const TEXT_RULES: [RegExp, string | ((m: string, a: string, b: string) => string)][] = [
   // A JWT (or any base64 JSON) anywhere: once started, a match cannot fail, so nothing is retried.
   [/eyJ[\w-]{6,}(?:\.[\w-]*){0,2}/g, REDACTED],
-  // user:password@ in a URI.
-  [/((?:\/\/|\bsips?:)[^:@/\s]+):[^@/\s]{1,256}@/gi, `$1:${REDACTED}@`],
+  // user:password@ in a URI (the user may be empty: redis://:pw@host).
+  [/((?:\/\/|\bsips?:)[^:@/\s]*):[^@/\s]{1,256}@/gi, `$1:${REDACTED}@`],
   // Basic and Bearer credentials, unless a plain word follows ("Basic plan", "bearer of").
-  [/\b(Basic|Bearer) +([\w+/.~=-]+)/gi, (m, scheme, token) => (/^[a-z]{1,15}$/.test(token) ? m : `${scheme} ${REDACTED}`)],
-  // secret=value in query strings and form bodies.
-  [/(?<![\w-])([\w-]+)(="?)[^\s&"',;?=]*/g, nameValue],
-  // Secret header values in logged protocol text (a SIP or HTTP message).
-  [/(\b(?:(?:proxy-)?authorization|x-api-key|cookie):[ \t]*)[^\r\n]+/gi, `$1${REDACTED}`],
+  [/\b(Basic|Bearer)[ \t]+([\w+/.~=-]+)/gi, (m, scheme, token) => (/^[a-z]{1,15}$/.test(token) ? m : `${scheme} ${REDACTED}`)],
 ];
+
+/**
+ * A name and what separates it from its value: `name=`, `name:` (a header
+ * line, or "name: value" in prose), `"name":` (JSON). Only names; the value is
+ * read after it only when the name is a secret, so a harmless name never hides
+ * a secret behind it (`msg="login failed password=…"`).
+ */
+const NAME = /(?<![\w-])(?:"([^"\r\n]{1,64})"|([\w-]+))[ \t]*([:=])[ \t]*/g;
+/**
+ * A secret's value: a quoted string up to its closing quote, else up to `&`,
+ * `;`, whitespace or a quote; after an unquoted `name:`, the rest of the line.
+ */
+const VALUE = /"(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s&;"]*/y;
+const LINE = /[^\r\n]*/y;
+
+function redactText(value: string): string {
+  for (const [pattern, replacement] of TEXT_RULES) value = value.replace(pattern, replacement as string);
+  let out = "";
+  let done = 0;
+  for (const m of value.matchAll(NAME)) {
+    const at = m.index + m[0].length;
+    if (m.index < done || !secretKey(m[1] ?? m[2]!)) continue;
+    const rule = m[2] !== undefined && m[3] === ":" ? LINE : VALUE;
+    rule.lastIndex = at;
+    const secret = rule.exec(value)![0];
+    const quote = rule === VALUE && /^["']/.test(secret) ? secret[0] : "";
+    out += value.slice(done, at) + quote + REDACTED + quote;
+    done = at + secret.length;
+  }
+  return out + value.slice(done);
+}
+
+/** Text for the host (event messages, link reasons, CtiError messages): redacted like logs, then clipped. */
+export const hostText = (text: string, max?: number): string => clip(redactText(text.slice(0, LIMITS.redacted)), max);
 
 export interface RedactOptions {
   /** Mask phone numbers to their last 4 digits. */
@@ -115,11 +143,6 @@ export function redact(value: unknown, options: RedactOptions = {}, max: number 
     return out;
   };
   return walk(value, 0);
-}
-
-function redactText(value: string): string {
-  for (const [pattern, replacement] of TEXT_RULES) value = value.replace(pattern, replacement as string);
-  return value;
 }
 
 export interface ConsoleLoggerOptions extends RedactOptions {

@@ -8,7 +8,8 @@ import { deriveActions, sameActions } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody, Insight, TranscriptSegment } from "./events.js";
 import { LINK_STATES, type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState, type Party } from "./model.js";
-import { checkAgentReport, checkCallReport, checkReason, clip, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { hostText } from "./logger.js";
+import { checkAgentReport, checkCallReport, checkReason, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 const reasonOf = (r: AgentReason): AgentReason => read(r, REASON)!;
 
@@ -63,7 +64,7 @@ export class DesktopStore {
     if (state === this.link) return [];
     const previous = this.link;
     this.link = state;
-    return [{ type: "link.changed", link: state, previous, ...(isText(reason, Infinity) ? { reason: clip(reason, LIMITS.text) } : {}) }];
+    return [{ type: "link.changed", link: state, previous, ...(isText(reason, Infinity) ? { reason: hostText(reason, LIMITS.text) } : {}) }];
   }
 
   setReasons(reasons: unknown): EventBody[] {
@@ -171,14 +172,14 @@ export class DesktopStore {
       }
       case "warning":
         if (!isText(sig.code, LIMITS.id) || typeof sig.message !== "string") return [invalid("warning needs code and message", s)];
-        return [{ type: "warning", code: sig.code, message: clip(sig.message), ...(isText(sig.callId, LIMITS.id) ? { callId: sig.callId } : {}) }];
+        return [{ type: "warning", code: sig.code, message: hostText(sig.message), ...(isText(sig.callId, LIMITS.id) ? { callId: sig.callId } : {}) }];
       case "error":
         if (!isText(sig.code, LIMITS.id) || typeof sig.message !== "string") return [invalid("error needs code and message", s)];
         return [
           {
             type: "error",
             code: sig.code,
-            message: clip(sig.message),
+            message: hostText(sig.message),
             retryable: false,
             ...(isText(sig.callId, LIMITS.id) ? { callId: sig.callId } : {}),
             ...(sig.raw !== undefined ? { raw: sig.raw } : {}),
@@ -252,7 +253,7 @@ function invalid(message: string, raw: unknown, callId?: string): EventBody {
   return {
     type: "error",
     code: "INVALID_VENDOR_EVENT",
-    message: clip(`Ignored a malformed report from the connector: ${message}`),
+    message: hostText(`Ignored a malformed report from the connector: ${message}`),
     retryable: false,
     ...(callId !== undefined ? { callId } : {}),
     raw,

@@ -2,7 +2,7 @@
 // in what it scans and returns, and covers the ways secrets really travel
 // (key names, header tuples, {name, value} pairs, query strings, Basic/Bearer).
 import { describe, expect, it } from "vitest";
-import { createDesktop, redact, type DesktopEvent } from "../src/index.js";
+import { createDesktop, CtiError, redact, type DesktopEvent } from "../src/index.js";
 import { recordingConnector } from "./recording-connector.js";
 
 const S = "S3cr3tV4lue"; // the secret every must-redact case hides
@@ -75,6 +75,25 @@ const REDACT: Case[] = [
   ["WebSocket URI password", `wss://bob:${S}@pbx.example:8443/ws`, [S], ["pbx.example:8443"]],
   ["Authorization header line", `INVITE sip:x SIP/2.0\r\nAuthorization: Digest response="${S}"\r\nCSeq: 1`, [S], ["CSeq: 1"]],
   ["secret header line", `GET / HTTP/1.1\r\nX-Api-Key: ${S}\r\nHost: x`, [S], ["Host: x"]],
+  // Review of the redaction rules (issue 18 follow-up), item 2: JSON in text, "name: value", any secret header line.
+  ["JSON in text", `{"user":"bob","password":"${S}"}`, [S], ['\\"user\\":\\"bob\\"', '\\"password\\":\\"[redacted]\\"']],
+  ["JSON with spaces and a two-word name", `{ "api key": "${S}", "a": 1 }`, [S], ['\\"a\\": 1']],
+  ["JSON with an escaped quote", `{"password":"ab\\"${S}"}`, [S], []],
+  ["password: value", `password: ${S}`, [S], ["password:"]],
+  ["token:value", `token:${S}`, [S], []],
+  ["pwd:value", `pwd:${S}`, [S], []],
+  ["prose after a secret name and a colon", `invalid token: ${S} (expired)`, [S, "expired"], ["invalid token:"]],
+  ["X-Auth-Token header line", `GET / HTTP/1.1\r\nX-Auth-Token: ${S}\r\nHost: x`, [S], ["Host: x"]],
+  ["X-Amz-Security-Token header line", `X-Amz-Security-Token: ${S}\r\nAccept: */*`, [S], ["Accept: */*"]],
+  ["Authorization mid-line, Digest", `sent Authorization: Digest username="1001", response="${S}"`, [S], ["sent Authorization:"]],
+  ["a secret inside a quoted logfmt value", `msg="login failed password=${S}" at=1`, [S], ["at=1"]],
+  ["a secret after a comma", `a=1,password=${S}`, [S], ["a=1"]],
+  // Item 3: partial leaks.
+  ["password=ab=…", `password=ab=${S}`, [S], []],
+  ['password="a …"', `password="a ${S}"`, [S], ['password=\\"[redacted]\\"']],
+  ["password='a …'", `password='a ${S}' next`, [S], ["next"]],
+  ["URI with an empty user", `redis://:${S}@cache:6379`, [S], ["@cache:6379"]],
+  ["Basic after a tab", `Basic\t${S}==`, [S], []],
 ];
 
 /** Must keep: the output equals the input. */
@@ -91,6 +110,8 @@ const KEEP: [name: string, input: unknown][] = [
   ["SIP URIs without passwords", "sip:1001@pbx.example:5060;transport=ws and wss://pbx.example:8443/ws"],
   ["harmless query strings", "https://crm.example/search?page=2&author=me&opinion=ok&pinned=1"],
   ["a header line that is not a secret", "Content-Type: application/sdp\r\nCSeq: 2 REGISTER"],
+  ["JSON without secrets", '{"name":"Ann","note":"call back: 10:00","ratio":"1:2"}'],
+  ["name=value without secrets", "a=ab=cd; b=\"x y\" c='z' time: 10:00"],
 ];
 
 describe("redaction rule set", () => {
@@ -121,6 +142,43 @@ describe("redaction rule set", () => {
   });
 });
 
+describe("text handed to the host is redacted like logs", () => {
+  const secretFree = (x: unknown) => expect(JSON.stringify(x)).not.toContain(S);
+
+  it("in error and warning messages and link reasons a connector reports", () => {
+    const rec = recordingConnector();
+    const desktop = createDesktop({ connector: rec.connector });
+    rec.ctx.signal({ kind: "error", code: "VENDOR_ERROR", message: `auth failed: Authorization: Basic ${S}` });
+    rec.ctx.signal({ kind: "warning", code: "ws", message: `ws wss://x/?access_token=${S}` });
+    rec.ctx.setLink("reconnecting", `retry https://u:${S}@h/`);
+    rec.ctx.invalidVendorEvent(`bad frame token=${S}`, {});
+    rec.ctx.setAgent({ state: "ready", agentId: `Bearer ${S}` + "x".repeat(300) });
+    const events = desktop.events();
+    expect(events.map((e) => e.type)).toEqual(["link.changed", "error", "warning", "link.changed", "error", "error"]);
+    secretFree(events);
+    expect(events[1]).toMatchObject({ message: "auth failed: Authorization: [redacted]" });
+    expect(events[3]).toMatchObject({ reason: "retry https://u:[redacted]@h/" });
+  });
+
+  it("in the CtiError a request rejects with, and in the start failure", async () => {
+    const rec = recordingConnector();
+    const desktop = createDesktop({ connector: rec.connector });
+    await desktop.login();
+    rec.ctx.upsertCall({ id: "1", state: "connected" });
+    rec.behaviour.set("hold", new Error(`503 from vendor; Authorization: Bearer ${S}`));
+    const error = await desktop.hold("1").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "VENDOR_ERROR" });
+    secretFree((error as Error).message);
+    expect(new CtiError("AUTH_FAILED", `bad ?token=${S}`).message).toBe("bad ?token=[redacted]");
+
+    const failing = { ...rec.connector, start: () => Promise.reject(new Error(`login to wss://u:${S}@pbx failed`)) };
+    const d2 = createDesktop({ connector: failing });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(d2.events().length).toBe(2);
+    secretFree(d2.events());
+  });
+});
+
 describe("redaction is linear and bounded", () => {
   const N = 120_000;
   const HOSTILE: [string, string][] = [
@@ -140,6 +198,12 @@ describe("redaction is linear and bounded", () => {
     ["a long word then =", "a".repeat(N) + "="],
     ["header lines", "X-Api-Key\n".repeat(N / 10)],
     ["digits for phone masking", "1x".repeat(N / 2)],
+    ['"a": …', '"a": '.repeat(N / 5)],
+    ['"aaa… without a closing quote', '"' + "a ".repeat(N / 2)],
+    ["quotes", '"'.repeat(N)],
+    ["a: …", "a: ".repeat(N / 3)],
+    ["password=\"\\…", 'password="' + "\\".repeat(N)],
+    ["token: lines", "token: x\n".repeat(N / 9)],
   ];
 
   it.each(HOSTILE)("%s at 120 kB takes well under 200 ms", (_name, text) => {
