@@ -1,18 +1,20 @@
+/**
+ * Streams errors → CtiError, and BadVendorData: what the snapshot reader and
+ * the mapping throw for a payload they cannot read (the connector reports it
+ * as INVALID_VENDOR_EVENT and goes on).
+ */
 import { CtiError, type CtiErrorCode } from "@opencti/core";
+import { describe, isRecord } from "@opencti/core/connector";
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+/** A Streams payload the connector cannot read; its message says what is wrong. */
+export class BadVendorData extends Error {}
+
+/** Where a Streams failure callback `(err, data)` puts its words, in order. */
+const MESSAGE_KEYS = ["message", "errorMessage", "type", "code"];
 
 /** The vendor's own words from a Streams failure callback `(err, data)`. */
 export function vendorMessage(err: unknown, data?: unknown): string {
-  if (typeof err === "string" && err !== "") return err;
-  for (const source of [err, data]) {
-    if (!isRecord(source)) continue;
-    for (const key of ["message", "errorMessage", "type", "code"]) {
-      const value = source[key];
-      if (typeof value === "string" && value !== "") return value;
-    }
-  }
-  return "no reason given";
+  return describe(err, MESSAGE_KEYS) ?? describe(data, MESSAGE_KEYS) ?? "no reason given";
 }
 
 function codeFor(err: unknown, message: string): CtiErrorCode {

@@ -1,13 +1,44 @@
 /**
- * Amazon Connect → normalized model. One voice contact becomes one Call (its
- * id is the contactId); each third-party connection the agent is consulting
- * with and has not merged becomes a consult Call of its own
- * (`<contactId>:<connectionId>`, relatedCallId = the contact), because the
- * desktop models consult legs as calls while Connect keeps them inside the
- * contact.
+ * Amazon Connect → normalized model, pure: the checked snapshot shapes
+ * (snapshot.ts) in, connector reports out; no Streams, no context, no timers.
+ * What must outlive one snapshot (merged, dropped connections, how the agent
+ * left) is a ContactMemory the caller passes in. The rules, one sentence each:
+ *
+ * - Agent: routable → `ready`, not_routable → `not_ready` (the instance's
+ *   states are the reasons, id = ARN), offline/init → `logged_out`, system
+ *   (Busy, PendingBusy, CallingCustomer…) → `busy`, AfterCallWork →
+ *   `after_call_work`, error → `error`.
+ * - Pending state: the snapshot's `nextState` (a state picked during a
+ *   contact, queued with enqueueNextState) is the agent's `pendingState`.
+ * - One voice contact is one call, id = contactId; ringing while the contact
+ *   is init/incoming/pending/connecting (`dialing` when outbound).
+ * - Direction: the contact's initiationMethod (outbound, agent_reply, api →
+ *   outbound; inbound, transfer, callback, … → inbound), else the customer
+ *   connection's type.
+ * - Hold: the agent holds the customer's connection, so a customer
+ *   connection on `hold` makes the call `held`; Connect's snapshot has no
+ *   state for a far end that holds, so none is reported.
+ * - A connected contact is `dialing` while the customer's connection is
+ *   still connecting (the agent placed it), and ends when the customer's
+ *   connection is gone while the agent stays on a consult leg.
+ * - ACW: an `ended` contact is the call in `wrapup` until the agent clears
+ *   it; missed / rejected / error contacts end as missed / rejected / failed.
+ * - Consult legs: a third-party connection (not initial, not the agent's)
+ *   is its own call `<contactId>:<connectionId>` with relatedCallId = the
+ *   contact, while the contact is connected, the agent is on it and no blind
+ *   transfer is under way.
+ * - Conference: a third party connected while the customer is connected too
+ *   is merged; merged third parties are parties of the call, not legs.
+ * - Parties: the agent's own connection first (role `agent`, id = its
+ *   connection id), then the customer, merged third parties and monitoring
+ *   supervisors, each `{ id, role, state, address?, displayName? }`.
+ * - A call gone from the snapshot ended as `vanishedReason` says.
+ * - Contact attributes `{ key: { name, value } }` are call data (only the
+ *   configured keys when given).
  */
 import type { AgentReason, AgentReport, AgentStateKind, CallDirection, CallReport, CallState, EndReason, Party, PartyState } from "@opencti/core";
-import { BadVendorData, type AgentData, type AgentStateDef, type ConnectionData, type ContactData } from "./snapshot.js";
+import { BadVendorData } from "./errors.js";
+import type { AgentData, AgentStateDef, ConnectionData, ContactData } from "./snapshot.js";
 
 /** What the connector remembers about a contact between snapshots. */
 export interface ContactMemory {
@@ -127,11 +158,52 @@ function pickData(attrs: Readonly<Record<string, string>>, keys: readonly string
 
 export const legId = (contactId: string, connectionId: string): string => `${contactId}:${connectionId}`;
 
+/** The third-party connection a consult leg's call id names. */
+export const legConnectionId = (contactId: string, id: string): string => id.slice(contactId.length + 1);
+
+/** The agent's own connection. */
+export const agentConnection = (contact: ContactData): ConnectionData | undefined => contact.connections.find((c) => c.type === "agent");
+
+/** The customer: the contact's initial connection that is not the agent's. */
+export const customerConnection = (contact: ContactData): ConnectionData | undefined => contact.connections.find((c) => c.initial && c.type !== "agent");
+
+/** A contact the agent placed: initiated outbound, or its customer connection is outbound. */
+export const isOutboundContact = (contact: ContactData): boolean => contact.initiationMethod === "outbound" || contact.connections.some((x) => x.initial && x.type === "outbound");
+
+/** The agent is consulting: a third-party connection is live and not merged into the call. */
+export const isConsulting = (contact: ContactData, memory: ContactMemory): boolean =>
+  contact.connections.some((c) => c.type !== "agent" && !c.initial && c.state !== "disconnected" && !memory.merged.has(c.connectionId));
+
+/** A third-party connection that is not in `before` (the consult leg a request just added). */
+export const newThirdParty = (contact: ContactData | undefined, before: ReadonlySet<string>): string | undefined =>
+  contact?.connections.find((c) => c.type !== "agent" && !c.initial && !before.has(c.connectionId))?.connectionId;
+
+/**
+ * How a call that vanished from the snapshot ended. A consult leg
+ * (`connectionId` given): merged into a conference, transferred when the agent
+ * completed the transfer, a local hang-up when the agent dropped it or left,
+ * else the third party hung up. The contact itself: still ringing means the
+ * caller abandoned; in wrap-up it keeps the reason it ended with (undefined);
+ * else how the agent left, or the far end hung up. `desktopState` is the
+ * desktop's last state of the call.
+ */
+export function vanishedReason(memory: ContactMemory | undefined, connectionId: string | undefined, desktopState: CallState | undefined): EndReason | undefined {
+  if (connectionId !== undefined) {
+    if (memory?.merged.has(connectionId)) return "merged";
+    if (memory?.leaving === "transferred") return "transferred";
+    if (memory?.dropped.has(connectionId) || memory?.leaving === "local_hangup") return "local_hangup";
+    return "remote_hangup";
+  }
+  if (desktopState === "ringing") return "abandoned";
+  if (desktopState === "wrapup") return undefined;
+  return memory?.leaving ?? "remote_hangup";
+}
+
 /** Maps one voice contact. Updates `memory.merged` as conferences form. */
 export function mapVoiceContact(contact: ContactData, memory: ContactMemory, options: MapOptions): ContactCalls {
   for (const c of contact.connections) if (!CONNECTION_STATES.has(c.state)) throw new BadVendorData(`connection ${c.connectionId} has unknown state ${JSON.stringify(c.state)}`);
-  const agent = contact.connections.find((c) => c.type === "agent");
-  const customer = contact.connections.find((c) => c.initial && c.type !== "agent");
+  const agent = agentConnection(contact);
+  const customer = customerConnection(contact);
   const method = contact.initiationMethod;
   const direction: CallDirection = method && OUTBOUND_METHODS.has(method) ? "outbound" : method && INBOUND_METHODS.has(method) ? "inbound" : customer?.type === "outbound" ? "outbound" : customer ? "inbound" : "unknown";
   const outbound = direction === "outbound";

@@ -1,11 +1,19 @@
 /**
- * Reads the agent snapshot the CCP pushes (`agent::update` →
- * `{ snapshot, configuration }`) into checked, plain values. Anything the
- * connector cannot read throws BadVendorData; the caller turns that into an
- * INVALID_VENDOR_EVENT error and keeps going.
+ * The CCP's agent snapshot (`agent::update` → `{ snapshot, configuration }`),
+ * everything about it that is not a mapping rule: `readAgentData` checks the
+ * raw payload into plain values (what it cannot read throws BadVendorData, or
+ * is set aside in `badContacts`), and `createContactTracker` diffs each
+ * snapshot against the calls already reported, through the pure rules in
+ * mapping.ts. They share a file because both are about "a snapshot arrived";
+ * the rules stay in mapping.ts so they can be tested on plain data, and
+ * connector.ts keeps only the link and the lifecycle.
  */
+import type { Call, CallReport, ConnectorContext, EndReason } from "@opencti/core";
+import { errorMessage, isNonEmptyString, isRecord } from "@opencti/core/connector";
+import { BadVendorData } from "./errors.js";
+import { legConnectionId, mapVoiceContact, newMemory, vanishedReason, type ContactMemory } from "./mapping.js";
 
-export class BadVendorData extends Error {}
+export { BadVendorData };
 
 export interface AgentStateDef {
   readonly type: string;
@@ -47,8 +55,7 @@ export interface AgentData {
   readonly badContacts: readonly { readonly contactId?: string; readonly problem: string; readonly raw: unknown }[];
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+const text = (v: unknown): string | undefined => (isNonEmptyString(v) ? v : undefined);
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new BadVendorData(what);
@@ -136,7 +143,7 @@ export function readAgentData(raw: unknown): AgentData {
       contacts.push(contact(c));
     } catch (err) {
       const contactId = isRecord(c) ? text(c.contactId) : undefined;
-      badContacts.push({ ...(contactId ? { contactId } : {}), problem: err instanceof Error ? err.message : String(err), raw: c });
+      badContacts.push({ ...(contactId ? { contactId } : {}), problem: errorMessage(err), raw: c });
     }
   }
   const states = Array.isArray(config.agentStates) ? (config.agentStates as unknown[]) : [];
@@ -157,5 +164,120 @@ export function readAgentData(raw: unknown): AgentData {
     agentStates,
     contacts,
     badContacts,
+  };
+}
+
+/** Where a reported call lives in Connect: its contact and, for a consult leg, the third party's connection. */
+export interface Reported {
+  readonly contactId: string;
+  readonly connectionId?: string;
+}
+
+/** Where a snapshot's call reports go: the context, or a list for a `ctx.sync`. */
+export interface CallSink {
+  upsertCall(report: CallReport): void;
+  removeCall(id: string, endReason?: EndReason): void;
+}
+
+/** The calls reported from the snapshots so far, and what requests need to act on them. */
+export interface ContactTracker {
+  /**
+   * Maps the snapshot's contacts and reports every change to `sink`:
+   * live calls upserted, calls gone from it removed with how they ended.
+   * Unreadable contacts and unsupported contact types are reported through
+   * `ctx` as they come. Returns false when it could not tell which calls
+   * ended (an unreadable contact without an id): nothing was removed.
+   */
+  apply(data: AgentData, muted: boolean, ctx: ConnectorContext, sink: CallSink): boolean;
+  /** What the connector remembers about a contact (created on first use). */
+  memoryOf(contactId: string): ContactMemory;
+  /** The last readable version of a contact: requests act on it even after a malformed snapshot. */
+  contact(contactId: string): ContactData | undefined;
+  /** The contact and, for a consult leg, its connection id. */
+  target(call: Call): Reported;
+}
+
+export function createContactTracker(attributes: readonly string[] | undefined): ContactTracker {
+  const memory = new Map<string, ContactMemory>();
+  /** Calls reported live, by call id. */
+  const reported = new Map<string, Reported>();
+  /** Calls reported ended (id → contactId): never reported again while their contact is listed. */
+  const ended = new Map<string, string>();
+  const warned = new Set<string>();
+  const known = new Map<string, ContactData>();
+
+  function memoryOf(contactId: string): ContactMemory {
+    let m = memory.get(contactId);
+    if (!m) memory.set(contactId, (m = newMemory()));
+    return m;
+  }
+
+  function report(sink: CallSink, r: CallReport, where: Reported): void {
+    if (ended.has(r.id)) return;
+    if (r.state === "ended") {
+      ended.set(r.id, where.contactId);
+      reported.delete(r.id);
+    } else reported.set(r.id, where);
+    sink.upsertCall(r);
+  }
+
+  function remove(sink: CallSink, id: string, reason: EndReason | undefined): void {
+    if (ended.has(id)) return;
+    ended.set(id, reported.get(id)?.contactId ?? id);
+    reported.delete(id);
+    sink.removeCall(id, reason);
+  }
+
+  function apply(data: AgentData, muted: boolean, ctx: ConnectorContext, sink: CallSink): boolean {
+    const seen = new Set<string>();
+    const keep = (contactId: string) => {
+      for (const [id, where] of reported) if (where.contactId === contactId) seen.add(id);
+    };
+    for (const contact of data.contacts) {
+      if (contact.type !== "voice") {
+        if (!warned.has(contact.contactId)) {
+          warned.add(contact.contactId);
+          ctx.signal({ kind: "warning", code: "UNSUPPORTED_CONTACT", message: `Ignored a ${contact.type} contact: this desktop handles voice calls only. Handle it in the CCP.` });
+        }
+        continue;
+      }
+      try {
+        const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes });
+        known.set(contact.contactId, contact);
+        report(sink, mapped.call, { contactId: contact.contactId });
+        seen.add(mapped.call.id);
+        for (const leg of mapped.legs) {
+          report(sink, leg, { contactId: contact.contactId, connectionId: legConnectionId(contact.contactId, leg.id) });
+          seen.add(leg.id);
+        }
+      } catch (err) {
+        if (!(err instanceof BadVendorData)) throw err;
+        keep(contact.contactId);
+        ctx.invalidVendorEvent(`Amazon Connect sent a contact the connector cannot read: ${err.message}`, contact, contact.contactId);
+      }
+    }
+    let unknownBad = false;
+    for (const bad of data.badContacts) {
+      if (bad.contactId) keep(bad.contactId);
+      else unknownBad = true;
+      ctx.invalidVendorEvent(`Amazon Connect sent a contact the connector cannot read: ${bad.problem}`, bad.raw);
+    }
+    // An unreadable contact without an id could be any call: end nothing on this snapshot's word.
+    if (unknownBad) return false;
+    for (const [id, where] of [...reported]) if (!seen.has(id)) remove(sink, id, vanishedReason(memory.get(where.contactId), where.connectionId, ctx.getCall(id)?.state));
+    const present = new Set([...data.contacts.map((x) => x.contactId), ...data.badContacts.flatMap((b) => (b.contactId ? [b.contactId] : []))]);
+    for (const contactId of [...memory.keys()]) if (!present.has(contactId) && ![...reported.values()].some((r) => r.contactId === contactId)) memory.delete(contactId);
+    // Late snapshots are dropped, so a contact gone from a current one does not come back: forget it.
+    for (const [id, contactId] of [...ended]) if (!present.has(contactId)) ended.delete(id);
+    for (const contactId of [...warned]) if (!present.has(contactId)) warned.delete(contactId);
+    for (const contactId of [...known.keys()]) if (!present.has(contactId)) known.delete(contactId);
+    return true;
+  }
+
+  return {
+    apply,
+    memoryOf,
+    contact: (contactId) => known.get(contactId),
+    target: (call) => reported.get(call.id) ?? { contactId: call.vendorCallId },
   };
 }

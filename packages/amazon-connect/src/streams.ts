@@ -1,9 +1,13 @@
 /**
- * The slice of the amazon-connect-streams global (`connect`) this connector
- * uses. Declared here rather than taken from the package's global namespace
+ * The Streams seam: the slice of the amazon-connect-streams global (`connect`)
+ * this connector uses, loading it, initialising the CCP from the options,
+ * subscribing to its event bus and undoing all of that on stop. The types are
+ * declared here rather than taken from the package's global namespace
  * typings so a Streams instance can be injected (a JSDOM window in tests, a
  * page that loaded Streams with a <script> tag).
  */
+import { guard, type ContextRef } from "@opencti/core/connector";
+import type { AmazonConnectConnectorOptions, ResolvedOptions } from "./options.js";
 
 export interface StreamsCallbacks {
   success?: (data?: unknown) => void;
@@ -123,4 +127,74 @@ export async function loadStreams(scriptUrl?: string): Promise<StreamsGlobal> {
   const loaded = scope.connect;
   if (!loaded?.core) throw new Error("amazon-connect-streams loaded but did not define the global `connect`");
   return loaded;
+}
+
+/** initCCP's parameters from the connector's options. */
+export function initParams(options: AmazonConnectConnectorOptions, resolved: ResolvedOptions): StreamsInitParams {
+  const popup = options.loginPopup;
+  return {
+    ccpUrl: options.ccpUrl,
+    ...(options.region ? { region: options.region } : {}),
+    loginPopup: resolved.loginPopup !== false,
+    ...(typeof popup === "object" ? { loginOptions: popup, loginPopupAutoClose: popup.autoClose ?? true } : {}),
+    ...(options.loginUrl ? { loginUrl: options.loginUrl } : {}),
+    // Without allowFramedSoftphone an embedded CCP takes no softphone calls: they stay "connecting" and are missed.
+    softphone: { allowFramedSoftphone: true, disableRingtone: false, ...options.softphone },
+    ccpLoadTimeout: resolved.loadTimeoutMs,
+    ...(options.ccpAckTimeoutMs ? { ccpAckTimeout: options.ccpAckTimeoutMs } : {}),
+  };
+}
+
+/** A handler per Streams bus event the connector listens to (see STREAMS_EVENTS). */
+export type StreamsHandlers = { readonly [K in keyof typeof STREAMS_EVENTS]?: (data: unknown) => void };
+
+/** What `open` set up in Streams and the page; `close` undoes it (also after a half-finished `open`). */
+export interface StreamsWiring {
+  /**
+   * initCCP into `container`, then subscribes each handler to the event bus.
+   * Handlers never throw into Streams' dispatch (a throw is logged through
+   * `ctx`) and are skipped once `active()` is false. Throws when Streams does.
+   */
+  open(streams: StreamsGlobal, container: HTMLElement, params: StreamsInitParams, handlers: StreamsHandlers): void;
+  /** Unsubscribes, terminates Streams and removes the iframes initCCP added. */
+  close(): void;
+}
+
+export function createStreamsWiring(ctx: ContextRef, active: () => boolean): StreamsWiring {
+  let streams: StreamsGlobal | undefined;
+  let subscriptions: StreamsSubscription[] = [];
+  let frames: Element[] = [];
+  return {
+    open(s, container, params, handlers) {
+      streams = s;
+      subscriptions = [];
+      const before = new Set(Array.from(container.children));
+      s.core.initCCP(container, params);
+      frames = Array.from(container.children).filter((e) => !before.has(e));
+      const bus = s.core.getEventBus();
+      if (!bus) throw new Error("Streams has no event bus after initCCP");
+      for (const [key, handler] of Object.entries(handlers)) {
+        const event = STREAMS_EVENTS[key as keyof typeof STREAMS_EVENTS];
+        const safe = guard(ctx, (data: unknown) => (active() ? handler(data) : undefined), { as: "log", message: "amazon-connect: handler failed", log: { event } });
+        subscriptions.push(bus.subscribe(event, safe));
+      }
+    },
+    close() {
+      for (const sub of subscriptions) {
+        try {
+          sub.unsubscribe();
+        } catch {
+          // already gone
+        }
+      }
+      subscriptions = [];
+      try {
+        streams?.core.terminate();
+      } catch {
+        // Streams may not have finished initialising.
+      }
+      for (const frame of frames) frame.remove();
+      frames = [];
+    },
+  };
 }

@@ -1,0 +1,101 @@
+/**
+ * What a deployment configures, with the defaults, the capabilities the
+ * connector claims and what stands in for a default reason list.
+ */
+import type { AgentReason, Capability } from "@opencti/core";
+import type { StreamsGlobal } from "./streams.js";
+
+export interface AmazonConnectConnectorOptions {
+  /** The instance's CCP, e.g. `https://example.my.connect.aws/ccp-v2/`. Required; the page's origin must be in the instance's approved origins. */
+  ccpUrl: string;
+  /** The element the CCP iframe goes into (it may be hidden). Required; `stop()` removes the iframe again. */
+  container: HTMLElement;
+  /** The instance's AWS region, e.g. `us-east-1`, passed to Streams' initCCP. Default: not passed. */
+  region?: string;
+  /**
+   * Open Connect's login window when the agent is not signed in. Default `true` (Streams' default);
+   * an object sets the window's size and position in pixels, and `autoClose` (default true) closes it once signed in.
+   * It also decides what a CCP that does not load means: `AUTH_FAILED` (sign-in needed) with it, `LINK_DOWN` without.
+   */
+  loginPopup?: boolean | { autoClose?: boolean; height?: number; width?: number; top?: number; left?: number };
+  /** The page the login popup opens instead of the instance's own (e.g. a SAML sign-in URL). Default: not passed. */
+  loginUrl?: string;
+  /**
+   * Softphone: the CCP iframe hosts WebRTC (`allowFramedSoftphone`, default true); `false` leaves media to
+   * this page, which then needs its own softphone manager (connect.core.initSoftphoneManager + connect-rtc-js).
+   * `disableRingtone` defaults to false; `ringtoneUrl` to Connect's ringtone.
+   */
+  softphone?: { allowFramedSoftphone?: boolean; disableRingtone?: boolean; ringtoneUrl?: string };
+  /** How long the CCP (and the Streams script) may take to load before the link is reported down, ms. Default 5000. */
+  ccpLoadTimeoutMs?: number;
+  /**
+   * Streams' keepalive acknowledge timeout, ms. Default Streams' own, 3000. The connector reports the link
+   * `reconnecting` when the CCP has not acknowledged for this plus 2000 ms.
+   */
+  ccpAckTimeoutMs?: number;
+  /** Contact attributes (by key) that become call data. Default: every attribute. */
+  callDataAttributes?: readonly string[];
+  /** Outbound caller-id queue (its ARN) for dial(). Default: the agent's routing profile's default outbound queue. */
+  outboundQueueArn?: string;
+  /** Declare fewer capabilities. Default AMAZON_CONNECT_CAPABILITIES. */
+  capabilities?: readonly Capability[];
+  /** The `connector` name on every event. Default "amazon-connect". */
+  name?: string;
+  /** A Streams `connect` namespace already loaded (a JSDOM window, a <script> tag). Default: imported on start. */
+  streams?: StreamsGlobal;
+  /** Load Streams from this URL as a classic script instead of importing it (recommended under a strict CSP). Default: none. */
+  streamsScriptUrl?: string;
+}
+
+/** Everything Connect's CCP does for a voice contact, through Streams' API. */
+export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = [
+  "agentState",
+  "dial",
+  "answer",
+  "reject",
+  "hangup",
+  "hold",
+  "mute",
+  "dtmf",
+  "blindTransfer",
+  "consult",
+  "completeTransfer",
+  "conference",
+  "swap",
+  "dropParty",
+  "wrapUp",
+];
+
+/**
+ * None: Connect's reasons are the instance's configured agent states, which
+ * the CCP sends with every agent snapshot (`configuration.agentStates`). The
+ * connector starts with this empty list and replaces it through
+ * `ctx.setReasons` from the first snapshot on (and whenever the list
+ * changes): routable states as `ready`, not-routable ones as `not_ready`, id
+ * the state's ARN (its name without one), label its name. Offline is logout,
+ * not a reason (see mapping.ts `reasonsFrom`).
+ */
+export const DEFAULT_REASONS: readonly AgentReason[] = [];
+
+/** The CCP (and Streams) must load within this, ms. */
+export const DEFAULT_CCP_LOAD_TIMEOUT_MS = 5000;
+/** Streams' default keepalive acknowledge timeout, ms. */
+export const STREAMS_ACK_TIMEOUT_MS = 3000;
+/** How much longer than the acknowledge timeout the connector waits before it calls the CCP gone, ms. */
+export const KEEPALIVE_GRACE_MS = 2000;
+
+/** The options with their defaults applied (what the connector reads). */
+export interface ResolvedOptions {
+  readonly loadTimeoutMs: number;
+  readonly loginPopup: NonNullable<AmazonConnectConnectorOptions["loginPopup"]>;
+  /** No acknowledge from the CCP for this long means it is gone or frozen, ms. */
+  readonly keepaliveTimeoutMs: number;
+}
+
+export function resolveOptions(options: AmazonConnectConnectorOptions): ResolvedOptions {
+  return {
+    loadTimeoutMs: options.ccpLoadTimeoutMs ?? DEFAULT_CCP_LOAD_TIMEOUT_MS,
+    loginPopup: options.loginPopup ?? true,
+    keepaliveTimeoutMs: (options.ccpAckTimeoutMs ?? STREAMS_ACK_TIMEOUT_MS) + KEEPALIVE_GRACE_MS,
+  };
+}

@@ -1,0 +1,279 @@
+/**
+ * The connector's requests. Each is a Streams API call settled by its
+ * success/failure callback (`call`); where the outcome only shows in a later
+ * snapshot (login, dial, consult, mute) the request then waits for that
+ * snapshot (`until`). Both give up with REQUEST_TIMEOUT when the desktop's
+ * signal aborts. The state changes themselves arrive as snapshots.
+ */
+import { CtiError, type AgentReason, type Call, type Connector, type ConnectorContext } from "@opencti/core";
+import { isRecord, waitFor } from "@opencti/core/connector";
+import { streamsFailure } from "./errors.js";
+import { agentConnection, customerConnection, isConsulting, isOutboundContact, legId, newThirdParty, reasonId } from "./mapping.js";
+import type { AmazonConnectConnectorOptions } from "./options.js";
+import type { AgentData, AgentStateDef, ContactData, ContactTracker } from "./snapshot.js";
+import type { StreamsCallbacks, StreamsEndpoint, StreamsGlobal } from "./streams.js";
+
+/** The connector's live state, updated in place by connector.ts; requests only read it. */
+export interface Live {
+  ctx: ConnectorContext | undefined;
+  /** Streams once loaded. */
+  streams: StreamsGlobal | undefined;
+  linkUp: boolean;
+  /** The latest snapshot applied. */
+  current: AgentData | undefined;
+  reasons: readonly AgentReason[];
+  muted: boolean;
+}
+
+type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "start" | "stop">;
+
+export interface Requests {
+  readonly handlers: Required<Pick<Connector, RequestName>>;
+  /** After each snapshot or mute toggle: settles the waits it satisfies. */
+  check(): void;
+  /** On stop: rejects every wait with `error`. */
+  cancel(error: CtiError): void;
+}
+
+interface Waiter {
+  check(): void;
+  fail(error: CtiError): void;
+}
+
+const PHONE = /^\+?[0-9][0-9\s().-]*$/;
+
+const linkDown = (): CtiError => new CtiError("LINK_DOWN", "The Amazon Connect CCP is not connected.");
+
+export function createRequests(live: Live, contacts: ContactTracker, options: AmazonConnectConnectorOptions): Requests {
+  const waiters = new Set<Waiter>();
+
+  /** Runs one Streams API call; settles on its success/failure callback. */
+  function call(what: string, signal: AbortSignal, run: (callbacks: StreamsCallbacks) => void): Promise<unknown> {
+    if (!live.streams || !live.linkUp) return Promise.reject(linkDown());
+    return waitFor<unknown>(
+      (resolve, reject) => {
+        try {
+          run({ success: resolve, failure: (err, data) => reject(streamsFailure(what, err, data)) });
+        } catch (err) {
+          reject(streamsFailure(what, err));
+        }
+      },
+      signal,
+      () => new CtiError("REQUEST_TIMEOUT", `Amazon Connect did not answer in time (${what}).`),
+    );
+  }
+
+  /** Resolves with `find()`'s value once a snapshot makes it defined. */
+  function until<T>(find: () => T | undefined, signal: AbortSignal, what: string): Promise<T> {
+    const now = find();
+    if (now !== undefined) return Promise.resolve(now);
+    return waitFor<T>(
+      (resolve, reject) => {
+        const waiter: Waiter = {
+          check() {
+            const value = find();
+            if (value !== undefined) resolve(value);
+          },
+          fail: reject,
+        };
+        waiters.add(waiter);
+        return () => waiters.delete(waiter);
+      },
+      signal,
+      () => new CtiError("REQUEST_TIMEOUT", `Amazon Connect did not show ${what} in time.`),
+    );
+  }
+
+  const s = (): StreamsGlobal => {
+    if (!live.streams) throw linkDown();
+    return live.streams;
+  };
+
+  function contactData(contactId: string): ContactData {
+    const contact = contacts.contact(contactId);
+    if (!contact) throw new CtiError("INVALID_STATE", `Amazon Connect no longer lists contact ${contactId}.`);
+    return contact;
+  }
+
+  function connectionId(contact: ContactData, kind: "agent" | "customer"): string {
+    const conn = kind === "agent" ? agentConnection(contact) : customerConnection(contact);
+    if (!conn) throw new CtiError("INVALID_STATE", `Contact ${contact.contactId} has no ${kind} connection.`);
+    return conn.connectionId;
+  }
+
+  /** The connection a call-level request acts on: the customer's, or the consult leg's third party. */
+  function remoteConnection(c: Call): { contactId: string; connectionId: string } {
+    const t = contacts.target(c);
+    if (t.connectionId) return { contactId: t.contactId, connectionId: t.connectionId };
+    return { contactId: t.contactId, connectionId: connectionId(contactData(t.contactId), "customer") };
+  }
+
+  const onConnection = (what: string, act: "hold" | "resume") => async ({ call: c, signal }: { call: Call; signal: AbortSignal }) => {
+    const { contactId, connectionId: id } = remoteConnection(c);
+    await call(what, signal, (cb) => new (s().VoiceConnection)(contactId, id)[act](cb));
+  };
+
+  const onContact = (what: string, act: "accept" | "reject" | "toggleActiveConnections") => async ({ call: c, signal }: { call: Call; signal: AbortSignal }) => {
+    await call(what, signal, (cb) => new (s().Contact)(contacts.target(c).contactId)[act](cb));
+  };
+
+  function destroy(what: string, contactId: string, id: string, signal: AbortSignal): Promise<unknown> {
+    return call(what, signal, (cb) => new (s().VoiceConnection)(contactId, id).destroy(cb));
+  }
+
+  /** Agent leaves the contact (hang up, or complete a transfer). */
+  async function leave(contactId: string, how: "local_hangup" | "transferred", signal: AbortSignal): Promise<void> {
+    const m = contacts.memoryOf(contactId);
+    const before = m.leaving;
+    const agentConn = connectionId(contactData(contactId), "agent");
+    m.leaving = how;
+    m.dropped.add(agentConn);
+    try {
+      await destroy(how === "transferred" ? "complete the transfer" : "hang up", contactId, agentConn, signal);
+    } catch (err) {
+      if (before === undefined) delete m.leaving;
+      else m.leaving = before;
+      m.dropped.delete(agentConn);
+      throw err;
+    }
+  }
+
+  async function endpointFor(destination: string, signal: AbortSignal): Promise<StreamsEndpoint> {
+    const st = s();
+    if (PHONE.test(destination)) return st.Endpoint.byPhoneNumber(destination);
+    // A named destination is a quick connect.
+    const agent = new st.Agent();
+    const list = await call("list quick connects", signal, (cb) => agent.getEndpoints(agent.getAllQueueARNs(), { success: (d) => cb.success?.(d), failure: (e) => cb.failure?.(e) }));
+    const endpoints = isRecord(list) && Array.isArray(list.endpoints) ? (list.endpoints as unknown[]) : [];
+    const match = endpoints.find((e) => isRecord(e) && e.name === destination);
+    if (!isRecord(match)) throw new CtiError("INVALID_DESTINATION", `No phone number or quick connect named "${destination}" is available to this agent.`);
+    return match;
+  }
+
+  /** Connect's agent state for a reason (by id), or the first one of a type. */
+  function agentState(reason: AgentReason | undefined, kind?: string): AgentStateDef {
+    const states = live.current?.agentStates ?? [];
+    const found = reason ? states.find((x) => reasonId(x) === reason.id) : states.find((x) => x.type === kind);
+    if (!found) throw new CtiError("INVALID_ARGUMENT", reason ? `Amazon Connect has no agent state "${reason.label}".` : `Amazon Connect lists no ${kind} agent state.`);
+    return found;
+  }
+
+  async function putState(state: AgentStateDef, signal: AbortSignal, what: string): Promise<void> {
+    // While a contact is live Connect queues the state until it ends (pendingState).
+    const enqueueNextState = (live.current?.contacts.some((c) => c.type === "voice") ?? false) && state.type !== "offline";
+    const plain = { agentStateARN: state.agentStateARN ?? null, type: state.type, name: state.name };
+    await call(what, signal, (cb) => new (s().Agent)().setState(plain, cb, { enqueueNextState }));
+  }
+
+  const handlers: Requests["handlers"] = {
+    async login({ initialState, signal }) {
+      const current = live.current;
+      if (!current) throw linkDown();
+      if (current.state.type !== "offline") return;
+      // A not-ready state unless the request names one; the first routable state when there is none.
+      const reason = live.reasons.find((r) => r.state === (initialState ?? "not_ready"));
+      await putState(reason ? agentState(reason) : agentState(undefined, "routable"), signal, "log the agent in");
+      await until(() => (live.current && live.current.state.type !== "offline" ? true : undefined), signal, "the agent logged in");
+    },
+    async logout({ signal }) {
+      await putState(agentState(undefined, "offline"), signal, "log the agent out");
+    },
+    async setAgentState({ reason, signal }) {
+      await putState(agentState(reason), signal, `set the agent state to ${reason.label}`);
+    },
+    async dial({ destination, signal }) {
+      const st = s();
+      const before = new Set((live.current?.contacts ?? []).map((c) => c.contactId));
+      const agent = new st.Agent();
+      await call("place the call", signal, (cb) => agent.connect(st.Endpoint.byPhoneNumber(destination), { ...cb, ...(options.outboundQueueArn ? { queueARN: options.outboundQueueArn } : {}) }));
+      // Only an outbound contact: a call routed to the agent at the same moment is new too.
+      const callId = await until(() => live.current?.contacts.find((c) => c.type === "voice" && !before.has(c.contactId) && isOutboundContact(c))?.contactId, signal, "the new outbound contact");
+      return { callId };
+    },
+    answer: onContact("accept the call", "accept"),
+    reject: onContact("reject the call", "reject"),
+    async hangup({ call: c, signal }) {
+      const t = contacts.target(c);
+      const m = contacts.memoryOf(t.contactId);
+      if (t.connectionId) {
+        m.dropped.add(t.connectionId);
+        await destroy("hang up the consult call", t.contactId, t.connectionId, signal);
+        return;
+      }
+      const contact = contactData(t.contactId);
+      if (isConsulting(contact, m)) {
+        // The agent stays on the consult leg: drop the customer only.
+        const customer = connectionId(contact, "customer");
+        m.dropped.add(customer);
+        await destroy("hang up", t.contactId, customer, signal);
+      } else await leave(t.contactId, "local_hangup", signal);
+    },
+    hold: onConnection("hold the call", "hold"),
+    resume: onConnection("resume the call", "resume"),
+    async mute({ signal }) {
+      new (s().Agent)().mute();
+      await until(() => (live.muted ? true : undefined), signal, "the microphone muted");
+    },
+    async unmute({ signal }) {
+      new (s().Agent)().unmute();
+      await until(() => (!live.muted ? true : undefined), signal, "the microphone unmuted");
+    },
+    async sendDtmf({ call: c, digits, signal }) {
+      const { contactId, connectionId: id } = remoteConnection(c);
+      await call("send the digits", signal, (cb) => new (s().VoiceConnection)(contactId, id).sendDigits(digits, cb));
+    },
+    async blindTransfer({ call: c, destination, signal }) {
+      const contactId = contacts.target(c).contactId;
+      const endpoint = await endpointFor(destination, signal);
+      const m = contacts.memoryOf(contactId);
+      m.blindTransfer = true;
+      try {
+        await call("transfer the call", signal, (cb) => new (s().Contact)(contactId).addConnection(endpoint, cb));
+      } catch (err) {
+        delete m.blindTransfer;
+        throw err;
+      }
+      await leave(contactId, "transferred", signal);
+    },
+    async consult({ call: c, destination, signal }) {
+      const contactId = contacts.target(c).contactId;
+      const endpoint = await endpointFor(destination, signal);
+      const before = new Set(contactData(contactId).connections.map((x) => x.connectionId));
+      await call("start the consult call", signal, (cb) => new (s().Contact)(contactId).addConnection(endpoint, cb));
+      const connection = await until(() => newThirdParty(live.current?.contacts.find((x) => x.contactId === contactId), before), signal, "the consult connection");
+      return { callId: legId(contactId, connection) };
+    },
+    async completeTransfer({ call: c, consultCall, signal }) {
+      const primary = c.relatedCallId ? consultCall : c;
+      await leave(contacts.target(primary).contactId, "transferred", signal);
+    },
+    async conference({ call: c, consultCall, signal }) {
+      const t = contacts.target(c.relatedCallId ? c : consultCall);
+      await call("merge the calls", signal, (cb) => new (s().Contact)(t.contactId).conferenceConnections(cb));
+      // The next snapshot shows the merged legs; until then nothing changes.
+      if (t.connectionId) contacts.memoryOf(t.contactId).merged.add(t.connectionId);
+    },
+    swap: onContact("swap the calls", "toggleActiveConnections"),
+    async dropParty({ call: c, party, signal }) {
+      const contactId = contacts.target(c).contactId;
+      contacts.memoryOf(contactId).dropped.add(party.id);
+      await destroy("drop the party", contactId, party.id, signal);
+    },
+    async completeWrapUp({ call: c, wrapUp, signal }) {
+      const contactId = contacts.target(c).contactId;
+      if (wrapUp.disposition !== undefined || wrapUp.notes !== undefined) live.ctx?.upsertCall({ id: c.id, state: "wrapup", wrapUp });
+      await call("finish after-call work", signal, (cb) => new (s().Contact)(contactId).clear(cb));
+    },
+  };
+
+  return {
+    handlers,
+    check: () => {
+      for (const w of [...waiters]) w.check();
+    },
+    cancel: (error) => {
+      for (const w of [...waiters]) w.fail(error);
+      waiters.clear();
+    },
+  };
+}
