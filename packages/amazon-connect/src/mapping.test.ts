@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentKind, mapVoiceContact, newMemory, reasonsFrom, toAgentReport } from "./mapping.js";
+import { agentKind, isConsulting, isOutboundContact, legConnectionId, legId, mapVoiceContact, newMemory, newThirdParty, reasonsFrom, toAgentReport, vanishedReason } from "./mapping.js";
 import { BadVendorData, readAgentData, type ConnectionData, type ContactData } from "./snapshot.js";
 
 const conn = (connectionId: string, type: string, state: string, extra: Partial<ConnectionData> = {}): ConnectionData => ({ connectionId, type, initial: type !== "agent" && !extra.connectionId?.startsWith("third"), state, ...extra });
@@ -110,5 +110,60 @@ describe("agent mapping", () => {
     const data = readAgentData({ snapshot: { state: { type: "routable", name: "A" }, contacts: [{ contactId: "x", type: "voice", state: { type: "connected" } }] } });
     expect(data.contacts).toEqual([]);
     expect(data.badContacts).toEqual([{ contactId: "x", problem: "contact x has no connections list", raw: expect.anything() }]);
+  });
+});
+
+describe("parties, hold and the contact helpers", () => {
+  it("parties: the agent's own connection first, then the customer, merged third parties and supervisors", () => {
+    const memory = newMemory();
+    memory.merged.add("third-1");
+    const c = contact("connected", [
+      conn("cu", "inbound", "hold", { phoneNumber: "+15550100" }),
+      conn("sup", "monitoring", "silent_monitor", { initial: false }),
+      conn("third-1", "outbound", "hold", { initial: false, name: "Bob" }),
+      conn("a", "agent", "connected"),
+    ]);
+    const { call } = mapVoiceContact(c, memory, opts);
+    expect(call.state).toBe("held"); // the agent holds the customer's connection
+    expect(call.parties).toEqual([
+      { id: "a", role: "agent", state: "connected" },
+      { id: "cu", role: "customer", state: "held", address: "+15550100" },
+      { id: "third-1", role: "third_party", state: "held", displayName: "Bob" },
+      { id: "sup", role: "supervisor", state: "connected" },
+    ]);
+  });
+
+  it("a consult leg's id names its connection; outbound, consulting and the new third party are read from the connections", () => {
+    expect(legConnectionId("c-1", legId("c-1", "third:1"))).toBe("third:1");
+    const placed = contact("connecting", [conn("a", "agent", "connecting"), conn("cu", "outbound", "connecting")]);
+    expect(isOutboundContact(placed)).toBe(true);
+    expect(isOutboundContact(contact("connecting", [conn("cu", "inbound", "connected")]))).toBe(false);
+    const consulting = contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "hold"), conn("third-1", "outbound", "connected", { initial: false })]);
+    const memory = newMemory();
+    expect(isConsulting(consulting, memory)).toBe(true);
+    memory.merged.add("third-1");
+    expect(isConsulting(consulting, memory)).toBe(false);
+    expect(newThirdParty(consulting, new Set(["a", "cu"]))).toBe("third-1");
+    expect(newThirdParty(consulting, new Set(["a", "cu", "third-1"]))).toBeUndefined();
+  });
+
+  it("a call gone from the snapshot: abandoned while ringing, its own reason in wrap-up, else how the agent left", () => {
+    const memory = newMemory();
+    expect(vanishedReason(memory, undefined, "ringing")).toBe("abandoned");
+    expect(vanishedReason(memory, undefined, "wrapup")).toBeUndefined();
+    expect(vanishedReason(undefined, undefined, "connected")).toBe("remote_hangup");
+    memory.leaving = "transferred";
+    expect(vanishedReason(memory, undefined, "connected")).toBe("transferred");
+  });
+
+  it("a consult leg gone from the snapshot: merged, transferred, dropped by the agent, else hung up by the third party", () => {
+    const memory = newMemory();
+    expect(vanishedReason(memory, "third-1", "connected")).toBe("remote_hangup");
+    memory.dropped.add("third-1");
+    expect(vanishedReason(memory, "third-1", "connected")).toBe("local_hangup");
+    memory.leaving = "transferred";
+    expect(vanishedReason(memory, "third-1", "connected")).toBe("transferred");
+    memory.merged.add("third-1");
+    expect(vanishedReason(memory, "third-1", "connected")).toBe("merged");
   });
 });
