@@ -16,19 +16,24 @@ export const REDACTED = "[redacted]";
 /**
  * Key names whose values are secrets, matched on whole name segments: `apiKey`,
  * `x-api-key`, `client_secret`, `X-Amz-Security-Token` and `pinCode` are
- * secrets; `pinned`, `spin`, `author`, `authority` and `tokenizer` are not.
+ * secrets; `pinned`, `spin`, `author` and `authority` are not. The short,
+ * ambiguous words (pin, otp, sig, auth, …) only as segments.
  */
 const SECRET_WORD = /\b(pass(word|wd|code|phrase)?|pwd|secrets?|tokens?|auth|authori[sz]ation|credentials?|cookies?|jwt|ha1|otp|pin|sig|signature|(api|access|private) ?key)\b/i;
+/**
+ * The strong words also inside a one-word name (`authtoken`, `newpassword`,
+ * `secretkey`); "token" only at its end, so `tokenizer` is not a secret.
+ */
+const SECRET_IN_WORD = /pass(wor)?d|secret|(api|access|private)key|tokens?$/;
 /** Keys whose values are phone numbers or SIP addresses: masked when asked. */
 const PHONE_KEY = /^(from|to|ani|dnis|phone(number)?|number|address|destination|caller|callee|other_?dn|uri)$/i;
 
 /** Whether a key, header or parameter name names a secret. */
 export function secretKey(name: string): boolean {
-  return SECRET_WORD.test(
-    name
-      .slice(0, 128)
-      .replace(/([a-z\d])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])/g, "$1$2 ")
-      .replace(/[\W_]+/g, " "),
+  name = name.slice(0, 128);
+  return (
+    SECRET_WORD.test(name.replace(/([a-z\d])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])/g, "$1$2 ").replace(/[\W_]+/g, " ")) ||
+    SECRET_IN_WORD.test(name.toLowerCase().replace(/[\W_]+/g, ""))
   );
 }
 
@@ -108,39 +113,37 @@ export function redact(value: unknown, options: RedactOptions = {}, max: number 
     if (typeof v !== "object" || v === null) return typeof v === "string" ? (left > 0 ? text(v) : "[…]") : typeof v === "function" ? "[function]" : v;
     if (left <= 0 || depth > 8 || seen.has(v)) return "[…]";
     seen.add(v);
-    if (v instanceof Error) return { name: walk(v.name, depth), message: walk(v.message, depth) };
-    if (v instanceof Date) return v.toISOString();
-    if (Array.isArray(v)) {
-      // A header tuple: ["Authorization", "Bearer …"].
-      if (v.length === 2 && typeof v[0] === "string" && secretKey(v[0])) return [v[0], REDACTED];
-      const out: unknown[] = [];
-      for (const x of v) {
-        if (left-- <= 0) break;
-        out.push(walk(x, depth + 1));
+    try {
+      if (v instanceof Error) return { name: walk(v.name, depth), message: walk(v.message, depth) };
+      if (v instanceof Date) return isNaN(v.getTime()) ? "Invalid Date" : v.toISOString();
+      if (Array.isArray(v)) {
+        // A header tuple ["Authorization", "Bearer …"] or a flat header list
+        // (Node's rawHeaders): in an even-length list, the item after a secret name.
+        const pairs = v.length % 2 === 0;
+        const out: unknown[] = [];
+        for (let i = 0; i < v.length && left-- > 0; i++) {
+          const name: unknown = v[i - 1];
+          out.push(pairs && i % 2 && typeof name === "string" && secretKey(name) ? REDACTED : walk(v[i], depth + 1));
+        }
+        return out;
+      }
+      const entries = Object.entries(v);
+      // A { name, value } pair: { name: "X-Api-Key", value: "…" }, { Name, Value }, { header, value }.
+      const hidden = entries.some(([k, x]) => /^(name|key|header)$/i.test(k) && typeof x === "string" && secretKey(x));
+      const out: Record<string, unknown> = {};
+      for (const [key, x] of entries) {
+        if ((left -= key.length + 1) < 0) break;
+        out[key] =
+          secretKey(key) || (hidden && /^value$/i.test(key))
+            ? REDACTED
+            : options.maskPhoneNumbers && PHONE_KEY.test(key) && typeof x === "string"
+              ? maskPhoneNumber(text(x))
+              : walk(x, depth + 1);
       }
       return out;
-    }
-    let entries: [string, unknown][];
-    let label: unknown;
-    try {
-      entries = Object.entries(v);
-      // A { name, value } pair: { name: "X-Api-Key", value: "…" }.
-      label = (v as { name?: unknown }).name ?? (v as { key?: unknown }).key;
     } catch {
       return "[unreadable]"; // a throwing getter or proxy: nothing of it is kept
     }
-    const hidden = typeof label === "string" && secretKey(label);
-    const out: Record<string, unknown> = {};
-    for (const [key, x] of entries) {
-      if ((left -= key.length + 1) < 0) break;
-      out[key] =
-        secretKey(key) || (hidden && key === "value")
-          ? REDACTED
-          : options.maskPhoneNumbers && PHONE_KEY.test(key) && typeof x === "string"
-            ? maskPhoneNumber(text(x))
-            : walk(x, depth + 1);
-    }
-    return out;
   };
   return walk(value, 0);
 }

@@ -94,6 +94,19 @@ const REDACT: Case[] = [
   ["password='a …'", `password='a ${S}' next`, [S], ["next"]],
   ["URI with an empty user", `redis://:${S}@cache:6379`, [S], ["@cache:6379"]],
   ["Basic after a tab", `Basic\t${S}==`, [S], []],
+  // Item 4: secret names written as one word.
+  ["authtoken", { authtoken: S }, [S], []],
+  ["accesstoken", { accesstoken: S }, [S], []],
+  ["secretkey", { secretkey: S }, [S], []],
+  ["newpassword", { newpassword: S }, [S], []],
+  ["AUTHTOKEN", { AUTHTOKEN: S }, [S], []],
+  ["mysecretvalue", { mysecretvalue: S }, [S], []],
+  ["authtoken= in text", `x?authtoken=${S}`, [S], []],
+  // Item 5: flat header lists and pair shapes.
+  ["Node rawHeaders", ["Host", "a.example", "X-Api-Key", S, "Accept", "*/*"], [S], ["Host", "a.example", "*/*"]],
+  ["{Name, Value}", { Headers: [{ Name: "X-Api-Key", Value: S }] }, [S], ["X-Api-Key"]],
+  ["{header, value}", [{ header: "Authorization", value: S }], [S], ["Authorization"]],
+  ["{KEY, VALUE}", [{ KEY: "sessionToken", VALUE: S }], [S], []],
 ];
 
 /** Must keep: the output equals the input. */
@@ -111,6 +124,8 @@ const KEEP: [name: string, input: unknown][] = [
   ["harmless query strings", "https://crm.example/search?page=2&author=me&opinion=ok&pinned=1"],
   ["a header line that is not a secret", "Content-Type: application/sdp\r\nCSeq: 2 REGISTER"],
   ["JSON without secrets", '{"name":"Ann","note":"call back: 10:00","ratio":"1:2"}'],
+  ["flat lists that are not secrets", { headers: ["Host", "a", "Accept", "*/*"], words: ["password"], odd: ["token", "x", "y"] }],
+  ["{name, value} pairs that are not secrets", [{ Name: "Accept", Value: "*/*" }, { header: "Host", value: "h" }]],
   ["name=value without secrets", "a=ab=cd; b=\"x y\" c='z' time: 10:00"],
 ];
 
@@ -126,6 +141,16 @@ describe("redaction rule set", () => {
 
   it.each(KEEP)("keeps %s", (_name, input) => {
     expect(redact(input)).toEqual(input);
+  });
+
+  it("never throws (item 6): unreadable parts become [unreadable], invalid dates stay readable", () => {
+    const broken = new Error("x");
+    Object.defineProperty(broken, "message", { get: () => { throw new Error("getter"); } });
+    const hostile = new Proxy({}, { ownKeys: () => { throw new Error("trap"); } });
+    expect(redact({ when: new Date(NaN), ok: 1 })).toEqual({ when: "Invalid Date", ok: 1 });
+    expect(redact({ broken, ok: 1 })).toEqual({ broken: "[unreadable]", ok: 1 });
+    expect(redact([hostile, "a"])).toEqual(["[unreadable]", "a"]);
+    expect(redact(broken)).toBe("[unreadable]");
   });
 
   it("masks phone numbers only when asked", () => {
