@@ -257,7 +257,13 @@ export function createDesktop(options: DesktopOptions): Desktop {
       try {
         emit(fn(...args));
       } catch (err) {
-        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`The connector's ${name} report could not be applied: ${String(err)}`), retryable: false, raw: args }]);
+        let why = "unreadable";
+        try {
+          why = String(err);
+        } catch {
+          // a thrown value without a string form
+        }
+        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`The connector's ${name} report could not be applied: ${why}`), retryable: false, raw: args }]);
       }
     };
   const ctx = {

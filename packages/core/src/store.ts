@@ -143,6 +143,7 @@ export class DesktopStore {
   sync(report: unknown): EventBody[] {
     const r = report as Partial<SyncReport> | null;
     if (typeof r !== "object" || r === null || !Array.isArray(r.calls)) return [invalid("a sync report needs a calls list", report)];
+    if (r.calls.length > LIMITS.calls) return [invalid(`a sync report lists more than ${LIMITS.calls} calls`, report)];
     const events: EventBody[] = [];
     const listed = new Set<string>();
     for (const call of r.calls as unknown[]) {
@@ -168,6 +169,7 @@ export class DesktopStore {
       case "insight": {
         if (!known(sig.callId)) return [invalid("insight for an unknown call", s)];
         const insight = read<Insight>(sig.insight, INSIGHT);
+        if (insight?.data) (insight as { data: object }).data = { ...insight.data };
         return [insight ? { type: "call.insight", callId: sig.callId, insight } : invalid("insight needs kind and text", s, sig.callId)];
       }
       case "warning":
@@ -212,6 +214,8 @@ export class DesktopStore {
     // Only known fields: a vendor object's extras (even a password) stay out.
     if (r.parties) next.parties = r.parties.map((p) => read(p, PARTY));
     if (r.wrapUp) next.wrapUp = read(r.wrapUp, WRAP_UP);
+    // A copy: the connector may change its object after the check.
+    if (r.data) next.data = { ...r.data };
     if ((r.state === "connected" || r.state === "held") && base.connectedAt === undefined) next.connectedAt = now;
     if ((r.state === "wrapup" || r.state === "ended") && base.endedAt === undefined) next.endedAt = now;
     return next as unknown as Call;

@@ -158,6 +158,50 @@ describe("connector reports are bounded", () => {
     expect(JSON.stringify(events)).not.toMatch(/hunter2|"extra"/);
   });
 
+  it("a report the redactor cannot read never throws back into the connector (item 6)", async () => {
+    const { rec, errors } = await loggedIn();
+    const broken = new Error("x");
+    Object.defineProperty(broken, "message", { get: () => { throw new Error("getter"); } });
+    expect(() => rec.ctx.upsertCall({ id: "c1", state: "bogus" as "ringing", when: new Date(NaN) } as never)).not.toThrow();
+    expect(() => rec.ctx.invalidVendorEvent("bad", broken)).not.toThrow();
+    expect(() => rec.ctx.signal({ kind: "error", code: "VENDOR_ERROR", message: "m", raw: { broken } })).not.toThrow();
+    const nasty = Object.defineProperty({ state: "ringing" }, "id", { enumerable: true, get: () => { throw Object.create(null); } });
+    expect(() => rec.ctx.upsertCall(nasty as never)).not.toThrow();
+    expect(errors.map((e) => e.code)).toEqual(["INVALID_VENDOR_EVENT", "INVALID_VENDOR_EVENT", "VENDOR_ERROR", "INVALID_VENDOR_EVENT"]);
+    expect(errors[3]!.raw).toEqual(["[unreadable]"]);
+    expect(errors[0]!.raw).toMatchObject({ id: "c1", when: "Invalid Date" });
+  });
+
+  it("stores copies of call and insight data, not the connector's objects (item 8)", async () => {
+    const { rec, desktop } = await loggedIn();
+    const data: Record<string, string> = { account: "42" };
+    rec.ctx.upsertCall({ id: "1", state: "connected", data });
+    const insightData: Record<string, string> = { topic: "billing" };
+    const insights: DesktopEvent[] = [];
+    desktop.on("call.insight", (e) => insights.push(e));
+    rec.ctx.signal({ kind: "insight", callId: "1", insight: { kind: "intent", text: "pay", data: insightData } });
+    for (let i = 0; i < 10_000; i++) data[`k${i}`] = "v";
+    data.account = "y".repeat(1_000_000);
+    insightData.topic = "y".repeat(1_000_000);
+    expect(desktop.getCall("1")!.data).toEqual({ account: "42" });
+    expect(insights[0]).toMatchObject({ insight: { data: { topic: "billing" } } });
+  });
+
+  it("refuses a sync with more calls than LIMITS.calls as one error (item 9)", async () => {
+    const { rec, desktop, errors } = await loggedIn();
+    const events: DesktopEvent[] = [];
+    desktop.on("*", (e) => events.push(e));
+    rec.ctx.upsertCall({ id: "kept", state: "connected" });
+    const started = performance.now();
+    rec.ctx.sync({ calls: Array.from({ length: 50_000 }, (_, i) => ({ id: `c${i}`, state: "ringing" as const })) });
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(errors.map((e) => e.code)).toEqual(["INVALID_VENDOR_EVENT"]);
+    expect(events).toHaveLength(2); // call.connected, then the one error
+    expect(desktop.snapshot().calls.map((c) => c.id)).toEqual(["kept"]);
+    rec.ctx.sync({ calls: [{ id: "kept", state: "connected" }, ...Array.from({ length: 63 }, (_, i) => ({ id: `c${i}`, state: "ringing" as const }))] });
+    expect(desktop.snapshot().calls).toHaveLength(64);
+  });
+
   it("the store alone builds no message from a huge value", () => {
     const s = new DesktopStore({ capabilities: [], reasons: [], now: () => 1 });
     for (const events of [s.setLink(BIG), s.setAgent({ state: BIG }), s.upsertCall({ id: "1", state: { big: BIG } }), s.removeCall("1", BIG)]) {
