@@ -1,8 +1,10 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  // The connector toolkit is its own entry (@opencti/core/connector), never part of dist/index.js.
-  entry: { index: "src/index.ts", "connector/index": "src/toolkit/index.ts" },
+  // The connector toolkit (@opencti/core/connector) and the logging extras
+  // (@opencti/core/logging) are their own entries, never part of dist/index.js
+  // (the logging entry shares the redaction with it through a chunk).
+  entry: { index: "src/index.ts", "connector/index": "src/toolkit/index.ts", "logging/index": "src/logging.ts" },
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,

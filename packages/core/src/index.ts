@@ -7,16 +7,5 @@ export { createDesktop, telephonyMode, type Desktop, type DesktopOptions, type U
 export { ACTION_CAPABILITY, deriveActions } from "./actions.js";
 export { DesktopStore, type StoreOptions } from "./store.js";
 export { normalizeDestination, isOneOf, DTMF, LIMITS } from "./validate.js";
-export {
-  createConsoleLogger,
-  maskPhoneNumber,
-  redact,
-  redactingLogger,
-  secretKey,
-  silentLogger,
-  REDACTED,
-  type ConsoleLoggerOptions,
-  type Logger,
-  type LogLevel,
-  type RedactOptions,
-} from "./logger.js";
+// createConsoleLogger lives in @opencti/core/logging (the Desktop does not need it).
+export { maskPhoneNumber, redact, redactingLogger, secretKey, silentLogger, REDACTED, type Logger, type LogLevel, type RedactOptions } from "./logger.js";

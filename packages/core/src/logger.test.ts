@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createConsoleLogger, maskPhoneNumber, redact, redactingLogger, type Logger } from "./logger.js";
+import { maskPhoneNumber, redact, redactingLogger, type Logger } from "./logger.js";
+import { createConsoleLogger } from "./logging.js";
 
 function capture(): { lines: unknown[][]; logger: Logger } {
   const lines: unknown[][] = [];

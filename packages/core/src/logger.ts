@@ -148,27 +148,7 @@ export function redact(value: unknown, options: RedactOptions = {}, max: number 
   return walk(value, 0);
 }
 
-export interface ConsoleLoggerOptions extends RedactOptions {
-  level?: LogLevel;
-  /** Where lines go; the global console by default. */
-  sink?: Pick<Console, "debug" | "info" | "warn" | "error">;
-  prefix?: string;
-}
-
-/** A levelled console logger; use it or wrap your own with `redactingLogger`. */
-export function createConsoleLogger(options: ConsoleLoggerOptions = {}): Logger {
-  const sink = options.sink ?? console;
-  const prefix = options.prefix ?? "[opencti]";
-  return redactingLogger(
-    eachLevel((level) => (message, fields) => {
-      if (fields === undefined) sink[level](prefix, message);
-      else sink[level](prefix, message, fields);
-    }),
-    options,
-  );
-}
-
-/** Wraps any logger so fields are redacted and levels below `level` dropped. */
+/** Wraps any logger so fields are redacted and levels below `level` dropped (see createConsoleLogger in `@opencti/core/logging`). */
 export function redactingLogger(inner: Logger, options: RedactOptions & { level?: LogLevel } = {}): Logger {
   const min = LEVELS[options.level ?? "info"];
   return eachLevel((level) => (message, fields) => {
@@ -187,6 +167,6 @@ export function redactingLogger(inner: Logger, options: RedactOptions & { level?
 export const silentLogger: Logger = eachLevel(() => () => {});
 
 /** A logger whose method for each level is `make(level)`. */
-function eachLevel(make: (level: keyof Logger) => Logger[keyof Logger]): Logger {
+export function eachLevel(make: (level: keyof Logger) => Logger[keyof Logger]): Logger {
   return { debug: make("debug"), info: make("info"), warn: make("warn"), error: make("error") };
 }
