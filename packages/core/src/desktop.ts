@@ -257,13 +257,9 @@ export function createDesktop(options: DesktopOptions): Desktop {
       try {
         emit(fn(...args));
       } catch (err) {
-        let why = "unreadable";
-        try {
-          why = String(err);
-        } catch {
-          // a thrown value without a string form
-        }
-        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`The connector's ${name} report could not be applied: ${why}`), retryable: false, raw: args }]);
+        // Through redact: what was thrown may have no string form (or a throwing one).
+        const why = redact(err, redaction, 256) as { message?: unknown } | null;
+        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`The connector's ${name} report could not be applied: ${String(why?.message ?? why)}`), retryable: false, raw: args }]);
       }
     };
   const ctx = {

@@ -9,7 +9,8 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+/** Levels, lowest first. */
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 
 export const REDACTED = "[redacted]";
 
@@ -150,9 +151,9 @@ export function redact(value: unknown, options: RedactOptions = {}, max: number 
 
 /** Wraps any logger so fields are redacted and levels below `level` dropped (see createConsoleLogger in `@opencti/core/logging`). */
 export function redactingLogger(inner: Logger, options: RedactOptions & { level?: LogLevel } = {}): Logger {
-  const min = LEVELS[options.level ?? "info"];
+  const min = LEVELS.indexOf(options.level ?? "info");
   return eachLevel((level) => (message, fields) => {
-    if (LEVELS[level] < min) return;
+    if (LEVELS.indexOf(level) < min) return;
     try {
       const text = redact(message, options) as string;
       if (fields === undefined) inner[level](text);

@@ -43,20 +43,20 @@ export class DesktopStore {
   readonly capabilities: ReadonlySet<Capability>;
   /** Live calls in arrival order. Ended calls leave at once. */
   readonly calls = new Map<string, Call>();
-  private readonly ended = new Set<string>();
-  private readonly endedMemory: number;
-  private readonly now: () => number;
+  readonly #ended = new Set<string>();
+  readonly #endedMemory: number;
+  readonly #now: () => number;
 
   constructor(options: StoreOptions) {
     this.capabilities = new Set(options.capabilities);
     this.reasons = options.reasons;
-    this.now = options.now;
-    this.endedMemory = options.endedMemory ?? 1000;
-    this.agent = { state: "logged_out", since: this.now() };
+    this.#now = options.now;
+    this.#endedMemory = options.endedMemory ?? 1000;
+    this.agent = { state: "logged_out", since: this.#now() };
   }
 
   hasEnded(id: string): boolean {
-    return this.ended.has(id);
+    return this.#ended.has(id);
   }
 
   setLink(state: unknown, reason?: unknown): EventBody[] {
@@ -86,7 +86,7 @@ export class DesktopStore {
     if (!stateChanged && samePending(pendingState, previous.pendingState) && agentId === previous.agentId) return [];
     this.agent = {
       state: r.state,
-      since: stateChanged ? this.now() : previous.since,
+      since: stateChanged ? this.#now() : previous.since,
       ...(reason ? { reason } : {}),
       ...(pendingState ? { pendingState } : {}),
       ...(agentId !== undefined ? { agentId } : {}),
@@ -101,12 +101,12 @@ export class DesktopStore {
     const old = this.calls.get(r.id);
     if (!old) {
       if (r.state === "ended") return []; // a call already over: nothing to show
-      if (this.ended.has(r.id)) return [invalid(`call ${r.id} has ended and cannot become ${r.state}`, report, r.id)];
+      if (this.#ended.has(r.id)) return [invalid(`call ${r.id} has ended and cannot become ${r.state}`, report, r.id)];
       if (this.calls.size >= LIMITS.calls) return [invalid(`more than ${LIMITS.calls} live calls`, report, r.id)];
     } else if (!canFollow(old.state, r.state)) {
       return [invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, report, r.id)];
     }
-    const call = this.merge(old, r);
+    const call = this.#merge(old, r);
     const events: EventBody[] = [];
     if (!old) {
       events.push(callEvent(stateEvent(call.state), call));
@@ -123,13 +123,13 @@ export class DesktopStore {
       }
     }
     if (events.length === 0) return [];
-    if (call.state === "ended") this.forget(call.id);
+    if (call.state === "ended") this.#forget(call.id);
     else this.calls.set(call.id, call);
     // Stamp the final actions into the events' snapshots, then tell about
     // other calls whose allowed actions moved because of this one.
-    const finalCall = call.state === "ended" ? Object.assign({}, call, { actions: [] }) : this.refreshActions(call.id);
+    const finalCall = call.state === "ended" ? Object.assign({}, call, { actions: [] }) : this.#refreshActions(call.id);
     const stamped = events.map((e) => ("call" in e ? Object.assign({}, e, { call: finalCall }) : e));
-    return [...stamped, ...this.refreshOthers(call.id)];
+    return [...stamped, ...this.#refreshOthers(call.id)];
   }
 
   removeCall(id: unknown, endReason?: unknown): EventBody[] {
@@ -143,7 +143,7 @@ export class DesktopStore {
   sync(report: unknown): EventBody[] {
     const r = report as Partial<SyncReport> | null;
     if (typeof r !== "object" || r === null || !Array.isArray(r.calls)) return [invalid("a sync report needs a calls list", report)];
-    if (r.calls.length > LIMITS.calls) return [invalid(`a sync report lists more than ${LIMITS.calls} calls`, report)];
+    if (r.calls.length > LIMITS.calls) return [invalid(`more than ${LIMITS.calls} live calls`, report)];
     const events: EventBody[] = [];
     const listed = new Set<string>();
     for (const call of r.calls as unknown[]) {
@@ -159,7 +159,7 @@ export class DesktopStore {
   signal(s: unknown): EventBody[] {
     const sig = s as Signal | null;
     if (typeof sig !== "object" || sig === null) return [invalid("a signal must be an object", s)];
-    const known = (id: unknown): boolean => typeof id === "string" && (this.calls.has(id) || this.ended.has(id));
+    const known = (id: unknown): boolean => typeof id === "string" && (this.calls.has(id) || this.#ended.has(id));
     switch (sig.kind) {
       case "transcript": {
         if (!known(sig.callId)) return [invalid("transcript for an unknown call", s)];
@@ -192,8 +192,8 @@ export class DesktopStore {
     }
   }
 
-  private merge(old: Call | undefined, r: CallReport): Call {
-    const now = this.now();
+  #merge(old: Call | undefined, r: CallReport): Call {
+    const now = this.#now();
     const base: Call = old ?? {
       id: r.id,
       vendorCallId: r.vendorCallId ?? r.id,
@@ -222,7 +222,7 @@ export class DesktopStore {
   }
 
   /** Recompute `call`'s actions from the current calls and store it. */
-  private refreshActions(id: string): Call {
+  #refreshActions(id: string): Call {
     const call = this.calls.get(id)!;
     const actions = deriveActions(call, this.calls.values(), this.capabilities);
     if (sameActions(actions, call.actions)) return call;
@@ -231,21 +231,21 @@ export class DesktopStore {
     return updated;
   }
 
-  private refreshOthers(changedId: string): EventBody[] {
+  #refreshOthers(changedId: string): EventBody[] {
     const events: EventBody[] = [];
     for (const id of [...this.calls.keys()]) {
       if (id === changedId) continue;
       const before = this.calls.get(id)!;
-      const after = this.refreshActions(id);
+      const after = this.#refreshActions(id);
       if (after !== before) events.push(callEvent("call.updated", after));
     }
     return events;
   }
 
-  private forget(id: string): void {
+  #forget(id: string): void {
     this.calls.delete(id);
-    this.ended.add(id);
-    if (this.ended.size > this.endedMemory) this.ended.delete(this.ended.values().next().value!);
+    this.#ended.add(id);
+    if (this.#ended.size > this.#endedMemory) this.#ended.delete(this.#ended.values().next().value!);
   }
 }
 
