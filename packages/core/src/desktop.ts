@@ -258,8 +258,9 @@ export function createDesktop(options: DesktopOptions): Desktop {
         emit(fn(...args));
       } catch (err) {
         // Through redact: what was thrown may have no string form (or a throwing one).
-        const why = redact(err, redaction, 256) as { message?: unknown } | null;
-        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`The connector's ${name} report could not be applied: ${String(why?.message ?? why)}`), retryable: false, raw: args }]);
+        const safe = redact(err, redaction, 256);
+        const why: unknown = (safe as { message?: unknown } | null)?.message ?? safe;
+        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`The connector's ${name} report could not be applied: ${String(why)}`), retryable: false, raw: args }]);
       }
     };
   const ctx = {
