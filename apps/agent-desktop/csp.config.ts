@@ -58,9 +58,6 @@ export function contentSecurityPolicy(sources: CspSources = {}): string {
   ].join("; ");
 }
 
-/** What only a response header can add (the README's header policy). */
-export const HEADER_ONLY_DIRECTIVES = "frame-ancestors 'none'";
-
 /** The origin of a URL with one of `schemes`, when it is a plain `scheme://host[:port]`. */
 function originOf(value: string, schemes: readonly string[]): string | undefined {
   let url: URL;

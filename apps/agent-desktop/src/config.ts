@@ -35,7 +35,7 @@ function isStringRecord(value: unknown): value is Record<string, string> {
 const own = (record: object, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key);
 
 /** How long the app waits for config.json (and for the credentials) before giving up. */
-export const CONFIG_TIMEOUT_MS = 5000;
+const CONFIG_TIMEOUT_MS = 5000;
 
 /** config.json is optional: a missing, unreadable or stalled file means the defaults. */
 export async function readConfigFile(timeoutMs = CONFIG_TIMEOUT_MS): Promise<ConfigFile> {
@@ -59,7 +59,7 @@ export async function readConfigFile(timeoutMs = CONFIG_TIMEOUT_MS): Promise<Con
  * object of strings, e.g. `{"password": "…"}`), so none sits in the public
  * config.json. Unlike config.json this is not optional: a refusal stops the app.
  */
-export async function readCredentials(url: string, timeoutMs = CONFIG_TIMEOUT_MS): Promise<Record<string, string>> {
+async function readCredentials(url: string, timeoutMs = CONFIG_TIMEOUT_MS): Promise<Record<string, string>> {
   const target = new URL(url, document.baseURI);
   let response: Response;
   try {

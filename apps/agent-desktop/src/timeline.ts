@@ -4,7 +4,7 @@ import { html, render } from "lit";
 
 const LIMIT = 150;
 
-export function summarize(event: DesktopEvent): string {
+function summarize(event: DesktopEvent): string {
   switch (event.type) {
     case "link.changed":
       return `${event.previous} → ${event.link}${event.reason ? ` (${event.reason})` : ""}`;

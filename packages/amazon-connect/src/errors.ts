@@ -13,7 +13,7 @@ export class BadVendorData extends Error {}
 const MESSAGE_KEYS = ["message", "errorMessage", "type", "code"];
 
 /** The vendor's own words from a Streams failure callback `(err, data)`. */
-export function vendorMessage(err: unknown, data?: unknown): string {
+function vendorMessage(err: unknown, data?: unknown): string {
   return describe(err, MESSAGE_KEYS) ?? describe(data, MESSAGE_KEYS) ?? "no reason given";
 }
 

@@ -78,11 +78,11 @@ export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = [
 export const DEFAULT_REASONS: readonly AgentReason[] = [];
 
 /** The CCP (and Streams) must load within this, ms. */
-export const DEFAULT_CCP_LOAD_TIMEOUT_MS = 5000;
+const DEFAULT_CCP_LOAD_TIMEOUT_MS = 5000;
 /** Streams' default keepalive acknowledge timeout, ms. */
-export const STREAMS_ACK_TIMEOUT_MS = 3000;
+const STREAMS_ACK_TIMEOUT_MS = 3000;
 /** How much longer than the acknowledge timeout the connector waits before it calls the CCP gone, ms. */
-export const KEEPALIVE_GRACE_MS = 2000;
+const KEEPALIVE_GRACE_MS = 2000;
 
 /** The options with their defaults applied (what the connector reads). */
 export interface ResolvedOptions {

@@ -87,7 +87,7 @@ export interface StreamsGlobal {
 }
 
 /** Event names on the Streams bus (stable wire values of connect.AgentEvents / connect.EventType). */
-export const STREAMS_EVENTS = {
+const STREAMS_EVENTS = {
   refresh: "agent::refresh",
   muteToggle: "agent::mute_toggle",
   websocketLost: "agent::websocket_connection_lost",

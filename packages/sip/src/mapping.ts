@@ -21,8 +21,8 @@ import type { CallData, CallDirection, CallReport, CallState, EndReason, Party, 
 import type { RemoteIdentity, SipLine } from "./stack.js";
 
 /** Call data: at most this many entries, each value at most MAX_DATA_VALUE characters. */
-export const MAX_DATA_ENTRIES = 50;
-export const MAX_DATA_VALUE = 1000;
+const MAX_DATA_ENTRIES = 50;
+const MAX_DATA_VALUE = 1000;
 
 /** What the connector knows about one SIP dialog, as plain data. */
 export interface CallFacts {
@@ -48,7 +48,7 @@ export interface CallFacts {
 export const aorUser = (uri: string): string | undefined => /^sips?:([^@;]+)@/i.exec(uri)?.[1];
 
 /** The address a remote identity shows as: its user (a number or extension), else the whole URI. */
-export const remoteAddress = (remote: RemoteIdentity): string => remote.user || remote.uri;
+const remoteAddress = (remote: RemoteIdentity): string => remote.user || remote.uri;
 
 /** The parties of a live call: the agent first, then the far end. */
 export function parties(call: CallFacts, agentAddress: string | undefined): Party[] {

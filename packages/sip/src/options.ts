@@ -54,7 +54,7 @@ export interface SipConnectorOptions {
 export const SIP_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "swap", "wrapUp"];
 
 /** Never claimed, even when listed in `capabilities`: conference and dropping a party need a mixer plain SIP does not have, and SIP carries no transcripts. */
-export const SIP_UNSUPPORTED: readonly Capability[] = ["conference", "dropParty", "transcripts"];
+const SIP_UNSUPPORTED: readonly Capability[] = ["conference", "dropParty", "transcripts"];
 
 export const DEFAULT_REASONS: readonly AgentReason[] = [
   { id: "ready", state: "ready", label: "Ready" },

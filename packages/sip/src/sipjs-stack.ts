@@ -189,7 +189,7 @@ class SipJsLine implements SipLine {
   }
 }
 
-export function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipStack {
+function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipStack {
   const aor = UserAgent.makeURI(options.uri);
   if (!aor) throw new SipFailure(`Not a SIP URI: ${options.uri}`, 0);
   const servers = options.servers;

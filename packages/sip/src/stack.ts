@@ -18,8 +18,6 @@ export class SipFailure extends Error {
   }
 }
 
-export type LineState = "ringing" | "dialing" | "connected" | "ended";
-
 export interface RemoteIdentity {
   /** The user part of the remote URI (a phone number or an extension). */
   readonly user: string;

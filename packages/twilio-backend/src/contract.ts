@@ -60,7 +60,7 @@ export function fromTwilio(error: unknown): ContractError {
 const REDACTED = "[REDACTED]";
 
 /** Removes credentials from free text: auth header values, JWTs, URL userinfo, and the given secrets. */
-export function scrubText(text: string, secrets: readonly string[]): string {
+function scrubText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join(REDACTED);
   return out

@@ -55,10 +55,10 @@ export interface TwilioConnectorOptions {
 }
 
 /** What the Voice SDK does in the browser on its own. */
-export const CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "mute", "dtmf"];
+const CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "mute", "dtmf"];
 
 /** What a call-control backend adds (Twilio Conference on the server). */
-export const BACKEND_CAPABILITIES: readonly Capability[] = ["hold", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"];
+const BACKEND_CAPABILITIES: readonly Capability[] = ["hold", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"];
 
 /** What the connector declares for a configuration: server-side features only with a backend. */
 export function twilioCapabilities(options: { backend?: unknown }): Capability[] {

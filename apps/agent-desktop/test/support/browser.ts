@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type LaunchOptions } from "playwright-core";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export async function launchBrowser(options: { args?: string[] } & Omit<LaunchOptions, "args" | "executablePath"> = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {

@@ -82,10 +82,6 @@ export function callCard(panel: Locator, name: string | RegExp): Locator {
   return panel.locator("article.call").filter({ has: panel.page().locator(".call-title", { hasText: name }) });
 }
 
-export async function callState(card: Locator): Promise<string | null> {
-  return card.getAttribute("data-state");
-}
-
 /** Events the app's desktop emitted, by type (read from the page). */
 export async function eventTypes(page: Page): Promise<string[]> {
   return page.evaluate(() => (window.__opencti?.desktop?.events() ?? []).map((e) => e.type));

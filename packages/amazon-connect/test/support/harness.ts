@@ -8,7 +8,7 @@ import { createAmazonConnectConnector, type AmazonConnectConnectorOptions } from
 import { attachFakeCcp, createFakeCcp, type FakeCcp, type FakeCcpOptions } from "../../src/testing/index.js";
 import { createStreamsWindow, type StreamsWindow } from "./streams-dom.js";
 
-export const DESTINATIONS = { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" };
+const DESTINATIONS = { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" };
 
 export interface AmazonConnectHarness extends ConnectorHarness {
   fake: FakeCcp;

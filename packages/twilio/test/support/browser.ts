@@ -15,7 +15,7 @@ import { DEFAULT_REASONS } from "../../src/index.js";
 import type { TwilioEmulator } from "../../src/testing/index.js";
 import type { PageConfig } from "./page-entry.js";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const EMULATOR_HOST = "voice-js.emulator.test";
 const here = fileURLToPath(new URL(".", import.meta.url));
 
@@ -192,9 +192,9 @@ type Media = {
 /** An offer from a fresh media peer playing a tone (for an incoming call). */
 export const mediaOffer = (page: Page, key: string): Promise<string> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.offer(k), key);
 /** Feeds the SDK's answer to the media peer. */
-export const mediaAccept = (page: Page, key: string, sdp: string): Promise<void> => page.evaluate(({ k, s }) => (window as unknown as { __media: Media }).__media.accept(k, s), { k: key, s: sdp });
+const mediaAccept = (page: Page, key: string, sdp: string): Promise<void> => page.evaluate(({ k, s }) => (window as unknown as { __media: Media }).__media.accept(k, s), { k: key, s: sdp });
 /** Answers the SDK's offer for an outbound call from a fresh media peer. */
-export const mediaAnswer = (page: Page, key: string, offer: string): Promise<string> => page.evaluate(({ k, o }) => (window as unknown as { __media: Media }).__media.answer(k, o), { k: key, o: offer });
+const mediaAnswer = (page: Page, key: string, offer: string): Promise<string> => page.evaluate(({ k, o }) => (window as unknown as { __media: Media }).__media.answer(k, o), { k: key, o: offer });
 export const mediaState = (page: Page, key: string): Promise<string | undefined> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.state(k), key);
 export const mediaConnection = (page: Page, key: string): Promise<string | undefined> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.connection(k), key);
 export const mediaBytesReceived = (page: Page, key: string): Promise<number> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.bytesReceived(k), key);
