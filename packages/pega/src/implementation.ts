@@ -5,6 +5,7 @@
  * Pega's JSON events.
  */
 import { CtiError, silentLogger, type Agent, type AgentReason, type Call, type Desktop, type CallEventType, type DesktopEvent, type Logger, type TelephonyMode } from "@opencti/core";
+import { isRecord } from "@opencti/core/connector";
 import { PegaFailure, toPegaError } from "./errors.js";
 import { agentEvent, CALL_STATE_EVENT, callEvent, linkState, loginEvent, partyDNs, partyInfoEvent, snapshotEvent, wasAbandoned, type PegaContext } from "./events.js";
 import type { ForwardEvent, PegaCallEventName, PegaDesktopImplementation, PegaEvent, PegaTelephonyMode, PegaWorkMode } from "./types.js";
@@ -51,8 +52,6 @@ const STATE_EVENT = {
 
 const READY_WORK_MODES: ReadonlySet<string> = new Set<PegaWorkMode>(["MODE_NONE", "MODE_AUTO_IN", "MODE_MANUAL_IN"]);
 const ACW_WORK_MODES: ReadonlySet<string> = new Set(["ACW", "AFTER_CALL_WORK"]);
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function createPegaImplementation(desktop: Desktop, options: PegaImplementationOptions = {}): PegaDesktopImplementation {
   const logger = options.logger ?? silentLogger;

@@ -27,7 +27,7 @@ beforeAll(async () => {
     config: false,
     // Core from source, so the test needs no prior build.
     esbuildOptions(options) {
-      options.alias = { "@opencti/core": join(root, "../core/src/index.ts") };
+      options.alias = { "@opencti/core": join(root, "../core/src/index.ts"), "@opencti/core/connector": join(root, "../core/src/toolkit/index.ts") };
     },
   });
   code = readFileSync(join(outDir, "pega.global.js"), "utf8");
