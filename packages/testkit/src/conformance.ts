@@ -129,11 +129,16 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
         for (const e of s.events) expect(schemaProblems(e), `${e.type} #${e.seq}: ${JSON.stringify(e).slice(0, 300)}`).toEqual([]);
         // … seq strictly increases …
         s.events.forEach((e, i) => i === 0 || expect(e.seq).toBeGreaterThan(s.events[i - 1]!.seq));
+        // … every call lists the agent's own party first, and only once (one party shape from every connector) …
         // … and a call ends at most once, with nothing after its end.
         const ended = new Map<string, number>();
         for (const e of s.events) {
           if (!("call" in e)) continue;
-          const id = (e as { call: Call }).call.id;
+          const { id, parties } = (e as { call: Call }).call;
+          expect(
+            parties[0]?.role === "agent" && parties.filter((p) => p.role === "agent").length === 1,
+            `${e.type} #${e.seq}: parties ${JSON.stringify(parties.map((p) => p.role))} do not start with the agent's own party`,
+          ).toBe(true);
           expect(ended.has(id), `${e.type} after call.ended for ${id}`).toBe(false);
           if (e.type === "call.ended") ended.set(id, e.seq);
         }
