@@ -60,7 +60,7 @@ export class DesktopStore {
   }
 
   setLink(state: unknown, reason?: unknown): EventBody[] {
-    if (!isLinkState(state)) return [invalid(`link state ${show(state)} is not one of ${LINK_STATES.join(", ")}`, { state, reason })];
+    if (!isLinkState(state)) return invalid(`link state ${show(state)} is not one of ${LINK_STATES.join(", ")}`, { state, reason });
     if (state === this.link) return [];
     const previous = this.link;
     this.link = state;
@@ -68,14 +68,14 @@ export class DesktopStore {
   }
 
   setReasons(reasons: unknown): EventBody[] {
-    if (!Array.isArray(reasons) || reasons.length > LIMITS.reasons || !reasons.every(checkReason)) return [invalid("agent reasons must be a list of {id, state, label}", reasons)];
+    if (!Array.isArray(reasons) || reasons.length > LIMITS.reasons || !reasons.every(checkReason)) return invalid("agent reasons must be a list of {id, state, label}", reasons);
     this.reasons = reasons.map(reasonOf);
     return [];
   }
 
   setAgent(report: unknown): EventBody[] {
     const problem = checkAgentReport(report);
-    if (problem) return [invalid(problem, report)];
+    if (problem) return invalid(problem, report);
     const r = report as AgentReport;
     const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason && reasonOf(r.reason);
     const previous = this.agent;
@@ -96,45 +96,40 @@ export class DesktopStore {
 
   upsertCall(report: unknown): EventBody[] {
     const problem = checkCallReport(report);
-    if (problem) return [invalid(problem, report)];
+    if (problem) return invalid(problem, report);
     const r = report as CallReport;
     const old = this.calls.get(r.id);
     if (!old) {
       if (r.state === "ended") return []; // a call already over: nothing to show
-      if (this.#ended.has(r.id)) return [invalid(`call ${r.id} has ended and cannot become ${r.state}`, report, r.id)];
-      if (this.calls.size >= LIMITS.calls) return [invalid(`more than ${LIMITS.calls} live calls`, report, r.id)];
+      if (this.#ended.has(r.id)) return invalid(`call ${r.id} has ended and cannot become ${r.state}`, report, r.id);
+      if (this.calls.size >= LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, report, r.id);
     } else if (!canFollow(old.state, r.state)) {
-      return [invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, report, r.id)];
+      return invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, report, r.id);
     }
     const call = this.#merge(old, r);
-    const events: EventBody[] = [];
-    if (!old) {
-      events.push(callEvent(stateEvent(call.state), call));
+    // Every event here is a call event carrying the final snapshot: collect their types.
+    const types: CallEventType[] = [];
+    const stateChanged = old?.state !== call.state;
+    if (!old || (stateChanged && (call.state === "wrapup" || call.state === "ended"))) {
+      // The final snapshot carries every field; announce the outcome only.
+      if (old && call.endReason === "transferred" && old.state !== "wrapup") types.push("call.transferred");
+      types.push(stateEvent(call.state));
     } else {
-      const terminal = call.state === "wrapup" || call.state === "ended";
-      if (terminal && old.state !== call.state) {
-        // The final snapshot carries every field; announce the outcome only.
-        if (call.endReason === "transferred" && old.state !== "wrapup") events.push(callEvent("call.transferred", call));
-        events.push(callEvent(stateEvent(call.state), call));
-      } else {
-        const stateChanged = old.state !== call.state;
-        if (stateChanged) events.push(callEvent(old.state === "held" && call.state === "connected" ? "call.resumed" : stateEvent(call.state), call));
-        events.push(...fieldEvents(old, call, stateChanged));
-      }
+      if (stateChanged) types.push(old.state === "held" && call.state === "connected" ? "call.resumed" : stateEvent(call.state));
+      fieldEvents(old, call, stateChanged, types);
     }
-    if (events.length === 0) return [];
+    if (types.length === 0) return [];
     if (call.state === "ended") this.#forget(call.id);
     else this.calls.set(call.id, call);
     // Stamp the final actions into the events' snapshots, then tell about
     // other calls whose allowed actions moved because of this one.
     const finalCall = call.state === "ended" ? Object.assign({}, call, { actions: [] }) : this.#refreshActions(call.id);
-    const stamped = events.map((e) => ("call" in e ? Object.assign({}, e, { call: finalCall }) : e));
-    return [...stamped, ...this.#refreshOthers(call.id)];
+    return [...types.map((type) => ({ type, call: finalCall })), ...this.#refreshOthers(call.id)];
   }
 
   removeCall(id: unknown, endReason?: unknown): EventBody[] {
-    if (!isText(id, 256)) return [invalid("removeCall needs a call id", { id, endReason })];
-    if (endReason !== undefined && !isEndReason(endReason)) return [invalid(`end reason ${show(endReason)} is unknown`, { id, endReason }, id)];
+    if (!isText(id, 256)) return invalid("removeCall needs a call id", { id, endReason });
+    if (endReason !== undefined && !isEndReason(endReason)) return invalid(`end reason ${show(endReason)} is unknown`, { id, endReason }, id);
     const old = this.calls.get(id);
     if (!old) return [];
     return this.upsertCall({ id, state: "ended", endReason: endReason ?? old.endReason ?? "unknown" });
@@ -142,8 +137,8 @@ export class DesktopStore {
 
   sync(report: unknown): EventBody[] {
     const r = report as Partial<SyncReport> | null;
-    if (typeof r !== "object" || r === null || !Array.isArray(r.calls)) return [invalid("a sync report needs a calls list", report)];
-    if (r.calls.length > LIMITS.calls) return [invalid(`more than ${LIMITS.calls} live calls`, report)];
+    if (typeof r !== "object" || r === null || !Array.isArray(r.calls)) return invalid("a sync report needs a calls list", report);
+    if (r.calls.length > LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, report);
     const events: EventBody[] = [];
     const listed = new Set<string>();
     for (const call of r.calls as unknown[]) {
@@ -158,37 +153,38 @@ export class DesktopStore {
 
   signal(s: unknown): EventBody[] {
     const sig = s as Signal | null;
-    if (typeof sig !== "object" || sig === null) return [invalid("a signal must be an object", s)];
-    const known = (id: unknown): boolean => typeof id === "string" && (this.calls.has(id) || this.#ended.has(id));
-    switch (sig.kind) {
-      case "transcript": {
-        if (!known(sig.callId)) return [invalid("transcript for an unknown call", s)];
-        const segment = read<TranscriptSegment>(sig.segment, SEGMENT);
-        return [segment ? { type: "call.transcript", callId: sig.callId, segment } : invalid("transcript segment needs id, speaker, text and final", s, sig.callId)];
-      }
+    if (typeof sig !== "object" || sig === null) return invalid("a signal must be an object", s);
+    const kind = sig.kind;
+    switch (kind) {
+      case "transcript":
       case "insight": {
-        if (!known(sig.callId)) return [invalid("insight for an unknown call", s)];
-        const insight = read<Insight>(sig.insight, INSIGHT);
-        if (insight?.data) (insight as { data: object }).data = { ...insight.data };
-        return [insight ? { type: "call.insight", callId: sig.callId, insight } : invalid("insight needs kind and text", s, sig.callId)];
+        if (typeof sig.callId !== "string" || !(this.calls.has(sig.callId) || this.#ended.has(sig.callId))) return invalid(`${kind} for an unknown call`, s);
+        // The two differ only in the field that carries the payload and its spec.
+        const transcript = kind === "transcript";
+        const key = transcript ? "segment" : "insight";
+        const value = read<{ data?: object }>((sig as Record<string, unknown>)[key], transcript ? SEGMENT : INSIGHT);
+        if (value?.data) value.data = { ...value.data };
+        return value
+          ? [{ type: `call.${kind}`, callId: sig.callId, [key]: value } as EventBody]
+          : invalid(transcript ? "transcript segment needs id, speaker, text and final" : "insight needs kind and text", s, sig.callId);
       }
       case "warning":
-        if (!isText(sig.code, LIMITS.id) || typeof sig.message !== "string") return [invalid("warning needs code and message", s)];
-        return [{ type: "warning", code: sig.code, message: hostText(sig.message), ...(isText(sig.callId, LIMITS.id) ? { callId: sig.callId } : {}) }];
-      case "error":
-        if (!isText(sig.code, LIMITS.id) || typeof sig.message !== "string") return [invalid("error needs code and message", s)];
+      case "error": {
+        if (!isText(sig.code, LIMITS.id) || typeof sig.message !== "string") return invalid(`${kind} needs code and message`, s);
+        const error = kind === "error";
         return [
           {
-            type: "error",
+            type: kind,
             code: sig.code,
             message: hostText(sig.message),
-            retryable: false,
+            ...(error ? { retryable: false } : {}),
             ...(isText(sig.callId, LIMITS.id) ? { callId: sig.callId } : {}),
-            ...(sig.raw !== undefined ? { raw: sig.raw } : {}),
-          },
+            ...(error && sig.raw !== undefined ? { raw: sig.raw } : {}),
+          } as EventBody,
         ];
+      }
       default:
-        return [invalid("unknown signal kind", s)];
+        return invalid("unknown signal kind", s);
     }
   }
 
@@ -237,7 +233,7 @@ export class DesktopStore {
       if (id === changedId) continue;
       const before = this.calls.get(id)!;
       const after = this.#refreshActions(id);
-      if (after !== before) events.push(callEvent("call.updated", after));
+      if (after !== before) events.push({ type: "call.updated", call: after });
     }
     return events;
   }
@@ -249,37 +245,34 @@ export class DesktopStore {
   }
 }
 
-function callEvent(type: CallEventType, call: Call): EventBody {
-  return { type, call };
-}
-
-function invalid(message: string, raw: unknown, callId?: string): EventBody {
-  return {
-    type: "error",
-    code: "INVALID_VENDOR_EVENT",
-    message: hostText(`Ignored a malformed report from the connector: ${message}`),
-    retryable: false,
-    ...(callId !== undefined ? { callId } : {}),
-    raw,
-  };
+/** The one INVALID_VENDOR_EVENT a refused report yields, as the list every store method returns. */
+function invalid(message: string, raw: unknown, callId?: string): EventBody[] {
+  return [
+    {
+      type: "error",
+      code: "INVALID_VENDOR_EVENT",
+      message: hostText(`Ignored a malformed report from the connector: ${message}`),
+      retryable: false,
+      ...(callId !== undefined ? { callId } : {}),
+      raw,
+    },
+  ];
 }
 
 /**
- * Events for fields that changed. When the state changed too, its event
+ * The types of the events for fields that changed, added to `types`. When the state changed too, its event
  * already carries the new parties and fields, so plain `call.parties` and
  * `call.updated` are folded into it: one user action, one event.
  */
-function fieldEvents(old: Call, call: Call, stateChanged: boolean): EventBody[] {
-  const events: EventBody[] = [];
-  if (old.muted !== call.muted) events.push(callEvent(call.muted ? "call.muted" : "call.unmuted", call));
+function fieldEvents(old: Call, call: Call, stateChanged: boolean, types: CallEventType[]): void {
+  if (old.muted !== call.muted) types.push(call.muted ? "call.muted" : "call.unmuted");
   if (!sameParties(old.parties, call.parties)) {
     const conferenced = liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2;
-    if (conferenced) events.push(callEvent("call.conferenced", call));
-    else if (!stateChanged) events.push(callEvent("call.parties", call));
+    if (conferenced) types.push("call.conferenced");
+    else if (!stateChanged) types.push("call.parties");
   }
-  if (!sameRecord(old.data, call.data)) events.push(callEvent("call.data", call));
-  if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {}))) events.push(callEvent("call.updated", call));
-  return events;
+  if (!sameRecord(old.data, call.data)) types.push("call.data");
+  if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {}))) types.push("call.updated");
 }
 
 const liveRemotes = (parties: readonly Party[]): number => parties.filter((p) => p.role !== "agent" && p.state !== "disconnected").length;
