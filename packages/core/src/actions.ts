@@ -1,4 +1,4 @@
-import { CALL_ACTIONS, type Call, type CallAction, type Capability } from "./model.js";
+import { CALL_ACTIONS, type Call, type CallAction, type Capability, type Party } from "./model.js";
 
 /** Call actions whose capability has another name; every other action needs the capability of its own name. */
 const RENAMED = { resume: "hold", unmute: "mute", sendDtmf: "dtmf", completeWrapUp: "wrapUp" } as const satisfies Partial<Record<CallAction, Capability>>;
@@ -27,7 +27,7 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
   const all = [...calls];
   const partner = consultPartner(call, all);
   const otherActive = all.some((c) => c.id !== call.id && c.state === "connected");
-  const remoteParties = call.parties.filter((p) => p.role !== "agent" && p.state !== "disconnected").length;
+  const remoteParties = liveRemotes(call.parties);
   const wanted: CallAction[] = [];
   switch (call.state) {
     case "ringing":
@@ -60,6 +60,5 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
   return wanted.filter((a) => capabilities.has(ACTION_CAPABILITY[a]));
 }
 
-export function sameActions(a: readonly CallAction[], b: readonly CallAction[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
+/** How many parties other than the agent are still on the call. */
+export const liveRemotes = (parties: readonly Party[]): number => parties.filter((p) => p.role !== "agent" && p.state !== "disconnected").length;

@@ -203,7 +203,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
   // events in seq order. The history is a ring buffer: no per-event copying.
   const ring: (DesktopEvent | undefined)[] = new Array<DesktopEvent | undefined>(historyLimit);
   let ringNext = 0;
-  const debug = (options.logLevel ?? "info") === "debug";
+  const debug = options.logLevel === "debug";
   let queue: DesktopEvent[] = [];
   let emitting = false;
   function emit(bodies: EventBody[]): void {
@@ -284,15 +284,14 @@ export function createDesktop(options: DesktopOptions): Desktop {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const started = now();
     try {
-      const work = fn(controller.signal);
-      work.catch(() => {}); // settles after a timeout are ignored
-      const timeout = new Promise<never>((_, reject) => {
+      // Whichever settles first wins; a settle after the timeout is ignored.
+      const result = await new Promise<T>((resolve, reject) => {
         timer = setTimeout(() => {
           controller.abort();
           reject(fail("REQUEST_TIMEOUT", `The telephony vendor did not answer the ${request} request within ${timeoutMs} ms.`, request));
         }, timeoutMs);
+        fn(controller.signal).then(resolve, reject);
       });
-      const result = await Promise.race([work, timeout]);
       logger.debug(`${request} done`, { ms: now() - started });
       return result;
     } catch (err) {

@@ -69,5 +69,5 @@ export function isCtiError(value: unknown): value is CtiError {
 export function toCtiError(value: unknown, request?: string): CtiError {
   if (isCtiError(value)) return value;
   const message = value instanceof Error ? value.message : typeof value === "string" ? value : "The telephony vendor reported an error";
-  return new CtiError("VENDOR_ERROR", message, request === undefined ? { cause: value } : { cause: value, request });
+  return new CtiError("VENDOR_ERROR", message, { cause: value, request });
 }

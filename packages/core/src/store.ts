@@ -4,7 +4,7 @@
  * so duplicates produce nothing and impossible transitions are refused.
  * Synchronous and deterministic given `now`, so it can be property-tested.
  */
-import { deriveActions, sameActions } from "./actions.js";
+import { deriveActions, liveRemotes } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody, Insight, TranscriptSegment } from "./events.js";
 import { LINK_STATES, type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState, type Party } from "./model.js";
@@ -137,7 +137,7 @@ export class DesktopStore {
 
   sync(report: unknown): EventBody[] {
     const r = report as Partial<SyncReport> | null;
-    if (typeof r !== "object" || r === null || !Array.isArray(r.calls)) return invalid("a sync report needs a calls list", report);
+    if (!Array.isArray(r?.calls)) return invalid("a sync report needs a calls list", report);
     if (r.calls.length > LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, report);
     const events: EventBody[] = [];
     const listed = new Set<string>();
@@ -221,7 +221,7 @@ export class DesktopStore {
   #refreshActions(id: string): Call {
     const call = this.calls.get(id)!;
     const actions = deriveActions(call, this.calls.values(), this.capabilities);
-    if (sameActions(actions, call.actions)) return call;
+    if (same(actions, call.actions)) return call;
     const updated = Object.assign({}, call, { actions });
     this.calls.set(id, updated);
     return updated;
@@ -266,24 +266,22 @@ function invalid(message: string, raw: unknown, callId?: string): EventBody[] {
  */
 function fieldEvents(old: Call, call: Call, stateChanged: boolean, types: CallEventType[]): void {
   if (old.muted !== call.muted) types.push(call.muted ? "call.muted" : "call.unmuted");
-  if (!sameParties(old.parties, call.parties)) {
+  if (!same(old.parties, call.parties, same)) {
     const conferenced = liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2;
     if (conferenced) types.push("call.conferenced");
     else if (!stateChanged) types.push("call.parties");
   }
-  if (!sameRecord(old.data, call.data)) types.push("call.data");
-  if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {}))) types.push("call.updated");
+  if (!same(old.data, call.data)) types.push("call.data");
+  if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !same(old.wrapUp ?? {}, call.wrapUp ?? {}))) types.push("call.updated");
 }
 
-const liveRemotes = (parties: readonly Party[]): number => parties.filter((p) => p.role !== "agent" && p.state !== "disconnected").length;
-
-function sameParties(a: readonly Party[], b: readonly Party[]): boolean {
-  return a.length === b.length && a.every((p, i) => sameRecord(p as unknown as Record<string, unknown>, b[i] as unknown as Record<string, unknown>));
-}
-
-function sameRecord(a: object, b: object): boolean {
+/**
+ * Whether two records (or lists) have the same keys with `eq` values: `===`
+ * by default; `same(a, b, same)` compares lists of records (parties).
+ */
+function same(a: object, b: object, eq: (x: never, y: never) => boolean = Object.is): boolean {
   const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+  return ka.length === Object.keys(b).length && ka.every((k) => eq((a as Record<string, never>)[k]!, (b as Record<string, never>)[k]!));
 }
 
 function samePending(a: Agent["pendingState"], b: Agent["pendingState"]): boolean {
