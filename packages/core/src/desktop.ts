@@ -171,12 +171,10 @@ export interface Desktop {
   destroy(): Promise<void>;
 }
 
-const FULL: readonly Capability[] = ["answer", "hangup"];
-
 /** `full` with answer and hangup, `agent_state` with agentState, `screen_pop` otherwise. */
 export function telephonyMode(capabilities: readonly Capability[]): TelephonyMode {
-  if (FULL.every((c) => capabilities.includes(c))) return "full";
-  return capabilities.includes("agentState") ? "agent_state" : "screen_pop";
+  const has = (c: Capability): boolean => capabilities.includes(c);
+  return has("answer") && has("hangup") ? "full" : has("agentState") ? "agent_state" : "screen_pop";
 }
 
 /**
@@ -265,7 +263,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     };
   const ctx = {
     invalidVendorEvent: guard("invalidVendorEvent", (message, raw, callId) =>
-      store.signal({ kind: "error", code: "INVALID_VENDOR_EVENT", message, raw, ...(callId !== undefined ? { callId } : {}) }),
+      store.signal({ kind: "error", code: "INVALID_VENDOR_EVENT", message, raw, callId }),
     ),
     getCall: (id: string) => store.calls.get(id),
     logger,

@@ -21,12 +21,7 @@ export const CTI_ERROR_CODES = [
 export type CtiErrorCode = (typeof CTI_ERROR_CODES)[number];
 
 /** Codes worth retrying as they are; the others need something to change first. */
-const RETRYABLE: ReadonlySet<CtiErrorCode> = new Set([
-  "REQUEST_TIMEOUT",
-  "LINK_DOWN",
-  "DESTINATION_BUSY",
-  "VENDOR_ERROR",
-]);
+const RETRYABLE: readonly CtiErrorCode[] = ["REQUEST_TIMEOUT", "LINK_DOWN", "DESTINATION_BUSY", "VENDOR_ERROR"];
 
 export interface CtiErrorOptions {
   retryable?: boolean;
@@ -52,7 +47,7 @@ export class CtiError extends Error {
   constructor(code: CtiErrorCode, message: string, options: CtiErrorOptions = {}) {
     super(hostText(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retryable = options.retryable ?? RETRYABLE.has(code);
+    this.retryable = options.retryable ?? RETRYABLE.includes(code);
     if (options.request !== undefined) this.request = options.request;
     if (options.callId !== undefined) this.callId = clip(options.callId, LIMITS.id);
   }

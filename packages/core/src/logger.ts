@@ -169,5 +169,6 @@ export const silentLogger: Logger = eachLevel(() => () => {});
 
 /** A logger whose method for each level is `make(level)`. */
 export function eachLevel(make: (level: keyof Logger) => Logger[keyof Logger]): Logger {
-  return { debug: make("debug"), info: make("info"), warn: make("warn"), error: make("error") };
+  // The levels but "silent", in the same order as the Logger interface.
+  return Object.fromEntries(LEVELS.slice(0, 4).map((level) => [level, make(level as keyof Logger)])) as unknown as Logger;
 }
