@@ -1,9 +1,12 @@
 import type { Connector } from "@opencti/core";
-import { createSimulatorConnector, type SimulatorConnectorOptions } from "./connector.js";
-import { SimulatorServer, type SimulatorServerOptions } from "./server.js";
+import { createSimulatorConnector } from "./connector.js";
+import type { SimulatorConnectorOptions, SimulatorServerOptions } from "./options.js";
+import { SimulatorServer } from "./server.js";
 
-export { SimulatorServer, DEFAULT_AGENT_STATES, type AgentStateOption, type FarEnd, type InboundCall, type SimulatorServerOptions, type Wire } from "./server.js";
-export { createSimulatorConnector, toCallReport, SIMULATOR_CAPABILITIES, type SimulatorConnectorOptions } from "./connector.js";
+export { SimulatorServer, type InboundCall } from "./server.js";
+export { createSimulatorConnector } from "./connector.js";
+export { toCallReport } from "./mapping.js";
+export { DEFAULT_AGENT_STATES, SIMULATOR_CAPABILITIES, type AgentStateOption, type FarEnd, type SimulatorConnectorOptions, type SimulatorServerOptions } from "./options.js";
 export type * from "./protocol.js";
 
 export interface Simulator {

@@ -1,7 +1,9 @@
 /**
- * The simulator's own "vendor" wire protocol. It is deliberately shaped
- * unlike the normalized model (like a real CTI server's), so the connector
- * does the same translation work a real connector does.
+ * The seam between the connector and the in-memory server: the simulator's
+ * own "vendor" wire protocol and the transport it travels on. It is
+ * deliberately shaped unlike the normalized model (like a real CTI
+ * server's), so the connector does the same translation work a real
+ * connector does (mapping.ts).
  */
 
 export type VCallStatus = "alerting" | "originating" | "talking" | "onhold" | "acw" | "done";
@@ -77,4 +79,12 @@ export interface ClientRequest {
   requestId: number;
   op: Operation;
   args: Record<string, unknown>;
+}
+
+/** The in-memory transport between the server and its connector (`server.wire`). */
+export interface Wire {
+  /** Open a connection; false while the link is down. */
+  connect(onMessage: (message: unknown) => void, onClose: () => void): boolean;
+  send(request: ClientRequest): void;
+  close(): void;
 }

@@ -2,58 +2,24 @@
  * An in-memory CTI server: agent state, calls, an ACD-like far end, and a
  * scripting API for demos and tests (ring a call, hang up from the far end,
  * drop the link, inject faults). It talks to its connector only through
- * messages on a `Wire`, with configurable latency.
+ * messages on a `Wire` (protocol.ts), with configurable latency. Its
+ * options are in options.ts.
  */
-import type { ClientRequest, Operation, VAgent, VAgentStatus, VCall, VCause, VLeg } from "./protocol.js";
+import { DEFAULT_AGENT_STATES, DEFAULTS, type FarEnd, type SimulatorServerOptions } from "./options.js";
+import type { ClientRequest, Operation, VAgent, VAgentStatus, VCall, VCause, VLeg, Wire } from "./protocol.js";
 
-/** How a dialled number behaves. "manual" waits for `remoteAnswer`. */
-export type FarEnd = "answer" | "busy" | "no_answer" | "reject" | "manual";
-
-export interface AgentStateOption {
-  id: string;
-  status: "ready" | "not_ready";
-  label: string;
-}
-
-export interface SimulatorServerOptions {
-  /** One-way delay of every message, ms. 0 delivers on the next microtask. */
-  latencyMs?: number;
-  /** Calls go to wrap-up (after call work) when they end. Default true. */
-  wrapUp?: boolean;
-  /** Far-end behaviour for dialled, transfer and consult destinations. */
-  farEnds?: Record<string, FarEnd>;
-  /** For destinations not listed in farEnds. Default "manual". */
-  defaultFarEnd?: FarEnd;
-  /** Delay before an "answer" far end picks up, ms. Default 0. */
-  answerAfterMs?: number;
-  /** Agent id → password; when set, login checks it. */
-  credentials?: Record<string, string>;
-  agentStates?: AgentStateOption[];
-  /** The agent's own line, shown as ANI on outbound calls. */
-  agentLine?: string;
-}
-
-export const DEFAULT_AGENT_STATES: AgentStateOption[] = [
-  { id: "available", status: "ready", label: "Available" },
-  { id: "break", status: "not_ready", label: "Break" },
-  { id: "lunch", status: "not_ready", label: "Lunch" },
-  { id: "training", status: "not_ready", label: "Training" },
-];
-
+/** An inbound call to offer with `ringInbound`; every field is optional. */
 export interface InboundCall {
+  /** The caller's number (ANI). */
   from?: string;
+  /** The caller's name. */
   fromName?: string;
+  /** The number dialled (DNIS). */
   to?: string;
+  /** The queue the call came through. */
   queue?: string;
+  /** Attached call data, for screen pops. */
   data?: Record<string, string>;
-}
-
-/** The in-memory transport between the server and its connector. */
-export interface Wire {
-  /** Open a connection; false while the link is down. */
-  connect(onMessage: (message: unknown) => void, onClose: () => void): boolean;
-  send(request: ClientRequest): void;
-  close(): void;
 }
 
 type Fault = { kind: "fail"; code: string; message: string } | { kind: "stall" };
@@ -86,15 +52,15 @@ export class SimulatorServer {
   readonly requests: ClientRequest[] = [];
 
   constructor(options: SimulatorServerOptions = {}) {
-    this.latencyMs = options.latencyMs ?? 0;
+    this.latencyMs = options.latencyMs ?? DEFAULTS.latencyMs;
     this.options = {
-      wrapUp: options.wrapUp ?? true,
+      wrapUp: options.wrapUp ?? DEFAULTS.wrapUp,
       farEnds: options.farEnds ?? {},
-      defaultFarEnd: options.defaultFarEnd ?? "manual",
-      answerAfterMs: options.answerAfterMs ?? 0,
+      defaultFarEnd: options.defaultFarEnd ?? DEFAULTS.defaultFarEnd,
+      answerAfterMs: options.answerAfterMs ?? DEFAULTS.answerAfterMs,
       credentials: options.credentials,
       agentStates: options.agentStates ?? DEFAULT_AGENT_STATES,
-      agentLine: options.agentLine ?? "+15550001000",
+      agentLine: options.agentLine ?? DEFAULTS.agentLine,
     };
   }
 

@@ -11,9 +11,9 @@
  */
 import type { Call, Connector, LoginRequest } from "@opencti/core";
 import { createSimulator } from "../index.js";
-import type { SimulatorConnectorOptions } from "../connector.js";
+import type { SimulatorConnectorOptions, SimulatorServerOptions } from "../options.js";
 import type { Operation } from "../protocol.js";
-import type { SimulatorServer, SimulatorServerOptions } from "../server.js";
+import type { SimulatorServer } from "../server.js";
 
 /** An inbound call to offer, as the conformance suite describes it. */
 export interface SimulatorInboundSpec {

@@ -1,0 +1,16 @@
+/** The simulator server's refusals → the desktop's typed errors. */
+import { CtiError, CTI_ERROR_CODES, type CtiErrorCode } from "@opencti/core";
+
+/** The `error` of a response with `ok: false`, as the server sends it. */
+type ServerError = { code: string; message: string } | undefined;
+
+/**
+ * A refused request as a CtiError: the server speaks CtiError codes (AUTH_FAILED,
+ * NOT_LOGGED_IN, INVALID_STATE, INVALID_ARGUMENT, DESTINATION_BUSY,
+ * CALL_REJECTED, …), which carry over; any other code is VENDOR_ERROR. The
+ * server's words are the message and its error the cause.
+ */
+export function serverError(error: ServerError): CtiError {
+  const code = CTI_ERROR_CODES.includes(error?.code as CtiErrorCode) ? (error!.code as CtiErrorCode) : "VENDOR_ERROR";
+  return new CtiError(code, error?.message ?? "The simulator refused the request", { cause: error });
+}

@@ -1,0 +1,92 @@
+/**
+ * What a simulator is configured with: the in-memory server's options (its
+ * far ends, latency, credentials, agent states), the connector's, the
+ * capabilities the connector declares and the agent states it offers by
+ * default. Durations are milliseconds.
+ */
+import type { AgentReason, Capability } from "@opencti/core";
+
+/** How a dialled number behaves: it answers (after `answerAfterMs`), is busy, never answers, declines, or waits for `server.remoteAnswer` ("manual"). */
+export type FarEnd = "answer" | "busy" | "no_answer" | "reject" | "manual";
+
+/** An agent state a person can pick, in the server's own shape (its `status` is the wire's, see protocol.ts). */
+export interface AgentStateOption {
+  /** The reason code the connector sends in `setState`, and the reason's id on the desktop. */
+  id: string;
+  /** Whether the agent takes calls in this state. */
+  status: "ready" | "not_ready";
+  /** What a person sees. */
+  label: string;
+}
+
+export interface SimulatorServerOptions {
+  /** One-way delay of every message between server and connector, ms; 0 delivers on the next microtask. Default 0. Changeable later as `server.latencyMs`. */
+  latencyMs?: number;
+  /** Calls that connected go to wrap-up (after call work) when they end, until `wrapUp` completes them. Default true. */
+  wrapUp?: boolean;
+  /** Far-end behaviour by destination, for dialled, blind-transfer and consult destinations. Default: none listed. */
+  farEnds?: Record<string, FarEnd>;
+  /** The behaviour of destinations not listed in `farEnds`. Default "manual". */
+  defaultFarEnd?: FarEnd;
+  /** How long an "answer" far end rings before it picks up, ms. Default 0. */
+  answerAfterMs?: number;
+  /** Agent id → password; when set, login checks it (AUTH_FAILED otherwise). Default: none (any agent logs in). */
+  credentials?: Record<string, string>;
+  /** The agent states a person can pick; login without `initialState: "ready"` enters the first not-ready one. Default DEFAULT_AGENT_STATES. */
+  agentStates?: AgentStateOption[];
+  /** The agent's own line, the ANI of outbound and consult calls. Default "+15550001000". */
+  agentLine?: string;
+}
+
+export interface SimulatorConnectorOptions {
+  /** Delays before each reconnect attempt, ms; the last one repeats, `[]` retries every 1000. Default 50, 100, 250, 500, 1000. */
+  reconnectDelaysMs?: readonly number[];
+  /** Declare fewer capabilities, to play a more limited vendor (the desktop refuses the others before they reach the server). Default SIMULATOR_CAPABILITIES. */
+  capabilities?: readonly Capability[];
+  /** The `connector` name on every event. Default "simulator". */
+  name?: string;
+}
+
+/** Everything the simulator's server can do: every capability there is. */
+export const SIMULATOR_CAPABILITIES: readonly Capability[] = [
+  "agentState",
+  "dial",
+  "answer",
+  "reject",
+  "hangup",
+  "hold",
+  "mute",
+  "dtmf",
+  "blindTransfer",
+  "consult",
+  "completeTransfer",
+  "conference",
+  "swap",
+  "dropParty",
+  "wrapUp",
+  "transcripts",
+];
+
+/** The agent states a person can pick when the server is given none, as the connector reports them (mapping.ts `agentReasons`). */
+export const DEFAULT_REASONS: readonly AgentReason[] = [
+  { id: "available", state: "ready", label: "Available" },
+  { id: "break", state: "not_ready", label: "Break" },
+  { id: "lunch", state: "not_ready", label: "Lunch" },
+  { id: "training", state: "not_ready", label: "Training" },
+];
+
+/** The server's default `agentStates`: DEFAULT_REASONS in the server's shape. */
+export const DEFAULT_AGENT_STATES: AgentStateOption[] = DEFAULT_REASONS.map(({ id, state, label }) => ({ id, status: state === "ready" ? "ready" : "not_ready", label }));
+
+/** The defaults the fields above name. */
+export const DEFAULTS = {
+  latencyMs: 0,
+  wrapUp: true,
+  defaultFarEnd: "manual",
+  answerAfterMs: 0,
+  agentLine: "+15550001000",
+  reconnectDelaysMs: [50, 100, 250, 500, 1000],
+  /** The reconnect delay when `reconnectDelaysMs` is empty, ms. */
+  reconnectEveryMs: 1000,
+  name: "simulator",
+} as const;
