@@ -6,8 +6,8 @@
  */
 import { deriveActions, liveRemotes } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
-import type { CallEventType, EventBody, Insight, TranscriptSegment } from "./events.js";
-import { LINK_STATES, type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState, type Party } from "./model.js";
+import type { CallEventType, EventBody } from "./events.js";
+import { LINK_STATES, type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState } from "./model.js";
 import { hostText } from "./logger.js";
 import { checkAgentReport, checkCallReport, checkReason, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
 
