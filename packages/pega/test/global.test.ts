@@ -11,6 +11,7 @@ import vm from "node:vm";
 import { createSimulator } from "@opencti/simulator";
 import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { esbuildSourceAliases } from "../../../vitest.shared.ts";
 import { globalBuild } from "../tsup.config.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -27,7 +28,7 @@ beforeAll(async () => {
     config: false,
     // Core from source, so the test needs no prior build.
     esbuildOptions(options) {
-      options.alias = { "@opencti/core": join(root, "../core/src/index.ts"), "@opencti/core/connector": join(root, "../core/src/toolkit/index.ts") };
+      options.alias = esbuildSourceAliases();
     },
   });
   code = readFileSync(join(outDir, "pega.global.js"), "utf8");

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build } from "tsup";
+import { esbuildSourceAliases } from "../../../../vitest.shared.ts";
 
-const packages = fileURLToPath(new URL("../../../", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export async function bundleFixture(): Promise<string> {
@@ -27,7 +27,7 @@ export async function bundleFixture(): Promise<string> {
       silent: true,
       noExternal: [/.*/],
       esbuildOptions(options) {
-        options.alias = { "@opencti/core": `${packages}core/src/index.ts`, "@opencti/simulator": `${packages}simulator/src/index.ts` };
+        options.alias = esbuildSourceAliases();
       },
     });
     return readFileSync(join(outDir, "fixture.global.js"), "utf8");

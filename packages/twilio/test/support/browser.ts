@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { esbuildSourceAliases } from "../../../../vitest.shared.ts";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { CtiError, type Capability, type Connector, type CtiErrorCode } from "@opencti/core";
 import { DEFAULT_REASONS } from "../../src/index.js";
@@ -28,10 +29,7 @@ export async function buildPageBundle(): Promise<string> {
     target: "es2022",
     write: false,
     logLevel: "silent",
-    alias: {
-      "@opencti/core": fileURLToPath(new URL("../../../core/src/index.ts", import.meta.url)),
-      "@opencti/core/connector": fileURLToPath(new URL("../../../core/src/toolkit/index.ts", import.meta.url)),
-    },
+    alias: esbuildSourceAliases(),
   });
   return result.outputFiles[0]!.text;
 }
