@@ -53,8 +53,8 @@ export const isOneOf =
   <T extends string>(values: readonly T[]) =>
   (v: unknown): v is T =>
     (values as readonly unknown[]).includes(v);
-export const isCallState = isOneOf(CALL_STATES);
-export const isAgentState = isOneOf(AGENT_STATES);
+const isCallState = isOneOf(CALL_STATES);
+const isAgentState = isOneOf(AGENT_STATES);
 export const isLinkState = isOneOf(LINK_STATES);
 export const isEndReason = isOneOf(END_REASONS);
 
@@ -65,7 +65,7 @@ type Spec = Record<string, Check>;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 export const isText = (v: unknown, max: number = LIMITS.text): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
 /** A string of at most `max` characters, possibly empty. */
-export const upTo =
+const upTo =
   (max: number) =>
   (v: unknown): v is string =>
     typeof v === "string" && v.length <= max;

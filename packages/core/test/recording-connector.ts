@@ -5,7 +5,7 @@ import { CAPABILITIES, type AgentReason, type Capability } from "../src/model.js
 
 export const ALL_CAPABILITIES: Capability[] = [...CAPABILITIES];
 
-export const REASONS: AgentReason[] = [
+const REASONS: AgentReason[] = [
   { id: "available", state: "ready", label: "Available" },
   { id: "lunch", state: "not_ready", label: "Lunch" },
   { id: "training", state: "not_ready", label: "Training" },
