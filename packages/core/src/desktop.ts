@@ -8,7 +8,8 @@ import { toCtiError, type CtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
 import { hostText, redact, redactingLogger, silentLogger, type Logger, type LogLevel, type RedactOptions } from "./logger.js";
 import type { Call, CallAction, Capability, DesktopSnapshot, TelephonyMode, WrapUp } from "./model.js";
-import { capabilityOf, describe, fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
+import { ACTION_CAPABILITY } from "./actions.js";
+import { describe, fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
 import { DesktopStore } from "./store.js";
 import { LIMITS } from "./validate.js";
 
@@ -286,7 +287,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       const result = await new Promise<T>((resolve, reject) => {
         timer = setTimeout(() => {
           controller.abort();
-          reject(fail("REQUEST_TIMEOUT", `The telephony vendor did not answer the ${request} request within ${timeoutMs} ms.`, request));
+          reject(fail("REQUEST_TIMEOUT", `The vendor did not answer ${request} within ${timeoutMs} ms.`, request));
         }, timeoutMs);
         fn(controller.signal).then(resolve, reject);
       });
@@ -302,16 +303,12 @@ export function createDesktop(options: DesktopOptions): Desktop {
     }
   }
 
-  function needLink(request: string): void {
-    if (store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${describe(request)}: the telephony link is ${store.link}.`, request);
-  }
-
   function waitForLink(): Promise<void> {
     if (store.link === "connected") return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         linkWaiters.delete(wake);
-        reject(fail("LINK_DOWN", `The telephony link did not connect within ${timeoutMs} ms (it is ${store.link}).`, "login"));
+        reject(fail("LINK_DOWN", `The telephony link is still ${store.link} after ${timeoutMs} ms.`, "login"));
       }, timeoutMs);
       const wake = (): void => {
         clearTimeout(timer);
@@ -322,20 +319,27 @@ export function createDesktop(options: DesktopOptions): Desktop {
     });
   }
 
+  function needLink(request: string): void {
+    if (store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${describe(request)}: the telephony link is ${store.link}.`, request);
+  }
+
   /** The one path every request takes (see REQUESTS for the order of its checks). */
   async function request(name: RequestName, args: unknown[]): Promise<unknown> {
     const spec: RequestSpec = REQUESTS[name];
-    const capability = capabilityOf(name);
-    const unsupported = (): CtiError => fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${describe(name)}.`, name);
+    const words = describe(name);
+    // The call actions are the requests on a call; each needs its action's capability.
+    const action: Capability | undefined = ACTION_CAPABILITY[name as CallAction];
+    const capability = spec.capability ?? action;
+    const unsupported = (): CtiError => fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${words}.`, name);
     if (capability && !store.capabilities.has(capability)) throw unsupported();
-    if (spec.link === "before") needLink(name);
-    if (spec.login && store.agent.state === "logged_out") throw fail("NOT_LOGGED_IN", `Log in before you ${describe(name)}.`, name);
+    if (!spec.link) needLink(name);
+    if (name !== "login" && store.agent.state === "logged_out") throw fail("NOT_LOGGED_IN", `Log in before you ${words}.`, name);
     let call: Call | undefined;
-    if (spec.call) {
+    if (action) {
       const callId = args.shift() as string;
       call = store.calls.get(callId);
-      if (!call) throw fail("INVALID_STATE", `Cannot ${describe(name)}: call ${callId} ${store.hasEnded(callId) ? "has ended" : "is not known"}.`, name, callId);
-      if (!call.actions.includes(name as CallAction)) throw fail("INVALID_STATE", `Cannot ${describe(name)} while the call is ${call.state === "wrapup" ? "in wrap-up" : call.state}.`, name, callId);
+      if (!call) throw fail("INVALID_STATE", `Cannot ${words}: call ${callId} ${store.hasEnded(callId) ? "has ended" : "is not known"}.`, name, callId);
+      if (!call.actions.includes(name as CallAction)) throw fail("INVALID_STATE", `Cannot ${words}: the call is ${call.state === "wrapup" ? "in wrap-up" : call.state}.`, name, callId);
     }
     const fields = spec.args ? (spec.args as (scope: RequestScope, ...a: unknown[]) => Record<string, unknown> | undefined)({ store, call }, ...args) : {};
     if (!fields) return undefined; // nothing to do

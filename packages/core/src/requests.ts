@@ -4,11 +4,11 @@
  * runs them all through one path, in this order:
  *
  * 1. `capability`: NOT_SUPPORTED unless the connector declares it (requests on
- *    a call: `ACTION_CAPABILITY[request]`);
- * 2. `link: "before"`: LINK_DOWN unless the link is connected;
- * 3. `login`: NOT_LOGGED_IN while the agent is logged out;
- * 4. `call`: the first argument is a call id; INVALID_STATE unless that call is
- *    live and the request is in its `actions`;
+ *    a call, the call actions: `ACTION_CAPABILITY[request]`);
+ * 2. unless `link` says otherwise: LINK_DOWN unless the link is connected;
+ * 3. every request but login: NOT_LOGGED_IN while the agent is logged out;
+ * 4. requests on a call: the first argument is a call id; INVALID_STATE unless
+ *    that call is live and the request is in its `actions`;
  * 5. `args`: checks the other arguments (INVALID_ARGUMENT, INVALID_DESTINATION,
  *    INVALID_STATE) and returns the connector request's fields, or undefined
  *    when there is nothing to do (the request resolves at once);
@@ -20,7 +20,7 @@
  *    (REQUEST_TIMEOUT), its failures as CtiErrors (VENDOR_ERROR unless it threw
  *    a CtiError).
  */
-import { ACTION_CAPABILITY, consultPartner } from "./actions.js";
+import { consultPartner } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
 import { CtiError, type CtiErrorCode } from "./errors.js";
 import type { AgentReason, Call, CallAction, Capability, WrapUp } from "./model.js";
@@ -30,7 +30,7 @@ import { checkData, DTMF, LIMITS, normalizeDestination, read, WRAP_UP } from "./
 /** What a request's argument check sees. */
 export interface RequestScope {
   readonly store: DesktopStore;
-  /** The call, for requests on a call (`call: true`). */
+  /** The call, for requests on a call. */
   readonly call?: Call | undefined;
 }
 
@@ -40,10 +40,10 @@ type Fields = Record<string, unknown>;
 export interface RequestSpec {
   /** Words for messages ("hold the call"); the request's name otherwise. */
   readonly words?: string;
+  /** For requests not on a call (those take their call action's). */
   readonly capability?: Capability;
-  readonly link?: "before" | "after" | "wait";
-  readonly login?: boolean;
-  readonly call?: boolean;
+  /** When the link is checked: before the arguments (the default), after them, or waited for. */
+  readonly link?: "after" | "wait";
   readonly args?: (scope: RequestScope, ...args: never[]) => Fields | undefined;
   /** Resolves with the connector's `callId` (dial, consult). */
   readonly returnsCallId?: boolean;
@@ -54,12 +54,9 @@ export type RequestName = "login" | "logout" | "setAgentState" | "dial" | CallAc
 /** A CtiError for `request`. */
 export const fail = (code: CtiErrorCode, message: string, request: string, callId?: string): CtiError => new CtiError(code, message, { request, callId });
 
-/** A request on one call: link, login and the call are checked; its capability is ACTION_CAPABILITY's. */
-const onCall = { link: "before", login: true, call: true } as const;
-
 function destination(request: string, value: unknown): string {
   const target = normalizeDestination(value);
-  if (target === undefined) throw fail("INVALID_DESTINATION", `"${String(value).slice(0, 64)}" is not a number or address that can be dialled.`, request);
+  if (target === undefined) throw fail("INVALID_DESTINATION", `Cannot dial "${String(value).slice(0, 64)}": not a number or address.`, request);
   return target;
 }
 
@@ -93,7 +90,6 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     },
   },
   logout: {
-    login: true,
     link: "after",
     args: ({ store }, reasonId?: string) => {
       if (store.calls.size > 0) throw fail("INVALID_STATE", "End or wrap up every call before you log out.", "logout");
@@ -105,8 +101,6 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   setAgentState: {
     words: "change agent state",
     capability: "agentState",
-    link: "before",
-    login: true,
     args: ({ store }, target: string) => {
       const reason = resolveReason(store.reasons, target);
       const agent = store.agent;
@@ -116,8 +110,6 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   },
   dial: {
     capability: "dial",
-    link: "before",
-    login: true,
     returnsCallId: true,
     args: ({ store }, value: string, options: DialOptions = {}) => {
       const target = destination("dial", value);
@@ -126,27 +118,25 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
       return { destination: target, options };
     },
   },
-  answer: onCall,
-  reject: onCall,
-  hangup: { ...onCall, words: "hang up" },
-  hold: { ...onCall, words: "hold the call" },
-  resume: { ...onCall, words: "resume the call" },
-  mute: onCall,
-  unmute: onCall,
+  answer: {},
+  reject: {},
+  hangup: { words: "hang up" },
+  hold: { words: "hold the call" },
+  resume: { words: "resume the call" },
+  mute: {},
+  unmute: {},
   sendDtmf: {
-    ...onCall,
     words: "send DTMF digits",
     args: (_, digits: string) => {
       if (typeof digits !== "string" || !DTMF.test(digits)) throw fail("INVALID_ARGUMENT", "DTMF digits must be 0-9, *, #, A-D (and , or w to pause).", "sendDtmf");
       return { digits };
     },
   },
-  blindTransfer: { ...onCall, words: "transfer the call", args: (_, to: string) => ({ destination: destination("blindTransfer", to) }) },
-  consult: { ...onCall, words: "place a consult call", returnsCallId: true, args: (_, to: string) => ({ destination: destination("consult", to) }) },
-  completeTransfer: { ...onCall, words: "complete the transfer", args: pair("completeTransfer") },
-  conference: { ...onCall, words: "start a conference", args: pair("conference") },
+  blindTransfer: { words: "transfer the call", args: (_, to: string) => ({ destination: destination("blindTransfer", to) }) },
+  consult: { words: "place a consult call", returnsCallId: true, args: (_, to: string) => ({ destination: destination("consult", to) }) },
+  completeTransfer: { words: "complete the transfer", args: pair("completeTransfer") },
+  conference: { words: "start a conference", args: pair("conference") },
   swap: {
-    ...onCall,
     words: "swap calls",
     args: (scope) => {
       const call = scope.call!;
@@ -156,7 +146,6 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     },
   },
   dropParty: {
-    ...onCall,
     words: "drop a party",
     args: ({ call }, partyId: string) => {
       const party = call!.parties.find((p) => p.id === partyId && p.role !== "agent" && p.state !== "disconnected");
@@ -165,18 +154,14 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     },
   },
   completeWrapUp: {
-    ...onCall,
     words: "finish wrap-up",
     args: (_, wrapUp: WrapUp = {}) => {
       const clean = read(wrapUp, WRAP_UP);
-      if (!clean) throw fail("INVALID_ARGUMENT", `The disposition or the notes are too long (${LIMITS.text} and ${LIMITS.longText} characters at most).`, "completeWrapUp");
+      if (!clean) throw fail("INVALID_ARGUMENT", `Disposition or notes too long (at most ${LIMITS.text} and ${LIMITS.longText} characters).`, "completeWrapUp");
       return { wrapUp: clean };
     },
   },
 };
-
-/** The request's capability: its own, or its call action's. */
-export const capabilityOf = (name: RequestName): Capability | undefined => REQUESTS[name].capability ?? ACTION_CAPABILITY[name as CallAction];
 
 /** A request in words, for messages: "hold the call", "dial". */
 export const describe = (request: string): string => REQUESTS[request as RequestName]?.words ?? request;
