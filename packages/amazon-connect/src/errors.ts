@@ -2,6 +2,8 @@
  * Streams errors → CtiError, and BadVendorData: what the snapshot reader and
  * the mapping throw for a payload they cannot read (the connector reports it
  * as INVALID_VENDOR_EVENT and goes on).
+ *
+ * vendor error → CtiError: streamsFailure.
  */
 import { CtiError, type CtiErrorCode } from "@opencti/core";
 import { describe, isRecord } from "@opencti/core/connector";
@@ -9,12 +11,12 @@ import { describe, isRecord } from "@opencti/core/connector";
 /** A Streams payload the connector cannot read; its message says what is wrong. */
 export class BadVendorData extends Error {}
 
-/** Where a Streams failure callback `(err, data)` puts its words, in order. */
-const MESSAGE_KEYS = ["message", "errorMessage", "type", "code"];
+/** Where a Streams failure callback `(err, data)` puts its words, in order (not the toolkit's MESSAGE_KEYS: Streams has no description or reason). */
+const STREAMS_MESSAGE_KEYS = ["message", "errorMessage", "type", "code"];
 
 /** The vendor's own words from a Streams failure callback `(err, data)`. */
 function vendorMessage(err: unknown, data?: unknown): string {
-  return describe(err, MESSAGE_KEYS) ?? describe(data, MESSAGE_KEYS) ?? "no reason given";
+  return describe(err, STREAMS_MESSAGE_KEYS) ?? describe(data, STREAMS_MESSAGE_KEYS) ?? "no reason given";
 }
 
 function codeFor(err: unknown, message: string): CtiErrorCode {

@@ -1,4 +1,8 @@
-/** The simulator server's refusals → the desktop's typed errors. */
+/**
+ * The simulator server's refusals → the desktop's typed errors.
+ *
+ * vendor error → CtiError: serverError.
+ */
 import { CtiError, CTI_ERROR_CODES, type CtiErrorCode } from "@opencti/core";
 
 /** The `error` of a response with `ok: false`, as the server sends it. */

@@ -1,4 +1,8 @@
-/** SIP failures (a SipFailure's status, a refused microphone) → the desktop's typed errors. */
+/**
+ * SIP failures (a SipFailure's status, a refused microphone) → the desktop's typed errors.
+ *
+ * vendor error → CtiError: callError (calls), registerError (REGISTER).
+ */
 import { CtiError } from "@opencti/core";
 import { errorMessage } from "@opencti/core/connector";
 import { SipFailure } from "./stack.js";

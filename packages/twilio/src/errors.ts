@@ -1,4 +1,8 @@
-/** Twilio SDK errors as CtiErrors: the stable code for each Twilio code, the SDK's own words in the message. */
+/**
+ * Twilio SDK errors as CtiErrors: the stable code for each Twilio code, the SDK's own words in the message.
+ *
+ * vendor error → CtiError: toTwilioCtiError (ctiCodeFor for a code alone; registrationError for a login's).
+ */
 import { CtiError, type CtiErrorCode } from "@opencti/core";
 import { describe, isRecord } from "@opencti/core/connector";
 

@@ -1,0 +1,41 @@
+// streamsFailure on plain data: the shapes Streams hands a failure callback `(err, data)`.
+import { CtiError } from "@opencti/core";
+import { describe, expect, it } from "vitest";
+import { streamsFailure } from "./errors.js";
+
+describe("streamsFailure", () => {
+  it("keeps the vendor's words and the raw error as cause", () => {
+    const err = { type: "AccessDeniedException", message: "User is not authorized" };
+    const error = streamsFailure("accept the call", err);
+    expect(error).toBeInstanceOf(CtiError);
+    expect(error).toMatchObject({ code: "AUTH_FAILED", message: "Amazon Connect could not accept the call: User is not authorized" });
+    expect(error.cause).toBe(err);
+  });
+
+  it.each([
+    [{ type: "AccessDenied" }, "AUTH_FAILED"],
+    [{ statusCode: 403, message: "Forbidden" }, "AUTH_FAILED"],
+    [{ type: "InvalidStateException", message: "Agent is in a wrong state" }, "INVALID_STATE"],
+    [{ type: "BadEndpointException" }, "INVALID_DESTINATION"],
+    [{ errorMessage: "+1 is not a valid phone number" }, "INVALID_DESTINATION"],
+    [{ message: "The line is busy" }, "DESTINATION_BUSY"],
+    [{ type: "InternalServiceException" }, "VENDOR_ERROR"],
+    ["something broke", "VENDOR_ERROR"],
+  ])("%j → %s", (err, code) => {
+    expect(streamsFailure("do it", err).code).toBe(code);
+  });
+
+  it("falls back to the data's words, then to none, with the data as cause when there is no error", () => {
+    const data = { errorMessage: "Contact not found" };
+    const error = streamsFailure("hang up", undefined, data);
+    expect(error.message).toBe("Amazon Connect could not hang up: Contact not found");
+    expect(error.cause).toBe(data);
+    expect(streamsFailure("hang up", {}).message).toBe("Amazon Connect could not hang up: no reason given");
+  });
+
+  it("reads message, errorMessage, type and code in that order", () => {
+    expect(streamsFailure("x", { code: "C", type: "T", errorMessage: "E" }).message).toBe("Amazon Connect could not x: E");
+    expect(streamsFailure("x", { code: "C", type: "T" }).message).toBe("Amazon Connect could not x: T");
+    expect(streamsFailure("x", { code: 42 }).message).toBe("Amazon Connect could not x: no reason given");
+  });
+});
