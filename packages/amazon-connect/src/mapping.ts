@@ -31,7 +31,10 @@
  *   is merged; merged third parties are parties of the call, not legs.
  * - Parties: the agent's own connection first (role `agent`, id = its
  *   connection id), then the customer, merged third parties and monitoring
- *   supervisors, each `{ id, role, state, address?, displayName? }`.
+ *   supervisors, each `{ id, role, state, address?, displayName? }`. A
+ *   far-end party's id is the vendor's own id for that leg when the vendor
+ *   gives one, else its role (the convention of every connector): here
+ *   always the connection id.
  * - A call gone from the snapshot ended as `vanishedReason` says.
  * - Contact attributes `{ key: { name, value } }` are call data (only the
  *   configured keys when given).

@@ -9,7 +9,7 @@
  * - Call states: alerting is ringing, originating dialing, talking connected, onhold held, acw wrapup and done ended.
  * - Directions: in is inbound, out outbound, consult consult.
  * - Parties: one per leg, the agent's own leg first and the others in the server's order (the conformance suite checks the agent comes first).
- * - A party's role is the leg's type (agent is agent, caller customer, third third_party), its id the legId, its address the leg's number and its displayName the leg's name.
+ * - A party's role is the leg's type (agent is agent, caller customer, third third_party), its id the legId, its address the leg's number and its displayName the leg's name. (The convention every connector follows: a far-end party's id is the vendor's own id for that leg when the vendor gives one, else its role; the simulator always gives one.)
  * - Party states: alerting is ringing, talking connected, held held, gone disconnected.
  * - End causes: local is local_hangup, remote remote_hangup, and rejected, abandoned, busy, no_answer, transferred, merged and failed keep their names.
  * - The disposition and notes entered at wrap-up come back as the call's wrapUp (only the ones that are not empty).

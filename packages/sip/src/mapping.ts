@@ -7,6 +7,9 @@
  *   of the agent's AOR), then the far end (id "remote"): the customer, or the
  *   third party on a consult leg; its address is the remote URI's user (the
  *   whole URI when it has none) and its display name as the caller sent it.
+ *   The convention is the vendor's own id for the far-end leg when it gives
+ *   one, else the party's role ("customer" / "third_party"); SIP gives none,
+ *   and its far end keeps the id "remote" (the integration tests pin it).
  * - Far-end hold: a re-INVITE from the far end with sendonly/inactive holds
  *   the remote party only; the call's own state is what the agent did, so it
  *   stays connected (held only when we hold).

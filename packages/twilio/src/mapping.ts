@@ -3,6 +3,32 @@
  * parameters, SDK error codes, call messages from the call-control backend),
  * the connector's reports out. Plain data only: no SDK objects, no state, no
  * side effects.
+ *
+ * The rules:
+ * - A call's id is its CallSid (an outbound call: the SDK's outbound
+ *   connection id, its vendorCallId the CallSid once Twilio gives one);
+ *   From, To and the custom parameters become from, to and data, and the
+ *   configured custom parameters also fill queue and fromName.
+ * - Parties: the agent's own leg first (id "agent", address its Twilio
+ *   Client identity), then the customer, then the conference members the
+ *   agent added. A far-end party's id is the vendor's own id for that leg
+ *   when the vendor gives one (a consulted or conferenced party: its
+ *   CallSid), else its role: the SDK never sees the customer's leg, so the
+ *   customer is "customer".
+ * - Call states: ringing (an offer), dialing (a dial until the SDK's
+ *   accept), connected, held (only through the backend's hold); Twilio has
+ *   no wrap-up, so a call ends without one.
+ * - Far-end hold: not reported (the Voice SDK gives no signal).
+ * - End reasons: our own request's reason (rejected, local_hangup,
+ *   transferred); else the last SDK error's (31486 busy, 31603 rejected,
+ *   31480 no_answer, others failed); else a dial that never connected
+ *   failed; else remote_hangup. An offer the caller withdrew is abandoned.
+ * - Consult legs: a call of their own, id `consult-<CallSid>`, direction
+ *   consult, relatedCallId the primary; the backend's party messages move
+ *   them from dialing to connected or end them (busy, no_answer, failed,
+ *   remote_hangup).
+ * - DTMF: `,` becomes the SDK's `w`; only 0-9, `*`, `#` and pauses go out.
+ * - Quality warnings are warning signals `twilio.<name>`.
  */
 import type { CallReport, EndReason, Party, PartyState } from "@opencti/core";
 import { isKeyOf, isNonEmptyString, isString } from "@opencti/core/connector";
