@@ -6,7 +6,7 @@
  * mapping.ts. The SIP library sits behind the stack seam (stack.ts, sipjs-stack.ts).
  */
 import { CtiError, type CallData, type CallDirection, type Connector, type ConnectorContext } from "@opencti/core";
-import { createBackoff, createLocalAgentState, delay, errorMessage, timeoutSignal } from "@opencti/core/connector";
+import { createBackoff, createLocalAgentState, delay, errorMessage, guard, timeoutSignal } from "@opencti/core/connector";
 import { callError, registerError } from "./errors.js";
 import { createLines, type Line } from "./lines.js";
 import { dataHeaders } from "./mapping.js";
@@ -18,7 +18,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   const reasons = options.reasons ?? DEFAULT_REASONS;
   const registerTimeoutMs = options.registerTimeoutMs ?? DEFAULTS.registerTimeoutMs;
   const delays = options.reconnectDelaysMs ?? DEFAULTS.reconnectDelaysMs;
-  const backoff = createBackoff({ delaysMs: delays.length ? delays : [1000] });
+  const backoff = createBackoff({ delaysMs: delays.length ? delays : [DEFAULTS.reconnectEveryMs] });
   let ctx: ConnectorContext | undefined;
   let stack: SipStack | undefined;
   let stopped = false;
@@ -26,7 +26,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   let registered = false;
   const agent = createLocalAgentState({ reasons, report: (a) => ctx?.setAgent(a), initialState: "ready" });
   const lines = createLines(options, () => ctx, agent, () => !stopped);
-  const { report, live } = lines;
+  const { report, live, setHold, setMute } = lines;
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
   const later = (ms: number, fn: () => void): void => {
@@ -59,23 +59,6 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     } finally {
       limit.clear();
     }
-  }
-
-  async function setHold(line: Line, on: boolean, request: string): Promise<void> {
-    await line.sip.hold(on).catch((e: unknown) => Promise.reject(callError(e, request)));
-    line.localHold = on;
-    if (!on && line.muted) line.sip.mute(true); // un-holding re-enables the microphone track
-    if (line.state === "connected" || line.state === "held") {
-      line.state = on ? "held" : "connected";
-      report(line);
-    }
-  }
-
-  function setMute(line: Line, on: boolean): Promise<void> {
-    if (on || line.state !== "held") line.sip.mute(on); // a held call's microphone stays off until resume
-    line.muted = on;
-    report(line);
-    return Promise.resolve();
   }
 
   async function dialLine(destination: string, signal: AbortSignal, extra: { direction: CallDirection; relatedCallId?: string; data?: CallData }): Promise<Line> {
@@ -153,17 +136,18 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     scheduleReconnect();
   }
 
+  // Nothing the SIP library calls may throw back into it: a failing handler is an INVALID_VENDOR_EVENT.
   const events: StackEvents = {
     onConnected() {},
-    onDisconnected(error) {
+    onDisconnected: guard(() => ctx, (error?: Error) => {
       if (!stopped) linkLost(error?.message ?? "The SIP WebSocket closed");
-    },
+    }, { message: "The SIP WebSocket's close could not be handled" }),
     onIncoming: lines.incoming,
-    onUnreadable: (what) => ctx?.invalidVendorEvent("The SIP server sent a message that could not be parsed.", { detail: what.slice(0, 200) }),
+    onUnreadable: guard(() => ctx, (what: string) => ctx?.invalidVendorEvent("The SIP server sent a message that could not be parsed.", { detail: what.slice(0, 200) }), { message: "An unreadable SIP message could not be reported", raw: (what) => ({ detail: what.slice(0, 200) }) }),
     // The agent can no longer be called: say so and register again (AUTH_FAILED there logs the agent out).
-    onRegistrationLost() {
+    onRegistrationLost: guard(() => ctx, () => {
       if (!stopped && registered) linkLost("The SIP registration was lost");
-    },
+    }, { message: "The lost SIP registration could not be handled", raw: () => null }),
   };
 
   return {
@@ -262,7 +246,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       if (options.dtmf === "info") {
         for (const digit of digits) {
           if (signal.aborted) return;
-          if (digit === "," || digit === "w") await delay(DEFAULTS.dtmfPauseMs);
+          // An abort cuts the pause short; the next digit's check then returns quietly, as before.
+          if (digit === "," || digit === "w") await delay(DEFAULTS.dtmfPauseMs, signal).catch(() => undefined);
           else await line.sip.sendInfoDtmf(digit).catch((e: unknown) => Promise.reject(callError(e, "sendDtmf")));
         }
         return;

@@ -6,6 +6,7 @@
  */
 import type { CallReport, ConnectorContext, EndReason, WrapUp } from "@opencti/core";
 import { guard, type LocalAgentState } from "@opencti/core/connector";
+import { callError } from "./errors.js";
 import { aorUser, callReport, endReason, inboundDetails, looksLikeSdp, type CallFacts } from "./mapping.js";
 import type { SipConnectorOptions } from "./options.js";
 import type { SipLine } from "./stack.js";
@@ -44,6 +45,10 @@ export interface Lines {
   incoming(sip: SipLine): void;
   /** Wrap-up is done: the call ends with its result. */
   completeWrapUp(line: Line, result: WrapUp): void;
+  /** Holds or resumes the line (a re-INVITE); a connected or held call's state follows. */
+  setHold(line: Line, on: boolean, request: string): Promise<void>;
+  /** Mutes or unmutes the agent's microphone on the line. */
+  setMute(line: Line, on: boolean): Promise<void>;
 }
 
 export function createLines(options: SipConnectorOptions, context: () => ConnectorContext | undefined, agent: LocalAgentState, accepting: () => boolean): Lines {
@@ -71,6 +76,23 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     pushAgent();
   }
 
+  async function setHold(line: Line, on: boolean, request: string): Promise<void> {
+    await line.sip.hold(on).catch((e: unknown) => Promise.reject(callError(e, request)));
+    line.localHold = on;
+    if (!on && line.muted) line.sip.mute(true); // un-holding re-enables the microphone track
+    if (line.state === "connected" || line.state === "held") {
+      line.state = on ? "held" : "connected";
+      report(line);
+    }
+  }
+
+  function setMute(line: Line, on: boolean): Promise<void> {
+    if (on || line.state !== "held") line.sip.mute(on); // a held call's microphone stays off until resume
+    line.muted = on;
+    report(line);
+    return Promise.resolve();
+  }
+
   function playAudio(line: Line): void {
     if (options.playRemoteAudio === false || typeof document === "undefined") return;
     const stream = line.sip.remoteStream();
@@ -85,8 +107,9 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
   function track(sip: SipLine, init: NewLine): Line {
     const line: Line = { ...init, id: `sip-${nextId++}`, sip, everConnected: false, muted: false, localHold: false, remoteHold: false, remoteRinging: false };
     lines.set(line.id, line);
-    // Nothing may throw back into the SIP library's callbacks.
-    const safe = <A extends unknown[]>(what: string, fn: (...args: A) => void) => guard(context, fn, { as: "log", message: `sip: ${what} failed` });
+    // Nothing may throw back into the SIP library's callbacks: a failing handler is an INVALID_VENDOR_EVENT about this call.
+    const safe = <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
+      guard(context, fn, { message: `The SIP ${what} event could not be handled`, raw: (...args: A) => ({ event: what, callId: sip.callId, args }), callId: line.id });
     sip.events = {
       onRinging: safe("ringing", () => {
         if (line.state !== "dialing" || line.remoteRinging) return;
@@ -138,6 +161,8 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     report,
     pushAgent,
     incoming,
+    setHold,
+    setMute,
     completeWrapUp(line, result) {
       line.state = "ended";
       lines.delete(line.id);

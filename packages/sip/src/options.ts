@@ -68,9 +68,17 @@ export const DEFAULTS = {
   registerExpires: 300,
   rejectStatusCode: 486,
   reconnectDelaysMs: [500, 1000, 2000, 4000, 8000],
+  /** The reconnect delay when `reconnectDelaysMs` is empty, ms. */
+  reconnectEveryMs: 1000,
   consultReleaseMs: 3000,
   /** The pause `,` or `w` makes in SIP INFO DTMF, ms. */
   dtmfPauseMs: 1000,
+  /** How long an un-REGISTER may go unanswered before logout (or stop) goes on without it, ms. */
+  unregisterTimeoutMs: 3000,
+  /** How long stop waits for sip.js's outstanding transactions, ms. */
+  stopTimeoutMs: 2000,
+  /** How long the WebRTC handler gathers ICE candidates before it sends the SDP, ms. */
+  iceGatheringTimeoutMs: 2000,
   name: "sip",
 } as const;
 

@@ -1,6 +1,6 @@
 /** The SIP-stack seam implemented on sip.js 0.21 (a peer dependency). */
 import { Inviter, Registerer, RegistererState, SessionState, SIPExtension, UserAgent, Web, type Invitation, type LogLevel, type Session, type SessionDescriptionHandlerFactory } from "sip.js";
-import { errorMessage, waitFor } from "@opencti/core/connector";
+import { abortable, errorMessage, timeoutSignal, waitFor } from "@opencti/core/connector";
 import { DEFAULTS } from "./options.js";
 import { SipFailure, type LineEvents, type SipLine, type SipStack, type StackEvents, type StackFactory, type TransferProgress } from "./stack.js";
 
@@ -223,7 +223,7 @@ function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipS
     ...(options.displayName !== undefined ? { displayName: options.displayName } : {}),
     ...(options.userAgentString !== undefined ? { userAgentString: options.userAgentString } : {}),
     sessionDescriptionHandlerFactory: options.sessionDescriptionHandlerFactory ?? Web.defaultSessionDescriptionHandlerFactory(),
-    sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: options.iceServers ?? [] }, iceGatheringTimeout: 2000 },
+    sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: options.iceServers ?? [] }, iceGatheringTimeout: DEFAULTS.iceGatheringTimeoutMs },
     sipExtensionReplaces: SIPExtension.Supported,
     logBuiltinEnabled: false,
     logConfiguration: false,
@@ -281,11 +281,15 @@ function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipS
       const r = registerer;
       registerer = undefined;
       if (!r) return;
-      await new Promise<void>((resolve) => {
-        r.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } }).catch(() => resolve());
-        // A registrar that does not answer must not block logout.
-        setTimeout(resolve, 3000);
-      });
+      // A registrar that does not answer must not block logout: give up after a while (the timer is cleared either way).
+      const limit = timeoutSignal(DEFAULTS.unregisterTimeoutMs);
+      try {
+        await waitFor<void>((resolve) => {
+          r.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } }).catch(() => resolve());
+        }, limit.signal).catch(() => undefined);
+      } finally {
+        limit.clear();
+      }
       void r.dispose().catch(() => undefined);
     },
 
@@ -309,7 +313,12 @@ function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipS
       stopping = true;
       await this.unregister().catch(() => undefined);
       // sip.js waits for outstanding transactions (up to 32 s) when the server is silent: do not.
-      await Promise.race([ua.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+      const limit = timeoutSignal(DEFAULTS.stopTimeoutMs);
+      try {
+        await abortable(ua.stop(), limit.signal).catch(() => undefined);
+      } finally {
+        limit.clear();
+      }
       await ua.transport.dispose().catch(() => undefined);
     },
   };
