@@ -3,7 +3,7 @@
  * (TaskRouter Worker activities); the default keeps it in the browser.
  */
 import type { AgentReason, AgentReport, AgentStateKind, CallState } from "@opencti/core";
-import { createLocalAgentState as createLocalState } from "@opencti/core/connector";
+import { createLocalAgentState as createToolkitLocalAgentState } from "@opencti/core/connector";
 import { DEFAULT_REASONS } from "./options.js";
 
 export interface AgentStatePort {
@@ -22,13 +22,14 @@ export interface AgentStatePort {
 }
 
 /**
- * Agent state kept in the browser (the toolkit's local agent state): every
- * choice is confirmed at once; during a call the agent is busy, and a reason
- * chosen meanwhile is pending until the last call ends.
+ * Agent state kept in the browser (the toolkit's local agent state), as an
+ * AgentStatePort: every choice is confirmed at once; a login without a state
+ * enters `not_ready`; during a call the agent is busy, and a reason chosen
+ * meanwhile is pending until the last call ends.
  */
-export function createLocalAgentState(reasons: readonly AgentReason[] = DEFAULT_REASONS): AgentStatePort {
+export function createLocalAgentStatePort(reasons: readonly AgentReason[] = DEFAULT_REASONS): AgentStatePort {
   let sink: ((agent: AgentReport) => void) | undefined;
-  const local = createLocalState({ reasons, report: (agent) => sink?.(agent) });
+  const local = createToolkitLocalAgentState({ reasons, report: (agent) => sink?.(agent) });
   const via = (report: (agent: AgentReport) => void, apply: () => void): Promise<void> => {
     sink = report;
     apply();
@@ -42,3 +43,11 @@ export function createLocalAgentState(reasons: readonly AgentReason[] = DEFAULT_
     setCalls: (report, states) => void via(report, () => local.setCalls(states)),
   };
 }
+
+/**
+ * @deprecated Renamed `createLocalAgentStatePort` (this name clashes with the
+ * toolkit's `createLocalAgentState` in `@opencti/core/connector`, which returns
+ * a different shape). Kept as an alias; it will be removed in a major release.
+ * @alias
+ */
+export const createLocalAgentState = createLocalAgentStatePort;

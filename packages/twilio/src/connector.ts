@@ -6,12 +6,12 @@
  */
 import { CtiError, type AgentReport, type Connector, type CallReport, type ConnectorContext, type CtiErrorCode, type EndReason } from "@opencti/core";
 import { guard } from "@opencti/core/connector";
-import { createLocalAgentState } from "./agent-state.js";
+import { createLocalAgentStatePort } from "./agent-state.js";
 import type { CallControlBackend } from "./backend.js";
 import { createDeviceSession, isClosed, isRegistered, placeCall, subscribe, waitForCall, type Device, type TwilioCall, type Wrap } from "./device.js";
 import { toTwilioCtiError, type TwilioErrorLike } from "./errors.js";
 import * as map from "./mapping.js";
-import { TRANSFER_HANGUP_GRACE_MS, twilioCapabilities, type TwilioConnectorOptions } from "./options.js";
+import { DEFAULTS, twilioCapabilities, type TwilioConnectorOptions } from "./options.js";
 
 const fail = (code: CtiErrorCode, message: string, request?: string): never => {
   throw new CtiError(code, message, request === undefined ? {} : { request });
@@ -27,8 +27,8 @@ interface CallEntry extends map.CallFacts {
 
 export function createTwilioConnector(options: TwilioConnectorOptions): Connector {
   const backend = options.backend;
-  const agentState = options.agentState ?? createLocalAgentState();
-  const names = { queue: options.parameterNames?.queue ?? "queue", callerName: options.parameterNames?.callerName ?? "callerName" };
+  const agentState = options.agentState ?? createLocalAgentStatePort();
+  const names = { queue: options.parameterNames?.queue ?? DEFAULTS.parameterNames.queue, callerName: options.parameterNames?.callerName ?? DEFAULTS.parameterNames.callerName };
   const calls = new Map<string, CallEntry>();
   const consults = new Map<string, map.ConsultFacts>();
   let ctx: ConnectorContext | undefined;
@@ -38,9 +38,15 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
   let outboundCounter = 0;
   let callStates = "";
 
-  /** Nothing the SDK hands us may throw back into its event emitter. */
-  const safe: Wrap = (fn) => guard(() => ctx, fn, { as: "error", message: "The Twilio connector failed to handle an SDK event" });
-  const reportAgent = (agent: AgentReport): void => ctx?.setAgent(agent);
+  /** Nothing the SDK hands us may throw back into its event emitter: a handler that fails is an INVALID_VENDOR_EVENT carrying the event's payload. */
+  const safe: Wrap = (fn) => guard(() => ctx, fn, { message: "Twilio sent an SDK event the connector could not handle" });
+  /** The agent state as last reported; with the local port (the default) it is the whole truth, so a resync reports it too. */
+  const localAgent = options.agentState === undefined;
+  let agentNow: AgentReport | undefined;
+  const reportAgent = (agent: AgentReport): void => {
+    agentNow = agent;
+    ctx?.setAgent(agent);
+  };
   const sidOf = (entry: CallEntry): string => entry.call.parameters.CallSid ?? entry.id;
   const agentAddress = (): string | undefined => (identity = session.device?.identity ?? identity);
   const toReport = (entry: CallEntry) => map.callReport(entry, { callSid: entry.call.parameters.CallSid, muted: entry.call.isMuted() }, agentAddress());
@@ -77,7 +83,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     const offers = new Set(device.calls);
     for (const entry of calls.values()) if (isClosed(entry.call) || (entry.state === "ringing" && !offers.has(entry.call))) calls.delete(entry.id);
     for (const consult of consults.values()) if (!calls.has(consult.primaryId)) consults.delete(consult.id);
-    ctx.sync({ calls: live().map(reportOf), missingEndReason: "lost" });
+    ctx.sync({ ...(localAgent && agentNow ? { agent: agentNow } : {}), calls: live().map(reportOf), missingEndReason: "lost" });
     callsChanged();
   }
 
@@ -166,12 +172,12 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       delete entry.localEnd;
       throw error;
     }
-    const timer = setTimeout(() => calls.get(entry.id) === entry && !stopped && entry.call.disconnect(), TRANSFER_HANGUP_GRACE_MS);
+    const timer = setTimeout(() => calls.get(entry.id) === entry && !stopped && entry.call.disconnect(), DEFAULTS.transferHangupGraceMs);
     entry.call.once("disconnect", () => clearTimeout(timer));
   }
 
   return {
-    name: options.name ?? "twilio",
+    name: options.name ?? DEFAULTS.name,
     capabilities: twilioCapabilities(options),
     reasons: agentState.reasons,
 

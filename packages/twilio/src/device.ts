@@ -9,7 +9,7 @@ import { CtiError, type ConnectorContext } from "@opencti/core";
 import { createBackoff, errorMessage, waitFor } from "@opencti/core/connector";
 import type { Call as TwilioCall, Device } from "@twilio/voice-sdk";
 import { isMalformedFrame, registrationError, toTwilioCtiError, type TwilioErrorLike } from "./errors.js";
-import { START_RETRY_DELAYS_MS, type TwilioConnectorOptions } from "./options.js";
+import { DEFAULTS, type TwilioConnectorOptions } from "./options.js";
 
 export type { TwilioCall, Device };
 
@@ -68,7 +68,7 @@ export interface DeviceSession {
 }
 
 export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap, hooks: DeviceHooks): DeviceSession {
-  const backoff = createBackoff({ delaysMs: options.startRetryDelaysMs ?? START_RETRY_DELAYS_MS });
+  const backoff = createBackoff({ delaysMs: options.startRetryDelaysMs ?? DEFAULTS.startRetryDelaysMs });
   let ctx: ConnectorContext | undefined;
   let device: Device | undefined;
   let loggedIn = false;

@@ -33,7 +33,7 @@ export interface TwilioConnectorOptions {
   allowIncomingWhileBusy?: boolean;
   /** Hold, blind/consult transfer, conference and drop party go through it; without it they are NOT_SUPPORTED. Default: none. */
   backend?: CallControlBackend;
-  /** Agent availability. Default: `createLocalAgentState()`, kept in the browser. */
+  /** Agent availability. Default: `createLocalAgentStatePort()`, kept in the browser (a login without a state enters `not_ready`). */
   agentState?: AgentStatePort;
   /**
    * Custom parameters lifted into the call's `queue` and `fromName` (they stay
@@ -47,22 +47,33 @@ export interface TwilioConnectorOptions {
   /**
    * How long to wait before fetching the token and building the Device again
    * after a failed start, ms: the first retry waits the first delay, the last
-   * one repeats; `[]` never retries. Default `START_RETRY_DELAYS_MS` (2, 5, 15, 30 s).
+   * one repeats; `[]` never retries. Default 2000, 5000, 15000, 30000.
    */
   startRetryDelaysMs?: readonly number[];
+  /**
+   * Declare fewer capabilities. Default TWILIO_CAPABILITIES, plus
+   * TWILIO_BACKEND_CAPABILITIES with a `backend`; the list is intersected with
+   * those (what this configuration supports).
+   */
+  capabilities?: readonly Capability[];
   /** `connector` on every event. Default "twilio". */
   name?: string;
 }
 
 /** What the Voice SDK does in the browser on its own. */
-const CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "mute", "dtmf"];
+export const TWILIO_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "mute", "dtmf"];
 
 /** What a call-control backend adds (Twilio Conference on the server). */
-const BACKEND_CAPABILITIES: readonly Capability[] = ["hold", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"];
+export const TWILIO_BACKEND_CAPABILITIES: readonly Capability[] = ["hold", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"];
 
-/** What the connector declares for a configuration: server-side features only with a backend. */
-export function twilioCapabilities(options: { backend?: unknown }): Capability[] {
-  return [...CAPABILITIES, ...(options.backend ? BACKEND_CAPABILITIES : [])];
+/**
+ * What the connector declares for a configuration: server-side features only
+ * with a backend; with `capabilities`, only those of them the configuration supports.
+ */
+export function twilioCapabilities(options: { backend?: unknown; capabilities?: readonly Capability[] | undefined }): Capability[] {
+  const supported = [...TWILIO_CAPABILITIES, ...(options.backend ? TWILIO_BACKEND_CAPABILITIES : [])];
+  const declared = options.capabilities;
+  return declared ? supported.filter((c) => declared.includes(c)) : supported;
 }
 
 /** The local agent state's reasons. */
@@ -73,8 +84,12 @@ export const DEFAULT_REASONS: readonly AgentReason[] = [
   { id: "after_call_work", state: "after_call_work", label: "After call work" },
 ];
 
-/** The default `startRetryDelaysMs`: 2, 5, 15, then every 30 s. */
-export const START_RETRY_DELAYS_MS: readonly number[] = [2000, 5000, 15_000, 30_000];
-
-/** After a transfer, how long Twilio gets to hang up the agent's leg before the connector disconnects it, ms. */
-export const TRANSFER_HANGUP_GRACE_MS = 5000;
+/** The defaults the fields above name. */
+export const DEFAULTS = {
+  /** The default `startRetryDelaysMs`: 2, 5, 15, then every 30 s. */
+  startRetryDelaysMs: [2000, 5000, 15_000, 30_000],
+  /** After a transfer, how long Twilio gets to hang up the agent's leg before the connector disconnects it, ms. */
+  transferHangupGraceMs: 5000,
+  parameterNames: { queue: "queue", callerName: "callerName" },
+  name: "twilio",
+} as const;
