@@ -16,7 +16,7 @@
 import { CtiError, type AgentReport, type CallReport, type Connector, type ConnectorContext } from "@opencti/core";
 import { errorMessage, guard, isBoolean, isRecord } from "@opencti/core/connector";
 import { reasonsFrom, toAgentReport } from "./mapping.js";
-import { AMAZON_CONNECT_CAPABILITIES, DEFAULT_REASONS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
+import { AMAZON_CONNECT_CAPABILITIES, DEFAULT_REASONS, DEFAULTS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
 import { createRequests, type Live } from "./requests.js";
 import { createContactTracker, readAgentData, type AgentData } from "./snapshot.js";
 import { createStreamsWiring, initParams, loadStreams } from "./streams.js";
@@ -101,7 +101,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       clearTimeout(loadTimer);
       lastAck = Date.now();
       clearInterval(watchdog);
-      watchdog = setInterval(checkKeepalive, 500);
+      watchdog = setInterval(checkKeepalive, DEFAULTS.keepaliveCheckEveryMs);
       c.setLink("connected");
     }
     requests.check();
@@ -174,7 +174,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   };
 
   return {
-    name: options.name ?? "amazon-connect",
+    name: options.name ?? DEFAULTS.name,
     capabilities: options.capabilities ?? AMAZON_CONNECT_CAPABILITIES,
     reasons: DEFAULT_REASONS,
     async start(context) {

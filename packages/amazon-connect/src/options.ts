@@ -77,12 +77,19 @@ export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = [
  */
 export const DEFAULT_REASONS: readonly AgentReason[] = [];
 
-/** The CCP (and Streams) must load within this, ms. */
-const DEFAULT_CCP_LOAD_TIMEOUT_MS = 5000;
-/** Streams' default keepalive acknowledge timeout, ms. */
-const STREAMS_ACK_TIMEOUT_MS = 3000;
-/** How much longer than the acknowledge timeout the connector waits before it calls the CCP gone, ms. */
-const KEEPALIVE_GRACE_MS = 2000;
+/** The defaults the fields above name. */
+export const DEFAULTS = {
+  /** The CCP (and Streams) must load within this, ms. */
+  ccpLoadTimeoutMs: 5000,
+  /** Streams' default keepalive acknowledge timeout, ms. */
+  ccpAckTimeoutMs: 3000,
+  /** How much longer than the acknowledge timeout the connector waits before it calls the CCP gone, ms. */
+  keepaliveGraceMs: 2000,
+  /** How often the connector checks for the CCP's acknowledge, ms. */
+  keepaliveCheckEveryMs: 500,
+  loginPopup: true,
+  name: "amazon-connect",
+} as const;
 
 /** The options with their defaults applied (what the connector reads). */
 export interface ResolvedOptions {
@@ -94,8 +101,8 @@ export interface ResolvedOptions {
 
 export function resolveOptions(options: AmazonConnectConnectorOptions): ResolvedOptions {
   return {
-    loadTimeoutMs: options.ccpLoadTimeoutMs ?? DEFAULT_CCP_LOAD_TIMEOUT_MS,
-    loginPopup: options.loginPopup ?? true,
-    keepaliveTimeoutMs: (options.ccpAckTimeoutMs ?? STREAMS_ACK_TIMEOUT_MS) + KEEPALIVE_GRACE_MS,
+    loadTimeoutMs: options.ccpLoadTimeoutMs ?? DEFAULTS.ccpLoadTimeoutMs,
+    loginPopup: options.loginPopup ?? DEFAULTS.loginPopup,
+    keepaliveTimeoutMs: (options.ccpAckTimeoutMs ?? DEFAULTS.ccpAckTimeoutMs) + DEFAULTS.keepaliveGraceMs,
   };
 }

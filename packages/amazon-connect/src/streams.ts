@@ -152,8 +152,8 @@ export type StreamsHandlers = { readonly [K in keyof typeof STREAMS_EVENTS]?: (d
 export interface StreamsWiring {
   /**
    * initCCP into `container`, then subscribes each handler to the event bus.
-   * Handlers never throw into Streams' dispatch (a throw is logged through
-   * `ctx`) and are skipped once `active()` is false. Throws when Streams does.
+   * Handlers never throw into Streams' dispatch (a throw is an
+   * INVALID_VENDOR_EVENT through `ctx`, with the payload) and are skipped once `active()` is false. Throws when Streams does.
    */
   open(streams: StreamsGlobal, container: HTMLElement, params: StreamsInitParams, handlers: StreamsHandlers): void;
   /** Unsubscribes, terminates Streams and removes the iframes initCCP added. */
@@ -175,7 +175,8 @@ export function createStreamsWiring(ctx: ContextRef, active: () => boolean): Str
       if (!bus) throw new Error("Streams has no event bus after initCCP");
       for (const [key, handler] of Object.entries(handlers)) {
         const event = STREAMS_EVENTS[key as keyof typeof STREAMS_EVENTS];
-        const safe = guard(ctx, (data: unknown) => (active() ? handler(data) : undefined), { as: "log", message: "amazon-connect: handler failed", log: { event } });
+        // A handler that fails on what Streams sent is an INVALID_VENDOR_EVENT carrying the payload; the desktop goes on.
+        const safe = guard(ctx, (data: unknown) => (active() ? handler(data) : undefined), { message: `Amazon Connect's ${event} event could not be handled` });
         subscriptions.push(bus.subscribe(event, safe));
       }
     },
