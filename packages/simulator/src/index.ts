@@ -6,7 +6,7 @@ import { SimulatorServer } from "./server.js";
 export { SimulatorServer, type InboundCall } from "./server.js";
 export { createSimulatorConnector } from "./connector.js";
 export { toCallReport } from "./mapping.js";
-export { DEFAULT_AGENT_STATES, SIMULATOR_CAPABILITIES, type AgentStateOption, type FarEnd, type SimulatorConnectorOptions, type SimulatorServerOptions } from "./options.js";
+export { DEFAULT_AGENT_STATES, DEFAULT_REASONS, SIMULATOR_CAPABILITIES, type AgentStateOption, type FarEnd, type SimulatorConnectorOptions, type SimulatorServerOptions } from "./options.js";
 export type * from "./protocol.js";
 
 export interface Simulator {
