@@ -50,8 +50,6 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
     case "wrapup":
       wanted.push("completeWrapUp");
       break;
-    case "ended":
-      break;
   }
   if (partner && LIVE.has(call.state) && LIVE.has(partner.state)) {
     wanted.push("completeTransfer", "conference");

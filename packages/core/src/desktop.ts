@@ -224,28 +224,26 @@ export function createDesktop(options: DesktopOptions): Desktop {
       }
       queue.push(event);
     }
-    if (store.link === "connected" && linkWaiters.size > 0) for (const wake of linkWaiters) wake();
+    if (store.link === "connected") for (const wake of linkWaiters) wake();
     if (emitting) return;
     emitting = true;
     try {
       for (let i = 0; i < queue.length; i++) {
         const event = queue[i]!;
-        deliver(listeners.get(event.type), event);
-        deliver(listeners.get("*"), event);
+        // The listeners for its type, then those for every event.
+        for (const type of [event.type, "*"]) {
+          for (const handler of listeners.get(type) ?? []) {
+            try {
+              handler(event);
+            } catch (err) {
+              logger.error(`A listener for ${event.type} threw`, { error: err });
+            }
+          }
+        }
       }
     } finally {
       queue = [];
       emitting = false;
-    }
-  }
-  function deliver(set: Set<Handler<DesktopEvent>> | undefined, event: DesktopEvent): void {
-    if (!set) return;
-    for (const handler of set) {
-      try {
-        handler(event);
-      } catch (err) {
-        logger.error(`A listener for ${event.type} threw`, { error: err });
-      }
     }
   }
 
@@ -259,7 +257,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
         // Through redact: what was thrown may have no string form (or a throwing one).
         const safe = redact(err, redaction, 256);
         const why: unknown = (safe as { message?: unknown } | null)?.message ?? safe;
-        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`The connector's ${name} report could not be applied: ${String(why)}`), retryable: false, raw: args }]);
+        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`Ignored a bad connector report (${name}): ${String(why)}`), retryable: false, raw: args }]);
       }
     };
   const ctx = {
@@ -381,7 +379,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       try {
         await connector.stop();
       } catch (err) {
-        logger.warn("The connector failed to stop cleanly", { error: err });
+        logger.warn("The connector failed to stop", { error: err });
       }
     },
   } satisfies Omit<Desktop, RequestName> as unknown as Record<string, unknown>;

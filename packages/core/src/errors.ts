@@ -63,6 +63,6 @@ export function isCtiError(value: unknown): value is CtiError {
 /** Anything a connector threw, as a CtiError (vendor failures become VENDOR_ERROR with the failure as `cause`). */
 export function toCtiError(value: unknown, request?: string): CtiError {
   if (isCtiError(value)) return value;
-  const message = value instanceof Error ? value.message : typeof value === "string" ? value : "The telephony vendor reported an error";
+  const message = value instanceof Error ? value.message : typeof value === "string" ? value : "The vendor reported an error";
   return new CtiError("VENDOR_ERROR", message, { cause: value, request });
 }

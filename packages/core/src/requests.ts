@@ -94,7 +94,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     args: ({ store }, reasonId?: string) => {
       if (store.calls.size > 0) throw fail("INVALID_STATE", "End or wrap up every call before you log out.", "logout");
       const reason = reasonId === undefined ? undefined : store.reasons.find((r) => r.id === reasonId);
-      if (reasonId !== undefined && !reason) throw fail("INVALID_ARGUMENT", `Unknown logout reason "${reasonId}".`, "logout");
+      if (reasonId !== undefined && !reason) throw fail("INVALID_ARGUMENT", `Unknown reason "${reasonId}".`, "logout");
       return reason ? { reason } : {};
     },
   },
@@ -113,7 +113,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     returnsCallId: true,
     args: ({ store }, value: string, options: DialOptions = {}) => {
       const target = destination("dial", value);
-      if (options.data !== undefined && !checkData(options.data)) throw fail("INVALID_ARGUMENT", "Call data must be an object of string values.", "dial");
+      if (options.data !== undefined && !checkData(options.data)) throw fail("INVALID_ARGUMENT", "Call data must be string values.", "dial");
       for (const c of store.calls.values()) if (c.state === "connected" || c.state === "dialing") throw fail("INVALID_STATE", "Hold or end the current call before you dial another.", "dial");
       return { destination: target, options };
     },

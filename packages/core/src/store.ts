@@ -119,10 +119,18 @@ export class DesktopStore {
     if (types.length === 0) return [];
     if (call.state === "ended") this.#forget(call.id);
     else this.calls.set(call.id, call);
-    // Stamp the final actions into the events' snapshots, then tell about
-    // other calls whose allowed actions moved because of this one.
-    const finalCall = call.state === "ended" ? Object.assign({}, call, { actions: [] }) : this.#refreshActions(call.id);
-    return [...types.map((type) => ({ type, call: finalCall })), ...this.#refreshOthers(call.id)];
+    // Recompute every live call's actions: this call's go into the events'
+    // snapshots, then other calls whose actions moved get a call.updated.
+    let finalCall: Call = Object.assign({}, call, { actions: [] });
+    const others: EventBody[] = [];
+    for (const [id, c] of this.calls) {
+      const actions = deriveActions(c, this.calls.values(), this.capabilities);
+      const updated = same(actions, c.actions) ? c : Object.assign({}, c, { actions });
+      this.calls.set(id, updated); // an existing key: the order stays
+      if (id === call.id) finalCall = updated;
+      else if (updated !== c) others.push({ type: "call.updated", call: updated });
+    }
+    return [...types.map((type) => ({ type, call: finalCall })), ...others];
   }
 
   removeCall(id: unknown, endReason?: unknown): EventBody[] {
@@ -164,7 +172,7 @@ export class DesktopStore {
         if (value?.data) value.data = { ...value.data };
         return value
           ? [{ type: `call.${kind}`, callId: sig.callId, [key]: value } as EventBody]
-          : invalid(transcript ? "transcript segment needs id, speaker, text and final" : "insight needs kind and text", s, sig.callId);
+          : invalid(`${key} is invalid`, s, sig.callId);
       }
       case "warning":
       case "error": {
@@ -218,27 +226,6 @@ export class DesktopStore {
     return next as unknown as Call;
   }
 
-  /** Recompute `call`'s actions from the current calls and store it. */
-  #refreshActions(id: string): Call {
-    const call = this.calls.get(id)!;
-    const actions = deriveActions(call, this.calls.values(), this.capabilities);
-    if (same(actions, call.actions)) return call;
-    const updated = Object.assign({}, call, { actions });
-    this.calls.set(id, updated);
-    return updated;
-  }
-
-  #refreshOthers(changedId: string): EventBody[] {
-    const events: EventBody[] = [];
-    for (const id of [...this.calls.keys()]) {
-      if (id === changedId) continue;
-      const before = this.calls.get(id)!;
-      const after = this.#refreshActions(id);
-      if (after !== before) events.push({ type: "call.updated", call: after });
-    }
-    return events;
-  }
-
   #forget(id: string): void {
     this.calls.delete(id);
     this.#ended.add(id);
@@ -252,7 +239,7 @@ function invalid(message: string, raw: unknown, callId?: string): EventBody[] {
     {
       type: "error",
       code: "INVALID_VENDOR_EVENT",
-      message: hostText(`Ignored a malformed report from the connector: ${message}`),
+      message: hostText(`Ignored a bad connector report: ${message}`),
       retryable: false,
       ...(callId !== undefined ? { callId } : {}),
       raw,

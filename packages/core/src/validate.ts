@@ -126,6 +126,8 @@ export const SEGMENT: Spec = {
 export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
 
 const CALL: Spec = {
+  id,
+  state: isCallState,
   vendorCallId: opt(id),
   direction: opt(isOneOf(CALL_DIRECTIONS)),
   from: opt(text),
@@ -141,10 +143,7 @@ const CALL: Spec = {
 };
 
 export function checkCallReport(v: unknown): Problem {
-  if (!isObject(v)) return "a call report must be an object";
-  if (!id(v.id)) return "call id must be a non-empty string";
-  if (!isCallState(v.state)) return `call state ${show(v.state)} is not one of ${CALL_STATES.join(", ")}`;
-  return problem(v, CALL);
+  return isObject(v) ? problem(v, CALL) : "a call report must be an object";
 }
 
 export const checkReason = (v: unknown): v is AgentReason => !!read(v, REASON);
