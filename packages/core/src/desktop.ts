@@ -6,11 +6,11 @@
 import type { Connector, ConnectorContext, DialOptions, LoginRequest } from "./connector.js";
 import { toCtiError, type CtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
-import { hostText, redact, redactingLogger, silentLogger, type Logger, type LogLevel, type RedactOptions } from "./logger.js";
+import { redact, redactingLogger, silentLogger, type Logger, type LogLevel, type RedactOptions } from "./logger.js";
 import type { Call, CallAction, Capability, DesktopSnapshot, TelephonyMode, WrapUp } from "./model.js";
 import { ACTION_CAPABILITY } from "./actions.js";
 import { describe, fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
-import { DesktopStore } from "./store.js";
+import { DesktopStore, invalid } from "./store.js";
 import { LIMITS } from "./validate.js";
 
 /** What `createDesktop` takes. */
@@ -257,7 +257,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
         // Through redact: what was thrown may have no string form (or a throwing one).
         const safe = redact(err, redaction, 256);
         const why: unknown = (safe as { message?: unknown } | null)?.message ?? safe;
-        emit([{ type: "error", code: "INVALID_VENDOR_EVENT", message: hostText(`Ignored a bad connector report (${name}): ${String(why)}`), retryable: false, raw: args }]);
+        emit(invalid(`${name} failed: ${String(why)}`, args));
       }
     };
   const ctx = {

@@ -7,7 +7,7 @@
 import { deriveActions, liveRemotes } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody } from "./events.js";
-import { LINK_STATES, type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState } from "./model.js";
+import { type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState } from "./model.js";
 import { hostText } from "./logger.js";
 import { checkAgentReport, checkCallReport, checkReason, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
 
@@ -58,7 +58,7 @@ export class DesktopStore {
   }
 
   setLink(state: unknown, reason?: unknown): EventBody[] {
-    if (!isLinkState(state)) return invalid(`link state ${show(state)} is not one of ${LINK_STATES.join(", ")}`, { state, reason });
+    if (!isLinkState(state)) return invalid(`link state is invalid (${show(state)})`, { state, reason });
     if (state === this.link) return [];
     const previous = this.link;
     this.link = state;
@@ -135,7 +135,7 @@ export class DesktopStore {
 
   removeCall(id: unknown, endReason?: unknown): EventBody[] {
     if (!isText(id, 256)) return invalid("removeCall needs a call id", { id, endReason });
-    if (endReason !== undefined && !isEndReason(endReason)) return invalid(`end reason ${show(endReason)} is unknown`, { id, endReason }, id);
+    if (endReason !== undefined && !isEndReason(endReason)) return invalid(`endReason is invalid (${show(endReason)})`, { id, endReason }, id);
     const old = this.calls.get(id);
     if (!old) return [];
     return this.upsertCall({ id, state: "ended", endReason: endReason ?? old.endReason ?? "unknown" });
@@ -234,7 +234,7 @@ export class DesktopStore {
 }
 
 /** The one INVALID_VENDOR_EVENT a refused report yields, as the list every store method returns. */
-function invalid(message: string, raw: unknown, callId?: string): EventBody[] {
+export function invalid(message: string, raw: unknown, callId?: string): EventBody[] {
   return [
     {
       type: "error",

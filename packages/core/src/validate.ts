@@ -149,15 +149,14 @@ export function checkCallReport(v: unknown): Problem {
 export const checkReason = (v: unknown): v is AgentReason => !!read(v, REASON);
 
 const AGENT: Spec = {
+  state: isAgentState,
   reason: opt((x) => id(x) || checkReason(x)),
   pendingState: (x) => x == null || read(x, { state: REASON.state!, reason: opt(checkReason) }),
   agentId: opt(id),
 };
 
 export function checkAgentReport(v: unknown): Problem {
-  if (!isObject(v)) return "an agent report must be an object";
-  if (!isAgentState(v.state)) return `agent state ${show(v.state)} is not one of ${AGENT_STATES.join(", ")}`;
-  return problem(v, AGENT);
+  return isObject(v) ? problem(v, AGENT) : "an agent report must be an object";
 }
 
 /** DTMF: digits, * #, A–D, and "," or "w" for a pause. */
