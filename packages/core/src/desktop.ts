@@ -9,7 +9,7 @@ import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from 
 import { redact, redactingLogger, silentLogger, type Logger, type LogLevel, type RedactOptions } from "./logger.js";
 import type { Call, CallAction, Capability, DesktopSnapshot, TelephonyMode, WrapUp } from "./model.js";
 import { ACTION_CAPABILITY } from "./actions.js";
-import { describe, fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
+import { fail, REQUESTS, requestWords, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
 import { DesktopStore, invalid } from "./store.js";
 import { LIMITS } from "./validate.js";
 
@@ -318,13 +318,13 @@ export function createDesktop(options: DesktopOptions): Desktop {
   }
 
   function needLink(request: string): void {
-    if (store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${describe(request)}: the telephony link is ${store.link}.`, request);
+    if (store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${requestWords(request)}: the telephony link is ${store.link}.`, request);
   }
 
   /** The one path every request takes (see REQUESTS for the order of its checks). */
   async function request(name: RequestName, args: unknown[]): Promise<unknown> {
     const spec: RequestSpec = REQUESTS[name];
-    const words = describe(name);
+    const words = requestWords(name);
     // The call actions are the requests on a call; each needs its action's capability.
     const action: Capability | undefined = ACTION_CAPABILITY[name as CallAction];
     const capability = spec.capability ?? action;

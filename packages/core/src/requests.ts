@@ -62,7 +62,7 @@ function destination(request: string, value: unknown): string {
 
 function partner(request: CallAction, { store, call }: RequestScope): Call {
   const other = consultPartner(call!, store.calls.values());
-  if (!other) throw fail("INVALID_STATE", `Cannot ${describe(request)}: there is no consult call.`, request, call!.id);
+  if (!other) throw fail("INVALID_STATE", `Cannot ${requestWords(request)}: there is no consult call.`, request, call!.id);
   return other;
 }
 
@@ -164,4 +164,4 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
 };
 
 /** A request in words, for messages: "hold the call", "dial". */
-export const describe = (request: string): string => REQUESTS[request as RequestName]?.words ?? request;
+export const requestWords = (request: string): string => REQUESTS[request as RequestName]?.words ?? request;
