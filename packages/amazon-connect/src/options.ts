@@ -2,7 +2,7 @@
  * What a deployment configures, with the defaults, the capabilities the
  * connector claims and what stands in for a default reason list.
  */
-import type { AgentReason, Capability } from "@opencti/core";
+import { CAPABILITIES, type AgentReason, type Capability } from "@opencti/core";
 import type { StreamsGlobal } from "./streams.js";
 
 export interface AmazonConnectConnectorOptions {
@@ -48,23 +48,7 @@ export interface AmazonConnectConnectorOptions {
 }
 
 /** Everything Connect's CCP does for a voice contact, through Streams' API. */
-export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = [
-  "agentState",
-  "dial",
-  "answer",
-  "reject",
-  "hangup",
-  "hold",
-  "mute",
-  "dtmf",
-  "blindTransfer",
-  "consult",
-  "completeTransfer",
-  "conference",
-  "swap",
-  "dropParty",
-  "wrapUp",
-];
+export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== "transcripts"); // transcripts come from Contact Lens, not Streams
 
 /**
  * None: Connect's reasons are the instance's configured agent states, which

@@ -4,7 +4,7 @@
  * capabilities the connector declares and the agent states it offers by
  * default. Durations are milliseconds.
  */
-import type { AgentReason, Capability } from "@opencti/core";
+import { CAPABILITIES, type AgentReason, type Capability } from "@opencti/core";
 
 /** How a dialled number behaves: it answers (after `answerAfterMs`), is busy, never answers, declines, or waits for `server.remoteAnswer` ("manual"). */
 export type FarEnd = "answer" | "busy" | "no_answer" | "reject" | "manual";
@@ -48,24 +48,7 @@ export interface SimulatorConnectorOptions {
 }
 
 /** Everything the simulator's server can do: every capability there is. */
-export const SIMULATOR_CAPABILITIES: readonly Capability[] = [
-  "agentState",
-  "dial",
-  "answer",
-  "reject",
-  "hangup",
-  "hold",
-  "mute",
-  "dtmf",
-  "blindTransfer",
-  "consult",
-  "completeTransfer",
-  "conference",
-  "swap",
-  "dropParty",
-  "wrapUp",
-  "transcripts",
-];
+export const SIMULATOR_CAPABILITIES: readonly Capability[] = CAPABILITIES;
 
 /** The agent states a person can pick when the server is given none, as the connector reports them (mapping.ts `agentReasons`). */
 export const DEFAULT_REASONS: readonly AgentReason[] = [
