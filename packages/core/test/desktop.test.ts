@@ -1,22 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDesktop, CtiError, type DesktopEvent, type Logger } from "../src/index.js";
-import { recordingConnector } from "./recording-connector.js";
+import { recordingConnector, rejection } from "./recording-connector.js";
 
 async function loggedIn(capabilities?: Parameters<typeof recordingConnector>[0], requestTimeoutMs = 200) {
   const rec = recordingConnector(capabilities);
   const desktop = createDesktop({ connector: rec.connector, requestTimeoutMs });
   await desktop.login({ agentId: "a1" });
   return { rec, desktop };
-}
-
-async function rejection(p: Promise<unknown>): Promise<CtiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CtiError);
-    return err as CtiError;
-  }
-  throw new Error("expected the request to be refused");
 }
 
 afterEach(() => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import * as core from "../src/index.js";
 import { createDesktop, CtiError, DesktopStore, toCtiError, type DesktopEvent } from "../src/index.js";
-import { recordingConnector } from "./recording-connector.js";
+import { recordingConnector, rejection } from "./recording-connector.js";
 import { schemaFiles } from "./schema-validator.js";
 // @ts-expect-error: a plain .mjs build script without types
 import * as source from "../scripts/schema-source.mjs";
@@ -20,16 +20,6 @@ async function loggedIn() {
   const errors: (DesktopEvent & { type: "error" })[] = [];
   desktop.on("error", (e) => errors.push(e));
   return { rec, desktop, errors };
-}
-
-async function refusal(p: Promise<unknown>): Promise<CtiError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CtiError);
-    return err as CtiError;
-  }
-  throw new Error("expected the request to be refused");
 }
 
 describe("documented limits", () => {
@@ -214,9 +204,9 @@ describe("requests are bounded", () => {
   it("refuses over-long dispositions and notes, and keeps only known wrap-up fields", async () => {
     const { rec, desktop } = await loggedIn();
     rec.ctx.upsertCall({ id: "1", state: "wrapup" });
-    expect((await refusal(desktop.completeWrapUp("1", { disposition: "d".repeat(1025) }))).code).toBe("INVALID_ARGUMENT");
-    expect((await refusal(desktop.completeWrapUp("1", { notes: "n".repeat(8193) }))).code).toBe("INVALID_ARGUMENT");
-    expect((await refusal(desktop.completeWrapUp("1", { notes: 7 as never }))).code).toBe("INVALID_ARGUMENT");
+    expect((await rejection(desktop.completeWrapUp("1", { disposition: "d".repeat(1025) }))).code).toBe("INVALID_ARGUMENT");
+    expect((await rejection(desktop.completeWrapUp("1", { notes: "n".repeat(8193) }))).code).toBe("INVALID_ARGUMENT");
+    expect((await rejection(desktop.completeWrapUp("1", { notes: 7 as never }))).code).toBe("INVALID_ARGUMENT");
     expect(rec.methods()).toEqual(["login"]);
     await desktop.completeWrapUp("1", { disposition: "sale", notes: "ok", extra: BIG } as never);
     expect(rec.calls.at(-1)!.args.wrapUp).toEqual({ disposition: "sale", notes: "ok" });
@@ -226,10 +216,10 @@ describe("requests are bounded", () => {
     const { rec, desktop } = await loggedIn();
     rec.ctx.upsertCall({ id: "1", state: "connected", parties: [{ id: "c", role: "customer", state: "connected" }] });
     for (const p of [desktop.dial(BIG), desktop.blindTransfer("1", BIG), desktop.consult("1", BIG), desktop.setAgentState(BIG), desktop.logout(BIG), desktop.hold(BIG), desktop.dropParty("1", BIG), desktop.sendDtmf("1", BIG)]) {
-      const error = await refusal(p);
+      const error = await rejection(p);
       expect(["INVALID_ARGUMENT", "INVALID_DESTINATION", "INVALID_STATE"]).toContain(error.code);
       expect(error.message.length).toBeLessThanOrEqual(1024);
     }
-    expect((await refusal(desktop.dial("+15550100", { data: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, "v".repeat(4000)])) }))).code).toBe("INVALID_ARGUMENT");
+    expect((await rejection(desktop.dial("+15550100", { data: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, "v".repeat(4000)])) }))).code).toBe("INVALID_ARGUMENT");
   });
 });

@@ -1,6 +1,8 @@
 // A connector for core's own unit tests: it records every request and lets
 // the test decide how the "vendor" answers (resolve, fail, or never).
+import { expect } from "vitest";
 import type { Connector, ConnectorContext } from "../src/connector.js";
+import { CtiError } from "../src/errors.js";
 import { CAPABILITIES, type AgentReason, type Capability } from "../src/model.js";
 
 export const ALL_CAPABILITIES: Capability[] = [...CAPABILITIES];
@@ -85,4 +87,15 @@ export function recordingConnector(capabilities: Capability[] = ALL_CAPABILITIES
     },
     methods: () => calls.map((c) => c.method),
   };
+}
+
+/** The CtiError a request rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejection(p: Promise<unknown>): Promise<CtiError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(CtiError);
+    return err as CtiError;
+  }
+  throw new Error("expected the request to be refused");
 }
