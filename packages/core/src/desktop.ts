@@ -6,8 +6,8 @@
 import type { Connector, ConnectorContext, DialOptions, LoginRequest } from "./connector.js";
 import { toCtiError, type CtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
-import { redact, redactingLogger, silentLogger, type Logger, type LogLevel, type RedactOptions } from "./logger.js";
-import type { Call, CallAction, Capability, DesktopSnapshot, TelephonyMode, WrapUp } from "./model.js";
+import { redact, redactingLogger, silentLogger, type Logger, type LogLevel } from "./logger.js";
+import { TELEPHONY_MODES, type Call, type CallAction, type Capability, type DesktopSnapshot, type TelephonyMode, type WrapUp } from "./model.js";
 import { ACTION_CAPABILITY } from "./actions.js";
 import { fail, REQUESTS, requestWords, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
 import { DesktopStore, invalid } from "./store.js";
@@ -27,8 +27,6 @@ export interface DesktopOptions {
   logger?: Logger;
   /** The lowest level logged. Default "info". */
   logLevel?: LogLevel;
-  /** Redaction settings for logs and raw payloads in error events. */
-  redaction?: RedactOptions;
   /** How many events `events()` keeps (a ring buffer; 0 keeps none). Default 200. */
   historyLimit?: number;
   /** Clock in epoch ms, for tests. Default `Date.now`. */
@@ -175,7 +173,7 @@ export interface Desktop {
 /** `full` with answer and hangup, `agent_state` with agentState, `screen_pop` otherwise. */
 export function telephonyMode(capabilities: readonly Capability[]): TelephonyMode {
   const has = (c: Capability): boolean => capabilities.includes(c);
-  return has("answer") && has("hangup") ? "full" : has("agentState") ? "agent_state" : "screen_pop";
+  return TELEPHONY_MODES[has("answer") && has("hangup") ? 2 : +has("agentState")]!;
 }
 
 /**
@@ -187,8 +185,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
   const historyLimit = options.historyLimit ?? 200;
   const now = options.now ?? Date.now;
-  const redaction = options.redaction ?? {};
-  const logger = redactingLogger(options.logger ?? silentLogger, { ...redaction, level: options.logLevel ?? "info" });
+  const logger = redactingLogger(options.logger ?? silentLogger, { level: options.logLevel });
   const capabilities = [...connector.capabilities];
   const mode = telephonyMode(capabilities);
   const store = new DesktopStore({ capabilities, reasons: connector.reasons, now });
@@ -215,7 +212,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       event.connector = connector.name;
       if (event.type === "error") {
         const e = event as DesktopEvent & { raw?: unknown };
-        if (e.raw !== undefined) (e as { raw: unknown }).raw = redact(e.raw, redaction, LIMITS.raw);
+        if (e.raw !== undefined) (e as { raw: unknown }).raw = redact(e.raw, LIMITS.raw);
         logger.warn(event.message, { code: event.code, callId: event.callId });
       } else if (debug) logger.debug(event.type, { seq: event.seq });
       if (historyLimit > 0) {
@@ -255,7 +252,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
         emit(fn(...args));
       } catch (err) {
         // Through redact: what was thrown may have no string form (or a throwing one).
-        const safe = redact(err, redaction, 256);
+        const safe = redact(err, 256);
         const why: unknown = (safe as { message?: unknown } | null)?.message ?? safe;
         emit(invalid(`${name} failed: ${String(why)}`, args));
       }
@@ -363,7 +360,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       mode,
     }),
     getCall: (id) => store.calls.get(id),
-    events: () => [...ring.slice(ringNext), ...ring.slice(0, ringNext)].filter((e): e is DesktopEvent => e !== undefined),
+    events: () => ring.slice(ringNext).concat(ring.slice(0, ringNext)).filter((e): e is DesktopEvent => !!e),
     on(type: string, handler: Handler<never>): Unsubscribe {
       let set = listeners.get(type);
       if (!set) listeners.set(type, (set = new Set()));

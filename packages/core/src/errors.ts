@@ -39,10 +39,11 @@ export interface CtiErrorOptions {
  */
 export class CtiError extends Error {
   override readonly name = "CtiError";
-  readonly code: CtiErrorCode;
-  readonly retryable: boolean;
-  readonly request?: string;
-  readonly callId?: string;
+  // Declared only (no class fields): `request` and `callId` exist only when given.
+  declare readonly code: CtiErrorCode;
+  declare readonly retryable: boolean;
+  declare readonly request?: string;
+  declare readonly callId?: string;
 
   constructor(code: CtiErrorCode, message: string, options: CtiErrorOptions = {}) {
     super(hostText(message), options.cause === undefined ? undefined : { cause: options.cause });
@@ -53,11 +54,12 @@ export class CtiError extends Error {
   }
 }
 
-const isErrorCode = isOneOf(CTI_ERROR_CODES);
+/** Whether `value` is one of CTI_ERROR_CODES (for connectors mapping a code that crossed a wire). */
+export const isCtiErrorCode = isOneOf(CTI_ERROR_CODES);
 
 /** A CtiError, or an object shaped like one (another copy of core, a structured clone). */
 export function isCtiError(value: unknown): value is CtiError {
-  return value instanceof CtiError || (typeof value === "object" && value !== null && (value as { name?: unknown }).name === "CtiError" && isErrorCode((value as { code?: unknown }).code));
+  return value instanceof CtiError || (typeof value === "object" && value !== null && (value as { name?: unknown }).name === "CtiError" && isCtiErrorCode((value as { code?: unknown }).code));
 }
 
 /** Anything a connector threw, as a CtiError (vendor failures become VENDOR_ERROR with the failure as `cause`). */

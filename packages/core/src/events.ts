@@ -125,15 +125,11 @@ export type DesktopEventMap = {
   error: ErrorEvent;
 } & { [T in CallEventType]: CallEvent<T> };
 
-export const EVENT_TYPES: readonly DesktopEventType[] = [
-  "link.changed",
-  "agent.changed",
-  ...CALL_EVENT_TYPES,
-  "call.transcript",
-  "call.insight",
-  "warning",
-  "error",
-];
+/** Every event type, call events in lifecycle order among them. */
+export const EVENT_TYPES = ["link.changed", "agent.changed", ...CALL_EVENT_TYPES, "call.transcript", "call.insight", "warning", "error"] as const;
+// Compile-time check: the list and the DesktopEvent union name the same types.
+const _allTypes: readonly DesktopEventType[] = EVENT_TYPES satisfies readonly DesktopEventType[];
+const _noneMissing: readonly (typeof EVENT_TYPES)[number][] = [] as DesktopEventType[];
 
 /** An event before the desktop stamps its envelope. */
 export type EventBody = DesktopEvent extends infer E ? (E extends DesktopEvent ? Omit<E, "seq" | "at" | "connector"> : never) : never;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { maskPhoneNumber, redact, redactingLogger, type Logger } from "./logger.js";
-import { createConsoleLogger } from "./logging.js";
+import { redact, redactingLogger, type Logger } from "./logger.js";
+import { createConsoleLogger, maskPhoneNumber, maskPhoneNumbers } from "./logging.js";
 
 function capture(): { lines: unknown[][]; logger: Logger } {
   const lines: unknown[][] = [];
@@ -34,9 +34,14 @@ describe("redact", () => {
     expect(out).toContain("CSeq: 2 REGISTER");
   });
 
-  it("masks phone numbers only when asked", () => {
+  it("keeps phone numbers; maskPhoneNumbers (the logging entry) masks those under phone-like keys, deeply", () => {
     expect(redact({ from: "+15550100199" })).toEqual({ from: "+15550100199" });
-    expect(redact({ from: "+15550100199", note: "+1555" }, { maskPhoneNumbers: true })).toEqual({ from: "+*******0199", note: "+1555" });
+    expect(maskPhoneNumbers({ from: "+15550100199", note: "+1555", parties: [{ address: "+442071838750" }], n: 3 })).toEqual({
+      from: "+*******0199",
+      note: "+1555",
+      parties: [{ address: "+********8750" }],
+      n: 3,
+    });
     expect(maskPhoneNumber("sip:1001@pbx")).toBe("sip:1001@pbx");
   });
 
@@ -59,8 +64,11 @@ describe("loggers", () => {
   it("console logger writes through a sink with a prefix", () => {
     const { lines, logger } = capture();
     const log = createConsoleLogger({ level: "debug", sink: logger, maskPhoneNumbers: true });
-    log.debug("dialing", { destination: "+15550100199" });
-    expect(lines).toEqual([["[opencti]", "dialing", { destination: "+*******0199" }]]);
+    log.debug("dialing", { destination: "+15550100199", token: "abc" });
+    expect(lines).toEqual([["[opencti]", "dialing", { destination: "+*******0199", token: "[redacted]" }]]);
+    const plain = capture();
+    createConsoleLogger({ sink: plain.logger }).info("dialing", { destination: "+15550100199" });
+    expect(plain.lines).toEqual([["[opencti]", "dialing", { destination: "+15550100199" }]]);
   });
 
   it("never lets a broken logger throw", () => {

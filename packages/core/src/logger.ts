@@ -26,8 +26,6 @@ const SECRET_WORD = /\b(pass(word|wd|code|phrase)?|pwd|secrets?|tokens?|auth|aut
  * `secretkey`); "token" only at its end, so `tokenizer` is not a secret.
  */
 const SECRET_IN_WORD = /pass(wor)?d|secret|(api|access|private)key|tokens?$/;
-/** Keys whose values are phone numbers or SIP addresses: masked when asked. */
-const PHONE_KEY = /^(from|to|ani|dnis|phone(number)?|number|address|destination|caller|callee|other_?dn|uri)$/i;
 
 /** Whether a key, header or parameter name names a secret. */
 export function secretKey(name: string): boolean {
@@ -85,23 +83,16 @@ function redactText(value: string): string {
 /** Text for the host (event messages, link reasons, CtiError messages): redacted like logs, then clipped. */
 export const hostText = (text: string, max?: number): string => clip(redactText(text.slice(0, LIMITS.redacted)), max);
 
-export interface RedactOptions {
-  /** Mask phone numbers to their last 4 digits. */
-  maskPhoneNumbers?: boolean;
-}
-
-export function maskPhoneNumber(value: string): string {
-  return value.replace(/\d(?=(?:\D*\d){4})/g, "*");
-}
-
 /**
  * A deep copy of `value` with secrets removed: values of secret-named keys,
  * header tuples and `{ name, value }` pairs, and secrets inside strings (see
- * TEXT_RULES); optionally phone numbers masked. At most `max` characters of
+ * TEXT_RULES). Phone numbers stay (events carry them for screen pops; mask
+ * them in logs with `createConsoleLogger({ maskPhoneNumbers })` from
+ * `@opencti/core/logging`). At most `max` characters of
  * text are kept in all (longer strings are cut, marked "…[truncated]"), and
  * cycles, depth and long lists are cut.
  */
-export function redact(value: unknown, options: RedactOptions = {}, max: number = LIMITS.redacted): unknown {
+export function redact(value: unknown, max: number = LIMITS.redacted): unknown {
   const seen = new WeakSet<object>();
   let left = max;
   const text = (s: string): string => {
@@ -116,7 +107,8 @@ export function redact(value: unknown, options: RedactOptions = {}, max: number 
     seen.add(v);
     try {
       if (v instanceof Error) return { name: walk(v.name, depth), message: walk(v.message, depth) };
-      if (v instanceof Date) return isNaN(v.getTime()) ? "Invalid Date" : v.toISOString();
+      // toJSON: the ISO string, or null for an invalid date.
+      if (v instanceof Date) return v.toJSON() ?? "Invalid Date";
       if (Array.isArray(v)) {
         // A header tuple ["Authorization", "Bearer …"] or a flat header list
         // (Node's rawHeaders): in an even-length list, the item after a secret name.
@@ -134,12 +126,7 @@ export function redact(value: unknown, options: RedactOptions = {}, max: number 
       const out: Record<string, unknown> = {};
       for (const [key, x] of entries) {
         if ((left -= key.length + 1) < 0) break;
-        out[key] =
-          secretKey(key) || (hidden && /^value$/i.test(key))
-            ? REDACTED
-            : options.maskPhoneNumbers && PHONE_KEY.test(key) && typeof x === "string"
-              ? maskPhoneNumber(text(x))
-              : walk(x, depth + 1);
+        out[key] = secretKey(key) || (hidden && /^value$/i.test(key)) ? REDACTED : walk(x, depth + 1);
       }
       return out;
     } catch {
@@ -150,14 +137,14 @@ export function redact(value: unknown, options: RedactOptions = {}, max: number 
 }
 
 /** Wraps any logger so fields are redacted and levels below `level` dropped (see createConsoleLogger in `@opencti/core/logging`). */
-export function redactingLogger(inner: Logger, options: RedactOptions & { level?: LogLevel } = {}): Logger {
+export function redactingLogger(inner: Logger, options: { level?: LogLevel | undefined } = {}): Logger {
   const min = LEVELS.indexOf(options.level ?? "info");
   return eachLevel((level) => (message, fields) => {
     if (LEVELS.indexOf(level) < min) return;
     try {
-      const text = redact(message, options) as string;
+      const text = redact(message) as string;
       if (fields === undefined) inner[level](text);
-      else inner[level](text, redact(fields, options) as Record<string, unknown>);
+      else inner[level](text, redact(fields) as Record<string, unknown>);
     } catch {
       // A broken logger must never break call handling.
     }

@@ -172,8 +172,9 @@ export const CAPABILITIES = [
 /** What a connector can do. A request outside it is refused with NOT_SUPPORTED. */
 export type Capability = (typeof CAPABILITIES)[number];
 
-/** Pega's telephony modes, derived from capabilities (see `telephonyMode`). */
-export type TelephonyMode = "screen_pop" | "agent_state" | "full";
+/** Pega's telephony modes, least first, derived from capabilities (see `telephonyMode`). */
+export const TELEPHONY_MODES = ["screen_pop", "agent_state", "full"] as const;
+export type TelephonyMode = (typeof TELEPHONY_MODES)[number];
 
 /** `desktop.snapshot()`: the whole state at once. */
 export interface DesktopSnapshot {

@@ -146,11 +146,10 @@ export class DesktopStore {
     if (!Array.isArray(r?.calls)) return invalid("a sync report needs a calls list", report);
     if (r.calls.length > LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, report);
     const events: EventBody[] = [];
-    const listed = new Set<string>();
+    const listed = new Set<unknown>();
     for (const call of r.calls as unknown[]) {
       events.push(...this.upsertCall(call));
-      const callId = (call as { id?: unknown } | null)?.id;
-      if (typeof callId === "string") listed.add(callId);
+      listed.add((call as { id?: unknown } | null)?.id);
     }
     for (const id of [...this.calls.keys()]) if (!listed.has(id)) events.push(...this.removeCall(id, r.missingEndReason ?? "lost"));
     if (r.agent !== undefined) events.push(...this.setAgent(r.agent));
@@ -158,8 +157,8 @@ export class DesktopStore {
   }
 
   signal(s: unknown): EventBody[] {
-    const sig = s as Signal | null;
-    if (typeof sig !== "object" || sig === null) return invalid("a signal must be an object", s);
+    // A non-object has no kind: the default branch refuses it.
+    const sig = Object(s) as Signal;
     const kind = sig.kind;
     switch (kind) {
       case "transcript":
@@ -190,7 +189,7 @@ export class DesktopStore {
         ];
       }
       default:
-        return invalid("unknown signal kind", s);
+        return invalid("a signal needs a known kind", s);
     }
   }
 

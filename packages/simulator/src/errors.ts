@@ -3,7 +3,7 @@
  *
  * vendor error → CtiError: serverError.
  */
-import { CtiError, CTI_ERROR_CODES, type CtiErrorCode } from "@opencti/core";
+import { CtiError, isCtiErrorCode } from "@opencti/core";
 
 /** The `error` of a response with `ok: false`, as the server sends it. */
 type ServerError = { code: string; message: string } | undefined;
@@ -15,6 +15,6 @@ type ServerError = { code: string; message: string } | undefined;
  * server's words are the message and its error the cause.
  */
 export function serverError(error: ServerError): CtiError {
-  const code = CTI_ERROR_CODES.includes(error?.code as CtiErrorCode) ? (error!.code as CtiErrorCode) : "VENDOR_ERROR";
+  const code = isCtiErrorCode(error?.code) ? error.code : "VENDOR_ERROR";
   return new CtiError(code, error?.message ?? "The simulator refused the request", { cause: error });
 }

@@ -4,7 +4,7 @@
  * and its REST API. The connector declares these capabilities only when a
  * backend is configured.
  */
-import { CtiError, CTI_ERROR_CODES, type CtiErrorCode } from "@opencti/core";
+import { CtiError, isCtiErrorCode } from "@opencti/core";
 import { isRecord, isString } from "@opencti/core/connector";
 
 /** Every request names the agent's own call leg (the SDK's CallSid). */
@@ -50,8 +50,6 @@ export interface HttpCallControlBackendOptions {
   fetch?: typeof fetch;
 }
 
-const isCode = (value: unknown): value is CtiErrorCode => typeof value === "string" && (CTI_ERROR_CODES as readonly string[]).includes(value);
-
 /**
  * The JSON contract (see README): `POST <url>/<operation>`, body as in
  * CallControlBackend, `200 {…}` on success; otherwise
@@ -75,7 +73,7 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
     if (response.ok) return json;
     const error = isRecord(json.error) ? json.error : {};
     const message = isString(error.message) ? error.message : `The call-control backend refused ${operation} (HTTP ${response.status})`;
-    throw new CtiError(isCode(error.code) ? error.code : "VENDOR_ERROR", message, { request: operation });
+    throw new CtiError(isCtiErrorCode(error.code) ? error.code : "VENDOR_ERROR", message, { request: operation });
   }
   const done = async (p: Promise<unknown>): Promise<void> => void (await p);
   return {
