@@ -21,17 +21,23 @@ export function consultPartner(call: Call, calls: Iterable<Call>): Call | undefi
 
 /**
  * The requests allowed on `call` now: its state, its consult partner and the
- * other calls, intersected with the connector's capabilities.
+ * other calls, intersected with the connector's capabilities. A ringing call
+ * offers `answer` only while no other call is connected or dialing (hold it
+ * first), nor held unless the connector has `callWaiting`.
  */
 export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: ReadonlySet<Capability>): CallAction[] {
   const all = [...calls];
   const partner = consultPartner(call, all);
   const otherActive = all.some((c) => c.id !== call.id && c.state === "connected");
+  // Call waiting: a second call is answered only once the first is held (the
+  // panel offers "hold and answer"), and only with `callWaiting` while one is held.
+  const waiting = all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing" || (c.state === "held" && !capabilities.has("callWaiting"))));
   const remoteParties = liveRemotes(call.parties);
   const wanted: CallAction[] = [];
   switch (call.state) {
     case "ringing":
-      wanted.push("answer", "reject");
+      if (!waiting) wanted.push("answer");
+      wanted.push("reject");
       break;
     case "dialing":
       wanted.push("hangup");

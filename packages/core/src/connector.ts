@@ -1,5 +1,7 @@
 import type {
   AgentReason,
+  CallFailure,
+  MediaState,
   AgentStateKind,
   Call,
   CallData,
@@ -36,6 +38,9 @@ export interface CallReport {
   readonly muted?: boolean;
   readonly data?: CallData;
   readonly endReason?: EndReason;
+  /** Why it failed, when the vendor said (a SIP status, a Twilio code, a Connect error state). */
+  readonly failure?: CallFailure;
+  readonly media?: MediaState;
   readonly wrapUp?: WrapUp;
 }
 

@@ -191,7 +191,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const store = new DesktopStore({ capabilities, reasons: connector.reasons, now });
   const listeners = new Map<string, Set<Handler<DesktopEvent>>>();
   const pending = new Set<string>();
-  const linkWaiters = new Set<() => void>();
+  /** In-flight requests' checks (and login's wait for the link), run after every batch of reports. */
+  const watchers = new Set<() => void>();
   let seq = 0;
   let destroyed = false;
 
@@ -221,7 +222,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       }
       queue.push(event);
     }
-    if (store.link === "connected") for (const wake of linkWaiters) wake();
+    for (const watch of watchers) watch();
     if (emitting) return;
     emitting = true;
     try {
@@ -270,21 +271,40 @@ export function createDesktop(options: DesktopOptions): Desktop {
 
   // Requests: each is described once in REQUESTS and runs through request().
 
-  /** Runs a connector call with a timeout; refuses a duplicate while one is in flight. */
-  async function run<T>(request: string, key: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * Runs a connector call with a timeout; refuses a duplicate while one is in
+   * flight. On a call, `done` (see RequestSpec) decides when it is over.
+   */
+  async function run<T>(request: string, key: string, fn: (signal: AbortSignal) => Promise<T>, call?: Call, done?: RequestSpec["done"]): Promise<T> {
     if (pending.has(key)) throw fail("INVALID_STATE", `A ${request} request is already in progress.`, request);
     pending.add(key);
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let watch = (): void => {};
     const started = now();
     try {
       // Whichever settles first wins; a settle after the timeout is ignored.
       const result = await new Promise<T>((resolve, reject) => {
+        let answered = false;
+        let value: T;
+        // Runs when the connector resolves and after every report while in flight.
+        watch = () => {
+          const c = call && store.calls.get(call.id);
+          if (call && done !== true && (!c || c.state === "wrapup")) {
+            controller.abort();
+            reject(fail("INVALID_STATE", `Cannot ${requestWords(request)}: call ${call.id} has ended.`, request, call.id));
+          } else if (answered && (!c || typeof done !== "function" || done(c))) resolve(value);
+        };
+        watchers.add(watch);
         timer = setTimeout(() => {
           controller.abort();
           reject(fail("REQUEST_TIMEOUT", `The vendor did not answer ${request} within ${timeoutMs} ms.`, request));
         }, timeoutMs);
-        fn(controller.signal).then(resolve, reject);
+        fn(controller.signal).then((v) => {
+          answered = true;
+          value = v;
+          watch();
+        }, reject);
       });
       logger.debug(`${request} done`, { ms: now() - started });
       return result;
@@ -294,23 +314,21 @@ export function createDesktop(options: DesktopOptions): Desktop {
       throw error;
     } finally {
       clearTimeout(timer);
+      watchers.delete(watch);
       pending.delete(key);
     }
   }
 
   function waitForLink(): Promise<void> {
-    if (store.link === "connected") return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        linkWaiters.delete(wake);
-        reject(fail("LINK_DOWN", `The telephony link is still ${store.link} after ${timeoutMs} ms.`, "login"));
-      }, timeoutMs);
-      const wake = (): void => {
-        clearTimeout(timer);
-        linkWaiters.delete(wake);
-        resolve();
-      };
-      linkWaiters.add(wake);
+    let wake = (): void => {};
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(fail("LINK_DOWN", `The telephony link is still ${store.link} after ${timeoutMs} ms.`, "login")), timeoutMs);
+      watchers.add((wake = () => store.link === "connected" && resolve()));
+      wake();
+    }).finally(() => {
+      clearTimeout(timer);
+      watchers.delete(wake);
     });
   }
 
@@ -342,7 +360,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     if (spec.link === "wait") await waitForLink();
     const impl = connector[name] as ((r: object) => Promise<{ callId: string } | void>) | undefined;
     if (!impl) throw unsupported();
-    const result = await run(name, call ? `${name}:${call.id}` : name, (signal) => impl.call(connector, call ? { call, ...fields, signal } : { ...fields, signal }));
+    const result = await run(name, call ? `${name}:${call.id}` : name, (signal) => impl.call(connector, call ? { call, ...fields, signal } : { ...fields, signal }), call, spec.done);
     return spec.returnsCallId ? (result as { callId: string }).callId : undefined;
   }
 

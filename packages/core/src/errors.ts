@@ -1,24 +1,8 @@
 import { hostText } from "./logger.js";
+import { CTI_ERROR_CODES, type CtiErrorCode } from "./model.js";
 import { clip, isOneOf, LIMITS } from "./validate.js";
 
-/** Stable error codes. Hosts switch on these; never on messages. */
-export const CTI_ERROR_CODES = [
-  "NOT_LOGGED_IN",
-  "INVALID_STATE",
-  "NOT_SUPPORTED",
-  "INVALID_ARGUMENT",
-  "INVALID_DESTINATION",
-  "DESTINATION_BUSY",
-  "CALL_REJECTED",
-  "REQUEST_TIMEOUT",
-  "LINK_DOWN",
-  "AUTH_FAILED",
-  "MEDIA_PERMISSION_DENIED",
-  "INVALID_VENDOR_EVENT",
-  "VENDOR_ERROR",
-] as const;
-/** A stable error code (see CTI_ERROR_CODES and the README's error table). */
-export type CtiErrorCode = (typeof CTI_ERROR_CODES)[number];
+export { CTI_ERROR_CODES, type CtiErrorCode };
 
 /** Codes worth retrying as they are; the others need something to change first. */
 const RETRYABLE: readonly CtiErrorCode[] = ["REQUEST_TIMEOUT", "LINK_DOWN", "DESTINATION_BUSY", "VENDOR_ERROR"];

@@ -2,7 +2,7 @@ export * from "./model.js";
 export type * from "./events.js";
 export type * from "./connector.js";
 export { CALL_EVENT_TYPES, EVENT_TYPES, INSIGHT_KINDS, TRANSCRIPT_SPEAKERS } from "./events.js";
-export { CtiError, CTI_ERROR_CODES, isCtiError, isCtiErrorCode, toCtiError, type CtiErrorCode, type CtiErrorOptions } from "./errors.js";
+export { CtiError, isCtiError, isCtiErrorCode, toCtiError, type CtiErrorOptions } from "./errors.js";
 export { createDesktop, telephonyMode, type Desktop, type DesktopOptions, type Unsubscribe } from "./desktop.js";
 export { ACTION_CAPABILITY, deriveActions } from "./actions.js";
 export { DesktopStore, type StoreOptions } from "./store.js";

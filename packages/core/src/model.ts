@@ -10,6 +10,25 @@
  * Schema (scripts/schema-source.mjs) is generated from it.
  */
 
+/** Stable error codes. Hosts switch on these; never on messages. */
+export const CTI_ERROR_CODES = [
+  "NOT_LOGGED_IN",
+  "INVALID_STATE",
+  "NOT_SUPPORTED",
+  "INVALID_ARGUMENT",
+  "INVALID_DESTINATION",
+  "DESTINATION_BUSY",
+  "CALL_REJECTED",
+  "REQUEST_TIMEOUT",
+  "LINK_DOWN",
+  "AUTH_FAILED",
+  "MEDIA_PERMISSION_DENIED",
+  "INVALID_VENDOR_EVENT",
+  "VENDOR_ERROR",
+] as const;
+/** A stable error code (see CTI_ERROR_CODES and the README's error table). */
+export type CtiErrorCode = (typeof CTI_ERROR_CODES)[number];
+
 /** The CTI link states (Pega's pyLinkState), in the order a link usually goes. */
 export const LINK_STATES = ["connecting", "connected", "reconnecting", "disconnected"] as const;
 /** The CTI link (Pega's pyLinkState): is the desktop talking to the vendor? */
@@ -61,7 +80,7 @@ export type PartyRole = (typeof PARTY_ROLES)[number];
 export const PARTY_STATES = ["ringing", "dialing", "connected", "held", "disconnected"] as const;
 export type PartyState = (typeof PARTY_STATES)[number];
 
-/** One leg of a call (the agent's own included). A call has at most `LIMITS.parties` (64). */
+/** One leg of a call (the agent's own included). A call has at most `LIMITS.parties` (64); on a call in wrap-up or ended, every party is `disconnected`. */
 export interface Party {
   /** 1 to `LIMITS.id` (256) characters, unique on the call. */
   readonly id: string;
@@ -73,9 +92,54 @@ export interface Party {
   readonly displayName?: string;
 }
 
-/** Why a call ended (`call.ended`'s `call.endReason`). */
+/**
+ * Why a call ended (`call.ended`'s `call.endReason`). One meaning each, so two
+ * connectors map the same vendor situation the same way (the core README has
+ * the table with each vendor's source):
+ *
+ * - `local_hangup`: a connected call the agent's side ended: the agent hung up,
+ *   or the vendor SDK hung up on the agent's behalf (another call answered,
+ *   the page unloading). Also an outbound call the agent cancelled.
+ * - `remote_hangup`: a connected call the far end (customer, third party) ended.
+ * - `rejected`: an offered call the agent declined.
+ * - `missed`: a call offered to the agent and never answered: the ring timed
+ *   out, or the vendor moved it on (Connect's `MissedCallAgent`).
+ * - `abandoned`: the caller gave up while it rang at the agent or queued.
+ * - `busy`: outbound: the far end was busy or declined (SIP 486/600/603,
+ *   Twilio busy); `failure.code` DESTINATION_BUSY.
+ * - `no_answer`: outbound: the far end rang and did not pick up (SIP 408/480
+ *   after ringing, Twilio no-answer).
+ * - `transferred`: the agent left by a blind or completed consult transfer.
+ * - `merged`: a consult call merged into its primary (a conference).
+ * - `failed`: anything else that stopped the call, always with `failure`
+ *   (an unknown number: INVALID_DESTINATION; a server error: VENDOR_ERROR;
+ *   no microphone: MEDIA_PERMISSION_DENIED).
+ * - `lost`: the desktop lost sight of it (gone after a reconnect).
+ * - `unknown`: the vendor did not say.
+ */
 export const END_REASONS = ["local_hangup", "remote_hangup", "rejected", "missed", "abandoned", "busy", "no_answer", "transferred", "merged", "failed", "lost", "unknown"] as const;
 export type EndReason = (typeof END_REASONS)[number];
+
+/**
+ * Why a call failed, when the vendor said: on an ended call with `failed`,
+ * `busy` or `no_answer` (and any other end reason the vendor explained).
+ */
+export interface CallFailure {
+  /** The typed cause: INVALID_DESTINATION, DESTINATION_BUSY, MEDIA_PERMISSION_DENIED, VENDOR_ERROR, … */
+  readonly code: CtiErrorCode;
+  /** The vendor's own code: a SIP status ("503"), a Twilio error code ("31486"), a Connect state ("BadAddressCustomer"). At most `LIMITS.id` characters. */
+  readonly vendorCode?: string;
+  /** What happened, for a person (redacted, at most `LIMITS.text` characters). */
+  readonly message: string;
+}
+
+/**
+ * The condition of one call's audio, apart from the desktop's link: `ok`, or
+ * `reconnecting` while the vendor restores the media (requests on the call
+ * still go through).
+ */
+export const MEDIA_STATES = ["ok", "reconnecting"] as const;
+export type MediaState = (typeof MEDIA_STATES)[number];
 
 /**
  * Attached call data: contact attributes, custom parameters, SIP X- headers.
@@ -140,6 +204,10 @@ export interface Call {
   readonly connectedAt?: number;
   readonly endedAt?: number;
   readonly endReason?: EndReason;
+  /** Why it failed, when the vendor said (see CallFailure). */
+  readonly failure?: CallFailure;
+  /** Its audio's condition, once the connector reported one (see MEDIA_STATES). */
+  readonly media?: MediaState;
   readonly wrapUp?: WrapUp;
   /** The requests allowed on this call right now (state ∩ capabilities). */
   readonly actions: readonly CallAction[];
@@ -168,6 +236,7 @@ export const CAPABILITIES = [
   "dropParty",
   "wrapUp",
   "transcripts",
+  "callWaiting",
 ] as const;
 /** What a connector can do. A request outside it is refused with NOT_SUPPORTED. */
 export type Capability = (typeof CAPABILITIES)[number];

@@ -18,7 +18,10 @@
  * 8. INVALID_STATE while the same request (on the same call) is in flight;
  *    then the connector method, bounded by the request timeout
  *    (REQUEST_TIMEOUT), its failures as CtiErrors (VENDOR_ERROR unless it threw
- *    a CtiError).
+ *    a CtiError);
+ * 9. requests on a call: `done` (below): the request resolves once the call
+ *    shows the change, and rejects with INVALID_STATE if the call ends (or
+ *    goes to wrap-up) first, unless the request may itself end the call.
  */
 import { consultPartner } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
@@ -47,6 +50,14 @@ export interface RequestSpec {
   readonly args?: (scope: RequestScope, ...args: never[]) => Fields | undefined;
   /** Resolves with the connector's `callId` (dial, consult). */
   readonly returnsCallId?: boolean;
+  /**
+   * Requests on a call: what the call shows once the request is done. After the
+   * connector resolves, the request waits (within its timeout) until the call
+   * does; `true`: the request may end the call (hangup, transfers), so the call
+   * ending is no failure. Otherwise the call ending first rejects the request
+   * with INVALID_STATE.
+   */
+  readonly done?: true | ((call: Call) => boolean);
 }
 
 export type RequestName = "login" | "logout" | "setAgentState" | "dial" | CallAction;
@@ -118,13 +129,13 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
       return { destination: target, options };
     },
   },
-  answer: {},
-  reject: {},
-  hangup: { words: "hang up" },
-  hold: { words: "hold the call" },
-  resume: { words: "resume the call" },
-  mute: {},
-  unmute: {},
+  answer: { done: (c) => c.state !== "ringing" },
+  reject: { done: true },
+  hangup: { words: "hang up", done: true },
+  hold: { words: "hold the call", done: (c) => c.state === "held" },
+  resume: { words: "resume the call", done: (c) => c.state === "connected" },
+  mute: { done: (c) => c.muted },
+  unmute: { done: (c) => !c.muted },
   sendDtmf: {
     words: "send DTMF digits",
     args: (_, digits: string) => {
@@ -132,10 +143,10 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
       return { digits };
     },
   },
-  blindTransfer: { words: "transfer the call", args: (_, to: string) => ({ destination: destination("blindTransfer", to) }) },
+  blindTransfer: { words: "transfer the call", done: true, args: (_, to: string) => ({ destination: destination("blindTransfer", to) }) },
   consult: { words: "place a consult call", returnsCallId: true, args: (_, to: string) => ({ destination: destination("consult", to) }) },
-  completeTransfer: { words: "complete the transfer", args: pair("completeTransfer") },
-  conference: { words: "start a conference", args: pair("conference") },
+  completeTransfer: { words: "complete the transfer", done: true, args: pair("completeTransfer") },
+  conference: { words: "start a conference", done: true, args: pair("conference") },
   swap: {
     words: "swap calls",
     args: (scope) => {
@@ -147,6 +158,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   },
   dropParty: {
     words: "drop a party",
+    done: true,
     args: ({ call }, partyId: string) => {
       const party = call!.parties.find((p) => p.id === partyId && p.role !== "agent" && p.state !== "disconnected");
       if (!party) throw fail("INVALID_ARGUMENT", `Party ${partyId} is not on this call.`, "dropParty", call!.id);
@@ -155,6 +167,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   },
   completeWrapUp: {
     words: "finish wrap-up",
+    done: true,
     args: (_, wrapUp: WrapUp = {}) => {
       const clean = read(wrapUp, WRAP_UP);
       if (!clean) throw fail("INVALID_ARGUMENT", `Disposition or notes too long (at most ${LIMITS.text} and ${LIMITS.longText} characters).`, "completeWrapUp");

@@ -145,8 +145,10 @@ describe("DesktopStore calls", () => {
     s.upsertCall({ id: "1", state: "connected" });
     s.upsertCall({ id: "2", state: "ringing" });
     const events = s.sync({ calls: [{ id: "2", state: "ringing" }], agent: { state: "busy" } });
-    expect(types(events)).toEqual(["call.ended", "agent.changed"]);
+    // With call 1 gone, call 2 may be answered: its actions change.
+    expect(types(events)).toEqual(["call.ended", "call.updated", "agent.changed"]);
     expect(events[0]).toMatchObject({ call: { id: "1", endReason: "lost" } });
+    expect(events[1]).toMatchObject({ call: { id: "2", actions: ["answer", "reject"] } });
     expect(s.sync({ calls: [{ id: "2", state: "ringing" }], agent: { state: "busy" } })).toEqual([]);
   });
 

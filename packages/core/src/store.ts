@@ -7,9 +7,9 @@
 import { deriveActions, liveRemotes } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody } from "./events.js";
-import { type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState } from "./model.js";
+import { type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState, type Party } from "./model.js";
 import { hostText } from "./logger.js";
-import { checkAgentReport, checkCallReport, checkReason, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { checkAgentReport, checkCallReport, checkReason, FAILURE, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 const reasonOf = (r: AgentReason): AgentReason => read(r, REASON)!;
 
@@ -24,7 +24,7 @@ const canFollow = (from: CallState, to: CallState): boolean =>
 const stateEvent = (state: CallState): CallEventType => `call.${state}`;
 
 /** Call fields whose change is a `call.updated`; a merge copies them as reported. */
-const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason"] as const;
+const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
 
 export interface StoreOptions {
   capabilities: readonly Capability[];
@@ -218,10 +218,15 @@ export class DesktopStore {
     // (even a password) stay out.
     if (r.parties) next.parties = r.parties.map((p) => read(p, PARTY));
     if (r.wrapUp) next.wrapUp = read(r.wrapUp, WRAP_UP);
+    if (r.failure) next.failure = { ...read<object>(r.failure, FAILURE), message: hostText(r.failure.message, LIMITS.text) };
     // A copy: the connector may change its object after the check.
     if (r.data) next.data = { ...r.data };
     if ((r.state === "connected" || r.state === "held") && base.connectedAt === undefined) next.connectedAt = now;
-    if ((r.state === "wrapup" || r.state === "ended") && base.endedAt === undefined) next.endedAt = now;
+    if (r.state === "wrapup" || r.state === "ended") {
+      if (base.endedAt === undefined) next.endedAt = now;
+      // The call is over: nobody is on it any more, whatever the vendor last said.
+      next.parties = (next.parties as Party[]).map((p) => (p.state === "disconnected" ? p : { ...p, state: "disconnected" }));
+    }
     return next as unknown as Call;
   }
 
@@ -259,7 +264,7 @@ function fieldEvents(old: Call, call: Call, stateChanged: boolean, types: CallEv
     else if (!stateChanged) types.push("call.parties");
   }
   if (!same(old.data, call.data)) types.push("call.data");
-  if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !same(old.wrapUp ?? {}, call.wrapUp ?? {}))) types.push("call.updated");
+  if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !same(old.wrapUp ?? {}, call.wrapUp ?? {}) || !same(old.failure ?? {}, call.failure ?? {}))) types.push("call.updated");
 }
 
 /**

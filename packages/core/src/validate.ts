@@ -4,7 +4,7 @@
  * or undefined when the value is fine.
  */
 import { INSIGHT_KINDS, TRANSCRIPT_SPEAKERS } from "./events.js";
-import { AGENT_STATES, CALL_DIRECTIONS, CALL_STATES, END_REASONS, LINK_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason } from "./model.js";
+import { AGENT_STATES, CALL_DIRECTIONS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason } from "./model.js";
 
 export { AGENT_STATES, END_REASONS, LINK_STATES };
 
@@ -112,6 +112,7 @@ export const PARTY: Spec = {
   address: opt(isText),
   displayName: opt(text),
 };
+export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt(id), message: text };
 export const WRAP_UP: Spec = { disposition: opt(text), notes: opt(longText) };
 export const REASON: Spec = { id, state: isAgentState, label: id };
 export const SEGMENT: Spec = {
@@ -139,6 +140,8 @@ const CALL: Spec = {
   muted: opt((x) => typeof x === "boolean"),
   data: opt(checkData),
   endReason: opt(isEndReason),
+  failure: opt((x) => read(x, FAILURE)),
+  media: opt(isOneOf(MEDIA_STATES)),
   wrapUp: opt((x) => read(x, WRAP_UP)),
 };
 

@@ -14,6 +14,8 @@ const SCHEMA_ENUMS: Record<string, readonly string[]> = {
   "$defs/Call/properties/direction": core.CALL_DIRECTIONS,
   "$defs/Call/properties/state": core.CALL_STATES,
   "$defs/Call/properties/endReason": core.END_REASONS,
+  "$defs/Call/properties/failure/properties/code": core.CTI_ERROR_CODES,
+  "$defs/Call/properties/media": core.MEDIA_STATES,
   "$defs/Call/properties/actions/items": core.CALL_ACTIONS,
   "call.transcript:properties/segment/properties/speaker": core.TRANSCRIPT_SPEAKERS,
   "call.insight:properties/insight/properties/kind": core.INSIGHT_KINDS,

@@ -59,13 +59,29 @@ export function recordingConnector(capabilities: Capability[] = ALL_CAPABILITIES
       ctx.upsertCall({ id: callId, state: "dialing", direction: "outbound", to: r.destination });
       return { callId };
     },
-    answer: (r) => respond("answer", r),
+    // Like a vendor, it reports the change a request made (the desktop waits for it).
+    answer: async (r) => {
+      await respond("answer", r);
+      ctx.upsertCall({ id: r.call.id, state: "connected" });
+    },
     reject: (r) => respond("reject", r),
     hangup: (r) => respond("hangup", r),
-    hold: (r) => respond("hold", r),
-    resume: (r) => respond("resume", r),
-    mute: (r) => respond("mute", r),
-    unmute: (r) => respond("unmute", r),
+    hold: async (r) => {
+      await respond("hold", r);
+      ctx.upsertCall({ id: r.call.id, state: "held" });
+    },
+    resume: async (r) => {
+      await respond("resume", r);
+      ctx.upsertCall({ id: r.call.id, state: "connected" });
+    },
+    mute: async (r) => {
+      await respond("mute", r);
+      ctx.upsertCall({ id: r.call.id, state: r.call.state, muted: true });
+    },
+    unmute: async (r) => {
+      await respond("unmute", r);
+      ctx.upsertCall({ id: r.call.id, state: r.call.state, muted: false });
+    },
     sendDtmf: (r) => respond("sendDtmf", r),
     blindTransfer: (r) => respond("blindTransfer", r),
     consult: async (r) => {

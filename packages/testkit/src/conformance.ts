@@ -108,7 +108,7 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
       if (!s) throw new Error("session() is only available while a scenario runs");
       return s;
     },
-    createHarness: async () => options.createHarness(),
+    createHarness: async (variant) => options.createHarness(variant),
     record,
   };
 
@@ -141,6 +141,12 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
           ).toBe(true);
           expect(ended.has(id), `${e.type} after call.ended for ${id}`).toBe(false);
           if (e.type === "call.ended") ended.set(id, e.seq);
+          // … a call that is over has nobody left on it, and a failed call says why.
+          const call = (e as { call: Call }).call;
+          if (e.type === "call.ended" || e.type === "call.wrapup") {
+            expect(parties.filter((p) => p.state !== "disconnected"), `${e.type} #${e.seq}: parties still on an ended call`).toEqual([]);
+            if (call.endReason === "failed") expect(call.failure, `${e.type} #${e.seq}: a failed call without failure`).toBeDefined();
+          }
         }
       } finally {
         await s.desktop.destroy();
@@ -237,12 +243,12 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
       await waitFor(() => s.desktop.snapshot().agent.state === before, "agent state unchanged");
     });
 
-    it.skipIf(!has("answer"))("caller abandons while ringing: the call ends missed or abandoned, and answering it is refused", async () => {
+    it.skipIf(!has("answer"))("caller abandons while ringing: the call ends abandoned, and answering it is refused", async () => {
       await ready();
       const call = await ringInbound();
       await s.harness.driver.abandon(call);
       const ended = (await callEvent("call.ended", call.id)).call;
-      expect(["abandoned", "missed"]).toContain(ended.endReason);
+      expect(ended.endReason).toBe("abandoned");
       const before = s.vendorCalls.get("answer") ?? 0;
       await refused(s.desktop.answer(call.id), "INVALID_STATE");
       expect(s.vendorCalls.get("answer") ?? 0).toBe(before);
@@ -315,19 +321,177 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
       await finish(call.id);
     });
 
-    it.skipIf(!has("answer", "hangup") || !features.callWaiting)("call waiting: a second call rings while the agent is on a call", async () => {
+    it.skipIf(!has("answer", "hangup") || !features.callWaiting)("call waiting: a second call cannot be answered over a connected one; hold first (and with callWaiting the held call stays)", async () => {
       await ready();
       const first = await answered();
       const second = await ringInbound();
       expect(s.desktop.snapshot().calls.map((c) => c.id)).toEqual([first.id, second.id]);
-      expect(second.actions).toContain("answer");
+      expect(second.actions).not.toContain("answer");
+      const before = s.vendorCalls.get("answer") ?? 0;
+      await refused(s.desktop.answer(second.id), "INVALID_STATE");
+      expect(s.vendorCalls.get("answer") ?? 0).toBe(before);
+      if (has("hold")) {
+        await s.desktop.hold(first.id);
+        if (has("callWaiting")) {
+          await waitFor(() => s.desktop.getCall(second.id)?.actions.includes("answer"), "answer offered once the first call is held");
+          await s.desktop.answer(second.id);
+          expect(s.desktop.getCall(second.id)?.state).toBe("connected");
+          expect(s.desktop.getCall(first.id)?.state, "the held call stays").toBe("held");
+          await s.desktop.hangup(second.id);
+          await finish(second.id);
+          await waitFor(() => s.desktop.getCall(first.id)?.actions.includes("resume"), "resume offered");
+          await s.desktop.resume(first.id);
+          await s.desktop.hangup(first.id);
+          await finish(first.id);
+          return;
+        }
+        expect(s.desktop.getCall(second.id)?.actions, "without callWaiting, not even over a held call").not.toContain("answer");
+      }
       if (has("reject")) {
         await s.desktop.reject(second.id);
         await callEvent("call.ended", second.id);
       } else await s.harness.driver.abandon(second);
-      expect(s.desktop.getCall(first.id)?.state).toBe("connected");
+      expect(s.desktop.getCall(first.id)?.state).toBe(has("hold") ? "held" : "connected");
       await s.desktop.hangup(first.id);
       await finish(first.id);
+    });
+
+    // How calls end (issue 11): one meaning per end reason, with the vendor's failure.
+    for (const [kind, endReason, code] of [
+      ["busy", "busy", "DESTINATION_BUSY"],
+      ["notFound", "failed", "INVALID_DESTINATION"],
+      ["unavailable", "failed", "VENDOR_ERROR"],
+    ] as const) {
+      it.skipIf(!has("dial") || !features.outboundFailures)(`outbound to a ${kind} destination: the call ends ${endReason} with failure ${code}`, async () => {
+        await ready();
+        const after = lastSeq();
+        const id = await s.desktop.dial(s.harness.destinations[kind]!).catch((e: unknown) => e);
+        if (id instanceof CtiError) {
+          // The vendor refused the dial itself: the request says why, and no call is left.
+          expect(id.code).toBe(code);
+          expect(s.desktop.snapshot().calls).toEqual([]);
+          return;
+        }
+        const ended = (await callEvent("call.ended", id as string, after)).call;
+        expect(ended.endReason).toBe(endReason);
+        expect(ended.failure?.code).toBe(code);
+        expect(ended.failure?.message.length).toBeGreaterThan(0);
+        expect(callEvents(id as string)).not.toContain("call.connected");
+      });
+    }
+
+    it.skipIf(!has("answer") || !features.ringTimeout)("inbound nobody answers: the call ends missed (not abandoned, not failed)", async () => {
+      await ready();
+      const call = await ringInbound();
+      await s.harness.driver.missInbound!(call);
+      const ended = (await callEvent("call.ended", call.id)).call;
+      expect(ended.endReason).toBe("missed");
+      expect(callEvents(call.id)).not.toContain("call.connected");
+    });
+
+    it.skipIf(!has("answer", "hangup") || !features.remoteHold)("far-end hold and resume: the far end's party is held, the call stays connected, no call.held", async () => {
+      await ready();
+      const call = await answered();
+      const after = lastSeq();
+      await s.harness.driver.remoteHold!(call);
+      await waitFor(() => s.desktop.getCall(call.id)?.parties.some((p) => p.role !== "agent" && p.state === "held"), "the far end's party held");
+      expect(s.desktop.getCall(call.id)?.state).toBe("connected");
+      await s.harness.driver.remoteResume!(call);
+      await waitFor(() => s.desktop.getCall(call.id)?.parties.every((p) => p.state === "connected"), "the far end's party back");
+      expect(s.events.filter((e) => e.seq > after && (e.type === "call.held" || e.type === "call.resumed") && e.call.id === call.id), "no call.held or call.resumed for the far end's hold").toEqual([]);
+      if (has("hold")) {
+        // The agent's own hold still works after the far end's.
+        await s.desktop.hold(call.id);
+        await s.desktop.resume(call.id);
+      }
+      await s.desktop.hangup(call.id);
+      expect((await finish(call.id)).endReason).toBe("local_hangup");
+    });
+
+    it.skipIf(!has("answer", "hangup") || !features.mediaReconnect)("one call's media reconnecting is that call's condition, not the link's", async () => {
+      await ready();
+      const call = await answered();
+      const linkEvents = (): number => s.events.filter((e) => e.type === "link.changed").length;
+      const links = linkEvents();
+      await s.harness.driver.interruptMedia!(call);
+      await waitFor(() => s.desktop.getCall(call.id)?.media === "reconnecting", "media reconnecting");
+      expect(s.desktop.snapshot().link).toBe("connected");
+      await s.harness.driver.restoreMedia!(call);
+      await waitFor(() => s.desktop.getCall(call.id)?.media === "ok", "media back");
+      await s.harness.driver.interruptMedia!(call);
+      await waitFor(() => s.desktop.getCall(call.id)?.media === "reconnecting", "media reconnecting again");
+      // Requests on the call still go through while its media reconnects.
+      await s.desktop.hangup(call.id);
+      expect((await finish(call.id)).endReason).toBe("local_hangup");
+      expect(s.desktop.snapshot().link).toBe("connected");
+      expect(linkEvents(), "no link.changed for a call's media").toBe(links);
+    });
+
+    it.skipIf(!has("answer", "hold", "hangup") || !features.stall)("a request overtaken by the far end rejects with INVALID_STATE: the call ends while hold is in flight", async () => {
+      await ready();
+      const call = await answered();
+      await s.harness.driver.stallNext!("hold");
+      const hold = s.desktop.hold(call.id).catch((e: unknown) => e);
+      await s.harness.driver.remoteHangup(call);
+      const ended = await finish(call.id);
+      expect(ended.endReason).toBe("remote_hangup");
+      const error = await hold;
+      expect(error).toBeInstanceOf(CtiError);
+      expect((error as CtiError).code).toBe("INVALID_STATE");
+    });
+
+    it.skipIf(!has("answer", "hold", "hangup") || !features.stall)("a request overtaken by a second request: hang up while hold is in flight", async () => {
+      await ready();
+      const call = await answered();
+      await s.harness.driver.stallNext!("hold");
+      const hold = s.desktop.hold(call.id).catch((e: unknown) => e);
+      await s.desktop.hangup(call.id);
+      expect((await finish(call.id)).endReason).toBe("local_hangup");
+      expect(((await hold) as CtiError).code).toBe("INVALID_STATE");
+    });
+
+    it.skipIf(!has("answer") || !features.microphoneDenied)("microphone denied: answer rejects with MEDIA_PERMISSION_DENIED and the call never shows connected", async () => {
+      const harness = await options.createHarness({ microphone: "denied" });
+      const rec = record(harness.connector);
+      try {
+        await rec.connected();
+        await rec.desktop.login(harness.login ?? {});
+        if (has("agentState")) await rec.desktop.setAgentState("ready");
+        await harness.driver.ringInbound({ from: "+15550107777", to: "+15550009999" });
+        const ringing = (await rec.next("call.ringing")).call;
+        const error = await rec.desktop.answer(ringing.id).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(CtiError);
+        expect((error as CtiError).code).toBe("MEDIA_PERMISSION_DENIED");
+        expect(rec.callEvents(ringing.id)).not.toContain("call.connected");
+        const now = rec.desktop.getCall(ringing.id);
+        if (!now) {
+          const ended = (await rec.next("call.ended", (e) => e.call.id === ringing.id)).call;
+          expect(ended).toMatchObject({ endReason: "failed", failure: { code: "MEDIA_PERMISSION_DENIED" } });
+        } else expect(now.state).toBe("ringing");
+      } finally {
+        await rec.desktop.destroy();
+        await harness.dispose();
+      }
+    });
+
+    it.skipIf(!features.badCredentials)("bad credentials: AUTH_FAILED, not retryable, and the agent stays logged out", async () => {
+      const harness = await options.createHarness({ credentials: "bad" });
+      const rec = record(harness.connector);
+      try {
+        // Either login is refused, or the connector authenticates at start and says so with an error event.
+        const error = await rec.desktop.login(harness.login ?? {}).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(CtiError);
+        const code = (error as CtiError).code;
+        if (code !== "AUTH_FAILED") {
+          expect(code).toBe("LINK_DOWN");
+          expect(rec.events.some((e) => e.type === "error" && e.code === "AUTH_FAILED")).toBe(true);
+        } else expect((error as CtiError).retryable).toBe(false);
+        expect(rec.desktop.snapshot().agent.state).toBe("logged_out");
+        for (const e of rec.events) expect(schemaProblems(e)).toEqual([]);
+      } finally {
+        await rec.desktop.destroy();
+        await harness.dispose();
+      }
     });
 
     it("refuses wrong-state and unsupported requests before they reach the connector", async () => {

@@ -35,6 +35,28 @@ export interface BackendDriver {
   sendTranscript?(call: Call, text: string): Promise<void>;
   /** The DTMF digits the far end received on a call (feature `dtmfEcho`). */
   dtmfReceived?(call: Call): Promise<string>;
+  /**
+   * The backend gives up offering a ringing call because nobody answered (its
+   * ring timeout, or the vendor's missed-call state), the caller still there
+   * (feature `ringTimeout`). The call must end `missed`.
+   */
+  missInbound?(call: Call): Promise<void>;
+  /** The far end puts a connected call on hold (feature `remoteHold`): the call stays connected, the far end's party is `held`. */
+  remoteHold?(call: Call): Promise<void>;
+  /** The far end takes it off hold again (feature `remoteHold`). */
+  remoteResume?(call: Call): Promise<void>;
+  /** One call's media goes away while signalling and the link stay up (feature `mediaReconnect`): the call's `media` goes `reconnecting`. */
+  interruptMedia?(call: Call): Promise<void>;
+  /** Its media comes back (feature `mediaReconnect`): `media` is `ok` again. */
+  restoreMedia?(call: Call): Promise<void>;
+}
+
+/** A variation of the harness for one scenario: `createHarness(variant)`. */
+export interface HarnessVariant {
+  /** Credentials the backend refuses (feature `badCredentials`). */
+  readonly credentials?: "bad";
+  /** The browser refuses the microphone (feature `microphoneDenied`). */
+  readonly microphone?: "denied";
 }
 
 /**
@@ -53,6 +75,12 @@ export interface ConnectorHarness {
     readonly transferTarget: string;
     /** A consult target whose far end answers when the driver says so. */
     readonly consultTarget: string;
+    /** Feature `outboundFailures`: a number whose far end is busy (SIP 486, Twilio busy, Connect LineEngagedCustomer). */
+    readonly busy?: string;
+    /** Feature `outboundFailures`: a number that does not exist (SIP 404, Connect BadAddressCustomer). */
+    readonly notFound?: string;
+    /** Feature `outboundFailures`: a number whose far end or network fails (SIP 503, a Twilio 31xxx failure). */
+    readonly unavailable?: string;
   };
   readonly login?: LoginRequest;
   dispose(): Promise<void> | void;
@@ -72,6 +100,18 @@ export interface ConformanceFeatures {
   callWaiting?: boolean;
   /** Calls go through after-call work (wrap-up) when they end. */
   wrapUp?: boolean;
+  /** `destinations.busy`, `notFound` and `unavailable` fail as their names say. */
+  outboundFailures?: boolean;
+  /** The driver can let a ringing call time out (`missInbound`). */
+  ringTimeout?: boolean;
+  /** The driver can hold and resume from the far end. */
+  remoteHold?: boolean;
+  /** The driver can interrupt and restore one call's media. */
+  mediaReconnect?: boolean;
+  /** `createHarness({ credentials: "bad" })` builds a harness whose backend refuses the credentials. */
+  badCredentials?: boolean;
+  /** `createHarness({ microphone: "denied" })` builds a harness whose browser refuses the microphone. */
+  microphoneDenied?: boolean;
 }
 
 /** The running scenario, as additional tests see it: its harness and its recorded desktop, link connected. */
@@ -93,7 +133,7 @@ export interface ConformanceContext<H extends ConnectorHarness = ConnectorHarnes
    */
   session(): ScenarioSession<H>;
   /** The suite's harness factory, for a test that needs another harness; dispose it yourself. */
-  createHarness(): Promise<H>;
+  createHarness(variant?: HarnessVariant): Promise<H>;
   /** `createRecordedDesktop` with the suite's request and event timeouts; destroy the desktop yourself. */
   record(connector: Connector, options?: RecordedDesktopOptions): RecordedDesktop;
 }
@@ -104,7 +144,8 @@ export interface ConformanceOptions<H extends ConnectorHarness = ConnectorHarnes
   capabilities: readonly Capability[];
   /** Plain objects do (such as @opencti/simulator/testing's SIMULATOR_FEATURES). */
   features?: Readonly<ConformanceFeatures>;
-  createHarness(): Promise<H> | H;
+  /** A fresh harness per scenario; `variant` only when the matching feature is declared. */
+  createHarness(variant?: HarnessVariant): Promise<H> | H;
   /** Request timeout the desktop uses in the suite. Default 3000 ms. */
   requestTimeoutMs?: number;
   /** How long to wait for an event to arrive. Default 5000 ms. */

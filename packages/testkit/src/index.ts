@@ -1,4 +1,4 @@
 export { runConnectorConformance } from "./conformance.js";
 export { createRecordedDesktop, waitUntil, type RecordedDesktop, type RecordedDesktopOptions, type WaitOptions } from "./recorder.js";
 export { schemaProblems } from "./schema.js";
-export type { BackendDriver, ConformanceContext, ConformanceFeatures, ConformanceOptions, ConnectorHarness, InboundCallSpec, ScenarioSession } from "./harness.js";
+export type { BackendDriver, ConformanceContext, ConformanceFeatures, ConformanceOptions, ConnectorHarness, HarnessVariant, InboundCallSpec, ScenarioSession } from "./harness.js";
