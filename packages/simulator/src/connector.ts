@@ -115,6 +115,11 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
     return { callId: result.callId };
   }
 
+  /** Answer and dial open the (simulated) microphone first, as a browser softphone does. */
+  function microphone(): void {
+    if (options.microphone === "denied") throw new CtiError("MEDIA_PERMISSION_DENIED", "The browser refused access to the microphone.");
+  }
+
   const onCall =
     (op: Operation) =>
     async ({ call, signal }: { call: { vendorCallId: string }; signal: AbortSignal }): Promise<void> => {
@@ -150,8 +155,14 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
     setAgentState: async ({ reason, signal }) => {
       await request("setState", { reasonCode: reason.id }, signal);
     },
-    dial: ({ destination, options: dialOptions, signal }) => newCallId("dial", { destination, data: dialOptions.data }, signal),
-    answer: onCall("answer"),
+    dial: async ({ destination, options: dialOptions, signal }) => {
+      microphone();
+      return newCallId("dial", { destination, data: dialOptions.data }, signal);
+    },
+    answer: async (request) => {
+      microphone();
+      await onCall("answer")(request);
+    },
     reject: onCall("reject"),
     hangup: onCall("hangup"),
     hold: onCall("hold"),

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { agentReasons, agentReport, aiSignal, serverMessage, syncReport, toCallReport } from "./mapping.js";
 import { DEFAULT_AGENT_STATES, DEFAULT_REASONS } from "./options.js";
-import type { VCall, VCause, VLeg } from "./protocol.js";
+import type { VAudio, VCall, VCause, VLeg } from "./protocol.js";
 
 const agentLeg: VLeg = { legId: "c1-agent", type: "agent", status: "talking" };
 const callerLeg: VLeg = { legId: "c1-caller", type: "caller", status: "talking", number: "+15550100", name: "Ada" };
@@ -65,9 +65,25 @@ describe("parties", () => {
 
 describe("end reasons and wrap-up", () => {
   it("maps every cause to an end reason", () => {
-    const reasons = { local: "local_hangup", remote: "remote_hangup", rejected: "rejected", abandoned: "abandoned", busy: "busy", no_answer: "no_answer", transferred: "transferred", merged: "merged", failed: "failed" } as const;
+    const reasons = { local: "local_hangup", remote: "remote_hangup", rejected: "rejected", missed: "missed", abandoned: "abandoned", busy: "busy", no_answer: "no_answer", not_found: "failed", unavailable: "failed", transferred: "transferred", merged: "merged", failed: "failed" } as const;
     for (const [cause, endReason] of Object.entries(reasons)) expect(toCallReport(call({ status: "done", cause: cause as VCause })).endReason).toBe(endReason);
     expect(toCallReport(call()).endReason).toBeUndefined();
+  });
+
+  it("gives a failure to the causes that are failures: the Q.850 cause as vendorCode, its words as message", () => {
+    expect(toCallReport(call({ status: "done", cause: "busy", q850: 17, causeText: "User busy" })).failure).toEqual({ code: "DESTINATION_BUSY", vendorCode: "17", message: "User busy" });
+    expect(toCallReport(call({ status: "done", cause: "not_found", q850: 1, causeText: "Unallocated (unassigned) number" })).failure).toEqual({ code: "INVALID_DESTINATION", vendorCode: "1", message: "Unallocated (unassigned) number" });
+    expect(toCallReport(call({ status: "done", cause: "unavailable", q850: 38, causeText: "Network out of order" })).failure).toEqual({ code: "VENDOR_ERROR", vendorCode: "38", message: "Network out of order" });
+    // Without a release cause, the failure still says why, in words of its own.
+    expect(toCallReport(call({ status: "done", cause: "failed" })).failure).toEqual({ code: "VENDOR_ERROR", message: "The call failed." });
+    for (const cause of ["local", "remote", "rejected", "missed", "abandoned", "no_answer", "transferred", "merged"] as const) expect(toCallReport(call({ status: "done", cause, q850: 16 })).failure, cause).toBeUndefined();
+  });
+
+  it("maps the call's audio to its media, once the server reports one", () => {
+    expect(toCallReport(call()).media).toBeUndefined();
+    expect(toCallReport(call({ audio: "recovering" })).media).toBe("reconnecting");
+    expect(toCallReport(call({ audio: "flowing" })).media).toBe("ok");
+    expect(() => toCallReport(call({ audio: "crackling" as VAudio }))).toThrow(/audio "crackling"/);
   });
 
   it("carries the disposition and notes that are not empty as wrapUp", () => {

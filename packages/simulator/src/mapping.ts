@@ -11,7 +11,9 @@
  * - Parties: one per leg, the agent's own leg first and the others in the server's order (the conformance suite checks the agent comes first).
  * - A party's role is the leg's type (agent is agent, caller customer, third third_party), its id the legId, its address the leg's number and its displayName the leg's name. (The convention every connector follows: a far-end party's id is the vendor's own id for that leg when the vendor gives one, else its role; the simulator always gives one.)
  * - Party states: alerting is ringing, talking connected, held held, gone disconnected.
- * - End causes: local is local_hangup, remote remote_hangup, and rejected, abandoned, busy, no_answer, transferred, merged and failed keep their names.
+ * - End causes: local is local_hangup, remote remote_hangup, not_found and unavailable failed, and rejected, missed, abandoned, busy, no_answer, transferred, merged and failed keep their names.
+ * - A call the far end or the network refused carries a failure: busy DESTINATION_BUSY, not_found INVALID_DESTINATION, unavailable and failed VENDOR_ERROR; the release cause number (Q.850) is its vendorCode and the cause's words its message. no_answer is an outcome, not a failure.
+ * - A call's audio (present once it was interrupted) is its media: flowing ok, recovering reconnecting.
  * - The disposition and notes entered at wrap-up come back as the call's wrapUp (only the ones that are not empty).
  * - Agent states: offline is logged_out, ready ready, not_ready not_ready, acw after_call_work, busy busy; the reasonCode is the reason's id.
  * - A state chosen during a call or wrap-up is the agent's pendingState, with its reason when the connector knows it; none is `null`, which clears it.
@@ -19,7 +21,7 @@
  * - A snapshot lists the calls that ended while the connector was away before the live ones, so they end with their real end reason.
  * - Transcript lines and insights pass through as signals.
  */
-import type { AgentReason, AgentReport, CallReport, EndReason, Party, Signal, SyncReport } from "@opencti/core";
+import type { AgentReason, AgentReport, CallFailure, CallReport, CtiErrorCode, EndReason, Party, Signal, SyncReport } from "@opencti/core";
 import { isKeyOf, isRecord } from "@opencti/core/connector";
 import type { AgentStateOption } from "./options.js";
 import type { ServerMessage, VAgent, VCall, VCause, VLeg } from "./protocol.js";
@@ -32,13 +34,24 @@ const CAUSE: Record<VCause, EndReason> = {
   local: "local_hangup",
   remote: "remote_hangup",
   rejected: "rejected",
+  missed: "missed",
   abandoned: "abandoned",
   busy: "busy",
   no_answer: "no_answer",
+  not_found: "failed",
+  unavailable: "failed",
   transferred: "transferred",
   merged: "merged",
   failed: "failed",
 };
+/** The causes that are failures, their typed code and the words when the server gave none. */
+const FAILURE: Partial<Record<VCause, [CtiErrorCode, string]>> = {
+  busy: ["DESTINATION_BUSY", "The number is busy."],
+  not_found: ["INVALID_DESTINATION", "The number does not exist."],
+  unavailable: ["VENDOR_ERROR", "The number cannot be reached."],
+  failed: ["VENDOR_ERROR", "The call failed."],
+};
+const AUDIO = { flowing: "ok", recovering: "reconnecting" } as const;
 const AGENT = { offline: "logged_out", ready: "ready", not_ready: "not_ready", acw: "after_call_work", busy: "busy" } as const;
 
 /** A server message the connector cannot read. */
@@ -90,6 +103,15 @@ export function toCallReport(v: unknown): CallReport {
   if (typeof c.queue === "string") report.queue = c.queue;
   if (typeof c.parent === "string") report.relatedCallId = c.parent;
   if (c.cause !== undefined) report.endReason = pick(CAUSE, c.cause, "cause");
+  const failure = c.cause !== undefined ? FAILURE[c.cause] : undefined;
+  if (failure) {
+    report.failure = {
+      code: failure[0],
+      message: typeof c.causeText === "string" && c.causeText ? c.causeText : failure[1],
+      ...(typeof c.q850 === "number" ? { vendorCode: String(c.q850) } : {}),
+    } satisfies CallFailure;
+  }
+  if (c.audio !== undefined) report.media = pick(AUDIO, c.audio, "audio");
   if (c.disposition || c.notes) report.wrapUp = { ...(c.disposition ? { disposition: c.disposition } : {}), ...(c.notes ? { notes: c.notes } : {}) };
   return report as unknown as CallReport;
 }

@@ -6,8 +6,12 @@
  */
 import { CAPABILITIES, type AgentReason, type Capability } from "@opencti/core";
 
-/** How a dialled number behaves: it answers (after `answerAfterMs`), is busy, never answers, declines, or waits for `server.remoteAnswer` ("manual"). */
-export type FarEnd = "answer" | "busy" | "no_answer" | "reject" | "manual";
+/**
+ * How a dialled number behaves: it answers (after `answerAfterMs`), is busy,
+ * never answers, declines, does not exist ("not_found"), fails in the network
+ * ("unavailable"), or waits for `server.remoteAnswer` ("manual").
+ */
+export type FarEnd = "answer" | "busy" | "no_answer" | "reject" | "not_found" | "unavailable" | "manual";
 
 /** An agent state a person can pick, in the server's own shape (its `status` is the wire's, see protocol.ts). */
 export interface AgentStateOption {
@@ -30,6 +34,8 @@ export interface SimulatorServerOptions {
   defaultFarEnd?: FarEnd;
   /** How long an "answer" far end rings before it picks up, ms. Default 0. */
   answerAfterMs?: number;
+  /** How long an inbound call rings at the agent before the server gives up on it (it ends `missed`), ms; 0 rings until answered or abandoned. Default 0. */
+  ringTimeoutMs?: number;
   /** Agent id → password; when set, login checks it (AUTH_FAILED otherwise). Default: none (any agent logs in). */
   credentials?: Record<string, string>;
   /** The agent states a person can pick; login without `initialState: "ready"` enters the first not-ready one. Default DEFAULT_AGENT_STATES. */
@@ -45,6 +51,8 @@ export interface SimulatorConnectorOptions {
   capabilities?: readonly Capability[];
   /** The `connector` name on every event. Default "simulator". */
   name?: string;
+  /** The simulated browser's microphone permission: "denied" makes answer and dial fail with MEDIA_PERMISSION_DENIED before they reach the server (the call keeps ringing). Default "granted". */
+  microphone?: "granted" | "denied";
 }
 
 /** Everything the simulator's server can do: every capability there is. */
@@ -67,6 +75,7 @@ export const DEFAULTS = {
   wrapUp: true,
   defaultFarEnd: "manual",
   answerAfterMs: 0,
+  ringTimeoutMs: 0,
   agentLine: "+15550001000",
   reconnectDelaysMs: [50, 100, 250, 500, 1000],
   /** The reconnect delay when `reconnectDelaysMs` is empty, ms. */

@@ -8,7 +8,9 @@
 
 export type VCallStatus = "alerting" | "originating" | "talking" | "onhold" | "acw" | "done";
 export type VLegStatus = "alerting" | "talking" | "held" | "gone";
-export type VCause = "local" | "remote" | "rejected" | "abandoned" | "busy" | "no_answer" | "transferred" | "merged" | "failed";
+export type VCause = "local" | "remote" | "rejected" | "missed" | "abandoned" | "busy" | "no_answer" | "not_found" | "unavailable" | "transferred" | "merged" | "failed";
+/** The audio path of a talking call: flowing, or lost and being re-established (signalling and the link stay up). */
+export type VAudio = "flowing" | "recovering";
 
 export interface VLeg {
   legId: string;
@@ -31,6 +33,12 @@ export interface VCall {
   micMuted: boolean;
   parent?: string;
   cause?: VCause;
+  /** The network's release cause for a call that failed to connect: a Q.850 cause number (17 user busy, 1 unallocated number, 38 network out of order). */
+  q850?: number;
+  /** The release cause in words. */
+  causeText?: string;
+  /** Present once the call's audio was interrupted at least once. */
+  audio?: VAudio;
   disposition?: string;
   notes?: string;
 }

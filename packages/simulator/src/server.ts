@@ -8,6 +8,18 @@
 import { DEFAULT_AGENT_STATES, DEFAULTS, type FarEnd, type SimulatorServerOptions } from "./options.js";
 import type { ClientRequest, Operation, VAgent, VAgentStatus, VCall, VCause, VLeg, Wire } from "./protocol.js";
 
+/**
+ * The release cause the network gives when a far end does not take a call
+ * (Q.850 numbers, as real switches report them), by far-end behaviour.
+ */
+const RELEASE: Partial<Record<FarEnd, { cause: VCause; q850: number; causeText: string }>> = {
+  busy: { cause: "busy", q850: 17, causeText: "User busy" },
+  reject: { cause: "busy", q850: 21, causeText: "Call rejected" },
+  no_answer: { cause: "no_answer", q850: 19, causeText: "No answer from user (user alerted)" },
+  not_found: { cause: "not_found", q850: 1, causeText: "Unallocated (unassigned) number" },
+  unavailable: { cause: "unavailable", q850: 38, causeText: "Network out of order" },
+};
+
 /** An inbound call to offer with `ringInbound`; every field is optional. */
 export interface InboundCall {
   /** The caller's number (ANI). */
@@ -44,6 +56,8 @@ export class SimulatorServer {
   private linkUp = true;
   private nextId = 1;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Legs the far end put on hold: the agent's resume leaves them held. */
+  private readonly farHeld = new Set<string>();
   latencyMs: number;
   readonly options: Required<Omit<SimulatorServerOptions, "credentials" | "latencyMs">> & { credentials: Record<string, string> | undefined };
   /** DTMF digits the far end received, per live call. */
@@ -58,6 +72,7 @@ export class SimulatorServer {
       farEnds: options.farEnds ?? {},
       defaultFarEnd: options.defaultFarEnd ?? DEFAULTS.defaultFarEnd,
       answerAfterMs: options.answerAfterMs ?? DEFAULTS.answerAfterMs,
+      ringTimeoutMs: options.ringTimeoutMs ?? DEFAULTS.ringTimeoutMs,
       credentials: options.credentials,
       agentStates: options.agentStates ?? DEFAULT_AGENT_STATES,
       agentLine: options.agentLine ?? DEFAULTS.agentLine,
@@ -166,9 +181,14 @@ export class SimulatorServer {
         this.farEnd(call.callId, to);
         return { callId: call.callId };
       }
-      case "answer":
-        this.update(this.call(args, ["alerting"]), { status: "talking" }, { agent: "talking", caller: "talking" });
+      case "answer": {
+        const call = this.call(args, ["alerting"]);
+        // Call waiting: a held call stays held; a talking or originating one must be held first.
+        const live = [...this.calls.values()].find((c) => c.status === "talking" || c.status === "originating");
+        if (live) throw new SimError("INVALID_STATE", `Call ${live.callId} is ${live.status}: hold it before answering another`);
+        this.update(call, { status: "talking" }, { agent: "talking", caller: "talking" });
         return undefined;
+      }
       case "reject":
         this.end(this.call(args, ["alerting"]), "rejected", false);
         return undefined;
@@ -279,7 +299,8 @@ export class SimulatorServer {
   }
 
   private update(call: VCall, fields: Partial<VCall>, legStatus: Partial<Record<VLeg["type"], VLeg["status"]>> = {}): VCall {
-    const legs = (fields.legs ?? call.legs).map((l) => (l.status !== "gone" && legStatus[l.type] ? { ...l, status: legStatus[l.type]! } : l));
+    const status = (l: VLeg): VLeg["status"] => (legStatus[l.type] === "talking" && this.farHeld.has(l.legId) ? "held" : legStatus[l.type]!);
+    const legs = (fields.legs ?? call.legs).map((l) => (l.status !== "gone" && legStatus[l.type] ? { ...l, status: status(l) } : l));
     const next = { ...call, ...fields, legs };
     this.calls.set(call.callId, next);
     this.pushCall(next);
@@ -287,17 +308,18 @@ export class SimulatorServer {
     return next;
   }
 
-  /** The conversation ends; wrap-up follows when enabled and `wrapUp` applies. */
-  private end(call: VCall, cause: VCause, wrapUp: boolean): void {
+  /** The conversation ends; wrap-up follows when enabled and `wrapUp` applies. `release`: the network's cause, for a call that never connected. */
+  private end(call: VCall, cause: VCause, wrapUp: boolean, release: Pick<VCall, "q850" | "causeText"> = {}): void {
     const legs = call.legs.map((l) => ({ ...l, status: "gone" as const }));
-    if (wrapUp && this.options.wrapUp) this.update(call, { status: "acw", cause, legs });
-    else this.finish({ ...call, cause, legs });
+    if (wrapUp && this.options.wrapUp) this.update(call, { status: "acw", cause, legs, ...release });
+    else this.finish({ ...call, cause, legs, ...release });
   }
 
   private finish(call: VCall): void {
     const done: VCall = { ...call, status: "done", legs: call.legs.map((l) => ({ ...l, status: "gone" as const })) };
     this.calls.delete(call.callId);
     this.dtmf.delete(call.callId);
+    for (const l of call.legs) this.farHeld.delete(l.legId);
     this.recentlyEnded.push(done);
     if (this.recentlyEnded.length > 50) this.recentlyEnded.shift();
     this.pushCall(done);
@@ -340,23 +362,27 @@ export class SimulatorServer {
     const b = this.behaviour(destination);
     if (b === "busy") throw new SimError("DESTINATION_BUSY", `${destination} is busy`);
     if (b === "reject") throw new SimError("CALL_REJECTED", `${destination} declined the call`);
+    if (b === "not_found") throw new SimError("INVALID_DESTINATION", `${destination} does not exist`);
+    if (b === "unavailable") throw new SimError("VENDOR_ERROR", `${destination} cannot be reached: network out of order`);
   }
 
   private farEnd(callId: string, destination: string): void {
     const b = this.behaviour(destination);
-    const act = (): void => {
+    if (b === "manual") return;
+    this.after(b === "answer" ? this.options.answerAfterMs : 0, () => {
       const call = this.calls.get(callId);
       if (!call || call.status !== "originating") return;
-      if (b === "answer") this.remoteAnswer(callId);
-      else if (b === "busy") this.end(call, "busy", false);
-      else if (b === "reject") this.end(call, "rejected", false);
-      else if (b === "no_answer") this.end(call, "no_answer", false);
-    };
-    if (b === "manual") return;
+      const release = RELEASE[b];
+      if (release) this.end(call, release.cause, false, { q850: release.q850, causeText: release.causeText });
+      else this.remoteAnswer(callId);
+    });
+  }
+
+  private after(ms: number, fn: () => void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      act();
-    }, b === "answer" ? this.options.answerAfterMs : 0);
+      fn();
+    }, ms);
     this.timers.add(timer);
   }
 
@@ -377,7 +403,39 @@ export class SimulatorServer {
       { type: "caller", status: "talking", ...(inbound.from !== undefined ? { number: inbound.from } : {}), ...(inbound.fromName !== undefined ? { name: inbound.fromName } : {}) },
     );
     this.pushCall(call);
+    const { ringTimeoutMs } = this.options;
+    if (ringTimeoutMs > 0) this.after(ringTimeoutMs, () => this.calls.get(call.callId)?.status === "alerting" && this.missInbound(call.callId));
     return call.callId;
+  }
+
+  /** Nobody answered: the server stops offering the ringing call (its ring timeout), the caller still on the line. */
+  missInbound(callId: string): void {
+    this.end(this.mustGet(callId, ["alerting"]), "missed", false);
+  }
+
+  /** The far end puts the call on hold: its leg is held, the call stays talking. */
+  remoteHold(callId: string): void {
+    const call = this.mustGet(callId, ["talking", "onhold"]);
+    for (const l of call.legs) if (l.type !== "agent" && l.status !== "gone") this.farHeld.add(l.legId);
+    this.update(call, {}, { caller: "held", third: "held" });
+  }
+
+  /** The far end takes it off hold (still held if the agent holds the call). */
+  remoteResume(callId: string): void {
+    const call = this.mustGet(callId, ["talking", "onhold"]);
+    for (const l of call.legs) this.farHeld.delete(l.legId);
+    const status = call.status === "talking" ? "talking" : "held";
+    this.update(call, {}, { caller: status, third: status });
+  }
+
+  /** The call's audio path drops while signalling and the link stay up. */
+  interruptMedia(callId: string): void {
+    this.update(this.mustGet(callId, ["talking", "onhold"]), { audio: "recovering" });
+  }
+
+  /** Its audio comes back. */
+  restoreMedia(callId: string): void {
+    this.update(this.mustGet(callId, ["talking", "onhold"]), { audio: "flowing" });
   }
 
   /** The far end of an outbound or consult call picks up. */

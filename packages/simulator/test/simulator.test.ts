@@ -97,15 +97,99 @@ describe("simulator specifics", () => {
     expect(desktop.getCall(id)?.state).toBe("connected");
   });
 
-  it("plays far ends: busy, no answer and auto-answer", async () => {
-    const { desktop, events } = await setup({ farEnds: { "+15550001": "busy", "+15550002": "no_answer", "+15550003": "answer" } });
-    const busy = await desktop.dial("+15550001");
-    await until(() => events.find((e) => e.type === "call.ended" && e.call.id === busy));
-    expect(events.find((e) => e.type === "call.ended" && e.call.id === busy)).toMatchObject({ call: { endReason: "busy" } });
-    const silent = await desktop.dial("+15550002");
-    await until(() => events.find((e) => e.type === "call.ended" && e.call.id === silent));
+  it("plays far ends: busy, declined, no answer, not found, unavailable and auto-answer, each with its release cause", async () => {
+    const { desktop, events } = await setup({ farEnds: { "+15550001": "busy", "+15550002": "no_answer", "+15550003": "answer", "+15550004": "reject", "+15550005": "not_found", "+15550006": "unavailable" } });
+    const outcome = async (to: string) => {
+      const id = await desktop.dial(to);
+      const ended = await until(() => events.find((e) => e.type === "call.ended" && e.call.id === id));
+      return ended.type === "call.ended" ? { endReason: ended.call.endReason, failure: ended.call.failure } : undefined;
+    };
+    expect(await outcome("+15550001")).toEqual({ endReason: "busy", failure: { code: "DESTINATION_BUSY", vendorCode: "17", message: "User busy" } });
+    // A far end that declines an outbound call is busy (the agent's own decline is `rejected`).
+    expect(await outcome("+15550004")).toEqual({ endReason: "busy", failure: { code: "DESTINATION_BUSY", vendorCode: "21", message: "Call rejected" } });
+    expect(await outcome("+15550002")).toEqual({ endReason: "no_answer", failure: undefined });
+    expect(await outcome("+15550005")).toEqual({ endReason: "failed", failure: { code: "INVALID_DESTINATION", vendorCode: "1", message: "Unallocated (unassigned) number" } });
+    expect(await outcome("+15550006")).toEqual({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "38", message: "Network out of order" } });
     const answered = await desktop.dial("+15550003");
     await until(() => desktop.getCall(answered)?.state === "connected");
+  });
+
+  it("refuses to transfer to a number that does not exist or cannot be reached", async () => {
+    const { server, desktop } = await setup({ farEnds: { "+15550005": "not_found", "+15550006": "unavailable" } });
+    const id = await connectedCall(desktop, server);
+    expect((await rejection(desktop.blindTransfer(id, "+15550005"))).code).toBe("INVALID_DESTINATION");
+    expect((await rejection(desktop.consult(id, "+15550006"))).code).toBe("VENDOR_ERROR");
+    expect(desktop.getCall(id)?.state).toBe("connected");
+  });
+
+  it("ends an inbound call nobody answers as missed after ringTimeoutMs", async () => {
+    const { server, desktop, events } = await setup({ ringTimeoutMs: 40 });
+    const missed = server.ringInbound({ from: "+15550100" });
+    const answered = server.ringInbound({ from: "+15550101" });
+    await until(() => desktop.getCall(answered));
+    await desktop.answer(answered);
+    const ended = await until(() => events.find((e) => e.type === "call.ended" && e.call.id === missed));
+    expect(ended).toMatchObject({ call: { endReason: "missed" } });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(desktop.getCall(answered)?.state).toBe("connected");
+  });
+
+  it("refuses answer over a talking call (the server's own check), and answers once it is held, keeping it held", async () => {
+    const { server, desktop } = await setup();
+    const first = await connectedCall(desktop, server);
+    const second = server.ringInbound({ from: "+15550101" });
+    await until(() => desktop.getCall(second));
+    // Past the desktop's own rule: straight on the wire, as a buggy or racing client would.
+    const respond = new Promise<unknown>((resolve) => server.wire.connect((m) => (m as { type: string }).type === "response" && resolve(m), () => {}));
+    server.wire.send({ type: "request", requestId: 999, op: "answer", args: { callId: second } });
+    expect(await respond).toMatchObject({ ok: false, error: { code: "INVALID_STATE" } });
+    expect(server.getCall(second)?.status).toBe("alerting");
+    expect(server.getCall(first)?.status).toBe("talking");
+  });
+
+  it("keeps a far-end hold through the agent's own hold and resume", async () => {
+    const { server, desktop } = await setup();
+    const id = await connectedCall(desktop, server);
+    const customer = () => desktop.getCall(id)?.parties.find((p) => p.role === "customer")?.state;
+    server.remoteHold(id);
+    await until(() => customer() === "held");
+    expect(desktop.getCall(id)?.state).toBe("connected");
+    await desktop.hold(id);
+    await desktop.resume(id);
+    expect(customer()).toBe("held");
+    server.remoteResume(id);
+    await until(() => customer() === "connected");
+  });
+
+  it("reports a call's audio dropping and coming back as its media, the link untouched", async () => {
+    const { server, desktop, events } = await setup();
+    const id = await connectedCall(desktop, server);
+    const links = events.filter((e) => e.type === "link.changed").length;
+    server.interruptMedia(id);
+    await until(() => desktop.getCall(id)?.media === "reconnecting");
+    // Requests on the call still go through.
+    await desktop.hold(id);
+    server.restoreMedia(id);
+    await until(() => desktop.getCall(id)?.media === "ok");
+    expect(events.filter((e) => e.type === "link.changed")).toHaveLength(links);
+    expect(desktop.snapshot().link).toBe("connected");
+  });
+
+  it("with the microphone denied, answer and dial fail with MEDIA_PERMISSION_DENIED before reaching the server", async () => {
+    const sim = createSimulator({ connector: { microphone: "denied" } });
+    const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 300 });
+    cleanup.push(async () => {
+      await desktop.destroy();
+      sim.server.dispose();
+    });
+    await desktop.login({ agentId: "a1" });
+    const id = sim.server.ringInbound({ from: "+15550100" });
+    await until(() => desktop.getCall(id));
+    expect((await rejection(desktop.answer(id))).code).toBe("MEDIA_PERMISSION_DENIED");
+    expect((await rejection(desktop.dial("+15550123"))).code).toBe("MEDIA_PERMISSION_DENIED");
+    expect(sim.server.requests.map((r) => r.op)).not.toContain("answer");
+    expect(sim.server.requests.map((r) => r.op)).not.toContain("dial");
+    expect(desktop.getCall(id)?.state).toBe("ringing");
   });
 
   it("checks the agent's password when credentials are configured", async () => {

@@ -46,6 +46,24 @@ export interface SimulatorDriver {
   sendTranscript(call: Call, text: string): Promise<void>;
   /** The DTMF digits the server received on a call. */
   dtmfReceived(call: Call): Promise<string>;
+  /** The server stops offering a ringing call nobody answered (its ring timeout). */
+  missInbound(call: Call): Promise<void>;
+  /** The far end puts the call on hold. */
+  remoteHold(call: Call): Promise<void>;
+  /** The far end takes it off hold. */
+  remoteResume(call: Call): Promise<void>;
+  /** The call's audio drops (signalling and the link stay up). */
+  interruptMedia(call: Call): Promise<void>;
+  /** Its audio comes back. */
+  restoreMedia(call: Call): Promise<void>;
+}
+
+/** A variation for one scenario (the conformance suite's HarnessVariant, structurally). */
+export interface SimulatorHarnessVariant {
+  /** The server refuses the harness's login: it checks a password the login does not give. */
+  readonly credentials?: "bad";
+  /** The simulated browser refuses the microphone. */
+  readonly microphone?: "denied";
 }
 
 export interface SimulatorHarness {
@@ -53,30 +71,52 @@ export interface SimulatorHarness {
   readonly server: SimulatorServer;
   readonly connector: Connector;
   readonly driver: SimulatorDriver;
-  /** `outbound` and `consultTarget` wait for `remoteAnswer`; `transferTarget` accepts. */
-  readonly destinations: { readonly outbound: string; readonly transferTarget: string; readonly consultTarget: string };
+  /** `outbound` and `consultTarget` wait for `remoteAnswer`; `transferTarget` accepts; `busy`, `notFound` and `unavailable` fail as named. */
+  readonly destinations: { readonly outbound: string; readonly transferTarget: string; readonly consultTarget: string; readonly busy: string; readonly notFound: string; readonly unavailable: string };
   readonly login: LoginRequest;
   /** Stops the server's timers. */
   dispose(): void;
 }
 
 /** The backend features the simulator offers the conformance suite: all of them. */
-export const SIMULATOR_FEATURES = { stall: true, transcripts: true, dtmfEcho: true, changesWhileDown: true, callWaiting: true, wrapUp: true } as const;
+export const SIMULATOR_FEATURES = {
+  stall: true,
+  transcripts: true,
+  dtmfEcho: true,
+  changesWhileDown: true,
+  callWaiting: true,
+  wrapUp: true,
+  outboundFailures: true,
+  ringTimeout: true,
+  remoteHold: true,
+  mediaReconnect: true,
+  badCredentials: true,
+  microphoneDenied: true,
+} as const;
+
+const DESTINATIONS = { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144", busy: "+15550145", notFound: "+15550146", unavailable: "+15550147" } as const;
 
 /**
  * A fresh simulator (server and connector) as a conformance harness. The
  * connector reconnects after 10 then 20 ms unless `connector.reconnectDelaysMs`
- * says otherwise.
+ * says otherwise. `variant` builds the bad-credentials or denied-microphone
+ * harness the suite asks for.
  */
-export function createSimulatorHarness(options: SimulatorServerOptions & { connector?: SimulatorConnectorOptions } = {}): SimulatorHarness {
-  const { server, connector } = createSimulator({ ...options, connector: { reconnectDelaysMs: [10, 20], ...options.connector } });
+export function createSimulatorHarness(options: SimulatorServerOptions & { connector?: SimulatorConnectorOptions } = {}, variant: SimulatorHarnessVariant = {}): SimulatorHarness {
+  const farEnds = { [DESTINATIONS.busy]: "busy", [DESTINATIONS.notFound]: "not_found", [DESTINATIONS.unavailable]: "unavailable", ...options.farEnds } as const;
+  const { server, connector } = createSimulator({
+    ...options,
+    farEnds,
+    ...(variant.credentials === "bad" ? { credentials: { "agent-7": "the-right-password" } } : {}),
+    connector: { reconnectDelaysMs: [10, 20], ...options.connector, ...(variant.microphone ? { microphone: variant.microphone } : {}) },
+  });
   const id = (call: Call): string => call.vendorCallId;
   const run = (fn: (s: SimulatorServer) => void): Promise<void> => Promise.resolve(fn(server));
   return {
     server,
     connector,
-    destinations: { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" },
-    login: { agentId: "agent-7" },
+    destinations: DESTINATIONS,
+    login: variant.credentials === "bad" ? { agentId: "agent-7", password: "a-wrong-password" } : { agentId: "agent-7" },
     driver: {
       ringInbound: (c) => run((s) => void s.ringInbound(c)),
       remoteAnswer: (call) => run((s) => s.remoteAnswer(id(call))),
@@ -88,6 +128,11 @@ export function createSimulatorHarness(options: SimulatorServerOptions & { conne
       stallNext: (op) => run((s) => s.stallNext(op)),
       sendTranscript: (call, text) => run((s) => s.transcript(id(call), { speaker: "customer", text })),
       dtmfReceived: (call) => Promise.resolve(server.dtmf.get(id(call)) ?? ""),
+      missInbound: (call) => run((s) => s.missInbound(id(call))),
+      remoteHold: (call) => run((s) => s.remoteHold(id(call))),
+      remoteResume: (call) => run((s) => s.remoteResume(id(call))),
+      interruptMedia: (call) => run((s) => s.interruptMedia(id(call))),
+      restoreMedia: (call) => run((s) => s.restoreMedia(id(call))),
     },
     dispose: () => server.dispose(),
   };
