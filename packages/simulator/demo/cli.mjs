@@ -3,14 +3,14 @@
 import { createDesktop } from "@opencti/core";
 import { createSimulator } from "../dist/index.js";
 
-const sim = createSimulator({ latencyMs: 40, farEnds: { "+15550199": "answer", "+15550188": "answer" }, answerAfterMs: 300 });
+const sim = createSimulator({ latencyMs: 40, farEnds: { "+15550199": "answer", "+15550188": "answer", "+15550166": "busy" }, answerAfterMs: 300 });
 const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 5000 });
 const t0 = Date.now();
 const stamp = () => `+${String(Date.now() - t0).padStart(5)} ms`;
 
 desktop.on("*", (e) => {
   let detail = "";
-  if ("call" in e) detail = `${e.call.id} ${e.call.direction} ${e.call.state}${e.call.from ? ` from ${e.call.from}` : ""}${e.call.endReason ? ` (${e.call.endReason})` : ""}  actions: [${e.call.actions.join(", ")}]`;
+  if ("call" in e) detail = `${e.call.id} ${e.call.direction} ${e.call.state}${e.call.from ? ` from ${e.call.from}` : ""}${e.call.endReason ? ` (${e.call.endReason}${e.call.failure ? `: ${e.call.failure.code} ${e.call.failure.vendorCode ?? ""} "${e.call.failure.message}"` : ""})` : ""}${e.call.media ? ` media ${e.call.media}` : ""}  actions: [${e.call.actions.join(", ")}]`;
   else if (e.type === "agent.changed") detail = `${e.agent.state}${e.agent.reason ? ` (${e.agent.reason.label})` : ""}${e.agent.pendingState ? ` → next ${e.agent.pendingState.state}` : ""}`;
   else if (e.type === "link.changed") detail = `${e.previous} → ${e.link}`;
   else if (e.type === "call.transcript") detail = `${e.segment.speaker}: "${e.segment.text}"`;
@@ -70,6 +70,10 @@ await desktop.hangup(out);
 await until(() => desktop.getCall(out)?.state === "wrapup");
 await desktop.completeWrapUp(out);
 await until(() => !desktop.getCall(out));
+
+step("a busy number: the call ends busy, with the network's release cause as its failure");
+const busy = await desktop.dial("+15550166");
+await until(() => !desktop.getCall(busy));
 
 step("log out");
 await desktop.logout();
