@@ -4,11 +4,11 @@
  * pure mapping (mapping.ts). Hold, transfer and conference go through a
  * call-control backend (Twilio Conference on the server) when one is configured.
  */
-import { CtiError, type AgentReport, type Connector, type CallReport, type ConnectorContext, type CtiErrorCode, type EndReason } from "@opencti/core";
+import { CtiError, type AgentReport, type CallFailure, type Connector, type CallReport, type ConnectorContext, type CtiErrorCode, type EndReason } from "@opencti/core";
 import { guard } from "@opencti/core/connector";
 import { createLocalAgentStatePort } from "./agent-state.js";
 import type { CallControlBackend } from "./backend.js";
-import { createDeviceSession, isClosed, isRegistered, placeCall, subscribe, waitForCall, type Device, type TwilioCall, type Wrap } from "./device.js";
+import { createDeviceSession, isClosed, placeCall, subscribe, waitForCall, type Device, type TwilioCall, type Wrap } from "./device.js";
 import { toTwilioCtiError, type TwilioErrorLike } from "./errors.js";
 import * as map from "./mapping.js";
 import { DEFAULTS, twilioCapabilities, type TwilioConnectorOptions } from "./options.js";
@@ -19,10 +19,10 @@ const fail = (code: CtiErrorCode, message: string, request?: string): never => {
 
 interface CallEntry extends map.CallFacts {
   readonly call: TwilioCall;
-  /** Set when our own request ends the call, so the SDK's disconnect gets the right reason. */
+  /** Set when our own request (or the SDK on the agent's behalf) ends the call, so the SDK's disconnect gets the right reason. */
   localEnd?: EndReason;
-  /** The last SDK error code on this call (an outbound call failing busy, declined, …). */
-  errorCode?: number;
+  /** The last SDK error on this call (an outbound call failing busy, declined, …). */
+  error?: map.CallError;
 }
 
 export function createTwilioConnector(options: TwilioConnectorOptions): Connector {
@@ -69,12 +69,35 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     callsChanged();
   }
 
-  /** Forgets a call and reports its end; its consult legs end with it (`transferred` by a transfer, otherwise `lost`). */
-  function end(leg: CallEntry | map.ConsultFacts, reason: EndReason): void {
+  /** Forgets a call and reports its end (with why it failed, when Twilio said); its consult legs end with it (`transferred` by a transfer, otherwise `lost`). */
+  function end(leg: CallEntry | map.ConsultFacts, reason: EndReason, failure?: CallFailure): void {
     if (!calls.delete(leg.id) && !consults.delete(leg.id)) return;
     for (const consult of consults.values()) if (consult.primaryId === leg.id) end(consult, reason === "transferred" ? "transferred" : "lost");
-    ctx?.removeCall(leg.id, reason);
+    if (failure) ctx?.upsertCall({ id: leg.id, state: "ended", endReason: reason, failure });
+    else ctx?.removeCall(leg.id, reason);
     callsChanged();
+  }
+
+  /**
+   * Ends a call the SDK closed. Deferred a turn: the SDK emits a failure's
+   * `error` right after its `disconnect`, and a request the failure rejects
+   * (an answer without a microphone) must settle before the call is gone.
+   */
+  function closed(entry: CallEntry): void {
+    setTimeout(
+      safe(() => {
+        const outcome = map.outcomeOnDisconnect(entry);
+        end(entry, outcome.endReason, outcome.failure);
+      }),
+      0,
+    );
+  }
+
+  /** One call's media: its own condition, reported on the call; the desktop's link follows the Device's registration only. */
+  function setMedia(entry: CallEntry, media: map.CallFacts["media"]): void {
+    if (!media || entry.media === media) return;
+    entry.media = media;
+    report(entry);
   }
 
   /** After a signalling reconnect, a full report: calls the SDK dropped meanwhile (closed ones, offers it forgot on the socket close) are lost. */
@@ -94,27 +117,30 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
         entry.state = "connected";
         report(entry);
       },
-      // The SDK emits a failure's `error` right after its `disconnect`: decide the reason once it had the chance.
-      disconnect: () => void setTimeout(safe(() => end(entry, map.endReasonOnDisconnect(entry))), 0),
+      disconnect: () => closed(entry),
       cancel: () => end(entry, entry.localEnd ?? "abandoned"),
       reject: () => end(entry, "rejected"),
       mute: () => report(entry),
       ringing: () => report(entry), // an outbound call learns its real CallSid
       error: (error: TwilioErrorLike) => onCallError(entry, error),
-      reconnecting: () => ctx?.setLink("reconnecting", "call media or signalling reconnecting"),
-      reconnected: () => (isRegistered(session.device) || !session.loggedIn) && ctx?.setLink("connected"),
+      reconnecting: (error?: TwilioErrorLike) => setMedia(entry, map.mediaOnReconnecting(error?.code)),
+      reconnected: () => entry.media === "reconnecting" && setMedia(entry, "ok"),
       warning: (name: string) => ctx?.signal({ kind: "warning", ...map.callWarning(name), callId: entry.id }),
       messageReceived: (message: { content?: unknown; contentType?: unknown }) => onMessage(entry, message),
     });
     report(entry);
   }
 
-  /** An SDK error about one call: an error event for it; a failed call the SDK closed without a disconnect (e.g. media acquisition) still ends. */
+  /**
+   * An SDK error about one call: an error event for it, typed as the call's
+   * failure would be (a 31005 the gateway sent in a hangup is the call's, not
+   * the link's); a call the SDK closed without a disconnect still ends.
+   */
   function onCallError(entry: CallEntry, error: TwilioErrorLike): void {
-    if (typeof error.code === "number") entry.errorCode = error.code;
     const cti = toTwilioCtiError(error);
-    ctx?.signal({ kind: "error", code: cti.code, message: cti.message, callId: entry.id });
-    if (isClosed(entry.call)) end(entry, map.endReasonForError(entry.errorCode));
+    entry.error = { code: typeof error.code === "number" ? error.code : undefined, message: cti.message };
+    ctx?.signal({ kind: "error", code: map.errorOutcome(entry.error).failure.code, message: cti.message, callId: entry.id });
+    if (isClosed(entry.call)) closed(entry);
   }
 
   /** The backend's party progress, pushed to the agent's call as a user-defined message. */
@@ -128,7 +154,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     if (consult && status.state === "connected") {
       consult.state = "connected";
       report(consult);
-    } else if (consult && status.state === "disconnected") end(consult, status.endReason);
+    } else if (consult && status.state === "disconnected") end(consult, status.endReason, status.failure);
     else if (party && status.state === "disconnected") {
       entry.thirdParties.set(party.id, { ...party, state: "disconnected" });
       report(entry);
@@ -213,6 +239,9 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
 
     async answer({ call, signal }) {
       const entry = entryFor(call.id);
+      // Accepting hangs up the SDK's active call (the Device's beforeAccept): that is the agent's side ending it, not the far end.
+      // Core offers answer only when no other call is connected, dialing or held, so this is a safety net.
+      for (const other of calls.values()) if (other !== entry && other.state !== "ringing") other.localEnd ??= "local_hangup";
       const accepted = waitForCall(entry.call, "accept", signal, "answer");
       entry.call.accept();
       await accepted;

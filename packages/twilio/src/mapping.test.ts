@@ -11,8 +11,9 @@ import {
   consultCall,
   consultReport,
   dialParams,
-  endReasonForError,
-  endReasonOnDisconnect,
+  errorOutcome,
+  mediaOnReconnecting,
+  outcomeOnDisconnect,
   incomingCall,
   outboundCall,
   partyStatus,
@@ -127,21 +128,45 @@ describe("parties and reports", () => {
 
 describe("end reasons", () => {
   it.each([
-    [31486, "busy"],
-    [31603, "rejected"],
-    [31480, "no_answer"],
-    [31000, "failed"],
-    [undefined, "failed"],
-  ] as const)("SDK error %s ends a call %s", (code, reason) => {
-    expect(endReasonForError(code)).toBe(reason);
+    [31486, "busy", "DESTINATION_BUSY"],
+    [31603, "busy", "DESTINATION_BUSY"],
+    [31404, "failed", "INVALID_DESTINATION"],
+    [31400, "failed", "INVALID_DESTINATION"],
+    [31480, "no_answer", "REQUEST_TIMEOUT"],
+    [31401, "failed", "MEDIA_PERMISSION_DENIED"],
+    [31402, "failed", "MEDIA_PERMISSION_DENIED"],
+    [31208, "failed", "MEDIA_PERMISSION_DENIED"],
+    // The gateway's error in a hangup: the call failed, the link did not.
+    [31005, "failed", "VENDOR_ERROR"],
+    [31000, "failed", "VENDOR_ERROR"],
+  ] as const)("SDK error %s ends a call %s with failure %s, the Twilio code as vendorCode", (code, endReason, failureCode) => {
+    expect(errorOutcome({ code, message: "words (Twilio)" })).toEqual({ endReason, failure: { code: failureCode, vendorCode: String(code), message: "words (Twilio)" } });
   });
 
-  it("on disconnect: our own request's reason, else the error's, else a dial failed, else the far end hung up", () => {
-    expect(endReasonOnDisconnect({ state: "connected", localEnd: "transferred", errorCode: 31486 })).toBe("transferred");
-    expect(endReasonOnDisconnect({ state: "dialing", errorCode: 31486 })).toBe("busy");
-    expect(endReasonOnDisconnect({ state: "dialing", errorCode: 31000 })).toBe("failed");
-    expect(endReasonOnDisconnect({ state: "dialing" })).toBe("failed");
-    expect(endReasonOnDisconnect({ state: "connected" })).toBe("remote_hangup");
+  it("an SDK error without a code is a failure without a vendorCode", () => {
+    expect(errorOutcome({ message: "Twilio reported an error" })).toEqual({ endReason: "failed", failure: { code: "VENDOR_ERROR", message: "Twilio reported an error" } });
+  });
+
+  it("on disconnect: our own request's reason (or the SDK's hang-up for the agent), else the error's, else a dial failed, else the far end hung up", () => {
+    const busy = { code: 31486, message: "The callee is busy. (Twilio 31486)" };
+    expect(outcomeOnDisconnect({ state: "connected", localEnd: "transferred", error: busy })).toEqual({ endReason: "transferred" });
+    expect(outcomeOnDisconnect({ state: "connected", localEnd: "local_hangup" })).toEqual({ endReason: "local_hangup" });
+    expect(outcomeOnDisconnect({ state: "dialing", error: busy })).toEqual({ endReason: "busy", failure: { code: "DESTINATION_BUSY", vendorCode: "31486", message: busy.message } });
+    expect(outcomeOnDisconnect({ state: "dialing" })).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR" } });
+    expect(outcomeOnDisconnect({ state: "connected" })).toEqual({ endReason: "remote_hangup" });
+  });
+});
+
+describe("media", () => {
+  it("a call reconnecting its media (53405, ICE lost) is the call's media reconnecting; the signalling socket's (53001) is not", () => {
+    expect(mediaOnReconnecting(53405)).toBe("reconnecting");
+    expect(mediaOnReconnecting(undefined)).toBe("reconnecting");
+    expect(mediaOnReconnecting(53001)).toBeUndefined();
+  });
+
+  it("a call report carries its media once known", () => {
+    expect(callReport(inbound({ media: "reconnecting" }), { muted: false }).media).toBe("reconnecting");
+    expect(callReport(inbound(), { muted: false })).not.toHaveProperty("media");
   });
 });
 
@@ -159,10 +184,10 @@ describe("party messages from the backend", () => {
     ["in-progress", { state: "connected" }],
     ["answered", { state: "connected" }],
     ["completed", { state: "disconnected", endReason: "remote_hangup" }],
-    ["busy", { state: "disconnected", endReason: "busy" }],
+    ["busy", { state: "disconnected", endReason: "busy", failure: { code: "DESTINATION_BUSY", vendorCode: "busy", message: "The consulted party's call ended busy at Twilio." } }],
     ["no-answer", { state: "disconnected", endReason: "no_answer" }],
     ["canceled", { state: "disconnected", endReason: "no_answer" }],
-    ["failed", { state: "disconnected", endReason: "failed" }],
+    ["failed", { state: "disconnected", endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "failed", message: "The consulted party's call ended failed at Twilio." } }],
     ["ringing", undefined],
     ["queued", undefined],
     ["toString", undefined],

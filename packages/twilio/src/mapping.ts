@@ -18,19 +18,31 @@
  * - Call states: ringing (an offer), dialing (a dial until the SDK's
  *   accept), connected, held (only through the backend's hold); Twilio has
  *   no wrap-up, so a call ends without one.
- * - Far-end hold: not reported (the Voice SDK gives no signal).
+ * - Far-end hold: not reported (neither the Voice SDK nor Twilio's REST API
+ *   says when the far end holds).
  * - End reasons: our own request's reason (rejected, local_hangup,
- *   transferred); else the last SDK error's (31486 busy, 31603 rejected,
- *   31480 no_answer, others failed); else a dial that never connected
- *   failed; else remote_hangup. An offer the caller withdrew is abandoned.
+ *   transferred; a call the SDK hung up because another was accepted is
+ *   local_hangup); else the last SDK error's (errorOutcome: 31486/31603
+ *   busy, DESTINATION_BUSY; 31400/31404 failed, INVALID_DESTINATION; 31480
+ *   no_answer, REQUEST_TIMEOUT; 31208/31401/31402 failed,
+ *   MEDIA_PERMISSION_DENIED; any other failed, VENDOR_ERROR; the Twilio code
+ *   is the failure's vendorCode); else a dial that never connected failed,
+ *   VENDOR_ERROR; else remote_hangup. An offer withdrawn (`cancel`) is
+ *   abandoned: the SDK's cancel does not say whether the caller hung up or
+ *   Twilio's ring timeout fired, so it is never `missed`.
+ * - Media: a call's `reconnecting` with a media error (ICE lost) is its
+ *   media `reconnecting`, its `reconnected` is `ok` again; a `reconnecting`
+ *   for the signalling socket (53001) is the link's, which follows the
+ *   Device's registration, and leaves the media alone.
  * - Consult legs: a call of their own, id `consult-<CallSid>`, direction
  *   consult, relatedCallId the primary; the backend's party messages move
- *   them from dialing to connected or end them (busy, no_answer, failed,
- *   remote_hangup).
+ *   them from dialing to connected or end them (busy DESTINATION_BUSY,
+ *   no_answer, failed VENDOR_ERROR, remote_hangup), the Twilio call status
+ *   as vendorCode.
  * - DTMF: `,` becomes the SDK's `w`; only 0-9, `*`, `#` and pauses go out.
  * - Quality warnings are warning signals `twilio.<name>`.
  */
-import type { CallReport, EndReason, Party, PartyState } from "@opencti/core";
+import type { CallFailure, CallReport, CtiErrorCode, EndReason, MediaState, Party, PartyState } from "@opencti/core";
 import { isKeyOf, isNonEmptyString, isString } from "@opencti/core/connector";
 import { isPartyStatusMessage, type PartyStatusMessage } from "./backend.js";
 
@@ -49,6 +61,8 @@ export interface CallFacts {
   data: Record<string, string>;
   /** Conference members beyond the customer, by CallSid. */
   readonly thirdParties: Map<string, Party>;
+  /** The call's audio, once the SDK said it was reconnecting. */
+  media?: MediaState;
 }
 
 /** A consult leg: a party the backend dialled into the agent's conference, a call of its own for the desktop. */
@@ -111,6 +125,7 @@ export function callReport(call: CallFacts, sdk: SdkCallFacts, identity?: string
     muted: sdk.muted,
     data: call.data,
     parties: callParties(call, identity),
+    ...(call.media === undefined ? {} : { media: call.media }),
   };
 }
 
@@ -179,37 +194,78 @@ export function outboundCall(id: string, destination: string, data: Readonly<Rec
   return { id, direction: "outbound", state: "dialing", to: destination, data: { ...data }, thirdParties: new Map() };
 }
 
-/** SDK error codes that say how a call ended: 31486 busy, 31603 declined, 31480 not answered. */
-const END_BY_ERROR: Readonly<Record<number, EndReason>> = { 31486: "busy", 31603: "rejected", 31480: "no_answer" };
+/** How a call ended: the reason, and why it failed when Twilio said. */
+export interface EndOutcome {
+  readonly endReason: EndReason;
+  readonly failure?: CallFailure;
+}
 
-/** How a call that failed with an SDK error ended: by its code as above, otherwise `failed`. */
-export function endReasonForError(code: number | undefined): EndReason {
-  return (code === undefined ? undefined : END_BY_ERROR[code]) ?? "failed";
+/** An SDK error on a call: its Twilio code and the CtiError message the connector made of it. */
+export interface CallError {
+  readonly code?: number | undefined;
+  readonly message: string;
+}
+
+/** SDK error codes that say how a call ended; any other is `failed`, VENDOR_ERROR. */
+const ERROR_OUTCOMES: readonly (readonly [readonly number[], EndReason, CtiErrorCode])[] = [
+  [[31486, 31603], "busy", "DESTINATION_BUSY"],
+  [[31400, 31404], "failed", "INVALID_DESTINATION"],
+  [[31480], "no_answer", "REQUEST_TIMEOUT"],
+  [[31208, 31401, 31402], "failed", "MEDIA_PERMISSION_DENIED"],
+];
+
+/**
+ * How an SDK error ended a call: busy (31486 Busy Here, 31603 Decline),
+ * failed INVALID_DESTINATION (31400, 31404), no_answer (31480 Temporarily
+ * Unavailable), failed MEDIA_PERMISSION_DENIED (no microphone), otherwise
+ * failed VENDOR_ERROR (a 31005 the gateway sent in a hangup is the call's
+ * failure, not the link). The Twilio code is the failure's vendorCode.
+ */
+export function errorOutcome(error: CallError): { readonly endReason: EndReason; readonly failure: CallFailure } {
+  const known = error.code === undefined ? undefined : ERROR_OUTCOMES.find(([codes]) => codes.includes(error.code!));
+  const [endReason, code] = known ? [known[1], known[2]] : (["failed", "VENDOR_ERROR"] as const);
+  return { endReason, failure: { code, ...(error.code === undefined ? {} : { vendorCode: String(error.code) }), message: error.message } };
 }
 
 /**
  * How a call ended on the SDK's `disconnect`: the reason of our own request
- * that ended it; else the last SDK error's (a failed call); else a dial that
- * never connected `failed`; else the far end hung up.
+ * that ended it (or the SDK's hang-up on the agent's behalf); else the last
+ * SDK error's outcome; else a dial that never connected failed; else the far
+ * end hung up.
  */
-export function endReasonOnDisconnect(call: { readonly state: LiveState; readonly localEnd?: EndReason | undefined; readonly errorCode?: number | undefined }): EndReason {
-  if (call.localEnd) return call.localEnd;
-  if (call.errorCode !== undefined) return endReasonForError(call.errorCode);
-  return call.state === "dialing" ? "failed" : "remote_hangup";
+export function outcomeOnDisconnect(call: { readonly state: LiveState; readonly localEnd?: EndReason | undefined; readonly error?: CallError | undefined }): EndOutcome {
+  if (call.localEnd) return { endReason: call.localEnd };
+  if (call.error) return errorOutcome(call.error);
+  if (call.state === "dialing") return { endReason: "failed", failure: { code: "VENDOR_ERROR", message: "Twilio ended the call before it connected, without saying why." } };
+  return { endReason: "remote_hangup" };
 }
 
-/** Twilio call statuses that end a party's leg, and how the consult call ends with them. */
-const END_BY_STATUS = { busy: "busy", "no-answer": "no_answer", failed: "failed", canceled: "no_answer", completed: "remote_hangup" } as const satisfies Record<string, EndReason>;
+/** A call's `reconnecting`: a media error (ICE lost, 53405) is its media reconnecting; the signalling socket's (53001) is the link's, not the media's. */
+export function mediaOnReconnecting(code: unknown): MediaState | undefined {
+  return code === 53001 ? undefined : "reconnecting";
+}
+
+/** Twilio call statuses that end a party's leg: how the consult call ends with them, and the failure's code when it failed. */
+const END_BY_STATUS = {
+  busy: ["busy", "DESTINATION_BUSY"],
+  "no-answer": ["no_answer", undefined],
+  failed: ["failed", "VENDOR_ERROR"],
+  canceled: ["no_answer", undefined],
+  completed: ["remote_hangup", undefined],
+} as const satisfies Record<string, readonly [EndReason, CtiErrorCode | undefined]>;
 
 /**
  * A party's Twilio call status (from the backend's party message) as a party
  * state: `in-progress` or `answered` is connected; an end status is
- * disconnected, with the end reason of a consult call it ends; anything else
- * (queued, initiated, ringing) changes nothing.
+ * disconnected, with the outcome of a consult call it ends (busy and failed
+ * carry a failure, the status as vendorCode); anything else (queued,
+ * initiated, ringing) changes nothing.
  */
-export function partyStatus(status: string): { readonly state: "connected" } | { readonly state: "disconnected"; readonly endReason: EndReason } | undefined {
+export function partyStatus(status: string): { readonly state: "connected" } | ({ readonly state: "disconnected" } & EndOutcome) | undefined {
   if (status === "in-progress" || status === "answered") return { state: "connected" };
-  return isKeyOf(END_BY_STATUS, status) ? { state: "disconnected", endReason: END_BY_STATUS[status] } : undefined;
+  if (!isKeyOf(END_BY_STATUS, status)) return undefined;
+  const [endReason, code] = END_BY_STATUS[status];
+  return { state: "disconnected", endReason, ...(code ? { failure: { code, vendorCode: status, message: `The consulted party's call ended ${status} at Twilio.` } } : {}) };
 }
 
 /**
