@@ -44,13 +44,8 @@ const CAUSE: Record<VCause, EndReason> = {
   merged: "merged",
   failed: "failed",
 };
-/** The causes that are failures, their typed code and the words when the server gave none. */
-const FAILURE: Partial<Record<VCause, [CtiErrorCode, string]>> = {
-  busy: ["DESTINATION_BUSY", "The number is busy."],
-  not_found: ["INVALID_DESTINATION", "The number does not exist."],
-  unavailable: ["VENDOR_ERROR", "The number cannot be reached."],
-  failed: ["VENDOR_ERROR", "The call failed."],
-};
+/** The causes that are failures, and their typed code. */
+const FAILURE: Partial<Record<VCause, CtiErrorCode>> = { busy: "DESTINATION_BUSY", not_found: "INVALID_DESTINATION", unavailable: "VENDOR_ERROR", failed: "VENDOR_ERROR" };
 const AUDIO = { flowing: "ok", recovering: "reconnecting" } as const;
 const AGENT = { offline: "logged_out", ready: "ready", not_ready: "not_ready", acw: "after_call_work", busy: "busy" } as const;
 
@@ -103,14 +98,8 @@ export function toCallReport(v: unknown): CallReport {
   if (typeof c.queue === "string") report.queue = c.queue;
   if (typeof c.parent === "string") report.relatedCallId = c.parent;
   if (c.cause !== undefined) report.endReason = pick(CAUSE, c.cause, "cause");
-  const failure = c.cause !== undefined ? FAILURE[c.cause] : undefined;
-  if (failure) {
-    report.failure = {
-      code: failure[0],
-      message: typeof c.causeText === "string" && c.causeText ? c.causeText : failure[1],
-      ...(typeof c.q850 === "number" ? { vendorCode: String(c.q850) } : {}),
-    } satisfies CallFailure;
-  }
+  const code = c.cause !== undefined ? FAILURE[c.cause] : undefined;
+  if (code) report.failure = { code, message: typeof c.causeText === "string" && c.causeText ? c.causeText : "The call failed.", ...(typeof c.q850 === "number" ? { vendorCode: String(c.q850) } : {}) } satisfies CallFailure;
   if (c.audio !== undefined) report.media = pick(AUDIO, c.audio, "audio");
   if (c.disposition || c.notes) report.wrapUp = { ...(c.disposition ? { disposition: c.disposition } : {}), ...(c.notes ? { notes: c.notes } : {}) };
   return report as unknown as CallReport;
