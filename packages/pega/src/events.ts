@@ -2,7 +2,8 @@
  * Normalized desktop state → Pega event JSON. Pure functions: the
  * implementation decides when to send, these decide what.
  */
-import type { Agent, Call, CallDirection, CallState, DesktopSnapshot, LinkState } from "@opencti/core";
+import { CtiError, type Agent, type Call, type CallDirection, type CallState, type DesktopSnapshot, type LinkState } from "@opencti/core";
+import { toPegaError } from "./errors.js";
 import type {
   PegaAgentEvent,
   PegaAgentState,
@@ -56,6 +57,20 @@ export function wasAbandoned(call: Call): boolean {
 function otherDN(call: Call): string {
   if (call.direction === "inbound" || call.direction === "internal") return call.from ?? "";
   return call.to ?? call.parties.find((p) => p.role !== "agent")?.address ?? "";
+}
+
+/**
+ * The call's last CallEvent, Abandoned or Disconnected, with how it ended:
+ * pyDisconnectReason (the end reason) and, when the vendor said why it
+ * failed, the failure as Pega's error vocabulary (pyErrCode, pyErrMessage,
+ * redacted like a failure callback's) plus our code and the vendor's own.
+ */
+export function endEvent(call: Call, ctx: PegaContext): PegaCallEvent {
+  const event: PegaCallEvent = { ...callEvent(wasAbandoned(call) ? "Abandoned" : "Disconnected", call, ctx), pyDisconnectReason: call.endReason ?? "unknown" };
+  const failure = call.failure;
+  if (!failure) return event;
+  const { errCode, errMessage } = toPegaError(new CtiError(failure.code, failure.message));
+  return { ...event, pyErrCode: errCode, pyErrMessage: errMessage, pyFailureCode: failure.code, ...(failure.vendorCode ? { pyVendorCode: failure.vendorCode } : {}) };
 }
 
 export function callEvent(name: PegaCallEventName, call: Call, ctx: PegaContext): PegaCallEvent {

@@ -7,7 +7,7 @@
 import { CtiError, silentLogger, type Agent, type AgentReason, type Call, type Desktop, type CallEventType, type DesktopEvent, type Logger, type TelephonyMode } from "@opencti/core";
 import { isRecord } from "@opencti/core/connector";
 import { PegaFailure, toPegaError } from "./errors.js";
-import { agentEvent, CALL_STATE_EVENT, callEvent, linkState, loginEvent, partyDNs, partyInfoEvent, snapshotEvent, wasAbandoned, type PegaContext } from "./events.js";
+import { agentEvent, CALL_STATE_EVENT, callEvent, endEvent, linkState, loginEvent, partyDNs, partyInfoEvent, snapshotEvent, type PegaContext } from "./events.js";
 import type { ForwardEvent, PegaCallEventName, PegaDesktopImplementation, PegaEvent, PegaTelephonyMode, PegaWorkMode } from "./types.js";
 
 export interface PegaImplementationOptions {
@@ -104,7 +104,7 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
       case "call.wrapup":
       case "call.ended": {
         // For Pega the call is over when the conversation is: wrap-up is agent state (ACW).
-        if (!disconnected.has(call.id)) send(callEvent(wasAbandoned(call) ? "Abandoned" : "Disconnected", call, ctx()));
+        if (!disconnected.has(call.id)) send(endEvent(call, ctx()));
         if (event.type === "call.ended") {
           disconnected.delete(call.id);
           partiesSent.delete(call.id);

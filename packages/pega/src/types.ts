@@ -31,6 +31,16 @@ export interface PegaCallEvent {
   /** The far end's number. */
   readonly pyOtherDN: string;
   readonly pyMedia: string;
+  /** Disconnected / Abandoned only: the end reason (local_hangup, busy, failed, missed, …). This package's completion of Pega's list. */
+  readonly pyDisconnectReason?: string;
+  /** When the vendor said why the call failed: the failure's code in Pega's errCode vocabulary (as a failure callback gets it). */
+  readonly pyErrCode?: PegaErrorCode;
+  /** The failure in words (redacted, at most 500 characters). */
+  readonly pyErrMessage?: string;
+  /** The failure's CtiError code (DESTINATION_BUSY, INVALID_DESTINATION, MEDIA_PERMISSION_DENIED, VENDOR_ERROR, …), finer than pyErrCode. */
+  readonly pyFailureCode?: string;
+  /** The vendor's own code for it, when it gave one: a SIP status ("486"), a Twilio code, a Connect state, a Q.850 cause. */
+  readonly pyVendorCode?: string;
 }
 
 /** AgentEvent: the agent's state changed. */

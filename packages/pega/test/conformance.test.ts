@@ -9,7 +9,7 @@ import { runConnectorConformance } from "@opencti/testkit";
 import { SIMULATOR_CAPABILITIES } from "@opencti/simulator";
 import { createSimulatorHarness, SIMULATOR_FEATURES } from "@opencti/simulator/testing";
 import { afterAll, expect } from "vitest";
-import { createPegaImplementation, type PegaEvent } from "../src/index.js";
+import { createPegaImplementation, PEGA_ERROR_MAP, type PegaCallEvent, type PegaEvent } from "../src/index.js";
 import { nonStringLeaves, pegaSchemaProblems } from "./support.js";
 
 /** The test's own oracle for the mapping table in the README. */
@@ -22,13 +22,15 @@ const EXPECTED: Partial<Record<DesktopEvent["type"], string>> = {
 };
 
 let totalForwarded = 0;
+/** Ended calls with a failure seen through the adapter (the outbound failure scenarios). */
+let failures = 0;
 
 for (const latencyMs of [0, 5]) {
   runConnectorConformance({
     name: `simulator (${latencyMs} ms) through the Pega adapter`,
     capabilities: SIMULATOR_CAPABILITIES,
     features: SIMULATOR_FEATURES,
-    createHarness: () => createSimulatorHarness({ latencyMs }),
+    createHarness: (variant) => createSimulatorHarness({ latencyMs }, variant),
     requestTimeoutMs: 300,
     onDesktop(desktop) {
       const forwarded: PegaEvent[] = [];
@@ -57,6 +59,14 @@ for (const latencyMs of [0, 5]) {
           const last = forwarded.reduce((at, e, i) => (e.pyEventType !== "AgentStateEvent" && e.pyEventType !== "SnapshotEvent" && e.pyCallId === id ? i : at), -1);
           const terminal = forwarded.findIndex((e) => e.pyEventType === "CallStateEvent" && e.pyCallId === id && (e.pyEventName === "Disconnected" || e.pyEventName === "Abandoned"));
           if (terminal >= 0) expect(last, `events after the end of ${id}`).toBe(terminal);
+          // The end says how the call ended and, when the vendor said, why it failed.
+          if (end) {
+            const { endReason, failure } = end.call;
+            const told = forwarded[terminal] as PegaCallEvent;
+            expect(told.pyDisconnectReason, `pyDisconnectReason of ${id}`).toBe(endReason ?? "unknown");
+            expect([told.pyFailureCode, told.pyErrCode, told.pyVendorCode], `failure of ${id}`).toEqual(failure ? [failure.code, PEGA_ERROR_MAP[failure.code], failure.vendorCode] : [undefined, undefined, undefined]);
+            if (failure) failures++;
+          }
         }
 
         // A Snapshot for every link up/down change and every login/logout.
@@ -71,4 +81,5 @@ for (const latencyMs of [0, 5]) {
 // Guards against a hook that silently never ran.
 afterAll(() => {
   expect(totalForwarded).toBeGreaterThan(100);
+  expect(failures, "failures forwarded: busy, not found, unavailable on both latencies").toBeGreaterThanOrEqual(6);
 });

@@ -169,6 +169,26 @@ describe("calls in Pega's vocabulary", () => {
     expect((await fails((s, f) => r.impl.answerCall(id, {}, s, f))).errCode).toBe("OPENCTI_CF_INVALID_OBJECT_STATE");
   });
 
+  it("a dialled number that is busy or does not exist: Disconnected says how it ended and why, in Pega's error vocabulary", async () => {
+    const r = rig({ sim: { farEnds: { "+15550166": "busy", "+15550177": "not_found" } } });
+    await r.login();
+    await succeeds((s, f) => r.impl.makeCall("+15550166", {}, s, f));
+    const busy = await r.next<PegaCallEvent>({ pyEventType: "CallStateEvent", pyEventName: "Disconnected" });
+    expect(busy).toMatchObject({ pyDisconnectReason: "busy", pyErrCode: "OPENCTI_DEST_BUSY", pyFailureCode: "DESTINATION_BUSY", pyVendorCode: "17", pyErrMessage: "User busy" });
+    const from = r.events.length;
+    await succeeds((s, f) => r.impl.makeCall("+15550177", {}, s, f));
+    const missing = await r.next<PegaCallEvent>({ pyEventType: "CallStateEvent", pyEventName: "Disconnected" }, from);
+    expect(missing).toMatchObject({ pyDisconnectReason: "failed", pyErrCode: "OPENCTI_CF_INVALID_DESTINATION", pyFailureCode: "INVALID_DESTINATION", pyVendorCode: "1" });
+    for (const e of [busy, missing]) expect(pegaSchemaProblems(e)).toEqual([]);
+    // A call that simply ended says so, with no failure fields.
+    const id = r.server.ringInbound({ from: CALLER });
+    await r.next({ pyEventType: "CallStateEvent", pyEventName: "Alerting", pyCallId: id });
+    r.server.abandon(id);
+    const abandoned = await r.next<PegaCallEvent>({ pyEventType: "CallStateEvent", pyEventName: "Abandoned", pyCallId: id });
+    expect(abandoned.pyDisconnectReason).toBe("abandoned");
+    expect(Object.keys(abandoned).filter((k) => /Err|Failure|Vendor/.test(k))).toEqual([]);
+  });
+
   it("hangUpCall on a ringing call declines it", async () => {
     const r = rig();
     await r.login();

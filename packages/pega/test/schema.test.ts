@@ -21,6 +21,10 @@ describe("Pega event schemas (draft-06)", () => {
     const { pyCallId: _dropped, ...missing } = call;
     expect(pegaSchemaProblems(missing)).not.toEqual([]);
     expect(pegaSchemaProblems({ ...call, pyQueue: "Support" })).not.toEqual([]);
+    // The end-of-call completion: typed where it is a closed list.
+    expect(pegaSchemaProblems({ ...call, pyEventName: "Disconnected", pyDisconnectReason: "busy", pyErrCode: "OPENCTI_DEST_BUSY", pyErrMessage: "User busy", pyFailureCode: "DESTINATION_BUSY", pyVendorCode: "17" })).toEqual([]);
+    expect(pegaSchemaProblems({ ...call, pyDisconnectReason: "gave_up" })).not.toEqual([]);
+    expect(pegaSchemaProblems({ ...call, pyErrCode: "DESTINATION_BUSY" })).not.toEqual([]);
     expect(pegaSchemaProblems({ ...call, pyEventType: "Nope" })).toEqual(['unknown pyEventType "Nope"']);
     const party = { pyEventType: "PartyInfoEvent", pyEventName: "PartyInfo", pyCallId: "c1", pyThisDN: "4001", pyMedia: "Phone", pyParties: [{ pyDN: "+15550100" }] };
     expect(pegaSchemaProblems(party)).toEqual([]);
