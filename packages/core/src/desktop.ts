@@ -204,7 +204,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
   let queue: DesktopEvent[] = [];
   let emitting = false;
   function emit(bodies: EventBody[]): void {
-    if (destroyed || bodies.length === 0) return;
+    if (destroyed) return;
     for (const body of bodies) {
       // Object.assign, not spread: measured 2× faster here on V8 for these shapes.
       const event = Object.assign({}, body) as DesktopEvent & { seq: number; at: number; connector: string };
@@ -319,19 +319,6 @@ export function createDesktop(options: DesktopOptions): Desktop {
     }
   }
 
-  function waitForLink(): Promise<void> {
-    let wake = (): void => {};
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    return new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(fail("LINK_DOWN", `The telephony link is still ${store.link} after ${timeoutMs} ms.`, "login")), timeoutMs);
-      watchers.add((wake = () => store.link === "connected" && resolve()));
-      wake();
-    }).finally(() => {
-      clearTimeout(timer);
-      watchers.delete(wake);
-    });
-  }
-
   function needLink(request: string): void {
     if (store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${requestWords(request)}: the telephony link is ${store.link}.`, request);
   }
@@ -357,7 +344,19 @@ export function createDesktop(options: DesktopOptions): Desktop {
     const fields = spec.args ? (spec.args as (scope: RequestScope, ...a: unknown[]) => Record<string, unknown> | undefined)({ store, call }, ...args) : {};
     if (!fields) return undefined; // nothing to do
     if (spec.link === "after") needLink(name);
-    if (spec.link === "wait") await waitForLink();
+    if (spec.link === "wait") {
+      // login: waits for the link to connect.
+      let wake = (): void => {};
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => reject(fail("LINK_DOWN", `The telephony link is still ${store.link} after ${timeoutMs} ms.`, "login")), timeoutMs);
+        watchers.add((wake = () => store.link === "connected" && resolve()));
+        wake();
+      }).finally(() => {
+        clearTimeout(timer);
+        watchers.delete(wake);
+      });
+    }
     const impl = connector[name] as ((r: object) => Promise<{ callId: string } | void>) | undefined;
     if (!impl) throw unsupported();
     const result = await run(name, call ? `${name}:${call.id}` : name, (signal) => impl.call(connector, call ? { call, ...fields, signal } : { ...fields, signal }), call, spec.done);

@@ -23,23 +23,12 @@ export interface AgentChangedEvent extends EventEnvelope<"agent.changed"> {
   readonly previous: Agent;
 }
 
+/** Call lifecycle events, without their `call.` prefix. */
+const CALL_EVENTS = ["ringing", "dialing", "connected", "held", "resumed", "muted", "unmuted", "parties", "data", "updated", "transferred", "conferenced", "wrapup", "ended"] as const;
 /** Call lifecycle events. Each carries the full call snapshot after the change. */
-export const CALL_EVENT_TYPES = [
-  "call.ringing",
-  "call.dialing",
-  "call.connected",
-  "call.held",
-  "call.resumed",
-  "call.muted",
-  "call.unmuted",
-  "call.parties",
-  "call.data",
-  "call.updated",
-  "call.transferred",
-  "call.conferenced",
-  "call.wrapup",
-  "call.ended",
-] as const;
+export const CALL_EVENT_TYPES = CALL_EVENTS.map((t) => `call.${t}`) as unknown as Prefixed<typeof CALL_EVENTS>;
+/** Each of a tuple's names with the `call.` prefix. */
+type Prefixed<T extends readonly string[]> = { readonly [K in keyof T]: `call.${T[K]}` };
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
 
 export interface CallEvent<T extends CallEventType = CallEventType> extends EventEnvelope<T> {

@@ -26,7 +26,7 @@
 import { consultPartner } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
 import { CtiError, type CtiErrorCode } from "./errors.js";
-import type { AgentReason, Call, CallAction, Capability, WrapUp } from "./model.js";
+import type { Call, CallAction, Capability, WrapUp } from "./model.js";
 import type { DesktopStore } from "./store.js";
 import { checkData, DTMF, LIMITS, normalizeDestination, read, WRAP_UP } from "./validate.js";
 
@@ -86,12 +86,6 @@ function pair(request: "completeTransfer" | "conference"): NonNullable<RequestSp
   };
 }
 
-function resolveReason(reasons: readonly AgentReason[], target: string): AgentReason {
-  const found = reasons.find((r) => r.id === target) ?? reasons.find((r) => r.state === target);
-  if (!found || found.state === "logged_out") throw fail("INVALID_ARGUMENT", `Unknown agent state "${target}". Choose one of: ${reasons.map((r) => r.id).join(", ")}.`, "setAgentState");
-  return found;
-}
-
 export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   login: {
     link: "wait",
@@ -113,7 +107,9 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     words: "change agent state",
     capability: "agentState",
     args: ({ store }, target: string) => {
-      const reason = resolveReason(store.reasons, target);
+      const reasons = store.reasons;
+      const reason = reasons.find((r) => r.id === target) ?? reasons.find((r) => r.state === target);
+      if (!reason || reason.state === "logged_out") throw fail("INVALID_ARGUMENT", `Unknown agent state "${target}". Choose one of: ${reasons.map((r) => r.id).join(", ")}.`, "setAgentState");
       const agent = store.agent;
       // Already in that state: nothing to ask the vendor.
       return agent.state === reason.state && (agent.reason?.id ?? reason.id) === reason.id && !agent.pendingState ? undefined : { reason };

@@ -7,21 +7,11 @@
 import { deriveActions, liveRemotes } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody } from "./events.js";
-import { type Agent, type AgentReason, type Call, type CallState, type Capability, type LinkState, type Party } from "./model.js";
+import { type Agent, type AgentReason, type Call, type Capability, type LinkState, type Party } from "./model.js";
 import { hostText } from "./logger.js";
-import { checkAgentReport, checkCallReport, checkReason, FAILURE, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { AGENT, CALL, checkReason, problem, FAILURE, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 const reasonOf = (r: AgentReason): AgentReason => read(r, REASON)!;
-
-/**
- * Whether a call may go from `from` to `to`: it stays, or moves on through
- * `ringing|dialing → connected ⇄ held → wrapup → ended`. A call never leaves `ended`.
- */
-const canFollow = (from: CallState, to: CallState): boolean =>
-  from === to || (from !== "ended" && (to === "wrapup" || to === "ended" || (from !== "wrapup" && (to === "connected" || to === "held"))));
-
-/** The event for a call entering `state`: call.ringing, call.dialing, … */
-const stateEvent = (state: CallState): CallEventType => `call.${state}`;
 
 /** Call fields whose change is a `call.updated`; a merge copies them as reported. */
 const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
@@ -72,8 +62,8 @@ export class DesktopStore {
   }
 
   setAgent(report: unknown): EventBody[] {
-    const problem = checkAgentReport(report);
-    if (problem) return invalid(problem, report);
+    const why = problem(report, AGENT, "an agent report");
+    if (why) return invalid(why, report);
     const r = report as AgentReport;
     const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason && reasonOf(r.reason);
     const previous = this.agent;
@@ -81,7 +71,7 @@ export class DesktopStore {
     const pendingState = p === undefined ? previous.pendingState : p ? { state: p.state, ...(p.reason ? { reason: reasonOf(p.reason) } : {}) } : undefined;
     const agentId = r.agentId ?? previous.agentId;
     const stateChanged = r.state !== previous.state || reason?.id !== previous.reason?.id;
-    if (!stateChanged && samePending(pendingState, previous.pendingState) && agentId === previous.agentId) return [];
+    if (!stateChanged && pendingState?.state === previous.pendingState?.state && pendingState?.reason?.id === previous.pendingState?.reason?.id && agentId === previous.agentId) return [];
     this.agent = {
       state: r.state,
       since: stateChanged ? this.#now() : previous.since,
@@ -93,15 +83,19 @@ export class DesktopStore {
   }
 
   upsertCall(report: unknown): EventBody[] {
-    const problem = checkCallReport(report);
-    if (problem) return invalid(problem, report);
+    const why = problem(report, CALL, "a call report");
+    if (why) return invalid(why, report);
     const r = report as CallReport;
     const old = this.calls.get(r.id);
     if (!old) {
       if (r.state === "ended") return []; // a call already over: nothing to show
       if (this.#ended.has(r.id)) return invalid(`call ${r.id} has ended and cannot become ${r.state}`, report, r.id);
       if (this.calls.size >= LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, report, r.id);
-    } else if (!canFollow(old.state, r.state)) {
+    } else if (
+      // A live call stays, or moves on through `ringing|dialing → connected ⇄ held → wrapup → ended`
+      // (never from `ended`: an ended call leaves `calls` at once).
+      !(old.state === r.state || r.state === "wrapup" || r.state === "ended" || (old.state !== "wrapup" && (r.state === "connected" || r.state === "held")))
+    ) {
       return invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, report, r.id);
     }
     const call = this.#merge(old, r);
@@ -111,10 +105,19 @@ export class DesktopStore {
     if (!old || (stateChanged && (call.state === "wrapup" || call.state === "ended"))) {
       // The final snapshot carries every field; announce the outcome only.
       if (old && call.endReason === "transferred" && old.state !== "wrapup") types.push("call.transferred");
-      types.push(stateEvent(call.state));
+      types.push(`call.${call.state}`);
     } else {
-      if (stateChanged) types.push(old.state === "held" && call.state === "connected" ? "call.resumed" : stateEvent(call.state));
-      fieldEvents(old, call, stateChanged, types);
+      if (stateChanged) types.push(old.state === "held" && call.state === "connected" ? "call.resumed" : `call.${call.state}`);
+      // The events for fields that changed. When the state changed too, its event
+      // already carries the new parties and fields, so plain `call.parties` and
+      // `call.updated` are folded into it: one user action, one event.
+      if (old.muted !== call.muted) types.push(call.muted ? "call.muted" : "call.unmuted");
+      if (!same(old.parties, call.parties, same)) {
+        if (liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2) types.push("call.conferenced");
+        else if (!stateChanged) types.push("call.parties");
+      }
+      if (!same(old.data, call.data)) types.push("call.data");
+      if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !same(old.wrapUp ?? {}, call.wrapUp ?? {}) || !same(old.failure ?? {}, call.failure ?? {}))) types.push("call.updated");
     }
     if (types.length === 0) return [];
     if (call.state === "ended") this.#forget(call.id);
@@ -197,8 +200,9 @@ export class DesktopStore {
     const now = this.#now();
     const base: Call = old ?? {
       id: r.id,
-      vendorCallId: r.vendorCallId ?? r.id,
-      direction: r.direction ?? "unknown",
+      // Replaced below when reported, like every plain field.
+      vendorCallId: r.id,
+      direction: "unknown",
       state: r.state,
       parties: [],
       muted: false,
@@ -252,22 +256,6 @@ export function invalid(message: string, raw: unknown, callId?: string): EventBo
 }
 
 /**
- * The types of the events for fields that changed, added to `types`. When the state changed too, its event
- * already carries the new parties and fields, so plain `call.parties` and
- * `call.updated` are folded into it: one user action, one event.
- */
-function fieldEvents(old: Call, call: Call, stateChanged: boolean, types: CallEventType[]): void {
-  if (old.muted !== call.muted) types.push(call.muted ? "call.muted" : "call.unmuted");
-  if (!same(old.parties, call.parties, same)) {
-    const conferenced = liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2;
-    if (conferenced) types.push("call.conferenced");
-    else if (!stateChanged) types.push("call.parties");
-  }
-  if (!same(old.data, call.data)) types.push("call.data");
-  if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !same(old.wrapUp ?? {}, call.wrapUp ?? {}) || !same(old.failure ?? {}, call.failure ?? {}))) types.push("call.updated");
-}
-
-/**
  * Whether two records (or lists) have the same keys with `eq` values: `===`
  * by default; `same(a, b, same)` compares lists of records (parties).
  */
@@ -276,6 +264,3 @@ function same(a: object, b: object, eq: (x: never, y: never) => boolean = Object
   return ka.length === Object.keys(b).length && ka.every((k) => eq((a as Record<string, never>)[k]!, (b as Record<string, never>)[k]!));
 }
 
-function samePending(a: Agent["pendingState"], b: Agent["pendingState"]): boolean {
-  return a?.state === b?.state && a?.reason?.id === b?.reason?.id;
-}

@@ -77,6 +77,7 @@ const id: Check = (v) => isText(v, LIMITS.id);
 const text = upTo(LIMITS.text);
 const longText = upTo(LIMITS.longText);
 const isNumber: Check = (v) => typeof v === "number";
+const isBoolean: Check = (v) => typeof v === "boolean";
 
 /**
  * A copy of `v` with only the fields `spec` knows, or undefined when `v` is
@@ -92,8 +93,9 @@ export function read<T>(v: unknown, spec: Spec): T | undefined {
   return out as T;
 }
 
-/** The first field of `v` that fails `spec`, in words. */
-function problem(v: Record<string, unknown>, spec: Spec): Problem {
+/** What is wrong with `v` (`what`: "a call report"), in words: the first field that fails `spec`. */
+export function problem(v: unknown, spec: Spec, what: string): Problem {
+  if (!isObject(v)) return `${what} must be an object`;
   const key = Object.keys(spec).find((k) => !spec[k]!(v[k]));
   return key && `${key} is invalid (${show(v[key])})`;
 }
@@ -119,14 +121,14 @@ export const SEGMENT: Spec = {
   id,
   speaker: isOneOf(TRANSCRIPT_SPEAKERS),
   text: longText,
-  final: (v) => typeof v === "boolean",
+  final: isBoolean,
   language: opt(id),
   startMs: opt(isNumber),
   endMs: opt(isNumber),
 };
 export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
 
-const CALL: Spec = {
+export const CALL: Spec = {
   id,
   state: isCallState,
   vendorCallId: opt(id),
@@ -137,7 +139,7 @@ const CALL: Spec = {
   queue: opt(text),
   relatedCallId: opt(id),
   parties: opt((x) => Array.isArray(x) && x.length <= LIMITS.parties && x.every((p) => read(p, PARTY))),
-  muted: opt((x) => typeof x === "boolean"),
+  muted: opt(isBoolean),
   data: opt(checkData),
   endReason: opt(isEndReason),
   failure: opt((x) => read(x, FAILURE)),
@@ -145,22 +147,18 @@ const CALL: Spec = {
   wrapUp: opt((x) => read(x, WRAP_UP)),
 };
 
-export function checkCallReport(v: unknown): Problem {
-  return isObject(v) ? problem(v, CALL) : "a call report must be an object";
-}
+
 
 export const checkReason = (v: unknown): v is AgentReason => !!read(v, REASON);
 
-const AGENT: Spec = {
+export const AGENT: Spec = {
   state: isAgentState,
   reason: opt((x) => id(x) || checkReason(x)),
   pendingState: (x) => x == null || read(x, { state: REASON.state!, reason: opt(checkReason) }),
   agentId: opt(id),
 };
 
-export function checkAgentReport(v: unknown): Problem {
-  return isObject(v) ? problem(v, AGENT) : "an agent report must be an object";
-}
+
 
 /** DTMF: digits, * #, A–D, and "," or "w" for a pause. */
 export const DTMF = /^[0-9*#A-Da-d,w]{1,64}$/;
