@@ -7,7 +7,7 @@
  */
 import { CtiError, type CallData, type CallDirection, type Connector, type ConnectorContext } from "@opencti/core";
 import { createBackoff, createLocalAgentState, delay, errorMessage, guard, timeoutSignal } from "@opencti/core/connector";
-import { callError, registerError } from "./errors.js";
+import { callError, registerError, transferError } from "./errors.js";
 import { createLines, type Line } from "./lines.js";
 import { dataHeaders } from "./mapping.js";
 import { capabilitiesOf, DEFAULT_REASONS, DEFAULTS, type SipConnectorOptions } from "./options.js";
@@ -82,7 +82,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   /** A REFER that must end in a 2xx sipfrag. */
   async function refer(line: Line, target: string | SipLine, signal: AbortSignal, request: "blindTransfer" | "completeTransfer"): Promise<void> {
     const progress = await line.sip.refer(target, signal).catch((e: unknown) => Promise.reject(callError(e, request)));
-    if (progress.status < 200 || progress.status >= 300) throw new CtiError("VENDOR_ERROR", `The transfer failed: the target answered ${progress.status}.`, { request });
+    if (progress.status < 200 || progress.status >= 300) throw transferError(progress.status, progress.reasonPhrase, request);
   }
 
   // --- link: connect, reconnect with backoff, re-register, resync ---
@@ -215,28 +215,29 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       return { callId: line.id };
     },
 
+    // Call waiting: core offers answer only when no other call is connected, so a held call stays held (sip.js keeps each dialog).
     async answer({ call }) {
       const line = need(call.id);
-      // Call waiting: the call we are on goes on hold before the new one connects.
-      for (const other of live()) if (other !== line && other.state === "connected") await setHold(other, true, "answer");
       try {
         await line.sip.accept();
       } catch (e) {
-        // The library refuses the call (480) when the media failed: the call ends as failed.
-        line.endOverride = "failed";
-        throw callError(e, "answer");
+        const error = callError(e, "answer");
+        // The library refuses the call (480) when the media failed: the call ends as failed, saying why.
+        // A CANCEL that crossed the answer ends it as the caller's side said (mapping.ts).
+        line.endOverride = { endReason: "failed", failure: { code: error.code, message: error.message } };
+        throw error;
       }
     },
 
     async reject({ call }) {
       const line = need(call.id);
-      line.endOverride = "rejected";
+      line.endOverride = { endReason: "rejected" };
       await line.sip.reject(options.rejectStatusCode ?? DEFAULTS.rejectStatusCode);
     },
 
     hangup: ({ call }) => need(call.id).sip.hangup(),
-    hold: ({ call }) => setHold(need(call.id), true, "hold"),
-    resume: ({ call }) => setHold(need(call.id), false, "resume"),
+    hold: ({ call, signal }) => setHold(need(call.id), true, "hold", signal),
+    resume: ({ call, signal }) => setHold(need(call.id), false, "resume", signal),
 
     mute: ({ call }) => setMute(need(call.id), true),
     unmute: ({ call }) => setMute(need(call.id), false),
@@ -260,7 +261,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       const target = needStack().targetUri(destination);
       if (!target) throw new CtiError("INVALID_DESTINATION", `"${destination}" is not a number or SIP address this connector can transfer to.`);
       await refer(line, target, signal, "blindTransfer");
-      line.endOverride = "transferred";
+      line.endOverride = { endReason: "transferred" };
       await line.sip.hangup();
     },
 
@@ -276,8 +277,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       const b = need(consultCall.id);
       const [primary, consult] = b.relatedCallId === a.id ? [a, b] : [b, a];
       await refer(primary, consult.sip, signal, "completeTransfer");
-      primary.endOverride = "transferred";
-      consult.endOverride = "transferred";
+      primary.endOverride = { endReason: "transferred" };
+      consult.endOverride = { endReason: "transferred" };
       await primary.sip.hangup();
       // The target replaces the consult dialog and releases it (RFC 3891); if it does not, we do.
       later(options.consultReleaseMs ?? DEFAULTS.consultReleaseMs, () => {

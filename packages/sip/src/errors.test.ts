@@ -1,18 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { callError, registerError } from "./errors.js";
+import { callError, registerError, transferError } from "./errors.js";
 import { SipFailure } from "./stack.js";
 
 describe("SIP failures as typed errors", () => {
   it.each([
     [486, "DESTINATION_BUSY"],
     [600, "DESTINATION_BUSY"],
-    [603, "CALL_REJECTED"],
+    [603, "DESTINATION_BUSY"],
     [404, "INVALID_DESTINATION"],
     [484, "INVALID_DESTINATION"],
+    [604, "INVALID_DESTINATION"],
     [408, "REQUEST_TIMEOUT"],
+    [480, "REQUEST_TIMEOUT"],
     [500, "VENDOR_ERROR"],
+    [0, "VENDOR_ERROR"],
   ])("a call failing with %i is %s", (status, code) => {
     expect(callError(new SipFailure("x", status), "dial").code).toBe(code);
+  });
+
+  it("a transfer target's final sipfrag status follows the same table, its phrase in the message", () => {
+    const error = transferError(486, "Busy Here", "blindTransfer");
+    expect(error.code).toBe("DESTINATION_BUSY");
+    expect(error.message).toContain("486 Busy Here");
+    expect(transferError(404, "Not Found", "completeTransfer").code).toBe("INVALID_DESTINATION");
+    expect(transferError(503, "Service Unavailable", "blindTransfer").code).toBe("VENDOR_ERROR");
   });
 
   it("a refused microphone is MEDIA_PERMISSION_DENIED, even wrapped by the library", () => {

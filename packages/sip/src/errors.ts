@@ -1,10 +1,13 @@
 /**
  * SIP failures (a SipFailure's status, a refused microphone) → the desktop's typed errors.
  *
- * vendor error → CtiError: callError (calls), registerError (REGISTER).
+ * vendor error → CtiError: callError (calls), transferError (a transfer's
+ * sipfrag), registerError (REGISTER). SIP statuses follow mapping.ts's one
+ * table (sipStatusOutcome).
  */
 import { CtiError } from "@opencti/core";
 import { errorMessage } from "@opencti/core/connector";
+import { sipStatusOutcome } from "./mapping.js";
 import { SipFailure } from "./stack.js";
 
 const MEDIA_DENIED = /^(NotAllowedError|PermissionDeniedError|SecurityError)$/;
@@ -22,13 +25,15 @@ function isMediaDenied(error: unknown): boolean {
 export function callError(error: unknown, request: string): CtiError {
   if (error instanceof CtiError) return error;
   if (isMediaDenied(error)) return new CtiError("MEDIA_PERMISSION_DENIED", "The browser refused access to the microphone. Allow it for this site and try again.", { request, cause: error });
-  if (error instanceof SipFailure) {
-    if (error.status === 486 || error.status === 600) return new CtiError("DESTINATION_BUSY", error.message, { request, cause: error });
-    if (error.status === 603) return new CtiError("CALL_REJECTED", error.message, { request, cause: error });
-    if (error.status === 404 || error.status === 484 || error.status === 416) return new CtiError("INVALID_DESTINATION", error.message, { request, cause: error });
-    if (error.status === 408) return new CtiError("REQUEST_TIMEOUT", error.message, { request, cause: error });
-  }
+  // The same status table as a dial's end (mapping.ts), so a transfer to a busy number fails as a dial to it does.
+  if (error instanceof SipFailure && error.status > 0) return new CtiError(sipStatusOutcome(error.status).failure.code, error.message, { request, cause: error });
   return new CtiError("VENDOR_ERROR", errorMessage(error, "The SIP stack failed"), { request, cause: error });
+}
+
+/** A transfer whose target answered a final non-2xx status (the NOTIFY's sipfrag), as the desktop's typed error. */
+export function transferError(status: number, reasonPhrase: string | undefined, request: string): CtiError {
+  const { failure } = sipStatusOutcome(status, reasonPhrase);
+  return new CtiError(failure.code, `The transfer failed: ${failure.message}`, { request });
 }
 
 /** A registration failure: credentials are AUTH_FAILED, silence is LINK_DOWN. */

@@ -4,12 +4,12 @@
  * the local agent state out through the connector context. Nothing here
  * throws back into the SIP library: every callback is guarded.
  */
-import type { CallReport, ConnectorContext, EndReason, WrapUp } from "@opencti/core";
+import { CtiError, type CallFailure, type CallReport, type ConnectorContext, type EndReason, type MediaState, type WrapUp } from "@opencti/core";
 import { guard, type LocalAgentState } from "@opencti/core/connector";
 import { callError } from "./errors.js";
-import { aorUser, callReport, endReason, inboundDetails, looksLikeSdp, type CallFacts } from "./mapping.js";
+import { aorUser, callReport, endOutcome, inboundDetails, looksLikeSdp, mediaState, type CallFacts, type EndOutcome } from "./mapping.js";
 import type { SipConnectorOptions } from "./options.js";
-import type { SipLine } from "./stack.js";
+import type { LineEnd, SipLine } from "./stack.js";
 
 /** A call as the connector tracks it: the facts it reports, plus what only the connector needs. */
 export interface Line extends CallFacts {
@@ -19,10 +19,12 @@ export interface Line extends CallFacts {
   remoteHold: boolean;
   remoteRinging: boolean;
   endReason?: EndReason;
+  failure?: CallFailure;
+  media?: MediaState;
   everConnected: boolean;
   localHold: boolean;
   /** Set when we know better than "who hung up" why the line ends (transfer, reject, failed answer). */
-  endOverride?: EndReason;
+  endOverride?: EndOutcome;
   audio?: HTMLAudioElement;
 }
 
@@ -46,7 +48,7 @@ export interface Lines {
   /** Wrap-up is done: the call ends with its result. */
   completeWrapUp(line: Line, result: WrapUp): void;
   /** Holds or resumes the line (a re-INVITE); a connected or held call's state follows. */
-  setHold(line: Line, on: boolean, request: string): Promise<void>;
+  setHold(line: Line, on: boolean, request: string, signal?: AbortSignal): Promise<void>;
   /** Mutes or unmutes the agent's microphone on the line. */
   setMute(line: Line, on: boolean): Promise<void>;
 }
@@ -60,24 +62,28 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
   const report = (line: Line): void => context()?.upsertCall(callReport(line, agentAddress));
   const pushAgent = (): void => agent.setCalls([...lines.values()].map((l) => l.state));
 
-  function ended(line: Line, by: "local" | "remote", status?: number): void {
+  function ended(line: Line, end: LineEnd): void {
     if (line.state === "ended" || line.state === "wrapup") return;
-    const reason = endReason({ override: line.endOverride, everConnected: line.everConnected, sipDirection: line.sip.direction, by, status });
-    line.endReason = reason;
+    const outcome = endOutcome({ ...end, override: line.endOverride, everConnected: line.everConnected, sipDirection: line.sip.direction });
+    line.endReason = outcome.endReason;
+    if (outcome.failure) line.failure = outcome.failure;
     if (line.audio) line.audio.srcObject = null;
-    if (wrapUp && line.everConnected) {
-      line.state = "wrapup";
-      report(line);
-    } else {
+    if (wrapUp && line.everConnected) line.state = "wrapup";
+    else {
       line.state = "ended";
       lines.delete(line.id);
-      context()?.removeCall(line.id, reason);
     }
+    // The full report, so the end carries its failure (and every party disconnected).
+    report(line);
     pushAgent();
   }
 
-  async function setHold(line: Line, on: boolean, request: string): Promise<void> {
-    await line.sip.hold(on).catch((e: unknown) => Promise.reject(callError(e, request)));
+  async function setHold(line: Line, on: boolean, request: string, signal?: AbortSignal): Promise<void> {
+    await line.sip.hold(on, signal).catch((e: unknown) => {
+      // Overtaken: the call ended (a BYE either way) while the re-INVITE was in flight.
+      if (line.state === "ended" || line.state === "wrapup") throw new CtiError("INVALID_STATE", `Cannot ${request} the call: it ended first.`, { request, cause: e });
+      throw callError(e, request);
+    });
     line.localHold = on;
     if (!on && line.muted) line.sip.mute(true); // un-holding re-enables the microphone track
     if (line.state === "connected" || line.state === "held") {
@@ -128,7 +134,13 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
         line.remoteHold = held;
         if (line.state === "connected" || line.state === "held") report(line);
       }),
-      onEnded: safe("end", (by: "local" | "remote", status?: number) => ended(line, by, status)),
+      onIceState: safe("media", (ice: string) => {
+        const media = mediaState(ice);
+        if (!media || media === line.media || line.state === "ended" || line.state === "wrapup") return;
+        line.media = media;
+        report(line);
+      }),
+      onEnded: safe("end", (end: LineEnd) => ended(line, end)),
     };
     return line;
   }

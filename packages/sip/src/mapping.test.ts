@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aorUser, callReport, dataHeaders, endReason, failedInviteReason, inboundDetails, looksLikeSdp, parties, type CallFacts } from "./mapping.js";
+import { aorUser, callReport, cancelMeansMissed, dataHeaders, endOutcome, inboundDetails, looksLikeSdp, mediaState, parties, sipStatusOutcome, type CallFacts } from "./mapping.js";
 
 const inbound = (over: Partial<CallFacts> = {}): CallFacts => ({
   id: "sip-1",
@@ -70,25 +70,83 @@ describe("callReport", () => {
 
 describe("end reasons", () => {
   it.each([
-    [486, "busy"],
-    [603, "rejected"],
-    [480, "no_answer"],
-    [408, "no_answer"],
-    [487, "local_hangup"],
-    [404, "failed"],
-    [undefined, "failed"],
-  ] as const)("an INVITE that failed with %s ended %s", (status, reason) => {
-    expect(failedInviteReason(status)).toBe(reason);
+    [486, "Busy Here", "busy", "DESTINATION_BUSY"],
+    [600, "Busy Everywhere", "busy", "DESTINATION_BUSY"],
+    [603, "Decline", "busy", "DESTINATION_BUSY"],
+    [404, "Not Found", "failed", "INVALID_DESTINATION"],
+    [484, "Address Incomplete", "failed", "INVALID_DESTINATION"],
+    [604, "Does Not Exist Anywhere", "failed", "INVALID_DESTINATION"],
+    [480, "Temporarily Unavailable", "no_answer", "REQUEST_TIMEOUT"],
+    [408, "Request Timeout", "no_answer", "REQUEST_TIMEOUT"],
+    [500, "Service Unavailable", "failed", "VENDOR_ERROR"],
+    [503, "Service Unavailable", "failed", "VENDOR_ERROR"],
+    [403, "Forbidden", "failed", "VENDOR_ERROR"],
+    [487, "Request Terminated", "failed", "VENDOR_ERROR"],
+  ] as const)("a final %i %s ends %s with failure %s, the status as vendorCode and the phrase in the message", (status, phrase, reason, code) => {
+    const outcome = sipStatusOutcome(status, phrase);
+    expect(outcome.endReason).toBe(reason);
+    expect(outcome.failure).toMatchObject({ code, vendorCode: String(status) });
+    expect(outcome.failure.message).toContain(`${status} ${phrase}`);
+  });
+
+  it("no status at all is a failure without a vendor code", () => {
+    expect(sipStatusOutcome(0)).toEqual({ endReason: "failed", failure: { code: "VENDOR_ERROR", message: "The call failed without a SIP status." } });
   });
 
   it("from who ended the dialog, whether it ever connected and which way it went", () => {
-    expect(endReason({ everConnected: true, sipDirection: "inbound", by: "local" })).toBe("local_hangup");
-    expect(endReason({ everConnected: true, sipDirection: "outbound", by: "remote" })).toBe("remote_hangup");
-    expect(endReason({ everConnected: false, sipDirection: "inbound", by: "local" })).toBe("rejected");
-    expect(endReason({ everConnected: false, sipDirection: "inbound", by: "remote" })).toBe("abandoned");
-    expect(endReason({ everConnected: false, sipDirection: "outbound", by: "local" })).toBe("local_hangup");
-    expect(endReason({ everConnected: false, sipDirection: "outbound", by: "remote", status: 486 })).toBe("busy");
-    expect(endReason({ override: "transferred", everConnected: true, sipDirection: "inbound", by: "remote" })).toBe("transferred");
+    const reason = (f: Parameters<typeof endOutcome>[0]) => endOutcome(f).endReason;
+    expect(reason({ everConnected: true, sipDirection: "inbound", by: "local" })).toBe("local_hangup");
+    expect(reason({ everConnected: true, sipDirection: "outbound", by: "remote" })).toBe("remote_hangup");
+    expect(reason({ everConnected: false, sipDirection: "inbound", by: "local" })).toBe("rejected");
+    expect(reason({ everConnected: false, sipDirection: "inbound", by: "remote" })).toBe("abandoned");
+    expect(reason({ everConnected: false, sipDirection: "outbound", by: "local", status: 487 })).toBe("local_hangup");
+    expect(reason({ override: { endReason: "transferred" }, everConnected: true, sipDirection: "inbound", by: "remote" })).toBe("transferred");
+  });
+
+  it("an outbound INVITE that failed ends with its status's outcome", () => {
+    expect(endOutcome({ everConnected: false, sipDirection: "outbound", by: "remote", status: 486, reasonPhrase: "Busy Here" })).toEqual({
+      endReason: "busy",
+      failure: { code: "DESTINATION_BUSY", vendorCode: "486", message: "The far end is busy or declined the call (SIP 486 Busy Here)." },
+    });
+    expect(endOutcome({ everConnected: false, sipDirection: "outbound", by: "remote" }).failure?.code).toBe("VENDOR_ERROR");
+  });
+
+  it("a CANCEL is missed when its Reason says a ring timer gave up (or someone else answered), else abandoned; it wins over a failed answer", () => {
+    const cancelled = (cancelReason: string) => endOutcome({ everConnected: false, sipDirection: "inbound", by: "remote", cancelReason }).endReason;
+    expect(cancelled("")).toBe("abandoned");
+    expect(cancelled('SIP;cause=480;text="NO_ANSWER"')).toBe("missed");
+    expect(cancelled("SIP ; cause=408")).toBe("missed");
+    expect(cancelled('SIP;cause=200;text="Call completed elsewhere"')).toBe("missed");
+    expect(cancelled('Q.850;cause=19;text="NO_ANSWER"')).toBe("missed");
+    expect(cancelled('SIP;cause=487;text="ORIGINATOR_CANCEL", Q.850;cause=16')).toBe("abandoned");
+    expect(cancelled('Q.850;cause=16;text="NORMAL_CLEARING"')).toBe("abandoned");
+    const failedAnswer = { endReason: "failed", failure: { code: "MEDIA_PERMISSION_DENIED", message: "no microphone" } } as const;
+    expect(endOutcome({ override: failedAnswer, everConnected: false, sipDirection: "inbound", by: "local" })).toEqual(failedAnswer);
+    expect(endOutcome({ override: failedAnswer, everConnected: false, sipDirection: "inbound", by: "remote", cancelReason: "" }).endReason).toBe("abandoned");
+    expect(cancelMeansMissed(undefined)).toBe(false);
+  });
+
+  it("an ended call's report carries its failure; media once known", () => {
+    const failure = { code: "VENDOR_ERROR", vendorCode: "500", message: "The call failed (SIP 500 Service Unavailable)." } as const;
+    const report = callReport(inbound({ direction: "outbound", state: "ended", endReason: "failed", failure }), "1001");
+    expect(report).toMatchObject({ endReason: "failed", failure });
+    expect(report.parties?.every((p) => p.state === "disconnected")).toBe(true);
+    expect(callReport(inbound({ state: "connected", media: "reconnecting" }), "1001").media).toBe("reconnecting");
+    expect(callReport(inbound(), "1001")).not.toHaveProperty("media");
+  });
+});
+
+describe("media", () => {
+  it.each([
+    ["disconnected", "reconnecting"],
+    ["connected", "ok"],
+    ["completed", "ok"],
+    ["checking", undefined],
+    ["new", undefined],
+    ["failed", undefined],
+    ["closed", undefined],
+  ] as const)("ICE %s is media %s", (ice, media) => {
+    expect(mediaState(ice)).toBe(media);
   });
 });
 

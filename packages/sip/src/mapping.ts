@@ -17,10 +17,20 @@
  *   ringing; once a call is in wrap-up or ended, every party is disconnected.
  * - End reasons: a transfer or a reject we made says so itself; a call that
  *   connected ended by whoever sent BYE; an inbound call that never connected
- *   was rejected (by us) or abandoned (by the caller); an outbound one was
- *   hung up by us (CANCEL) or failed with the final status of its INVITE.
+ *   was rejected (by us), missed (a CANCEL whose RFC 3326 Reason says a ring
+ *   timer gave up, SIP 408/480 or Q.850 18/19, or that it was answered
+ *   elsewhere, SIP 200) or abandoned (any other CANCEL: the caller gave up);
+ *   an outbound one was hung up by us (CANCEL, then 487) or ended with the
+ *   final status of its INVITE.
+ * - A final status, one table for dials and transfers alike (sipStatusOutcome):
+ *   486/600/603 busy, DESTINATION_BUSY; 404/416/484/604 failed,
+ *   INVALID_DESTINATION; 408/480 no_answer, REQUEST_TIMEOUT; any other
+ *   4xx–6xx (a proxy relays a 503 as 500) failed, VENDOR_ERROR. The failure
+ *   carries the status as vendorCode and the reason phrase in its message.
+ * - Media: ICE `disconnected` is the call's media reconnecting, `connected` /
+ *   `completed` is ok again; the desktop's link is not touched.
  */
-import type { CallData, CallDirection, CallReport, CallState, EndReason, Party, PartyState } from "@opencti/core";
+import type { CallData, CallDirection, CallFailure, CallReport, CallState, CtiErrorCode, EndReason, MediaState, Party, PartyState } from "@opencti/core";
 import type { RemoteIdentity, SipLine } from "./stack.js";
 
 /** Call data: at most this many entries, each value at most MAX_DATA_VALUE characters. */
@@ -45,6 +55,10 @@ export interface CallFacts {
   readonly queue?: string;
   readonly relatedCallId?: string;
   readonly endReason?: EndReason;
+  /** Why it failed, when SIP said (with `failed`, `busy`, `no_answer`). */
+  readonly failure?: CallFailure;
+  /** The call's media, once the peer connection said anything. */
+  readonly media?: MediaState;
 }
 
 /** `sip:1001@pbx.example.com` → `1001`; undefined when the URI has no user. */
@@ -82,36 +96,74 @@ export function callReport(call: CallFacts, agentAddress: string | undefined): C
     ...(call.queue !== undefined ? { queue: call.queue } : {}),
     ...(call.relatedCallId !== undefined ? { relatedCallId: call.relatedCallId } : {}),
     ...(call.endReason !== undefined ? { endReason: call.endReason } : {}),
+    ...(call.failure !== undefined ? { failure: call.failure } : {}),
+    ...(call.media !== undefined ? { media: call.media } : {}),
   };
 }
 
-/** Why an INVITE that never connected ended, from its final status. */
-export function failedInviteReason(status: number | undefined): EndReason {
-  if (status === 486 || status === 600) return "busy";
-  if (status === 603) return "rejected";
-  if (status === 408 || status === 480) return "no_answer";
-  if (status === 487) return "local_hangup";
-  return "failed";
+/** How a call ended: the reason, and why it failed when SIP said. */
+export interface EndOutcome {
+  readonly endReason: EndReason;
+  readonly failure?: CallFailure;
+}
+
+/** Each status's outcome; any other 4xx–6xx is VENDOR_ERROR. */
+const STATUS_OUTCOMES: readonly (readonly [readonly number[], EndReason, CtiErrorCode, string])[] = [
+  [[486, 600, 603], "busy", "DESTINATION_BUSY", "The far end is busy or declined the call"],
+  [[404, 416, 484, 604], "failed", "INVALID_DESTINATION", "The number or address does not exist"],
+  [[408, 480], "no_answer", "REQUEST_TIMEOUT", "The far end did not answer"],
+];
+
+/** A final SIP status (an INVITE's, a REFER's, a transfer's sipfrag) as an end reason and a typed failure. */
+export function sipStatusOutcome(status: number, reasonPhrase = ""): { readonly endReason: EndReason; readonly failure: CallFailure } {
+  const said = `${status} ${reasonPhrase}`.trim();
+  const known = STATUS_OUTCOMES.find(([statuses]) => statuses.includes(status));
+  const [endReason, code, what] = known ? [known[1], known[2], known[3]] : (["failed", "VENDOR_ERROR", status > 0 ? "The call failed" : "The call failed without a SIP status"] as const);
+  return { endReason, failure: { code, ...(status > 0 ? { vendorCode: String(status) } : {}), message: status > 0 ? `${what} (SIP ${said}).` : `${what}.` } };
+}
+
+/** An RFC 3326 Reason on a CANCEL that says nobody answered (a ring timer) or someone else did: SIP 200/408/480, Q.850 18/19. */
+export function cancelMeansMissed(reason: string | undefined): boolean {
+  if (!reason) return false;
+  return reason.split(",").some((r) => {
+    const m = /^\s*(SIP|Q\.850)\s*;(?:.*;)?\s*cause\s*=\s*(\d+)/i.exec(r);
+    if (!m) return false;
+    const cause = Number(m[2]);
+    return m[1]!.toUpperCase() === "SIP" ? [200, 408, 480].includes(cause) : [18, 19].includes(cause);
+  });
 }
 
 export interface EndFacts {
   /** Set when the connector knows better than "who hung up" (a transfer, a reject, a failed answer). */
-  readonly override?: EndReason | undefined;
+  readonly override?: EndOutcome | undefined;
   readonly everConnected: boolean;
   /** The dialog's direction on the wire (a consult leg is outbound). */
   readonly sipDirection: "inbound" | "outbound";
   /** Who ended the dialog. */
   readonly by: "local" | "remote";
-  /** The final SIP status of an INVITE that failed. */
+  /** The final SIP status of an outbound INVITE that failed, and its reason phrase. */
   readonly status?: number | undefined;
+  readonly reasonPhrase?: string | undefined;
+  /** An inbound INVITE the caller's side CANCELled, with the CANCEL's Reason header ("" without one). */
+  readonly cancelReason?: string | undefined;
 }
 
-/** Why a call ended (see the rules above). */
-export function endReason(f: EndFacts): EndReason {
+/** Why a call ended, and why it failed (see the rules above). */
+export function endOutcome(f: EndFacts): EndOutcome {
+  // A CANCEL that crossed our answer (or its failure) still says what happened to the caller.
+  if (f.cancelReason !== undefined && !f.everConnected && f.sipDirection === "inbound") return { endReason: cancelMeansMissed(f.cancelReason) ? "missed" : "abandoned" };
   if (f.override) return f.override;
-  if (f.everConnected) return f.by === "local" ? "local_hangup" : "remote_hangup";
-  if (f.sipDirection === "inbound") return f.by === "local" ? "rejected" : "abandoned";
-  return f.by === "local" ? "local_hangup" : failedInviteReason(f.status);
+  if (f.everConnected) return { endReason: f.by === "local" ? "local_hangup" : "remote_hangup" };
+  if (f.sipDirection === "inbound") return { endReason: f.by === "local" ? "rejected" : "abandoned" };
+  if (f.by === "local") return { endReason: "local_hangup" };
+  return sipStatusOutcome(f.status ?? 0, f.reasonPhrase);
+}
+
+/** An ICE connection state as the call's media: undefined when it says nothing new (new, checking, closed, failed). */
+export function mediaState(ice: string): MediaState | undefined {
+  if (ice === "disconnected") return "reconnecting";
+  if (ice === "connected" || ice === "completed") return "ok";
+  return undefined;
 }
 
 /** An offer the connector can take: an audio session description (the library's own parser is lenient). */

@@ -50,8 +50,8 @@ export interface SipConnectorOptions {
   readonly name?: string;
 }
 
-/** Everything plain SIP can do. */
-export const SIP_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "swap", "wrapUp"];
+/** Everything plain SIP can do. `callWaiting`: each call is its own dialog, so a held call stays held while the agent answers another. */
+export const SIP_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "swap", "wrapUp", "callWaiting"];
 
 /** Never claimed, even when listed in `capabilities`: conference and dropping a party need a mixer plain SIP does not have, and SIP carries no transcripts. */
 const SIP_UNSUPPORTED: readonly Capability[] = ["conference", "dropParty", "transcripts"];

@@ -18,7 +18,7 @@ export interface SipJsStackOptions {
   readonly log?: (level: LogLevel, text: string) => void;
 }
 
-const NOOP_EVENTS: LineEvents = { onRinging() {}, onConnected() {}, onRemoteHold() {}, onEnded() {} };
+const NOOP_EVENTS: LineEvents = { onRinging() {}, onConnected() {}, onRemoteHold() {}, onIceState() {}, onEnded() {} };
 
 /** `"Ada \"A\" L"` → `Ada "A" L`: display names arrive quoted and escaped; they stay plain text. */
 function cleanDisplayName(name: string | undefined): string | undefined {
@@ -51,6 +51,9 @@ class SipJsLine implements SipLine {
   readonly offer?: { contentType: string; body: string };
   private endedBy: "local" | "remote" = "remote";
   private failStatus: number | undefined;
+  private failReason: string | undefined;
+  /** The caller's side CANCELled (inbound): its Reason header, "" without one. */
+  private cancelReason: string | undefined;
   private connected = false;
   private remoteHeld = false;
 
@@ -85,12 +88,21 @@ class SipJsLine implements SipLine {
         this.remoteHeld = held;
         this.events.onRemoteHold(held);
       },
+      // A proxy's ring timer says so in the CANCEL's Reason (RFC 3326); a caller who gives up sends none.
+      onCancel: (cancel) => {
+        this.cancelReason = cancel.request.getHeaders("reason").join(", ");
+      },
+      // The browser handler exposes its RTCPeerConnection: its ICE state is the call's media.
+      onSessionDescriptionHandler: (sdh) => {
+        const pc = (sdh as { peerConnection?: RTCPeerConnection | undefined }).peerConnection;
+        pc?.addEventListener?.("iceconnectionstatechange", () => this.events.onIceState(pc.iceConnectionState));
+      },
     };
     session.stateChange.addListener((state) => {
       if (state === SessionState.Established && !invitation) connected();
       else if (state === SessionState.Terminated) {
         // sip.js terminates before it hands the final response to onReject: let that land first.
-        setTimeout(() => this.events.onEnded(this.endedBy, this.failStatus), 0);
+        setTimeout(() => this.events.onEnded({ by: this.endedBy, ...(this.failStatus !== undefined ? { status: this.failStatus, reasonPhrase: this.failReason ?? "" } : {}), ...(this.cancelReason !== undefined ? { cancelReason: this.cancelReason } : {}) }), 0);
       }
     });
   }
@@ -100,8 +112,9 @@ class SipJsLine implements SipLine {
     onProgress: (r: { message: { statusCode: number | undefined } }) => {
       if (r.message.statusCode === 180 || r.message.statusCode === 183) this.events.onRinging();
     },
-    onReject: (r: { message: { statusCode: number | undefined } }) => {
+    onReject: (r: { message: { statusCode: number | undefined; reasonPhrase: string | undefined } }) => {
       this.failStatus = r.message.statusCode ?? 0;
+      this.failReason = r.message.reasonPhrase ?? "";
     },
   };
 
@@ -122,19 +135,31 @@ class SipJsLine implements SipLine {
     else if (s.state === SessionState.Initial || s.state === SessionState.Establishing) await (s as Invitation).reject({ statusCode: 603 });
   }
 
-  hold(on: boolean): Promise<void> {
+  hold(on: boolean, signal?: AbortSignal): Promise<void> {
     const s = this.session;
     const sdhOptions = { hold: on } as Session["sessionDescriptionHandlerOptionsReInvite"];
     s.sessionDescriptionHandlerOptionsReInvite = sdhOptions;
-    return new Promise<void>((resolve, reject) => {
-      s.invite({
-        sessionDescriptionHandlerOptions: sdhOptions,
-        requestDelegate: {
-          onAccept: () => resolve(),
-          onReject: (r) => reject(new SipFailure(`The far end refused the ${on ? "hold" : "resume"} re-INVITE (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`, r.message.statusCode ?? 0)),
-        },
-      }).catch(reject);
-    });
+    const what = on ? "hold" : "resume";
+    return waitFor<void>(
+      (resolve, reject) => {
+        // A dialog that ends (a BYE from the far end) while the re-INVITE waits never answers it:
+        // reject after onEnded has run (it is deferred the same way), so the connector sees the call over.
+        const ended = (state: SessionState): void => {
+          if (state === SessionState.Terminated) setTimeout(() => reject(new SipFailure(`The call ended before the far end answered the ${what} re-INVITE`, 0)), 0);
+        };
+        s.stateChange.addListener(ended);
+        s.invite({
+          sessionDescriptionHandlerOptions: sdhOptions,
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (r) => reject(new SipFailure(`The far end refused the ${what} re-INVITE (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`, r.message.statusCode ?? 0)),
+          },
+        }).catch(reject);
+        return () => s.stateChange.removeListener(ended);
+      },
+      signal,
+      () => new SipFailure(`The ${what} re-INVITE was abandoned`, 0),
+    );
   }
 
   mute(on: boolean): void {
@@ -177,8 +202,9 @@ class SipJsLine implements SipLine {
             },
             onNotify: (notification) => {
               void notification.accept().catch(() => undefined);
-              const status = Number(/^SIP\/2\.0 (\d{3})/.exec(notification.request.body ?? "")?.[1] ?? 0);
-              if (status >= 200) resolve({ status });
+              const frag = /^SIP\/2\.0 (\d{3}) ?([^\r\n]*)/.exec(notification.request.body ?? "");
+              const status = Number(frag?.[1] ?? 0);
+              if (status >= 200) resolve({ status, reasonPhrase: frag?.[2] ?? "" });
             },
           })
           .catch((e: unknown) => reject(e instanceof Error ? e : new SipFailure(String(e), 0)));

@@ -25,6 +25,17 @@ export interface RemoteIdentity {
   readonly displayName?: string;
 }
 
+/** How a line ended, as SIP told it. */
+export interface LineEnd {
+  /** Who ended the dialog. */
+  readonly by: "local" | "remote";
+  /** The final status of an outbound INVITE that failed, and its reason phrase. */
+  readonly status?: number;
+  readonly reasonPhrase?: string;
+  /** An inbound INVITE the caller's side CANCELled: the CANCEL's Reason header (RFC 3326), "" without one. */
+  readonly cancelReason?: string;
+}
+
 /** What a line tells the connector. Every callback runs outside the library's own call stack guarantees: the connector must not throw from it. */
 export interface LineEvents {
   /** 180/183 from the far end of an outbound call. */
@@ -32,13 +43,15 @@ export interface LineEvents {
   onConnected(): void;
   /** The far end put us on hold (re-INVITE sendonly/inactive) or took us off it. */
   onRemoteHold(held: boolean): void;
-  /** The line ended; `status` is the final SIP status of a failed INVITE, if any. */
-  onEnded(by: "local" | "remote", status?: number): void;
+  /** The peer connection's ICE state changed (browser media only). */
+  onIceState(state: string): void;
+  onEnded(end: LineEnd): void;
 }
 
 export interface TransferProgress {
-  /** The final sipfrag status the transferee reported (NOTIFY), or 0 if it never did. */
+  /** The final sipfrag status the transferee reported (NOTIFY), or 0 if it never did, and its reason phrase. */
   readonly status: number;
+  readonly reasonPhrase?: string;
 }
 
 /** One SIP dialog (or dialog attempt). */
@@ -58,8 +71,8 @@ export interface SipLine {
   reject(status: number): Promise<void>;
   /** BYE when connected, CANCEL while dialing. */
   hangup(): Promise<void>;
-  /** re-INVITE with sendonly (hold) or sendrecv. */
-  hold(on: boolean): Promise<void>;
+  /** re-INVITE with sendonly (hold) or sendrecv. Rejects if the dialog ends first or `signal` aborts. */
+  hold(on: boolean, signal?: AbortSignal): Promise<void>;
   mute(on: boolean): void;
   /** The far end's audio (browser media only). */
   remoteStream(): MediaStream | undefined;

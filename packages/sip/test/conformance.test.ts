@@ -11,11 +11,19 @@ beforeAll(async () => {
 });
 afterAll(async () => lab?.stop());
 
+/**
+ * Everything the lab's far ends can do. Not microphoneDenied nor
+ * mediaReconnect: the harness's media is the signalling-only Node handler (no
+ * getUserMedia, no RTCPeerConnection), so there is no microphone to refuse
+ * and no ICE to drop; the ICE → media mapping is unit-tested (mapping.test.ts).
+ */
+const FEATURES = { callWaiting: true, wrapUp: true, dtmfEcho: true, stall: true, outboundFailures: true, ringTimeout: true, remoteHold: true, badCredentials: true } as const;
+
 runConnectorConformance({
   name: "sip (Kamailio + SIPp)",
   capabilities: SIP_CAPABILITIES,
-  features: { callWaiting: true, wrapUp: true, dtmfEcho: true, stall: true },
-  createHarness: () => createSipHarness(lab!),
+  features: FEATURES,
+  createHarness: (variant) => createSipHarness(lab!, {}, variant),
   requestTimeoutMs: 4000,
   eventTimeoutMs: 10_000,
 });
@@ -24,8 +32,8 @@ runConnectorConformance({
 runConnectorConformance({
   name: "sip without wrap-up, RFC 4733 DTMF",
   capabilities: SIP_CAPABILITIES.filter((c) => c !== "wrapUp"),
-  features: { callWaiting: true, stall: true },
-  createHarness: () => createSipHarness(lab!, { wrapUp: false, dtmf: "rfc4733" }),
+  features: { ...FEATURES, wrapUp: false, dtmfEcho: false },
+  createHarness: (variant) => createSipHarness(lab!, { wrapUp: false, dtmf: "rfc4733" }, variant),
   requestTimeoutMs: 4000,
   eventTimeoutMs: 10_000,
 });

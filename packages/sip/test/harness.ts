@@ -1,11 +1,13 @@
 /** The conformance harness: the SIP connector against the lab's Kamailio and SIPp. */
 import type { Call, Connector, ConnectorContext, LinkState } from "@opencti/core";
-import type { ConnectorHarness } from "@opencti/testkit";
+import type { ConnectorHarness, HarnessVariant } from "@opencti/testkit";
 import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
 import { labConnectorOptions, type SipLab } from "../src/testing/index.js";
 
-export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOptions> = {}): ConnectorHarness {
-  const options = labConnectorOptions(lab, overrides);
+/** The harness; a `credentials: "bad"` variant registers with a password Kamailio's digest auth refuses. */
+export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOptions> = {}, variant: HarnessVariant = {}): ConnectorHarness {
+  if (variant.microphone) throw new Error("the SIP harness's media is signalling-only (no getUserMedia): microphoneDenied is not declared");
+  const options = labConnectorOptions(lab, { ...overrides, ...(variant.credentials === "bad" ? { password: `not-${lab.password}` } : {}) });
   const inner = createSipConnector(options);
   // The harness watches the link the connector reports, so restoreLink can wait for the reconnect to finish.
   let link: LinkState = "disconnected";
@@ -32,7 +34,14 @@ export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOpt
   let lastInbound: string | undefined;
   return {
     connector,
-    destinations: { outbound: lab.destination("poke"), transferTarget: lab.destination("auto"), consultTarget: lab.destination("poke") },
+    destinations: {
+      outbound: lab.destination("poke"),
+      transferTarget: lab.destination("auto"),
+      consultTarget: lab.destination("poke"),
+      busy: lab.destination("busy"),
+      notFound: lab.destination("notFound"),
+      unavailable: lab.destination("unavailable"),
+    },
     driver: {
       async stallNext() {
         if (!lastInbound) throw new Error("no call to stall: ring one first");
@@ -46,6 +55,10 @@ export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOpt
       remoteAnswer: (call) => lab.answer(id(call)),
       remoteHangup: (call) => lab.poke(id(call), "XHANGUP"),
       abandon: (call) => lab.poke(id(call), "XABANDON"),
+      // The caller's side CANCELs with Reason: SIP;cause=480, as a proxy's ring timer does; Kamailio relays the Reason.
+      missInbound: (call) => lab.poke(id(call), "XMISS"),
+      remoteHold: (call) => lab.poke(id(call), "XHOLD"),
+      remoteResume: (call) => lab.poke(id(call), "XRESUME"),
       dropLink: () => Promise.resolve(lab.relay.cut()),
       async restoreLink() {
         lab.relay.restore();

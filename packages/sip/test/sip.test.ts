@@ -63,13 +63,11 @@ describe("registration (digest auth against Kamailio)", () => {
     expect(a.desktop.snapshot().agent.state).toBe("logged_out");
   });
 
-  it("a wrong password is AUTH_FAILED, and no password reaches logs or events", async () => {
+  // That a wrong password is AUTH_FAILED is the conformance suite's "bad credentials" scenario; this is what SIP adds.
+  it("a wrong password: the error names the registrar's 401, and no password reaches logs, events or the error", async () => {
     const a = await agent({ password: "not-the-password" }, { login: false });
     const error = await a.desktop.login().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CtiError);
-    expect((error as CtiError).code).toBe("AUTH_FAILED");
     expect((error as CtiError).message).toMatch(/401/);
-    expect(a.desktop.snapshot().agent.state).toBe("logged_out");
     const text = JSON.stringify(a.events) + a.logs.join("\n") + (error as CtiError).message;
     expect(text).not.toContain("not-the-password");
     expect(text).not.toContain(lab.password);
@@ -188,23 +186,35 @@ describe("call outcomes on the wire", () => {
     expect(await lab.waitFor(call.vendorCallId, "REFUSED")).toMatch(/ 603$/);
   });
 
-  it("a caller who gives up sends CANCEL and gets 487; the call ends abandoned", async () => {
+  // The suite's outbound-failure scenarios check the end reason and failure code; this is the SIP status and phrase they carry.
+  it.each([
+    ["busy", "BUSY", "busy", "486", "Busy Here"],
+    ["notFound", "NOTFOUND", "failed", "404", "Not Found"],
+    // 183 with SDP, then 503: Kamailio relays a 503 as 500 (RFC 3261 16.7), phrase kept.
+    ["unavailable", "UNAVAILABLE", "failed", "500", "Service Unavailable"],
+  ] as const)("an outbound call to a %s far end ends with the SIP status as failure.vendorCode and its phrase", async (mode, log, endReason, status, phrase) => {
     const a = await agent();
-    const call = await a.ring();
-    await lab.poke(call.vendorCallId, "XABANDON");
-    await lab.waitFor(call.vendorCallId, "ABANDONED"); // logged when the 487 arrived
-    await until(() => ended(a.events, call.id));
-    expect(ended(a.events, call.id)?.endReason).toBe("abandoned");
+    const id = await a.desktop.dial(lab.destination(mode));
+    const vendorId = a.desktop.getCall(id)?.vendorCallId ?? "";
+    const call = await until(() => ended(a.events, id));
+    await lab.waitFor(vendorId, log);
+    expect(call.endReason).toBe(endReason);
+    expect(call.failure?.vendorCode).toBe(status);
+    expect(call.failure?.message).toContain(`${status} ${phrase}`);
+    expect(call.parties.map((p) => p.state)).toEqual(["disconnected", "disconnected"]);
+    expect(a.callEvents(id)).not.toContain("call.connected");
   });
 
-  it("an outbound call to a busy far end (486) ends busy", async () => {
+  // A vendor limit, pinned so a change shows: Kamailio 5.6's own ring timer (fr_inv_timer) CANCELs
+  // without an RFC 3326 Reason, so the agent's side cannot tell it from a caller who gave up. A proxy
+  // that says `Reason: SIP;cause=480` (or 408, or Q.850 18/19) makes it `missed` (the suite's ringTimeout scenario).
+  it("Kamailio's own ring timer CANCELs without a Reason: the call ends abandoned, the caller gets 408", async () => {
     const a = await agent();
-    const id = await a.desktop.dial(lab.destination("busy"));
-    const vendorId = a.desktop.getCall(id)?.vendorCallId ?? "";
-    await until(() => ended(a.events, id));
-    await lab.waitFor(vendorId, "BUSY");
-    expect(ended(a.events, id)?.endReason).toBe("busy");
-    expect(a.callEvents(id)).not.toContain("call.connected");
+    const call = await a.ring({ headers: [["X-Ring-Timeout", "1500"]] });
+    expect(await lab.waitFor(call.vendorCallId, "REFUSED")).toMatch(/ 408$/);
+    const over = await until(() => ended(a.events, call.id));
+    expect(over.endReason).toBe("abandoned");
+    expect(a.callEvents(call.id)).not.toContain("call.connected");
   });
 
   it("data attached to a dial travels as prefixed SIP headers", async () => {
@@ -274,18 +284,6 @@ describe("in-call features", () => {
     await a.desktop.hangup(call.id);
   });
 
-  it("the far end putting us on hold is reported on the customer party", async () => {
-    const a = await agent();
-    const call = await a.answered();
-    await lab.poke(call.vendorCallId, "XHOLD");
-    await until(() => a.desktop.getCall(call.id)?.parties.find((p) => p.id === "remote")?.state === "held");
-    expect(a.desktop.getCall(call.id)?.state).toBe("connected"); // we did not hold: the agent's own state is unchanged
-    await lab.poke(call.vendorCallId, "XRESUME");
-    await until(() => a.desktop.getCall(call.id)?.parties.find((p) => p.id === "remote")?.state === "connected");
-    expect(a.callEvents(call.id)).toContain("call.parties");
-    await a.desktop.hangup(call.id);
-  });
-
   it("mute turns the microphone track off and on", async () => {
     const a = await agent();
     const call = await a.answered();
@@ -346,23 +344,13 @@ describe("in-call features", () => {
     expect(ended(a.events, consultId)?.endReason).toBe("transferred");
   });
 
-  it("call waiting: answering the second call puts the first on hold", async () => {
-    const a = await agent();
-    const first = await a.answered();
-    const second = await a.ring({ from: "+15550100200" });
-    expect(second.state).toBe("ringing");
-    await a.desktop.answer(second.id);
-    await until(() => a.desktop.getCall(second.id)?.state === "connected");
-    expect(a.desktop.getCall(first.id)?.state).toBe("held");
-    expect(lab.farEndLog(first.vendorCallId).some((l) => l.endsWith("a=sendonly"))).toBe(true);
-    await a.desktop.hangup(second.id);
-    await a.desktop.hangup(first.id);
-  });
 });
 
 describe("media", () => {
   it("a refused microphone is MEDIA_PERMISSION_DENIED and the caller is not left ringing", async () => {
     // The media seam as a browser behaves when the user blocks the microphone: getUserMedia rejects.
+    // A stand-in for the browser's handler, so this proves the connector's side only; the suite's
+    // microphoneDenied scenario needs real getUserMedia and is not declared (see conformance.test.ts).
     const denied = () => {
       const handler = nodeSessionDescriptionHandlerFactory(undefined as never, undefined);
       handler.getDescription = () => Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
@@ -374,8 +362,8 @@ describe("media", () => {
     expect(error).toBeInstanceOf(CtiError);
     expect(error.code).toBe("MEDIA_PERMISSION_DENIED");
     expect(await lab.waitFor(call.vendorCallId, "REFUSED")).toMatch(/ 480$/);
-    await until(() => ended(a.events, call.id));
-    expect(ended(a.events, call.id)?.endReason).toBe("failed");
+    const over = await until(() => ended(a.events, call.id));
+    expect(over).toMatchObject({ endReason: "failed", failure: { code: "MEDIA_PERMISSION_DENIED" } });
     expect(a.desktop.snapshot().link).toBe("connected");
   });
 });

@@ -95,6 +95,9 @@ request_route {
 		$ru = "sip:" + $rU + "@127.0.0.1:" + $(rU{s.substr,4,0});
 		route(RELAY); exit;
 	}
+	# Test hook: an INVITE with X-Ring-Timeout: <ms> rings the agent that long, then the proxy CANCELs it and answers the caller 408
+	# (Kamailio 5.6 puts no RFC 3326 Reason on the CANCEL its own timer sends).
+	if (is_method("INVITE") && is_present_hf("X-Ring-Timeout")) { $var(ring) = $(hdr(X-Ring-Timeout){s.int}); t_set_fr("$var(ring)", "$var(ring)"); }
 	route(LOCATION);
 }
 route[REGISTRAR] {

@@ -2,7 +2,7 @@
  * The SIP lab: Kamailio (registrar/proxy) + SIPp far ends on 127.0.0.1, and
  * a relay that plays the network. Agents register over WebSocket at
  * `lab.wsUrl`; callers ring them from SIPp; outbound calls reach SIPp callees
- * at `lab.destination("poke" | "auto" | "busy")`.
+ * at `lab.destination("poke" | "auto" | "busy" | "notFound" | "unavailable")`.
  */
 import { randomBytes } from "node:crypto";
 import { LAB_DOMAIN, startKamailio, type Kamailio } from "./kamailio.js";
@@ -26,7 +26,7 @@ export interface SipLab {
   readonly password: string;
   /** A fresh agent address of record, `sip:<user>@opencti.test`. */
   newAgentUri(): string;
-  /** A destination the agent can dial: a SIPp callee that answers on `answer()`, at once, or is busy. */
+  /** A destination the agent can dial: a SIPp callee that answers on `answer()`, at once, or refuses (busy 486, notFound 404, unavailable 183 then 503). */
   destination(mode: CalleeMode): string;
   /** A SIPp caller rings `agentUri`. Resolves once SIPp is running. */
   ring(agentUri: string, spec: CallerSpec): Promise<InboundCall>;
@@ -55,7 +55,7 @@ export async function startSipLab(options: { password?: string } = {}): Promise<
   const prefix = randomBytes(4).toString("hex");
 
   try {
-    for (const mode of ["poke", "auto", "busy"] as const) {
+    for (const mode of ["poke", "auto", "busy", "notFound", "unavailable"] as const) {
       const p = await startSipp(calleeScenario(mode), ["-timeout", "900s"], { waitUntilBound: true });
       callees.set(mode, p);
       all.push(p);
@@ -96,7 +96,7 @@ export async function startSipLab(options: { password?: string } = {}): Promise<
 
     async poke(callId, what) {
       // Mid-call pokes wait until the far end has the dialog (the ACK may still be in flight).
-      if (what !== "XABANDON" && what !== "XANSWER") await lab.waitFor(callId, "ANSWERED");
+      if (what !== "XABANDON" && what !== "XMISS" && what !== "XANSWER") await lab.waitFor(callId, "ANSWERED");
       const p = processFor(callId);
       if (!p) throw new Error(`no SIPp far end knows call ${callId}`);
       // A far-end re-INVITE completes before the next poke, so the scenario is back waiting for one.

@@ -2,7 +2,7 @@
  * SIPp scenarios for the far end, generated per use. They are dialog-correct
  * through a proxy (Record-Route, route sets, a proxy's CANCEL) and the test
  * driver steers them mid-call with "poke" requests: SIP requests with an
- * extension method (XANSWER, XHANGUP, XABANDON, XHOLD, XRESUME, XSTALL) sent over UDP
+ * extension method (XANSWER, XHANGUP, XABANDON, XMISS, XHOLD, XRESUME, XSTALL) sent over UDP
  * with the call's Call-ID. What the far end saw is written with <log> lines
  * ("INFO <call-id> 5", "REINVITE <call-id> sendonly", "REFER <call-id> <to>").
  */
@@ -191,10 +191,18 @@ ${reinvite("sendrecv", "farresume")}
 
   <label id="stall"/>
   <recv request="INVITE" optional="true" next="stall"><action><log message="STALLED [call_id]"/></action></recv>
+  <recv request="XHANGUP" optional="true" next="stallhangup"/>
   <recv request="BYE" next="byed"/>
 
   <label id="hangup"/>
 ${request("BYE", "")}
+  <recv response="200"/>
+  <nop next="end"><action><log message="HUNGUP [call_id]"/></action></nop>
+
+  <label id="stallhangup"/>
+${request("BYE", "")}
+  <label id="stallbye"/>
+  <recv request="INVITE" optional="true" next="stallbye"/>
   <recv response="200"/>
   <nop next="end"><action><log message="HUNGUP [call_id]"/></action></nop>
 
@@ -204,7 +212,7 @@ ${okFor()}
   <label id="end"/>`;
 }
 
-/** A caller (UAC) that rings the agent: answered, refused, or abandoned on XABANDON. */
+/** A caller (UAC) that rings the agent: answered, refused, abandoned on XABANDON, or cancelled as a ring timeout on XMISS. */
 export function callerScenario(spec: CallerSpec): string {
   const name = spec.fromName ? `"${clean(spec.fromName, "fromName").replace(/(["\\])/g, "\\$1")}" ` : "";
   const from = clean(spec.from, "from");
@@ -213,7 +221,7 @@ export function callerScenario(spec: CallerSpec): string {
   const headers = (spec.headers ?? []).map(([k, v]) => `${clean(k, "header name")}: ${clean(v, "header value")}\n`).join("");
   const body = spec.body ?? { contentType: "application/sdp", content: sdp("sendrecv", 1) };
   const inviteBranch = "z9hG4bK-[pid]-invite-[call_number]";
-  const refused = [480, 486, 488, 404, 603]
+  const refused = [408, 480, 486, 488, 404, 603]
     .map((code) => `  <recv response="${code}" optional="true" next="refused"><action><log message="REFUSED [call_id] ${code}"/></action></recv>`)
     .join("\n");
   const ackNon2xx = (label: string): string =>
@@ -225,6 +233,20 @@ Call-ID: [call_id]
 CSeq: 1 ACK
 Max-Forwards: 70
 Content-Length: 0`);
+  // CANCEL the INVITE: the caller gave up (abandon), or a ring timer did, saying so in an RFC 3326 Reason (miss).
+  const cancel = (label: string, log: string, reason: string): string => `  <label id="${label}"/>
+${send(`CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${inviteBranch}
+From: ${fromHeader}
+To: ${to}
+Call-ID: [call_id]
+CSeq: 1 CANCEL
+Max-Forwards: 70
+${reason}Content-Length: 0`)}
+  <recv response="180" optional="true"/>
+  <recv response="200"/>
+  <recv response="487"><action><ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="true" assign_to="ctag"/><log message="${log} [call_id]"/></action></recv>
+${ackNon2xx("ctag")}`;
   return xml(
     "opencti-caller",
     `${send(
@@ -246,6 +268,7 @@ ${body.content}`,
   <recv response="180" optional="true"><action><log message="RINGING [call_id]"/></action></recv>
   <recv response="183" optional="true"/>
   <recv request="XABANDON" optional="true" next="abandon"/>
+  <recv request="XMISS" optional="true" next="miss"/>
 ${refused.replace(/<action>/g, '<action><ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="false" assign_to="rtag"/>')}
   <recv response="200" rrs="true">
     <action><ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="true" assign_to="totag"/><log message="ANSWERED [call_id]"/></action>
@@ -266,26 +289,29 @@ ${talk(fromHeader, `${to};[$totag]`)}
 ${ackNon2xx("rtag")}
   <nop next="done"/>
 
-  <label id="abandon"/>
-${send(`CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${inviteBranch}
-From: ${fromHeader}
-To: ${to}
-Call-ID: [call_id]
-CSeq: 1 CANCEL
-Max-Forwards: 70
-Content-Length: 0`)}
-  <recv response="180" optional="true"/>
-  <recv response="200"/>
-  <recv response="487"><action><ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="true" assign_to="ctag"/><log message="ABANDONED [call_id]"/></action></recv>
-${ackNon2xx("ctag")}
+${cancel("abandon", "ABANDONED", "")}
+  <nop next="done"/>
+
+${cancel("miss", "MISSED", 'Reason: SIP;cause=480;text="NO_ANSWER"\n')}
   <label id="done"/>`,
   );
 }
 
-export type CalleeMode = "poke" | "auto" | "busy";
+export type CalleeMode = "poke" | "auto" | "busy" | "notFound" | "unavailable";
 
-/** A callee (UAS) serving any number of calls: it rings, then answers on XANSWER ("poke"), at once ("auto"), or is busy (486). */
+/** The final failure a refusing callee answers with, and what it logs once the ACK arrives. */
+const REFUSALS: Partial<Record<CalleeMode, { status: string; log: string }>> = {
+  busy: { status: "486 Busy Here", log: "BUSY" },
+  notFound: { status: "404 Not Found", log: "NOTFOUND" },
+  // Early media first (183 with SDP), then the far end's network gives up.
+  unavailable: { status: "503 Service Unavailable", log: "UNAVAILABLE" },
+};
+
+/**
+ * A callee (UAS) serving any number of calls: it rings, then answers on
+ * XANSWER ("poke"), at once ("auto"), or refuses: busy (486), notFound (404),
+ * unavailable (183 with SDP, then 503; a proxy relays it as 500).
+ */
 export function calleeScenario(mode: CalleeMode): string {
   const invite = `  <recv request="INVITE" rrs="true" crlf="true">
     <action>
@@ -300,18 +326,35 @@ export function calleeScenario(mode: CalleeMode): string {
     </action>
   </recv>`;
   const myTag = "tag=[pid]SIPpTag01[call_number]";
-  if (mode === "busy") {
+  const refusal = REFUSALS[mode];
+  if (refusal) {
+    const early =
+      mode === "unavailable"
+        ? send(`SIP/2.0 183 Session Progress
+[last_Via:]
+[last_From:]
+[last_To:];${myTag}
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdp("sendrecv", 1)}`)
+        : "";
     return xml(
-      "opencti-callee-busy",
+      `opencti-callee-${mode}`,
       `  <recv request="INVITE" crlf="true"><action><log message="INVITE [call_id]"/></action></recv>
-${send(`SIP/2.0 486 Busy Here
+${early}
+${send(`SIP/2.0 ${refusal.status}
 [last_Via:]
 [last_From:]
 [last_To:];${myTag}
 [last_Call-ID:]
 [last_CSeq:]
 Content-Length: 0`)}
-  <recv request="ACK"><action><log message="BUSY [call_id]"/></action></recv>`,
+  <recv request="ACK"><action><log message="${refusal.log} [call_id]"/></action></recv>`,
     );
   }
   const fromInvite = (status: string, extra: string): string =>

@@ -7,8 +7,12 @@ import { join } from "node:path";
 import { freeUdpPort } from "./ports.js";
 import { killOnExit } from "./processes.js";
 
-/** XSTALL: the far end stops answering re-INVITEs (and absorbs their retransmissions) until BYE. */
-export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XHOLD" | "XRESUME" | "XSTALL";
+/**
+ * XSTALL: the far end stops answering re-INVITEs (and absorbs their
+ * retransmissions) until BYE, or until XHANGUP makes it send one. XMISS: the
+ * caller CANCELs with `Reason: SIP;cause=480` (a ring timer gave up).
+ */
+export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XMISS" | "XHOLD" | "XRESUME" | "XSTALL";
 
 export interface SippProcess {
   readonly port: number;
