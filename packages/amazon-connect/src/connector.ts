@@ -14,7 +14,8 @@
  * - errors.ts: Streams failures → CtiError.
  */
 import { CtiError, type AgentReport, type CallReport, type Connector, type ConnectorContext } from "@opencti/core";
-import { errorMessage, guard, isBoolean, isRecord } from "@opencti/core/connector";
+import { errorMessage, guard, isBoolean, isNonEmptyString, isRecord } from "@opencti/core/connector";
+import { softphoneFailure } from "./errors.js";
 import { reasonsFrom, toAgentReport } from "./mapping.js";
 import { AMAZON_CONNECT_CAPABILITIES, DEFAULT_REASONS, DEFAULTS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
 import { createRequests, type Live } from "./requests.js";
@@ -24,7 +25,7 @@ import { createStreamsWiring, initParams, loadStreams } from "./streams.js";
 export function createAmazonConnectConnector(options: AmazonConnectConnectorOptions): Connector {
   const resolved = resolveOptions(options);
   const { loadTimeoutMs, loginPopup, keepaliveTimeoutMs } = resolved;
-  const live: Live = { ctx: undefined, streams: undefined, linkUp: false, current: undefined, reasons: DEFAULT_REASONS, muted: false };
+  const live: Live = { ctx: undefined, streams: undefined, linkUp: false, current: undefined, reasons: DEFAULT_REASONS, muted: false, softphoneErrors: 0 };
   let stopped = false;
   let loadTimer: ReturnType<typeof setTimeout> | undefined;
   /** Watches Streams' keepalive (SYNCHRONIZE → ACKNOWLEDGE about every second) while the link is up. */
@@ -151,6 +152,21 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       }
       live.muted = data.muted;
       if (live.current && live.ctx) contacts.apply(live.current, live.muted, live.ctx, live.ctx);
+      requests.check();
+    },
+    /** The softphone (in the CCP iframe, or this page's) failed: a refused microphone, no media path. */
+    softphoneError(data: unknown) {
+      const type = isRecord(data) ? data.errorType : undefined;
+      if (!isNonEmptyString(type)) {
+        live.ctx?.invalidVendorEvent("Amazon Connect sent a softphone error without a type", data);
+        return;
+      }
+      const message = isRecord(data) && typeof data.errorMessage === "string" ? data.errorMessage : "";
+      live.softphoneErrors++;
+      live.softphoneError = { type, message };
+      contacts.softphoneFailed(type, message);
+      const error = softphoneFailure(type, message);
+      live.ctx?.signal({ kind: "error", code: error.code, message: error.message });
       requests.check();
     },
     websocketLost() {

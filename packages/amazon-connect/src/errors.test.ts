@@ -1,7 +1,7 @@
-// streamsFailure on plain data: the shapes Streams hands a failure callback `(err, data)`.
+// streamsFailure and softphoneFailure on plain data: the shapes Streams hands a failure callback `(err, data)` and a softphone error.
 import { CtiError } from "@opencti/core";
 import { describe, expect, it } from "vitest";
-import { streamsFailure } from "./errors.js";
+import { softphoneFailure, streamsFailure } from "./errors.js";
 
 describe("streamsFailure", () => {
   it("keeps the vendor's words and the raw error as cause", () => {
@@ -37,5 +37,15 @@ describe("streamsFailure", () => {
     expect(streamsFailure("x", { code: "C", type: "T", errorMessage: "E" }).message).toBe("Amazon Connect could not x: E");
     expect(streamsFailure("x", { code: "C", type: "T" }).message).toBe("Amazon Connect could not x: T");
     expect(streamsFailure("x", { code: 42 }).message).toBe("Amazon Connect could not x: no reason given");
+  });
+});
+
+describe("softphoneFailure", () => {
+  it("a refused microphone is MEDIA_PERMISSION_DENIED; any other softphone error is VENDOR_ERROR; both keep the type and words", () => {
+    expect(softphoneFailure("microphone_not_shared", "Your microphone is not enabled in your browser. ")).toMatchObject({
+      code: "MEDIA_PERMISSION_DENIED",
+      message: "Amazon Connect's softphone failed (microphone_not_shared): Your microphone is not enabled in your browser.",
+    });
+    expect(softphoneFailure("ice_collection_timeout", "")).toMatchObject({ code: "VENDOR_ERROR", message: "Amazon Connect's softphone failed (ice_collection_timeout): no reason given" });
   });
 });

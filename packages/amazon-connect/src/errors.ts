@@ -3,7 +3,8 @@
  * the mapping throw for a payload they cannot read (the connector reports it
  * as INVALID_VENDOR_EVENT and goes on).
  *
- * vendor error → CtiError: streamsFailure.
+ * vendor error → CtiError: streamsFailure (API callbacks), softphoneFailure
+ * (`agent::softphone_error`).
  */
 import { CtiError, type CtiErrorCode } from "@opencti/core";
 import { describe, isRecord } from "@opencti/core/connector";
@@ -33,4 +34,12 @@ function codeFor(err: unknown, message: string): CtiErrorCode {
 export function streamsFailure(what: string, err: unknown, data?: unknown): CtiError {
   const message = vendorMessage(err, data);
   return new CtiError(codeFor(err, message), `Amazon Connect could not ${what}: ${message}`, { cause: err ?? data });
+}
+
+/** Softphone error types (Streams' SoftphoneErrorTypes) with their own code: a refused microphone; the rest are VENDOR_ERROR. */
+export const softphoneErrorCode = (type: string): CtiErrorCode => (type === "microphone_not_shared" ? "MEDIA_PERMISSION_DENIED" : "VENDOR_ERROR");
+
+/** A Streams softphone error (`agent::softphone_error`: `{ errorType, errorMessage }`) → CtiError. */
+export function softphoneFailure(type: string, message: string): CtiError {
+  return new CtiError(softphoneErrorCode(type), `Amazon Connect's softphone failed (${type}): ${message.trim() || "no reason given"}`);
 }

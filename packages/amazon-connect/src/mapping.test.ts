@@ -30,10 +30,42 @@ describe("mapVoiceContact", () => {
     expect(mapVoiceContact(ended, memory, { muted: true }).call).toMatchObject({ state: "wrapup", endReason: "local_hangup", muted: false });
   });
 
-  it("missed, rejected and error contacts end with those reasons", () => {
-    for (const [state, reason] of [["missed", "missed"], ["rejected", "rejected"], ["error", "failed"]] as const) {
-      expect(mapVoiceContact(contact(state, [conn("a", "agent", "disconnected")]), newMemory(), opts).call).toMatchObject({ state: "ended", endReason: reason });
-    }
+  it("a rejected contact, or one the agent rejected, ends rejected", () => {
+    expect(mapVoiceContact(contact("rejected", [conn("a", "agent", "disconnected")]), newMemory(), opts).call).toMatchObject({ state: "ended", endReason: "rejected" });
+    const memory = newMemory();
+    memory.rejected = true;
+    expect(mapVoiceContact(contact("error", [conn("a", "agent", "disconnected")]), memory, { muted: false, agentError: "MissedCallAgent" }).call.endReason).toBe("rejected");
+  });
+
+  it("an error contact ends as the agent's error state in the same snapshot says, its name the failure's vendorCode", () => {
+    const gone = [conn("a", "agent", "disconnected"), conn("cu", "outbound", "disconnected", { phoneNumber: "+15550186" })];
+    const outbound = contact("error", gone, { initiationMethod: "outbound" });
+    const ends = (agentError: string) => mapVoiceContact(outbound, newMemory(), { muted: false, agentError }).call;
+    expect(ends("LineEngagedCustomer")).toMatchObject({ state: "ended", endReason: "busy", failure: { code: "DESTINATION_BUSY", vendorCode: "LineEngagedCustomer" } });
+    expect(ends("BadAddressCustomer")).toMatchObject({ endReason: "failed", failure: { code: "INVALID_DESTINATION", vendorCode: "BadAddressCustomer" } });
+    expect(ends("FailedConnectCustomer")).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "FailedConnectCustomer" } });
+    expect(ends("MissedCallCustomer")).toMatchObject({ endReason: "no_answer" });
+    expect(ends("RealtimeCommunicationError")).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "RealtimeCommunicationError" } });
+    expect(ends("LineEngagedCustomer").failure?.message).toMatch(/engaged/);
+    const inbound = contact("error", [conn("a", "agent", "disconnected"), conn("cu", "inbound", "disconnected")]);
+    // Offered and never answered (Connect reports it as `error`, not `missed`).
+    expect(mapVoiceContact(inbound, newMemory(), { muted: false, agentError: "MissedCallAgent" }).call).toMatchObject({ endReason: "missed" });
+    expect(mapVoiceContact(inbound, newMemory(), { muted: false, agentError: "MissedCallAgent" }).call.failure).toBeUndefined();
+  });
+
+  it("an error contact without an agent error state: abandoned if the agent never had it, else failed; a softphone error makes it failed", () => {
+    const inbound = contact("error", [conn("a", "agent", "disconnected"), conn("cu", "inbound", "disconnected")]);
+    expect(mapVoiceContact(inbound, newMemory(), opts).call).toMatchObject({ state: "ended", endReason: "abandoned" });
+    expect(mapVoiceContact(contact("missed", inbound.connections), newMemory(), opts).call.endReason).toBe("missed");
+    const memory = newMemory();
+    mapVoiceContact(contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "connected")]), memory, opts);
+    expect(mapVoiceContact(inbound, memory, opts).call).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "error" } });
+    const denied = newMemory();
+    denied.softphoneError = { type: "microphone_not_shared", message: "Your microphone is not enabled in your browser. " };
+    expect(mapVoiceContact(inbound, denied, { muted: false, agentError: "FailedConnectAgent" }).call).toMatchObject({
+      endReason: "failed",
+      failure: { code: "MEDIA_PERMISSION_DENIED", vendorCode: "microphone_not_shared", message: expect.stringContaining("microphone") },
+    });
   });
 
   it("a connected third party beside a held customer is a consult leg; both connected means merged", () => {
@@ -150,6 +182,7 @@ describe("parties, hold and the contact helpers", () => {
   it("a call gone from the snapshot: abandoned while ringing, its own reason in wrap-up, else how the agent left", () => {
     const memory = newMemory();
     expect(vanishedReason(memory, undefined, "ringing")).toBe("abandoned");
+    expect(vanishedReason({ ...memory, rejected: true }, undefined, "ringing")).toBe("rejected");
     expect(vanishedReason(memory, undefined, "wrapup")).toBeUndefined();
     expect(vanishedReason(undefined, undefined, "connected")).toBe("remote_hangup");
     memory.leaving = "transferred";

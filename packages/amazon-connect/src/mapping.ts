@@ -22,7 +22,15 @@
  *   still connecting (the agent placed it), and ends when the customer's
  *   connection is gone while the agent stays on a consult leg.
  * - ACW: an `ended` contact is the call in `wrapup` until the agent clears
- *   it; missed / rejected / error contacts end as missed / rejected / failed.
+ *   it; a `rejected` contact (or one the agent rejected) ends `rejected`.
+ * - A `missed` or `error` contact ended before or without the agent: the
+ *   agent's error state in the same snapshot says why (AGENT_ERROR_ENDS:
+ *   MissedCallAgent → missed, LineEngagedCustomer → busy, BadAddressCustomer
+ *   / FailedConnectCustomer → failed, MissedCallCustomer → no_answer, the
+ *   state name as `failure.vendorCode`); a softphone error on the contact
+ *   (microphone_not_shared → MEDIA_PERMISSION_DENIED) makes it failed;
+ *   without either, a contact the agent never had (inbound, never connected)
+ *   was abandoned by the caller, anything else failed.
  * - Consult legs: a third-party connection (not initial, not the agent's)
  *   is its own call `<contactId>:<connectionId>` with relatedCallId = the
  *   contact, while the contact is connected, the agent is on it and no blind
@@ -39,8 +47,8 @@
  * - Contact attributes `{ key: { name, value } }` are call data (only the
  *   configured keys when given).
  */
-import type { AgentReason, AgentReport, AgentStateKind, CallDirection, CallReport, CallState, EndReason, Party, PartyState } from "@opencti/core";
-import { BadVendorData } from "./errors.js";
+import type { AgentReason, AgentReport, AgentStateKind, CallDirection, CallFailure, CallReport, CallState, CtiErrorCode, EndReason, Party, PartyState } from "@opencti/core";
+import { BadVendorData, softphoneErrorCode } from "./errors.js";
 import type { AgentData, AgentStateDef, ConnectionData, ContactData } from "./snapshot.js";
 
 /** What the connector remembers about a contact between snapshots. */
@@ -53,6 +61,12 @@ export interface ContactMemory {
   leaving?: "local_hangup" | "transferred";
   /** A blind transfer is under way: its third-party leg is not a consult. */
   blindTransfer?: boolean;
+  /** The agent rejected it (the reject request went out). */
+  rejected?: boolean;
+  /** The contact was connected at some point (the agent had the caller). */
+  connected?: boolean;
+  /** The softphone failed while the contact was live: its error type and words. */
+  softphoneError?: { readonly type: string; readonly message: string };
 }
 
 export const newMemory = (): ContactMemory => ({ merged: new Set(), dropped: new Set() });
@@ -148,6 +162,8 @@ export interface ContactCalls {
 
 export interface MapOptions {
   readonly muted: boolean;
+  /** The agent's error state in the same snapshot (its name, e.g. MissedCallAgent), if the agent is in one. */
+  readonly agentError?: string | undefined;
   /** Which contact attributes become call data; all when undefined. */
   readonly attributes?: readonly string[] | undefined;
 }
@@ -197,9 +213,33 @@ export function vanishedReason(memory: ContactMemory | undefined, connectionId: 
     if (memory?.dropped.has(connectionId) || memory?.leaving === "local_hangup") return "local_hangup";
     return "remote_hangup";
   }
-  if (desktopState === "ringing") return "abandoned";
+  if (desktopState === "ringing") return memory?.rejected ? "rejected" : "abandoned";
   if (desktopState === "wrapup") return undefined;
   return memory?.leaving ?? "remote_hangup";
+}
+
+/** How a `missed` / `error` contact ended, by the agent's error state: [endReason, failure code, what happened]. */
+export const AGENT_ERROR_ENDS: Readonly<Record<string, readonly [EndReason, CtiErrorCode | undefined, string]>> = {
+  MissedCallAgent: ["missed", undefined, "the agent did not answer in time"],
+  LineEngagedCustomer: ["busy", "DESTINATION_BUSY", "the customer's line is engaged"],
+  BadAddressCustomer: ["failed", "INVALID_DESTINATION", "the number could not be dialed"],
+  FailedConnectCustomer: ["failed", "VENDOR_ERROR", "the call could not be connected to the customer"],
+  MissedCallCustomer: ["no_answer", undefined, "the customer did not answer"],
+};
+
+const failure = (code: CtiErrorCode, vendorCode: string, message: string): CallFailure => ({ code, vendorCode, message: `Amazon Connect: ${message} (${vendorCode}).` });
+
+/** How a contact in `missed` or `error` ended (see the rules above). */
+export function errorEnd(contact: ContactData, memory: ContactMemory, agentError: string | undefined, outbound: boolean): { endReason: EndReason; failure?: CallFailure } {
+  if (memory.rejected) return { endReason: "rejected" };
+  const known = agentError ? AGENT_ERROR_ENDS[agentError] : undefined;
+  if (agentError && known) return { endReason: known[0], ...(known[1] ? { failure: failure(known[1], agentError, known[2]) } : {}) };
+  const soft = memory.softphoneError;
+  if (soft) return { endReason: "failed", failure: failure(softphoneErrorCode(soft.type), soft.type, `the softphone failed: ${soft.message.trim() || soft.type}`) };
+  if (agentError) return { endReason: "failed", failure: failure("VENDOR_ERROR", agentError, "the agent's state went to an error") };
+  if (contact.state === "missed") return { endReason: "missed" };
+  if (!memory.connected && !outbound) return { endReason: "abandoned" };
+  return { endReason: "failed", failure: failure("VENDOR_ERROR", contact.state, "the contact went to an error state") };
 }
 
 /** Maps one voice contact. Updates `memory.merged` as conferences form. */
@@ -217,9 +257,11 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
 
   let state: CallState;
   let endReason: EndReason | undefined;
+  let failed: CallFailure | undefined;
   switch (contact.state) {
     case "connected":
     case "paused":
+      memory.connected = true;
       state = customer?.state === "hold" ? "held" : customer && (customer.state === "connecting" || customer.state === "init") ? "dialing" : "connected";
       if (customer?.state === "disconnected") {
         // The customer left while the agent stays on a consult leg.
@@ -231,17 +273,14 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
       state = "wrapup";
       endReason = memory.leaving ?? (agent && memory.dropped.has(agent.connectionId) ? "local_hangup" : "remote_hangup");
       break;
-    case "missed":
-      state = "ended";
-      endReason = "missed";
-      break;
     case "rejected":
       state = "ended";
       endReason = "rejected";
       break;
+    case "missed":
     case "error":
       state = "ended";
-      endReason = "failed";
+      ({ endReason, failure: failed } = errorEnd(contact, memory, options.agentError, outbound));
       break;
     default:
       if (!RINGING_CONTACT.has(contact.state)) throw new BadVendorData(`contact ${contact.contactId} has unknown state ${JSON.stringify(contact.state)}`);
@@ -268,6 +307,7 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
     ...(contact.systemNumber ? (outbound ? { from: contact.systemNumber } : { to: contact.systemNumber }) : {}),
     ...(contact.queue ? { queue: contact.queue } : {}),
     ...(endReason ? { endReason } : {}),
+    ...(failed ? { failure: failed } : {}),
   };
 
   const legs: CallReport[] = [];

@@ -47,8 +47,12 @@ export interface AmazonConnectConnectorOptions {
   streamsScriptUrl?: string;
 }
 
-/** Everything Connect's CCP does for a voice contact, through Streams' API. */
-export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== "transcripts"); // transcripts come from Contact Lens, not Streams
+/**
+ * Everything Connect's CCP does for a voice contact, through Streams' API. Not
+ * `transcripts` (Contact Lens, not Streams) nor `callWaiting` (Connect routes
+ * one voice contact at a time: no second call rings while one is live).
+ */
+export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== "transcripts" && c !== "callWaiting");
 
 /**
  * None: Connect's reasons are the instance's configured agent states, which

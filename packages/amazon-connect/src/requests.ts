@@ -7,7 +7,7 @@
  */
 import { CtiError, type AgentReason, type Call, type Connector, type ConnectorContext } from "@opencti/core";
 import { isRecord, waitFor } from "@opencti/core/connector";
-import { streamsFailure } from "./errors.js";
+import { softphoneFailure, streamsFailure } from "./errors.js";
 import { agentConnection, customerConnection, isConsulting, isOutboundContact, legId, newThirdParty, reasonId } from "./mapping.js";
 import type { AmazonConnectConnectorOptions } from "./options.js";
 import type { AgentData, AgentStateDef, ContactData, ContactTracker } from "./snapshot.js";
@@ -23,6 +23,9 @@ export interface Live {
   current: AgentData | undefined;
   reasons: readonly AgentReason[];
   muted: boolean;
+  /** How many softphone errors Streams reported, and the last one. */
+  softphoneErrors: number;
+  softphoneError?: { readonly type: string; readonly message: string };
 }
 
 type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "start" | "stop">;
@@ -41,6 +44,10 @@ interface Waiter {
 }
 
 const PHONE = /^\+?[0-9][0-9\s().-]*$/;
+/** Contact states of a contact still offered to (or placed by) the agent. */
+const RINGING = new Set(["init", "incoming", "pending", "connecting"]);
+/** Contact states of a contact that is over without the agent (missed, failed, rejected). */
+const OVER = new Set(["missed", "error", "rejected"]);
 
 const linkDown = (): CtiError => new CtiError("LINK_DOWN", "The Amazon Connect CCP is not connected.");
 
@@ -63,19 +70,22 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
     );
   }
 
-  /** Resolves with `find()`'s value once a snapshot makes it defined. */
+  /** Resolves with `find()`'s value once a snapshot (or a softphone error) makes it defined; rejects with what `find()` throws. */
   function until<T>(find: () => T | undefined, signal: AbortSignal, what: string): Promise<T> {
-    const now = find();
-    if (now !== undefined) return Promise.resolve(now);
     return waitFor<T>(
       (resolve, reject) => {
         const waiter: Waiter = {
           check() {
-            const value = find();
-            if (value !== undefined) resolve(value);
+            try {
+              const value = find();
+              if (value !== undefined) resolve(value);
+            } catch (err) {
+              reject(err);
+            }
           },
           fail: reject,
         };
+        waiter.check();
         waiters.add(waiter);
         return () => waiters.delete(waiter);
       },
@@ -111,10 +121,6 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
   const onConnection = (what: string, act: "hold" | "resume") => async ({ call: c, signal }: { call: Call; signal: AbortSignal }) => {
     const { contactId, connectionId: id } = remoteConnection(c);
     await call(what, signal, (cb) => new (s().VoiceConnection)(contactId, id)[act](cb));
-  };
-
-  const onContact = (what: string, act: "accept" | "reject" | "toggleActiveConnections") => async ({ call: c, signal }: { call: Call; signal: AbortSignal }) => {
-    await call(what, signal, (cb) => new (s().Contact)(contacts.target(c).contactId)[act](cb));
   };
 
   function destroy(what: string, contactId: string, id: string, signal: AbortSignal): Promise<unknown> {
@@ -159,8 +165,9 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
   }
 
   async function putState(state: AgentStateDef, signal: AbortSignal, what: string): Promise<void> {
-    // While a contact is live Connect queues the state until it ends (pendingState).
-    const enqueueNextState = (live.current?.contacts.some((c) => c.type === "voice") ?? false) && state.type !== "offline";
+    // While a contact is live (or in ACW) Connect queues the state until it ends (pendingState);
+    // a missed or failed contact is not live: picking a state is how the agent leaves the error state.
+    const enqueueNextState = (live.current?.contacts.some((c) => c.type === "voice" && !OVER.has(c.state)) ?? false) && state.type !== "offline";
     const plain = { agentStateARN: state.agentStateARN ?? null, type: state.type, name: state.name };
     await call(what, signal, (cb) => new (s().Agent)().setState(plain, cb, { enqueueNextState }));
   }
@@ -190,8 +197,33 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
       const callId = await until(() => live.current?.contacts.find((c) => c.type === "voice" && !before.has(c.contactId) && isOutboundContact(c))?.contactId, signal, "the new outbound contact");
       return { callId };
     },
-    answer: onContact("accept the call", "accept"),
-    reject: onContact("reject the call", "reject"),
+    async answer({ call: c, signal }) {
+      const contactId = contacts.target(c).contactId;
+      const errorsBefore = live.softphoneErrors;
+      await call("accept the call", signal, (cb) => new (s().Contact)(contactId).accept(cb));
+      // Accepted, the softphone now connects the agent's audio: a softphone error before the contact leaves
+      // connecting (a microphone the browser refuses) means the call cannot be answered.
+      await until(
+        () => {
+          if (live.softphoneErrors > errorsBefore && live.softphoneError) throw softphoneFailure(live.softphoneError.type, live.softphoneError.message);
+          const contact = live.current?.contacts.find((x) => x.contactId === contactId);
+          return contact && RINGING.has(contact.state) ? undefined : true;
+        },
+        signal,
+        "the call answered",
+      );
+    },
+    async reject({ call: c, signal }) {
+      const contactId = contacts.target(c).contactId;
+      const m = contacts.memoryOf(contactId);
+      m.rejected = true;
+      try {
+        await call("reject the call", signal, (cb) => new (s().Contact)(contactId).reject(cb));
+      } catch (err) {
+        delete m.rejected;
+        throw err;
+      }
+    },
     async hangup({ call: c, signal }) {
       const t = contacts.target(c);
       const m = contacts.memoryOf(t.contactId);
@@ -253,7 +285,9 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
       // The next snapshot shows the merged legs; until then nothing changes.
       if (t.connectionId) contacts.memoryOf(t.contactId).merged.add(t.connectionId);
     },
-    swap: onContact("swap the calls", "toggleActiveConnections"),
+    async swap({ call: c, signal }) {
+      await call("swap the calls", signal, (cb) => new (s().Contact)(contacts.target(c).contactId).toggleActiveConnections(cb));
+    },
     async dropParty({ call: c, party, signal }) {
       const contactId = contacts.target(c).contactId;
       contacts.memoryOf(contactId).dropped.add(party.id);

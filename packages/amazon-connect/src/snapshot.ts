@@ -195,6 +195,8 @@ export interface ContactTracker {
   contact(contactId: string): ContactData | undefined;
   /** The contact and, for a consult leg, its connection id. */
   target(call: Call): Reported;
+  /** The softphone failed: every live contact remembers it (how it ends, if it does). */
+  softphoneFailed(type: string, message: string): void;
 }
 
 export function createContactTracker(attributes: readonly string[] | undefined): ContactTracker {
@@ -242,7 +244,7 @@ export function createContactTracker(attributes: readonly string[] | undefined):
         continue;
       }
       try {
-        const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes });
+        const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes, agentError: data.state.type === "error" ? data.state.name : undefined });
         known.set(contact.contactId, contact);
         report(sink, mapped.call, { contactId: contact.contactId });
         seen.add(mapped.call.id);
@@ -279,5 +281,8 @@ export function createContactTracker(attributes: readonly string[] | undefined):
     memoryOf,
     contact: (contactId) => known.get(contactId),
     target: (call) => reported.get(call.id) ?? { contactId: call.vendorCallId },
+    softphoneFailed(type, message) {
+      for (const where of reported.values()) memoryOf(where.contactId).softphoneError = { type, message };
+    },
   };
 }

@@ -90,6 +90,7 @@ export interface StreamsGlobal {
 const STREAMS_EVENTS = {
   refresh: "agent::refresh",
   muteToggle: "agent::mute_toggle",
+  softphoneError: "agent::softphone_error",
   websocketLost: "agent::websocket_connection_lost",
   websocketGained: "agent::websocket_connection_gained",
   ackTimeout: "ack_timeout",

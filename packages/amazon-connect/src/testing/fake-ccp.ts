@@ -47,7 +47,26 @@ export interface FakeCcpOptions {
   silent?: boolean;
   /** Delay every upstream message by this many ms (order kept), like a real CCP's round trips. */
   latencyMs?: number;
+  /**
+   * Numbers whose outbound calls fail as Connect reports it: the contact goes to `error` with the agent
+   * in this error state (FailedConnectCustomer is then cleared by the CCP itself, as the CCP does).
+   */
+  outboundFailures?: Readonly<Record<string, OutboundFailure>>;
+  /** The browser refuses the microphone: the softphone reports `microphone_not_shared` and never connects a call. */
+  microphone?: "denied";
+  /** Connect refuses the agent's credentials: the CCP loads, then every request fails and it reports `auth_fail`. */
+  credentials?: "bad";
 }
+
+/** The agent error states an outbound call can end in (Streams' AgentErrorStates). */
+export type OutboundFailure = "LineEngagedCustomer" | "BadAddressCustomer" | "FailedConnectCustomer" | "MissedCallCustomer";
+
+/** The agent error states the CCP clears by itself (contact.clear()), per Streams' documentation. */
+const AUTO_CLEARED = new Set(["FailedConnectAgent", "FailedConnectCustomer"]);
+/** What the CCP's softphone broadcasts when getUserMedia is refused (Streams' SoftphoneError). */
+const MICROPHONE_NOT_SHARED = { errorType: "microphone_not_shared", errorMessage: "Your microphone is not enabled in your browser. ", endPointUrl: "" };
+/** How long Connect takes to give up on a call leg, ms (instant in real terms; after the snapshot that shows it ringing). */
+const GIVE_UP_MS = 10;
 
 export interface InboundContactSpec {
   from: string;
@@ -106,6 +125,10 @@ export interface FakeCcp {
   remoteHangup(contactId: string, connectionId?: string): void;
   /** The caller gives up while it still rings. */
   abandon(contactId: string): void;
+  /** Nobody answers a ringing contact: Connect moves it on (contact `error`, agent `MissedCallAgent`) until the agent picks a state. */
+  missInbound(contactId: string): void;
+  /** Connect stops accepting the agent's session (an expired or revoked sign-in): `auth_fail`, then every request fails. */
+  failAuth(): void;
   /** The CCP's WebSocket drops: Streams hears websocket_connection_lost; snapshots stop. */
   dropLink(): void;
   /** The WebSocket is back: the latest snapshot is pushed. */
@@ -172,6 +195,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   let keepalive = true;
   let muted = false;
   let seq = 0;
+  /** The agent's error state (MissedCallAgent, LineEngagedCustomer…), shown instead of the selected state. */
+  let agentError: string | null = null;
+  let authFailed = options.credentials === "bad";
   const id = (prefix: string) => `${prefix}-${++seq}`;
 
   const queueArn = `${arn}/queue/basic`;
@@ -210,6 +236,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
 
   /** The agent state the CCP shows now: system states while contacts exist. */
   function agentStateNow(): { type: string; name: string; agentStateARN: string | null } {
+    if (agentError) return { type: "error", name: agentError, agentStateARN: null };
     const voice = contacts.filter((c) => c.type === "voice");
     if (voice.some((c) => c.state === "ended")) return { type: "system", name: "AfterCallWork", agentStateARN: null };
     if (voice.some((c) => c.state === "connected")) return { type: "system", name: "Busy", agentStateARN: null };
@@ -284,7 +311,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   }
 
   function push(): void {
-    if (!port || !linkUp) return;
+    if (!port || !linkUp || authFailed) return;
     const s = snapshot();
     history.push(s);
     if (history.length > 20) history.shift();
@@ -318,7 +345,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   }
 
   function removeContact(c: FContact): void {
+    if (!contacts.includes(c)) return;
     contacts.splice(contacts.indexOf(c), 1);
+    if (c.state === "error" || c.state === "missed") agentError = null;
     if (nextState && !contacts.some((x) => x.type === "voice")) {
       selected = nextState;
       nextState = null;
@@ -333,6 +362,33 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     if (live.length >= 2) for (const x of live) setConn(x, "connected");
     else for (const x of live) setConn(x, "disconnected");
     setContact(c, "ended");
+  }
+
+  /** Runs `fn` a little later (after the reply and snapshot already on their way). */
+  function soon(fn: () => void): void {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (port) fn();
+    }, GIVE_UP_MS);
+    timers.add(timer);
+  }
+
+  /** Connect gives up on a contact: `error`, everyone off it, the agent in `state` (cleared by the CCP for FailedConnect*). */
+  function failContact(c: FContact, state: string): void {
+    if (!contacts.includes(c)) return;
+    setContact(c, "error");
+    for (const x of c.connections) setConn(x, "disconnected");
+    agentError = state;
+    push();
+    if (AUTO_CLEARED.has(state))
+      soon(() => {
+        removeContact(c);
+        push();
+      });
+  }
+
+  function softphoneError(): void {
+    send("agent::softphone_error", { ...MICROPHONE_NOT_SHARED });
   }
 
   function newConnection(type: FConn["type"], initial: boolean, state: ConnState, phoneNumber: string | null, name: string | null = null): FConn {
@@ -364,12 +420,22 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
         else {
           selected = st;
           nextState = null;
+          // Picking a state is how the agent leaves an error state: the missed or failed contact goes.
+          for (const c of contacts.filter((x) => x.state === "error" || x.state === "missed")) removeContact(c);
         }
         return {};
       }
       case "acceptContact": {
         const c = contact();
         if (c.state !== "connecting") throw new ApiError("InvalidStateException", `Contact ${c.contactId} is not ringing`);
+        if (options.microphone === "denied") {
+          // Accepted, but the softphone cannot open the microphone: it says so, and Connect gives up on the agent's leg.
+          soon(() => {
+            softphoneError();
+            soon(() => failContact(c, "FailedConnectAgent"));
+          });
+          return {};
+        }
         setContact(c, "connected");
         const a = agentConn(c);
         if (a) setConn(a, "connected");
@@ -415,7 +481,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       case "createOutboundContact": {
         const { phoneNumber, name } = endpointNumber(p.endpoint);
         if (!phoneNumber) throw new ApiError("BadEndpointException", "The endpoint has no phone number");
-        contacts.push({
+        const placed: FContact = {
           contactId: id("contact"),
           type: "voice",
           initiationMethod: "outbound",
@@ -425,7 +491,11 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
           systemNumber: "+15550001000",
           attributes: {},
           connections: [newConnection("agent", false, "connected", null), newConnection("outbound", true, "connecting", phoneNumber, name)],
-        });
+        };
+        contacts.push(placed);
+        // The request succeeds and the contact rings out; a failing number then fails as Connect reports it.
+        const failure = options.outboundFailures?.[phoneNumber];
+        if (failure) soon(() => failContact(placed, failure));
         return {};
       }
       case "createAdditionalConnection": {
@@ -473,6 +543,12 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     requests.push({ method, params });
     if (stalls.delete(method)) return;
     const reply = (result: unknown, err: unknown) => send("api_response", { event: "api_response", requestId: data.requestId, data: result, err });
+    if (authFailed) {
+      // The CCP's client engine: a refused session fails the call and reports auth_fail.
+      reply(null, { type: "UnauthorizedException", message: "The agent's session is not valid" });
+      send("auth_fail");
+      return;
+    }
     if (failures.has(method)) {
       const err = failures.get(method);
       failures.delete(method);
@@ -521,7 +597,11 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       unlisten = p.listen(onMessage);
       if (options.silent) return;
       send("acknowledge", { id: "fake-ccp-port" });
+      // Refused credentials: the CCP loads, but its first snapshot request is refused.
+      if (authFailed) return send("auth_fail");
       push();
+      // The softphone checks the microphone as it starts.
+      if (options.microphone === "denied") softphoneError();
     },
     close() {
       unlisten?.();
@@ -556,6 +636,8 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
         connections: [newConnection("agent", false, "connecting", null), newConnection("inbound", true, "connected", spec.from, spec.fromName ?? null)],
       });
       push();
+      // The softphone starts the agent's media session as a voice contact rings: without a microphone it fails.
+      if (type === "voice" && options.microphone === "denied") softphoneError();
       return contactId;
     },
     remoteAnswer(contactId, connectionId) {
@@ -581,6 +663,14 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       if (!c) return;
       removeContact(c);
       push();
+    },
+    missInbound(contactId) {
+      const c = find(contactId);
+      if (c?.state === "connecting") failContact(c, "MissedCallAgent");
+    },
+    failAuth() {
+      authFailed = true;
+      send("auth_fail");
     },
     dropLink() {
       send("agent::websocket_connection_lost", { reason: "WebSocket closed" });

@@ -3,21 +3,31 @@
  * the fake CCP answering at the postMessage boundary, and the connector.
  */
 import type { Call } from "@opencti/core";
-import type { ConnectorHarness } from "@opencti/testkit";
+import type { ConnectorHarness, HarnessVariant } from "@opencti/testkit";
 import { createAmazonConnectConnector, type AmazonConnectConnectorOptions } from "../../src/index.js";
 import { attachFakeCcp, createFakeCcp, type FakeCcp, type FakeCcpOptions } from "../../src/testing/index.js";
 import { createStreamsWindow, type StreamsWindow } from "./streams-dom.js";
 
-const DESTINATIONS = { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" };
+/** Numbers the fake CCP fails as Connect reports it (feature `outboundFailures`). */
+const FAILING = { busy: "+15550186", notFound: "+15550187", unavailable: "+15550188" };
+const DESTINATIONS = { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144", ...FAILING };
 
 export interface AmazonConnectHarness extends ConnectorHarness {
   fake: FakeCcp;
   dom: StreamsWindow;
 }
 
-export function createHarness(options: { fake?: FakeCcpOptions; connector?: Partial<AmazonConnectConnectorOptions> } = {}): AmazonConnectHarness {
+export function createHarness(options: { fake?: FakeCcpOptions; connector?: Partial<AmazonConnectConnectorOptions>; variant?: HarnessVariant | undefined } = {}): AmazonConnectHarness {
   const dom = createStreamsWindow();
-  const fake = createFakeCcp({ quickConnects: [{ name: "Billing desk", phoneNumber: "+15550177" }], ...options.fake });
+  const { variant = {} } = options;
+  const fake = createFakeCcp({
+    quickConnects: [{ name: "Billing desk", phoneNumber: "+15550177" }],
+    // Busy line, unknown number, carrier failure: the agent error states Connect reports for each.
+    outboundFailures: { [FAILING.busy]: "LineEngagedCustomer", [FAILING.notFound]: "BadAddressCustomer", [FAILING.unavailable]: "FailedConnectCustomer" },
+    ...(variant.microphone ? { microphone: variant.microphone } : {}),
+    ...(variant.credentials ? { credentials: variant.credentials } : {}),
+    ...options.fake,
+  });
   const detach = attachFakeCcp(fake, dom.container);
   const connector = createAmazonConnectConnector({
     ccpUrl: "https://example.my.connect.aws/ccp-v2/",
@@ -48,6 +58,7 @@ export function createHarness(options: { fake?: FakeCcpOptions; connector?: Part
       remoteAnswer: (call) => act(() => fake.remoteAnswer(contactOf(call), connectionOf(call))),
       remoteHangup: (call) => act(() => fake.remoteHangup(contactOf(call), connectionOf(call))),
       abandon: (call) => act(() => fake.abandon(contactOf(call))),
+      missInbound: (call) => act(() => fake.missInbound(contactOf(call))),
       dropLink: () => act(() => fake.dropLink()),
       restoreLink: () => act(() => fake.restoreLink()),
       injectMalformed: () => act(() => fake.pushMalformedSnapshot((s) => (s.contacts = [{ contactId: "c-bad", type: "voice", state: { type: "exploding" }, connections: [] }]))),
