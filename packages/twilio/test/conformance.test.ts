@@ -6,21 +6,27 @@
 // progress arrives as a user-defined call message.
 import { afterAll, describe, expect, it } from "vitest";
 import type { Call } from "@opencti/core";
-import { createRecordedDesktop, runConnectorConformance, type ConnectorHarness } from "@opencti/testkit";
+import { createRecordedDesktop, runConnectorConformance, type ConnectorHarness, type HarnessVariant } from "@opencti/testkit";
 import { accessTokenAuthenticator, createCallControlHandler } from "@opencti/twilio-backend";
 import { STUB_ACCOUNT_SID, STUB_API_KEY_SECRET, STUB_API_KEY_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken } from "@opencti/twilio-backend/testing";
-import { newSid, type TwilioEmulator } from "../src/testing/index.js";
+import { newSid, type Reinvite, type TwilioEmulator } from "../src/testing/index.js";
 import { twilioCapabilities } from "../src/index.js";
-import { mediaOffer } from "./support/browser.js";
+import { mediaAnswerOffer, mediaClose, mediaOffer, type ExtraRoute } from "./support/browser.js";
 import { openConnector, startBrowserRig, type BrowserRig } from "./support/chromium-session.js";
 
 interface Shared {
   rig: BrowserRig;
   stub: TwilioRestStub;
   backendUrl: string;
+  /**
+   * A second Chromium, its microphone blocked, for the variant harnesses (started for the first scenario that
+   * asks): a variant harness runs next to the scenario's own, and a browser holds one test page at a time.
+   */
+  variants(): Promise<BrowserRig>;
 }
 
 let shared: Promise<Shared> | undefined;
+let variantRig: Promise<BrowserRig> | undefined;
 /** The agent's Twilio Client identity: in its access token, in `connected`, and the `client:` of its call legs. */
 const IDENTITY = "agent-1";
 
@@ -30,11 +36,12 @@ function start(): Promise<Shared> {
     const stub = await TwilioRestStub.start();
     const mount: { handler?: ReturnType<typeof createCallControlHandler> } = {};
     // The backend is mounted on the page's own origin (no CORS), as an integrator would.
-    const rig = await startBrowserRig((req, res) => {
+    const route: ExtraRoute = (req, res) => {
       if (!req.url?.startsWith("/call-control/")) return false;
       void mount.handler!(req, res);
       return true;
-    });
+    };
+    const rig = await startBrowserRig(route);
     const backendUrl = `${rig.pageUrl}call-control`;
     // The real authentication path: the page sends the SDK's access token (minted by the official library) as a Bearer.
     mount.handler = createCallControlHandler({
@@ -44,7 +51,8 @@ function start(): Promise<Shared> {
       authToken: STUB_AUTH_TOKEN,
       authenticate: accessTokenAuthenticator({ apiKeySecret: STUB_API_KEY_SECRET, apiKeySid: STUB_API_KEY_SID, accountSid: STUB_ACCOUNT_SID }),
     });
-    return { rig, stub, backendUrl };
+    const variants = (): Promise<BrowserRig> => (variantRig ??= startBrowserRig(route, "blocked"));
+    return { rig, stub, backendUrl, variants };
   })();
   return shared;
 }
@@ -53,6 +61,7 @@ afterAll(async () => {
   if (!shared) return;
   const { rig, stub } = await shared;
   await rig.close();
+  if (variantRig) await (await variantRig).close();
   await stub.close();
 });
 
@@ -61,14 +70,30 @@ interface TwilioHarness extends ConnectorHarness {
   emulator: TwilioEmulator;
 }
 
-/** `tokenIdentity`: whom the page's access token names (another agent's token in the authorization test). */
-async function createHarness(tokenIdentity = IDENTITY): Promise<TwilioHarness> {
-  const { rig, stub, backendUrl } = await start();
-  const { emulator, tp, media, connector } = await openConnector(rig, {
-    emulator: { identity: IDENTITY },
+/** Outbound numbers Twilio fails the way it does when the dialled leg fails behind `<Dial answerOnBridge>`: a hangup carrying the error. */
+const FAILING = {
+  busy: { to: "+15550486", error: { code: 31486, message: "Busy Here" } },
+  notFound: { to: "+15550404", error: { code: 31404, message: "Not Found" } },
+  // A far end or carrier failure without a SIP code of its own in the SDK reaches the SDK as a 31005 in the hangup.
+  unavailable: { to: "+15550503", error: { code: 31005, message: "Service Unavailable" } },
+} as const;
+
+/**
+ * `tokenIdentity`: whom the page's access token names (another agent's token in the authorization test);
+ * `variant`: a token Twilio refuses (31204 at the Device's listen), or a Chromium whose microphone is blocked.
+ */
+async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENTITY): Promise<TwilioHarness> {
+  const { rig, stub, backendUrl, variants } = await start();
+  const variantRequested = variant.microphone !== undefined || variant.credentials !== undefined;
+  const { emulator, tp, media, connector } = await openConnector(variantRequested ? await variants() : rig, {
+    emulator: { identity: IDENTITY, ...(variant.credentials === "bad" ? { verifyToken: () => "invalid" as const } : {}) },
     page: { backendUrl, backendBearer: true, allowIncomingWhileBusy: true },
     nextToken: () => stubAccessToken(tokenIdentity),
   });
+  for (const { to, error } of Object.values(FAILING)) emulator.failures.set(to, error);
+  // The SDK's ICE restarts (reinvites), latest per call, for restoreMedia to answer.
+  const reinvites = new Map<string, Reinvite>();
+  emulator.on("reinvite", (r: Reinvite) => reinvites.set(r.callSid, r));
   // Reflect the backend's REST changes in signalling, like Twilio.
   const onRemoved = (_c: unknown, p: { label: string; callSid: string }): void => {
     if (p.label === "agent") emulator.hangup(p.callSid);
@@ -81,7 +106,7 @@ async function createHarness(tokenIdentity = IDENTITY): Promise<TwilioHarness> {
   return {
     connector,
     emulator,
-    destinations: { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144" },
+    destinations: { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144", busy: FAILING.busy.to, notFound: FAILING.notFound.to, unavailable: FAILING.unavailable.to },
     driver: {
       async ringInbound(spec) {
         const agentCallSid = newSid("CA");
@@ -108,7 +133,23 @@ async function createHarness(tokenIdentity = IDENTITY): Promise<TwilioHarness> {
       restoreLink: () => Promise.resolve(emulator.restoreLink()),
       // An invite without SDP, in Twilio's own frame format.
       injectMalformed: () => Promise.resolve(emulator.send("invite", { callsid: newSid("CA"), parameters: { From: "+15550100" } })),
+      // The backend's hold goes to Twilio's REST API, which never answers it.
       stallNext: () => Promise.resolve(void stub.stalled.add("hold")),
+      // The media server goes away while signalling stays up: the SDK's ICE checks and audio stop, it reports the call
+      // reconnecting and asks Twilio for an ICE restart (a reinvite) ...
+      async interruptMedia(call) {
+        reinvites.delete(callSidOf(call));
+        await mediaClose(tp.page, callSidOf(call));
+      },
+      // ... which a fresh media server answers, as Twilio would.
+      async restoreMedia(call) {
+        const sid = callSidOf(call);
+        const deadline = Date.now() + 20_000;
+        while (!reinvites.has(sid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        const reinvite = reinvites.get(sid);
+        if (!reinvite) throw new Error(`the SDK asked no ICE restart for ${sid}`);
+        emulator.answerReinvite(sid, await mediaAnswerOffer(tp.page, sid, reinvite.sdp));
+      },
     },
     async dispose() {
       stub.off("participantRemoved", onRemoved);
@@ -121,8 +162,10 @@ async function createHarness(tokenIdentity = IDENTITY): Promise<TwilioHarness> {
 runConnectorConformance({
   name: "twilio (Chromium, PStream emulator, reference backend over the REST stub)",
   capabilities: twilioCapabilities({ backend: true }),
-  features: { stall: true, changesWhileDown: true, callWaiting: true },
-  createHarness: () => createHarness(),
+  // Off: ringTimeout (the SDK's `cancel` says nothing of why: a caller hanging up and Twilio's ring timeout look the
+  // same) and remoteHold (neither the SDK nor Twilio's REST API says when the far end holds).
+  features: { stall: true, changesWhileDown: true, callWaiting: true, outboundFailures: true, mediaReconnect: true, badCredentials: true, microphoneDenied: true },
+  createHarness: (variant) => createHarness(variant),
   requestTimeoutMs: 5000,
   eventTimeoutMs: 15_000,
   // On the suite's own harness and desktop: its event checks apply too.
@@ -161,7 +204,7 @@ describe("twilio: the backend's REST changes reach the browser through Twilio", 
   // Another agent's token: not the suite's harness, so a desktop of its own.
   it("the backend acts only for the agent whose access token the page sends: another identity's hold is AUTH_FAILED and changes nothing", async () => {
     const { stub } = await start();
-    const h = await createHarness("mallory");
+    const h = await createHarness({}, "mallory");
     const { desktop, waitFor } = createRecordedDesktop(h.connector, { requestTimeoutMs: 8000, timeoutMs: 15_000, intervalMs: 20 });
     const until = (pred: () => boolean): Promise<unknown> => waitFor(pred);
     try {

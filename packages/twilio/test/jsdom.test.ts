@@ -103,14 +103,18 @@ describe("incoming calls", () => {
     await expect(desktop.answer(sid)).rejects.toMatchObject({ code: "INVALID_STATE" });
   });
 
-  it("answering without a microphone (jsdom has no WebRTC) fails with MEDIA_PERMISSION_DENIED and the call ends as failed", async () => {
+  // The suite's "microphone denied" scenario blocks the microphone in Chromium; here there is no getUserMedia at all
+  // (the SDK's 31402 acquisition failure), and the call's end is checked too: the SDK hung it up, failed, and says why.
+  it("answering with no microphone at all (jsdom has no getUserMedia): MEDIA_PERMISSION_DENIED, then the call ends failed with that failure", async () => {
     const ringing = rec.next("call.ringing");
     const sid = emulator.ring({ sdp: "v=0\r\n" });
     await ringing;
     const error = await desktop.answer(sid).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CtiError);
     expect((error as CtiError).code).toBe("MEDIA_PERMISSION_DENIED");
-    expect((await rec.next("call.ended", (e) => e.call.id === sid)).call.endReason).toBe("failed");
+    const ended = (await rec.next("call.ended", (e) => e.call.id === sid)).call;
+    expect(ended).toMatchObject({ endReason: "failed", failure: { code: "MEDIA_PERMISSION_DENIED", vendorCode: "31402" } });
+    expect(ended.parties.every((p) => p.state === "disconnected")).toBe(true);
     expect(desktop.snapshot().link).toBe("connected");
   });
 
@@ -154,15 +158,6 @@ describe("incoming calls", () => {
 });
 
 describe("tokens", () => {
-  it("an invalid token fails login with AUTH_FAILED instead of hanging", async () => {
-    await setup({ verifyToken: () => "invalid" });
-    const started = Date.now();
-    const error = await desktop.login({}).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "AUTH_FAILED" });
-    expect(Date.now() - started).toBeLessThan(2900);
-    expect(JSON.stringify(error)).not.toContain("c2VjcmV0");
-  });
-
   it("a registration Twilio never answers times out (REQUEST_TIMEOUT) instead of hanging", async () => {
     await setup();
     emulator.unanswered.add("register");

@@ -4,10 +4,13 @@
  * the unmodified @twilio/voice-sdk can be tested without a Twilio account.
  *
  * It answers `listen` (with `connected` or a token error), `register`
- * (`ready`/`offline`), `answer` and signalling-reconnect `invite`s, records
- * every frame, and lets a test play the Twilio side: ring the device, cancel,
- * hang up, answer an outbound call, push user-defined messages and errors,
- * drop and restore the socket. Node only (uses `ws`); listens on 127.0.0.1.
+ * (`ready`/`offline`), `answer` and signalling-reconnect `invite`s, fails
+ * outbound calls to the numbers in `failures` the way Twilio does (`ringing`,
+ * then a `hangup` carrying the error), records every frame (an ICE-restart
+ * `reinvite` is also emitted as "reinvite"), and lets a test play the Twilio
+ * side: ring the device, cancel, hang up, answer an outbound call or a
+ * reinvite, push user-defined messages and errors, drop and restore the
+ * socket. Node only (uses `ws`); listens on 127.0.0.1.
  */
 import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
@@ -42,6 +45,18 @@ export interface RingSpec {
   params?: Record<string, string>;
 }
 
+/** A Twilio error as it travels in a `hangup` frame's `error`. */
+export interface TwilioFrameError {
+  readonly code: number;
+  readonly message: string;
+}
+
+/** An ICE restart the SDK asked for (a `reinvite` frame): answer it with `answerReinvite`. */
+export interface Reinvite {
+  readonly callSid: string;
+  readonly sdp: string;
+}
+
 export interface OutboundInvite {
   /** The SDK's temporary id (TJ…). */
   readonly tempSid: string;
@@ -69,6 +84,12 @@ export class TwilioEmulator extends EventEmitter {
   verifyToken: (token: string) => TokenVerdict;
   /** Frame types the emulator records but does not answer (e.g. "register", to test a hanging registration). */
   readonly unanswered = new Set<string>();
+  /**
+   * Outbound destinations (`To`) whose call fails: Twilio reports `ringing`,
+   * then hangs the call up with this error (31486 Busy Here, 31404 Not Found,
+   * …), as it does when the dialled leg fails behind `<Dial answerOnBridge>`.
+   */
+  readonly failures = new Map<string, TwilioFrameError>();
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<WebSocket>();
   private readonly reconnectTokens = new Map<string, string>();
@@ -165,7 +186,7 @@ export class TwilioEmulator extends EventEmitter {
   }
 
   /** Twilio ends the call (the far end hung up, or the backend removed the agent's leg). */
-  hangup(callSid: string, error?: { code: number; message: string }): void {
+  hangup(callSid: string, error?: TwilioFrameError): void {
     this.send("hangup", error ? { callsid: callSid, error } : { callsid: callSid });
   }
 
@@ -174,6 +195,11 @@ export class TwilioEmulator extends EventEmitter {
     const reconnect = newSid("RT");
     this.reconnectTokens.set(callSid, reconnect);
     this.send("answer", { callsid: callSid, sdp, reconnect });
+  }
+
+  /** Twilio's answer to an ICE restart (`reinvite`): the media server's new SDP; the call keeps its reconnect token. */
+  answerReinvite(callSid: string, sdp: string): void {
+    this.send("answer", { callsid: callSid, sdp, reconnect: this.reconnectTokens.get(callSid) });
   }
 
   /** A signalling error frame, optionally for one call. */
@@ -266,11 +292,18 @@ export class TwilioEmulator extends EventEmitter {
         this.outbound.push(invite);
         // Twilio tells the SDK the real CallSid with the first `ringing`.
         this.reply(ws, "ringing", { callsid: invite.callSid });
+        const failure = this.failures.get(invite.params.To ?? "");
+        if (failure) return this.reply(ws, "hangup", { callsid: invite.callSid, error: failure });
         this.emit("outbound", invite);
         return;
       }
+      case "reinvite": {
+        const reinvite: Reinvite = { callSid: String(payload.callsid), sdp: typeof payload.sdp === "string" ? payload.sdp : "" };
+        this.emit("reinvite", reinvite);
+        return;
+      }
       default:
-        return; // hangup, reject, dtmf, message, reinvite: recorded only
+        return; // hangup, reject, dtmf, message: recorded only
     }
   }
 }

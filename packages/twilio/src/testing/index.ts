@@ -1,1 +1,1 @@
-export { TwilioEmulator, newSid, type OutboundInvite, type RingSpec, type SignalFrame, type TokenVerdict, type TwilioEmulatorOptions } from "./emulator.js";
+export { TwilioEmulator, newSid, type OutboundInvite, type Reinvite, type RingSpec, type SignalFrame, type TokenVerdict, type TwilioEmulatorOptions, type TwilioFrameError } from "./emulator.js";

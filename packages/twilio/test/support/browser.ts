@@ -179,6 +179,7 @@ export async function openTwilioPage(browser: Browser, pageUrl: string, emulator
 // ---- the in-page "Twilio media server" (page-entry.ts: window.__media) ------
 
 type Media = {
+  close(key: string): void;
   offer(key: string): Promise<string>;
   accept(key: string, sdp: string): Promise<void>;
   answer(key: string, offer: string): Promise<string>;
@@ -193,6 +194,10 @@ export const mediaOffer = (page: Page, key: string): Promise<string> => page.eva
 const mediaAccept = (page: Page, key: string, sdp: string): Promise<void> => page.evaluate(({ k, s }) => (window as unknown as { __media: Media }).__media.accept(k, s), { k: key, s: sdp });
 /** Answers the SDK's offer for an outbound call from a fresh media peer. */
 const mediaAnswer = (page: Page, key: string, offer: string): Promise<string> => page.evaluate(({ k, o }) => (window as unknown as { __media: Media }).__media.answer(k, o), { k: key, o: offer });
+/** The media server for `key` goes away (its peer closes); signalling is untouched. */
+export const mediaClose = (page: Page, key: string): Promise<void> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.close(k), key);
+/** A fresh media server answers an offer (an ICE restart's) for `key`. */
+export const mediaAnswerOffer = (page: Page, key: string, offer: string): Promise<string> => mediaAnswer(page, key, offer);
 export const mediaState = (page: Page, key: string): Promise<string | undefined> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.state(k), key);
 export const mediaConnection = (page: Page, key: string): Promise<string | undefined> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.connection(k), key);
 export const mediaBytesReceived = (page: Page, key: string): Promise<number> => page.evaluate((k) => (window as unknown as { __media: Media }).__media.bytesReceived(k), key);

@@ -3,7 +3,7 @@
  * real connector, and a Desktop in Node driving it.
  */
 import type { Browser } from "playwright-core";
-import type { Capability } from "@opencti/core";
+import type { Capability, Connector } from "@opencti/core";
 import { createRecordedDesktop, type RecordedDesktop } from "@opencti/testkit";
 import { TwilioEmulator, type TwilioEmulatorOptions } from "../../src/testing/index.js";
 import { twilioCapabilities } from "../../src/index.js";
@@ -34,6 +34,8 @@ export interface Session extends RecordedDesktop {
   tp: TwilioPage;
   media: ReturnType<typeof playMediaServer>;
   capabilities: Capability[];
+  /** The connector the desktop drives (to ask it what the desktop would refuse). */
+  connector: Connector;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function openSession(rig: BrowserRig, options: SessionOptions = {})
     tp,
     media,
     capabilities,
+    connector,
     close: async () => {
       await rec.desktop.destroy();
       await emulator.close();

@@ -134,6 +134,11 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
     peers.set(key, pc);
     return pc.localDescription!.sdp;
   },
+  /** The media server goes away (signalling stays up): its peer closes, so the SDK's ICE checks go unanswered and no audio arrives. */
+  close(key: string) {
+    peers.get(key)?.close();
+    peers.delete(key);
+  },
   state(key: string) {
     return peers.get(key)?.iceConnectionState;
   },
