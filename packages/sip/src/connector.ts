@@ -221,9 +221,10 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       try {
         await line.sip.accept();
       } catch (e) {
-        const error = callError(e, "answer");
+        // Overtaken: the caller's side CANCELled while we answered; the call ends as it said (abandoned or missed).
+        if (line.sip.cancelled) throw new CtiError("INVALID_STATE", "Cannot answer the call: the caller's side cancelled it first.", { request: "answer", cause: e });
         // The library refuses the call (480) when the media failed: the call ends as failed, saying why.
-        // A CANCEL that crossed the answer ends it as the caller's side said (mapping.ts).
+        const error = callError(e, "answer");
         line.endOverride = { endReason: "failed", failure: { code: error.code, message: error.message } };
         throw error;
       }

@@ -57,6 +57,10 @@ class SipJsLine implements SipLine {
   private connected = false;
   private remoteHeld = false;
 
+  get cancelled(): boolean {
+    return this.cancelReason !== undefined;
+  }
+
   constructor(readonly session: Session) {
     const invitation = session instanceof Inviter ? undefined : (session as Invitation);
     this.direction = invitation ? "inbound" : "outbound";

@@ -67,6 +67,8 @@ export interface SipLine {
   /** The SDP offer (inbound) as received, for validation. */
   readonly offer?: { readonly contentType: string; readonly body: string };
   events: LineEvents;
+  /** The caller's side CANCELled this inbound INVITE (it may cross our answer). */
+  readonly cancelled: boolean;
   accept(): Promise<void>;
   reject(status: number): Promise<void>;
   /** BYE when connected, CANCEL while dialing. */

@@ -244,6 +244,25 @@ describe("call outcomes on the wire", () => {
     expect(a.events.some((e) => e.type === "call.dialing")).toBe(false);
   });
 
+  it("a CANCEL that crosses our answer (the microphone still opening): answer rejects INVALID_STATE and the call ends abandoned", async () => {
+    // The media is slow to answer (a browser's microphone prompt), so the caller's CANCEL lands while answer is in flight.
+    const slowMedia: SessionDescriptionHandlerFactory = (session, options) => {
+      const h = nodeSessionDescriptionHandlerFactory(session, options) as NodeSessionDescriptionHandler;
+      const answer = h.getDescription.bind(h);
+      h.getDescription = (o) => new Promise((r) => setTimeout(r, 800)).then(() => answer(o));
+      return h;
+    };
+    const a = await agent({ sessionDescriptionHandlerFactory: slowMedia });
+    const call = await a.ring();
+    const answering = a.desktop.answer(call.id).catch((e: unknown) => e);
+    await lab.poke(call.vendorCallId, "XABANDON");
+    await lab.waitFor(call.vendorCallId, "ABANDONED"); // the caller got its 487
+    expect(((await answering) as CtiError).code).toBe("INVALID_STATE");
+    const over = await until(() => ended(a.events, call.id));
+    expect(over.endReason).toBe("abandoned");
+    expect(a.callEvents(call.id)).not.toContain("call.connected");
+  });
+
   it("hanging up while the far end rings sends CANCEL", async () => {
     const a = await agent();
     const id = await a.desktop.dial(lab.destination("poke"));
@@ -347,6 +366,30 @@ describe("in-call features", () => {
 });
 
 describe("media", () => {
+  it("the peer connection's ICE state is the call's media (reconnecting, then ok), never the desktop's link", async () => {
+    // sip.js hands its handler to the connector; in a browser that handler has an RTCPeerConnection.
+    // Node has none: this one is an EventTarget playing only its ICE state, so this proves the wiring, not WebRTC.
+    const ice = Object.assign(new EventTarget(), { iceConnectionState: "new" });
+    const withPeer: SessionDescriptionHandlerFactory = (session, options) => Object.assign(nodeSessionDescriptionHandlerFactory(session, options), { peerConnection: ice });
+    const a = await agent({ sessionDescriptionHandlerFactory: withPeer });
+    const call = await a.answered();
+    const after = a.events.at(-1)?.seq ?? 0;
+    const set = (state: string): void => {
+      ice.iceConnectionState = state;
+      ice.dispatchEvent(new Event("iceconnectionstatechange"));
+    };
+    set("disconnected");
+    await until(() => a.desktop.getCall(call.id)?.media === "reconnecting");
+    expect(a.desktop.snapshot().link).toBe("connected");
+    set("connected");
+    await until(() => a.desktop.getCall(call.id)?.media === "ok");
+    set("disconnected");
+    await until(() => a.desktop.getCall(call.id)?.media === "reconnecting");
+    await a.desktop.hangup(call.id); // requests on the call go through while its media reconnects
+    expect((await until(() => ended(a.events, call.id))).endReason).toBe("local_hangup");
+    expect(a.events.filter((e) => e.type === "link.changed" && e.seq > after), "no link.changed for a call's media").toEqual([]);
+  });
+
   it("a refused microphone is MEDIA_PERMISSION_DENIED and the caller is not left ringing", async () => {
     // The media seam as a browser behaves when the user blocks the microphone: getUserMedia rejects.
     // A stand-in for the browser's handler, so this proves the connector's side only; the suite's
