@@ -56,7 +56,7 @@ describe("mapVoiceContact", () => {
   it("an error contact without an agent error state: abandoned if the agent never had it, else failed; a softphone error makes it failed", () => {
     const inbound = contact("error", [conn("a", "agent", "disconnected"), conn("cu", "inbound", "disconnected")]);
     expect(mapVoiceContact(inbound, newMemory(), opts).call).toMatchObject({ state: "ended", endReason: "abandoned" });
-    expect(mapVoiceContact(contact("missed", inbound.connections), newMemory(), opts).call.endReason).toBe("missed");
+    expect(mapVoiceContact(contact("missed", [...inbound.connections]), newMemory(), opts).call.endReason).toBe("missed");
     const memory = newMemory();
     mapVoiceContact(contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "connected")]), memory, opts);
     expect(mapVoiceContact(inbound, memory, opts).call).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "error" } });

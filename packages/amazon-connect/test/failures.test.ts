@@ -1,7 +1,10 @@
 /**
- * Failure paths on the real Streams library: a CCP that never loads, a login
- * that is needed, API failures carrying the vendor's message, auth failures
- * and a lost WebSocket.
+ * Failure paths on the real Streams library beyond the conformance suite
+ * (which covers outbound failures, missed calls, a refused microphone and
+ * refused credentials at start): a CCP that never loads, a login that is
+ * needed, API failures carrying the vendor's message, a session that expires
+ * mid-shift, a lost WebSocket, and what the agent sees after a call ends in
+ * one of Connect's error states.
  */
 import { CtiError } from "@opencti/core";
 import { createRecordedDesktop } from "@opencti/testkit";
@@ -77,10 +80,12 @@ describe("amazon-connect: vendor failures", () => {
     expect(s.desktop.snapshot().agent.state).toBe("ready");
   });
 
-  it("the CCP reporting an auth failure → AUTH_FAILED error and the link goes down", async () => {
+  it("a session Connect stops accepting mid-shift (auth_fail after the link was up) → AUTH_FAILED error, link down, requests LINK_DOWN", async () => {
+    // Refused credentials at start are the suite's `badCredentials` scenario; this is the same signal on a live link.
     s = await openSession();
+    await s.desktop.login({});
     const after = s.lastSeq();
-    s.h.fake.sendRaw("auth_fail", undefined);
+    s.h.fake.failAuth();
     const error = await s.next("error", () => true, { after });
     expect(error).toMatchObject({ code: "AUTH_FAILED", retryable: false });
     expect(s.desktop.snapshot().link).toBe("disconnected");
@@ -121,5 +126,72 @@ describe("amazon-connect: vendor failures", () => {
     await s.desktop.destroy();
     expect(s.h.dom.container.querySelector("iframe")).toBeNull();
     expect(s.h.dom.connect.core.initialized).toBe(false);
+  });
+});
+
+describe("amazon-connect: after a call ends in one of Connect's error states", () => {
+  const ready = async (session: Session) => {
+    await session.desktop.login({});
+    await session.desktop.setAgentState("ready");
+    await session.waitFor(() => session.desktop.snapshot().agent.state === "ready", "ready");
+  };
+
+  it("a missed call leaves the agent in Connect's MissedCallAgent error state until they pick a state; picking one clears the contact", async () => {
+    s = await openSession();
+    await ready(s);
+    const contactId = s.h.fake.ringInbound({ from: "+15550100" });
+    await s.next("call.ringing", (e) => e.call.id === contactId);
+    s.h.fake.missInbound(contactId);
+    const ended = (await s.next("call.ended", (e) => e.call.id === contactId)).call;
+    expect(ended).toMatchObject({ endReason: "missed" });
+    expect(ended.parties.every((p) => p.state === "disconnected")).toBe(true);
+    await s.waitFor(() => s!.desktop.snapshot().agent.state === "error", "the agent in an error state");
+    // The contact is still listed (state error): choosing a state is not queued behind it.
+    await s.desktop.setAgentState("ready");
+    const put = s.h.fake.requests.filter((r) => r.method === "putAgentState").at(-1)!;
+    expect(put.params.enqueueNextState).toBe(false);
+    await s.waitFor(() => s!.desktop.snapshot().agent.state === "ready", "ready again");
+    expect(s.h.fake.contactIds()).toEqual([]);
+    expect(s.callEvents(contactId).filter((t) => t === "call.ended")).toHaveLength(1);
+  });
+
+  it("a busy line ends the outbound call busy and shows the agent LineEngagedCustomer; FailedConnectCustomer is cleared by the CCP itself", async () => {
+    s = await openSession({ fake: { outboundFailures: { "+15550186": "LineEngagedCustomer", "+15550188": "FailedConnectCustomer" } } });
+    await ready(s);
+    const busy = await s.desktop.dial("+15550186");
+    expect((await s.next("call.ended", (e) => e.call.id === busy)).call).toMatchObject({
+      endReason: "busy",
+      failure: { code: "DESTINATION_BUSY", vendorCode: "LineEngagedCustomer", message: expect.stringContaining("engaged") },
+    });
+    await s.waitFor(() => s!.desktop.snapshot().agent.state === "error", "the agent in LineEngagedCustomer");
+    await s.desktop.setAgentState("ready");
+    await s.waitFor(() => s!.desktop.snapshot().agent.state === "ready", "ready again");
+    const failed = await s.desktop.dial("+15550188");
+    expect((await s.next("call.ended", (e) => e.call.id === failed)).call).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "FailedConnectCustomer" } });
+    // The CCP clears FailedConnectCustomer (contact.clear()): the agent is back in the state they had.
+    await s.waitFor(() => s!.desktop.snapshot().agent.state === "ready" && s!.h.fake.contactIds().length === 0, "the CCP cleared it");
+    expect(s.desktop.snapshot().calls).toEqual([]);
+  });
+
+  it("a refused microphone: an error event as the softphone starts, answer refused, then the call ends failed with MEDIA_PERMISSION_DENIED and the agent is back", async () => {
+    s = await openSession({ fake: { microphone: "denied" } });
+    expect((await s.next("error", (e) => e.code === "MEDIA_PERMISSION_DENIED")).message).toMatch(/microphone_not_shared/);
+    await ready(s);
+    const contactId = s.h.fake.ringInbound({ from: "+15550100" });
+    await s.next("call.ringing", (e) => e.call.id === contactId);
+    await expect(s.desktop.answer(contactId)).rejects.toMatchObject({ code: "MEDIA_PERMISSION_DENIED" });
+    expect(s.h.fake.requests.some((r) => r.method === "acceptContact")).toBe(true);
+    const ended = (await s.next("call.ended", (e) => e.call.id === contactId)).call;
+    expect(ended).toMatchObject({ endReason: "failed", failure: { code: "MEDIA_PERMISSION_DENIED", vendorCode: "microphone_not_shared" } });
+    expect(s.callEvents(contactId)).not.toContain("call.connected");
+    await s.waitFor(() => s!.desktop.snapshot().agent.state === "ready", "the CCP cleared FailedConnectAgent");
+  });
+
+  it("a softphone error Streams sends without a type is an INVALID_VENDOR_EVENT", async () => {
+    s = await openSession();
+    const after = s.lastSeq();
+    s.h.fake.sendRaw("agent::softphone_error", { errorMessage: "something" });
+    const error = await s.next("error", (e) => e.code === "INVALID_VENDOR_EVENT", { after });
+    expect(error.message).toMatch(/softphone error/);
   });
 });
