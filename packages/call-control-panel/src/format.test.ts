@@ -1,6 +1,7 @@
 import { CtiError, type Call } from "@opencti/core";
 import { describe, expect, it } from "vitest";
-import { callClockStart, callTitle, formatDuration } from "./format.ts";
+import { END_REASONS } from "@opencti/core";
+import { callClockStart, callOutcome, callTitle, END_REASON_LABEL, formatDuration } from "./format.ts";
 import { describeFailure } from "./panel.ts";
 
 const call = (fields: Partial<Call>): Call => ({ id: "c1", vendorCallId: "v1", direction: "inbound", state: "ringing", parties: [], muted: false, data: {}, startedAt: 1000, actions: [], ...fields });
@@ -20,6 +21,14 @@ describe("panel wording", () => {
     expect(callTitle(call({ direction: "outbound", from: "+1000", to: "+15550199" }))).toBe("+15550199");
     expect(callTitle(call({ parties: [{ id: "p", role: "customer", state: "connected", displayName: "Grace" }] }))).toBe("Grace");
     expect(callTitle(call({}))).toBe("Unknown caller");
+  });
+
+  it("says how a call ended, with the vendor's reason when it gave one", () => {
+    expect(Object.keys(END_REASON_LABEL).sort()).toEqual([...END_REASONS].sort());
+    expect(callOutcome(call({ state: "ended", endReason: "busy", failure: { code: "DESTINATION_BUSY", vendorCode: "486", message: "Busy Here" } }))).toBe("Busy: Busy Here (486)");
+    expect(callOutcome(call({ state: "ended", endReason: "failed", failure: { code: "MEDIA_PERMISSION_DENIED", message: "The microphone is blocked." } }))).toBe("Call failed: The microphone is blocked.");
+    expect(callOutcome(call({ state: "ended", endReason: "missed" }))).toBe("Missed: not answered in time");
+    expect(callOutcome(call({ state: "ended" }))).toBe("Ended");
   });
 
   it("counts a call's time from when it connected", () => {

@@ -1,5 +1,5 @@
 /** Words and numbers the panel shows. Pure functions, so they are easy to test. */
-import type { AgentStateKind, Call, CallAction, LinkState } from "@opencti/core";
+import type { AgentStateKind, Call, CallAction, EndReason, LinkState } from "@opencti/core";
 
 export const AGENT_STATE_LABEL: Readonly<Record<AgentStateKind, string>> = {
   logged_out: "Logged out",
@@ -25,6 +25,29 @@ export const CALL_STATE_LABEL: Readonly<Record<Call["state"], string>> = {
   wrapup: "Wrap-up",
   ended: "Ended",
 };
+
+/** How a call ended, in words (`call.endReason`). */
+export const END_REASON_LABEL: Readonly<Record<EndReason, string>> = {
+  local_hangup: "You hung up",
+  remote_hangup: "The other side hung up",
+  rejected: "Declined",
+  missed: "Missed: not answered in time",
+  abandoned: "The caller hung up before it was answered",
+  busy: "Busy",
+  no_answer: "No answer",
+  transferred: "Transferred",
+  merged: "Merged into the conference",
+  failed: "Call failed",
+  lost: "Lost track of the call",
+  unknown: "Ended",
+};
+
+/** "Busy: User busy (17)": the end reason, then the vendor's reason when it gave one. */
+export function callOutcome(call: Call): string {
+  const reason = END_REASON_LABEL[call.endReason ?? "unknown"];
+  const f = call.failure;
+  return f ? `${reason}: ${f.message}${f.vendorCode ? ` (${f.vendorCode})` : ""}` : reason;
+}
 
 /** Labels of the buttons rendered from `call.actions` (the rest have their own forms). */
 export const ACTION_LABEL: Partial<Readonly<Record<CallAction, string>>> = {

@@ -2,12 +2,13 @@
  * <opencti-call-control-panel>: the agent's phone for any OpenCTI Desktop.
  * It renders from `desktop.snapshot()` and re-renders on every event; the
  * buttons of a call come from `call.actions`, so it never re-derives rules.
- * Caller-supplied text (names, numbers, attached data) only goes through
- * Lit text and attribute bindings: it is never parsed as HTML.
+ * Caller-supplied text (names, numbers, attached data, a vendor's failure
+ * message) only goes through Lit text and attribute bindings: it is never
+ * parsed as HTML.
  */
 import { isCtiError, normalizeDestination, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
-import { ACTION_LABEL, AGENT_STATE_LABEL, CALL_STATE_LABEL, callClockStart, callTitle, directionLabel, formatDuration, LINK_LABEL, REQUEST_VERB } from "./format.js";
+import { ACTION_LABEL, AGENT_STATE_LABEL, CALL_STATE_LABEL, callClockStart, callOutcome, callTitle, directionLabel, formatDuration, LINK_LABEL, REQUEST_VERB } from "./format.js";
 import { panelStyles } from "./styles.js";
 
 /** `opencti-screen-pop` detail: the host opens the customer record from it. */
@@ -28,6 +29,17 @@ const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 const BUTTON_ACTIONS: readonly CallAction[] = ["answer", "reject", "resume", "hold", "mute", "unmute", "swap", "completeTransfer", "conference", "hangup"];
 const BUTTON_CLASS: Partial<Record<CallAction, string>> = { answer: "good", reject: "danger", hangup: "danger" };
 const DESTINATION_HINT = "Enter a phone number (for example +1 555 010 0199), an extension or a SIP address.";
+/** How many ended calls "Recent calls" keeps. */
+const RECENT = 3;
+/** How long "Hold and answer" waits for answer to be offered once the other call is held, ms. */
+const OFFER_WAIT_MS = 5000;
+
+/** An ended call as "Recent calls" shows it. */
+interface Outcome {
+  readonly id: string;
+  readonly title: string;
+  readonly text: string;
+}
 
 type Drawer = "keypad" | "transfer";
 
@@ -55,6 +67,7 @@ export class CallControlPanel extends LitElement {
   #error: string | undefined;
   #warning: string | undefined;
   #announcement = "";
+  #outcomes: Outcome[] = [];
   readonly #busy = new Set<string>();
   readonly #drawers = new Map<string, Drawer>();
   readonly #fieldErrors = new Map<string, string>();
@@ -117,10 +130,15 @@ export class CallControlPanel extends LitElement {
       case "call.connected":
         this.#screenPop("answered", event.call);
         break;
-      case "call.ended":
+      case "call.ended": {
         for (const map of [this.#drawers, this.#sentDigits, this.#dtmfQueue]) map.delete(event.call.id);
         for (const key of this.#fieldErrors.keys()) if (key.endsWith(`:${event.call.id}`)) this.#fieldErrors.delete(key);
+        // The call leaves the list: what became of it stays in "Recent calls".
+        const outcome = { id: event.call.id, title: callTitle(event.call), text: callOutcome(event.call) };
+        this.#outcomes = [outcome, ...this.#outcomes.filter((o) => o.id !== outcome.id)].slice(0, RECENT);
+        this.#announce(`Call with ${outcome.title} ended. ${outcome.text}`);
         break;
+      }
       case "link.changed":
         this.#announce(`Telephony link ${LINK_LABEL[event.link]}`);
         break;
@@ -186,7 +204,7 @@ export class CallControlPanel extends LitElement {
           </div>`
         : nothing}
       ${this.#warning ? html`<p class="notice" role="status" part="notice">${this.#warning}</p>` : nothing}
-      ${snapshot ? html`${this.#renderAgent(snapshot)} ${this.#renderCalls(snapshot.calls)} ${this.#renderDial(snapshot)}` : html`<p class="muted">No telephony connection.</p>`}
+      ${snapshot ? html`${this.#renderAgent(snapshot)} ${this.#renderCalls(snapshot)} ${this.#renderOutcomes()} ${this.#renderDial(snapshot)}` : html`<p class="muted">No telephony connection.</p>`}
     `;
   }
 
@@ -226,12 +244,35 @@ export class CallControlPanel extends LitElement {
     </section>`;
   }
 
-  #renderCalls(calls: readonly Call[]): TemplateResult | typeof nothing {
+  #renderCalls({ calls, capabilities }: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
     if (calls.length === 0) return nothing;
-    return html`<section part="calls" aria-label="Calls">${calls.map((call) => this.#renderCall(call))}</section>`;
+    return html`<section part="calls" aria-label="Calls">${calls.map((call) => this.#renderCall(call, holdToAnswer(call, calls, capabilities)))}</section>`;
   }
 
-  #renderCall(call: Call): TemplateResult {
+  /** What became of the last calls that ended (text only: a vendor's words are never markup). */
+  #renderOutcomes(): TemplateResult | typeof nothing {
+    if (this.#outcomes.length === 0) return nothing;
+    return html`<section part="outcomes" aria-labelledby="recent-heading">
+      <div class="row spread">
+        <h3 id="recent-heading">Recent calls</h3>
+        <button type="button" aria-label="Clear recent calls" @click=${this.#clearOutcomes}>Clear</button>
+      </div>
+      <ul>
+        ${this.#outcomes.map((o) => html`<li part="outcome" data-call-id=${o.id}><span class="call-title">${o.title}</span> <span class="muted">${o.text}</span></li>`)}
+      </ul>
+    </section>`;
+  }
+
+  #clearOutcomes = (): void => {
+    this.#outcomes = [];
+    this.requestUpdate();
+  };
+
+  /**
+   * `holdFirst`: the calls to hold before this ringing one can be answered
+   * ("Hold and answer"); empty when answer is offered or holding would not help.
+   */
+  #renderCall(call: Call, holdFirst: readonly Call[]): TemplateResult {
     const title = callTitle(call);
     const ringing = call.state === "ringing";
     const drawer = this.#drawers.get(call.id);
@@ -242,6 +283,7 @@ export class CallControlPanel extends LitElement {
       part=${ringing ? "call incoming" : "call"}
       data-state=${call.state}
       data-call-id=${call.id}
+      data-media=${call.media ?? "ok"}
       aria-label=${`${ringing ? "Incoming call" : `${directionLabel(call)} call`} ${title}`}
     >
       ${ringing ? html`<h3>Incoming call</h3>` : nothing}
@@ -249,6 +291,8 @@ export class CallControlPanel extends LitElement {
         <span class="call-title">${title}</span>
         <span class="timer" part="call-state">${CALL_STATE_LABEL[call.state]} · ${formatDuration(Date.now() - callClockStart(call))}</span>
       </div>
+      ${call.media === "reconnecting" ? html`<p class="notice" role="status" part="media">Reconnecting audio…</p>` : nothing}
+      ${call.state === "wrapup" && call.endReason ? html`<p class="muted" part="outcome">${callOutcome(call)}</p>` : nothing}
       <div class="muted">
         ${directionLabel(call)}${call.from && call.from !== title ? html` · from ${call.from}` : nothing}${call.to && call.direction !== "inbound" && call.to !== title ? html` · to ${call.to}` : nothing}${call.queue ? html` · queue ${call.queue}` : nothing}${call.muted ? html` · <strong>muted</strong>` : nothing}
       </div>
@@ -257,6 +301,7 @@ export class CallControlPanel extends LitElement {
         : nothing}
       ${remote.length > 1 || call.actions.includes("dropParty") ? this.#renderParties(call, remote) : nothing}
       <div class="row" part="actions">
+        ${holdFirst.length > 0 ? this.#holdAndAnswerButton(call, holdFirst, title) : nothing}
         ${BUTTON_ACTIONS.filter((a) => call.actions.includes(a)).map((action) => this.#actionButton(call, action, title))}
         ${call.actions.includes("sendDtmf") ? this.#drawerToggle(call, "keypad", "Keypad", drawer) : nothing}
         ${call.actions.includes("blindTransfer") || call.actions.includes("consult") ? this.#drawerToggle(call, "transfer", "Transfer", drawer) : nothing}
@@ -278,6 +323,26 @@ export class CallControlPanel extends LitElement {
       @click=${() => void this.#run(`${action}:${call.id}`, action, (d) => callAction(d, action, call.id))}
     >
       ${label}
+    </button>`;
+  }
+
+  /** Holds the calls in the way, waits until answer is offered, then answers. */
+  #holdAndAnswerButton(call: Call, holdFirst: readonly Call[], title: string): TemplateResult {
+    const key = `answer:${call.id}`;
+    const run = async (d: Desktop): Promise<void> => {
+      for (const other of holdFirst) if (d.getCall(other.id)?.state === "connected") await d.hold(other.id);
+      await answerOffered(d, call.id);
+      await d.answer(call.id);
+    };
+    return html`<button
+      type="button"
+      part="button holdAndAnswer"
+      class="good"
+      aria-label=${`Hold the current call and answer ${title}`}
+      ?disabled=${this.#busy.has(key)}
+      @click=${() => void this.#run(key, "answer", run)}
+    >
+      Hold and answer
     </button>`;
   }
 
@@ -492,6 +557,35 @@ export class CallControlPanel extends LitElement {
       this.requestUpdate();
     });
   };
+}
+
+/**
+ * The connected calls to hold so a ringing `call` can be answered: only when
+ * answer is not offered now, the connector keeps a held call while another is
+ * answered (`callWaiting`), and each of them can be held.
+ */
+function holdToAnswer(call: Call, calls: readonly Call[], capabilities: readonly string[]): Call[] {
+  if (call.state !== "ringing" || call.actions.includes("answer") || !capabilities.includes("answer") || !capabilities.includes("callWaiting")) return [];
+  const others = calls.filter((c) => c.id !== call.id && c.state !== "held" && c.state !== "wrapup");
+  return others.length > 0 && others.every((c) => c.state === "connected" && c.actions.includes("hold")) ? others : [];
+}
+
+/** Resolves once `callId` offers answer (after the call in the way shows held); rejects if that does not come. */
+function answerOffered(desktop: Desktop, callId: string): Promise<void> {
+  const offered = (): boolean => desktop.getCall(callId)?.actions.includes("answer") !== false;
+  if (offered()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const off = desktop.on("*", () => {
+      if (!offered()) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error("the call could not be answered after holding the other one."));
+    }, OFFER_WAIT_MS);
+  });
 }
 
 function callAction(desktop: Desktop, action: CallAction, callId: string): Promise<unknown> {

@@ -2,10 +2,13 @@
  * <opencti-call-control-panel> in Chromium, on a simulator desktop: rendering
  * from state and actions, events, accessibility, errors and registration.
  */
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Capability, ConnectorContext, Desktop } from "@opencti/core";
-import type { SimulatorServer } from "@opencti/simulator";
+import type { SimulatorServer, SimulatorServerOptions } from "@opencti/simulator";
 import type { CallControlPanel, ScreenPopDetail } from "../src/index.ts";
 import { bundleFixture, fixturePage, launch } from "./support/browser-page.ts";
 
@@ -32,15 +35,28 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** Where the tests leave screenshots of the panel, for a person to look at. */
+const SHOTS = process.env.PANEL_SCREENSHOTS ?? join(tmpdir(), "opencti-panel-screenshots");
+
+/** A PNG of the panel as it is now; returns its path. */
+async function shot(panel: Locator, name: string): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  const png = await panel.screenshot({ path, animations: "disabled" });
+  expect(png.subarray(1, 4).toString()).toBe("PNG");
+  return path;
+}
+
 /** A page with one panel on a fresh simulator desktop. */
-async function mount(options: { capabilities?: Capability[]; login?: boolean } = {}): Promise<{ page: Page; panel: Locator; problems: string[] }> {
+async function mount(options: { capabilities?: Capability[]; login?: boolean; sim?: SimulatorServerOptions } = {}): Promise<{ page: Page; panel: Locator; problems: string[] }> {
   current = await fixturePage(browser, script);
   const { page } = current;
-  await page.evaluate((capabilities) => {
+  await page.evaluate(({ capabilities, sim }) => {
     const { server, connector } = window.fixture.createSimulator({
       latencyMs: 5,
       defaultFarEnd: "answer",
       answerAfterMs: 30,
+      ...sim,
       ...(capabilities ? { connector: { capabilities } } : {}),
     });
     // The connector's context is kept so a test can report what the simulator cannot (a warning).
@@ -71,7 +87,7 @@ async function mount(options: { capabilities?: Capability[]; login?: boolean } =
     // Listening on document proves the event bubbles out of the shadow root (composed).
     document.addEventListener("opencti-screen-pop", (e) => pops.push({ phase: e.detail.phase, ani: e.detail.ani }));
     document.body.append(el);
-  }, options.capabilities);
+  }, { capabilities: options.capabilities, sim: options.sim });
   const panel = page.locator("opencti-call-control-panel");
   await panel.locator('[part~="link"][data-link="connected"]').waitFor();
   if (options.login !== false) {
@@ -167,9 +183,91 @@ describe("<opencti-call-control-panel>", () => {
     const waiting = panel.getByRole("article", { name: "Incoming call Second" });
     await expect.poll(() => waiting.getAttribute("data-state")).toBe("ringing");
     expect(await panel.locator("article.call").count()).toBe(2);
+    // No plain Answer over a connected call: the panel offers to hold it first.
+    expect((await waiting.getByRole("button").allTextContents()).map((t) => t.trim())).toEqual(["Hold and answer", "Reject"]);
     await waiting.getByRole("button", { name: "Reject Second" }).click();
     await expect.poll(() => panel.locator("article.call").count()).toBe(1);
     expect(await panel.getByRole("article", { name: "Inbound call First" }).getAttribute("data-state")).toBe("connected");
+  });
+
+  it("hold and answer: holds the connected call, then answers the waiting one once answer is offered", async () => {
+    const { page, panel, problems } = await mount();
+    await ring(page, { from: "+15550100", fromName: "First" });
+    await panel.getByRole("button", { name: "Answer First" }).click();
+    const first = panel.getByRole("article", { name: "Inbound call First" });
+    await expect.poll(() => first.getAttribute("data-state")).toBe("connected");
+    await ring(page, { from: "+15550123", fromName: "Second" });
+    const waiting = panel.getByRole("article", { name: "Incoming call Second" });
+    await waiting.getByRole("button", { name: "Hold the current call and answer Second" }).waitFor();
+    await shot(panel, "hold-and-answer-offered");
+    await waiting.getByRole("button", { name: "Hold the current call and answer Second" }).click();
+    const second = panel.getByRole("article", { name: "Inbound call Second" });
+    await expect.poll(() => second.getAttribute("data-state")).toBe("connected");
+    expect(await first.getAttribute("data-state")).toBe("held");
+    // In that order on the wire: hold the first, then answer the second.
+    const ops = await page.evaluate(() => window.t.server.requests.map((r) => `${r.op}:${typeof r.args.callId === "string" ? r.args.callId : ""}`).filter((r) => /^(hold|answer):/.test(r)));
+    expect(ops.slice(-2)).toEqual([`hold:${await first.getAttribute("data-call-id")}`, `answer:${await second.getAttribute("data-call-id")}`]);
+    await shot(panel, "hold-and-answer-done");
+    expect(await panel.locator('[part~="error"]').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("without call waiting, a ringing call over a live one offers no dead Answer and no Hold and answer", async () => {
+    const caps: Capability[] = ["agentState", "answer", "reject", "hangup", "hold"];
+    const { page, panel } = await mount({ capabilities: caps });
+    await ring(page, { from: "+15550100", fromName: "First" });
+    await panel.getByRole("button", { name: "Answer First" }).click();
+    await expect.poll(() => panel.getByRole("article", { name: "Inbound call First" }).getAttribute("data-state")).toBe("connected");
+    await ring(page, { from: "+15550123", fromName: "Second" });
+    const waiting = panel.getByRole("article", { name: "Incoming call Second" });
+    await waiting.waitFor();
+    expect((await waiting.getByRole("button").allTextContents()).map((t) => t.trim())).toEqual(["Reject"]);
+  });
+
+  it("says how a call ended, with the vendor's reason, in words and as text", async () => {
+    const { page, panel, problems } = await mount({ sim: { farEnds: { "+15550166": "busy" } } });
+    await panel.getByLabel("Number").fill("+1 555 0166");
+    await panel.getByRole("button", { name: "Call", exact: true }).click();
+    const recent = panel.getByRole("region", { name: "Recent calls" });
+    await expect.poll(() => recent.locator('[part~="outcome"]').first().textContent().catch(() => "")).toMatch(/\+15550166\s+Busy: User busy \(17\)/);
+    await expect.poll(() => panel.getByRole("status").first().textContent()).toBe("Call with +15550166 ended. Busy: User busy (17)");
+    // A vendor's message with markup in it is shown as text, never parsed.
+    const evil = `<img src=x onerror="window.__xss=3">`;
+    const id = await ring(page, { from: "+15550100", fromName: "Grace" });
+    await panel.getByRole("article", { name: "Incoming call Grace" }).waitFor();
+    await page.evaluate(
+      ({ id, evil }) => window.t.ctx!.upsertCall({ id, state: "ended", endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "<b>500</b>", message: evil } }),
+      { id, evil },
+    );
+    await expect.poll(() => recent.locator('[part~="outcome"]').first().textContent()).toBe(`Grace Call failed: ${evil} (<b>500</b>)`);
+    expect(await page.evaluate(() => ({ parsed: window.t.el.shadowRoot!.querySelectorAll("img, b").length, xss: (window as unknown as { __xss?: number }).__xss }))).toEqual({ parsed: 0, xss: undefined });
+    await shot(panel, "recent-calls-outcomes");
+    await recent.getByRole("button", { name: "Clear recent calls" }).click();
+    expect(await recent.count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("shows a call whose audio is reconnecting, its buttons still working, and clears it when the audio is back", async () => {
+    const { page, panel } = await mount();
+    const id = await ring(page, { from: "+15550100", fromName: "Ada" });
+    await panel.getByRole("button", { name: "Answer Ada" }).click();
+    const card = panel.getByRole("article", { name: "Inbound call Ada" });
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await page.evaluate((callId) => window.t.server.interruptMedia(callId), id);
+    const notice = card.locator('[part~="media"]');
+    await expect.poll(() => notice.textContent().catch(() => "")).toBe("Reconnecting audio…");
+    expect(await notice.getAttribute("role")).toBe("status");
+    expect(await card.getAttribute("data-media")).toBe("reconnecting");
+    // The link is fine, and the call's requests still go through.
+    expect(await panel.locator('[part~="link"]').getAttribute("data-link")).toBe("connected");
+    await shot(panel, "media-reconnecting");
+    await card.getByRole("button", { name: "Hold Ada" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("held");
+    await page.evaluate((callId) => window.t.server.restoreMedia(callId), id);
+    await expect.poll(() => notice.count()).toBe(0);
+    await card.getByRole("button", { name: "Hang up Ada" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("wrapup");
+    expect(await card.locator('[part~="outcome"]').textContent()).toBe("You hung up");
   });
 
   it("offers only what a limited connector can do", async () => {
