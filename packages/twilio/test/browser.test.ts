@@ -131,7 +131,7 @@ describe("Twilio-specific", () => {
     // The desktop never offers this (answer is refused while another call is live): ask the connector itself.
     await expect(sess.desktop.answer(second.id)).rejects.toMatchObject({ code: "INVALID_STATE" });
     const hangup = sess.emulator.nextFrame("hangup", (p) => p.callsid === first.id);
-    await sess.connector.answer!({ call: second, signal: new AbortController().signal } as never);
+    await sess.connector.answer!({ call: second, signal: new AbortController().signal });
     // The SDK (the Device's beforeAccept) hung the first call up at Twilio: the customer did not.
     await hangup;
     expect((await sess.next("call.ended", (e) => e.call.id === first.id)).call.endReason).toBe("local_hangup");
