@@ -341,7 +341,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       if (!call) throw fail("INVALID_STATE", `Cannot ${words}: call ${callId} ${store.hasEnded(callId) ? "has ended" : "is not known"}.`, name, callId);
       if (!call.actions.includes(name as CallAction)) throw fail("INVALID_STATE", `Cannot ${words}: the call is ${call.state === "wrapup" ? "in wrap-up" : call.state}.`, name, callId);
     }
-    const fields = spec.args ? (spec.args as (scope: RequestScope, ...a: unknown[]) => Record<string, unknown> | undefined)({ store, call }, ...args) : {};
+    const fields = spec.args ? (spec.args as (scope: RequestScope, ...a: unknown[]) => Record<string, unknown> | undefined)({ store, call, name }, ...args) : {};
     if (!fields) return undefined; // nothing to do
     if (spec.link === "after") needLink(name);
     if (spec.link === "wait") {

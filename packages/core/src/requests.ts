@@ -33,6 +33,8 @@ import { checkData, DTMF, LIMITS, normalizeDestination, read, WRAP_UP } from "./
 /** What a request's argument check sees. */
 export interface RequestScope {
   readonly store: DesktopStore;
+  /** The request's name. */
+  readonly name: RequestName;
   /** The call, for requests on a call. */
   readonly call?: Call | undefined;
 }
@@ -65,26 +67,22 @@ export type RequestName = "login" | "logout" | "setAgentState" | "dial" | CallAc
 /** A CtiError for `request`. */
 export const fail = (code: CtiErrorCode, message: string, request: string, callId?: string): CtiError => new CtiError(code, message, { request, callId });
 
-function destination(request: string, value: unknown): string {
+/** The connector request's `destination`, normalized (dial, blindTransfer, consult). */
+const destination = ({ name }: RequestScope, value: unknown): { destination: string } => {
   const target = normalizeDestination(value);
-  if (target === undefined) throw fail("INVALID_DESTINATION", `Cannot dial "${String(value).slice(0, 64)}": not a number or address.`, request);
-  return target;
-}
+  if (target === undefined) throw fail("INVALID_DESTINATION", `Cannot dial "${String(value).slice(0, 64)}": not a number or address.`, name);
+  return { destination: target };
+};
 
-function partner(request: CallAction, { store, call }: RequestScope): Call {
-  const other = consultPartner(call!, store.calls.values());
-  if (!other) throw fail("INVALID_STATE", `Cannot ${requestWords(request)}: there is no consult call.`, request, call!.id);
-  return other;
-}
-
-/** completeTransfer / conference: the connector gets the primary call and its consult leg. */
-function pair(request: "completeTransfer" | "conference"): NonNullable<RequestSpec["args"]> {
-  return (scope) => {
-    const call = scope.call!;
-    const other = partner(request, scope);
-    return call.direction === "consult" && other.direction !== "consult" ? { call: other, consultCall: call } : { consultCall: other };
-  };
-}
+/**
+ * completeTransfer / conference: the connector gets the primary call and its
+ * consult leg. The call has a consult partner: these requests are in its
+ * actions only then (see deriveActions), and the desktop checks the actions first.
+ */
+const pair: NonNullable<RequestSpec["args"]> = ({ store, call }) => {
+  const other = consultPartner(call!, store.calls.values())!;
+  return call!.direction === "consult" && other.direction !== "consult" ? { call: other, consultCall: call } : { consultCall: other };
+};
 
 export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   login: {
@@ -118,10 +116,10 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   dial: {
     capability: "dial",
     returnsCallId: true,
-    args: ({ store }, value: string, options: DialOptions = {}) => {
-      const target = destination("dial", value);
+    args: (scope, value: string, options: DialOptions = {}) => {
+      const { destination: target } = destination(scope, value);
       if (options.data !== undefined && !checkData(options.data)) throw fail("INVALID_ARGUMENT", "Call data must be string values.", "dial");
-      for (const c of store.calls.values()) if (c.state === "connected" || c.state === "dialing") throw fail("INVALID_STATE", "Hold or end the current call before you dial another.", "dial");
+      for (const c of scope.store.calls.values()) if (c.state === "connected" || c.state === "dialing") throw fail("INVALID_STATE", "Hold or end the current call before you dial another.", "dial");
       return { destination: target, options };
     },
   },
@@ -139,17 +137,16 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
       return { digits };
     },
   },
-  blindTransfer: { words: "transfer the call", done: true, args: (_, to: string) => ({ destination: destination("blindTransfer", to) }) },
-  consult: { words: "place a consult call", returnsCallId: true, args: (_, to: string) => ({ destination: destination("consult", to) }) },
-  completeTransfer: { words: "complete the transfer", done: true, args: pair("completeTransfer") },
-  conference: { words: "start a conference", done: true, args: pair("conference") },
+  blindTransfer: { words: "transfer the call", done: true, args: destination },
+  consult: { words: "place a consult call", returnsCallId: true, args: destination },
+  completeTransfer: { words: "complete the transfer", done: true, args: pair },
+  conference: { words: "start a conference", done: true, args: pair },
   swap: {
     words: "swap calls",
-    args: (scope) => {
-      const call = scope.call!;
-      const other = partner("swap", scope);
-      // The connector always gets the call to make active.
-      return call.state === "held" ? { otherCall: other } : { call: other, otherCall: call };
+    args: ({ store, call }) => {
+      // Its consult partner exists, as for pair; the connector always gets the call to make active.
+      const other = consultPartner(call!, store.calls.values())!;
+      return call!.state === "held" ? { otherCall: other } : { call: other, otherCall: call };
     },
   },
   dropParty: {
