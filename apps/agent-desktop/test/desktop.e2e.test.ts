@@ -152,6 +152,29 @@ describe("agent desktop on the simulator (Chromium)", () => {
     expect(problems).toEqual([]);
   });
 
+  it("says how a call ended: a number that does not exist, then a call whose audio drops and comes back", async () => {
+    const { page, panel, problems } = await open();
+    await loginReady(app!);
+    await panel.getByLabel("Number").fill("+15550888");
+    await panel.getByRole("button", { name: "Call", exact: true }).click();
+    const recent = panel.getByRole("region", { name: "Recent calls" });
+    await expect.poll(() => recent.locator('[part~="outcome"]').first().textContent().catch(() => ""), { timeout: UI_TIMEOUT }).toMatch(/\+15550888\s+Call failed: Unallocated \(unassigned\) number \(1\)/);
+
+    await ringInbound(page, { phone: "+15550142" });
+    const card = callCard(panel, "Alan Turing");
+    await panel.getByRole("button", { name: "Answer Alan Turing" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    const controls = page.locator("#controls");
+    await controls.getByRole("button", { name: "Audio drops" }).click();
+    await expect.poll(() => card.locator('[part~="media"]').textContent().catch(() => "")).toBe("Reconnecting audio…");
+    await controls.getByRole("button", { name: "Audio back" }).click();
+    await expect.poll(() => card.locator('[part~="media"]').count()).toBe(0);
+    await controls.getByRole("button", { name: "Far end holds" }).click();
+    await expect.poll(() => page.evaluate(() => document.querySelector("opencti-call-control-panel")?.desktop?.snapshot().calls[0]?.parties.map((p) => p.state).join(","))).toBe("connected,held");
+    expect(await card.getAttribute("data-state")).toBe("connected");
+    expect(problems).toEqual([]);
+  });
+
   it("rejects a ringing call", async () => {
     const { page, panel, problems } = await open();
     await loginReady(app!);

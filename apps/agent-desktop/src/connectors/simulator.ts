@@ -4,7 +4,7 @@
  *   agentId (default agent-7), latencyMs (default 40), wrapUp ("false" skips
  *   after-call work), answerAfterMs (how long dialled numbers ring, default 1200).
  */
-import { createSimulator, type Operation, type SimulatorServer } from "@opencti/simulator";
+import { createSimulator, type FarEnd, type Operation, type SimulatorServer } from "@opencti/simulator";
 import { html, render } from "lit";
 import { CUSTOMERS } from "../crm/directory.ts";
 import type { ConnectorSetup, LoadConnector } from "./types.ts";
@@ -15,7 +15,12 @@ export const SIMULATOR_DIRECTORY = {
   "+15550199": "Supervisor (answers)",
   "+15550666": "Busy line",
   "+15550777": "Declines",
+  "+15550888": "Not a number",
+  "+15550999": "Network failure",
 } as const;
+
+/** How the special numbers behave (the rest answer). */
+const FAR_ENDS: Record<string, FarEnd> = { "+15550666": "busy", "+15550777": "reject", "+15550888": "not_found", "+15550999": "unavailable" };
 
 const FAULT_OPS: readonly Operation[] = ["answer", "hold", "resume", "hangup", "dial", "blindTransfer", "consult", "setState", "wrapUp"];
 
@@ -36,7 +41,7 @@ export const load: LoadConnector = (config) => {
     wrapUp: options.wrapUp !== "false",
     defaultFarEnd: "answer",
     answerAfterMs: numberOption(options.answerAfterMs, 1200),
-    farEnds: { "+15550666": "busy", "+15550777": "reject" },
+    farEnds: FAR_ENDS,
   });
   let unmountControls: (() => void) | undefined;
   const setup: SimulatorSetup = {
@@ -110,6 +115,11 @@ export function mountSimulatorControls(host: HTMLElement, server: SimulatorServe
           <button type="button" @click=${withCall("The far end hung up", (id) => server.remoteHangup(id))}>Far end hangs up</button>
           <button type="button" @click=${withCall("The far end answered", (id) => server.remoteAnswer(id))}>Far end answers</button>
           <button type="button" @click=${withCall("The caller gave up", (id) => server.abandon(id))}>Caller abandons</button>
+          <button type="button" @click=${withCall("Nobody answered in time", (id) => server.missInbound(id))}>Ring times out</button>
+          <button type="button" @click=${withCall("The far end put the call on hold", (id) => server.remoteHold(id))}>Far end holds</button>
+          <button type="button" @click=${withCall("The far end is back", (id) => server.remoteResume(id))}>Far end resumes</button>
+          <button type="button" @click=${withCall("The call's audio dropped", (id) => server.interruptMedia(id))}>Audio drops</button>
+          <button type="button" @click=${withCall("The call's audio is back", (id) => server.restoreMedia(id))}>Audio back</button>
         </fieldset>
         <fieldset>
           <legend>Transcript</legend>
