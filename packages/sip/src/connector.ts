@@ -81,7 +81,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
 
   /** A REFER that must end in a 2xx sipfrag. */
   async function refer(line: Line, target: string | SipLine, signal: AbortSignal, request: "blindTransfer" | "completeTransfer"): Promise<void> {
-    const progress = await line.sip.refer(target, signal).catch((e: unknown) => Promise.reject(callError(e, request)));
+    const progress = await line.sip.refer(target, signal).catch((e: unknown) => Promise.reject(lines.over(line) ? lines.overtaken(request, e) : callError(e, request)));
     if (progress.status < 200 || progress.status >= 300) throw transferError(progress.status, progress.reasonPhrase, request);
   }
 

@@ -49,6 +49,10 @@ export interface Lines {
   completeWrapUp(line: Line, result: WrapUp): void;
   /** Holds or resumes the line (a re-INVITE); a connected or held call's state follows. */
   setHold(line: Line, on: boolean, request: string, signal?: AbortSignal): Promise<void>;
+  /** The call is in wrap-up or ended. */
+  over(line: Line): boolean;
+  /** The error for a request the call's end overtook. */
+  overtaken(request: string, cause: unknown): CtiError;
   /** Mutes or unmutes the agent's microphone on the line. */
   setMute(line: Line, on: boolean): Promise<void>;
 }
@@ -59,11 +63,14 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
   const lines = new Map<string, Line>();
   let nextId = 1;
 
+  const over = (line: Line): boolean => line.state === "ended" || line.state === "wrapup";
+  // A request the call's end overtook (a BYE either way while its re-INVITE or REFER was in flight).
+  const overtaken = (request: string, cause: unknown): CtiError => new CtiError("INVALID_STATE", `Cannot ${request === "blindTransfer" || request === "completeTransfer" ? "transfer" : request} the call: it ended first.`, { request, cause });
   const report = (line: Line): void => context()?.upsertCall(callReport(line, agentAddress));
   const pushAgent = (): void => agent.setCalls([...lines.values()].map((l) => l.state));
 
   function ended(line: Line, end: LineEnd): void {
-    if (line.state === "ended" || line.state === "wrapup") return;
+    if (over(line)) return;
     const outcome = endOutcome({ ...end, override: line.endOverride, everConnected: line.everConnected, sipDirection: line.sip.direction });
     line.endReason = outcome.endReason;
     if (outcome.failure) line.failure = outcome.failure;
@@ -79,11 +86,7 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
   }
 
   async function setHold(line: Line, on: boolean, request: string, signal?: AbortSignal): Promise<void> {
-    await line.sip.hold(on, signal).catch((e: unknown) => {
-      // Overtaken: the call ended (a BYE either way) while the re-INVITE was in flight.
-      if (line.state === "ended" || line.state === "wrapup") throw new CtiError("INVALID_STATE", `Cannot ${request} the call: it ended first.`, { request, cause: e });
-      throw callError(e, request);
-    });
+    await line.sip.hold(on, signal).catch((e: unknown) => Promise.reject(over(line) ? overtaken(request, e) : callError(e, request)));
     line.localHold = on;
     if (!on && line.muted) line.sip.mute(true); // un-holding re-enables the microphone track
     if (line.state === "connected" || line.state === "held") {
@@ -136,7 +139,7 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
       }),
       onIceState: safe("media", (ice: string) => {
         const media = mediaState(ice);
-        if (!media || media === line.media || line.state === "ended" || line.state === "wrapup") return;
+        if (!media || media === line.media || over(line)) return;
         line.media = media;
         report(line);
       }),
@@ -167,7 +170,7 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
   return {
     agentAddress,
     get: (id) => lines.get(id),
-    live: () => [...lines.values()].filter((l) => l.state !== "wrapup" && l.state !== "ended"),
+    live: () => [...lines.values()].filter((l) => !over(l)),
     reports: () => [...lines.values()].map((l) => callReport(l, agentAddress)),
     track,
     report,
@@ -175,6 +178,8 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     incoming,
     setHold,
     setMute,
+    over,
+    overtaken,
     completeWrapUp(line, result) {
       line.state = "ended";
       lines.delete(line.id);

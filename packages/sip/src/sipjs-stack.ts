@@ -146,12 +146,7 @@ class SipJsLine implements SipLine {
     const what = on ? "hold" : "resume";
     return waitFor<void>(
       (resolve, reject) => {
-        // A dialog that ends (a BYE from the far end) while the re-INVITE waits never answers it:
-        // reject after onEnded has run (it is deferred the same way), so the connector sees the call over.
-        const ended = (state: SessionState): void => {
-          if (state === SessionState.Terminated) setTimeout(() => reject(new SipFailure(`The call ended before the far end answered the ${what} re-INVITE`, 0)), 0);
-        };
-        s.stateChange.addListener(ended);
+        const stop = this.rejectWhenEnded(reject, `the far end answered the ${what} re-INVITE`);
         s.invite({
           sessionDescriptionHandlerOptions: sdhOptions,
           requestDelegate: {
@@ -159,7 +154,7 @@ class SipJsLine implements SipLine {
             onReject: (r) => reject(new SipFailure(`The far end refused the ${what} re-INVITE (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`, r.message.statusCode ?? 0)),
           },
         }).catch(reject);
-        return () => s.stateChange.removeListener(ended);
+        return stop;
       },
       signal,
       () => new SipFailure(`The ${what} re-INVITE was abandoned`, 0),
@@ -199,6 +194,7 @@ class SipJsLine implements SipLine {
     if (!to) return Promise.reject(new SipFailure(`Not a SIP URI: ${typeof target === "string" ? target : target.callId}`, 0));
     return waitFor<TransferProgress>(
       (resolve, reject) => {
+        const stop = this.rejectWhenEnded(reject, "the transfer was confirmed");
         this.session
           .refer(to, {
             requestDelegate: {
@@ -212,10 +208,23 @@ class SipJsLine implements SipLine {
             },
           })
           .catch((e: unknown) => reject(e instanceof Error ? e : new SipFailure(String(e), 0)));
+        return stop;
       },
       signal,
       () => new SipFailure("The transfer was abandoned", 0),
     );
+  }
+
+  /**
+   * A dialog that ends (a BYE from the far end, our own) while a request in it waits never answers it:
+   * reject after onEnded has run (deferred the same way), so the connector sees the call over. Returns the cleanup.
+   */
+  private rejectWhenEnded(reject: (e: unknown) => void, before: string): () => void {
+    const ended = (state: SessionState): void => {
+      if (state === SessionState.Terminated) setTimeout(() => reject(new SipFailure(`The call ended before ${before}`, 0)), 0);
+    };
+    this.session.stateChange.addListener(ended);
+    return () => this.session.stateChange.removeListener(ended);
   }
 }
 

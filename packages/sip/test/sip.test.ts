@@ -347,6 +347,19 @@ describe("in-call features", () => {
     await lab.waitFor(call.vendorCallId, "BYE");
   });
 
+  it("a transfer overtaken by the far end's BYE (REFER accepted, no NOTIFY yet) rejects INVALID_STATE; the call ends remote_hangup", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    await lab.poke(call.vendorCallId, "XSTALL"); // from now on it accepts a REFER but never says how the transfer went
+    const transfer = a.desktop.blindTransfer(call.id, lab.destination("auto")).catch((e: unknown) => e);
+    await lab.waitFor(call.vendorCallId, "REFER");
+    await lab.poke(call.vendorCallId, "XHANGUP");
+    expect(((await transfer) as CtiError).code).toBe("INVALID_STATE");
+    const over = await until(() => ended(a.events, call.id));
+    expect(over.endReason).toBe("remote_hangup");
+    expect(a.events.some((e) => e.type === "call.transferred" && e.call.id === call.id)).toBe(false);
+  });
+
   it("attended transfer sends REFER with Replaces naming the consult dialog", async () => {
     const a = await agent();
     const call = await a.answered();

@@ -140,6 +140,14 @@ CSeq: [$ackcseq] ACK
 Max-Forwards: 70
 Content-Length: 0`)}
   <nop next="talk"><action><log message="${label.toUpperCase()} [call_id]"/></action></nop>`;
+  const accepted = send(`SIP/2.0 202 Accepted
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Content-Length: 0`);
   return `  <label id="talk"/>
   <recv request="ACK" optional="true" next="talk"/>
   <recv request="BYE" optional="true" next="byed"/>
@@ -175,14 +183,7 @@ ${okFor()}
   <nop next="talk"/>
 
   <label id="refer"/>
-${send(`SIP/2.0 202 Accepted
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:farend@[local_ip]:[local_port]>
-Content-Length: 0`)}
+${accepted}
 ${request("NOTIFY", "Event: refer\nSubscription-State: terminated;reason=noresource\nContent-Type: message/sipfrag;version=2.0\n", "SIP/2.0 200 OK\n")}
   <recv response="200" next="talk"/>
 
@@ -192,7 +193,14 @@ ${reinvite("sendrecv", "farresume")}
   <label id="stall"/>
   <recv request="INVITE" optional="true" next="stall"><action><log message="STALLED [call_id]"/></action></recv>
   <recv request="XHANGUP" optional="true" next="stallhangup"/>
+  <recv request="REFER" optional="true" next="stallrefer">
+    <action><ereg regexp="[^ ].*" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto"/><log message="REFER [call_id] [$referto]"/></action>
+  </recv>
   <recv request="BYE" next="byed"/>
+
+  <label id="stallrefer"/>
+${accepted}
+  <nop next="stall"/>
 
   <label id="hangup"/>
 ${request("BYE", "")}

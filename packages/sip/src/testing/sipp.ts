@@ -9,7 +9,8 @@ import { killOnExit } from "./processes.js";
 
 /**
  * XSTALL: the far end stops answering re-INVITEs (and absorbs their
- * retransmissions) until BYE, or until XHANGUP makes it send one. XMISS: the
+ * retransmissions) and accepts a REFER (202) without ever NOTIFYing, until
+ * BYE, or until XHANGUP makes it send one. XMISS: the
  * caller CANCELs with `Reason: SIP;cause=480` (a ring timer gave up).
  */
 export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XMISS" | "XHOLD" | "XRESUME" | "XSTALL";
