@@ -33,6 +33,33 @@ function counting(connector: Connector, counts: Map<string, number>): Connector 
   return wrapped as unknown as Connector;
 }
 
+/** What every scenario's events must satisfy, whatever the connector. */
+function checkEvents(events: readonly DesktopEvent[]): void {
+  // Every event validates against the published schema …
+  for (const e of events) expect(schemaProblems(e), `${e.type} #${e.seq}: ${JSON.stringify(e).slice(0, 300)}`).toEqual([]);
+  // … seq strictly increases …
+  events.forEach((e, i) => i === 0 || expect(e.seq).toBeGreaterThan(events[i - 1]!.seq));
+  // … every call lists the agent's own party first, and only once (one party shape from every connector) …
+  // … and a call ends at most once, with nothing after its end.
+  const ended = new Map<string, number>();
+  for (const e of events) {
+    if (!("call" in e)) continue;
+    const { id, parties } = (e as { call: Call }).call;
+    expect(
+      parties[0]?.role === "agent" && parties.filter((p) => p.role === "agent").length === 1,
+      `${e.type} #${e.seq}: parties ${JSON.stringify(parties.map((p) => p.role))} do not start with the agent's own party`,
+    ).toBe(true);
+    expect(ended.has(id), `${e.type} after call.ended for ${id}`).toBe(false);
+    if (e.type === "call.ended") ended.set(id, e.seq);
+    // … a call that is over has nobody left on it, and a failed call says why.
+    const call = (e as { call: Call }).call;
+    if (e.type === "call.ended" || e.type === "call.wrapup") {
+      expect(parties.filter((p) => p.state !== "disconnected"), `${e.type} #${e.seq}: parties still on an ended call`).toEqual([]);
+      if (call.endReason === "failed") expect(call.failure, `${e.type} #${e.seq}: a failed call without failure`).toBeDefined();
+    }
+  }
+}
+
 export function runConnectorConformance<H extends ConnectorHarness = ConnectorHarness>(options: ConformanceOptions<H>): void {
   const caps = new Set<Capability>(options.capabilities);
   const has = (...c: Capability[]): boolean => c.every((x) => caps.has(x));
@@ -125,29 +152,7 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
     afterEach(async () => {
       try {
         await s.afterScenario?.();
-        // Every event validates against the published schema …
-        for (const e of s.events) expect(schemaProblems(e), `${e.type} #${e.seq}: ${JSON.stringify(e).slice(0, 300)}`).toEqual([]);
-        // … seq strictly increases …
-        s.events.forEach((e, i) => i === 0 || expect(e.seq).toBeGreaterThan(s.events[i - 1]!.seq));
-        // … every call lists the agent's own party first, and only once (one party shape from every connector) …
-        // … and a call ends at most once, with nothing after its end.
-        const ended = new Map<string, number>();
-        for (const e of s.events) {
-          if (!("call" in e)) continue;
-          const { id, parties } = (e as { call: Call }).call;
-          expect(
-            parties[0]?.role === "agent" && parties.filter((p) => p.role === "agent").length === 1,
-            `${e.type} #${e.seq}: parties ${JSON.stringify(parties.map((p) => p.role))} do not start with the agent's own party`,
-          ).toBe(true);
-          expect(ended.has(id), `${e.type} after call.ended for ${id}`).toBe(false);
-          if (e.type === "call.ended") ended.set(id, e.seq);
-          // … a call that is over has nobody left on it, and a failed call says why.
-          const call = (e as { call: Call }).call;
-          if (e.type === "call.ended" || e.type === "call.wrapup") {
-            expect(parties.filter((p) => p.state !== "disconnected"), `${e.type} #${e.seq}: parties still on an ended call`).toEqual([]);
-            if (call.endReason === "failed") expect(call.failure, `${e.type} #${e.seq}: a failed call without failure`).toBeDefined();
-          }
-        }
+        checkEvents(s.events);
       } finally {
         await s.desktop.destroy();
         await s.harness.dispose();
@@ -463,11 +468,11 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
         expect(error).toBeInstanceOf(CtiError);
         expect((error as CtiError).code).toBe("MEDIA_PERMISSION_DENIED");
         expect(rec.callEvents(ringing.id)).not.toContain("call.connected");
-        const now = rec.desktop.getCall(ringing.id);
-        if (!now) {
-          const ended = (await rec.next("call.ended", (e) => e.call.id === ringing.id)).call;
-          expect(ended).toMatchObject({ endReason: "failed", failure: { code: "MEDIA_PERMISSION_DENIED" } });
-        } else expect(now.state).toBe("ringing");
+        // The vendor either gives the call up (it ends failed, saying why) or leaves it ringing.
+        const ended = await rec.next("call.ended", (e) => e.call.id === ringing.id, { timeout: 1000 }).catch(() => undefined);
+        if (ended) expect(ended.call).toMatchObject({ endReason: "failed", failure: { code: "MEDIA_PERMISSION_DENIED" } });
+        else expect(rec.desktop.getCall(ringing.id)?.state).toBe("ringing");
+        checkEvents(rec.events);
       } finally {
         await rec.desktop.destroy();
         await harness.dispose();
@@ -487,7 +492,7 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
           expect(rec.events.some((e) => e.type === "error" && e.code === "AUTH_FAILED")).toBe(true);
         } else expect((error as CtiError).retryable).toBe(false);
         expect(rec.desktop.snapshot().agent.state).toBe("logged_out");
-        for (const e of rec.events) expect(schemaProblems(e)).toEqual([]);
+        checkEvents(rec.events);
       } finally {
         await rec.desktop.destroy();
         await harness.dispose();
