@@ -28,15 +28,13 @@ export function consultPartner(call: Call, calls: Iterable<Call>): Call | undefi
 export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: ReadonlySet<Capability>): CallAction[] {
   const all = [...calls];
   const partner = consultPartner(call, all);
-  const otherActive = all.some((c) => c.id !== call.id && c.state === "connected");
-  // Call waiting: a second call is answered only once the first is held (the
-  // panel offers "hold and answer"), and only with `callWaiting` while one is held.
-  const waiting = all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing" || (c.state === "held" && !capabilities.has("callWaiting"))));
-  const remoteParties = liveRemotes(call.parties);
+  const live = LIVE.has(call.state);
   const wanted: CallAction[] = [];
   switch (call.state) {
     case "ringing":
-      if (!waiting) wanted.push("answer");
+      // Call waiting: a second call is answered only once the first is held (the
+      // panel offers "hold and answer"), and only with `callWaiting` while one is held.
+      if (!all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing" || (c.state === "held" && !capabilities.has("callWaiting"))))) wanted.push("answer");
       wanted.push("reject");
       break;
     case "dialing":
@@ -45,19 +43,18 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
     case "connected":
       wanted.push("hangup", "hold", call.muted ? "unmute" : "mute", "sendDtmf");
       if (!partner && call.direction !== "consult") wanted.push("blindTransfer", "consult");
-      if (remoteParties > 1) wanted.push("dropParty");
       break;
     case "held":
       wanted.push("hangup");
       if (call.muted) wanted.push("unmute");
-      if (!otherActive && !partner) wanted.push("resume");
-      if (remoteParties > 1) wanted.push("dropParty");
+      if (!partner && !all.some((c) => c.id !== call.id && c.state === "connected")) wanted.push("resume");
       break;
     case "wrapup":
       wanted.push("completeWrapUp");
       break;
   }
-  if (partner && LIVE.has(call.state) && LIVE.has(partner.state)) {
+  if (live && liveRemotes(call.parties) > 1) wanted.push("dropParty");
+  if (partner && live && LIVE.has(partner.state)) {
     wanted.push("completeTransfer", "conference");
     if (call.state !== partner.state) wanted.push("swap");
   }

@@ -226,8 +226,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
     if (emitting) return;
     emitting = true;
     try {
-      for (let i = 0; i < queue.length; i++) {
-        const event = queue[i]!;
+      // An array iterator also sees the events queued while it runs.
+      for (const event of queue) {
         // The listeners for its type, then those for every event.
         for (const type of [event.type, "*"]) {
           for (const handler of listeners.get(type) ?? []) {

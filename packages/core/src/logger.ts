@@ -95,14 +95,15 @@ export const hostText = (text: string, max?: number): string => clip(redactText(
 export function redact(value: unknown, max: number = LIMITS.redacted): unknown {
   const seen = new WeakSet<object>();
   let left = max;
-  const text = (s: string): string => {
-    // Scan a little past the cut so a secret across it is still recognized.
-    const out = s.length > left ? redactText(s.slice(0, left + 256)).slice(0, left) + "…[truncated]" : redactText(s);
-    left -= out.length;
-    return out;
-  };
   const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v !== "object" || v === null) return typeof v === "string" ? (left > 0 ? text(v) : "[…]") : typeof v === "function" ? "[function]" : v;
+    if (typeof v === "string") {
+      if (left <= 0) return "[…]";
+      // Scan a little past the cut so a secret across it is still recognized.
+      const out = v.length > left ? redactText(v.slice(0, left + 256)).slice(0, left) + "…[truncated]" : redactText(v);
+      left -= out.length;
+      return out;
+    }
+    if (typeof v !== "object" || v === null) return typeof v === "function" ? "[function]" : v;
     if (left <= 0 || depth > 8 || seen.has(v)) return "[…]";
     seen.add(v);
     try {

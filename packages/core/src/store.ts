@@ -204,7 +204,8 @@ export class DesktopStore {
     switch (kind) {
       case "transcript":
       case "insight": {
-        if (typeof sig.callId !== "string" || !(this.calls.has(sig.callId) || this.#ended.has(sig.callId))) return invalid(`${kind} for an unknown call`, s);
+        // Known ids are strings: anything else is unknown.
+        if (!(this.calls.has(sig.callId) || this.#ended.has(sig.callId))) return invalid(`${kind} for an unknown call`, s);
         // The two differ only in the field that carries the payload and its spec.
         const transcript = kind === "transcript";
         const key = transcript ? "segment" : "insight";
