@@ -184,8 +184,7 @@ export class SimulatorServer {
       case "answer": {
         const call = this.call(args, ["alerting"]);
         // Call waiting: a held call stays held; a talking or originating one must be held first.
-        const live = [...this.calls.values()].find((c) => c.status === "talking" || c.status === "originating");
-        if (live) throw new SimError("INVALID_STATE", `Call ${live.callId} is ${live.status}: hold it before answering another`);
+        this.noOther(call, ["talking", "originating"], "answering");
         this.update(call, { status: "talking" }, { agent: "talking", caller: "talking" });
         return undefined;
       }
@@ -200,9 +199,12 @@ export class SimulatorServer {
       case "hold":
         this.update(this.call(args, ["talking"]), { status: "onhold" }, { caller: "held", third: "held" });
         return undefined;
-      case "resume":
-        this.update(this.call(args, ["onhold"]), { status: "talking" }, { caller: "talking", third: "talking" });
+      case "resume": {
+        const call = this.call(args, ["onhold"]);
+        this.noOther(call, ["talking"], "resuming");
+        this.update(call, { status: "talking" }, { caller: "talking", third: "talking" });
         return undefined;
+      }
       case "mute":
       case "unmute":
         this.update(this.call(args, ["talking", "onhold"]), { micMuted: op === "mute" });
@@ -289,6 +291,12 @@ export class SimulatorServer {
     if (!call) throw new SimError("INVALID_STATE", `No call ${String(args.callId)}`);
     if (!statuses.includes(call.status)) throw new SimError("INVALID_STATE", `Call ${call.callId} is ${call.status}`);
     return call;
+  }
+
+  /** One conversation at a time: refuses while another call is in one of `statuses`. */
+  private noOther(call: VCall, statuses: VCall["status"][], doing: string): void {
+    const other = [...this.calls.values()].find((c) => c.callId !== call.callId && statuses.includes(c.status));
+    if (other) throw new SimError("INVALID_STATE", `Call ${other.callId} is ${other.status}: hold it before ${doing} another`);
   }
 
   private pair(args: Record<string, unknown>): [VCall, VCall] {

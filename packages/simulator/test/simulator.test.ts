@@ -134,17 +134,31 @@ describe("simulator specifics", () => {
     expect(desktop.getCall(answered)?.state).toBe("connected");
   });
 
-  it("refuses answer over a talking call (the server's own check), and answers once it is held, keeping it held", async () => {
+  it("refuses answer and resume over a talking call (the server's own check), and keeps a held call held", async () => {
     const { server, desktop } = await setup();
     const first = await connectedCall(desktop, server);
     const second = server.ringInbound({ from: "+15550101" });
     await until(() => desktop.getCall(second));
     // Past the desktop's own rule: straight on the wire, as a buggy or racing client would.
-    const respond = new Promise<unknown>((resolve) => server.wire.connect((m) => (m as { type: string }).type === "response" && resolve(m), () => {}));
-    server.wire.send({ type: "request", requestId: 999, op: "answer", args: { callId: second } });
-    expect(await respond).toMatchObject({ ok: false, error: { code: "INVALID_STATE" } });
+    const responses = new Map<number, unknown>();
+    server.wire.connect((m) => {
+      const r = m as { type: string; requestId: number };
+      if (r.type === "response") responses.set(r.requestId, r);
+    }, () => {});
+    let nextId = 1000;
+    const raw = async (op: "answer" | "hold" | "resume", callId: string) => {
+      const requestId = nextId++;
+      server.wire.send({ type: "request", requestId, op, args: { callId } });
+      return until(() => responses.get(requestId));
+    };
+    expect(await raw("answer", second)).toMatchObject({ ok: false, error: { code: "INVALID_STATE" } });
     expect(server.getCall(second)?.status).toBe("alerting");
-    expect(server.getCall(first)?.status).toBe("talking");
+    expect(await raw("hold", first)).toMatchObject({ ok: true });
+    expect(await raw("answer", second)).toMatchObject({ ok: true });
+    expect(server.getCall(first)?.status).toBe("onhold");
+    expect(await raw("resume", first)).toMatchObject({ ok: false, error: { code: "INVALID_STATE" } });
+    expect(server.getCall(first)?.status).toBe("onhold");
+    expect(server.getCall(second)?.status).toBe("talking");
   });
 
   it("keeps a far-end hold through the agent's own hold and resume", async () => {
