@@ -48,9 +48,13 @@ export const CALL_STATE_EVENT: Readonly<Record<Exclude<CallState, "ended" | "wra
   held: "Held",
 };
 
-/** A caller who hung up before anyone answered. */
+/**
+ * A caller who hung up before anyone answered. A `missed` call (the ring timed
+ * out, the caller still there) was not abandoned: it is Disconnected for the
+ * agent, with pyDisconnectReason "missed".
+ */
 export function wasAbandoned(call: Call): boolean {
-  return call.endReason === "abandoned" || (call.endReason === "missed" && call.connectedAt === undefined);
+  return call.endReason === "abandoned";
 }
 
 /** The far end: the caller on an inbound call, the number dialled otherwise. */

@@ -52,7 +52,7 @@ for (const latencyMs of [0, 5]) {
           const mine = seen.filter((e) => "call" in e && (e as { call: Call }).call.id === id) as (DesktopEvent & { call: Call })[];
           const expected = mine.flatMap((e) => (EXPECTED[e.type] ? [EXPECTED[e.type]!] : []));
           const end = mine.find((e) => e.type === "call.wrapup" || e.type === "call.ended");
-          if (end) expected.push(end.call.endReason === "abandoned" || (end.call.endReason === "missed" && end.call.connectedAt === undefined) ? "Abandoned" : "Disconnected");
+          if (end) expected.push(end.call.endReason === "abandoned" ? "Abandoned" : "Disconnected");
           const got = forwarded.filter((e) => e.pyEventType === "CallStateEvent" && e.pyCallId === id).map((e) => e.pyEventName);
           expect(got, `Pega call events for ${id}`).toEqual(expected);
           // Nothing about a call after Pega was told it is over.

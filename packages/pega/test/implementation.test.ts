@@ -187,6 +187,11 @@ describe("calls in Pega's vocabulary", () => {
     const abandoned = await r.next<PegaCallEvent>({ pyEventType: "CallStateEvent", pyEventName: "Abandoned", pyCallId: id });
     expect(abandoned.pyDisconnectReason).toBe("abandoned");
     expect(Object.keys(abandoned).filter((k) => /Err|Failure|Vendor/.test(k))).toEqual([]);
+    // Nobody answered in time, the caller still there: not abandoned.
+    const missed = r.server.ringInbound({ from: CALLER });
+    await r.next({ pyEventType: "CallStateEvent", pyEventName: "Alerting", pyCallId: missed });
+    r.server.missInbound(missed);
+    expect(await r.next<PegaCallEvent>({ pyEventType: "CallStateEvent", pyEventName: "Disconnected", pyCallId: missed })).toMatchObject({ pyDisconnectReason: "missed" });
   });
 
   it("hangUpCall on a ringing call declines it", async () => {
