@@ -1,7 +1,9 @@
 /**
  * <opencti-call-control-panel>: the agent's phone for any OpenCTI Desktop.
  * It renders from `desktop.snapshot()` and re-renders on every event; the
- * buttons of a call come from `call.actions`, so it never re-derives rules.
+ * buttons of a call come from `call.actions`, so it never re-derives rules
+ * (the one composite, "Hold and answer", is built from the other calls'
+ * `hold` action and the connector's `callWaiting` capability).
  * Caller-supplied text (names, numbers, attached data, a vendor's failure
  * message) only goes through Lit text and attribute bindings: it is never
  * parsed as HTML.
