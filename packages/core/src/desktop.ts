@@ -212,8 +212,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       event.at = now();
       event.connector = connector.name;
       if (event.type === "error") {
-        const e = event as DesktopEvent & { raw?: unknown };
-        if (e.raw !== undefined) (e as { raw: unknown }).raw = redact(e.raw, LIMITS.raw);
+        if (event.raw !== undefined) (event as { raw: unknown }).raw = redact(event.raw, LIMITS.raw);
         logger.warn(event.message, { code: event.code, callId: event.callId });
       } else if (debug) logger.debug(event.type, { seq: event.seq });
       if (historyLimit > 0) {
@@ -360,7 +359,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
     const impl = connector[name] as ((r: object) => Promise<{ callId: string } | void>) | undefined;
     if (!impl) throw unsupported();
     const result = await run(name, call ? `${name}:${call.id}` : name, (signal) => impl.call(connector, call ? { call, ...fields, signal } : { ...fields, signal }), call, spec.done);
-    return spec.returnsCallId ? (result as { callId: string }).callId : undefined;
+    // dial and consult resolve with the connector's `callId`.
+    return name === "dial" || name === "consult" ? (result as { callId: string }).callId : undefined;
   }
 
   const desktop = {
@@ -378,12 +378,11 @@ export function createDesktop(options: DesktopOptions): Desktop {
     }),
     getCall: (id) => store.calls.get(id),
     events: () => ring.slice(ringNext).concat(ring.slice(0, ringNext)).filter((e): e is DesktopEvent => !!e),
-    on(type: string, handler: Handler<never>): Unsubscribe {
+    on(type: string, handler: Handler<DesktopEvent>): Unsubscribe {
       let set = listeners.get(type);
       if (!set) listeners.set(type, (set = new Set()));
-      const h = handler as Handler<DesktopEvent>;
-      set.add(h);
-      return () => void set.delete(h);
+      set.add(handler);
+      return () => void set.delete(handler);
     },
 
     async destroy() {

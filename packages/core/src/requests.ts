@@ -50,8 +50,6 @@ export interface RequestSpec {
   /** When the link is checked: before the arguments (the default), after them, or waited for. */
   readonly link?: "after" | "wait";
   readonly args?: (scope: RequestScope, ...args: never[]) => Fields | undefined;
-  /** Resolves with the connector's `callId` (dial, consult). */
-  readonly returnsCallId?: boolean;
   /**
    * Requests on a call: what the call shows once the request is done. After the
    * connector resolves, the request waits (within its timeout) until the call
@@ -115,7 +113,6 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   },
   dial: {
     capability: "dial",
-    returnsCallId: true,
     args: (scope, value: string, options: DialOptions = {}) => {
       const { destination: target } = destination(scope, value);
       if (options.data !== undefined && !checkData(options.data)) throw fail("INVALID_ARGUMENT", "Call data must be string values.", "dial");
@@ -138,7 +135,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     },
   },
   blindTransfer: { words: "transfer the call", done: true, args: destination },
-  consult: { words: "place a consult call", returnsCallId: true, args: destination },
+  consult: { words: "place a consult call", args: destination },
   completeTransfer: { words: "complete the transfer", done: true, args: pair },
   conference: { words: "start a conference", done: true, args: pair },
   swap: {

@@ -61,10 +61,11 @@ export class DesktopStore {
     return [];
   }
 
-  setAgent(report: unknown): EventBody[] {
-    const why = problem(report, AGENT, "an agent report");
-    if (why) return invalid(why, report);
-    const r = report as AgentReport;
+  setAgent(report: unknown): EventBody[];
+  // Checked before use: typed as it will be.
+  setAgent(r: AgentReport): EventBody[] {
+    const why = problem(r, AGENT, "an agent report");
+    if (why) return invalid(why, r);
     const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason && reasonOf(r.reason);
     const previous = this.agent;
     const p = r.pendingState;
@@ -82,21 +83,22 @@ export class DesktopStore {
     return [{ type: "agent.changed", agent: this.agent, previous }];
   }
 
-  upsertCall(report: unknown): EventBody[] {
-    const why = problem(report, CALL, "a call report");
-    if (why) return invalid(why, report);
-    const r = report as CallReport;
+  upsertCall(report: unknown): EventBody[];
+  // Checked before use: typed as it will be.
+  upsertCall(r: CallReport): EventBody[] {
+    const why = problem(r, CALL, "a call report");
+    if (why) return invalid(why, r);
     const old = this.calls.get(r.id);
     if (!old) {
       if (r.state === "ended") return []; // a call already over: nothing to show
-      if (this.#ended.has(r.id)) return invalid(`call ${r.id} has ended and cannot become ${r.state}`, report, r.id);
-      if (this.calls.size >= LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, report, r.id);
+      if (this.#ended.has(r.id)) return invalid(`call ${r.id} has ended and cannot become ${r.state}`, r, r.id);
+      if (this.calls.size >= LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, r, r.id);
     } else if (
       // A live call stays, or moves on through `ringing|dialing → connected ⇄ held → wrapup → ended`
       // (never from `ended`: an ended call leaves `calls` at once).
       !(old.state === r.state || r.state === "wrapup" || r.state === "ended" || (old.state !== "wrapup" && (r.state === "connected" || r.state === "held")))
     ) {
-      return invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, report, r.id);
+      return invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, r, r.id);
     }
     // The new snapshot.
     const now = this.#now();

@@ -171,7 +171,8 @@ export const DTMF = /^[0-9*#A-Da-d,w]{1,64}$/;
 export function normalizeDestination(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   const text = value.trim();
-  if (text.length === 0 || text.length > LIMITS.id) return undefined;
+  // (An empty text matches none of the patterns below.)
+  if (text.length > LIMITS.id) return undefined;
   if (/^[+\d\s().-]+$/.test(text)) {
     const compact = text.replace(/[\s().-]/g, "");
     return /^\+?\d{2,32}$/.test(compact) ? compact : undefined;
