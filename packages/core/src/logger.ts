@@ -94,17 +94,17 @@ export const hostText = (text: string, max?: number): string => clip(redactText(
  */
 export function redact(value: unknown, max: number = LIMITS.redacted): unknown {
   const seen = new WeakSet<object>();
-  let left = max;
+  // `max`: what is max of the budget.
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === "string") {
-      if (left <= 0) return "[…]";
+      if (max <= 0) return "[…]";
       // Scan a little past the cut so a secret across it is still recognized.
-      const out = v.length > left ? redactText(v.slice(0, left + 256)).slice(0, left) + "…[truncated]" : redactText(v);
-      left -= out.length;
+      const out = v.length > max ? redactText(v.slice(0, max + 256)).slice(0, max) + "…[truncated]" : redactText(v);
+      max -= out.length;
       return out;
     }
     if (typeof v !== "object" || v === null) return typeof v === "function" ? "[function]" : v;
-    if (left <= 0 || depth > 8 || seen.has(v)) return "[…]";
+    if (max <= 0 || depth > 8 || seen.has(v)) return "[…]";
     seen.add(v);
     try {
       if (v instanceof Error) return { name: walk(v.name, depth), message: walk(v.message, depth) };
@@ -115,7 +115,7 @@ export function redact(value: unknown, max: number = LIMITS.redacted): unknown {
         // (Node's rawHeaders): in an even-length list, the item after a secret name.
         const pairs = v.length % 2 === 0;
         const out: unknown[] = [];
-        for (let i = 0; i < v.length && left-- > 0; i++) {
+        for (let i = 0; i < v.length && max-- > 0; i++) {
           const name: unknown = v[i - 1];
           out.push(pairs && i % 2 && typeof name === "string" && secretKey(name) ? REDACTED : walk(v[i], depth + 1));
         }
@@ -126,7 +126,7 @@ export function redact(value: unknown, max: number = LIMITS.redacted): unknown {
       const hidden = entries.some(([k, x]) => /^(name|key|header)$/i.test(k) && typeof x === "string" && secretKey(x));
       const out: Record<string, unknown> = {};
       for (const [key, x] of entries) {
-        if ((left -= key.length + 1) < 0) break;
+        if ((max -= key.length + 1) < 0) break;
         out[key] = secretKey(key) || (hidden && /^value$/i.test(key)) ? REDACTED : walk(x, depth + 1);
       }
       return out;

@@ -177,7 +177,7 @@ export class DesktopStore {
   }
 
   removeCall(id: unknown, endReason?: unknown): EventBody[] {
-    if (!isText(id, 256)) return invalid("removeCall needs a call id", { id, endReason });
+    if (!isText(id)) return invalid("removeCall needs a call id", { id, endReason });
     if (endReason !== undefined && !isEndReason(endReason)) return invalid(`endReason is invalid (${show(endReason)})`, { id, endReason }, id);
     const old = this.calls.get(id);
     if (!old) return [];
@@ -219,7 +219,7 @@ export class DesktopStore {
       }
       case "warning":
       case "error": {
-        if (!isText(sig.code, LIMITS.id) || typeof sig.message !== "string") return invalid(`${kind} needs code and message`, s);
+        if (!isText(sig.code) || typeof sig.message !== "string") return invalid(`${kind} needs code and message`, s);
         const error = kind === "error";
         return [
           {
@@ -227,7 +227,7 @@ export class DesktopStore {
             code: sig.code,
             message: hostText(sig.message),
             ...(error ? { retryable: false } : {}),
-            ...(isText(sig.callId, LIMITS.id) ? { callId: sig.callId } : {}),
+            ...(isText(sig.callId) ? { callId: sig.callId } : {}),
             ...(error && sig.raw !== undefined ? { raw: sig.raw } : {}),
           } as EventBody,
         ];

@@ -53,8 +53,6 @@ export const isOneOf =
   <T extends string>(values: readonly T[]) =>
   (v: unknown): v is T =>
     (values as readonly unknown[]).includes(v);
-const isCallState = isOneOf(CALL_STATES);
-const isAgentState = isOneOf(AGENT_STATES);
 export const isLinkState = isOneOf(LINK_STATES);
 export const isEndReason = isOneOf(END_REASONS);
 
@@ -63,7 +61,8 @@ type Check = (v: unknown) => unknown;
 type Spec = Record<string, Check>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-export const isText = (v: unknown, max: number = LIMITS.text): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
+/** A string of 1 to `max` characters (an id by default). */
+export const isText = (v: unknown, max: number = LIMITS.id): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
 /** A string of at most `max` characters, possibly empty. */
 const upTo =
   (max: number) =>
@@ -73,7 +72,6 @@ const opt =
   (check: Check): Check =>
   (v) =>
     v === undefined || check(v);
-const id: Check = (v) => isText(v, LIMITS.id);
 const text = upTo(LIMITS.text);
 const longText = upTo(LIMITS.longText);
 const isNumber: Check = (v) => typeof v === "number";
@@ -108,36 +106,36 @@ export function checkData(v: unknown): boolean {
 }
 
 export const PARTY: Spec = {
-  id,
+  id: isText,
   role: isOneOf(PARTY_ROLES),
   state: isOneOf(PARTY_STATES),
-  address: opt(isText),
+  address: opt((v) => isText(v, LIMITS.text)),
   displayName: opt(text),
 };
-export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt(id), message: text };
+export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt(isText), message: text };
 export const WRAP_UP: Spec = { disposition: opt(text), notes: opt(longText) };
-export const REASON: Spec = { id, state: isAgentState, label: id };
+export const REASON: Spec = { id: isText, state: isOneOf(AGENT_STATES), label: isText };
 export const SEGMENT: Spec = {
-  id,
+  id: isText,
   speaker: isOneOf(TRANSCRIPT_SPEAKERS),
   text: longText,
   final: isBoolean,
-  language: opt(id),
+  language: opt(isText),
   startMs: opt(isNumber),
   endMs: opt(isNumber),
 };
 export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
 
 export const CALL: Spec = {
-  id,
-  state: isCallState,
-  vendorCallId: opt(id),
+  id: isText,
+  state: isOneOf(CALL_STATES),
+  vendorCallId: opt(isText),
   direction: opt(isOneOf(CALL_DIRECTIONS)),
   from: opt(text),
   fromName: opt(text),
   to: opt(text),
   queue: opt(text),
-  relatedCallId: opt(id),
+  relatedCallId: opt(isText),
   parties: opt((x) => Array.isArray(x) && x.length <= LIMITS.parties && x.every((p) => read(p, PARTY))),
   muted: opt(isBoolean),
   data: opt(checkData),
@@ -152,10 +150,10 @@ export const CALL: Spec = {
 export const checkReason = (v: unknown): v is AgentReason => !!read(v, REASON);
 
 export const AGENT: Spec = {
-  state: isAgentState,
-  reason: opt((x) => id(x) || checkReason(x)),
+  state: REASON.state!,
+  reason: opt((x) => isText(x) || checkReason(x)),
   pendingState: (x) => x == null || read(x, { state: REASON.state!, reason: opt(checkReason) }),
-  agentId: opt(id),
+  agentId: opt(isText),
 };
 
 
