@@ -4,7 +4,7 @@
  * it out, and turns connector reports into normalized events.
  */
 import type { Connector, ConnectorContext, DialOptions, LoginRequest } from "./connector.js";
-import { toCtiError, type CtiError } from "./errors.js";
+import { toCtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
 import { redact, redactingLogger, silentLogger, type Logger, type LogLevel } from "./logger.js";
 import { TELEPHONY_MODES, type Call, type CallAction, type Capability, type DesktopSnapshot, type TelephonyMode, type WrapUp } from "./model.js";
@@ -270,58 +270,6 @@ export function createDesktop(options: DesktopOptions): Desktop {
 
   // Requests: each is described once in REQUESTS and runs through request().
 
-  /**
-   * Runs a connector call with a timeout; refuses a duplicate while one is in
-   * flight. On a call, `done` (see RequestSpec) decides when it is over.
-   */
-  async function run<T>(request: string, key: string, fn: (signal: AbortSignal) => Promise<T>, call?: Call, done?: RequestSpec["done"]): Promise<T> {
-    if (pending.has(key)) throw fail("INVALID_STATE", `A ${request} request is already in progress.`, request);
-    pending.add(key);
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let watch = (): void => {};
-    const started = now();
-    try {
-      // Whichever settles first wins; a settle after the timeout is ignored.
-      const result = await new Promise<T>((resolve, reject) => {
-        let answered = false;
-        let value: T;
-        // Runs when the connector resolves and after every report while in flight.
-        watch = () => {
-          const c = call && store.calls.get(call.id);
-          if (call && done !== true && (!c || c.state === "wrapup")) {
-            controller.abort();
-            reject(fail("INVALID_STATE", `Cannot ${requestWords(request)}: call ${call.id} has ended.`, request, call.id));
-          } else if (answered && (!c || typeof done !== "function" || done(c))) resolve(value);
-        };
-        watchers.add(watch);
-        timer = setTimeout(() => {
-          controller.abort();
-          reject(fail("REQUEST_TIMEOUT", `The vendor did not answer ${request} within ${timeoutMs} ms.`, request));
-        }, timeoutMs);
-        fn(controller.signal).then((v) => {
-          answered = true;
-          value = v;
-          watch();
-        }, reject);
-      });
-      logger.debug(`${request} done`, { ms: now() - started });
-      return result;
-    } catch (err) {
-      const error = toCtiError(err, request);
-      logger.info(`${request} failed`, { code: error.code, message: error.message });
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      watchers.delete(watch);
-      pending.delete(key);
-    }
-  }
-
-  function needLink(request: string): void {
-    if (store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${requestWords(request)}: the telephony link is ${store.link}.`, request);
-  }
-
   /** The one path every request takes (see REQUESTS for the order of its checks). */
   async function request(name: RequestName, args: unknown[]): Promise<unknown> {
     const spec: RequestSpec = REQUESTS[name];
@@ -329,9 +277,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
     // The call actions are the requests on a call; each needs its action's capability.
     const action: Capability | undefined = ACTION_CAPABILITY[name as CallAction];
     const capability = spec.capability ?? action;
-    const unsupported = (): CtiError => fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${words}.`, name);
-    if (capability && !store.capabilities.has(capability)) throw unsupported();
-    if (!spec.link) needLink(name);
+    if (capability && !store.capabilities.has(capability)) throw fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${words}.`, name);
+    if (!spec.link && store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${words}: the telephony link is ${store.link}.`, name);
     if (name !== "login" && store.agent.state === "logged_out") throw fail("NOT_LOGGED_IN", `Log in before you ${words}.`, name);
     let call: Call | undefined;
     if (action) {
@@ -342,7 +289,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     }
     const fields = spec.args ? (spec.args as (scope: RequestScope, ...a: unknown[]) => Record<string, unknown> | undefined)({ store, call, name }, ...args) : {};
     if (!fields) return undefined; // nothing to do
-    if (spec.link === "after") needLink(name);
+    if (spec.link === "after" && store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${words}: the telephony link is ${store.link}.`, name);
     if (spec.link === "wait") {
       // login: waits for the link to connect.
       let wake = (): void => {};
@@ -357,8 +304,53 @@ export function createDesktop(options: DesktopOptions): Desktop {
       });
     }
     const impl = connector[name] as ((r: object) => Promise<{ callId: string } | void>) | undefined;
-    if (!impl) throw unsupported();
-    const result = await run(name, call ? `${name}:${call.id}` : name, (signal) => impl.call(connector, call ? { call, ...fields, signal } : { ...fields, signal }), call, spec.done);
+    if (!impl) throw fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${words}.`, name);
+    // The connector call, bounded by the timeout; a duplicate is refused while one is in flight.
+    const key = call ? `${name}:${call.id}` : name;
+    if (pending.has(key)) throw fail("INVALID_STATE", `A ${name} request is already in progress.`, name);
+    pending.add(key);
+    const { done } = spec;
+    const controller = new AbortController();
+    const signal = controller.signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let watch = (): void => {};
+    let result: { callId: string } | void;
+    const started = now();
+    try {
+      // Whichever settles first wins; a settle after the timeout is ignored.
+      result = await new Promise<{ callId: string } | void>((resolve, reject) => {
+        let answered = false;
+        let value: { callId: string } | void;
+        // On a call, `done` (see RequestSpec) decides when it is over. Runs
+        // when the connector resolves and after every report while in flight.
+        watch = () => {
+          const c = call && store.calls.get(call.id);
+          if (call && done !== true && (!c || c.state === "wrapup")) {
+            controller.abort();
+            reject(fail("INVALID_STATE", `Cannot ${words}: call ${call.id} has ended.`, name, call.id));
+          } else if (answered && (!c || typeof done !== "function" || done(c))) resolve(value);
+        };
+        watchers.add(watch);
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(fail("REQUEST_TIMEOUT", `The vendor did not answer ${name} within ${timeoutMs} ms.`, name));
+        }, timeoutMs);
+        impl.call(connector, call ? { call, ...fields, signal } : { ...fields, signal }).then((v) => {
+          answered = true;
+          value = v;
+          watch();
+        }, reject);
+      });
+      logger.debug(`${name} done`, { ms: now() - started });
+    } catch (err) {
+      const error = toCtiError(err, name);
+      logger.info(`${name} failed`, { code: error.code, message: error.message });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      watchers.delete(watch);
+      pending.delete(key);
+    }
     // dial and consult resolve with the connector's `callId`.
     return name === "dial" || name === "consult" ? (result as { callId: string }).callId : undefined;
   }

@@ -94,9 +94,10 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     link: "after",
     args: ({ store }, reasonId?: string) => {
       if (store.calls.size > 0) throw fail("INVALID_STATE", "End or wrap up every call before you log out.", "logout");
-      const reason = reasonId === undefined ? undefined : store.reasons.find((r) => r.id === reasonId);
-      if (reasonId !== undefined && !reason) throw fail("INVALID_ARGUMENT", `Unknown reason "${reasonId}".`, "logout");
-      return reason ? { reason } : {};
+      if (reasonId === undefined) return {};
+      const reason = store.reasons.find((r) => r.id === reasonId);
+      if (!reason) throw fail("INVALID_ARGUMENT", `Unknown reason "${reasonId}".`, "logout");
+      return { reason };
     },
   },
   setAgentState: {
@@ -114,10 +115,10 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   dial: {
     capability: "dial",
     args: (scope, value: string, options: DialOptions = {}) => {
-      const { destination: target } = destination(scope, value);
+      const target = destination(scope, value);
       if (options.data !== undefined && !checkData(options.data)) throw fail("INVALID_ARGUMENT", "Call data must be string values.", "dial");
       for (const c of scope.store.calls.values()) if (c.state === "connected" || c.state === "dialing") throw fail("INVALID_STATE", "Hold or end the current call before you dial another.", "dial");
-      return { destination: target, options };
+      return { ...target, options };
     },
   },
   answer: { done: (c) => c.state !== "ringing" },
