@@ -1,6 +1,6 @@
 /** The SIP-stack seam implemented on sip.js 0.21 (a peer dependency). */
-import { Inviter, Registerer, RegistererState, SessionState, SIPExtension, UserAgent, Web, type Invitation, type LogLevel, type Session, type SessionDescriptionHandlerFactory } from "sip.js";
-import { abortable, errorMessage, timeoutSignal, waitFor } from "@opencti/core/connector";
+import { Inviter, Registerer, RegistererState, RequestPendingError, SessionState, SIPExtension, UserAgent, Web, type Invitation, type LogLevel, type Session, type SessionDescriptionHandlerFactory } from "sip.js";
+import { abortable, delay, errorMessage, timeoutSignal, waitFor } from "@opencti/core/connector";
 import { DEFAULTS } from "./options.js";
 import { SipFailure, type LineEvents, type SipLine, type SipStack, type StackEvents, type StackFactory, type TransferProgress } from "./stack.js";
 
@@ -36,6 +36,19 @@ function rawHeaders(data: string): [string, string][] {
     if (colon > 0) out.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
   }
   return out;
+}
+
+/**
+ * How long to wait before trying a re-INVITE again, or undefined if it is not worth it: another INVITE
+ * transaction still in progress here (sip.js refuses locally) is a moment; glare (491) is 2.1–4 s for the
+ * Call-ID's owner and 0–2 s otherwise (RFC 3261 14.1); 500 (the far end's own INVITE pending) a moment.
+ */
+const MAX_REINVITE_WAIT_MS = 10_000;
+function reinviteRetryMs(error: unknown, ownsCallId: boolean): number | undefined {
+  if (error instanceof RequestPendingError || (error instanceof Error && /ongoing re-INVITE/i.test(error.message))) return 50;
+  if (!(error instanceof SipFailure)) return undefined;
+  if (error.status === 491) return ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
+  return error.status === 500 ? 200 : undefined;
 }
 
 /** sendonly/inactive in an offer means the far end holds us. */
@@ -139,7 +152,26 @@ class SipJsLine implements SipLine {
     else if (s.state === SessionState.Initial || s.state === SessionState.Establishing) await (s as Invitation).reject({ statusCode: 603 });
   }
 
-  hold(on: boolean, signal?: AbortSignal): Promise<void> {
+  /**
+   * RFC 3261 14.1: no re-INVITE while another INVITE transaction is in progress either way. When one is
+   * (the far end's re-INVITE not yet ACKed, sip.js refuses locally; glare, the far end answers 491, or
+   * 500 while its own is pending), wait and try again, until the request's signal gives up.
+   */
+  async hold(on: boolean, signal?: AbortSignal): Promise<void> {
+    // Bounded by the request's signal (the desktop's timeout), and by MAX_REINVITE_WAIT_MS without one.
+    const deadline = Date.now() + MAX_REINVITE_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.reinvite(on, signal);
+      } catch (e) {
+        const wait = reinviteRetryMs(e, this.direction === "outbound");
+        if (wait === undefined || Date.now() + wait > deadline || signal?.aborted || this.session.state !== SessionState.Established) throw e;
+        await delay(wait, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  private reinvite(on: boolean, signal?: AbortSignal): Promise<void> {
     const s = this.session;
     const sdhOptions = { hold: on } as Session["sessionDescriptionHandlerOptionsReInvite"];
     s.sessionDescriptionHandlerOptionsReInvite = sdhOptions;

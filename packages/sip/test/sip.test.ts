@@ -303,6 +303,18 @@ describe("in-call features", () => {
     await a.desktop.hangup(call.id);
   });
 
+  it("hold while the far end's own re-INVITE is not yet ACKed waits for it (RFC 3261 14.1) instead of failing", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    const farHold = lab.poke(call.vendorCallId, "XHOLDLATE"); // its ACK comes a second after our 200
+    await until(() => a.desktop.getCall(call.id)?.parties.find((p) => p.id === "remote")?.state === "held");
+    await a.desktop.hold(call.id); // sip.js refuses a re-INVITE inside that transaction: the connector tries again
+    expect(a.desktop.getCall(call.id)?.state).toBe("held");
+    await farHold;
+    await until(() => lab.farEndLog(call.vendorCallId).some((l) => l.startsWith("REINVITE ") && l.endsWith("a=inactive")));
+    await a.desktop.hangup(call.id);
+  });
+
   it("mute turns the microphone track off and on", async () => {
     const a = await agent();
     const call = await a.answered();

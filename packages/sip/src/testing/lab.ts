@@ -100,7 +100,7 @@ export async function startSipLab(options: { password?: string } = {}): Promise<
       const p = processFor(callId);
       if (!p) throw new Error(`no SIPp far end knows call ${callId}`);
       // A far-end re-INVITE completes before the next poke, so the scenario is back waiting for one.
-      const done = what === "XHOLD" ? "FARHOLD" : what === "XRESUME" ? "FARRESUME" : undefined;
+      const done = what === "XHOLD" ? "FARHOLD" : what === "XRESUME" ? "FARRESUME" : what === "XHOLDLATE" ? "FARHOLDLATE" : undefined;
       const before = done ? lab.farEndLog(callId).filter((l) => l.startsWith(`${done} `)).length : 0;
       await poke(p.port, callId, what);
       if (done) {

@@ -2,7 +2,7 @@
  * SIPp scenarios for the far end, generated per use. They are dialog-correct
  * through a proxy (Record-Route, route sets, a proxy's CANCEL) and the test
  * driver steers them mid-call with "poke" requests: SIP requests with an
- * extension method (XANSWER, XHANGUP, XABANDON, XMISS, XHOLD, XRESUME, XSTALL) sent over UDP
+ * extension method (XANSWER, XHANGUP, XABANDON, XMISS, XHOLD, XHOLDLATE, XRESUME, XSTALL) sent over UDP
  * with the call's Call-ID. What the far end saw is written with <log> lines
  * ("INFO <call-id> 5", "REINVITE <call-id> sendonly", "REFER <call-id> <to>").
  */
@@ -124,12 +124,22 @@ CSeq: [cseq] ${method}
 Contact: <sip:farend@[local_ip]:[local_port]>
 Max-Forwards: 70
 ${extra}${body === undefined ? "Content-Length: 0" : `Content-Length: [len]\n\n${body}`}`);
-  const reinvite = (dir: string, label: string): string => `  <label id="${label}"/>
+  // The agent may still be in another INVITE transaction (its ACK crossing ours through the proxy's
+  // workers): it answers 500 (or 491 on glare), which we ACK and try again shortly (RFC 3261 14.1).
+  // `ackAfterMs`: the ACK to the 200 waits that long (XHOLDLATE), so the agent's side is still inside this INVITE transaction.
+  const reinvite = (dir: string, label: string, ackAfterMs = 0): string => `  <label id="${label}"/>
 ${request("INVITE", "Content-Type: application/sdp\n", sdp(dir, 3))}
   <recv response="100" optional="true"/>
+  <recv response="500" optional="true" next="${label}again">
+    <action><ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="ackcseq"/></action>
+  </recv>
+  <recv response="491" optional="true" next="${label}again">
+    <action><ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="ackcseq"/></action>
+  </recv>
   <recv response="200">
     <action><ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="ackcseq"/></action>
   </recv>
+${ackAfterMs ? `  <pause milliseconds="${ackAfterMs}"/>` : ""}
 ${send(`ACK [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: ${me}
@@ -139,7 +149,19 @@ CSeq: [$ackcseq] ACK
 [routes]
 Max-Forwards: 70
 Content-Length: 0`)}
-  <nop next="talk"><action><log message="${label.toUpperCase()} [call_id]"/></action></nop>`;
+  <nop next="talk"><action><log message="${label.toUpperCase()} [call_id]"/></action></nop>
+  <label id="${label}again"/>
+${send(`ACK [next_url] SIP/2.0
+[last_Via:]
+From: ${me}
+[last_To:]
+Call-ID: [call_id]
+CSeq: [$ackcseq] ACK
+[routes]
+Max-Forwards: 70
+Content-Length: 0`)}
+  <pause milliseconds="200"/>
+  <nop next="${label}"/>`;
   const accepted = send(`SIP/2.0 202 Accepted
 [last_Via:]
 [last_From:]
@@ -159,6 +181,7 @@ Content-Length: 0`);
   </recv>
   <recv request="XHOLD" optional="true" next="farhold"/>
   <recv request="XRESUME" optional="true" next="farresume"/>
+  <recv request="XHOLDLATE" optional="true" next="farholdlate"/>
   <recv request="XHANGUP" optional="true" next="hangup"/>
   <recv request="XSTALL" optional="true" next="stall"/>
   <recv request="INVITE" next="reinvite">
@@ -189,6 +212,7 @@ ${request("NOTIFY", "Event: refer\nSubscription-State: terminated;reason=noresou
 
 ${reinvite("sendonly", "farhold")}
 ${reinvite("sendrecv", "farresume")}
+${reinvite("sendonly", "farholdlate", 1000)}
 
   <label id="stall"/>
   <recv request="INVITE" optional="true" next="stall"><action><log message="STALLED [call_id]"/></action></recv>

@@ -12,8 +12,10 @@ import { killOnExit } from "./processes.js";
  * retransmissions) and accepts a REFER (202) without ever NOTIFYing, until
  * BYE, or until XHANGUP makes it send one. XMISS: the
  * caller CANCELs with `Reason: SIP;cause=480` (a ring timer gave up).
+ * XHOLDLATE: the far end holds (re-INVITE sendonly) but ACKs the 200 only a
+ * second later, keeping the agent inside that INVITE transaction.
  */
-export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XMISS" | "XHOLD" | "XRESUME" | "XSTALL";
+export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XMISS" | "XHOLD" | "XHOLDLATE" | "XRESUME" | "XSTALL";
 
 export interface SippProcess {
   readonly port: number;
