@@ -222,7 +222,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
         await line.sip.accept();
       } catch (e) {
         // Overtaken: the caller's side CANCELled while we answered; the call ends as it said (abandoned or missed).
-        if (line.sip.cancelled) throw new CtiError("INVALID_STATE", "Cannot answer the call: the caller's side cancelled it first.", { request: "answer", cause: e });
+        if (line.sip.cancelled) throw lines.overtaken("answer", e);
         // The library refuses the call (480) when the media failed: the call ends as failed, saying why.
         const error = callError(e, "answer");
         line.endOverride = { endReason: "failed", failure: { code: error.code, message: error.message } };
@@ -233,7 +233,10 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     async reject({ call }) {
       const line = need(call.id);
       line.endOverride = { endReason: "rejected" };
-      await line.sip.reject(options.rejectStatusCode ?? DEFAULTS.rejectStatusCode);
+      await line.sip.reject(options.rejectStatusCode ?? DEFAULTS.rejectStatusCode).catch((e: unknown) => {
+        // The caller's side CANCELled first: the call ends as it said, not as rejected.
+        throw line.sip.cancelled ? lines.overtaken("reject", e) : callError(e, "reject");
+      });
     },
 
     hangup: ({ call }) => need(call.id).sip.hangup(),
