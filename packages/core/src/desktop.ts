@@ -309,9 +309,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     const key = call ? `${name}:${call.id}` : name;
     if (pending.has(key)) throw fail("INVALID_STATE", `A ${name} request is already in progress.`, name);
     pending.add(key);
-    const { done } = spec;
     const controller = new AbortController();
-    const signal = controller.signal;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let watch = (): void => {};
     let result: { callId: string } | void;
@@ -319,25 +317,24 @@ export function createDesktop(options: DesktopOptions): Desktop {
     try {
       // Whichever settles first wins; a settle after the timeout is ignored.
       result = await new Promise<{ callId: string } | void>((resolve, reject) => {
-        let answered = false;
-        let value: { callId: string } | void;
+        /** The connector's answer, once it resolved. */
+        let answer: [{ callId: string } | void] | undefined;
         // On a call, `done` (see RequestSpec) decides when it is over. Runs
         // when the connector resolves and after every report while in flight.
         watch = () => {
           const c = call && store.calls.get(call.id);
-          if (call && done !== true && (!c || c.state === "wrapup")) {
+          if (call && spec.done !== true && (!c || c.state === "wrapup")) {
             controller.abort();
             reject(fail("INVALID_STATE", `Cannot ${words}: call ${call.id} has ended.`, name, call.id));
-          } else if (answered && (!c || typeof done !== "function" || done(c))) resolve(value);
+          } else if (answer && (!c || typeof spec.done !== "function" || spec.done(c))) resolve(answer[0]);
         };
         watchers.add(watch);
         timer = setTimeout(() => {
           controller.abort();
           reject(fail("REQUEST_TIMEOUT", `The vendor did not answer ${name} within ${timeoutMs} ms.`, name));
         }, timeoutMs);
-        impl.call(connector, call ? { call, ...fields, signal } : { ...fields, signal }).then((v) => {
-          answered = true;
-          value = v;
+        impl.call(connector, call ? { call, ...fields, signal: controller.signal } : { ...fields, signal: controller.signal }).then((v) => {
+          answer = [v];
           watch();
         }, reject);
       });

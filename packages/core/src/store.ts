@@ -88,6 +88,8 @@ export class DesktopStore {
   upsertCall(r: CallReport): EventBody[] {
     const why = problem(r, CALL, "a call report");
     if (why) return invalid(why, r);
+    /** Whether the call is over (in wrap-up or ended). */
+    const over = r.state === "wrapup" || r.state === "ended";
     const old = this.calls.get(r.id);
     if (!old) {
       if (r.state === "ended") return []; // a call already over: nothing to show
@@ -96,7 +98,7 @@ export class DesktopStore {
     } else if (
       // A live call stays, or moves on through `ringing|dialing → connected ⇄ held → wrapup → ended`
       // (never from `ended`: an ended call leaves `calls` at once).
-      !(old.state === r.state || r.state === "wrapup" || r.state === "ended" || (old.state !== "wrapup" && (r.state === "connected" || r.state === "held")))
+      !(old.state === r.state || over || (old.state !== "wrapup" && (r.state === "connected" || r.state === "held")))
     ) {
       return invalid(`call ${r.id} cannot go from ${old.state} to ${r.state}`, r, r.id);
     }
@@ -130,7 +132,7 @@ export class DesktopStore {
     // A copy: the connector may change its object after the check.
     if (r.data) call.data = { ...r.data };
     if ((r.state === "connected" || r.state === "held") && base.connectedAt === undefined) call.connectedAt = now;
-    if (r.state === "wrapup" || r.state === "ended") {
+    if (over) {
       if (base.endedAt === undefined) call.endedAt = now;
       // The call is over: nobody is on it any more, whatever the vendor last said.
       call.parties = call.parties.map((p) => (p.state === "disconnected" ? p : { ...p, state: "disconnected" }));
@@ -138,7 +140,7 @@ export class DesktopStore {
     // Every event here is a call event carrying the final snapshot: collect their types.
     const types: CallEventType[] = [];
     const stateChanged = old?.state !== call.state;
-    if (!old || (stateChanged && (call.state === "wrapup" || call.state === "ended"))) {
+    if (!old || (stateChanged && over)) {
       // The final snapshot carries every field; announce the outcome only.
       if (old && call.endReason === "transferred" && old.state !== "wrapup") types.push("call.transferred");
       types.push(`call.${call.state}`);
