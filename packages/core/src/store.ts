@@ -9,9 +9,8 @@ import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js
 import type { CallEventType, EventBody } from "./events.js";
 import { type Agent, type AgentReason, type Call, type CallFailure, type Capability, type LinkState, type Party, type WrapUp } from "./model.js";
 import { hostText } from "./logger.js";
-import { AGENT, CALL, checkReason, problem, FAILURE, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, REASON, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { AGENT, CALL, readReason, problem, FAILURE, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
-const reasonOf = (r: AgentReason): AgentReason => read(r, REASON)!;
 
 /** Call fields whose change is a `call.updated`; a merge copies them as reported. */
 const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
@@ -56,8 +55,8 @@ export class DesktopStore {
   }
 
   setReasons(reasons: unknown): EventBody[] {
-    if (!Array.isArray(reasons) || reasons.length > LIMITS.reasons || !reasons.every(checkReason)) return invalid("agent reasons must be a list of {id, state, label}", reasons);
-    this.reasons = reasons.map(reasonOf);
+    if (!Array.isArray(reasons) || reasons.length > LIMITS.reasons || !reasons.every(readReason)) return invalid("agent reasons must be a list of {id, state, label}", reasons);
+    this.reasons = reasons.map(readReason) as AgentReason[];
     return [];
   }
 
@@ -66,10 +65,10 @@ export class DesktopStore {
   setAgent(r: AgentReport): EventBody[] {
     const why = problem(r, AGENT, "an agent report");
     if (why) return invalid(why, r);
-    const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason && reasonOf(r.reason);
+    const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason && readReason(r.reason);
     const previous = this.agent;
     const p = r.pendingState;
-    const pendingState = p === undefined ? previous.pendingState : p ? { state: p.state, ...(p.reason ? { reason: reasonOf(p.reason) } : {}) } : undefined;
+    const pendingState = p === undefined ? previous.pendingState : p ? { state: p.state, ...(p.reason ? { reason: readReason(p.reason)! } : {}) } : undefined;
     const agentId = r.agentId ?? previous.agentId;
     const stateChanged = r.state !== previous.state || reason?.id !== previous.reason?.id;
     if (!stateChanged && pendingState?.state === previous.pendingState?.state && pendingState?.reason?.id === previous.pendingState?.reason?.id && agentId === previous.agentId) return [];
@@ -196,7 +195,8 @@ export class DesktopStore {
       events.push(...this.upsertCall(call));
       listed.add((call as { id?: unknown } | null)?.id);
     }
-    for (const id of [...this.calls.keys()]) if (!listed.has(id)) events.push(...this.removeCall(id, r.missingEndReason ?? "lost"));
+    // (A Map iterator skips what removeCall deletes; removeCall adds nothing.)
+    for (const id of this.calls.keys()) if (!listed.has(id)) events.push(...this.removeCall(id, r.missingEndReason ?? "lost"));
     if (r.agent !== undefined) events.push(...this.setAgent(r.agent));
     return events;
   }

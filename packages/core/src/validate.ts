@@ -147,12 +147,13 @@ export const CALL: Spec = {
 
 
 
-export const checkReason = (v: unknown): v is AgentReason => !!read(v, REASON);
+/** A copy of the agent reason `v` (only its known fields), or undefined when `v` is not one. */
+export const readReason = (v: unknown): AgentReason | undefined => read(v, REASON);
 
 export const AGENT: Spec = {
   state: REASON.state!,
-  reason: opt((x) => isText(x) || checkReason(x)),
-  pendingState: (x) => x == null || read(x, { state: REASON.state!, reason: opt(checkReason) }),
+  reason: opt((x) => isText(x) || readReason(x)),
+  pendingState: (x) => x == null || read(x, { state: REASON.state!, reason: opt(readReason) }),
   agentId: opt(isText),
 };
 
