@@ -62,4 +62,7 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
 }
 
 /** How many parties other than the agent are still on the call. */
-export const liveRemotes = (parties: readonly Party[]): number => parties.filter((p) => p.role !== "agent" && p.state !== "disconnected").length;
+export const liveRemotes = (parties: readonly Party[]): number => parties.filter(isLiveRemote).length;
+
+/** Whether a party other than the agent is still on the call. */
+export const isLiveRemote = (p: Party): boolean => p.role !== "agent" && p.state !== "disconnected";

@@ -9,7 +9,7 @@ import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from 
 import { redact, redactingLogger, silentLogger, type Logger, type LogLevel } from "./logger.js";
 import { TELEPHONY_MODES, type Call, type CallAction, type Capability, type DesktopSnapshot, type TelephonyMode, type WrapUp } from "./model.js";
 import { ACTION_CAPABILITY } from "./actions.js";
-import { fail, REQUESTS, requestWords, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
+import { fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
 import { DesktopStore, invalid } from "./store.js";
 import { LIMITS } from "./validate.js";
 
@@ -273,7 +273,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
   /** The one path every request takes (see REQUESTS for the order of its checks). */
   async function request(name: RequestName, args: unknown[]): Promise<unknown> {
     const spec: RequestSpec = REQUESTS[name];
-    const words = requestWords(name);
+    // The request in words, for messages: "hold the call", "dial".
+    const words = spec.words ?? name;
     // The call actions are the requests on a call; each needs its action's capability.
     const action: Capability | undefined = ACTION_CAPABILITY[name as CallAction];
     const capability = spec.capability ?? action;
@@ -292,7 +293,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     if (spec.link === "after" && store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${words}: the telephony link is ${store.link}.`, name);
     if (spec.link === "wait") {
       // login: waits for the link to connect.
-      let wake = (): void => {};
+      let wake: () => void; // set by the executor, which runs at once
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve, reject) => {
         timer = setTimeout(() => reject(fail("LINK_DOWN", `The telephony link is still ${store.link} after ${timeoutMs} ms.`, "login")), timeoutMs);
@@ -311,7 +312,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     pending.add(key);
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let watch = (): void => {};
+    let watch!: () => void; // set by the executor, which runs at once
     let result: { callId: string } | void;
     const started = now();
     try {

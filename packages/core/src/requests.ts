@@ -23,7 +23,7 @@
  *    shows the change, and rejects with INVALID_STATE if the call ends (or
  *    goes to wrap-up) first, unless the request may itself end the call.
  */
-import { consultPartner } from "./actions.js";
+import { consultPartner, isLiveRemote } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
 import { CtiError, type CtiErrorCode } from "./errors.js";
 import type { Call, CallAction, Capability, WrapUp } from "./model.js";
@@ -151,7 +151,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     words: "drop a party",
     done: true,
     args: ({ call }, partyId: string) => {
-      const party = call!.parties.find((p) => p.id === partyId && p.role !== "agent" && p.state !== "disconnected");
+      const party = call!.parties.find((p) => p.id === partyId && isLiveRemote(p));
       if (!party) throw fail("INVALID_ARGUMENT", `Party ${partyId} is not on this call.`, "dropParty", call!.id);
       return { party };
     },
@@ -167,5 +167,3 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   },
 };
 
-/** A request in words, for messages: "hold the call", "dial". */
-export const requestWords = (request: string): string => REQUESTS[request as RequestName]?.words ?? request;
