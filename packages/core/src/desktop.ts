@@ -204,7 +204,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
   let queue: DesktopEvent[] = [];
   let emitting = false;
   function emit(bodies: EventBody[]): void {
-    if (destroyed) return;
+    if (destroyed || !bodies.length) return;
     for (const body of bodies) {
       // Object.assign, not spread: measured 2× faster here on V8 for these shapes.
       const event = Object.assign({}, body) as DesktopEvent & { seq: number; at: number; connector: string };
@@ -215,7 +215,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
         if (event.raw !== undefined) (event as { raw: unknown }).raw = redact(event.raw, LIMITS.raw);
         logger.warn(event.message, { code: event.code, callId: event.callId });
       } else if (debug) logger.debug(event.type, { seq: event.seq });
-      if (historyLimit > 0) {
+      // (A whole number: new Array() above refused anything else.)
+      if (historyLimit) {
         ring[ringNext] = event;
         ringNext = (ringNext + 1) % historyLimit;
       }
@@ -367,7 +368,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       mode,
     }),
     getCall: (id) => store.calls.get(id),
-    events: () => ring.slice(ringNext).concat(ring.slice(0, ringNext)).filter((e): e is DesktopEvent => !!e),
+    events: () => [...ring.slice(ringNext), ...ring.slice(0, ringNext)].filter((e): e is DesktopEvent => !!e),
     on(type: string, handler: Handler<DesktopEvent>): Unsubscribe {
       let set = listeners.get(type);
       if (!set) listeners.set(type, (set = new Set()));

@@ -94,7 +94,7 @@ export const hostText = (text: string, max?: number): string => clip(redactText(
  */
 export function redact(value: unknown, max: number = LIMITS.redacted): unknown {
   const seen = new WeakSet<object>();
-  // `max`: what is max of the budget.
+  // From here on, `max` is what is left of the budget.
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === "string") {
       if (max <= 0) return "[…]";

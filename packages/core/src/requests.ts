@@ -166,4 +166,3 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     },
   },
 };
-

@@ -11,9 +11,8 @@ import { type Agent, type AgentReason, type Call, type CallFailure, type Capabil
 import { hostText } from "./logger.js";
 import { AGENT, CALL, readReason, problem, FAILURE, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
-
-/** Call fields whose change is a `call.updated`; a merge copies them as reported. */
-const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
+/** Call fields a merge copies as reported; a change to any but `muted` (its own events) is a `call.updated`. */
+const PLAIN_FIELDS = ["muted", "vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
 
 export interface StoreOptions {
   capabilities: readonly Capability[];
@@ -121,7 +120,6 @@ export class DesktopStore {
     for (const key of PLAIN_FIELDS) {
       if (r[key] !== undefined) (call as Record<string, unknown>)[key] = r[key];
     }
-    if (r.muted !== undefined) call.muted = r.muted;
     // Parties, wrap-up and data, when reported (the check leaves them undefined
     // or objects), as copies with only known fields: a vendor object's extras
     // (even a password) stay out.
@@ -154,7 +152,7 @@ export class DesktopStore {
         else if (!stateChanged) types.push("call.parties");
       }
       if (!same(old.data, call.data)) types.push("call.data");
-      if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !same(old.wrapUp ?? {}, call.wrapUp ?? {}) || !same(old.failure ?? {}, call.failure ?? {}))) types.push("call.updated");
+      if (!stateChanged && (PLAIN_FIELDS.some((k) => k !== "muted" && old[k] !== call[k]) || !same(old.wrapUp ?? {}, call.wrapUp ?? {}) || !same(old.failure ?? {}, call.failure ?? {}))) types.push("call.updated");
     }
     if (types.length === 0) return [];
     if (call.state === "ended") {
@@ -185,10 +183,10 @@ export class DesktopStore {
     return this.upsertCall({ id, state: "ended", endReason: endReason ?? old.endReason ?? "unknown" });
   }
 
-  sync(report: unknown): EventBody[] {
-    const r = report as Partial<SyncReport> | null;
-    if (!Array.isArray(r?.calls)) return invalid("a sync report needs a calls list", report);
-    if (r.calls.length > LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, report);
+  sync(report: unknown): EventBody[];
+  sync(r: Partial<SyncReport> | null): EventBody[] {
+    if (!Array.isArray(r?.calls)) return invalid("a sync report needs a calls list", r);
+    if (r.calls.length > LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, r);
     const events: EventBody[] = [];
     const listed = new Set<unknown>();
     for (const call of r.calls as unknown[]) {
@@ -238,8 +236,6 @@ export class DesktopStore {
         return invalid("a signal needs a known kind", s);
     }
   }
-
-
 }
 
 /** The one INVALID_VENDOR_EVENT a refused report yields, as the list every store method returns. */
@@ -264,4 +260,3 @@ function same(a: object, b: object, eq: (x: never, y: never) => boolean = Object
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => eq((a as Record<string, never>)[k]!, (b as Record<string, never>)[k]!));
 }
-

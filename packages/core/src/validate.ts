@@ -145,8 +145,6 @@ export const CALL: Spec = {
   wrapUp: opt((x) => read(x, WRAP_UP)),
 };
 
-
-
 /** A copy of the agent reason `v` (only its known fields), or undefined when `v` is not one. */
 export const readReason = (v: unknown): AgentReason | undefined => read(v, REASON);
 
@@ -156,8 +154,6 @@ export const AGENT: Spec = {
   pendingState: (x) => x == null || read(x, { state: REASON.state!, reason: opt(readReason) }),
   agentId: opt(isText),
 };
-
-
 
 /** DTMF: digits, * #, A–D, and "," or "w" for a pause. */
 export const DTMF = /^[0-9*#A-Da-d,w]{1,64}$/;
