@@ -8,7 +8,6 @@ const _sameName: readonly Capability[] = [] as Exclude<CallAction, keyof typeof 
 /** The capability each call action needs: `{ answer: "answer", resume: "hold", sendDtmf: "dtmf", … }`. */
 export const ACTION_CAPABILITY = Object.fromEntries(CALL_ACTIONS.map((a) => [a, (RENAMED as Partial<Record<CallAction, Capability>>)[a] ?? a])) as Readonly<Record<CallAction, Capability>>;
 
-const LIVE = new Set(["connected", "held"]);
 
 /** The consult leg of a primary call, or the primary of a consult leg. */
 export function consultPartner(call: Call, calls: Iterable<Call>): Call | undefined {
@@ -28,7 +27,7 @@ export function consultPartner(call: Call, calls: Iterable<Call>): Call | undefi
 export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: ReadonlySet<Capability>): CallAction[] {
   const all = [...calls];
   const partner = consultPartner(call, all);
-  const live = LIVE.has(call.state);
+  const live = call.state === "connected" || call.state === "held";
   const wanted: CallAction[] = [];
   switch (call.state) {
     case "ringing":
@@ -54,7 +53,7 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
       break;
   }
   if (live && liveRemotes(call.parties) > 1) wanted.push("dropParty");
-  if (partner && live && LIVE.has(partner.state)) {
+  if (partner && live && (partner.state === "connected" || partner.state === "held")) {
     wanted.push("completeTransfer", "conference");
     if (call.state !== partner.state) wanted.push("swap");
   }

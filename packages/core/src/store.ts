@@ -49,8 +49,7 @@ export class DesktopStore {
     if (!isLinkState(state)) return invalid(`link state is invalid (${show(state)})`, { state, reason });
     if (state === this.link) return [];
     const previous = this.link;
-    this.link = state;
-    return [{ type: "link.changed", link: state, previous, ...(isText(reason, Infinity) ? { reason: hostText(reason, LIMITS.text) } : {}) }];
+    return [{ type: "link.changed", link: (this.link = state), previous, ...(isText(reason, Infinity) ? { reason: hostText(reason, LIMITS.text) } : {}) }];
   }
 
   setReasons(reasons: unknown): EventBody[] {
@@ -163,7 +162,8 @@ export class DesktopStore {
     } else this.calls.set(call.id, call);
     // Recompute every live call's actions: this call's go into the events'
     // snapshots, then other calls whose actions moved get a call.updated.
-    let finalCall: Call = Object.assign({}, call, { actions: [] });
+    // (An ended call is not among them: its final snapshot has no actions.)
+    let finalCall: Call | undefined;
     const others: EventBody[] = [];
     for (const [id, c] of this.calls) {
       const actions = deriveActions(c, this.calls.values(), this.capabilities);
@@ -172,6 +172,7 @@ export class DesktopStore {
       if (id === call.id) finalCall = updated;
       else if (updated !== c) others.push({ type: "call.updated", call: updated });
     }
+    finalCall ??= { ...call, actions: [] };
     return [...types.map((type) => ({ type, call: finalCall })), ...others];
   }
 
