@@ -46,7 +46,8 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
     case "held":
       wanted.push("hangup");
       if (call.muted) wanted.push("unmute");
-      if (!partner && !all.some((c) => c.id !== call.id && c.state === "connected")) wanted.push("resume");
+      // Not while another call talks or dials out (that one would be on hold first).
+      if (!partner && !all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing"))) wanted.push("resume");
       break;
     case "wrapup":
       wanted.push("completeWrapUp");

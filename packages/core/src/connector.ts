@@ -38,7 +38,11 @@ export interface CallReport {
   readonly muted?: boolean;
   readonly data?: CallData;
   readonly endReason?: EndReason;
-  /** Why it failed, when the vendor said (a SIP status, a Twilio code, a Connect error state). */
+  /**
+   * Why it failed, when the vendor said (a SIP status, a Twilio code, a Connect
+   * error state): report it with the end (state `wrapup` or `ended`); on a live
+   * call it is ignored. A `failed` call without one gets VENDOR_ERROR.
+   */
   readonly failure?: CallFailure;
   readonly media?: MediaState;
   readonly wrapUp?: WrapUp;
@@ -81,7 +85,8 @@ export type Signal =
  */
 export interface ConnectorContext {
   upsertCall(report: CallReport): void;
-  removeCall(id: string, endReason?: EndReason): void;
+  /** Ends a call (as `upsertCall` with state `ended`), with why it failed when the vendor said. */
+  removeCall(id: string, endReason?: EndReason, failure?: CallFailure): void;
   setAgent(report: AgentReport): void;
   setLink(state: LinkState, reason?: string): void;
   /** Replace the agent's selectable reasons (vendors that load them at login). */

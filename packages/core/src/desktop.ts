@@ -4,7 +4,7 @@
  * it out, and turns connector reports into normalized events.
  */
 import type { Connector, ConnectorContext, DialOptions, LoginRequest } from "./connector.js";
-import { toCtiError } from "./errors.js";
+import { toCtiError, type CtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
 import { redact, redactingLogger, silentLogger, type Logger, type LogLevel } from "./logger.js";
 import { TELEPHONY_MODES, type Call, type CallAction, type Capability, type DesktopSnapshot, type TelephonyMode, type WrapUp } from "./model.js";
@@ -195,6 +195,9 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const watchers = new Set<() => void>();
   let seq = 0;
   let destroyed = false;
+  /** Why the connector failed to start: login rejects with it at once. */
+  let startError: CtiError | undefined;
+  const gone = (request: string): CtiError => fail("INVALID_STATE", "The desktop was destroyed.", request);
 
   // Events raised while listeners run are queued, so every listener sees
   // events in seq order. The history is a ring buffer: no per-event copying.
@@ -266,13 +269,14 @@ export function createDesktop(options: DesktopOptions): Desktop {
     logger,
   } as unknown as ConnectorContext & Record<string, unknown>;
   for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "sync", "signal"] as const) {
-    ctx[method] = guard(method, (a: unknown, b?: unknown) => store[method](a, b));
+    ctx[method] = guard(method, (a: unknown, b?: unknown, c?: unknown) => store[method](a, b, c));
   }
 
   // Requests: each is described once in REQUESTS and runs through request().
 
   /** The one path every request takes (see REQUESTS for the order of its checks). */
   async function request(name: RequestName, args: unknown[]): Promise<unknown> {
+    if (destroyed) throw gone(name);
     const spec: RequestSpec = REQUESTS[name];
     // The request in words, for messages: "hold the call", "dial".
     const words = spec.words ?? name;
@@ -287,7 +291,14 @@ export function createDesktop(options: DesktopOptions): Desktop {
       const callId = args.shift() as string;
       call = store.calls.get(callId);
       if (!call) throw fail("INVALID_STATE", `Cannot ${words}: call ${callId} ${store.hasEnded(callId) ? "has ended" : "is not known"}.`, name, callId);
-      if (!call.actions.includes(name as CallAction)) throw fail("INVALID_STATE", `Cannot ${words}: the call is ${call.state === "wrapup" ? "in wrap-up" : call.state}.`, name, callId);
+      if (!call.actions.includes(name as CallAction))
+        throw fail(
+          "INVALID_STATE",
+          // A ringing call not offering answer: another call is in progress (see deriveActions).
+          `Cannot ${words}: ${call.state === "ringing" && name === "answer" ? "another call is in progress; hold or end it first" : `the call is ${call.state === "wrapup" ? "in wrap-up" : call.state}`}.`,
+          name,
+          callId,
+        );
     }
     const fields = spec.args ? (spec.args as (scope: RequestScope, ...a: unknown[]) => Record<string, unknown> | undefined)({ store, call, name }, ...args) : {};
     if (!fields) return undefined; // nothing to do
@@ -298,7 +309,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve, reject) => {
         timer = setTimeout(() => reject(fail("LINK_DOWN", `The telephony link is still ${store.link} after ${timeoutMs} ms.`, "login")), timeoutMs);
-        watchers.add((wake = () => store.link === "connected" && resolve()));
+        // A connector that failed to start will not connect: its error at once.
+        watchers.add((wake = () => (destroyed ? reject(gone(name)) : startError ? reject(startError) : store.link === "connected" && resolve())));
         wake();
       }).finally(() => {
         clearTimeout(timer);
@@ -308,7 +320,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     const impl = connector[name] as ((r: object) => Promise<{ callId: string } | void>) | undefined;
     if (!impl) throw fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${words}.`, name);
     // The connector call, bounded by the timeout; a duplicate is refused while one is in flight.
-    const key = call ? `${name}:${call.id}` : name;
+    const key = call && !spec.single ? `${name}:${call.id}` : name;
     if (pending.has(key)) throw fail("INVALID_STATE", `A ${name} request is already in progress.`, name);
     pending.add(key);
     const controller = new AbortController();
@@ -321,19 +333,24 @@ export function createDesktop(options: DesktopOptions): Desktop {
       result = await new Promise<{ callId: string } | void>((resolve, reject) => {
         /** The connector's answer, once it resolved. */
         let answer: [{ callId: string } | void] | undefined;
-        // On a call, `done` (see RequestSpec) decides when it is over. Runs
-        // when the connector resolves and after every report while in flight.
+        /** Whether the desktop has shown the change (see RequestSpec.done). */
+        let shown = !spec.done;
+        // Runs when the connector resolves, after every report while in flight, and on destroy.
         watch = () => {
           const c = call && store.calls.get(call.id);
-          if (call && spec.done !== true && (!c || c.state === "wrapup")) {
+          shown ||= !!spec.done!(c, store, fields);
+          // Over: ended, or gone to wrap-up since the request began (completeWrapUp starts there).
+          if (destroyed || (call && !shown && (!c || (c.state === "wrapup" && call.state !== "wrapup")))) {
             controller.abort();
-            reject(fail("INVALID_STATE", `Cannot ${words}: call ${call.id} has ended.`, name, call.id));
-          } else if (answer && (!c || typeof spec.done !== "function" || spec.done(c))) resolve(answer[0]);
+            // A turn later, so the connector's own failure (it ended the call
+            // because the request failed) wins over this one.
+            setTimeout(reject, 0, destroyed ? gone(name) : fail("INVALID_STATE", `Cannot ${words}: call ${call!.id} has ended.`, name, call!.id));
+          } else if (answer && shown) resolve(answer[0]);
         };
         watchers.add(watch);
         timer = setTimeout(() => {
           controller.abort();
-          reject(fail("REQUEST_TIMEOUT", `The vendor did not answer ${name} within ${timeoutMs} ms.`, name));
+          reject(fail("REQUEST_TIMEOUT", answer ? `The vendor confirmed ${name} but the change did not show within ${timeoutMs} ms.` : `The vendor did not answer ${name} within ${timeoutMs} ms.`, name));
         }, timeoutMs);
         impl.call(connector, call ? { call, ...fields, signal: controller.signal } : { ...fields, signal: controller.signal }).then((v) => {
           answer = [v];
@@ -380,6 +397,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
       if (destroyed) return;
       destroyed = true;
       listeners.clear();
+      // Requests in flight reject (their signals abort) instead of waiting for their timeout.
+      for (const watch of watchers) watch();
       try {
         await connector.stop();
       } catch (err) {
@@ -393,7 +412,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     try {
       await connector.start(ctx);
     } catch (err) {
-      const error = toCtiError(err, "start");
+      const error = (startError = toCtiError(err, "start"));
       emit([...store.setLink("disconnected", error.message), { type: "error", code: error.code, message: error.message, retryable: error.retryable, request: "start" }]);
     }
   })();

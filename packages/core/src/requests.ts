@@ -19,14 +19,14 @@
  *    then the connector method, bounded by the request timeout
  *    (REQUEST_TIMEOUT), its failures as CtiErrors (VENDOR_ERROR unless it threw
  *    a CtiError);
- * 9. requests on a call: `done` (below): the request resolves once the call
- *    shows the change, and rejects with INVALID_STATE if the call ends (or
- *    goes to wrap-up) first, unless the request may itself end the call.
+ * 9. `done` (below): the request resolves once the desktop shows the change,
+ *    and a request on a call rejects with INVALID_STATE when its call ends (or
+ *    goes to wrap-up) before it showed it.
  */
 import { consultPartner, isLiveRemote } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
 import { CtiError, type CtiErrorCode } from "./errors.js";
-import type { Call, CallAction, Capability, WrapUp } from "./model.js";
+import type { AgentReason, Call, CallAction, Capability, Party, WrapUp } from "./model.js";
 import type { DesktopStore } from "./store.js";
 import { checkData, DTMF, LIMITS, normalizeDestination, read, WRAP_UP } from "./validate.js";
 
@@ -51,14 +51,22 @@ export interface RequestSpec {
   readonly link?: "after" | "wait";
   readonly args?: (scope: RequestScope, ...args: never[]) => Fields | undefined;
   /**
-   * Requests on a call: what the call shows once the request is done. After the
-   * connector resolves, the request waits (within its timeout) until the call
-   * does; `true`: the request may end the call (hangup, transfers), so the call
-   * ending is no failure. Otherwise the call ending first rejects the request
-   * with INVALID_STATE.
+   * Whether the desktop shows the change the request asked for: checked when
+   * the connector resolves and after every report while the request is in
+   * flight, and remembered once true. `call` is the request's call as it is
+   * now (undefined once it has ended). The request resolves when the
+   * connector has resolved and this has been true (REQUEST_TIMEOUT if it never
+   * is); without `done`, when the connector resolves. A request on a call whose
+   * call ends (or goes to wrap-up) before `done` was true rejects with
+   * INVALID_STATE.
    */
-  readonly done?: true | ((call: Call) => boolean);
+  readonly done?: (call: Call | undefined, store: DesktopStore, fields: Fields) => unknown;
+  /** One at a time per desktop, not per call (answer; the consult-pair requests, on either call of the pair). */
+  readonly single?: true;
 }
+
+/** The call has ended or is in wrap-up: what hangup, reject and the transfers bring. */
+const over = (c: Call | undefined): boolean => !c || c.state === "wrapup";
 
 export type RequestName = "login" | "logout" | "setAgentState" | "dial" | CallAction;
 
@@ -85,6 +93,7 @@ const pair: NonNullable<RequestSpec["args"]> = ({ store, call }) => {
 export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   login: {
     link: "wait",
+    done: (_, store) => store.agent.state !== "logged_out",
     args: ({ store }, request: LoginRequest = {}) => {
       if (store.agent.state !== "logged_out") throw fail("INVALID_STATE", "The agent is already logged in.", "login");
       return { ...request };
@@ -92,6 +101,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   },
   logout: {
     link: "after",
+    done: (_, store) => store.agent.state === "logged_out",
     args: ({ store }, reasonId?: string) => {
       if (store.calls.size > 0) throw fail("INVALID_STATE", "End or wrap up every call before you log out.", "logout");
       if (reasonId === undefined) return {};
@@ -103,6 +113,8 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   setAgentState: {
     words: "change agent state",
     capability: "agentState",
+    // In that state, or queued for it until the current call ends.
+    done: (_, { agent }, { reason }) => agent.state === (reason as AgentReason).state || agent.pendingState?.state === (reason as AgentReason).state,
     args: ({ store }, target: string) => {
       const reasons = store.reasons;
       const reason = reasons.find((r) => r.id === target) ?? reasons.find((r) => r.state === target);
@@ -117,17 +129,21 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     args: (scope, value: string, options: DialOptions = {}) => {
       const target = destination(scope, value);
       if (options.data !== undefined && !checkData(options.data)) throw fail("INVALID_ARGUMENT", "Call data must be string values.", "dial");
-      for (const c of scope.store.calls.values()) if (c.state === "connected" || c.state === "dialing") throw fail("INVALID_STATE", "Hold or end the current call before you dial another.", "dial");
+      for (const c of scope.store.calls.values()) {
+        if (c.state === "connected" || c.state === "dialing") throw fail("INVALID_STATE", "Hold or end the current call before you dial another.", "dial");
+        // As for answer: a held call stays held only with callWaiting.
+        if (c.state === "held" && !scope.store.capabilities.has("callWaiting")) throw fail("INVALID_STATE", "End the held call before you dial another: this connector cannot keep a call waiting.", "dial");
+      }
       return { ...target, options };
     },
   },
-  answer: { done: (c) => c.state !== "ringing" },
-  reject: { done: true },
-  hangup: { words: "hang up", done: true },
-  hold: { words: "hold the call", done: (c) => c.state === "held" },
-  resume: { words: "resume the call", done: (c) => c.state === "connected" },
-  mute: { done: (c) => c.muted },
-  unmute: { done: (c) => !c.muted },
+  answer: { single: true, done: (c) => c && c.state !== "ringing" },
+  reject: { done: over },
+  hangup: { words: "hang up", done: over },
+  hold: { words: "hold the call", done: (c) => c?.state === "held" },
+  resume: { words: "resume the call", done: (c) => c?.state === "connected" },
+  mute: { done: (c) => c?.muted },
+  unmute: { done: (c) => c?.muted === false },
   sendDtmf: {
     words: "send DTMF digits",
     args: (_, digits: string) => {
@@ -135,12 +151,14 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
       return { digits };
     },
   },
-  blindTransfer: { words: "transfer the call", done: true, args: destination },
+  blindTransfer: { words: "transfer the call", done: over, args: destination },
   consult: { words: "place a consult call", args: destination },
-  completeTransfer: { words: "complete the transfer", done: true, args: pair },
-  conference: { words: "start a conference", done: true, args: pair },
+  completeTransfer: { words: "complete the transfer", single: true, done: over, args: pair },
+  // On either call: the two calls became one (one of them ended merged).
+  conference: { words: "start a conference", single: true, done: (c, store) => over(c) || !consultPartner(c!, store.calls.values()), args: pair },
   swap: {
     words: "swap calls",
+    single: true,
     args: ({ store, call }) => {
       // Its consult partner exists, as for pair; the connector always gets the call to make active.
       const other = consultPartner(call!, store.calls.values())!;
@@ -149,7 +167,8 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   },
   dropParty: {
     words: "drop a party",
-    done: true,
+    // The party is off the call (or the call is over).
+    done: (c, _, { party }) => over(c) || !c!.parties.some((p) => p.id === (party as Party).id && isLiveRemote(p)),
     args: ({ call }, partyId: string) => {
       const party = call!.parties.find((p) => p.id === partyId && isLiveRemote(p));
       if (!party) throw fail("INVALID_ARGUMENT", `Party ${partyId} is not on this call.`, "dropParty", call!.id);
@@ -158,7 +177,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   },
   completeWrapUp: {
     words: "finish wrap-up",
-    done: true,
+    done: (c) => !c,
     args: (_, wrapUp: WrapUp = {}) => {
       const clean = read(wrapUp, WRAP_UP);
       if (!clean) throw fail("INVALID_ARGUMENT", `Disposition or notes too long (at most ${LIMITS.text} and ${LIMITS.longText} characters).`, "completeWrapUp");

@@ -124,14 +124,20 @@ export class DesktopStore {
     // (even a password) stay out.
     if (r.parties) call.parties = r.parties.map((p) => read<Party>(p, PARTY)!);
     if (r.wrapUp) call.wrapUp = read<WrapUp>(r.wrapUp, WRAP_UP)!;
-    if (r.failure) call.failure = { ...read<CallFailure>(r.failure, FAILURE)!, message: hostText(r.failure.message, LIMITS.text) };
+
     // A copy: the connector may change its object after the check.
     if (r.data) call.data = { ...r.data };
     if ((r.state === "connected" || r.state === "held") && base.connectedAt === undefined) call.connectedAt = now;
     if (over) {
       if (base.endedAt === undefined) call.endedAt = now;
-      // The call is over: nobody is on it any more, whatever the vendor last said.
+      // The call is over: nobody is on it any more, whatever the vendor last said,
+      // and its media is no condition any more.
       call.parties = call.parties.map((p) => (p.state === "disconnected" ? p : { ...p, state: "disconnected" }));
+      delete call.media;
+      // Why it failed, reported with its end (a live call has no failure); a
+      // failed call always says something.
+      if (r.failure) call.failure = { ...read<CallFailure>(r.failure, FAILURE)!, message: hostText(r.failure.message, LIMITS.text) };
+      else if (call.endReason === "failed") call.failure ??= { code: "VENDOR_ERROR", message: "The call failed; the vendor did not say why." };
     }
     // Every event here is a call event carrying the final snapshot: collect their types.
     const types: CallEventType[] = [];
@@ -176,12 +182,12 @@ export class DesktopStore {
     return [...types.map((type) => ({ type, call: finalCall })), ...others];
   }
 
-  removeCall(id: unknown, endReason?: unknown): EventBody[] {
+  removeCall(id: unknown, endReason?: unknown, failure?: unknown): EventBody[] {
     if (!isText(id)) return invalid("removeCall needs a call id", { id, endReason });
     if (endReason !== undefined && !isEndReason(endReason)) return invalid(`endReason is invalid (${show(endReason)})`, { id, endReason }, id);
     const old = this.calls.get(id);
     if (!old) return [];
-    return this.upsertCall({ id, state: "ended", endReason: endReason ?? old.endReason ?? "unknown" });
+    return this.upsertCall({ id, state: "ended", endReason: endReason ?? old.endReason ?? "unknown", failure });
   }
 
   sync(report: unknown): EventBody[];

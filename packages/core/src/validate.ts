@@ -112,7 +112,9 @@ export const PARTY: Spec = {
   address: opt((v) => isText(v, LIMITS.text)),
   displayName: opt(text),
 };
-export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt(isText), message: text };
+/** A vendor's code: "503", "31486", "LineEngagedCustomer", "microphone_not_shared" (no spaces, so no prose or secrets). */
+const VENDOR_CODE = /^[\w.:-]{1,64}$/;
+export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt((v) => typeof v === "string" && VENDOR_CODE.test(v)), message: (v) => isText(v, LIMITS.text) };
 export const WRAP_UP: Spec = { disposition: opt(text), notes: opt(longText) };
 export const REASON: Spec = { id: isText, state: isOneOf(AGENT_STATES), label: isText };
 export const SEGMENT: Spec = {

@@ -75,16 +75,24 @@ describe("requests are checked before the connector sees them", () => {
 
   it("passes the right calls to pair requests from either leg", async () => {
     const { rec, desktop } = await loggedIn();
-    rec.ctx.upsertCall({ id: "p", state: "held", direction: "inbound" });
-    rec.ctx.upsertCall({ id: "k", state: "connected", direction: "consult", relatedCallId: "p" });
-    await desktop.completeTransfer("k");
-    expect(rec.calls.at(-1)!.args).toMatchObject({ call: { id: "p" }, consultCall: { id: "k" } });
-    await desktop.conference("p");
-    expect(rec.calls.at(-1)!.args).toMatchObject({ call: { id: "p" }, consultCall: { id: "k" } });
-    await desktop.swap("k");
-    expect(rec.calls.at(-1)!.args).toMatchObject({ call: { id: "p" }, otherCall: { id: "k" } });
-    await desktop.swap("p");
-    expect(rec.calls.at(-1)!.args).toMatchObject({ call: { id: "p" }, otherCall: { id: "k" } });
+    // A fresh consult pair for each request (completing a transfer ends both calls).
+    const pair = (n: number): [string, string] => {
+      rec.ctx.upsertCall({ id: `p${n}`, state: "held", direction: "inbound" });
+      rec.ctx.upsertCall({ id: `k${n}`, state: "connected", direction: "consult", relatedCallId: `p${n}` });
+      return [`p${n}`, `k${n}`];
+    };
+    let [p, k] = pair(1);
+    await desktop.completeTransfer(k);
+    expect(rec.calls.at(-1)!.args).toMatchObject({ call: { id: p }, consultCall: { id: k } });
+    [p, k] = pair(2);
+    await desktop.conference(p);
+    expect(rec.calls.at(-1)!.args).toMatchObject({ call: { id: p }, consultCall: { id: k } });
+    rec.ctx.upsertCall({ id: p, state: "ended", endReason: "local_hangup" });
+    [p, k] = pair(3);
+    await desktop.swap(k);
+    expect(rec.calls.at(-1)!.args).toMatchObject({ call: { id: p }, otherCall: { id: k } });
+    await desktop.swap(p);
+    expect(rec.calls.at(-1)!.args).toMatchObject({ call: { id: p }, otherCall: { id: k } });
   });
 });
 

@@ -64,8 +64,14 @@ export function recordingConnector(capabilities: Capability[] = ALL_CAPABILITIES
       await respond("answer", r);
       ctx.upsertCall({ id: r.call.id, state: "connected" });
     },
-    reject: (r) => respond("reject", r),
-    hangup: (r) => respond("hangup", r),
+    reject: async (r) => {
+      await respond("reject", r);
+      ctx.upsertCall({ id: r.call.id, state: "ended", endReason: "rejected" });
+    },
+    hangup: async (r) => {
+      await respond("hangup", r);
+      ctx.upsertCall({ id: r.call.id, state: "ended", endReason: "local_hangup" });
+    },
     hold: async (r) => {
       await respond("hold", r);
       ctx.upsertCall({ id: r.call.id, state: "held" });
@@ -83,16 +89,31 @@ export function recordingConnector(capabilities: Capability[] = ALL_CAPABILITIES
       ctx.upsertCall({ id: r.call.id, state: r.call.state, muted: false });
     },
     sendDtmf: (r) => respond("sendDtmf", r),
-    blindTransfer: (r) => respond("blindTransfer", r),
+    blindTransfer: async (r) => {
+      await respond("blindTransfer", r);
+      ctx.upsertCall({ id: r.call.id, state: "ended", endReason: "transferred" });
+    },
     consult: async (r) => {
       await respond("consult", r);
       return { callId: `consult-${++counter}` };
     },
-    completeTransfer: (r) => respond("completeTransfer", r),
-    conference: (r) => respond("conference", r),
+    completeTransfer: async (r) => {
+      await respond("completeTransfer", r);
+      for (const c of [r.consultCall, r.call]) ctx.upsertCall({ id: c.id, state: "ended", endReason: "transferred" });
+    },
+    conference: async (r) => {
+      await respond("conference", r);
+      ctx.upsertCall({ id: r.consultCall.id, state: "ended", endReason: "merged" });
+    },
     swap: (r) => respond("swap", r),
-    dropParty: (r) => respond("dropParty", r),
-    completeWrapUp: (r) => respond("completeWrapUp", r),
+    dropParty: async (r) => {
+      await respond("dropParty", r);
+      ctx.upsertCall({ id: r.call.id, state: r.call.state, parties: r.call.parties.map((p) => (p.id === r.party.id ? { ...p, state: "disconnected" } : p)) });
+    },
+    completeWrapUp: async (r) => {
+      await respond("completeWrapUp", r);
+      ctx.upsertCall({ id: r.call.id, state: "ended" });
+    },
   };
   return {
     connector,
