@@ -3,7 +3,7 @@ import { AMAZON_CONNECT_CAPABILITIES } from "../src/index.js";
 import { createHarness } from "./support/harness.js";
 
 // The whole suite on the real amazon-connect-streams library against the fake CCP.
-// Not declared: callWaiting (Connect routes one voice contact at a time: no second call rings while one is live);
+// Not declared: secondCall and the callWaiting capability (Connect routes one voice contact at a time: no second call rings while one is live);
 // remoteHold (hold in Connect is the agent's action on a connection: a customer cannot hold the agent);
 // mediaReconnect (Streams reports no per-call media state); transcripts (Contact Lens, not Streams).
 const features = {

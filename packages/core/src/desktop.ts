@@ -341,10 +341,13 @@ export function createDesktop(options: DesktopOptions): Desktop {
           shown ||= !!spec.done!(c, store, fields);
           // Over: ended, or gone to wrap-up since the request began (completeWrapUp starts there).
           if (destroyed || (call && !shown && (!c || (c.state === "wrapup" && call.state !== "wrapup")))) {
-            controller.abort();
             // A turn later, so the connector's own failure (it ended the call
-            // because the request failed) wins over this one.
-            setTimeout(reject, 0, destroyed ? gone(name) : fail("INVALID_STATE", `Cannot ${words}: call ${call!.id} has ended.`, name, call!.id));
+            // because the request failed) wins over this one; the abort then,
+            // so its reaction to the abort does not.
+            setTimeout(() => {
+              controller.abort();
+              reject(destroyed ? gone(name) : fail("INVALID_STATE", `Cannot ${words}: call ${call!.id} has ended.`, name, call!.id));
+            });
           } else if (answer && shown) resolve(answer[0]);
         };
         watchers.add(watch);

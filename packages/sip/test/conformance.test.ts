@@ -17,7 +17,7 @@ afterAll(async () => lab?.stop());
  * getUserMedia, no RTCPeerConnection), so there is no microphone to refuse
  * and no ICE to drop; the ICE → media mapping is unit-tested (mapping.test.ts).
  */
-const FEATURES = { callWaiting: true, wrapUp: true, dtmfEcho: true, stall: true, outboundFailures: true, ringTimeout: true, remoteHold: true, badCredentials: true } as const;
+const FEATURES = { secondCall: true, wrapUp: true, dtmfEcho: true, stall: true, outboundFailures: true, ringTimeout: true, remoteHold: true, badCredentials: true } as const;
 
 runConnectorConformance({
   name: "sip (Kamailio + SIPp)",

@@ -326,7 +326,7 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
       await finish(call.id);
     });
 
-    it.skipIf(!has("answer", "hangup") || !features.callWaiting)("call waiting: a second call cannot be answered over a connected one; hold first (and with callWaiting the held call stays)", async () => {
+    it.skipIf(!has("answer", "hangup") || !features.secondCall)("call waiting: a second call cannot be answered over a connected one; hold first (and with callWaiting the held call stays)", async () => {
       await ready();
       const first = await answered();
       const second = await ringInbound();
@@ -368,9 +368,13 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
       ["unavailable", "failed", "VENDOR_ERROR"],
     ] as const) {
       it.skipIf(!has("dial") || !features.outboundFailures)(`outbound to a ${kind} destination: the call ends ${endReason} with failure ${code}`, async () => {
+        const destination = s.harness.destinations[kind];
+        expect(destination, `outboundFailures needs destinations.${kind}`).toBeDefined();
         await ready();
         const after = lastSeq();
-        const id = await s.desktop.dial(s.harness.destinations[kind]!).catch((e: unknown) => e);
+        const dials = s.vendorCalls.get("dial") ?? 0;
+        const id = await s.desktop.dial(destination!).catch((e: unknown) => e);
+        expect(s.vendorCalls.get("dial"), "the dial reached the connector").toBe(dials + 1);
         if (id instanceof CtiError) {
           // The vendor refused the dial itself: the request says why, and no call is left.
           expect(id.code).toBe(code);

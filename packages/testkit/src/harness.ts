@@ -96,8 +96,12 @@ export interface ConformanceFeatures {
   dtmfEcho?: boolean;
   /** The backend changes state while the link is down (a caller abandons), and the resync must show it. */
   changesWhileDown?: boolean;
-  /** A second inbound call can ring while the agent is on a call. */
-  callWaiting?: boolean;
+  /**
+   * A second inbound call can ring while the agent is on a call (whether it can
+   * be answered while the first is held is the connector's `callWaiting`
+   * capability, not this).
+   */
+  secondCall?: boolean;
   /** Calls go through after-call work (wrap-up) when they end. */
   wrapUp?: boolean;
   /** `destinations.busy`, `notFound` and `unavailable` fail as their names say. */

@@ -164,7 +164,7 @@ runConnectorConformance({
   capabilities: twilioCapabilities({ backend: true }),
   // Off: ringTimeout (the SDK's `cancel` says nothing of why: a caller hanging up and Twilio's ring timeout look the
   // same) and remoteHold (neither the SDK nor Twilio's REST API says when the far end holds).
-  features: { stall: true, changesWhileDown: true, callWaiting: true, outboundFailures: true, mediaReconnect: true, badCredentials: true, microphoneDenied: true },
+  features: { stall: true, changesWhileDown: true, secondCall: true, outboundFailures: true, mediaReconnect: true, badCredentials: true, microphoneDenied: true },
   createHarness: (variant) => createHarness(variant),
   requestTimeoutMs: 5000,
   eventTimeoutMs: 15_000,

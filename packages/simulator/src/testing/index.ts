@@ -84,7 +84,7 @@ export const SIMULATOR_FEATURES = {
   transcripts: true,
   dtmfEcho: true,
   changesWhileDown: true,
-  callWaiting: true,
+  secondCall: true,
   wrapUp: true,
   outboundFailures: true,
   ringTimeout: true,
