@@ -43,6 +43,10 @@ describe("redact", () => {
       n: 3,
     });
     expect(maskPhoneNumber("sip:1001@pbx")).toBe("sip:1001@pbx");
+    // A cycle (not redacted first) is cut, not a stack overflow.
+    const cyclic: Record<string, unknown> = { from: "+15550100199" };
+    cyclic.self = cyclic;
+    expect(JSON.stringify(maskPhoneNumbers(cyclic))).toContain('"self":"[…]"');
   });
 
   it("survives cycles, errors and dates", () => {

@@ -17,15 +17,17 @@ export function maskPhoneNumber(value: string): string {
 }
 
 /**
- * A copy of `value` (already redacted: plain data, bounded) whose string
+ * A copy of `value` (best already redacted: plain data, bounded; cut below 8 levels) whose string
  * values under phone-like keys (from, to, ani, dnis, address, uri, …) are
  * masked with `maskPhoneNumber`.
  */
-export function maskPhoneNumbers(value: unknown): unknown {
+export function maskPhoneNumbers(value: unknown, depth = 0): unknown {
   if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) return value.map(maskPhoneNumbers);
+  // Deeper than redact goes (or a cycle, when not redacted first): cut.
+  if (depth > 8) return "[…]";
+  if (Array.isArray(value)) return value.map((x) => maskPhoneNumbers(x, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, x] of Object.entries(value)) out[key] = typeof x === "string" && PHONE_KEY.test(key) ? maskPhoneNumber(x) : maskPhoneNumbers(x);
+  for (const [key, x] of Object.entries(value)) out[key] = typeof x === "string" && PHONE_KEY.test(key) ? maskPhoneNumber(x) : maskPhoneNumbers(x, depth + 1);
   return out;
 }
 

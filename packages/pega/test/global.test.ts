@@ -43,6 +43,18 @@ describe("browser global", () => {
     expect(code).not.toMatch(/\bnew Function\b|\bFunction\s*\(/);
   });
 
+  it("offers a console logger that masks phone numbers, for implementation files without a logger of their own", () => {
+    const sandbox: Record<string, unknown> = { lines: [] };
+    const context = vm.createContext(sandbox, { codeGeneration: { strings: false, wasm: false } });
+    vm.runInContext(code, context, { filename: "pega.global.js" });
+    vm.runInContext(
+      `var sink = { debug: function () {}, info: function () { lines.push([].slice.call(arguments)); }, warn: function () {}, error: function () {} };
+       OpenCTIPega.createConsoleLogger({ sink: sink, maskPhoneNumbers: true }).info("dialing", { to: "+15550100199", token: "abc" });`,
+      context,
+    );
+    expect(JSON.parse(JSON.stringify(sandbox.lines))).toEqual([["[opencti]", "dialing", { to: "+*******0199", token: "[redacted]" }]]);
+  });
+
   it("registers OpenCTIPega and works where code generation from strings is forbidden", async () => {
     const { server, connector } = createSimulator();
     const sandbox: Record<string, unknown> = { setTimeout, clearTimeout, queueMicrotask, AbortController, connector };
