@@ -15,7 +15,7 @@
  */
 import { CtiError, type AgentReport, type CallReport, type Connector, type ConnectorContext } from "@opencti/core";
 import { errorMessage, guard, isBoolean, isNonEmptyString, isRecord } from "@opencti/core/connector";
-import { softphoneFailure } from "./errors.js";
+import { SOFTPHONE_WARNINGS, softphoneFailure } from "./errors.js";
 import { reasonsFrom, toAgentReport } from "./mapping.js";
 import { AMAZON_CONNECT_CAPABILITIES, DEFAULT_REASONS, DEFAULTS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
 import { createRequests, type Live } from "./requests.js";
@@ -162,11 +162,15 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
         return;
       }
       const message = isRecord(data) && typeof data.errorMessage === "string" ? data.errorMessage : "";
+      if (SOFTPHONE_WARNINGS.has(type)) {
+        live.ctx?.signal({ kind: "warning", code: "AUDIO_ENHANCEMENT_FAILED", message: `Amazon Connect's softphone (${type}): ${message.trim() || "no reason given"}; the call goes on without it.` });
+        return;
+      }
       live.softphoneErrors++;
       live.softphoneError = { type, message };
-      contacts.softphoneFailed(type, message);
+      const [callId] = contacts.softphoneFailed(type, message);
       const error = softphoneFailure(type, message);
-      live.ctx?.signal({ kind: "error", code: error.code, message: error.message });
+      live.ctx?.signal({ kind: "error", code: error.code, message: error.message, ...(callId ? { callId } : {}) });
       requests.check();
     },
     websocketLost() {

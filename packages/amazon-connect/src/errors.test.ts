@@ -48,4 +48,22 @@ describe("softphoneFailure", () => {
     });
     expect(softphoneFailure("ice_collection_timeout", "")).toMatchObject({ code: "VENDOR_ERROR", message: "Amazon Connect's softphone failed (ice_collection_timeout): no reason given" });
   });
+
+  it.each([
+    ["microphone_not_shared", "MEDIA_PERMISSION_DENIED", false],
+    ["unsupported_browser", "VENDOR_ERROR", false],
+    ["vdi_strategy_not_supported", "VENDOR_ERROR", false],
+    ["vdi_redir_not_supported", "VENDOR_ERROR", false],
+    ["multiple_softphone_active_sessions", "VENDOR_ERROR", false],
+    ["signalling_handshake_failure", "VENDOR_ERROR", true],
+    ["signalling_connection_failure", "VENDOR_ERROR", true],
+    ["ice_collection_timeout", "VENDOR_ERROR", true],
+    ["user_busy_error", "VENDOR_ERROR", true],
+    ["webrtc_error", "VENDOR_ERROR", true],
+    ["realtime_communication_error", "VENDOR_ERROR", true],
+    ["other", "VENDOR_ERROR", true],
+    ["something_new", "VENDOR_ERROR", true],
+  ])("softphone error %s → %s, retryable %s", (type, code, retryable) => {
+    expect(softphoneFailure(type, "")).toMatchObject({ code, retryable });
+  });
 });

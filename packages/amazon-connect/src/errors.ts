@@ -36,10 +36,41 @@ export function streamsFailure(what: string, err: unknown, data?: unknown): CtiE
   return new CtiError(codeFor(err, message), `Amazon Connect could not ${what}: ${message}`, { cause: err ?? data });
 }
 
-/** Softphone error types (Streams' SoftphoneErrorTypes) with their own code: a refused microphone; the rest are VENDOR_ERROR. */
-export const softphoneErrorCode = (type: string): CtiErrorCode => (type === "microphone_not_shared" ? "MEDIA_PERMISSION_DENIED" : "VENDOR_ERROR");
+/**
+ * What each softphone error Streams publishes (`agent::softphone_error`, its
+ * SoftphoneErrorTypes plus the two it sends by name) means for the desktop:
+ * the error code, and whether the same attempt may work as it is
+ * (retryable). A refused microphone is MEDIA_PERMISSION_DENIED; a browser or
+ * VDI setup the softphone cannot run in, and a softphone already open in
+ * another window, need the agent to change something first; signalling,
+ * ICE, WebRTC and media failures are VENDOR_ERROR worth a retry.
+ * `audio_enhancement_failure` is not a failure: the call goes on without
+ * noise suppression (a warning, no call affected). Unknown types are
+ * VENDOR_ERROR.
+ */
+const SOFTPHONE_ERRORS: Readonly<Record<string, readonly [CtiErrorCode, boolean]>> = {
+  microphone_not_shared: ["MEDIA_PERMISSION_DENIED", false],
+  unsupported_browser: ["VENDOR_ERROR", false],
+  vdi_strategy_not_supported: ["VENDOR_ERROR", false],
+  vdi_redir_not_supported: ["VENDOR_ERROR", false],
+  multiple_softphone_active_sessions: ["VENDOR_ERROR", false],
+  signalling_handshake_failure: ["VENDOR_ERROR", true],
+  signalling_connection_failure: ["VENDOR_ERROR", true],
+  ice_collection_timeout: ["VENDOR_ERROR", true],
+  user_busy_error: ["VENDOR_ERROR", true],
+  webrtc_error: ["VENDOR_ERROR", true],
+  realtime_communication_error: ["VENDOR_ERROR", true],
+  other: ["VENDOR_ERROR", true],
+};
+
+/** Softphone errors that degrade the audio but fail nothing: a warning, never an error or a call's outcome. */
+export const SOFTPHONE_WARNINGS: ReadonlySet<string> = new Set(["audio_enhancement_failure"]);
+
+/** The CtiError code for a softphone error type (see SOFTPHONE_ERRORS). */
+export const softphoneErrorCode = (type: string): CtiErrorCode => SOFTPHONE_ERRORS[type]?.[0] ?? "VENDOR_ERROR";
 
 /** A Streams softphone error (`agent::softphone_error`: `{ errorType, errorMessage }`) → CtiError. */
 export function softphoneFailure(type: string, message: string): CtiError {
-  return new CtiError(softphoneErrorCode(type), `Amazon Connect's softphone failed (${type}): ${message.trim() || "no reason given"}`);
+  const [code, retryable] = SOFTPHONE_ERRORS[type] ?? ["VENDOR_ERROR", true];
+  return new CtiError(code, `Amazon Connect's softphone failed (${type}): ${message.trim() || "no reason given"}`, { retryable });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentKind, isConsulting, isOutboundContact, legConnectionId, legId, mapVoiceContact, newMemory, newThirdParty, reasonsFrom, toAgentReport, vanishedReason } from "./mapping.js";
+import { agentKind, contactKind, isConsulting, isOffered, isOutboundContact, legConnectionId, legId, mapVoiceContact, newMemory, newThirdParty, reasonsFrom, toAgentReport, vanishedReason } from "./mapping.js";
 import { BadVendorData, readAgentData, type ConnectionData, type ContactData } from "./snapshot.js";
 
 const conn = (connectionId: string, type: string, state: string, extra: Partial<ConnectionData> = {}): ConnectionData => ({ connectionId, type, initial: type !== "agent" && !extra.connectionId?.startsWith("third"), state, ...extra });
@@ -167,8 +167,10 @@ describe("parties, hold and the contact helpers", () => {
 
   it("a consult leg's id names its connection; outbound, consulting and the new third party are read from the connections", () => {
     expect(legConnectionId("c-1", legId("c-1", "third:1"))).toBe("third:1");
-    const placed = contact("connecting", [conn("a", "agent", "connecting"), conn("cu", "outbound", "connecting")]);
+    const placed = contact("connecting", [conn("a", "agent", "connecting"), conn("cu", "outbound", "connecting")], { initiationMethod: "outbound" });
     expect(isOutboundContact(placed)).toBe(true);
+    // Without an initiation method, an outbound customer connection means the agent placed it.
+    expect(isOutboundContact({ ...placed, initiationMethod: undefined } as unknown as ContactData)).toBe(true);
     expect(isOutboundContact(contact("connecting", [conn("cu", "inbound", "connected")]))).toBe(false);
     const consulting = contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "hold"), conn("third-1", "outbound", "connected", { initial: false })]);
     const memory = newMemory();
@@ -198,5 +200,69 @@ describe("parties, hold and the contact helpers", () => {
     expect(vanishedReason(memory, "third-1", "connected")).toBe("transferred");
     memory.merged.add("third-1");
     expect(vanishedReason(memory, "third-1", "connected")).toBe("merged");
+  });
+});
+
+describe("contact types, initiation methods and the customer leaving (issue 12)", () => {
+  const offer = (extra: Partial<ContactData>) => contact("connecting", [conn("a", "agent", "connecting"), conn("cu", "inbound", "connected", { phoneNumber: "+15550100" })], extra);
+
+  it("every ContactInitiationMethod Streams lists maps to a direction, offered or placed, and a kind", () => {
+    const table = Object.fromEntries(
+      ["inbound", "outbound", "transfer", "queue_transfer", "callback", "api", "disconnect", "webrtc_api", "agent_reply", "campaign_preview", "external_outbound", "monitor", "flow", "callback_customer_first_queued", "callback_customer_first_dialed"].map((m) => {
+        const k = contactKind(offer({ initiationMethod: m }));
+        return [m, `${k.direction}/${k.placed ? "placed" : "offered"}${k.kind ? `/${k.kind}` : ""}`];
+      }),
+    );
+    expect(table).toEqual({
+      inbound: "inbound/offered",
+      outbound: "outbound/placed",
+      transfer: "inbound/offered/transfer",
+      queue_transfer: "inbound/offered",
+      callback: "outbound/offered/callback",
+      api: "outbound/offered",
+      disconnect: "inbound/offered",
+      webrtc_api: "inbound/offered",
+      agent_reply: "outbound/placed",
+      campaign_preview: "outbound/offered",
+      external_outbound: "outbound/offered",
+      monitor: "inbound/offered",
+      flow: "outbound/offered",
+      callback_customer_first_queued: "outbound/offered/callback",
+      callback_customer_first_dialed: "outbound/offered/callback",
+    });
+  });
+
+  it("a queued callback rings while incoming, is connected once accepted (connecting), and is marked callKind callback", () => {
+    const cb = (state: string, agentState: string) => contact(state, [conn("a", "agent", agentState), conn("cu", "outbound", "connected", { phoneNumber: "+15550123" })], { type: "queue_callback", initiationMethod: "callback" });
+    expect(isOffered(cb("incoming", "connecting"))).toBe(true);
+    expect(isOffered(cb("connecting", "connected"))).toBe(false);
+    expect(mapVoiceContact(cb("incoming", "connecting"), newMemory(), opts).call).toMatchObject({ state: "ringing", direction: "outbound", to: "+15550123", data: { callKind: "callback" } });
+    expect(mapVoiceContact(cb("connecting", "connected"), newMemory(), opts).call.state).toBe("connected");
+    // An API-initiated contact is offered to the agent too: ringing, not dialing.
+    expect(mapVoiceContact(offer({ initiationMethod: "api" }), newMemory(), opts).call).toMatchObject({ state: "ringing", direction: "outbound" });
+    // A missed callback leaves the agent in Default (Streams issue #344).
+    const missed = contact("error", [conn("a", "agent", "disconnected"), conn("cu", "outbound", "disconnected")], { type: "queue_callback", initiationMethod: "callback" });
+    expect(mapVoiceContact(missed, newMemory(), { muted: false, agentError: "Default" }).call.endReason).toBe("missed");
+  });
+
+  it("the customer gone from a conference keeps the call live with the merged third party; gone during a consult ends it", () => {
+    const memory = newMemory();
+    memory.merged.add("third-1");
+    const conf = (third: string) => contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "disconnected"), conn("third-1", "outbound", third, { initial: false })]);
+    expect(mapVoiceContact(conf("connected"), memory, opts).call).toMatchObject({ state: "connected" });
+    expect(mapVoiceContact(conf("connected"), memory, opts).call.parties?.map((p) => `${p.role}:${p.state}`)).toEqual(["agent:connected", "customer:disconnected", "third_party:connected"]);
+    expect(mapVoiceContact(conf("hold"), memory, opts).call.state).toBe("held");
+    const consult = mapVoiceContact(conf("connected"), newMemory(), opts);
+    expect(consult.call).toMatchObject({ state: "ended", endReason: "remote_hangup" });
+    expect(consult.legs).toHaveLength(1);
+  });
+
+  it("after-call work after a softphone failure (the agent did not hang up) is failed with it", () => {
+    const ended = contact("ended", [conn("a", "agent", "disconnected"), conn("cu", "inbound", "disconnected")]);
+    const memory = newMemory();
+    memory.softphoneError = { type: "webrtc_error", message: "webrtc system error. " };
+    expect(mapVoiceContact(ended, memory, opts).call).toMatchObject({ state: "wrapup", endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "webrtc_error" } });
+    memory.leaving = "local_hangup";
+    expect(mapVoiceContact(ended, memory, opts).call).toMatchObject({ endReason: "local_hangup" });
   });
 });

@@ -10,17 +10,35 @@
  *   `after_call_work`, error → `error`.
  * - Pending state: the snapshot's `nextState` (a state picked during a
  *   contact, queued with enqueueNextState) is the agent's `pendingState`.
- * - One voice contact is one call, id = contactId; ringing while the contact
- *   is init/incoming/pending/connecting (`dialing` when outbound).
- * - Direction: the contact's initiationMethod (outbound, agent_reply, api →
- *   outbound; inbound, transfer, callback, … → inbound), else the customer
- *   connection's type.
+ * - Streams' voice contact types (`voice`, `queue_callback`) are calls, id =
+ *   contactId; chat, task and email are not (a warning each, in snapshot.ts).
+ * - Offered or placed: a contact the agent placed (initiationMethod
+ *   `outbound`, `agent_reply`) is `dialing` until the customer answers; any
+ *   other is offered to the agent and `ringing` until accepted: a voice
+ *   contact while init/incoming/pending/connecting, a queued callback while
+ *   init/incoming/pending (its `connecting` comes after the accept, as
+ *   Connect places the call: `connected`, the customer party `dialing`).
+ * - Direction, by initiationMethod (CONTACT_KINDS): the customer called in
+ *   (`inbound`, `transfer`, `queue_transfer`, `webrtc_api`, `disconnect`,
+ *   `monitor`) → inbound; Connect or the agent called the customer
+ *   (`outbound`, `agent_reply`, `api`, `campaign_preview`,
+ *   `external_outbound`, `flow`, `callback`, `callback_customer_first_*`, and
+ *   every `queue_callback` contact) → outbound; an unknown method → the
+ *   customer connection's type.
+ * - Kind: a queued callback (`queue_callback`, or a `callback*` method) has
+ *   call data `callKind: "callback"`; a contact an agent transferred
+ *   (`transfer`) has `callKind: "transfer"`. (`queue_transfer` is a flow moving
+ *   the caller between queues: a plain inbound call.) The key wins over a
+ *   contact attribute of the same name.
  * - Hold: the agent holds the customer's connection, so a customer
  *   connection on `hold` makes the call `held`; Connect's snapshot has no
  *   state for a far end that holds, so none is reported.
- * - A connected contact is `dialing` while the customer's connection is
- *   still connecting (the agent placed it), and ends when the customer's
- *   connection is gone while the agent stays on a consult leg.
+ * - A connected contact the agent placed is `dialing` while the customer's
+ *   connection is still connecting. The customer's connection gone while
+ *   the agent stays on the contact: with a merged third party (a
+ *   conference) the call stays live, the customer party `disconnected`;
+ *   with only a consult leg the call ends, and the contact's after-call
+ *   work is reported on that leg (snapshot.ts).
  * - ACW: an `ended` contact is the call in `wrapup` until the agent clears
  *   it; a `rejected` contact (or one the agent rejected) ends `rejected`.
  * - A `missed` or `error` contact ended before or without the agent: the
@@ -122,8 +140,47 @@ export function toAgentReport(data: AgentData, reasons: readonly AgentReason[]):
 }
 
 const RINGING_CONTACT = new Set(["init", "incoming", "pending", "connecting"]);
-const OUTBOUND_METHODS = new Set(["outbound", "agent_reply", "api"]);
-const INBOUND_METHODS = new Set(["inbound", "transfer", "queue_transfer", "callback", "external_outbound", "disconnect", "monitor", "flow", "webrtc_api"]);
+/** A queued callback is offered `incoming`; `connecting` is Connect placing it after the accept. */
+const OFFERED_CALLBACK = new Set(["init", "incoming", "pending"]);
+
+/** Streams' contact types that are voice calls (connect.voiceContactTypes). */
+export const VOICE_CONTACT_TYPES: ReadonlySet<string> = new Set(["voice", "queue_callback"]);
+
+/**
+ * Each of Streams' ContactInitiationMethod values: who called whom, whether the agent
+ * placed it, and the kind the call data marks (see the rules above).
+ */
+const CONTACT_KINDS: Readonly<Record<string, readonly [CallDirection, "placed" | "offered", ("callback" | "transfer")?]>> = {
+  inbound: ["inbound", "offered"],
+  transfer: ["inbound", "offered", "transfer"],
+  queue_transfer: ["inbound", "offered"],
+  webrtc_api: ["inbound", "offered"],
+  disconnect: ["inbound", "offered"],
+  monitor: ["inbound", "offered"],
+  outbound: ["outbound", "placed"],
+  agent_reply: ["outbound", "placed"],
+  api: ["outbound", "offered"],
+  campaign_preview: ["outbound", "offered"],
+  external_outbound: ["outbound", "offered"],
+  flow: ["outbound", "offered"],
+  callback: ["outbound", "offered", "callback"],
+  callback_customer_first_queued: ["outbound", "offered", "callback"],
+  callback_customer_first_dialed: ["outbound", "offered", "callback"],
+};
+
+/** Who called whom, whether the agent placed it, and its kind (see the rules above). */
+export function contactKind(contact: ContactData): { direction: CallDirection; placed: boolean; kind?: "callback" | "transfer" } {
+  const known = contact.initiationMethod ? CONTACT_KINDS[contact.initiationMethod] : undefined;
+  const callback = contact.type === "queue_callback" || known?.[2] === "callback";
+  if (known) return { direction: callback ? "outbound" : known[0], placed: known[1] === "placed", ...(callback ? { kind: "callback" as const } : known[2] ? { kind: known[2] } : {}) };
+  const customer = customerConnection(contact);
+  if (callback) return { direction: "outbound", placed: false, kind: "callback" };
+  const out = customer?.type === "outbound";
+  return { direction: out ? "outbound" : customer ? "inbound" : "unknown", placed: out };
+}
+
+/** The contact is still offered to the agent (not yet accepted). */
+export const isOffered = (contact: ContactData): boolean => (contact.type === "queue_callback" ? OFFERED_CALLBACK : RINGING_CONTACT).has(contact.state);
 const CONNECTION_STATES = new Set(["init", "connecting", "connected", "hold", "disconnected", "silent_monitor", "barge"]);
 
 const isLive = (c: ConnectionData): boolean => c.state !== "disconnected";
@@ -186,8 +243,8 @@ export const agentConnection = (contact: ContactData): ConnectionData | undefine
 /** The customer: the contact's initial connection that is not the agent's. */
 export const customerConnection = (contact: ContactData): ConnectionData | undefined => contact.connections.find((c) => c.initial && c.type !== "agent");
 
-/** A contact the agent placed: initiated outbound, or its customer connection is outbound. */
-export const isOutboundContact = (contact: ContactData): boolean => contact.initiationMethod === "outbound" || contact.connections.some((x) => x.initial && x.type === "outbound");
+/** A contact the agent placed (dialed from the CCP or the desktop), not one offered to the agent. */
+export const isOutboundContact = (contact: ContactData): boolean => contactKind(contact).placed;
 
 /** The agent is consulting: a third-party connection is live and not merged into the call. */
 export const isConsulting = (contact: ContactData, memory: ContactMemory): boolean =>
@@ -229,13 +286,28 @@ export const AGENT_ERROR_ENDS: Readonly<Record<string, readonly [EndReason, CtiE
 
 const failure = (code: CtiErrorCode, vendorCode: string, message: string): CallFailure => ({ code, vendorCode, message: `Amazon Connect: ${message} (${vendorCode}).` });
 
+/** How a contact in after-call work ended: how the agent left it, a softphone failure, else the customer hung up. */
+function acwEnd(contact: ContactData, memory: ContactMemory): { endReason: EndReason; failure?: CallFailure } {
+  const agent = agentConnection(contact);
+  if (memory.leaving) return { endReason: memory.leaving };
+  if (agent && memory.dropped.has(agent.connectionId)) return { endReason: "local_hangup" };
+  const soft = memory.softphoneError;
+  // The agent's audio failed and Connect ended the contact: not the customer hanging up.
+  if (soft) return { endReason: "failed", failure: softphoneEnd(soft) };
+  return { endReason: "remote_hangup" };
+}
+
+const softphoneEnd = (soft: { readonly type: string; readonly message: string }): CallFailure => failure(softphoneErrorCode(soft.type), soft.type, `the softphone failed: ${soft.message.trim() || soft.type}`);
+
 /** How a contact in `missed` or `error` ended (see the rules above). */
 export function errorEnd(contact: ContactData, memory: ContactMemory, agentError: string | undefined, outbound: boolean): { endReason: EndReason; failure?: CallFailure } {
   if (memory.rejected) return { endReason: "rejected" };
   const known = agentError ? AGENT_ERROR_ENDS[agentError] : undefined;
   if (agentError && known) return { endReason: known[0], ...(known[1] ? { failure: failure(known[1], agentError, known[2]) } : {}) };
   const soft = memory.softphoneError;
-  if (soft) return { endReason: "failed", failure: failure(softphoneErrorCode(soft.type), soft.type, `the softphone failed: ${soft.message.trim() || soft.type}`) };
+  if (soft) return { endReason: "failed", failure: softphoneEnd(soft) };
+  // A queued callback missed or rejected leaves the agent in `Default`, not MissedCallAgent (Streams issue #344).
+  if (agentError === "Default" && contact.type === "queue_callback" && !memory.connected) return { endReason: "missed" };
   if (agentError) return { endReason: "failed", failure: failure("VENDOR_ERROR", agentError, "the agent's state went to an error") };
   if (contact.state === "missed") return { endReason: "missed" };
   if (!memory.connected && !outbound) return { endReason: "abandoned" };
@@ -247,13 +319,14 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
   for (const c of contact.connections) if (!CONNECTION_STATES.has(c.state)) throw new BadVendorData(`connection ${c.connectionId} has unknown state ${JSON.stringify(c.state)}`);
   const agent = agentConnection(contact);
   const customer = customerConnection(contact);
-  const method = contact.initiationMethod;
-  const direction: CallDirection = method && OUTBOUND_METHODS.has(method) ? "outbound" : method && INBOUND_METHODS.has(method) ? "inbound" : customer?.type === "outbound" ? "outbound" : customer ? "inbound" : "unknown";
+  const { direction, placed, kind } = contactKind(contact);
   const outbound = direction === "outbound";
 
   // A third party talking while the customer is also off hold means the legs are merged.
   const thirdParties = contact.connections.filter(isThirdParty);
   if (customer?.state === "connected") for (const t of thirdParties) if (t.state === "connected") memory.merged.add(t.connectionId);
+  /** The far ends the agent talks to on this call: the customer and the merged third parties still on it. */
+  const talking = [customer, ...thirdParties.filter((t) => memory.merged.has(t.connectionId))].filter((c): c is ConnectionData => c !== undefined && isLive(c));
 
   let state: CallState;
   let endReason: EndReason | undefined;
@@ -262,16 +335,16 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
     case "connected":
     case "paused":
       memory.connected = true;
-      state = customer?.state === "hold" ? "held" : customer && (customer.state === "connecting" || customer.state === "init") ? "dialing" : "connected";
-      if (customer?.state === "disconnected") {
-        // The customer left while the agent stays on a consult leg.
+      if (customer?.state === "disconnected" && talking.length === 0) {
+        // The customer left and no one else is on the call (the agent may stay on a consult leg).
         state = "ended";
         endReason = memory.dropped.has(customer.connectionId) ? "local_hangup" : "remote_hangup";
-      }
+      } else if (placed && customer && (customer.state === "connecting" || customer.state === "init")) state = "dialing";
+      else state = talking.length > 0 && talking.every((c) => c.state === "hold") ? "held" : "connected";
       break;
     case "ended":
       state = "wrapup";
-      endReason = memory.leaving ?? (agent && memory.dropped.has(agent.connectionId) ? "local_hangup" : "remote_hangup");
+      ({ endReason, failure: failed } = acwEnd(contact, memory));
       break;
     case "rejected":
       state = "ended";
@@ -284,7 +357,12 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
       break;
     default:
       if (!RINGING_CONTACT.has(contact.state)) throw new BadVendorData(`contact ${contact.contactId} has unknown state ${JSON.stringify(contact.state)}`);
-      state = outbound ? "dialing" : "ringing";
+      if (isOffered(contact)) state = placed ? "dialing" : "ringing";
+      else {
+        // A queued callback the agent accepted: Connect now places the call to the customer.
+        memory.connected = true;
+        state = "connected";
+      }
   }
 
   const parties: Party[] = [];
@@ -301,7 +379,7 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
     direction,
     parties,
     muted: live && options.muted,
-    data: pickData(contact.attributes, options.attributes),
+    data: { ...pickData(contact.attributes, options.attributes), ...(kind ? { callKind: kind } : {}) },
     ...(customer?.phoneNumber ? (outbound ? { to: customer.phoneNumber } : { from: customer.phoneNumber }) : {}),
     ...(customer?.name && !outbound ? { fromName: customer.name } : {}),
     ...(contact.systemNumber ? (outbound ? { from: contact.systemNumber } : { to: contact.systemNumber }) : {}),

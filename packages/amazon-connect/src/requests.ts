@@ -8,7 +8,7 @@
 import { CtiError, type AgentReason, type Call, type Connector, type ConnectorContext } from "@opencti/core";
 import { isRecord, waitFor } from "@opencti/core/connector";
 import { softphoneFailure, streamsFailure } from "./errors.js";
-import { agentConnection, customerConnection, isConsulting, isOutboundContact, legId, newThirdParty, reasonId } from "./mapping.js";
+import { agentConnection, customerConnection, isConsulting, isOffered, isOutboundContact, legId, newThirdParty, reasonId, VOICE_CONTACT_TYPES } from "./mapping.js";
 import type { AmazonConnectConnectorOptions } from "./options.js";
 import type { AgentData, AgentStateDef, ContactData, ContactTracker } from "./snapshot.js";
 import type { StreamsCallbacks, StreamsEndpoint, StreamsGlobal } from "./streams.js";
@@ -44,8 +44,6 @@ interface Waiter {
 }
 
 const PHONE = /^\+?[0-9][0-9\s().-]*$/;
-/** Contact states of a contact still offered to (or placed by) the agent. */
-const RINGING = new Set(["init", "incoming", "pending", "connecting"]);
 /** Contact states of a contact that is over without the agent (missed, failed, rejected). */
 const OVER = new Set(["missed", "error", "rejected"]);
 
@@ -167,7 +165,7 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
   async function putState(state: AgentStateDef, signal: AbortSignal, what: string): Promise<void> {
     // While a contact is live (or in ACW) Connect queues the state until it ends (pendingState);
     // a missed or failed contact is not live: picking a state is how the agent leaves the error state.
-    const enqueueNextState = (live.current?.contacts.some((c) => c.type === "voice" && !OVER.has(c.state)) ?? false) && state.type !== "offline";
+    const enqueueNextState = (live.current?.contacts.some((c) => VOICE_CONTACT_TYPES.has(c.type) && !OVER.has(c.state)) ?? false) && state.type !== "offline";
     const plain = { agentStateARN: state.agentStateARN ?? null, type: state.type, name: state.name };
     await call(what, signal, (cb) => new (s().Agent)().setState(plain, cb, { enqueueNextState }));
   }
@@ -194,7 +192,7 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
       const agent = new st.Agent();
       await call("place the call", signal, (cb) => agent.connect(st.Endpoint.byPhoneNumber(destination), { ...cb, ...(options.outboundQueueArn ? { queueARN: options.outboundQueueArn } : {}) }));
       // Only an outbound contact: a call routed to the agent at the same moment is new too.
-      const callId = await until(() => live.current?.contacts.find((c) => c.type === "voice" && !before.has(c.contactId) && isOutboundContact(c))?.contactId, signal, "the new outbound contact");
+      const callId = await until(() => live.current?.contacts.find((c) => VOICE_CONTACT_TYPES.has(c.type) && !before.has(c.contactId) && isOutboundContact(c))?.contactId, signal, "the new outbound contact");
       return { callId };
     },
     async answer({ call: c, signal }) {
@@ -207,7 +205,7 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
         () => {
           if (live.softphoneErrors > errorsBefore && live.softphoneError) throw softphoneFailure(live.softphoneError.type, live.softphoneError.message);
           const contact = live.current?.contacts.find((x) => x.contactId === contactId);
-          return contact && RINGING.has(contact.state) ? undefined : true;
+          return contact && isOffered(contact) ? undefined : true;
         },
         signal,
         "the call answered",

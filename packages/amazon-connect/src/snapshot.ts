@@ -11,7 +11,7 @@
 import type { Call, CallReport, ConnectorContext, EndReason } from "@opencti/core";
 import { errorMessage, isNonEmptyString, isRecord } from "@opencti/core/connector";
 import { BadVendorData } from "./errors.js";
-import { legConnectionId, mapVoiceContact, newMemory, vanishedReason, type ContactMemory } from "./mapping.js";
+import { legConnectionId, mapVoiceContact, newMemory, vanishedReason, VOICE_CONTACT_TYPES, type ContactMemory } from "./mapping.js";
 
 export { BadVendorData };
 
@@ -34,7 +34,7 @@ export interface ConnectionData {
 
 export interface ContactData {
   readonly contactId: string;
-  /** voice | chat | task | … */
+  /** voice | queue_callback | chat | task | email */
   readonly type: string;
   readonly state: string;
   readonly initiationMethod?: string;
@@ -125,8 +125,8 @@ function contact(v: unknown): ContactData {
     ...(queue ? { queue } : {}),
     ...(system ? { systemNumber: system } : {}),
     attributes: attributesOf(v.attributes),
-    // Only voice connections matter; chat/task contacts are reported as unsupported before this is read.
-    connections: type === "voice" ? v.connections.map(connection) : [],
+    // Only voice connections matter; chat/task/email contacts are reported as unsupported before this is read.
+    connections: VOICE_CONTACT_TYPES.has(type) ? v.connections.map(connection) : [],
   };
 }
 
@@ -167,6 +167,9 @@ export function readAgentData(raw: unknown): AgentData {
   };
 }
 
+/** Contact states in which the agent's softphone is (or is about to be) on the contact. */
+const LIVE_CONTACT = new Set(["init", "incoming", "pending", "connecting", "connected", "paused"]);
+
 /** Where a reported call lives in Connect: its contact and, for a consult leg, the third party's connection. */
 export interface Reported {
   readonly contactId: string;
@@ -195,8 +198,8 @@ export interface ContactTracker {
   contact(contactId: string): ContactData | undefined;
   /** The contact and, for a consult leg, its connection id. */
   target(call: Call): Reported;
-  /** The softphone failed: every live contact remembers it (how it ends, if it does). */
-  softphoneFailed(type: string, message: string): void;
+  /** The softphone failed: every live voice contact remembers it (how it ends, if it does); returns their ids. */
+  softphoneFailed(type: string, message: string): string[];
 }
 
 export function createContactTracker(attributes: readonly string[] | undefined): ContactTracker {
@@ -230,13 +233,19 @@ export function createContactTracker(attributes: readonly string[] | undefined):
     sink.removeCall(id, reason);
   }
 
+  /** The consult leg still reported for a contact whose own call has ended (the one that carries its after-call work). */
+  function acwCarrier(contactId: string): string | undefined {
+    for (const [id, where] of reported) if (where.contactId === contactId && where.connectionId !== undefined) return id;
+    return undefined;
+  }
+
   function apply(data: AgentData, muted: boolean, ctx: ConnectorContext, sink: CallSink): boolean {
     const seen = new Set<string>();
     const keep = (contactId: string) => {
       for (const [id, where] of reported) if (where.contactId === contactId) seen.add(id);
     };
     for (const contact of data.contacts) {
-      if (contact.type !== "voice") {
+      if (!VOICE_CONTACT_TYPES.has(contact.type)) {
         if (!warned.has(contact.contactId)) {
           warned.add(contact.contactId);
           ctx.signal({ kind: "warning", code: "UNSUPPORTED_CONTACT", message: `Ignored a ${contact.type} contact: this desktop handles voice calls only. Handle it in the CCP.` });
@@ -246,7 +255,15 @@ export function createContactTracker(attributes: readonly string[] | undefined):
       try {
         const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes, agentError: data.state.type === "error" ? data.state.name : undefined });
         known.set(contact.contactId, contact);
-        report(sink, mapped.call, { contactId: contact.contactId });
+        const carrier = ended.has(mapped.call.id) && mapped.call.state === "wrapup" ? acwCarrier(contact.contactId) : undefined;
+        if (carrier) {
+          // The customer left during a consult and the agent stayed on the leg: its after-call work is the leg's.
+          const memo = memoryOf(contact.contactId);
+          const leg = legConnectionId(contact.contactId, carrier);
+          const endReason = memo.leaving === "transferred" ? "transferred" : vanishedReason(memo, leg, "connected") ?? mapped.call.endReason ?? "unknown";
+          report(sink, { id: carrier, state: "wrapup", endReason, muted: false, ...(mapped.call.failure && !memo.leaving ? { failure: mapped.call.failure } : {}) }, { contactId: contact.contactId, connectionId: leg });
+          seen.add(carrier);
+        } else report(sink, mapped.call, { contactId: contact.contactId });
         seen.add(mapped.call.id);
         for (const leg of mapped.legs) {
           report(sink, leg, { contactId: contact.contactId, connectionId: legConnectionId(contact.contactId, leg.id) });
@@ -282,7 +299,14 @@ export function createContactTracker(attributes: readonly string[] | undefined):
     contact: (contactId) => known.get(contactId),
     target: (call) => reported.get(call.id) ?? { contactId: call.vendorCallId },
     softphoneFailed(type, message) {
-      for (const where of reported.values()) memoryOf(where.contactId).softphoneError = { type, message };
+      // The softphone serves the live voice contact (Connect routes one at a time): ringing, being accepted or talking.
+      const hit: string[] = [];
+      for (const c of known.values()) {
+        if (!LIVE_CONTACT.has(c.state)) continue;
+        memoryOf(c.contactId).softphoneError = { type, message };
+        hit.push(c.contactId);
+      }
+      return hit;
     },
   };
 }

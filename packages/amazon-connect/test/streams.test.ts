@@ -130,6 +130,9 @@ describe("amazon-connect on real Streams: several connections", () => {
     expect((await s.next("call.ended", (e) => e.call.id === call.id)).call.endReason).toBe("remote_hangup");
     expect(s.desktop.getCall(consultId)?.state).toBe("connected");
     await s.desktop.hangup(consultId);
+    // The contact's after-call work is the leg's now (issue 12: field-cases.test.ts).
+    await s.next("call.wrapup", (e) => e.call.id === consultId);
+    await s.desktop.completeWrapUp(consultId, {});
     await s.next("call.ended", (e) => e.call.id === consultId);
     expect(s.events.filter((e) => e.type === "error")).toEqual([]);
   });

@@ -63,8 +63,27 @@ export type OutboundFailure = "LineEngagedCustomer" | "BadAddressCustomer" | "Fa
 
 /** The agent error states the CCP clears by itself (contact.clear()), per Streams' documentation. */
 const AUTO_CLEARED = new Set(["FailedConnectAgent", "FailedConnectCustomer"]);
-/** What the CCP's softphone broadcasts when getUserMedia is refused (Streams' SoftphoneError). */
-const MICROPHONE_NOT_SHARED = { errorType: "microphone_not_shared", errorMessage: "Your microphone is not enabled in your browser. ", endPointUrl: "" };
+/**
+ * The words Streams' softphone manager publishes with each softphone error type (`publishError(type, message,
+ * endPointUrl)` in Streams 2.28's softphone.js), which arrive in the page as a structured clone of
+ * `new connect.SoftphoneError(type, message, endPointUrl)`: `{ errorType, errorMessage, endPointUrl }`.
+ */
+const SIGNALLING_URI = "wss://rtc.connect-telecom.us-east-1.amazonaws.com/LilyRTC";
+export const SOFTPHONE_ERROR_WORDS: Readonly<Record<string, readonly [message: string, endPointUrl: string]>> = {
+  unsupported_browser: ["Connect does not support this browser. Some functionality may not work. ", ""],
+  microphone_not_shared: ["Your microphone is not enabled in your browser. ", ""],
+  signalling_handshake_failure: [`Handshaking with Signalling Server ${SIGNALLING_URI} failed. `, SIGNALLING_URI],
+  signalling_connection_failure: [`URL ${SIGNALLING_URI} cannot be reached. `, SIGNALLING_URI],
+  ice_collection_timeout: ["Ice collection timedout. ", "\nturn:turnnlb-d76454ac48d20c1e.elb.us-east-1.amazonaws.com.:3478?transport=udp\n"],
+  user_busy_error: ["Softphone call UserBusy error. ", ""],
+  webrtc_error: ["webrtc system error. ", ""],
+  realtime_communication_error: ["Realtime communication error. ", ""],
+  vdi_strategy_not_supported: ["VDI Strategy not supported", ""],
+  vdi_redir_not_supported: ["Citrix WebRTC redirection feature is NOT supported!", ""],
+  other: ["Unknown VDI error", ""],
+  multiple_softphone_active_sessions: ["Number of active sessions are more then allowed limit.", ""],
+  audio_enhancement_failure: ["Failed to enhance audio stream", ""],
+};
 /** How long Connect takes to give up on a call leg, ms (instant in real terms; after the snapshot that shows it ringing). */
 const GIVE_UP_MS = 10;
 
@@ -74,9 +93,18 @@ export interface InboundContactSpec {
   to?: string;
   queue?: string;
   attributes?: Record<string, string>;
-  /** Non-voice contacts (chat, task) for the "ignored with a warning" path. */
-  type?: "voice" | "chat" | "task";
+  /**
+   * Streams' contact type. `queue_callback`: a queued callback, offered `incoming` (not `connecting`) with the
+   * customer's connection (type outbound) already connected, initiationMethod `callback`. Chat, task and email
+   * for the "ignored with a warning" path.
+   */
+  type?: "voice" | "queue_callback" | "chat" | "task" | "email";
+  /** Streams' ContactInitiationMethod (inbound, transfer, queue_transfer, api, callback, …). Default `inbound` (`callback` for a queued callback). */
+  initiationMethod?: string;
 }
+
+/** Streams' contact types that are voice (connect.voiceContactTypes). */
+const isVoice = (c: { type: string }): boolean => c.type === "voice" || c.type === "queue_callback";
 
 export interface ApiRequestRecord {
   readonly method: string;
@@ -98,8 +126,8 @@ interface FConn {
 
 interface FContact {
   contactId: string;
-  type: "voice" | "chat" | "task";
-  initiationMethod: "inbound" | "outbound";
+  type: NonNullable<InboundContactSpec["type"]>;
+  initiationMethod: string;
   state: ContactState;
   since: number;
   queue: string | null;
@@ -125,8 +153,19 @@ export interface FakeCcp {
   remoteHangup(contactId: string, connectionId?: string): void;
   /** The caller gives up while it still rings. */
   abandon(contactId: string): void;
-  /** Nobody answers a ringing contact: Connect moves it on (contact `error`, agent `MissedCallAgent`) until the agent picks a state. */
+  /**
+   * Nobody answers a ringing contact: Connect moves it on (contact `error`, agent `MissedCallAgent`; a queued
+   * callback leaves the agent in `Default`, Streams issue #344) until the agent picks a state.
+   */
   missInbound(contactId: string): void;
+  /** The softphone reports an error (`agent::softphone_error`) with the words Streams publishes for that type. */
+  softphoneError(type: string): void;
+  /**
+   * Connect gives up on the agent's audio leg (after a softphone error): a contact still being offered or
+   * accepted goes to `error` with the agent in `FailedConnectAgent` (cleared by the CCP), a connected one ends
+   * (after-call work) with everyone off it.
+   */
+  failAgentLeg(contactId: string): void;
   /** Connect stops accepting the agent's session (an expired or revoked sign-in): `auth_fail`, then every request fails. */
   failAuth(): void;
   /** The CCP's WebSocket drops: Streams hears websocket_connection_lost; snapshots stop. */
@@ -237,11 +276,11 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   /** The agent state the CCP shows now: system states while contacts exist. */
   function agentStateNow(): { type: string; name: string; agentStateARN: string | null } {
     if (agentError) return { type: "error", name: agentError, agentStateARN: null };
-    const voice = contacts.filter((c) => c.type === "voice");
+    const voice = contacts.filter(isVoice);
     if (voice.some((c) => c.state === "ended")) return { type: "system", name: "AfterCallWork", agentStateARN: null };
     if (voice.some((c) => c.state === "connected")) return { type: "system", name: "Busy", agentStateARN: null };
     if (voice.some((c) => c.state === "connecting" && c.initiationMethod === "outbound")) return { type: "system", name: "CallingCustomer", agentStateARN: null };
-    if (voice.some((c) => c.state === "connecting")) return { type: "system", name: "PendingBusy", agentStateARN: null };
+    if (voice.some((c) => c.state === "connecting" || c.state === "incoming")) return { type: "system", name: "PendingBusy", agentStateARN: null };
     return { ...selected };
   }
 
@@ -348,7 +387,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     if (!contacts.includes(c)) return;
     contacts.splice(contacts.indexOf(c), 1);
     if (c.state === "error" || c.state === "missed") agentError = null;
-    if (nextState && !contacts.some((x) => x.type === "voice")) {
+    if (nextState && !contacts.some(isVoice)) {
       selected = nextState;
       nextState = null;
     }
@@ -387,8 +426,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       });
   }
 
-  function softphoneError(): void {
-    send("agent::softphone_error", { ...MICROPHONE_NOT_SHARED });
+  function softphoneError(type = "microphone_not_shared"): void {
+    const [errorMessage, endPointUrl] = SOFTPHONE_ERROR_WORDS[type] ?? ["", ""];
+    send("agent::softphone_error", { errorType: type, errorMessage, endPointUrl });
   }
 
   function newConnection(type: FConn["type"], initial: boolean, state: ConnState, phoneNumber: string | null, name: string | null = null): FConn {
@@ -416,7 +456,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
         const wanted = (p.state ?? {}) as { agentStateARN?: unknown; name?: unknown };
         const st = states.find((s) => s.agentStateARN === wanted.agentStateARN) ?? states.find((s) => s.name === wanted.name);
         if (!st) throw new ApiError("InvalidStateException", `Unknown agent state ${JSON.stringify(wanted.name)}`);
-        if (p.enqueueNextState === true && contacts.some((c) => c.type === "voice")) nextState = st;
+        if (p.enqueueNextState === true && contacts.some(isVoice)) nextState = st;
         else {
           selected = st;
           nextState = null;
@@ -427,7 +467,8 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       }
       case "acceptContact": {
         const c = contact();
-        if (c.state !== "connecting") throw new ApiError("InvalidStateException", `Contact ${c.contactId} is not ringing`);
+        // A voice contact rings `connecting`; a queued callback is offered `incoming`.
+        if (c.state !== (c.type === "queue_callback" ? "incoming" : "connecting")) throw new ApiError("InvalidStateException", `Contact ${c.contactId} is not ringing`);
         if (options.microphone === "denied") {
           // Accepted, but the softphone cannot open the microphone: it says so, and Connect gives up on the agent's leg.
           soon(() => {
@@ -624,20 +665,22 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     ringInbound(spec) {
       const type = spec.type ?? "voice";
       const contactId = id("contact");
+      const callback = type === "queue_callback";
       contacts.push({
         contactId,
         type,
-        initiationMethod: "inbound",
-        state: "connecting",
+        initiationMethod: spec.initiationMethod ?? (callback ? "callback" : "inbound"),
+        state: callback ? "incoming" : "connecting",
         since: Date.now(),
         queue: spec.queue ?? "BasicQueue",
         systemNumber: spec.to ?? null,
         attributes: { ...spec.attributes },
-        connections: [newConnection("agent", false, "connecting", null), newConnection("inbound", true, "connected", spec.from, spec.fromName ?? null)],
+        // A queued callback is an outbound call to the customer, routed to the agent before it is placed.
+        connections: [newConnection("agent", false, "connecting", null), newConnection(callback ? "outbound" : "inbound", true, "connected", spec.from, spec.fromName ?? null)],
       });
       push();
       // The softphone starts the agent's media session as a voice contact rings: without a microphone it fails.
-      if (type === "voice" && options.microphone === "denied") softphoneError();
+      if (isVoice({ type }) && options.microphone === "denied") softphoneError();
       return contactId;
     },
     remoteAnswer(contactId, connectionId) {
@@ -667,6 +710,18 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     missInbound(contactId) {
       const c = find(contactId);
       if (c?.state === "connecting") failContact(c, "MissedCallAgent");
+      else if (c?.state === "incoming" && c.type === "queue_callback") failContact(c, "Default");
+    },
+    softphoneError(type) {
+      softphoneError(type);
+    },
+    failAgentLeg(contactId) {
+      const c = find(contactId);
+      if (!c) return;
+      if (c.state === "connecting" || c.state === "incoming") return failContact(c, "FailedConnectAgent");
+      for (const x of c.connections) setConn(x, "disconnected");
+      setContact(c, "ended");
+      push();
     },
     failAuth() {
       authFailed = true;
@@ -697,7 +752,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     setStateInCcp(name, enqueue = false) {
       const st = byName(name);
       if (!st) throw new Error(`no agent state ${name}`);
-      if (enqueue && contacts.some((c) => c.type === "voice")) nextState = st;
+      if (enqueue && contacts.some(isVoice)) nextState = st;
       else {
         selected = st;
         nextState = null;
