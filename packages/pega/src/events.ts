@@ -40,6 +40,15 @@ export const CALL_TYPE: Readonly<Record<CallDirection, PegaCallType>> = {
   unknown: "UNKNOWN",
 };
 
+/**
+ * Pega's call type: the call's direction, except that a call another agent
+ * transferred to this one is CONSULT (Pega's type for consult and transferred
+ * calls), not INBOUND. Connectors mark it with call data `callKind:
+ * "transfer"` (Amazon Connect's `transfer` initiation method). A queued
+ * callback (`callKind: "callback"`) is the outbound call its direction says.
+ */
+export const callType = (call: Call): PegaCallType => (call.data.callKind === "transfer" && call.direction === "inbound" ? "CONSULT" : CALL_TYPE[call.direction]);
+
 /** The CallEvent that puts a call in each live state. */
 export const CALL_STATE_EVENT: Readonly<Record<Exclude<CallState, "ended" | "wrapup">, PegaCallEventName>> = {
   ringing: "Alerting",
@@ -82,7 +91,7 @@ export function callEvent(name: PegaCallEventName, call: Call, ctx: PegaContext)
     pyEventType: "CallStateEvent",
     pyEventName: name,
     pyCallId: call.id,
-    pyCallType: CALL_TYPE[call.direction],
+    pyCallType: callType(call),
     pyANI: call.from ?? "",
     pyOtherDN: otherDN(call),
     pyMedia: ctx.media,
@@ -140,7 +149,7 @@ export function linkState(link: LinkState): PegaSnapshotEvent["pyLinkState"] {
 
 function snapshotCall(call: Call): PegaSnapshotCall {
   const state: PegaCallEventName = call.state === "wrapup" || call.state === "ended" ? "Disconnected" : CALL_STATE_EVENT[call.state];
-  return { pyCallId: call.id, pyCallType: CALL_TYPE[call.direction], pyCallState: state, pyANI: call.from ?? "", pyOtherDN: otherDN(call) };
+  return { pyCallId: call.id, pyCallType: callType(call), pyCallState: state, pyANI: call.from ?? "", pyOtherDN: otherDN(call) };
 }
 
 export function snapshotEvent(snapshot: DesktopSnapshot, ctx: PegaContext): PegaSnapshotEvent {

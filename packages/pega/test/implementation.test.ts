@@ -1,6 +1,6 @@
-import { CTI_ERROR_CODES, CtiError } from "@opencti/core";
+import { CTI_ERROR_CODES, CtiError, type Call } from "@opencti/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PEGA_ERROR_CODES, PEGA_ERROR_MAP, PEGA_FUNCTIONS, toPegaError, type PegaAgentEvent, type PegaCallEvent, type PegaPartyInfoEvent, type PegaSnapshotEvent } from "../src/index.js";
+import { callType, PEGA_ERROR_CODES, PEGA_ERROR_MAP, PEGA_FUNCTIONS, toPegaError, type PegaAgentEvent, type PegaCallEvent, type PegaPartyInfoEvent, type PegaSnapshotEvent } from "../src/index.js";
 import { disposeRigs, fails, outcome, rig, succeeds } from "./helpers.js";
 import { pegaSchemaProblems } from "./support.js";
 
@@ -129,6 +129,17 @@ describe("Snapshot after reconnect", () => {
 });
 
 describe("calls in Pega's vocabulary", () => {
+  it("a call another agent transferred here (callKind transfer) is CONSULT, not INBOUND; a callback is its direction's type", async () => {
+    const r = rig();
+    await r.login();
+    await succeeds((s, f) => r.impl.agentReady("agent-7", "MODE_AUTO_IN", "", {}, {}, s, f));
+    const id = r.server.ringInbound({ from: CALLER, data: { callKind: "transfer" } });
+    expect(await r.next<PegaCallEvent>({ pyEventType: "CallStateEvent", pyEventName: "Alerting", pyCallId: id })).toMatchObject({ pyCallType: "CONSULT", pyANI: CALLER, pyOtherDN: CALLER });
+    expect(callType({ direction: "inbound", data: { callKind: "callback" } } as unknown as Call)).toBe("INBOUND");
+    expect(callType({ direction: "outbound", data: { callKind: "callback" } } as unknown as Call)).toBe("OUTBOUND");
+    expect(callType({ direction: "inbound", data: {} } as unknown as Call)).toBe("INBOUND");
+  });
+
   it("inbound: Alerting → Established → Held → Retrieved → DTMF → Disconnected, then ACW and Ready", async () => {
     const r = rig();
     await r.login();
