@@ -138,6 +138,15 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
    */
   function onCallError(entry: CallEntry, error: TwilioErrorLike): void {
     const cti = toTwilioCtiError(error);
+    // While the signalling is down a connection error is the link's state, unless the call ends with it (the SDK closes it in the same turn): then it is the call's failure.
+    if (cti.code === "LINK_DOWN" && session.linkLost && !isClosed(entry.call)) {
+      setTimeout(safe(() => isClosed(entry.call) && callFailed(entry, error, cti)), 0);
+      return;
+    }
+    callFailed(entry, error, cti);
+  }
+
+  function callFailed(entry: CallEntry, error: TwilioErrorLike, cti: CtiError): void {
     entry.error = { code: typeof error.code === "number" ? error.code : undefined, message: cti.message };
     ctx?.signal({ kind: "error", code: map.errorOutcome(entry.error).failure.code, message: cti.message, callId: entry.id });
     if (isClosed(entry.call)) closed(entry);

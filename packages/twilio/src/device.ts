@@ -2,7 +2,15 @@
  * The @twilio/voice-sdk seam: the Device's session (built from a token and the
  * lazily loaded SDK, retried after a failed start, its token refreshed, its
  * registration followed as the link state), subscribing to SDK events,
- * placing calls and waiting on them. The SDK's state enums are runtime
+ * placing calls and waiting on them.
+ *
+ * While the signalling is down (an outage, a flapping edge) the link is
+ * `reconnecting` and the SDK's connection errors (31005, 31009, 53000-range,
+ * a 31000 from its WebSocket) are that state, not error events. The SDK
+ * forgets to register again when a socket it reopened is cut before Twilio's
+ * `connected`: the session watches, with backoff, and registers the Device
+ * itself once the signalling is back (bounded: then `disconnected`).
+ * The SDK's state enums are runtime
  * values; comparing them as strings keeps the SDK out of the static imports.
  */
 import { CtiError, type ConnectorContext } from "@opencti/core";
@@ -21,6 +29,8 @@ export type Wrap = <A extends unknown[]>(fn: (...args: A) => unknown) => (...arg
 
 export const isClosed = (call: TwilioCall): boolean => String(call.status()) === "closed";
 export const isRegistered = (device: Device | undefined): boolean => device !== undefined && String(device.state) === "registered";
+/** Twilio's `connected` came on the current socket: the SDK sets the edge then and clears it when the socket goes (`offline`). */
+const signallingUp = (device: Device | undefined): boolean => Boolean(device?.edge);
 
 /** Hands each handler, wrapped, to the Device's or a call's event emitter. */
 export function subscribe(emitter: { on(event: string, listener: (...args: unknown[]) => void): unknown }, wrap: Wrap, handlers: Handlers): void {
@@ -57,6 +67,8 @@ export interface DeviceSession {
   readonly device: Device | undefined;
   /** Between a successful `register` and `unregister`. */
   readonly loggedIn: boolean;
+  /** The signalling was lost and is not back yet (the link is not `connected`). */
+  readonly linkLost: boolean;
   /** Link `connecting`, then builds the Device: `connected`, or `disconnected` with an error and a retry after the next start delay. */
   start(ctx: ConnectorContext): Promise<void>;
   stop(): void;
@@ -69,12 +81,15 @@ export interface DeviceSession {
 
 export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap, hooks: DeviceHooks): DeviceSession {
   const backoff = createBackoff({ delaysMs: options.startRetryDelaysMs ?? DEFAULTS.startRetryDelaysMs });
+  const rejoin = createBackoff({ delaysMs: options.reregisterDelaysMs ?? DEFAULTS.reregisterDelaysMs, maxAttempts: DEFAULTS.reregisterAttempts });
   let ctx: ConnectorContext | undefined;
   let device: Device | undefined;
   let loggedIn = false;
   let loggingOut = false;
   let linkLost = false;
   let stopped = false;
+  /** The agent asked for the Device to be registered (a login started, no logout since). */
+  let wanted = false;
 
   /** Fetches a new token and gives it to the Device: calls go on. */
   async function refresh(): Promise<void> {
@@ -90,23 +105,76 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     if (call && hooks.callError(call, error)) return;
     if (isMalformedFrame(error)) return ctx?.invalidVendorEvent("Twilio sent a malformed signalling frame", { code: error.code, message: error.message });
     const cti = toTwilioCtiError(error);
+    if (cti.code === "LINK_DOWN") return linkError(cti);
     ctx?.signal({ kind: "error", code: cti.code, message: cti.message });
     if (error.code === 20104) void refresh(); // expired: fetch a new one and carry on
   }
 
-  function onRegistered(): void {
-    if (!loggedIn) return;
-    ctx?.setLink("connected");
-    if (linkLost && device) {
-      linkLost = false;
-      hooks.resync(device);
+  /**
+   * A connection error: the SDK raises it just before it drops the socket, and
+   * again for each reopening that fails or send it cannot make meanwhile. A
+   * turn later the socket is either gone (the link's state: `reconnecting`,
+   * no error event) or still up (Twilio sent it over a live socket: an error).
+   */
+  function linkError(cti: CtiError): void {
+    setTimeout(
+      wrap(() => {
+        if (stopped) return;
+        if (linkLost || !signallingUp(device) || (loggedIn && !isRegistered(device))) lose(cti.message);
+        else ctx?.signal({ kind: "error", code: cti.code, message: cti.message });
+      }),
+      0,
+    );
+  }
+
+  /** The signalling is down: the link is `reconnecting` until the Device is back (registered, when the agent is logged in). */
+  function lose(reason: string): void {
+    if (!linkLost) {
+      linkLost = true;
+      ctx?.setLink("reconnecting", reason);
     }
+    watch();
+  }
+
+  function watch(): void {
+    if (rejoin.schedule(wrap(check))) return;
+    ctx?.setLink("disconnected", "Twilio signalling did not come back");
+    ctx?.signal({ kind: "error", code: "LINK_DOWN", message: `Twilio did not register the Device again after ${DEFAULTS.reregisterAttempts} checks` });
+  }
+
+  /** One look after a loss: back, or the socket is back but the SDK left the Device unregistered (register it), or still waiting. */
+  function check(): void {
+    const d = device;
+    if (stopped || !linkLost || !d) return;
+    if (loggedIn ? isRegistered(d) : signallingUp(d)) return back(d);
+    if (loggedIn && !loggingOut && signallingUp(d) && String(d.state) === "unregistered") d.register().catch(() => undefined); // the next check retries
+    watch();
+  }
+
+  function back(d: Device): void {
+    rejoin.cancel();
+    rejoin.reset();
+    ctx?.setLink("connected");
+    if (!linkLost) return;
+    linkLost = false;
+    if (loggedIn) hooks.resync(d);
+  }
+
+  /**
+   * Registered: the link is back. Unless the agent logged out: the SDK's
+   * `unregister` leaves it meaning to register again on the next reconnect
+   * (its `offline` handler runs while the Device is still registered), which
+   * would offer calls to a logged-out agent; undo that.
+   */
+  function onRegistered(): void {
+    if (!device) return;
+    if (!wanted && !loggingOut) void device.unregister().catch(() => undefined);
+    if (loggedIn || linkLost) back(device);
   }
 
   function onUnregistered(): void {
     if (!loggedIn || loggingOut || stopped) return;
-    linkLost = true;
-    ctx?.setLink("reconnecting", "Twilio signalling connection lost");
+    lose("Twilio signalling connection lost");
   }
 
   /** Fetches a token and loads the SDK (together), then builds the Device and subscribes to it. */
@@ -141,6 +209,9 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     get loggedIn() {
       return loggedIn;
     },
+    get linkLost() {
+      return linkLost;
+    },
     async start(context) {
       ctx = context;
       backoff.reset();
@@ -150,6 +221,7 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     stop() {
       stopped = true;
       backoff.cancel();
+      rejoin.cancel();
       const d = device;
       device = undefined;
       d?.destroy();
@@ -157,6 +229,7 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     require,
     async register(signal) {
       const d = require();
+      wanted = true;
       if (!isRegistered(d)) await registered(d, signal);
       loggedIn = true;
       loggingOut = false;
@@ -164,6 +237,7 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     async unregister() {
       const d = require();
       loggingOut = true;
+      wanted = false;
       try {
         if (isRegistered(d)) await d.unregister();
         loggedIn = false;

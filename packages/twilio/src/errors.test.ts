@@ -1,6 +1,6 @@
 import { CtiError } from "@opencti/core";
 import { describe, expect, it } from "vitest";
-import { ctiCodeFor, toTwilioCtiError } from "./errors.js";
+import { ctiCodeFor, isSocketFailure, toTwilioCtiError } from "./errors.js";
 
 describe("Twilio SDK error codes → CtiError codes", () => {
   it.each([
@@ -17,6 +17,8 @@ describe("Twilio SDK error codes → CtiError codes", () => {
     [31404, "INVALID_DESTINATION"],
     [31005, "LINK_DOWN"],
     [53000, "LINK_DOWN"],
+    [53001, "LINK_DOWN"],
+    [31009, "LINK_DOWN"],
     [31000, "VENDOR_ERROR"],
     ["20101", "VENDOR_ERROR"],
     [undefined, "VENDOR_ERROR"],
@@ -37,5 +39,23 @@ describe("Twilio SDK error codes → CtiError codes", () => {
     expect(toTwilioCtiError(original)).toBe(original);
     expect(toTwilioCtiError("boom")).toMatchObject({ code: "VENDOR_ERROR", message: "boom" });
     expect(toTwilioCtiError(null)).toMatchObject({ code: "VENDOR_ERROR" });
+  });
+});
+
+describe("a 31000 from the SDK's own WebSocket is a link error", () => {
+  // The shapes Device#_onSignalingError builds: the precise error, with the PStream payload as originalError.
+  const socketError = { code: 31000, message: "UnknownError (31000): …", originalError: { code: 31000, message: "WSTransport socket error", twilioError: { code: 53001 } } };
+  const gatewayError = { code: 31000, message: "UnknownError (31000): …", originalError: { code: 31000, message: "Generic error", twilioError: { code: 53000 } } };
+
+  it("tagged with the SDK's ConnectionDisconnected (53001): LINK_DOWN", () => {
+    expect(isSocketFailure(socketError)).toBe(true);
+    expect(toTwilioCtiError(socketError)).toMatchObject({ code: "LINK_DOWN", message: expect.stringContaining("31000") });
+  });
+
+  it("an error frame from Twilio (tagged 53000 by PStream) or an untagged 31000 stays VENDOR_ERROR", () => {
+    expect(isSocketFailure(gatewayError)).toBe(false);
+    expect(toTwilioCtiError(gatewayError).code).toBe("VENDOR_ERROR");
+    expect(toTwilioCtiError({ code: 31000, message: "x" }).code).toBe("VENDOR_ERROR");
+    expect(isSocketFailure({ code: 31005, originalError: { twilioError: { code: 53001 } } })).toBe(false);
   });
 });

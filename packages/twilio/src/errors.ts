@@ -2,6 +2,9 @@
  * Twilio SDK errors as CtiErrors: the stable code for each Twilio code, the SDK's own words in the message.
  *
  * vendor error → CtiError: toTwilioCtiError (ctiCodeFor for a code alone; registrationError for a login's).
+ * LINK_DOWN is the connection class (31005, 31009, 53000, 53001, and a 31000
+ * from the SDK's own WebSocket): while the signalling is down the Device
+ * session makes those the link state instead of error events (device.ts).
  */
 import { CtiError, type CtiErrorCode } from "@opencti/core";
 import { describe, isRecord } from "@opencti/core/connector";
@@ -15,6 +18,7 @@ export interface TwilioErrorLike {
 }
 
 const AUTH = new Set([20101, 20104, 20151]);
+/** The signalling connection's codes: 31005 (socket closed abnormally, or the gateway's connection error), 31009 (no transport to send on), 53000, 53001. */
 const LINK = new Set([31005, 31009, 53000, 53001]);
 const BY_CODE: ReadonlyMap<number, CtiErrorCode> = new Map([
   [31401, "MEDIA_PERMISSION_DENIED"],
@@ -34,11 +38,23 @@ export function ctiCodeFor(code: unknown): CtiErrorCode {
   return BY_CODE.get(code) ?? "VENDOR_ERROR";
 }
 
-/** Any SDK failure as a CtiError with the Twilio code in the message and the original as `cause`. */
+/**
+ * A 31000 the SDK raised for its own WebSocket (a socket `error` event, a
+ * socket it could not open, one closed without a reason): the SDK tags those
+ * with its ConnectionDisconnected (53001) in `originalError.twilioError`; a
+ * 31000 from Twilio (an unknown gateway error) carries no such tag.
+ */
+export function isSocketFailure(error: unknown): boolean {
+  if (!isRecord(error) || error.code !== 31000 || !isRecord(error.originalError)) return false;
+  const tag = error.originalError.twilioError;
+  return isRecord(tag) && tag.code === 53001;
+}
+
+/** Any SDK failure as a CtiError with the Twilio code in the message and the original as `cause`; a socket failure (isSocketFailure) is LINK_DOWN. */
 export function toTwilioCtiError(error: unknown, request?: string): CtiError {
   if (error instanceof CtiError) return error;
   const e: TwilioErrorLike = isRecord(error) ? error : { message: String(error) };
-  const code = ctiCodeFor(e.code);
+  const code = isSocketFailure(error) ? "LINK_DOWN" : ctiCodeFor(e.code);
   // A readable message for the agent; never the token or other secrets (the SDK's messages carry none).
   const text = describe(e, ["explanation", "description", "message"]) ?? "Twilio reported an error";
   const message = typeof e.code === "number" ? `${text} (Twilio ${e.code})` : text;

@@ -179,6 +179,31 @@ describe("Twilio-specific", () => {
     expect((await hangup).callsid).toBe(call.id);
   });
 
+  // Issue 12, case 7: the outage is the link's state; the call's own failure meanwhile is still its end.
+  it("a 3 s network outage during a call: no error events, the call survives; then a call whose resumption Twilio refuses ends failed with that failure", async () => {
+    const sess = await session();
+    const call = await answered(sess);
+    const from = sess.lastSeq();
+    sess.emulator.refuseLink();
+    await sess.next("link.changed", (e) => e.link === "reconnecting", { after: from });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(sess.events.filter((e) => e.seq > from && e.type === "error")).toEqual([]);
+    expect(sess.desktop.getCall(call.id)?.state).toBe("connected");
+    // Back: Twilio refuses the call's resumption (a hangup with an error) before it confirms the registration.
+    sess.emulator.unanswered.add("register");
+    sess.emulator.unanswered.add("invite");
+    const resumed = sess.emulator.nextFrame("invite", (p) => p.callsid === call.id, 20_000);
+    sess.emulator.restoreLink();
+    await resumed;
+    sess.emulator.hangup(call.id, { code: 31005, message: "Error sent from gateway in HANGUP" });
+    const ended = (await sess.next("call.ended", (e) => e.call.id === call.id, { after: from })).call;
+    expect(ended).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "31005" } });
+    expect(sess.events.filter((e) => e.seq > from && e.type === "error").map((e) => (e as { callId?: string }).callId)).toEqual([call.id]);
+    sess.emulator.unanswered.delete("register");
+    sess.emulator.send("ready");
+    await sess.next("link.changed", (e) => e.link === "connected", { after: from, timeout: 20_000 });
+  });
+
   it("an error frame during a call becomes an error event and the call goes on", async () => {
     const sess = await session();
     const call = await answered(sess);

@@ -9,8 +9,8 @@
  * then a `hangup` carrying the error), records every frame (an ICE-restart
  * `reinvite` is also emitted as "reinvite"), and lets a test play the Twilio
  * side: ring the device, cancel, hang up, answer an outbound call or a
- * reinvite, push user-defined messages and errors, drop and restore the
- * socket. Node only (uses `ws`); listens on 127.0.0.1.
+ * reinvite, push user-defined messages and errors, drop, refuse, flap and
+ * restore the socket. Node only (uses `ws`); listens on 127.0.0.1.
  */
 import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
@@ -94,6 +94,8 @@ export class TwilioEmulator extends EventEmitter {
   private readonly clients = new Set<WebSocket>();
   private readonly reconnectTokens = new Map<string, string>();
   private down = false;
+  private refusing = false;
+  private flaps = 0;
   private readonly heartbeat: ReturnType<typeof setInterval>;
 
   private constructor(wss: WebSocketServer, options: TwilioEmulatorOptions) {
@@ -110,12 +112,15 @@ export class TwilioEmulator extends EventEmitter {
 
   /** Starts an emulator on 127.0.0.1 on a free port. */
   static async start(options: TwilioEmulatorOptions = {}): Promise<TwilioEmulator> {
-    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/signal" });
+    const ref: { emulator?: TwilioEmulator } = {};
+    // A refused handshake (HTTP 503) is a socket that never opens: what a browser sees while the network is out.
+    const verifyClient = (_info: unknown, done: (ok: boolean, code?: number) => void): void => done(!ref.emulator?.refusing, 503);
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/signal", verifyClient });
     await new Promise<void>((resolve, reject) => {
       wss.once("listening", resolve);
       wss.once("error", reject);
     });
-    return new TwilioEmulator(wss, options);
+    return (ref.emulator = new TwilioEmulator(wss, options));
   }
 
   get port(): number {
@@ -224,8 +229,25 @@ export class TwilioEmulator extends EventEmitter {
     for (const ws of this.clients) ws.terminate();
   }
 
+  /** Cuts every signalling socket and refuses new handshakes (HTTP 503: the socket never opens) until restoreLink(): a network outage. */
+  refuseLink(): void {
+    this.refusing = true;
+    for (const ws of this.clients) ws.terminate();
+  }
+
+  /**
+   * A flapping edge: cuts every signalling socket, then accepts the next
+   * `times` sockets and cuts each again as soon as its `listen` arrives
+   * (before `connected`); the socket after those stays up.
+   */
+  flap(times: number): void {
+    this.flaps = times;
+    for (const ws of this.clients) ws.terminate();
+  }
+
   restoreLink(): void {
     this.down = false;
+    this.refusing = false;
   }
 
   async close(): Promise<void> {
@@ -249,6 +271,12 @@ export class TwilioEmulator extends EventEmitter {
         return;
       }
       this.received.push(frame);
+      if (frame.type === "listen" && this.flaps > 0) {
+        this.flaps--;
+        ws.terminate();
+        this.emit("frame", frame);
+        return;
+      }
       if (!this.unanswered.has(frame.type)) this.handle(ws, frame);
       this.emit("frame", frame);
     });
