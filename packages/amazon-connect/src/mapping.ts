@@ -250,6 +250,13 @@ export const isOutboundContact = (contact: ContactData): boolean => contactKind(
 export const isConsulting = (contact: ContactData, memory: ContactMemory): boolean =>
   contact.connections.some((c) => c.type !== "agent" && !c.initial && c.state !== "disconnected" && !memory.merged.has(c.connectionId));
 
+/** The connection a call-level request (hold, resume, DTMF) acts on: the customer's, or once the customer left a conference, the merged third party's. */
+export const farConnection = (contact: ContactData, memory: ContactMemory): ConnectionData | undefined => {
+  const customer = customerConnection(contact);
+  if (!customer || isLive(customer)) return customer;
+  return contact.connections.find((c) => isThirdParty(c) && isLive(c) && memory.merged.has(c.connectionId)) ?? customer;
+};
+
 /** A third-party connection that is not in `before` (the consult leg a request just added). */
 export const newThirdParty = (contact: ContactData | undefined, before: ReadonlySet<string>): string | undefined =>
   contact?.connections.find((c) => c.type !== "agent" && !c.initial && !before.has(c.connectionId))?.connectionId;
@@ -340,7 +347,11 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
         state = "ended";
         endReason = memory.dropped.has(customer.connectionId) ? "local_hangup" : "remote_hangup";
       } else if (placed && customer && (customer.state === "connecting" || customer.state === "init")) state = "dialing";
-      else state = talking.length > 0 && talking.every((c) => c.state === "hold") ? "held" : "connected";
+      else {
+        // The customer's connection says it while the customer is on the call (holding a conference holds the customer); after, the merged third parties'.
+        const far = customer && isLive(customer) ? [customer] : talking;
+        state = far.length > 0 && far.every((c) => c.state === "hold") ? "held" : "connected";
+      }
       break;
     case "ended":
       state = "wrapup";

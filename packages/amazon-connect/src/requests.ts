@@ -8,7 +8,7 @@
 import { CtiError, type AgentReason, type Call, type Connector, type ConnectorContext } from "@opencti/core";
 import { isRecord, waitFor } from "@opencti/core/connector";
 import { softphoneFailure, streamsFailure } from "./errors.js";
-import { agentConnection, customerConnection, isConsulting, isOffered, isOutboundContact, legId, newThirdParty, reasonId, VOICE_CONTACT_TYPES } from "./mapping.js";
+import { agentConnection, customerConnection, farConnection, isConsulting, isOffered, isOutboundContact, legId, newThirdParty, reasonId, VOICE_CONTACT_TYPES } from "./mapping.js";
 import type { AmazonConnectConnectorOptions } from "./options.js";
 import type { AgentData, AgentStateDef, ContactData, ContactTracker } from "./snapshot.js";
 import type { StreamsCallbacks, StreamsEndpoint, StreamsGlobal } from "./streams.js";
@@ -113,7 +113,10 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
   function remoteConnection(c: Call): { contactId: string; connectionId: string } {
     const t = contacts.target(c);
     if (t.connectionId) return { contactId: t.contactId, connectionId: t.connectionId };
-    return { contactId: t.contactId, connectionId: connectionId(contactData(t.contactId), "customer") };
+    const contact = contactData(t.contactId);
+    const far = farConnection(contact, contacts.memoryOf(t.contactId));
+    if (!far) throw new CtiError("INVALID_STATE", `Contact ${contact.contactId} has no customer connection.`);
+    return { contactId: t.contactId, connectionId: far.connectionId };
   }
 
   const onConnection = (what: string, act: "hold" | "resume") => async ({ call: c, signal }: { call: Call; signal: AbortSignal }) => {

@@ -164,6 +164,10 @@ describe("issue 12 case 3: the customer leaves while the agent stays on the cont
     expect(live.parties.find((p) => p.id === third)).toMatchObject({ role: "third_party", state: "connected" });
     expect(live.actions).toContain("hangup");
     expect(s.callEvents(call.id).filter((t) => t === "call.ended" || t === "call.wrapup")).toEqual([]);
+    // Hold and resume now act on the third party, the one left on the call.
+    await s.desktop.hold(call.id);
+    expect(s.h.fake.requests.filter((r) => r.method === "holdConnection").at(-1)!.params).toEqual({ contactId: call.id, connectionId: third });
+    await s.desktop.resume(call.id);
     await s.desktop.hangup(call.id);
     const wrapup = (await s.next("call.wrapup", (e) => e.call.id === call.id, { after })).call;
     expect(wrapup.endReason).toBe("local_hangup");
