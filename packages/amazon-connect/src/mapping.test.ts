@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentKind, contactKind, isConsulting, isOffered, isOutboundContact, legConnectionId, legId, mapVoiceContact, newMemory, newThirdParty, reasonsFrom, toAgentReport, vanishedReason } from "./mapping.js";
+import { agentKind, contactKind, isConsulting, isOffered, isOutboundContact, legConnectionId, legId, mapVoiceContact, newMemory, newThirdParty, reasonsFrom, SOFTPHONE_END_WITHIN_MS, toAgentReport, vanishedReason } from "./mapping.js";
 import { BadVendorData, readAgentData, type ConnectionData, type ContactData } from "./snapshot.js";
 
 const conn = (connectionId: string, type: string, state: string, extra: Partial<ConnectionData> = {}): ConnectionData => ({ connectionId, type, initial: type !== "agent" && !extra.connectionId?.startsWith("third"), state, ...extra });
@@ -260,8 +260,10 @@ describe("contact types, initiation methods and the customer leaving (issue 12)"
   it("after-call work after a softphone failure (the agent did not hang up) is failed with it", () => {
     const ended = contact("ended", [conn("a", "agent", "disconnected"), conn("cu", "inbound", "disconnected")]);
     const memory = newMemory();
-    memory.softphoneError = { type: "webrtc_error", message: "webrtc system error. " };
-    expect(mapVoiceContact(ended, memory, opts).call).toMatchObject({ state: "wrapup", endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "webrtc_error" } });
+    memory.softphoneError = { type: "webrtc_error", message: "webrtc system error. ", at: 1_000 };
+    expect(mapVoiceContact(ended, memory, { muted: false, now: 2_000 }).call).toMatchObject({ state: "wrapup", endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "webrtc_error" } });
+    // The call went on well after the error: the customer hung up as usual.
+    expect(mapVoiceContact(ended, memory, { muted: false, now: 1_000 + SOFTPHONE_END_WITHIN_MS + 1 }).call).toMatchObject({ endReason: "remote_hangup" });
     memory.leaving = "local_hangup";
     expect(mapVoiceContact(ended, memory, opts).call).toMatchObject({ endReason: "local_hangup" });
   });

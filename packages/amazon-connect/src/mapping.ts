@@ -84,7 +84,7 @@ export interface ContactMemory {
   /** The contact was connected at some point (the agent had the caller). */
   connected?: boolean;
   /** The softphone failed while the contact was live: its error type and words. */
-  softphoneError?: { readonly type: string; readonly message: string };
+  softphoneError?: { readonly type: string; readonly message: string; /** When it came, epoch ms. */ readonly at?: number };
 }
 
 export const newMemory = (): ContactMemory => ({ merged: new Set(), dropped: new Set() });
@@ -223,6 +223,8 @@ export interface MapOptions {
   readonly agentError?: string | undefined;
   /** Which contact attributes become call data; all when undefined. */
   readonly attributes?: readonly string[] | undefined;
+  /** The time now, epoch ms (how long ago a softphone error came). */
+  readonly now?: number | undefined;
 }
 
 function pickData(attrs: Readonly<Record<string, string>>, keys: readonly string[] | undefined): Record<string, string> {
@@ -293,14 +295,18 @@ export const AGENT_ERROR_ENDS: Readonly<Record<string, readonly [EndReason, CtiE
 
 const failure = (code: CtiErrorCode, vendorCode: string, message: string): CallFailure => ({ code, vendorCode, message: `Amazon Connect: ${message} (${vendorCode}).` });
 
+/** A contact that goes to after-call work this soon after a softphone error ended because of it, ms. */
+export const SOFTPHONE_END_WITHIN_MS = 30_000;
+
 /** How a contact in after-call work ended: how the agent left it, a softphone failure, else the customer hung up. */
-function acwEnd(contact: ContactData, memory: ContactMemory): { endReason: EndReason; failure?: CallFailure } {
+function acwEnd(contact: ContactData, memory: ContactMemory, now: number | undefined): { endReason: EndReason; failure?: CallFailure } {
   const agent = agentConnection(contact);
   if (memory.leaving) return { endReason: memory.leaving };
   if (agent && memory.dropped.has(agent.connectionId)) return { endReason: "local_hangup" };
   const soft = memory.softphoneError;
-  // The agent's audio failed and Connect ended the contact: not the customer hanging up.
-  if (soft) return { endReason: "failed", failure: softphoneEnd(soft) };
+  // The agent's audio failed and Connect ended the contact soon after: not the customer hanging up.
+  // (A call that went on for longer after it ended for another reason.)
+  if (soft && (now === undefined || soft.at === undefined || now - soft.at <= SOFTPHONE_END_WITHIN_MS)) return { endReason: "failed", failure: softphoneEnd(soft) };
   return { endReason: "remote_hangup" };
 }
 
@@ -355,7 +361,7 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
       break;
     case "ended":
       state = "wrapup";
-      ({ endReason, failure: failed } = acwEnd(contact, memory));
+      ({ endReason, failure: failed } = acwEnd(contact, memory, options.now));
       break;
     case "rejected":
       state = "ended";

@@ -170,6 +170,9 @@ export function readAgentData(raw: unknown): AgentData {
 /** Contact states in which the agent's softphone is (or is about to be) on the contact. */
 const LIVE_CONTACT = new Set(["init", "incoming", "pending", "connecting", "connected", "paused"]);
 
+/** How long a softphone error that came before its contact's snapshot still counts for it, ms. */
+const ORPHAN_SOFTPHONE_MS = 2000;
+
 /** Where a reported call lives in Connect: its contact and, for a consult leg, the third party's connection. */
 export interface Reported {
   readonly contactId: string;
@@ -210,6 +213,8 @@ export function createContactTracker(attributes: readonly string[] | undefined):
   const ended = new Map<string, string>();
   const warned = new Set<string>();
   const known = new Map<string, ContactData>();
+  /** A softphone error that came while no voice contact was live: the contact the next snapshot brings may be the one it was about. */
+  let orphan: { type: string; message: string; at: number } | undefined;
 
   function memoryOf(contactId: string): ContactMemory {
     let m = memory.get(contactId);
@@ -253,7 +258,12 @@ export function createContactTracker(attributes: readonly string[] | undefined):
         continue;
       }
       try {
-        const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes, agentError: data.state.type === "error" ? data.state.name : undefined });
+        if (orphan && !memory.has(contact.contactId) && LIVE_CONTACT.has(contact.state) && Date.now() - orphan.at <= ORPHAN_SOFTPHONE_MS) {
+          // The CCP forwards the softphone's error and the worker's snapshot separately: the error may come first.
+          memoryOf(contact.contactId).softphoneError = orphan;
+          orphan = undefined;
+        }
+        const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes, agentError: data.state.type === "error" ? data.state.name : undefined, now: Date.now() });
         known.set(contact.contactId, contact);
         const carrier = ended.has(mapped.call.id) && mapped.call.state === "wrapup" ? acwCarrier(contact.contactId) : undefined;
         if (carrier) {
@@ -303,9 +313,10 @@ export function createContactTracker(attributes: readonly string[] | undefined):
       const hit: string[] = [];
       for (const c of known.values()) {
         if (!LIVE_CONTACT.has(c.state)) continue;
-        memoryOf(c.contactId).softphoneError = { type, message };
+        memoryOf(c.contactId).softphoneError = { type, message, at: Date.now() };
         hit.push(c.contactId);
       }
+      orphan = hit.length === 0 ? { type, message, at: Date.now() } : undefined;
       return hit;
     },
   };

@@ -113,6 +113,16 @@ describe("issue 12 case 2: softphone errors", () => {
     }
   });
 
+  it("a softphone error that comes just before the snapshot with its contact still sets that call's outcome", async () => {
+    s = await openSession();
+    await ready(s);
+    // The CCP forwards the softphone's broadcast and the worker's snapshot separately: here the error wins the race.
+    s.h.fake.softphoneError("user_busy_error");
+    const call = await offered(s, { from: "+15550100" });
+    s.h.fake.failAgentLeg(call.id);
+    expect((await s.next("call.ended", (e) => e.call.id === call.id)).call).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "user_busy_error" } });
+  });
+
   it("a softphone error during a connected call: Connect ends the contact, the wrap-up says failed with the softphone's failure (not a customer hang-up)", async () => {
     s = await openSession();
     await ready(s);
