@@ -81,7 +81,10 @@ export interface DeviceSession {
 
 export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap, hooks: DeviceHooks): DeviceSession {
   const backoff = createBackoff({ delaysMs: options.startRetryDelaysMs ?? DEFAULTS.startRetryDelaysMs });
-  const rejoin = createBackoff({ delaysMs: options.reregisterDelaysMs ?? DEFAULTS.reregisterDelaysMs, maxAttempts: DEFAULTS.reregisterAttempts });
+  /** The checks after a signalling loss; they go on while the socket is down (the SDK reopens it for as long as it takes). */
+  const rejoin = createBackoff({ delaysMs: options.reregisterDelaysMs ?? DEFAULTS.reregisterDelaysMs });
+  /** Checks since the loss that found the socket back and the Device still not registered: bounded by DEFAULTS.reregisterAttempts. */
+  let unregisteredChecks = 0;
   let ctx: ConnectorContext | undefined;
   let device: Device | undefined;
   let loggedIn = false;
@@ -137,23 +140,36 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
   }
 
   function watch(): void {
-    if (rejoin.schedule(wrap(check))) return;
-    ctx?.setLink("disconnected", "Twilio signalling did not come back");
-    ctx?.signal({ kind: "error", code: "LINK_DOWN", message: `Twilio did not register the Device again after ${DEFAULTS.reregisterAttempts} checks` });
+    rejoin.schedule(wrap(check));
   }
 
-  /** One look after a loss: back, or the socket is back but the SDK left the Device unregistered (register it), or still waiting. */
+  /**
+   * One look after a loss: back; or the socket is back and the Device is not
+   * registered (the SDK gave up on it after a flapping edge): register it, at
+   * most DEFAULTS.reregisterAttempts looks, then the link is `disconnected`
+   * (Twilio keeps refusing: one error; a later registration still brings the
+   * link back); or the socket is still down: look again.
+   */
   function check(): void {
     const d = device;
     if (stopped || !linkLost || !d) return;
     if (loggedIn ? isRegistered(d) : signallingUp(d)) return back(d);
-    if (loggedIn && !loggingOut && signallingUp(d) && String(d.state) === "unregistered") d.register().catch(() => undefined); // the next check retries
+    if (loggedIn && !loggingOut && signallingUp(d)) {
+      if (++unregisteredChecks > DEFAULTS.reregisterAttempts) return giveUp();
+      if (String(d.state) === "unregistered") d.register().catch(() => undefined); // the next look retries
+    }
     watch();
+  }
+
+  function giveUp(): void {
+    ctx?.setLink("disconnected", "Twilio did not register the Device again");
+    ctx?.signal({ kind: "error", code: "LINK_DOWN", message: `Twilio did not register the Device again after ${DEFAULTS.reregisterAttempts} attempts` });
   }
 
   function back(d: Device): void {
     rejoin.cancel();
     rejoin.reset();
+    unregisteredChecks = 0;
     ctx?.setLink("connected");
     if (!linkLost) return;
     linkLost = false;

@@ -52,10 +52,11 @@ export interface TwilioConnectorOptions {
   startRetryDelaysMs?: readonly number[];
   /**
    * After the signalling is lost, how long to wait between checks that the
-   * Device is back, ms (the last one repeats): once the socket is back and
-   * the SDK did not register again (a flapping edge), the connector
-   * registers it. After DEFAULTS.reregisterAttempts checks the link is
-   * `disconnected`. Default 1000, 2000, 4000, 8000, 15000.
+   * Device is back, ms (the last one repeats, for as long as the socket is
+   * down): once the socket is back and the SDK did not register again (a
+   * flapping edge), the connector registers it; after
+   * DEFAULTS.reregisterAttempts such checks the link is `disconnected`.
+   * Default 1000, 2000, 4000, 8000, 15000.
    */
   reregisterDelaysMs?: readonly number[];
   /**
@@ -98,8 +99,8 @@ export const DEFAULTS = {
   startRetryDelaysMs: [2000, 5000, 15_000, 30_000],
   /** The default `reregisterDelaysMs`: 1, 2, 4, 8, then every 15 s. */
   reregisterDelaysMs: [1000, 2000, 4000, 8000, 15_000],
-  /** Checks after a signalling loss before the link is `disconnected` (about ten minutes with the default delays). */
-  reregisterAttempts: 43,
+  /** Checks that find the socket back but the Device unregistered before the link is `disconnected` (about 30 s with the default delays). */
+  reregisterAttempts: 5,
   /** After a transfer, how long Twilio gets to hang up the agent's leg before the connector disconnects it, ms. */
   transferHangupGraceMs: 5000,
   parameterNames: { queue: "queue", callerName: "callerName" },

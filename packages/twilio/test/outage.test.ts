@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Desktop, DesktopEvent } from "@opencti/core";
 import { TwilioEmulator } from "../src/testing/index.js";
 import { createTwilioConnector } from "../src/index.js";
+import { DEFAULTS } from "../src/options.js";
 import { createRecordedDesktop, type RecordedDesktop } from "@opencti/testkit";
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJncmFudHMiOnt9fQ.c2VjcmV0LXNpZ25hdHVyZQ";
@@ -99,5 +100,23 @@ describe("a flapping signalling edge (case 8)", () => {
     const sid = emulator.ring({ sdp: "v=0\r\n" });
     expect((await ringing).call.id).toBe(sid);
     await desktop.reject(sid);
+  });
+
+  it("Twilio never confirming the registration once the socket is back: bounded attempts, then the link is disconnected with one error; a later registration brings it back", async () => {
+    emulator.unanswered.add("register");
+    const from = rec.lastSeq();
+    const registers = emulator.frames("register").length;
+    emulator.flap(2);
+    await rec.next("link.changed", (e) => e.link === "reconnecting", { after: from });
+    await rec.next("link.changed", (e) => e.link === "disconnected", { after: from, timeout: 20_000 });
+    const errors = errorsAfter(from);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "LINK_DOWN" });
+    const sent = emulator.frames("register").length - registers;
+    expect(sent).toBeGreaterThanOrEqual(1);
+    expect(sent).toBeLessThanOrEqual(DEFAULTS.reregisterAttempts);
+    emulator.unanswered.delete("register");
+    emulator.send("ready");
+    await rec.next("link.changed", (e) => e.link === "connected", { after: from });
   });
 });
