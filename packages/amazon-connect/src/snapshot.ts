@@ -270,8 +270,10 @@ export function createContactTracker(attributes: readonly string[] | undefined):
           // The customer left during a consult and the agent stayed on the leg: its after-call work is the leg's.
           const memo = memoryOf(contact.contactId);
           const leg = legConnectionId(contact.contactId, carrier);
-          const endReason = memo.leaving === "transferred" ? "transferred" : vanishedReason(memo, leg, "connected") ?? mapped.call.endReason ?? "unknown";
-          report(sink, { id: carrier, state: "wrapup", endReason, muted: false, ...(mapped.call.failure && !memo.leaving ? { failure: mapped.call.failure } : {}) }, { contactId: contact.contactId, connectionId: leg });
+          // How the leg ended: failed as the contact did (the softphone) unless the agent left or dropped it first.
+          const failedToo = mapped.call.endReason === "failed" && !memo.leaving && !memo.dropped.has(leg) ? mapped.call.failure : undefined;
+          const endReason = failedToo ? "failed" : (vanishedReason(memo, leg, "connected") ?? "unknown");
+          report(sink, { id: carrier, state: "wrapup", endReason, muted: false, ...(failedToo ? { failure: failedToo } : {}) }, { contactId: contact.contactId, connectionId: leg });
           seen.add(carrier);
         } else report(sink, mapped.call, { contactId: contact.contactId });
         seen.add(mapped.call.id);
