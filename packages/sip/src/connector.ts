@@ -24,6 +24,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   let stopped = false;
   let linkUp = false;
   let registered = false;
+  /** The WebSocket dropped since the dialogs were last refreshed: the proxy knows them only by the old connection. */
+  let newFlow = false;
   const agent = createLocalAgentState({ reasons, report: (a) => ctx?.setAgent(a), initialState: "ready" });
   const lines = createLines(options, () => ctx, agent, () => !stopped);
   const { report, live, setHold, setMute } = lines;
@@ -125,6 +127,10 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     // A reconnect is a fresh full report: the dialogs that survived, as they are now.
     ctx?.sync({ agent: agent.current(), calls: lines.reports() });
     ctx?.setLink("connected");
+    if (newFlow) {
+      newFlow = false;
+      lines.refreshDialogs(() => linkUp);
+    }
   }
 
   /** The link is down (the socket, or the registration): say so once and reconnect. */
@@ -140,6 +146,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   const events: StackEvents = {
     onConnected() {},
     onDisconnected: guard(() => ctx, (error?: Error) => {
+      newFlow = true;
       if (!stopped) linkLost(error?.message ?? "The SIP WebSocket closed");
     }, { message: "The SIP WebSocket's close could not be handled" }),
     onIncoming: lines.incoming,

@@ -5,11 +5,11 @@
  * throws back into the SIP library: every callback is guarded.
  */
 import { CtiError, type CallFailure, type CallReport, type ConnectorContext, type EndReason, type MediaState, type WrapUp } from "@opencti/core";
-import { guard, type LocalAgentState } from "@opencti/core/connector";
+import { errorMessage, guard, timeoutSignal, type LocalAgentState } from "@opencti/core/connector";
 import { callError } from "./errors.js";
-import { aorUser, callReport, endOutcome, inboundDetails, looksLikeSdp, mediaState, type CallFacts, type EndOutcome } from "./mapping.js";
-import type { SipConnectorOptions } from "./options.js";
-import type { LineEnd, SipLine } from "./stack.js";
+import { aorUser, callReport, endOutcome, inboundDetails, looksLikeSdp, mediaState, refreshFailure, type CallFacts, type EndOutcome } from "./mapping.js";
+import { DEFAULTS, type SipConnectorOptions } from "./options.js";
+import { SipFailure, type LineEnd, type SipLine } from "./stack.js";
 
 /** A call as the connector tracks it: the facts it reports, plus what only the connector needs. */
 export interface Line extends CallFacts {
@@ -53,6 +53,12 @@ export interface Lines {
   over(line: Line): boolean;
   /** The error for a request the call's end overtook. */
   overtaken(request: string, cause: unknown): CtiError;
+  /**
+   * After the WebSocket came back on a new connection: a target refresh in every established dialog,
+   * so the far end's requests (its BYE) reach the new connection. A call whose refresh fails ends
+   * `lost`; one whose refresh the link's next drop cut short waits for the next reconnect.
+   */
+  refreshDialogs(linkUp: () => boolean): void;
   /** Mutes or unmutes the agent's microphone on the line. */
   setMute(line: Line, on: boolean): Promise<void>;
 }
@@ -95,6 +101,24 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     }
   }
 
+  function refreshDialogs(linkUp: () => boolean): void {
+    for (const line of [...lines.values()]) {
+      if (line.state !== "connected" && line.state !== "held") continue;
+      const limit = timeoutSignal(DEFAULTS.refreshTimeoutMs);
+      void line.sip
+        .refresh(limit.signal)
+        .catch((e: unknown) => {
+          if (over(line) || !linkUp()) return;
+          // The far end never learnt the new connection: its BYE could not reach us, so the call is over for the desktop.
+          line.endOverride = { endReason: "lost", failure: refreshFailure(e instanceof SipFailure ? e.status : 0) };
+          context()?.logger.warn("sip: a call was lost across a reconnect", { callId: line.id, error: errorMessage(e) });
+          return line.sip.hangup();
+        })
+        .catch(() => undefined)
+        .finally(() => limit.clear());
+    }
+  }
+
   function setMute(line: Line, on: boolean): Promise<void> {
     if (on || line.state !== "held") line.sip.mute(on); // a held call's microphone stays off until resume
     line.muted = on;
@@ -125,13 +149,17 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
         line.remoteRinging = true;
         report(line);
       }),
+      // The far end's ringback or announcement (a 183 with SDP) plays before the answer.
+      onEarlyMedia: safe("early media", () => {
+        if (line.state === "dialing" && !line.audio) playAudio(line);
+      }),
       onConnected: safe("connected", () => {
         if (line.state !== "ringing" && line.state !== "dialing") return;
         line.everConnected = true;
         line.state = line.localHold ? "held" : "connected";
         report(line);
         pushAgent();
-        playAudio(line);
+        if (!line.audio) playAudio(line);
       }),
       onRemoteHold: safe("remote hold", (held: boolean) => {
         line.remoteHold = held;
@@ -178,6 +206,7 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     incoming,
     setHold,
     setMute,
+    refreshDialogs,
     over,
     overtaken,
     completeWrapUp(line, result) {

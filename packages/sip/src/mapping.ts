@@ -27,6 +27,9 @@
  *   INVALID_DESTINATION; 408/480 no_answer, REQUEST_TIMEOUT; any other
  *   4xx–6xx (a proxy relays a 503 as 500) failed, VENDOR_ERROR. The failure
  *   carries the status as vendorCode and the reason phrase in its message.
+ * - A call whose target refresh after a reconnect failed (any final status, or
+ *   none in time) ends `lost`, failure LINK_DOWN with that status: the far end
+ *   never learnt the new connection, so nothing it sends reaches us.
  * - Media: ICE `disconnected` is the call's media reconnecting, `connected` /
  *   `completed` is ok again; the desktop's link is not touched.
  */
@@ -120,6 +123,15 @@ export function sipStatusOutcome(status: number, reasonPhrase = ""): { readonly 
   const known = STATUS_OUTCOMES.find(([statuses]) => statuses.includes(status));
   const [endReason, code, what] = known ? [known[1], known[2], known[3]] : (["failed", "VENDOR_ERROR", status > 0 ? "The call failed" : "The call failed without a SIP status"] as const);
   return { endReason, failure: { code, ...(status > 0 ? { vendorCode: String(status) } : {}), message: status > 0 ? `${what} (SIP ${said}).` : `${what}.` } };
+}
+
+/**
+ * A call whose target refresh failed after a reconnect: `lost` (the desktop lost sight of it while the
+ * link was down; a 481 says the far end's BYE never reached us), with LINK_DOWN and the status it got.
+ */
+export function refreshFailure(status: number): CallFailure {
+  const said = status > 0 ? ` (SIP ${status})` : " in time";
+  return { code: "LINK_DOWN", ...(status > 0 ? { vendorCode: String(status) } : {}), message: `The call was lost while the connection to the SIP server was down: it could not be refreshed on the new connection${said}.` };
 }
 
 /** An RFC 3326 Reason on a CANCEL that says nobody answered (a ring timer) or someone else did: SIP 200/408/480, Q.850 18/19. */

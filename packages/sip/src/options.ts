@@ -42,6 +42,13 @@ export interface SipConnectorOptions {
    * Tests in Node pass a signalling-only handler from `@opencti/sip/testing`.
    */
   readonly sessionDescriptionHandlerFactory?: SessionDescriptionHandlerFactory;
+  /**
+   * Early media: an outbound call applies the far end's 183 answer (SDP), so its ringback or
+   * announcement plays before the call is answered. A proxy that forks INVITEs may answer from
+   * another branch than the one that sent early media; sip.js then has to end the call (a WebRTC
+   * offer cannot fork), so behind such a proxy turn this off. Default true.
+   */
+  readonly earlyMedia?: boolean;
   /** Play the far end through a detached `<audio autoplay>` element per call (browser only). Default true. */
   readonly playRemoteAudio?: boolean;
   /** Declare fewer capabilities than SIP_CAPABILITIES. Default SIP_CAPABILITIES; the ones in SIP_UNSUPPORTED are dropped, and `wrapUp` with `wrapUp: false`. */
@@ -79,6 +86,8 @@ export const DEFAULTS = {
   stopTimeoutMs: 2000,
   /** How long the WebRTC handler gathers ICE candidates before it sends the SDP, ms. */
   iceGatheringTimeoutMs: 2000,
+  /** How long a dialog's target refresh after a reconnect may take (491/500 retries included) before the call counts as lost, ms. */
+  refreshTimeoutMs: 10_000,
   name: "sip",
 } as const;
 

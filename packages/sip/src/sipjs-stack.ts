@@ -14,11 +14,13 @@ export interface SipJsStackOptions {
   readonly registerExpires: number;
   readonly sessionDescriptionHandlerFactory?: SessionDescriptionHandlerFactory;
   readonly userAgentString?: string;
+  /** Apply the SDP of a 183 to an outbound call (early media); off for proxies that fork INVITEs. */
+  readonly earlyMedia: boolean;
   /** Where sip.js's own log lines go (never SIP message dumps). */
   readonly log?: (level: LogLevel, text: string) => void;
 }
 
-const NOOP_EVENTS: LineEvents = { onRinging() {}, onConnected() {}, onRemoteHold() {}, onIceState() {}, onEnded() {} };
+const NOOP_EVENTS: LineEvents = { onRinging() {}, onEarlyMedia() {}, onConnected() {}, onRemoteHold() {}, onIceState() {}, onEnded() {} };
 
 /** `"Ada \"A\" L"` → `Ada "A" L`: display names arrive quoted and escaped; they stay plain text. */
 function cleanDisplayName(name: string | undefined): string | undefined {
@@ -69,12 +71,22 @@ class SipJsLine implements SipLine {
   private cancelReason: string | undefined;
   private connected = false;
   private remoteHeld = false;
+  /**
+   * Our hold as the far end last accepted it. sip.js keeps a re-INVITE's options for every later
+   * offer and answer in the dialog, even when that re-INVITE was refused: after a refusal they are
+   * put back to this, so the far end's next re-INVITE is answered as the call really is.
+   */
+  private heldByUs = false;
 
   get cancelled(): boolean {
     return this.cancelReason !== undefined;
   }
 
-  constructor(readonly session: Session) {
+  /** `earlyMedia`: sip.js applies a provisional answer (an outbound Inviter made with that option). */
+  constructor(
+    readonly session: Session,
+    private readonly earlyMedia = false,
+  ) {
     const invitation = session instanceof Inviter ? undefined : (session as Invitation);
     this.direction = invitation ? "inbound" : "outbound";
     const identity = session.remoteIdentity;
@@ -126,8 +138,11 @@ class SipJsLine implements SipLine {
 
   /** For outbound INVITEs: provisional and final responses. */
   readonly inviteDelegate = {
-    onProgress: (r: { message: { statusCode: number | undefined } }) => {
-      if (r.message.statusCode === 180 || r.message.statusCode === 183) this.events.onRinging();
+    // sip.js calls this after it applied a provisional answer (early media, when enabled).
+    onProgress: (r: { message: { statusCode: number | undefined; body: string } }) => {
+      const status = r.message.statusCode ?? 0;
+      if (status === 180 || status === 183) this.events.onRinging();
+      if (this.earlyMedia && status > 100 && r.message.body) this.events.onEarlyMedia();
     },
     onReject: (r: { message: { statusCode: number | undefined; reasonPhrase: string | undefined } }) => {
       this.failStatus = r.message.statusCode ?? 0;
@@ -171,21 +186,38 @@ class SipJsLine implements SipLine {
     }
   }
 
+  /** A target refresh (RFC 3261 12.2): a re-INVITE that changes nothing but carries our Contact over the current flow. */
+  refresh(signal?: AbortSignal): Promise<void> {
+    return this.hold(this.heldByUs, signal);
+  }
+
   private reinvite(on: boolean, signal?: AbortSignal): Promise<void> {
     const s = this.session;
-    const sdhOptions = { hold: on } as Session["sessionDescriptionHandlerOptionsReInvite"];
-    s.sessionDescriptionHandlerOptionsReInvite = sdhOptions;
-    const what = on ? "hold" : "resume";
+    const what = on === this.heldByUs ? "refresh" : on ? "hold" : "resume";
+    // Whatever the outcome, the options sip.js keeps are the hold the far end accepted (a late answer included).
+    const settled = (accepted: boolean): void => {
+      if (accepted) this.heldByUs = on;
+      s.sessionDescriptionHandlerOptionsReInvite = { hold: this.heldByUs } as Session["sessionDescriptionHandlerOptionsReInvite"];
+    };
     return waitFor<void>(
       (resolve, reject) => {
         const stop = this.rejectWhenEnded(reject, `the far end answered the ${what} re-INVITE`);
         s.invite({
-          sessionDescriptionHandlerOptions: sdhOptions,
+          sessionDescriptionHandlerOptions: { hold: on } as Session["sessionDescriptionHandlerOptionsReInvite"],
           requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: (r) => reject(new SipFailure(`The far end refused the ${what} re-INVITE (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`, r.message.statusCode ?? 0)),
+            onAccept: () => {
+              settled(true);
+              resolve();
+            },
+            onReject: (r) => {
+              settled(false);
+              reject(new SipFailure(`The far end refused the ${what} re-INVITE (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`, r.message.statusCode ?? 0));
+            },
           },
-        }).catch(reject);
+        }).catch((e: unknown) => {
+          settled(false);
+          reject(e);
+        });
         return stop;
       },
       signal,
@@ -367,8 +399,8 @@ function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipS
     async invite(target, extraHeaders) {
       const uri = UserAgent.makeURI(target);
       if (!uri) throw new SipFailure(`Not a SIP URI: ${target}`, 0);
-      const inviter = new Inviter(ua, uri, { extraHeaders: [...extraHeaders] });
-      const line = new SipJsLine(inviter);
+      const inviter = new Inviter(ua, uri, { extraHeaders: [...extraHeaders], earlyMedia: options.earlyMedia });
+      const line = new SipJsLine(inviter, options.earlyMedia);
       await inviter.invite({ requestDelegate: line.inviteDelegate });
       return line;
     },
@@ -402,6 +434,7 @@ export const sipJsStackFactory: StackFactory = (o, events, log) =>
       servers: typeof o.server === "string" ? [o.server] : o.server,
       uri: o.uri,
       registerExpires: o.registerExpires ?? DEFAULTS.registerExpires,
+      earlyMedia: o.earlyMedia !== false,
       ...(o.authorizationUsername !== undefined ? { authorizationUsername: o.authorizationUsername } : {}),
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...(o.displayName !== undefined ? { displayName: o.displayName } : {}),

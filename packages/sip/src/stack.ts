@@ -40,6 +40,8 @@ export interface LineEnd {
 export interface LineEvents {
   /** 180/183 from the far end of an outbound call. */
   onRinging(): void;
+  /** An outbound call's provisional answer (a 183 with SDP) was applied: the far end's ringback or announcement plays. */
+  onEarlyMedia(): void;
   onConnected(): void;
   /** The far end put us on hold (re-INVITE sendonly/inactive) or took us off it. */
   onRemoteHold(held: boolean): void;
@@ -75,6 +77,8 @@ export interface SipLine {
   hangup(): Promise<void>;
   /** re-INVITE with sendonly (hold) or sendrecv. Rejects if the dialog ends first or `signal` aborts. */
   hold(on: boolean, signal?: AbortSignal): Promise<void>;
+  /** A re-INVITE that changes nothing but our Contact (a target refresh over the current connection). Rejects like hold. */
+  refresh(signal?: AbortSignal): Promise<void>;
   mute(on: boolean): void;
   /** The far end's audio (browser media only). */
   remoteStream(): MediaStream | undefined;

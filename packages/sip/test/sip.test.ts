@@ -9,7 +9,7 @@ import { WebSocketServer } from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
-import { installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, nodeSessionDescriptionHandlerFactory, startSipLab, type CallerSpec, type NodeSessionDescriptionHandler, type SipLab } from "../src/testing/index.js";
+import { EARLY_MEDIA_SDP, installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, nodeSessionDescriptionHandlerFactory, startSipLab, type CallerSpec, type NodeSessionDescriptionHandler, type SipLab } from "../src/testing/index.js";
 
 let lab: SipLab;
 const desktops: Desktop[] = [];
@@ -433,5 +433,167 @@ describe("media", () => {
     const over = await until(() => ended(a.events, call.id));
     expect(over).toMatchObject({ endReason: "failed", failure: { code: "MEDIA_PERMISSION_DENIED" } });
     expect(a.desktop.snapshot().link).toBe("connected");
+  });
+});
+
+// Issue 12, case 4: sip.js keeps a re-INVITE's hold option for every later offer and answer in the dialog, refused or not.
+describe("a refused or failed re-INVITE leaves the media direction as it was", () => {
+  const answers = (vendorCallId: string): string[] => lab.farEndLog(vendorCallId).filter((l) => l.startsWith("ANSWER "));
+
+  it.each([
+    ["XREFUSE488", "488"],
+    // 500 and 491 are tried again (RFC 3261 14.1) until the request's time runs out.
+    ["XREFUSE500", "500"],
+    ["XREFUSE491", "491"],
+  ] as const)("a hold refused (%s): the call stays connected and the far end's next re-INVITE is answered a=sendrecv", async (refuse, status) => {
+    const a = await agent({}, { requestTimeoutMs: 2500 });
+    const call = await a.answered();
+    await lab.poke(call.vendorCallId, refuse);
+    const error = await a.desktop.hold(call.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CtiError);
+    expect(await lab.waitFor(call.vendorCallId, "REFUSEDREINVITE")).toBe(`REFUSEDREINVITE ${call.vendorCallId} ${status} a=sendonly`);
+    await new Promise((r) => setTimeout(r, 300)); // a retry still in flight when the request gave up is refused too
+    expect(a.desktop.getCall(call.id)?.state).toBe("connected");
+    await lab.poke(call.vendorCallId, "XRESUME"); // the far end's own re-INVITE, offering sendrecv
+    expect(answers(call.vendorCallId).at(-1)).toBe(`ANSWER ${call.vendorCallId} a=sendrecv`);
+    expect(a.desktop.getCall(call.id)?.state).toBe("connected");
+    await a.desktop.hangup(call.id);
+  });
+
+  it("a hold the far end never answers (Kamailio's 408 after its 5 s timer): the call stays connected and the far end's next re-INVITE is answered a=sendrecv", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    await lab.poke(call.vendorCallId, "XSTALL");
+    const error = (await a.desktop.hold(call.id).catch((e: unknown) => e)) as CtiError;
+    expect(error.code).toBe("REQUEST_TIMEOUT");
+    expect(error.message).toMatch(/408/);
+    expect(a.desktop.getCall(call.id)?.state).toBe("connected");
+    await lab.poke(call.vendorCallId, "XRESUME");
+    expect(answers(call.vendorCallId).at(-1)).toBe(`ANSWER ${call.vendorCallId} a=sendrecv`);
+    await a.desktop.hangup(call.id);
+  });
+
+  it("a resume refused (488): the call stays held and the far end's next re-INVITE is answered a=sendonly", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    await a.desktop.hold(call.id);
+    await lab.poke(call.vendorCallId, "XREFUSE488");
+    const error = (await a.desktop.resume(call.id).catch((e: unknown) => e)) as CtiError;
+    expect(error.code).toBe("VENDOR_ERROR");
+    expect(error.message).toMatch(/488/);
+    expect(a.desktop.getCall(call.id)?.state).toBe("held");
+    await lab.poke(call.vendorCallId, "XRESUME");
+    expect(answers(call.vendorCallId).at(-1)).toBe(`ANSWER ${call.vendorCallId} a=sendonly`);
+    // And the next resume the far end accepts goes through as usual.
+    await a.desktop.resume(call.id);
+    expect(a.desktop.getCall(call.id)?.state).toBe("connected");
+    await a.desktop.hangup(call.id);
+  });
+});
+
+// Issue 12, case 5: Kamailio reaches a WebSocket agent in a dialog through the connection alias of its last
+// Contact (add_contact_alias / handle_ruri_alias); after a reconnect only a target refresh points it at the new one.
+describe("a WebSocket drop mid-call: every live dialog is refreshed on the new connection", () => {
+  const reconnected = async (a: Awaited<ReturnType<typeof agent>>, cutWhile?: () => Promise<void>): Promise<void> => {
+    const after = a.events.at(-1)?.seq ?? 0;
+    lab.relay.cut();
+    await until(() => a.desktop.snapshot().link === "reconnecting");
+    await cutWhile?.();
+    lab.relay.restore();
+    await until(() => a.events.some((e) => e.type === "link.changed" && e.seq > after && e.link === "connected"), 15_000);
+  };
+
+  it("the far end's BYE reaches the agent after the reconnect (a held inbound call that stays held, and an outbound one)", async () => {
+    const a = await agent();
+    const inbound = await a.answered();
+    await a.desktop.hold(inbound.id);
+    const outId = await a.desktop.dial(lab.destination("poke"));
+    const out = a.desktop.getCall(outId)!;
+    await lab.answer(out.vendorCallId);
+    await until(() => a.desktop.getCall(outId)?.state === "connected");
+    await lab.waitFor(out.vendorCallId, "ANSWERED"); // our ACK is through before the link drops
+    await reconnected(a);
+    // The refresh: a re-INVITE in each dialog over the new connection, the hold as it was.
+    const reinvites = (id: string): string[] => lab.farEndLog(id).filter((l) => l.startsWith("REINVITE "));
+    const acked = (id: string): number => lab.farEndLog(id).filter((l) => l.startsWith("ACKED ")).length;
+    // Each refresh done: its 200 ACKed (the hold's ACK before it), so the far end is back waiting.
+    await until(() => reinvites(inbound.vendorCallId).length === 2 && acked(inbound.vendorCallId) === 2 && reinvites(out.vendorCallId).length === 1 && acked(out.vendorCallId) === 1);
+    expect(reinvites(inbound.vendorCallId).at(-1)).toBe(`REINVITE ${inbound.vendorCallId} a=sendonly`);
+    expect(reinvites(out.vendorCallId).at(-1)).toBe(`REINVITE ${out.vendorCallId} a=sendrecv`);
+    expect(a.desktop.getCall(inbound.id)?.state).toBe("held");
+    expect(a.desktop.getCall(outId)?.state).toBe("connected");
+    await lab.poke(inbound.vendorCallId, "XHANGUP");
+    await lab.poke(out.vendorCallId, "XHANGUP");
+    expect((await until(() => ended(a.events, inbound.id))).endReason).toBe("remote_hangup");
+    expect((await until(() => ended(a.events, outId))).endReason).toBe("remote_hangup");
+    expect(lab.farEndLog(inbound.vendorCallId).some((l) => l.startsWith("BYEFAILED "))).toBe(false);
+  });
+
+  it("a call the far end hung up while the link was down (its BYE lost): the refresh gets 481 and the call ends lost, saying why", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    await reconnected(a, async () => {
+      await lab.poke(call.vendorCallId, "XHANGUP");
+      await lab.waitFor(call.vendorCallId, "BYEFAILED"); // Kamailio could not reach the old connection
+    });
+    const over = await until(() => ended(a.events, call.id));
+    expect(over.endReason).toBe("lost");
+    expect(over.failure).toMatchObject({ code: "LINK_DOWN", vendorCode: "481" });
+    expect(over.failure?.message).toMatch(/481/);
+    await lab.waitFor(call.vendorCallId, "GONE");
+    expect(a.desktop.snapshot().link).toBe("connected");
+  });
+
+  it("a call whose refresh goes unanswered (Kamailio's 408) ends lost too", async () => {
+    const a = await agent();
+    const call = await a.answered();
+    await lab.poke(call.vendorCallId, "XSTALL"); // from now on the far end absorbs re-INVITEs
+    await reconnected(a);
+    await lab.waitFor(call.vendorCallId, "STALLED");
+    const over = await until(() => ended(a.events, call.id), 15_000);
+    expect(over.endReason).toBe("lost");
+    expect(over.failure).toMatchObject({ code: "LINK_DOWN", vendorCode: "408" });
+    await lab.waitFor(call.vendorCallId, "BYE"); // and the far end, still there, got our BYE
+  });
+});
+
+// Issue 12, case 6. The Node media handler is signalling-only: what it can show is that sip.js handed it the
+// 183's SDP as the remote description before the 200; that a browser then plays it is not observable here.
+describe("early media on outbound calls", () => {
+  const capturing = (): { factory: SessionDescriptionHandlerFactory; handlers: NodeSessionDescriptionHandler[] } => {
+    const handlers: NodeSessionDescriptionHandler[] = [];
+    const factory: SessionDescriptionHandlerFactory = (session, options) => {
+      const h = nodeSessionDescriptionHandlerFactory(session, options) as NodeSessionDescriptionHandler;
+      handlers.push(h);
+      return h;
+    };
+    return { factory, handlers };
+  };
+
+  it("a 183 with SDP is applied as the remote description while the call still dials", async () => {
+    const { factory, handlers } = capturing();
+    const a = await agent({ sessionDescriptionHandlerFactory: factory });
+    const id = await a.desktop.dial(lab.destination("early"));
+    await until(() => a.desktop.getCall(id)?.parties.find((p) => p.id === "remote")?.state === "ringing");
+    await until(() => handlers[0]?.remoteSdp);
+    expect(handlers[0]?.remoteSdp).toBe(EARLY_MEDIA_SDP.replace(/\n/g, "\r\n"));
+    expect(a.desktop.getCall(id)?.state).toBe("dialing");
+    await lab.answer(a.desktop.getCall(id)!.vendorCallId);
+    await until(() => a.desktop.getCall(id)?.state === "connected");
+    expect(handlers).toHaveLength(1); // the early dialog is the call: the same media, not a second handler
+    await a.desktop.hangup(id);
+  });
+
+  it("with earlyMedia: false (a forking proxy), the 183's SDP is not applied", async () => {
+    const { factory, handlers } = capturing();
+    const a = await agent({ sessionDescriptionHandlerFactory: factory, earlyMedia: false });
+    const id = await a.desktop.dial(lab.destination("early"));
+    await until(() => a.desktop.getCall(id)?.parties.find((p) => p.id === "remote")?.state === "ringing");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(handlers[0]?.remoteSdp).toBeUndefined();
+    await lab.answer(a.desktop.getCall(id)!.vendorCallId);
+    await until(() => a.desktop.getCall(id)?.state === "connected");
+    expect(handlers[0]?.remoteSdp).toContain("s=opencti-early-media");
+    await a.desktop.hangup(id);
   });
 });

@@ -2,13 +2,13 @@
  * The SIP lab: Kamailio (registrar/proxy) + SIPp far ends on 127.0.0.1, and
  * a relay that plays the network. Agents register over WebSocket at
  * `lab.wsUrl`; callers ring them from SIPp; outbound calls reach SIPp callees
- * at `lab.destination("poke" | "auto" | "busy" | "notFound" | "unavailable")`.
+ * at `lab.destination("poke" | "auto" | "early" | "busy" | "notFound" | "unavailable")`.
  */
 import { randomBytes } from "node:crypto";
 import { LAB_DOMAIN, startKamailio, type Kamailio } from "./kamailio.js";
 import { startLinkRelay, type LinkRelay } from "./relay.js";
 import { calleeScenario, callerScenario, type CalleeMode, type CallerSpec } from "./scenarios.js";
-import { escapeRegExp, poke, startSipp, waitForLog, type Poke, type SippProcess } from "./sipp.js";
+import { escapeRegExp, poke, startSipp, type Poke, type SippProcess } from "./sipp.js";
 
 export interface InboundCall {
   /** The SIP Call-ID the caller used. */
@@ -26,7 +26,7 @@ export interface SipLab {
   readonly password: string;
   /** A fresh agent address of record, `sip:<user>@opencti.test`. */
   newAgentUri(): string;
-  /** A destination the agent can dial: a SIPp callee that answers on `answer()`, at once, or refuses (busy 486, notFound 404, unavailable 183 then 503). */
+  /** A destination the agent can dial: a SIPp callee that answers on `answer()` (after a 183 with SDP: "early"), at once, or refuses (busy 486, notFound 404, unavailable 183 then 503). */
   destination(mode: CalleeMode): string;
   /** A SIPp caller rings `agentUri`. Resolves once SIPp is running. */
   ring(agentUri: string, spec: CallerSpec): Promise<InboundCall>;
@@ -55,7 +55,7 @@ export async function startSipLab(options: { password?: string } = {}): Promise<
   const prefix = randomBytes(4).toString("hex");
 
   try {
-    for (const mode of ["poke", "auto", "busy", "notFound", "unavailable"] as const) {
+    for (const mode of ["poke", "auto", "early", "busy", "notFound", "unavailable"] as const) {
       const p = await startSipp(calleeScenario(mode), ["-timeout", "900s"], { waitUntilBound: true });
       callees.set(mode, p);
       all.push(p);
@@ -89,8 +89,13 @@ export async function startSipLab(options: { password?: string } = {}): Promise<
     },
 
     async answer(callId) {
-      const callee = callees.get("poke")!;
-      await waitForLog(callee, new RegExp(`^INVITE ${escapeRegExp(callId)}$`, "m"));
+      const invited = new RegExp(`^INVITE ${escapeRegExp(callId)}$`, "m");
+      const deadline = Date.now() + 10_000;
+      let callee: SippProcess | undefined;
+      while (!(callee = [...callees.values()].find((p) => invited.test(p.logs())))) {
+        if (Date.now() > deadline) throw new Error(`no SIPp callee got the INVITE of ${callId}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
       await poke(callee.port, callId, "XANSWER");
     },
 

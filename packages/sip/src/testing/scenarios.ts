@@ -65,6 +65,12 @@ a=fmtp:101 0-16
 a=${direction}
 `;
 
+/** What a proxy answers a BYE it cannot deliver with (Kamailio: 500 when the agent's connection is gone), sometimes twice. */
+const BYE_FAILURES = [404, 408, 477, 478, 480, 500, 502, 503];
+
+/** The remote target (RFC 3261 12.2): the agent's Contact, updated by every target refresh (its re-INVITEs). */
+const TARGET = '<ereg regexp="sip:[^>]*" search_in="hdr" header="Contact:" check_it="true" assign_to="target"/>';
+
 const xml = (name: string, body: string): string => `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="${name}">
@@ -114,7 +120,7 @@ ${sdp(direction, 2)}`);
  */
 function talk(me: string, peer: string): string {
   const request = (method: string, extra: string, body?: string): string =>
-    send(`${method} [next_url] SIP/2.0
+    send(`${method} [$target] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: ${me}
 To: ${peer}
@@ -137,10 +143,14 @@ ${request("INVITE", "Content-Type: application/sdp\n", sdp(dir, 3))}
     <action><ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="ackcseq"/></action>
   </recv>
   <recv response="200">
-    <action><ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="ackcseq"/></action>
+    <action>
+      <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" check_it="true" assign_to="ackcseq"/>
+      <ereg regexp="a=(sendrecv|sendonly|recvonly|inactive)" search_in="body" check_it="true" assign_to="adir"/>
+      <log message="ANSWER [call_id] [$adir]"/>
+    </action>
   </recv>
 ${ackAfterMs ? `  <pause milliseconds="${ackAfterMs}"/>` : ""}
-${send(`ACK [next_url] SIP/2.0
+${send(`ACK [$target] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: ${me}
 To: ${peer}
@@ -151,7 +161,7 @@ Max-Forwards: 70
 Content-Length: 0`)}
   <nop next="talk"><action><log message="${label.toUpperCase()} [call_id]"/></action></nop>
   <label id="${label}again"/>
-${send(`ACK [next_url] SIP/2.0
+${send(`ACK [$target] SIP/2.0
 [last_Via:]
 From: ${me}
 [last_To:]
@@ -162,6 +172,32 @@ Max-Forwards: 70
 Content-Length: 0`)}
   <pause milliseconds="200"/>
   <nop next="${label}"/>`;
+  // XREFUSE<code>: every re-INVITE from the agent is refused with that status, until the far end's own re-INVITE (XRESUME).
+  const refuse = (code: number, phrase: string): string => `  <label id="refuse${code}"/>
+  <recv request="ACK" optional="true" next="refuse${code}"/>
+  <recv request="XRESUME" optional="true" next="farresume"/>
+  <recv request="XHANGUP" optional="true" next="hangup"/>
+  <recv request="BYE" optional="true" next="byed"/>
+  <recv request="INVITE" next="refusing${code}">
+    <action><ereg regexp="a=(sendrecv|sendonly|recvonly|inactive)" search_in="body" check_it="true" assign_to="dir"/><log message="REFUSEDREINVITE [call_id] ${code} [$dir]"/></action>
+  </recv>
+  <label id="refusing${code}"/>
+${send(`SIP/2.0 ${code} ${phrase}
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`)}
+  <recv request="ACK" next="refuse${code}"/>`;
+  // After a BYE that never arrived (the agent's connection was gone), the dialog is over here: 481 to anything in it.
+  const noDialog = send(`SIP/2.0 481 Call/Transaction Does Not Exist
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`);
   const accepted = send(`SIP/2.0 202 Accepted
 [last_Via:]
 [last_From:]
@@ -171,7 +207,7 @@ Content-Length: 0`)}
 Contact: <sip:farend@[local_ip]:[local_port]>
 Content-Length: 0`);
   return `  <label id="talk"/>
-  <recv request="ACK" optional="true" next="talk"/>
+  <recv request="ACK" optional="true" next="talk"><action><log message="ACKED [call_id]"/></action></recv>
   <recv request="BYE" optional="true" next="byed"/>
   <recv request="INFO" optional="true" next="info">
     <action><ereg regexp="Signal=[0-9A-D*#]" search_in="body" check_it="true" assign_to="sig"/><log message="INFO [call_id] [$sig]"/></action>
@@ -184,8 +220,12 @@ Content-Length: 0`);
   <recv request="XHOLDLATE" optional="true" next="farholdlate"/>
   <recv request="XHANGUP" optional="true" next="hangup"/>
   <recv request="XSTALL" optional="true" next="stall"/>
+  <recv request="XREFUSE488" optional="true" next="refuse488"/>
+  <recv request="XREFUSE491" optional="true" next="refuse491"/>
+  <recv request="XREFUSE500" optional="true" next="refuse500"/>
   <recv request="INVITE" next="reinvite">
     <action>
+      ${TARGET}
       <ereg regexp="a=(sendrecv|sendonly|recvonly|inactive)" search_in="body" check_it="true" assign_to="dir"/>
       <log message="REINVITE [call_id] [$dir]"/>
       <strcmp assign_to="cmp" variable="dir" value="a=sendonly"/>
@@ -214,8 +254,13 @@ ${reinvite("sendonly", "farhold")}
 ${reinvite("sendrecv", "farresume")}
 ${reinvite("sendonly", "farholdlate", 1000)}
 
+${refuse(488, "Not Acceptable Here")}
+${refuse(491, "Request Pending")}
+${refuse(500, "Server Internal Error")}
+
   <label id="stall"/>
   <recv request="INVITE" optional="true" next="stall"><action><log message="STALLED [call_id]"/></action></recv>
+  <recv request="XRESUME" optional="true" next="farresume"/>
   <recv request="XHANGUP" optional="true" next="stallhangup"/>
   <recv request="REFER" optional="true" next="stallrefer">
     <action><ereg regexp="[^ ].*" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto"/><log message="REFER [call_id] [$referto]"/></action>
@@ -228,8 +273,21 @@ ${accepted}
 
   <label id="hangup"/>
 ${request("BYE", "")}
+${BYE_FAILURES.map((code) => `  <recv response="${code}" optional="true" next="byefailed"><action><log message="BYEFAILED [call_id] ${code}"/></action></recv>`).join("\n")}
   <recv response="200"/>
   <nop next="end"><action><log message="HUNGUP [call_id]"/></action></nop>
+
+  <label id="byefailed"/>
+  <label id="gone"/>
+${BYE_FAILURES.map((code) => `  <recv response="${code}" optional="true" next="gone"/>`).join("\n")}
+  <recv request="BYE" optional="true" next="gonebye"/>
+  <recv request="INVITE" next="goneinvite"><action><log message="GONE [call_id]"/></action></recv>
+  <label id="goneinvite"/>
+${noDialog}
+  <recv request="ACK" next="gone"/>
+  <label id="gonebye"/>
+${noDialog}
+  <nop next="end"/>
 
   <label id="stallhangup"/>
 ${request("BYE", "")}
@@ -303,7 +361,7 @@ ${body.content}`,
   <recv request="XMISS" optional="true" next="miss"/>
 ${refused.replace(/<action>/g, '<action><ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="false" assign_to="rtag"/>')}
   <recv response="200" rrs="true">
-    <action><ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="true" assign_to="totag"/><log message="ANSWERED [call_id]"/></action>
+    <action>${TARGET}<ereg regexp="tag=[^;> ]+" search_in="hdr" header="To:" check_it="true" assign_to="totag"/><log message="ANSWERED [call_id]"/></action>
   </recv>
 ${send(`ACK [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -329,7 +387,10 @@ ${cancel("miss", "MISSED", 'Reason: SIP;cause=480;text="NO_ANSWER"\n')}
   );
 }
 
-export type CalleeMode = "poke" | "auto" | "busy" | "notFound" | "unavailable";
+export type CalleeMode = "poke" | "auto" | "early" | "busy" | "notFound" | "unavailable";
+
+/** The early callee's answer, in its 183 and again in its 200 (RFC 3264: the same answer); `s=` marks it. */
+export const EARLY_MEDIA_SDP = sdp("sendrecv", 1).replace("s=-", "s=opencti-early-media");
 
 /** The final failure a refusing callee answers with, and what it logs once the ACK arrives. */
 const REFUSALS: Partial<Record<CalleeMode, { status: string; log: string }>> = {
@@ -340,8 +401,8 @@ const REFUSALS: Partial<Record<CalleeMode, { status: string; log: string }>> = {
 };
 
 /**
- * A callee (UAS) serving any number of calls: it rings, then answers on
- * XANSWER ("poke"), at once ("auto"), or refuses: busy (486), notFound (404),
+ * A callee (UAS) serving any number of calls: it rings (180; "early": 183
+ * with SDP, early media), then answers on XANSWER ("poke", "early"), at once ("auto"), or refuses: busy (486), notFound (404),
  * unavailable (183 with SDP, then 503; a proxy relays it as 500).
  */
 export function calleeScenario(mode: CalleeMode): string {
@@ -353,6 +414,7 @@ export function calleeScenario(mode: CalleeMode): string {
       <ereg regexp="[^ ].*" search_in="hdr" header="To:" check_it="true" assign_to="ito"/>
       <ereg regexp="[^ ].*" search_in="hdr" header="CSeq:" check_it="true" assign_to="icseq"/>
       <ereg regexp="X-Data-[^\\r\\n]*" search_in="msg" check_it="false" assign_to="xdata"/>
+      ${TARGET}
       <log message="INVITE [call_id]"/>
       <log message="INVITEDATA [call_id] [$xdata]"/>
     </action>
@@ -402,7 +464,9 @@ ${extra}`);
   return xml(
     `opencti-callee-${mode}`,
     `${invite}
-${send(`SIP/2.0 180 Ringing
+${
+  mode === "early"
+    ? send(`SIP/2.0 183 Session Progress
 [last_Via:]
 [last_From:]
 [last_To:];${myTag}
@@ -410,13 +474,26 @@ ${send(`SIP/2.0 180 Ringing
 [last_CSeq:]
 [last_Record-Route:]
 Contact: <sip:farend@[local_ip]:[local_port]>
-Content-Length: 0`)}
+Content-Type: application/sdp
+Content-Length: [len]
+
+${EARLY_MEDIA_SDP}`)
+    : send(`SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];${myTag}
+[last_Call-ID:]
+[last_CSeq:]
+[last_Record-Route:]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Content-Length: 0`)
+}
 ${mode === "auto" ? '  <nop next="answer"/>' : ""}
   <recv request="XANSWER" optional="true" next="answer"/>
   <recv request="CANCEL" next="cancelled"/>
 
   <label id="answer"/>
-${fromInvite("200 OK", `Content-Type: application/sdp\nContent-Length: [len]\n\n${sdp("sendrecv", 1)}`).replace("<send>", '<send retrans="500">')}
+${fromInvite("200 OK", `Content-Type: application/sdp\nContent-Length: [len]\n\n${mode === "early" ? EARLY_MEDIA_SDP : sdp("sendrecv", 1)}`).replace("<send>", '<send retrans="500">')}
   <recv request="ACK" crlf="true"><action><log message="ANSWERED [call_id]"/></action></recv>
 ${talk(`[$ito];${myTag}`, "[$ifrom]")}
   <nop next="done"/>
