@@ -9,10 +9,13 @@ const _sameName: readonly Capability[] = [] as Exclude<CallAction, keyof typeof 
 export const ACTION_CAPABILITY = Object.fromEntries(CALL_ACTIONS.map((a) => [a, (RENAMED as Partial<Record<CallAction, Capability>>)[a] ?? a])) as Readonly<Record<CallAction, Capability>>;
 
 
+/** The call has ended or is in wrap-up (or is no longer known): what hangup, reject and the transfers bring. */
+export const over = (c: Pick<Call, "state"> | undefined): boolean => !c || c.state === "wrapup" || c.state === "ended";
+
 /** The consult leg of a primary call, or the primary of a consult leg. */
 export function consultPartner(call: Call, calls: Iterable<Call>): Call | undefined {
   for (const other of calls) {
-    if (other.id === call.id || other.state === "ended" || other.state === "wrapup") continue;
+    if (other.id === call.id || over(other)) continue;
     if (other.relatedCallId === call.id || call.relatedCallId === other.id) return other;
   }
   return undefined;
@@ -28,31 +31,21 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
   const all = [...calls];
   const partner = consultPartner(call, all);
   const live = call.state === "connected" || call.state === "held";
-  const wanted: CallAction[] = [];
-  switch (call.state) {
-    case "ringing":
-      // Call waiting: a second call is answered only once the first is held (the
-      // panel offers "hold and answer"), and only with `callWaiting` while one is held.
-      if (!all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing" || (c.state === "held" && !capabilities.has("callWaiting"))))) wanted.push("answer");
-      wanted.push("reject");
-      break;
-    case "dialing":
-      wanted.push("hangup");
-      break;
-    case "connected":
-      wanted.push("hangup", "hold", call.muted ? "unmute" : "mute", "sendDtmf");
-      if (!partner && call.direction !== "consult") wanted.push("blindTransfer", "consult");
-      break;
-    case "held":
-      wanted.push("hangup");
-      if (call.muted) wanted.push("unmute");
-      // Not while another call talks or dials out (that one would be on hold first).
-      if (!partner && !all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing"))) wanted.push("resume");
-      break;
-    case "wrapup":
-      wanted.push("completeWrapUp");
-      break;
-  }
+  // Hangup first, on every call that can be hung up.
+  const wanted: CallAction[] = live || call.state === "dialing" ? ["hangup"] : [];
+  if (call.state === "ringing") {
+    // Call waiting: a second call is answered only once the first is held (the
+    // panel offers "hold and answer"), and only with `callWaiting` while one is held.
+    if (!all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing" || (c.state === "held" && !capabilities.has("callWaiting"))))) wanted.push("answer");
+    wanted.push("reject");
+  } else if (call.state === "connected") {
+    wanted.push("hold", call.muted ? "unmute" : "mute", "sendDtmf");
+    if (!partner && call.direction !== "consult") wanted.push("blindTransfer", "consult");
+  } else if (call.state === "held") {
+    if (call.muted) wanted.push("unmute");
+    // Not while another call talks or dials out (that one would be on hold first).
+    if (!partner && !all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing"))) wanted.push("resume");
+  } else if (call.state === "wrapup") wanted.push("completeWrapUp");
   if (live && liveRemotes(call.parties) > 1) wanted.push("dropParty");
   if (partner && live && (partner.state === "connected" || partner.state === "held")) {
     wanted.push("completeTransfer", "conference");

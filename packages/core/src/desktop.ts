@@ -8,7 +8,7 @@ import { toCtiError, type CtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
 import { redact, redactingLogger, silentLogger, type Logger, type LogLevel } from "./logger.js";
 import { TELEPHONY_MODES, type Call, type CallAction, type Capability, type DesktopSnapshot, type TelephonyMode, type WrapUp } from "./model.js";
-import { ACTION_CAPABILITY } from "./actions.js";
+import { ACTION_CAPABILITY, over } from "./actions.js";
 import { fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
 import { DesktopStore, invalid } from "./store.js";
 import { LIMITS } from "./validate.js";
@@ -220,8 +220,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
       } else if (debug) logger.debug(event.type, { seq: event.seq });
       // (A whole number: new Array() above refused anything else.)
       if (historyLimit) {
-        ring[ringNext] = event;
-        ringNext = (ringNext + 1) % historyLimit;
+        ring[ringNext++] = event;
+        ringNext %= historyLimit;
       }
       queue.push(event);
     }
@@ -257,8 +257,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       } catch (err) {
         // Through redact: what was thrown may have no string form (or a throwing one).
         const safe = redact(err, 256);
-        const why: unknown = (safe as { message?: unknown } | null)?.message ?? safe;
-        emit(invalid(`${name} failed: ${String(why)}`, args));
+        emit(invalid(`${name} failed: ${String((Object(safe) as { message?: unknown }).message ?? safe)}`, args));
       }
     };
   const ctx = {
@@ -269,7 +268,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     logger,
   } as unknown as ConnectorContext & Record<string, unknown>;
   for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "sync", "signal"] as const) {
-    ctx[method] = guard(method, (a: unknown, b?: unknown, c?: unknown) => store[method](a, b, c));
+    ctx[method] = guard(method, store[method].bind(store));
   }
 
   // Requests: each is described once in REQUESTS and runs through request().
@@ -295,7 +294,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
         throw fail(
           "INVALID_STATE",
           // A ringing call not offering answer: another call is in progress (see deriveActions).
-          `Cannot ${words}: ${call.state === "ringing" && name === "answer" ? "another call is in progress; hold or end it first" : `the call is ${call.state === "wrapup" ? "in wrap-up" : call.state}`}.`,
+          `Cannot ${words}: ${call.state === "ringing" && name === "answer" ? "hold or end the other call first" : `the call is ${call.state === "wrapup" ? "in wrap-up" : call.state}`}.`,
           name,
           callId,
         );
@@ -303,59 +302,59 @@ export function createDesktop(options: DesktopOptions): Desktop {
     const fields = spec.args ? (spec.args as (scope: RequestScope, ...a: unknown[]) => Record<string, unknown> | undefined)({ store, call, name }, ...args) : {};
     if (!fields) return undefined; // nothing to do
     if (spec.link === "after" && store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${words}: the telephony link is ${store.link}.`, name);
+    // The timer and watch of login's wait for the link, then of the connector call; each set by its executor, which runs at once.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let watch!: () => void;
     if (spec.link === "wait") {
       // login: waits for the link to connect.
-      let wake: () => void; // set by the executor, which runs at once
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve, reject) => {
-        timer = setTimeout(() => reject(fail("LINK_DOWN", `The telephony link is still ${store.link} after ${timeoutMs} ms.`, "login")), timeoutMs);
-        // A connector that failed to start will not connect: its error at once.
-        watchers.add((wake = () => (destroyed ? reject(gone(name)) : startError ? reject(startError) : store.link === "connected" && resolve())));
-        wake();
-      }).finally(() => {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          timer = setTimeout(() => reject(fail("LINK_DOWN", `The telephony link is still ${store.link} after ${timeoutMs} ms.`, "login")), timeoutMs);
+          // A connector that failed to start will not connect: its error at once.
+          watchers.add((watch = () => (destroyed ? reject(gone(name)) : startError ? reject(startError) : store.link === "connected" && resolve())));
+          watch();
+        });
+      } finally {
         clearTimeout(timer);
-        watchers.delete(wake);
-      });
+        watchers.delete(watch);
+      }
     }
-    const impl = connector[name] as ((r: object) => Promise<{ callId: string } | void>) | undefined;
-    if (!impl) throw fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${words}.`, name);
+    if (!connector[name]) throw fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${words}.`, name);
     // The connector call, bounded by the timeout; a duplicate is refused while one is in flight.
     const key = call && !spec.single ? `${name}:${call.id}` : name;
     if (pending.has(key)) throw fail("INVALID_STATE", `A ${name} request is already in progress.`, name);
     pending.add(key);
     const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let watch!: () => void; // set by the executor, which runs at once
-    let result: { callId: string } | void;
+    /** The connector's answer, once it resolved. */
+    let answer: [{ callId: string } | void] | undefined;
     const started = now();
     try {
       // Whichever settles first wins; a settle after the timeout is ignored.
-      result = await new Promise<{ callId: string } | void>((resolve, reject) => {
-        /** The connector's answer, once it resolved. */
-        let answer: [{ callId: string } | void] | undefined;
+      await new Promise<void>((resolve, reject) => {
         /** Whether the desktop has shown the change (see RequestSpec.done). */
-        let shown = !spec.done;
-        // Runs when the connector resolves, after every report while in flight, and on destroy.
-        watch = () => {
-          const c = call && store.calls.get(call.id);
-          shown ||= !!spec.done!(c, store, fields);
-          // Over: ended, or gone to wrap-up since the request began (completeWrapUp starts there).
-          if (destroyed || (call && !shown && (!c || (c.state === "wrapup" && call.state !== "wrapup")))) {
-            // A turn later, so the connector's own failure (it ended the call
-            // because the request failed) wins over this one; the abort then,
-            // so its reaction to the abort does not.
-            setTimeout(() => {
-              controller.abort();
-              reject(destroyed ? gone(name) : fail("INVALID_STATE", `Cannot ${words}: call ${call!.id} has ended.`, name, call!.id));
-            });
-          } else if (answer && shown) resolve(answer[0]);
-        };
-        watchers.add(watch);
+        let shown: unknown = !spec.done;
         timer = setTimeout(() => {
           controller.abort();
-          reject(fail("REQUEST_TIMEOUT", answer ? `The vendor confirmed ${name} but the change did not show within ${timeoutMs} ms.` : `The vendor did not answer ${name} within ${timeoutMs} ms.`, name));
+          reject(fail("REQUEST_TIMEOUT", `The vendor did not ${answer ? "complete" : "answer"} ${name} within ${timeoutMs} ms.`, name));
         }, timeoutMs);
-        impl.call(connector, call ? { call, ...fields, signal: controller.signal } : { ...fields, signal: controller.signal }).then((v) => {
+        // Runs when the connector resolves, after every report while in flight, and on destroy.
+        watchers.add(
+          (watch = () => {
+            const c = call && store.calls.get(call.id);
+            shown ||= spec.done!(c, store, fields);
+            // Over: ended, or gone to wrap-up since the request began (completeWrapUp starts there).
+            if (destroyed || (call && !shown && over(c) && c?.state !== call.state)) {
+              // A turn later, so the connector's own failure (it ended the call
+              // because the request failed) wins over this one; the abort then,
+              // so its reaction to the abort does not.
+              setTimeout(() => {
+                controller.abort();
+                reject(destroyed ? gone(name) : fail("INVALID_STATE", `Cannot ${words}: call ${call!.id} has ended.`, name, call!.id));
+              });
+            } else if (answer && shown) resolve();
+          }),
+        );
+        (connector[name] as (r: object) => Promise<{ callId: string } | void>)({ ...(call && { call }), ...fields, signal: controller.signal }).then((v) => {
           answer = [v];
           watch();
         }, reject);
@@ -371,7 +370,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       pending.delete(key);
     }
     // dial and consult resolve with the connector's `callId`.
-    return name === "dial" || name === "consult" ? (result as { callId: string }).callId : undefined;
+    return name === "dial" || name === "consult" ? (answer![0] as { callId: string }).callId : undefined;
   }
 
   const desktop = {
@@ -388,11 +387,10 @@ export function createDesktop(options: DesktopOptions): Desktop {
       mode,
     }),
     getCall: (id) => store.calls.get(id),
-    events: () => [...ring.slice(ringNext), ...ring.slice(0, ringNext)].filter((e): e is DesktopEvent => !!e),
+    events: () => [...ring.slice(ringNext), ...ring.slice(0, ringNext)].filter((e) => e) as DesktopEvent[],
     on(type: string, handler: Handler<DesktopEvent>): Unsubscribe {
-      let set = listeners.get(type);
-      if (!set) listeners.set(type, (set = new Set()));
-      set.add(handler);
+      const set = listeners.get(type) ?? new Set();
+      listeners.set(type, set.add(handler));
       return () => void set.delete(handler);
     },
 

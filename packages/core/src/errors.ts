@@ -4,8 +4,6 @@ import { clip, isOneOf, LIMITS } from "./validate.js";
 
 export { CTI_ERROR_CODES, type CtiErrorCode };
 
-/** Codes worth retrying as they are; the others need something to change first. */
-const RETRYABLE: readonly CtiErrorCode[] = ["REQUEST_TIMEOUT", "LINK_DOWN", "DESTINATION_BUSY", "VENDOR_ERROR"];
 
 export interface CtiErrorOptions {
   retryable?: boolean;
@@ -32,7 +30,8 @@ export class CtiError extends Error {
   constructor(code: CtiErrorCode, message: string, options: CtiErrorOptions = {}) {
     super(hostText(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retryable = options.retryable ?? RETRYABLE.includes(code);
+    // Codes worth retrying as they are; the others need something to change first.
+    this.retryable = options.retryable ?? ["REQUEST_TIMEOUT", "LINK_DOWN", "DESTINATION_BUSY", "VENDOR_ERROR"].includes(code);
     if (options.request !== undefined) this.request = options.request;
     if (options.callId !== undefined) this.callId = clip(options.callId, LIMITS.id);
   }
@@ -49,6 +48,5 @@ export function isCtiError(value: unknown): value is CtiError {
 /** Anything a connector threw, as a CtiError (vendor failures become VENDOR_ERROR with the failure as `cause`). */
 export function toCtiError(value: unknown, request?: string): CtiError {
   if (isCtiError(value)) return value;
-  const message = value instanceof Error ? value.message : typeof value === "string" ? value : "The vendor reported an error";
-  return new CtiError("VENDOR_ERROR", message, { cause: value, request });
+  return new CtiError("VENDOR_ERROR", value instanceof Error ? value.message : typeof value === "string" ? value : "The vendor reported an error", { cause: value, request });
 }

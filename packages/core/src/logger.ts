@@ -14,63 +14,52 @@ const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"]
 
 export const REDACTED = "[redacted]";
 
-/**
- * Key names whose values are secrets, matched on whole name segments: `apiKey`,
- * `x-api-key`, `client_secret`, `X-Amz-Security-Token` and `pinCode` are
- * secrets; `pinned`, `spin`, `author` and `authority` are not. The short,
- * ambiguous words (pin, otp, sig, auth, …) only as segments.
- */
-const SECRET_WORD = /\b(pass(word|wd|code|phrase)?|pwd|secrets?|tokens?|auth|authori[sz]ation|credentials?|cookies?|jwt|ha1|otp|pin|sig|signature|(api|access|private) ?key)\b/i;
-/**
- * The strong words also inside a one-word name (`authtoken`, `newpassword`,
- * `secretkey`); "token" only at its end, so `tokenizer` is not a secret.
- */
-const SECRET_IN_WORD = /pass(wor)?d|secret|(api|access|private)key|tokens?$/;
-
 /** Whether a key, header or parameter name names a secret. */
 export function secretKey(name: string): boolean {
   name = name.slice(0, 128);
   return (
-    SECRET_WORD.test(name.replace(/([a-z\d])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])/g, "$1$2 ").replace(/[\W_]+/g, " ")) ||
-    SECRET_IN_WORD.test(name.toLowerCase().replace(/[\W_]+/g, ""))
+    // Whole name segments: `apiKey`, `x-api-key`, `client_secret`,
+    // `X-Amz-Security-Token` and `pinCode` are secrets; `pinned`, `spin`,
+    // `author` and `authority` are not. The short, ambiguous words (pin, otp,
+    // sig, auth, …) only as segments.
+    /\b(pass(word|wd|code|phrase)?|pwd|secrets?|tokens?|auth|authori[sz]ation|credentials?|cookies?|jwt|ha1|otp|pin|sig|signature|(api|access|private) ?key)\b/i.test(
+      name.replace(/([a-z\d])(?=[A-Z])|([A-Z])(?=[A-Z][a-z])/g, "$1$2 ").replace(/[\W_]+/g, " "),
+    ) ||
+    // The strong words also inside a one-word name (`authtoken`, `newpassword`,
+    // `secretkey`); "token" only at its end, so `tokenizer` is not a secret.
+    /pass(wor)?d|secret|(api|access|private)key|tokens?$/.test(name.toLowerCase().replace(/[\W_]+/g, ""))
   );
 }
 
-/**
- * Secrets inside text. Every pattern runs in linear time: a run it starts on
- * either matches or is consumed whole, or its quantifier is bounded.
- */
-const TEXT_RULES: [RegExp, string | ((m: string, a: string, b: string) => string)][] = [
-  // A JWT (or any base64 JSON) anywhere: once started, a match cannot fail, so nothing is retried.
-  [/eyJ[\w-]{6,}(?:\.[\w-]*){0,2}/g, REDACTED],
-  // user:password@ in a URI (the user may be empty: redis://:pw@host).
-  [/((?:\/\/|\bsips?:)[^:@/\s]*):[^@/\s]{1,256}@/gi, `$1:${REDACTED}@`],
-  // Basic and Bearer credentials, unless a plain word follows ("Basic plan", "bearer of").
-  [/\b(Basic|Bearer)[ \t]+([\w+/.~=-]+)/gi, (m, scheme, token) => (/^[a-z]{1,15}$/.test(token) ? m : `${scheme} ${REDACTED}`)],
-];
 
-/**
- * A name and what separates it from its value: `name=`, `name:` (a header
- * line, or "name: value" in prose), `"name":` (JSON). Only names; the value is
- * read after it only when the name is a secret, so a harmless name never hides
- * a secret behind it (`msg="login failed password=…"`).
- */
-const NAME = /(?<![\w-])(?:"([^"\r\n]{1,64})"|([\w-]+))[ \t]*([:=])[ \t]*/g;
 /**
  * A secret's value: a quoted string up to its closing quote, else up to `&`,
- * `;`, whitespace or a quote; after an unquoted `name:`, the rest of the line.
+ * `;`, whitespace or a quote (after an unquoted `name:`, the rest of the line
+ * is, see redactText).
  */
 const VALUE = /"(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s&;"]*/y;
-const LINE = /[^\r\n]*/y;
 
 function redactText(value: string): string {
-  for (const [pattern, replacement] of TEXT_RULES) value = value.replace(pattern, replacement as string);
+  // Secrets inside text. Every pattern runs in linear time: a run it starts on
+  // either matches or is consumed whole, or its quantifier is bounded.
+  value = value
+    // A JWT (or any base64 JSON) anywhere: once started, a match cannot fail, so nothing is retried.
+    .replace(/eyJ[\w-]{6,}(?:\.[\w-]*){0,2}/g, REDACTED)
+    // user:password@ in a URI (the user may be empty: redis://:pw@host).
+    .replace(/((?:\/\/|\bsips?:)[^:@/\s]*):[^@/\s]{1,256}@/gi, `$1:${REDACTED}@`)
+    // Basic and Bearer credentials, unless a plain word follows ("Basic plan", "bearer of").
+    .replace(/\b(Basic|Bearer)[ \t]+([\w+/.~=-]+)/gi, (m, scheme: string, token: string) => (/^[a-z]{1,15}$/.test(token) ? m : `${scheme} ${REDACTED}`));
   let out = "";
   let done = 0;
-  for (const m of value.matchAll(NAME)) {
+  // A name and what separates it from its value: `name=`, `name:` (a header
+  // line, or "name: value" in prose), `"name":` (JSON). Only names; the value is
+  // read after it only when the name is a secret, so a harmless name never hides
+  // a secret behind it (`msg="login failed password=…"`).
+  for (const m of value.matchAll(/(?<![\w-])(?:"([^"\r\n]{1,64})"|([\w-]+))[ \t]*([:=])[ \t]*/g)) {
     const at = m.index + m[0].length;
     if (m.index < done || !secretKey(m[1] ?? m[2]!)) continue;
-    const rule = m[2] !== undefined && m[3] === ":" ? LINE : VALUE;
+    // After an unquoted `name:`, the rest of the line.
+    const rule = m[2] !== undefined && m[3] === ":" ? /[^\r\n]*/y : VALUE;
     rule.lastIndex = at;
     const secret = rule.exec(value)![0];
     const quote = rule === VALUE && /^["']/.test(secret) ? secret[0] : "";
@@ -99,7 +88,8 @@ export function redact(value: unknown, max: number = LIMITS.redacted): unknown {
     if (typeof v === "string") {
       if (max <= 0) return "[…]";
       // Scan a little past the cut so a secret across it is still recognized.
-      const out = v.length > max ? redactText(v.slice(0, max + 256)).slice(0, max) + "…[truncated]" : redactText(v);
+      let out = redactText(v.slice(0, max + 256));
+      if (v.length > max) out = out.slice(0, max) + "…[truncated]";
       max -= out.length;
       return out;
     }
@@ -140,16 +130,19 @@ export function redact(value: unknown, max: number = LIMITS.redacted): unknown {
 /** Wraps any logger so fields are redacted and levels below `level` dropped (see createConsoleLogger in `@opencti/core/logging`). */
 export function redactingLogger(inner: Logger, options: { level?: LogLevel | undefined } = {}): Logger {
   const min = LEVELS.indexOf(options.level ?? "info");
-  return eachLevel((level) => (message, fields) => {
-    if (LEVELS.indexOf(level) < min) return;
-    try {
-      const text = redact(message) as string;
-      if (fields === undefined) inner[level](text);
-      else inner[level](text, redact(fields) as Record<string, unknown>);
-    } catch {
-      // A broken logger must never break call handling.
-    }
-  });
+  return eachLevel((level) =>
+    LEVELS.indexOf(level) < min
+      ? () => {}
+      : (message, fields) => {
+          try {
+            const text = redact(message) as string;
+            if (fields === undefined) inner[level](text);
+            else inner[level](text, redact(fields) as Record<string, unknown>);
+          } catch {
+            // A broken logger must never break call handling.
+          }
+        },
+  );
 }
 
 /** A logger that drops every line. */

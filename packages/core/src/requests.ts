@@ -23,7 +23,7 @@
  *    and a request on a call rejects with INVALID_STATE when its call ends (or
  *    goes to wrap-up) before it showed it.
  */
-import { consultPartner, isLiveRemote } from "./actions.js";
+import { consultPartner, isLiveRemote, over } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
 import { CtiError, type CtiErrorCode } from "./errors.js";
 import type { AgentReason, Call, CallAction, Capability, Party, WrapUp } from "./model.js";
@@ -65,9 +65,6 @@ export interface RequestSpec {
   readonly single?: true;
 }
 
-/** The call has ended or is in wrap-up: what hangup, reject and the transfers bring. */
-const over = (c: Call | undefined): boolean => !c || c.state === "wrapup";
-
 export type RequestName = "login" | "logout" | "setAgentState" | "dial" | CallAction;
 
 /** A CtiError for `request`. */
@@ -76,7 +73,7 @@ export const fail = (code: CtiErrorCode, message: string, request: string, callI
 /** The connector request's `destination`, normalized (dial, blindTransfer, consult). */
 const destination = ({ name }: RequestScope, value: unknown): { destination: string } => {
   const target = normalizeDestination(value);
-  if (target === undefined) throw fail("INVALID_DESTINATION", `Cannot dial "${String(value).slice(0, 64)}": not a number or address.`, name);
+  if (!target) throw fail("INVALID_DESTINATION", `Cannot dial "${String(value).slice(0, 64)}": not a number or address.`, name);
   return { destination: target };
 };
 
@@ -103,7 +100,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     link: "after",
     done: (_, store) => store.agent.state === "logged_out",
     args: ({ store }, reasonId?: string) => {
-      if (store.calls.size > 0) throw fail("INVALID_STATE", "End or wrap up every call before you log out.", "logout");
+      if (store.calls.size) throw fail("INVALID_STATE", "End or wrap up every call before you log out.", "logout");
       if (reasonId === undefined) return {};
       const reason = store.reasons.find((r) => r.id === reasonId);
       if (!reason) throw fail("INVALID_ARGUMENT", `Unknown reason "${reasonId}".`, "logout");
@@ -132,7 +129,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
       for (const c of scope.store.calls.values()) {
         if (c.state === "connected" || c.state === "dialing") throw fail("INVALID_STATE", "Hold or end the current call before you dial another.", "dial");
         // As for answer: a held call stays held only with callWaiting.
-        if (c.state === "held" && !scope.store.capabilities.has("callWaiting")) throw fail("INVALID_STATE", "End the held call before you dial another: this connector cannot keep a call waiting.", "dial");
+        if (c.state === "held" && !scope.store.capabilities.has("callWaiting")) throw fail("INVALID_STATE", "End the held call before you dial another.", "dial");
       }
       return { ...target, options };
     },
@@ -168,7 +165,7 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   dropParty: {
     words: "drop a party",
     // The party is off the call (or the call is over).
-    done: (c, _, { party }) => over(c) || !c!.parties.some((p) => p.id === (party as Party).id && isLiveRemote(p)),
+    done: (c, _, { party }) => over(c) || !c!.parties.find((p) => p.id === (party as Party).id && isLiveRemote(p)),
     args: ({ call }, partyId: string) => {
       const party = call!.parties.find((p) => p.id === partyId && isLiveRemote(p));
       if (!party) throw fail("INVALID_ARGUMENT", `Party ${partyId} is not on this call.`, "dropParty", call!.id);

@@ -7,9 +7,9 @@
 import { deriveActions, liveRemotes } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody } from "./events.js";
-import { type Agent, type AgentReason, type Call, type CallFailure, type Capability, type LinkState, type Party, type WrapUp } from "./model.js";
+import { type Agent, type AgentReason, type Call, type CallFailure, type Capability, LINK_STATES, type LinkState, type Party, type WrapUp } from "./model.js";
 import { hostText } from "./logger.js";
-import { AGENT, CALL, readReason, problem, FAILURE, INSIGHT, isEndReason, isLinkState, isText, LIMITS, PARTY, read, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { AGENT, CALL, readReason, problem, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, PARTY, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 /** Call fields a merge copies as reported; a change to any but `muted` (its own events) is a `call.updated`. */
 const PLAIN_FIELDS = ["muted", "vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
@@ -46,14 +46,14 @@ export class DesktopStore {
   }
 
   setLink(state: unknown, reason?: unknown): EventBody[] {
-    if (!isLinkState(state)) return invalid(`link state is invalid (${show(state)})`, { state, reason });
-    if (state === this.link) return [];
+    if (!isOneOf(LINK_STATES)(state)) return invalid(`link state is invalid (${show(state)})`, { state, reason });
     const previous = this.link;
+    if (state === previous) return [];
     return [{ type: "link.changed", link: (this.link = state), previous, ...(isText(reason, Infinity) ? { reason: hostText(reason, LIMITS.text) } : {}) }];
   }
 
   setReasons(reasons: unknown): EventBody[] {
-    if (!Array.isArray(reasons) || reasons.length > LIMITS.reasons || !reasons.every(readReason)) return invalid("agent reasons must be a list of {id, state, label}", reasons);
+    if (!Array.isArray(reasons) || reasons.length > LIMITS.reasons || !reasons.every(readReason)) return invalid("reasons must be a list of {id, state, label}", reasons);
     this.reasons = reasons.map(readReason) as AgentReason[];
     return [];
   }
@@ -70,14 +70,19 @@ export class DesktopStore {
     const agentId = r.agentId ?? previous.agentId;
     const stateChanged = r.state !== previous.state || reason?.id !== previous.reason?.id;
     if (!stateChanged && pendingState?.state === previous.pendingState?.state && pendingState?.reason?.id === previous.pendingState?.reason?.id && agentId === previous.agentId) return [];
-    this.agent = {
-      state: r.state,
-      since: stateChanged ? this.#now() : previous.since,
-      ...(reason ? { reason } : {}),
-      ...(pendingState ? { pendingState } : {}),
-      ...(agentId !== undefined ? { agentId } : {}),
-    };
-    return [{ type: "agent.changed", agent: this.agent, previous }];
+    return [
+      {
+        type: "agent.changed",
+        agent: (this.agent = {
+          state: r.state,
+          since: stateChanged ? this.#now() : previous.since,
+          ...(reason ? { reason } : {}),
+          ...(pendingState ? { pendingState } : {}),
+          ...(agentId !== undefined ? { agentId } : {}),
+        }),
+        previous,
+      },
+    ];
   }
 
   upsertCall(report: unknown): EventBody[];
@@ -127,9 +132,9 @@ export class DesktopStore {
 
     // A copy: the connector may change its object after the check.
     if (r.data) call.data = { ...r.data };
-    if ((r.state === "connected" || r.state === "held") && base.connectedAt === undefined) call.connectedAt = now;
+    if (r.state === "connected" || r.state === "held") call.connectedAt ??= now;
     if (over) {
-      if (base.endedAt === undefined) call.endedAt = now;
+      call.endedAt ??= now;
       // The call is over: nobody is on it any more, whatever the vendor last said,
       // and its media is no condition any more.
       call.parties = call.parties.map((p) => (p.state === "disconnected" ? p : { ...p, state: "disconnected" }));
@@ -137,7 +142,7 @@ export class DesktopStore {
       // Why it failed, reported with its end (a live call has no failure); a
       // failed call always says something.
       if (r.failure) call.failure = { ...read<CallFailure>(r.failure, FAILURE)!, message: hostText(r.failure.message, LIMITS.text) };
-      else if (call.endReason === "failed") call.failure ??= { code: "VENDOR_ERROR", message: "The call failed; the vendor did not say why." };
+      else if (call.endReason === "failed") call.failure ??= { code: "VENDOR_ERROR", message: "The vendor did not say why the call failed." };
     }
     // Every event here is a call event carrying the final snapshot: collect their types.
     const types: CallEventType[] = [];
@@ -159,7 +164,7 @@ export class DesktopStore {
       if (!same(old.data, call.data)) types.push("call.data");
       if (!stateChanged && (PLAIN_FIELDS.some((k) => k !== "muted" && old[k] !== call[k]) || !same(old.wrapUp ?? {}, call.wrapUp ?? {}) || !same(old.failure ?? {}, call.failure ?? {}))) types.push("call.updated");
     }
-    if (types.length === 0) return [];
+    if (!types.length) return [];
     if (call.state === "ended") {
       // Forgotten, but remembered as ended (the oldest of them forgotten past #endedMemory).
       this.calls.delete(call.id);
@@ -183,7 +188,7 @@ export class DesktopStore {
   }
 
   removeCall(id: unknown, endReason?: unknown, failure?: unknown): EventBody[] {
-    if (!isText(id)) return invalid("removeCall needs a call id", { id, endReason });
+    if (!isText(id)) return invalid("removeCall needs an id", { id, endReason });
     if (endReason !== undefined && !isEndReason(endReason)) return invalid(`endReason is invalid (${show(endReason)})`, { id, endReason }, id);
     const old = this.calls.get(id);
     if (!old) return [];
@@ -192,7 +197,7 @@ export class DesktopStore {
 
   sync(report: unknown): EventBody[];
   sync(r: Partial<SyncReport> | null): EventBody[] {
-    if (!Array.isArray(r?.calls)) return invalid("a sync report needs a calls list", r);
+    if (!Array.isArray(r?.calls)) return invalid("sync needs a calls list", r);
     if (r.calls.length > LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, r);
     const events: EventBody[] = [];
     const listed = new Set<unknown>();
@@ -207,41 +212,34 @@ export class DesktopStore {
   }
 
   signal(s: unknown): EventBody[] {
-    // A non-object has no kind: the default branch refuses it.
+    // A non-object has no kind: refused at the end.
     const sig = Object(s) as Signal;
     const kind = sig.kind;
-    switch (kind) {
-      case "transcript":
-      case "insight": {
-        // Known ids are strings: anything else is unknown.
-        if (!(this.calls.has(sig.callId) || this.#ended.has(sig.callId))) return invalid(`${kind} for an unknown call`, s);
-        // The two differ only in the field that carries the payload and its spec.
-        const transcript = kind === "transcript";
-        const key = transcript ? "segment" : "insight";
-        const value = read<{ data?: object }>((sig as Record<string, unknown>)[key], transcript ? SEGMENT : INSIGHT);
-        if (value?.data) value.data = { ...value.data };
-        return value
-          ? [{ type: `call.${kind}`, callId: sig.callId, [key]: value } as EventBody]
-          : invalid(`${key} is invalid`, s, sig.callId);
-      }
-      case "warning":
-      case "error": {
-        if (!isText(sig.code) || typeof sig.message !== "string") return invalid(`${kind} needs code and message`, s);
-        const error = kind === "error";
-        return [
-          {
-            type: kind,
-            code: sig.code,
-            message: hostText(sig.message),
-            ...(error ? { retryable: false } : {}),
-            ...(isText(sig.callId) ? { callId: sig.callId } : {}),
-            ...(error && sig.raw !== undefined ? { raw: sig.raw } : {}),
-          } as EventBody,
-        ];
-      }
-      default:
-        return invalid("a signal needs a known kind", s);
+    const transcript = kind === "transcript";
+    if (transcript || kind === "insight") {
+      // Known ids are strings: anything else is unknown.
+      if (!(this.calls.has(sig.callId) || this.#ended.has(sig.callId))) return invalid(`${kind} for an unknown call`, s);
+      // The two differ only in the field that carries the payload and its spec.
+      const key = transcript ? "segment" : "insight";
+      const value = read<{ data?: object }>((sig as Record<string, unknown>)[key], transcript ? SEGMENT : INSIGHT);
+      if (value?.data) value.data = { ...value.data };
+      return value ? [{ type: `call.${kind}`, callId: sig.callId, [key]: value } as EventBody] : invalid(`${key} is invalid`, s, sig.callId);
     }
+    const error = kind === "error";
+    if (error || kind === "warning") {
+      if (!isText(sig.code) || typeof sig.message !== "string") return invalid(`${kind} needs code and message`, s);
+      return [
+        {
+          type: kind,
+          code: sig.code,
+          message: hostText(sig.message),
+          ...(error ? { retryable: false } : {}),
+          ...(isText(sig.callId) ? { callId: sig.callId } : {}),
+          ...(error && sig.raw !== undefined ? { raw: sig.raw } : {}),
+        } as EventBody,
+      ];
+    }
+    return invalid("unknown signal kind", s);
   }
 }
 

@@ -53,7 +53,6 @@ export const isOneOf =
   <T extends string>(values: readonly T[]) =>
   (v: unknown): v is T =>
     (values as readonly unknown[]).includes(v);
-export const isLinkState = isOneOf(LINK_STATES);
 export const isEndReason = isOneOf(END_REASONS);
 
 type Check = (v: unknown) => unknown;
@@ -112,9 +111,8 @@ export const PARTY: Spec = {
   address: opt((v) => isText(v, LIMITS.text)),
   displayName: opt(text),
 };
-/** A vendor's code: "503", "31486", "LineEngagedCustomer", "microphone_not_shared" (no spaces, so no prose or secrets). */
-const VENDOR_CODE = /^[\w.:-]{1,64}$/;
-export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt((v) => typeof v === "string" && VENDOR_CODE.test(v)), message: (v) => isText(v, LIMITS.text) };
+/** vendorCode: "503", "31486", "LineEngagedCustomer", "microphone_not_shared" (at most 64 characters, no spaces, so no prose or secrets). */
+export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt((v) => isText(v, 64) && /^[\w.:-]+$/.test(v)), message: (v) => isText(v, LIMITS.text) };
 export const WRAP_UP: Spec = { disposition: opt(text), notes: opt(longText) };
 export const REASON: Spec = { id: isText, state: isOneOf(AGENT_STATES), label: isText };
 export const SEGMENT: Spec = {
@@ -166,15 +164,13 @@ export const DTMF = /^[0-9*#A-Da-d,w]{1,64}$/;
  * Returns undefined when it is not dialable.
  */
 export function normalizeDestination(value: unknown): string | undefined {
-  if (typeof value !== "string") return undefined;
-  const text = value.trim();
   // (An empty text matches none of the patterns below.)
+  const text = typeof value === "string" ? value.trim() : "";
   if (text.length > LIMITS.id) return undefined;
   if (/^[+\d\s().-]+$/.test(text)) {
     const compact = text.replace(/[\s().-]/g, "");
     return /^\+?\d{2,32}$/.test(compact) ? compact : undefined;
   }
-  if (/^(sips?:)?[\w.!~*()&=+$,;?/%#-]+(@[A-Za-z0-9.-]+(:\d{1,5})?)?$/.test(text)) return text;
-  // A named target: a queue or quick connect ("Sales Queue").
-  return /^[A-Za-z][\w .-]{0,63}$/.test(text) ? text : undefined;
+  // A SIP URI or extension, or a named target: a queue or quick connect ("Sales Queue").
+  return /^((sips?:)?[\w.!~*()&=+$,;?/%#-]+(@[A-Za-z0-9.-]+(:\d{1,5})?)?|[A-Za-z][\w .-]{0,63})$/.test(text) ? text : undefined;
 }

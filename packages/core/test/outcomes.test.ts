@@ -137,7 +137,7 @@ describe("call waiting", () => {
       rec.ctx.upsertCall({ id: "2", state: "ringing" });
       expect(desktop.getCall("2")?.actions).toEqual(["reject"]);
       const refused = await rejection(desktop.answer("2"));
-      expect(refused).toMatchObject({ code: "INVALID_STATE", message: "Cannot answer: another call is in progress; hold or end it first." });
+      expect(refused).toMatchObject({ code: "INVALID_STATE", message: "Cannot answer: hold or end the other call first." });
       expect(rec.methods()).not.toContain("answer");
       await desktop.hold("1");
       expect(desktop.getCall("2")?.actions.includes("answer")).toBe(whileHeld);
@@ -183,7 +183,7 @@ describe("request lifecycle, crossed by the vendor", () => {
     rec.ctx.upsertCall({ id: "1", state: "connected" });
     rec.connector.hangup = async () => {};
     const error = await rejection(desktop.hangup("1"));
-    expect(error).toMatchObject({ code: "REQUEST_TIMEOUT", message: "The vendor confirmed hangup but the change did not show within 80 ms." });
+    expect(error).toMatchObject({ code: "REQUEST_TIMEOUT", message: "The vendor did not complete hangup within 80 ms." });
     rec.connector.hangup = (r) => Promise.resolve(void setTimeout(() => rec.ctx.upsertCall({ id: r.call.id, state: "ended", endReason: "local_hangup" }), 20));
     await desktop.hangup("1");
     expect(desktop.getCall("1")).toBeUndefined();
@@ -276,7 +276,7 @@ describe("call waiting for dial and resume", () => {
       if (allowed) {
         expect(typeof (await dial)).toBe("string");
         expect(desktop.getCall("1")?.actions).not.toContain("resume");
-      } else expect(await dial).toMatchObject({ code: "INVALID_STATE", message: "End the held call before you dial another: this connector cannot keep a call waiting." });
+      } else expect(await dial).toMatchObject({ code: "INVALID_STATE", message: "End the held call before you dial another." });
     }
   });
 });
