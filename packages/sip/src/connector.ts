@@ -127,10 +127,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     // A reconnect is a fresh full report: the dialogs that survived, as they are now.
     ctx?.sync({ agent: agent.current(), calls: lines.reports() });
     ctx?.setLink("connected");
-    if (newFlow) {
-      newFlow = false;
-      lines.refreshDialogs(() => linkUp);
-    }
+    if (newFlow) lines.refreshDialogs(() => linkUp);
+    newFlow = false;
   }
 
   /** The link is down (the socket, or the registration): say so once and reconnect. */

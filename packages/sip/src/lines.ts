@@ -92,7 +92,12 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
   }
 
   async function setHold(line: Line, on: boolean, request: string, signal?: AbortSignal): Promise<void> {
+    // The call's state follows the line's onLocalHold, which comes before this resolves.
     await line.sip.hold(on, signal).catch((e: unknown) => Promise.reject(over(line) ? overtaken(request, e) : callError(e, request)));
+  }
+
+  /** What the far end accepted is the call's state, even when the request had given up before its answer came. */
+  function localHold(line: Line, on: boolean): void {
     line.localHold = on;
     if (!on && line.muted) line.sip.mute(true); // un-holding re-enables the microphone track
     if (line.state === "connected" || line.state === "held") {
@@ -161,6 +166,7 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
         pushAgent();
         if (!line.audio) playAudio(line);
       }),
+      onLocalHold: safe("hold", (on: boolean) => localHold(line, on)),
       onRemoteHold: safe("remote hold", (held: boolean) => {
         line.remoteHold = held;
         if (line.state === "connected" || line.state === "held") report(line);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aorUser, callReport, cancelMeansMissed, dataHeaders, endOutcome, inboundDetails, looksLikeSdp, mediaState, parties, sipStatusOutcome, type CallFacts } from "./mapping.js";
+import { aorUser, callReport, cancelMeansMissed, dataHeaders, endOutcome, inboundDetails, looksLikeSdp, mediaState, parties, refreshFailure, sipStatusOutcome, type CallFacts } from "./mapping.js";
 
 const inbound = (over: Partial<CallFacts> = {}): CallFacts => ({
   id: "sip-1",
@@ -133,6 +133,15 @@ describe("end reasons", () => {
     expect(report.parties?.every((p) => p.state === "disconnected")).toBe(true);
     expect(callReport(inbound({ state: "connected", media: "reconnecting" }), "1001").media).toBe("reconnecting");
     expect(callReport(inbound(), "1001")).not.toHaveProperty("media");
+  });
+});
+
+describe("a dialog refresh that failed after a reconnect", () => {
+  it("is LINK_DOWN with the status it got, or none when it never got one", () => {
+    expect(refreshFailure(481)).toMatchObject({ code: "LINK_DOWN", vendorCode: "481" });
+    expect(refreshFailure(481).message).toContain("SIP 481");
+    expect(refreshFailure(0)).not.toHaveProperty("vendorCode");
+    expect(refreshFailure(0).message).toMatch(/in time\.$/);
   });
 });
 

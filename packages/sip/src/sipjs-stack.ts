@@ -20,7 +20,7 @@ export interface SipJsStackOptions {
   readonly log?: (level: LogLevel, text: string) => void;
 }
 
-const NOOP_EVENTS: LineEvents = { onRinging() {}, onEarlyMedia() {}, onConnected() {}, onRemoteHold() {}, onIceState() {}, onEnded() {} };
+const NOOP_EVENTS: LineEvents = { onRinging() {}, onEarlyMedia() {}, onConnected() {}, onLocalHold() {}, onRemoteHold() {}, onIceState() {}, onEnded() {} };
 
 /** `"Ada \"A\" L"` → `Ada "A" L`: display names arrive quoted and escaped; they stay plain text. */
 function cleanDisplayName(name: string | undefined): string | undefined {
@@ -196,7 +196,10 @@ class SipJsLine implements SipLine {
     const what = on === this.heldByUs ? "refresh" : on ? "hold" : "resume";
     // Whatever the outcome, the options sip.js keeps are the hold the far end accepted (a late answer included).
     const settled = (accepted: boolean): void => {
-      if (accepted) this.heldByUs = on;
+      if (accepted && this.heldByUs !== on) {
+        this.heldByUs = on;
+        this.events.onLocalHold(on);
+      }
       s.sessionDescriptionHandlerOptionsReInvite = { hold: this.heldByUs } as Session["sessionDescriptionHandlerOptionsReInvite"];
     };
     return waitFor<void>(

@@ -43,6 +43,8 @@ export interface LineEvents {
   /** An outbound call's provisional answer (a 183 with SDP) was applied: the far end's ringback or announcement plays. */
   onEarlyMedia(): void;
   onConnected(): void;
+  /** The far end accepted our hold or resume re-INVITE (also one whose request had already given up). */
+  onLocalHold(held: boolean): void;
   /** The far end put us on hold (re-INVITE sendonly/inactive) or took us off it. */
   onRemoteHold(held: boolean): void;
   /** The peer connection's ICE state changed (browser media only). */

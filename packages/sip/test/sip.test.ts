@@ -473,6 +473,21 @@ describe("a refused or failed re-INVITE leaves the media direction as it was", (
     await a.desktop.hangup(call.id);
   });
 
+  it("a hold the far end accepts after the request gave up: the call shows held, as its media is", async () => {
+    const a = await agent({}, { requestTimeoutMs: 1000 });
+    const call = await a.answered();
+    await lab.poke(call.vendorCallId, "XSLOW"); // answers our next re-INVITE 2.5 s late
+    const error = (await a.desktop.hold(call.id).catch((e: unknown) => e)) as CtiError;
+    expect(error.code).toBe("REQUEST_TIMEOUT");
+    await until(() => a.desktop.getCall(call.id)?.state === "held");
+    await lab.waitFor(call.vendorCallId, "ACKED"); // our ACK to its late 200 is through
+    await lab.poke(call.vendorCallId, "XRESUME");
+    expect(answers(call.vendorCallId).at(-1)).toBe(`ANSWER ${call.vendorCallId} a=sendonly`);
+    await a.desktop.resume(call.id);
+    expect(a.desktop.getCall(call.id)?.state).toBe("connected");
+    await a.desktop.hangup(call.id);
+  });
+
   it("a resume refused (488): the call stays held and the far end's next re-INVITE is answered a=sendonly", async () => {
     const a = await agent();
     const call = await a.answered();

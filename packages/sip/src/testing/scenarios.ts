@@ -89,7 +89,8 @@ ${message
     ]]>
   </send>`;
 
-const okFor = (extra = ""): string =>
+/** `next` on the send itself: a `<nop next>` after it leaves a moment in which SIPp takes a request arriving for the nop and aborts the call. */
+const okFor = (extra = "", next = ""): string =>
   send(`SIP/2.0 200 OK
 [last_Via:]
 [last_From:]
@@ -97,10 +98,10 @@ const okFor = (extra = ""): string =>
 [last_Call-ID:]
 [last_CSeq:]
 Contact: <sip:farend@[local_ip]:[local_port]>${extra ? `\n${extra}` : ""}
-Content-Length: 0`);
+Content-Length: 0`, next ? ` next="${next}"` : "");
 
 /** The 200 OK to a re-INVITE, with our answer SDP in `direction`. */
-const reinviteOk = (direction: string): string =>
+const reinviteOk = (direction: string, next: string): string =>
   send(`SIP/2.0 200 OK
 [last_Via:]
 [last_From:]
@@ -111,7 +112,7 @@ Contact: <sip:farend@[local_ip]:[local_port]>
 Content-Type: application/sdp
 Content-Length: [len]
 
-${sdp(direction, 2)}`);
+${sdp(direction, 2)}`, ` next="${next}"`);
 
 /**
  * The in-dialog part both ends share: answer the agent's re-INVITEs (mirroring
@@ -172,6 +173,16 @@ Max-Forwards: 70
 Content-Length: 0`)}
   <pause milliseconds="200"/>
   <nop next="${label}"/>`;
+  // The agent's re-INVITE: a target refresh; its direction logged and kept for our answer.
+  const reinviteSeen = `
+    <action>
+      ${TARGET}
+      <ereg regexp="a=(sendrecv|sendonly|recvonly|inactive)" search_in="body" check_it="true" assign_to="dir"/>
+      <log message="REINVITE [call_id] [$dir]"/>
+      <strcmp assign_to="cmp" variable="dir" value="a=sendonly"/>
+      <test assign_to="held" variable="cmp" compare="equal" value="0"/>
+    </action>
+  `;
   // XREFUSE<code>: every re-INVITE from the agent is refused with that status, until the far end's own re-INVITE (XRESUME).
   const refuse = (code: number, phrase: string): string => `  <label id="refuse${code}"/>
   <recv request="ACK" optional="true" next="refuse${code}"/>
@@ -220,30 +231,20 @@ Content-Length: 0`);
   <recv request="XHOLDLATE" optional="true" next="farholdlate"/>
   <recv request="XHANGUP" optional="true" next="hangup"/>
   <recv request="XSTALL" optional="true" next="stall"/>
+  <recv request="XSLOW" optional="true" next="slow"/>
   <recv request="XREFUSE488" optional="true" next="refuse488"/>
   <recv request="XREFUSE491" optional="true" next="refuse491"/>
   <recv request="XREFUSE500" optional="true" next="refuse500"/>
-  <recv request="INVITE" next="reinvite">
-    <action>
-      ${TARGET}
-      <ereg regexp="a=(sendrecv|sendonly|recvonly|inactive)" search_in="body" check_it="true" assign_to="dir"/>
-      <log message="REINVITE [call_id] [$dir]"/>
-      <strcmp assign_to="cmp" variable="dir" value="a=sendonly"/>
-      <test assign_to="held" variable="cmp" compare="equal" value="0"/>
-    </action>
-  </recv>
+  <recv request="INVITE" next="reinvite">${reinviteSeen}</recv>
 
   <label id="reinvite"/>
   <nop next="reinvitehold" test="held"/>
-${reinviteOk("sendrecv")}
-  <nop next="talk"/>
+${reinviteOk("sendrecv", "talk")}
   <label id="reinvitehold"/>
-${reinviteOk("recvonly")}
-  <nop next="talk"/>
+${reinviteOk("recvonly", "talk")}
 
   <label id="info"/>
-${okFor()}
-  <nop next="talk"/>
+${okFor("", "talk")}
 
   <label id="refer"/>
 ${accepted}
@@ -253,6 +254,19 @@ ${request("NOTIFY", "Event: refer\nSubscription-State: terminated;reason=noresou
 ${reinvite("sendonly", "farhold")}
 ${reinvite("sendrecv", "farresume")}
 ${reinvite("sendonly", "farholdlate", 1000)}
+
+  <label id="slow"/>
+  <recv request="ACK" optional="true" next="slow"/>
+  <recv request="INVITE">${reinviteSeen}</recv>
+${send(`SIP/2.0 100 Trying
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0`)}
+  <pause milliseconds="2500"/>
+  <nop next="reinvite"/>
 
 ${refuse(488, "Not Acceptable Here")}
 ${refuse(491, "Request Pending")}

@@ -14,12 +14,13 @@ import { killOnExit } from "./processes.js";
  * caller CANCELs with `Reason: SIP;cause=480` (a ring timer gave up).
  * XHOLDLATE: the far end holds (re-INVITE sendonly) but ACKs the 200 only a
  * second later, keeping the agent inside that INVITE transaction.
+ * XSLOW: the far end answers the agent's next re-INVITE 2.5 s late.
  * XREFUSE488/491/500: the far end refuses every re-INVITE from the agent with
  * that status until its own re-INVITE (XRESUME). A far end whose BYE fails
  * (the agent's connection is gone) logs BYEFAILED and answers 481 to anything
  * else in the dialog (GONE).
  */
-export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XMISS" | "XHOLD" | "XHOLDLATE" | "XRESUME" | "XSTALL" | "XREFUSE488" | "XREFUSE491" | "XREFUSE500";
+export type Poke = "XANSWER" | "XHANGUP" | "XABANDON" | "XMISS" | "XHOLD" | "XHOLDLATE" | "XRESUME" | "XSTALL" | "XSLOW" | "XREFUSE488" | "XREFUSE491" | "XREFUSE500";
 
 export interface SippProcess {
   readonly port: number;
