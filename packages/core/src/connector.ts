@@ -14,7 +14,7 @@ import type {
   PendingAgentState,
   WrapUp,
 } from "./model.js";
-import type { CtiErrorCode } from "./errors.js";
+import type { CtiErrorCode } from "./model.js";
 import type { Insight, TranscriptSegment } from "./events.js";
 import type { Logger } from "./logger.js";
 

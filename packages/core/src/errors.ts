@@ -2,8 +2,6 @@ import { hostText } from "./logger.js";
 import { CTI_ERROR_CODES, type CtiErrorCode } from "./model.js";
 import { clip, isOneOf, LIMITS } from "./validate.js";
 
-export { CTI_ERROR_CODES, type CtiErrorCode };
-
 
 export interface CtiErrorOptions {
   retryable?: boolean;

@@ -1,5 +1,5 @@
 import type { Agent, Call, LinkState } from "./model.js";
-import type { CtiErrorCode } from "./errors.js";
+import type { CtiErrorCode } from "./model.js";
 
 /** Common envelope on every event. */
 export interface EventEnvelope<T extends string> {

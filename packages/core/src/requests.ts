@@ -25,8 +25,8 @@
  */
 import { consultPartner, isLiveRemote, over } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
-import { CtiError, type CtiErrorCode } from "./errors.js";
-import type { AgentReason, Call, CallAction, Capability, Party, WrapUp } from "./model.js";
+import { CtiError } from "./errors.js";
+import type { AgentReason, Call, CallAction, Capability, CtiErrorCode, Party, WrapUp } from "./model.js";
 import type { DesktopStore } from "./store.js";
 import { checkData, DTMF, LIMITS, normalizeDestination, read, WRAP_UP } from "./validate.js";
 

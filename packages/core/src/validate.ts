@@ -114,7 +114,7 @@ export const PARTY: Spec = {
 /** vendorCode: "503", "31486", "LineEngagedCustomer", "microphone_not_shared" (at most 64 characters, no spaces, so no prose or secrets). */
 export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt((v) => isText(v, 64) && /^[\w.:-]+$/.test(v)), message: (v) => isText(v, LIMITS.text) };
 export const WRAP_UP: Spec = { disposition: opt(text), notes: opt(longText) };
-export const REASON: Spec = { id: isText, state: isOneOf(AGENT_STATES), label: isText };
+const REASON: Spec = { id: isText, state: isOneOf(AGENT_STATES), label: isText };
 export const SEGMENT: Spec = {
   id: isText,
   speaker: isOneOf(TRANSCRIPT_SPEAKERS),
