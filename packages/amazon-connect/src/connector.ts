@@ -15,7 +15,7 @@
  */
 import { CtiError, type AgentReport, type CallReport, type Connector, type ConnectorContext } from "@opencti/core";
 import { errorMessage, guard, isBoolean, isNonEmptyString, isRecord } from "@opencti/core/connector";
-import { SOFTPHONE_WARNINGS, softphoneFailure } from "./errors.js";
+import { softphoneFailure, softphoneWarning } from "./errors.js";
 import { reasonsFrom, toAgentReport } from "./mapping.js";
 import { AMAZON_CONNECT_CAPABILITIES, DEFAULT_REASONS, DEFAULTS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
 import { createRequests, type Live } from "./requests.js";
@@ -162,8 +162,9 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
         return;
       }
       const message = isRecord(data) && typeof data.errorMessage === "string" ? data.errorMessage : "";
-      if (SOFTPHONE_WARNINGS.has(type)) {
-        live.ctx?.signal({ kind: "warning", code: "AUDIO_ENHANCEMENT_FAILED", message: `Amazon Connect's softphone (${type}): ${message.trim() || "no reason given"}; the call goes on without it.` });
+      const warning = softphoneWarning(type, message);
+      if (warning) {
+        live.ctx?.signal({ kind: "warning", ...warning });
         return;
       }
       live.softphoneErrors++;

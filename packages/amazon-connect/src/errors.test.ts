@@ -1,7 +1,7 @@
 // streamsFailure and softphoneFailure on plain data: the shapes Streams hands a failure callback `(err, data)` and a softphone error.
 import { CtiError } from "@opencti/core";
 import { describe, expect, it } from "vitest";
-import { softphoneFailure, streamsFailure } from "./errors.js";
+import { softphoneFailure, softphoneWarning, streamsFailure } from "./errors.js";
 
 describe("streamsFailure", () => {
   it("keeps the vendor's words and the raw error as cause", () => {
@@ -63,7 +63,21 @@ describe("softphoneFailure", () => {
     ["realtime_communication_error", "VENDOR_ERROR", true],
     ["other", "VENDOR_ERROR", true],
     ["something_new", "VENDOR_ERROR", true],
+    // A type that is an Object method's name is an unknown type too (it used to throw: "function is not iterable").
+    ["toString", "VENDOR_ERROR", true],
   ])("softphone error %s → %s, retryable %s", (type, code, retryable) => {
     expect(softphoneFailure(type, "")).toMatchObject({ code, retryable });
+  });
+});
+
+describe("softphoneWarning", () => {
+  it("audio_enhancement_failure is a warning with the softphone's words; a failing type (or an Object method's name) is not", () => {
+    expect(softphoneWarning("audio_enhancement_failure", "Noise suppression failed. ")).toEqual({
+      code: "AUDIO_ENHANCEMENT_FAILED",
+      message: "Amazon Connect's softphone (audio_enhancement_failure): Noise suppression failed.; the call goes on without it.",
+    });
+    expect(softphoneWarning("audio_enhancement_failure", " ")?.message).toContain("no reason given");
+    expect(softphoneWarning("webrtc_error", "webrtc system error")).toBeUndefined();
+    expect(softphoneWarning("toString", "")).toBeUndefined();
   });
 });

@@ -4,7 +4,8 @@
  * as INVALID_VENDOR_EVENT and goes on).
  *
  * vendor error → CtiError: streamsFailure (API callbacks), softphoneFailure
- * (`agent::softphone_error`).
+ * (`agent::softphone_error`); softphoneWarning, the softphone errors that
+ * are only a warning.
  */
 import { CtiError, type CtiErrorCode } from "@opencti/core";
 import { describe, isRecord } from "@opencti/core/connector";
@@ -63,14 +64,24 @@ const SOFTPHONE_ERRORS: Readonly<Record<string, readonly [CtiErrorCode, boolean]
   other: ["VENDOR_ERROR", true],
 };
 
-/** Softphone errors that degrade the audio but fail nothing: a warning, never an error or a call's outcome. */
-export const SOFTPHONE_WARNINGS: ReadonlySet<string> = new Set(["audio_enhancement_failure"]);
+/** Softphone errors that degrade the audio but fail nothing: a warning (its code), never an error or a call's outcome. */
+const SOFTPHONE_WARNINGS: Readonly<Record<string, string>> = { audio_enhancement_failure: "AUDIO_ENHANCEMENT_FAILED" };
+
+/** A type's row (an own key only: a type named `toString` is an unknown type, not Object's). */
+const softphoneError = (type: string): readonly [CtiErrorCode, boolean] | undefined => (Object.hasOwn(SOFTPHONE_ERRORS, type) ? SOFTPHONE_ERRORS[type] : undefined);
 
 /** The CtiError code for a softphone error type (see SOFTPHONE_ERRORS). */
-export const softphoneErrorCode = (type: string): CtiErrorCode => SOFTPHONE_ERRORS[type]?.[0] ?? "VENDOR_ERROR";
+export const softphoneErrorCode = (type: string): CtiErrorCode => softphoneError(type)?.[0] ?? "VENDOR_ERROR";
 
 /** A Streams softphone error (`agent::softphone_error`: `{ errorType, errorMessage }`) → CtiError. */
 export function softphoneFailure(type: string, message: string): CtiError {
-  const [code, retryable] = SOFTPHONE_ERRORS[type] ?? ["VENDOR_ERROR", true];
+  const [code, retryable] = softphoneError(type) ?? ["VENDOR_ERROR", true];
   return new CtiError(code, `Amazon Connect's softphone failed (${type}): ${message.trim() || "no reason given"}`, { retryable });
+}
+
+/** A softphone error that is only a warning (SOFTPHONE_WARNINGS) → the warning's code and words; undefined for one that fails (softphoneFailure). */
+export function softphoneWarning(type: string, message: string): { readonly code: string; readonly message: string } | undefined {
+  const code = Object.hasOwn(SOFTPHONE_WARNINGS, type) ? SOFTPHONE_WARNINGS[type] : undefined;
+  if (code === undefined) return undefined;
+  return { code, message: `Amazon Connect's softphone (${type}): ${message.trim() || "no reason given"}; the call goes on without it.` };
 }

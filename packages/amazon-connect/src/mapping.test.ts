@@ -47,6 +47,8 @@ describe("mapVoiceContact", () => {
     expect(ends("MissedCallCustomer")).toMatchObject({ endReason: "no_answer" });
     expect(ends("RealtimeCommunicationError")).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "RealtimeCommunicationError" } });
     expect(ends("LineEngagedCustomer").failure?.message).toMatch(/engaged/);
+    // A state named like an Object method is just another error state.
+    expect(ends("constructor")).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "constructor" } });
     const inbound = contact("error", [conn("a", "agent", "disconnected"), conn("cu", "inbound", "disconnected")]);
     // Offered and never answered (Connect reports it as `error`, not `missed`).
     expect(mapVoiceContact(inbound, newMemory(), { muted: false, agentError: "MissedCallAgent" }).call).toMatchObject({ endReason: "missed" });
@@ -92,6 +94,16 @@ describe("mapVoiceContact", () => {
     const c = contact("connecting", [conn("a", "agent", "connecting")], { attributes: { customerId: "C-1", internal: "x" } });
     expect(mapVoiceContact(c, newMemory(), opts).call.data).toEqual({ customerId: "C-1", internal: "x" });
     expect(mapVoiceContact(c, newMemory(), { muted: false, attributes: ["customerId", "absent"] }).call.data).toEqual({ customerId: "C-1" });
+  });
+
+  it("a contact attribute named callKind is never call data: the kind is the connector's (a plain inbound call stays plain)", () => {
+    const attributes = { callKind: "transfer", customerId: "C-1" };
+    const plain = contact("connecting", [conn("a", "agent", "connecting"), conn("cu", "inbound", "connected")], { attributes });
+    expect(mapVoiceContact(plain, newMemory(), opts).call.data).toEqual({ customerId: "C-1" });
+    expect(mapVoiceContact(plain, newMemory(), { muted: false, attributes: ["callKind", "customerId"] }).call.data).toEqual({ customerId: "C-1" });
+    // A contact that has a kind says its own.
+    const callback = contact("incoming", [conn("a", "agent", "connecting"), conn("cu", "outbound", "connected")], { type: "queue_callback", initiationMethod: "callback", attributes });
+    expect(mapVoiceContact(callback, newMemory(), opts).call.data).toEqual({ customerId: "C-1", callKind: "callback" });
   });
 
   it("unknown contact or connection states are BadVendorData", () => {
@@ -230,6 +242,8 @@ describe("contact types, initiation methods and the customer leaving (issue 12)"
       callback_customer_first_queued: "outbound/offered/callback",
       callback_customer_first_dialed: "outbound/offered/callback",
     });
+    // An unknown method (even one named like an Object method) goes by the customer connection's type.
+    expect(contactKind(offer({ initiationMethod: "constructor" }))).toEqual({ direction: "inbound", placed: false });
   });
 
   it("a queued callback rings while incoming, is connected once accepted (connecting), and is marked callKind callback", () => {
@@ -257,14 +271,25 @@ describe("contact types, initiation methods and the customer leaving (issue 12)"
     expect(consult.legs).toHaveLength(1);
   });
 
-  it("after-call work after a softphone failure (the agent did not hang up) is failed with it", () => {
+  it("after-call work after a softphone failure (the agent did not hang up) is failed with it, on every later snapshot of the wrap-up too", () => {
     const ended = contact("ended", [conn("a", "agent", "disconnected"), conn("cu", "inbound", "disconnected")]);
     const memory = newMemory();
     memory.softphoneError = { type: "webrtc_error", message: "webrtc system error. ", at: 1_000 };
-    expect(mapVoiceContact(ended, memory, { muted: false, now: 2_000 }).call).toMatchObject({ state: "wrapup", endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "webrtc_error" } });
-    // The call went on well after the error: the customer hung up as usual.
-    expect(mapVoiceContact(ended, memory, { muted: false, now: 1_000 + SOFTPHONE_END_WITHIN_MS + 1 }).call).toMatchObject({ endReason: "remote_hangup" });
+    const failed = { state: "wrapup", endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "webrtc_error" } };
+    expect(mapVoiceContact(ended, memory, { muted: false, now: 6_000 }).call).toMatchObject(failed);
+    // The agent still in after-call work long after: a later snapshot (a mute toggle, a refresh) says the same.
+    expect(mapVoiceContact(ended, memory, { muted: false, now: 6_000 + SOFTPHONE_END_WITHIN_MS + 10_000 }).call).toMatchObject(failed);
     memory.leaving = "local_hangup";
     expect(mapVoiceContact(ended, memory, opts).call).toMatchObject({ endReason: "local_hangup" });
+  });
+
+  it("after-call work well after a softphone error (the call went on) is the customer's hang-up, however soon the snapshot after it comes", () => {
+    const ended = contact("ended", [conn("a", "agent", "disconnected"), conn("cu", "inbound", "disconnected")]);
+    const memory = newMemory();
+    memory.softphoneError = { type: "webrtc_error", message: "webrtc system error. ", at: 1_000 };
+    const endedAt = 1_000 + SOFTPHONE_END_WITHIN_MS + 1;
+    expect(mapVoiceContact(ended, memory, { muted: false, now: endedAt }).call).toMatchObject({ endReason: "remote_hangup" });
+    expect(mapVoiceContact(ended, memory, { muted: false, now: endedAt + 1 }).call).toMatchObject({ endReason: "remote_hangup" });
+    expect(mapVoiceContact(ended, memory, { muted: false, now: endedAt + 60_000 }).call.failure).toBeUndefined();
   });
 });

@@ -28,8 +28,9 @@
  * - Kind: a queued callback (`queue_callback`, or a `callback*` method) has
  *   call data `callKind: "callback"`; a contact an agent transferred
  *   (`transfer`) has `callKind: "transfer"`. (`queue_transfer` is a flow moving
- *   the caller between queues: a plain inbound call.) The key wins over a
- *   contact attribute of the same name.
+ *   the caller between queues: a plain inbound call.) The key is the
+ *   connector's: a contact attribute of the same name is never call data (a
+ *   flow's `callKind` would make a plain call look transferred).
  * - Hold: the agent holds the customer's connection, so a customer
  *   connection on `hold` makes the call `held`; Connect's snapshot has no
  *   state for a far end that holds, so none is reported.
@@ -63,7 +64,7 @@
  *   always the connection id.
  * - A call gone from the snapshot ended as `vanishedReason` says.
  * - Contact attributes `{ key: { name, value } }` are call data (only the
- *   configured keys when given).
+ *   configured keys when given), except `callKind` (the kind, above).
  */
 import type { AgentReason, AgentReport, AgentStateKind, CallDirection, CallFailure, CallReport, CallState, CtiErrorCode, EndReason, Party, PartyState } from "@opencti/core";
 import { BadVendorData, softphoneErrorCode } from "./errors.js";
@@ -85,6 +86,8 @@ export interface ContactMemory {
   connected?: boolean;
   /** The softphone failed while the contact was live: its error type and words. */
   softphoneError?: { readonly type: string; readonly message: string; /** When it came, epoch ms. */ readonly at?: number };
+  /** When the contact was first seen ended (after-call work), epoch ms: its outcome is judged against this, not the time of a later snapshot. */
+  endedAt?: number;
 }
 
 export const newMemory = (): ContactMemory => ({ merged: new Set(), dropped: new Set() });
@@ -170,7 +173,8 @@ const CONTACT_KINDS: Readonly<Record<string, readonly [CallDirection, "placed" |
 
 /** Who called whom, whether the agent placed it, and its kind (see the rules above). */
 export function contactKind(contact: ContactData): { direction: CallDirection; placed: boolean; kind?: "callback" | "transfer" } {
-  const known = contact.initiationMethod ? CONTACT_KINDS[contact.initiationMethod] : undefined;
+  const method = contact.initiationMethod;
+  const known = method && Object.hasOwn(CONTACT_KINDS, method) ? CONTACT_KINDS[method] : undefined;
   const callback = contact.type === "queue_callback" || known?.[2] === "callback";
   if (known) return { direction: callback ? "outbound" : known[0], placed: known[1] === "placed", ...(callback ? { kind: "callback" as const } : known[2] ? { kind: known[2] } : {}) };
   const customer = customerConnection(contact);
@@ -223,14 +227,17 @@ export interface MapOptions {
   readonly agentError?: string | undefined;
   /** Which contact attributes become call data; all when undefined. */
   readonly attributes?: readonly string[] | undefined;
-  /** The time now, epoch ms (how long ago a softphone error came). */
+  /** The time now, epoch ms (when a contact seen ended for the first time ended). */
   readonly now?: number | undefined;
 }
 
+/** The call data key that says a call's kind: the connector's own, never a contact attribute's. */
+const CALL_KIND = "callKind";
+
+/** The contact attributes that are call data: the configured keys (all when undefined), never `callKind`. */
 function pickData(attrs: Readonly<Record<string, string>>, keys: readonly string[] | undefined): Record<string, string> {
-  if (!keys) return { ...attrs };
   const out: Record<string, string> = {};
-  for (const k of keys) if (attrs[k] !== undefined) out[k] = attrs[k];
+  for (const k of keys ?? Object.keys(attrs)) if (k !== CALL_KIND && attrs[k] !== undefined) out[k] = attrs[k];
   return out;
 }
 
@@ -285,7 +292,7 @@ export function vanishedReason(memory: ContactMemory | undefined, connectionId: 
 }
 
 /** How a `missed` / `error` contact ended, by the agent's error state: [endReason, failure code, what happened]. */
-export const AGENT_ERROR_ENDS: Readonly<Record<string, readonly [EndReason, CtiErrorCode | undefined, string]>> = {
+const AGENT_ERROR_ENDS: Readonly<Record<string, readonly [EndReason, CtiErrorCode | undefined, string]>> = {
   MissedCallAgent: ["missed", undefined, "the agent did not answer in time"],
   LineEngagedCustomer: ["busy", "DESTINATION_BUSY", "the customer's line is engaged"],
   BadAddressCustomer: ["failed", "INVALID_DESTINATION", "the number could not be dialed"],
@@ -298,24 +305,30 @@ const failure = (code: CtiErrorCode, vendorCode: string, message: string): CallF
 /** A contact that goes to after-call work this soon after a softphone error ended because of it, ms. */
 export const SOFTPHONE_END_WITHIN_MS = 30_000;
 
-/** How a contact in after-call work ended: how the agent left it, a softphone failure, else the customer hung up. */
-function acwEnd(contact: ContactData, memory: ContactMemory, now: number | undefined): { endReason: EndReason; failure?: CallFailure } {
+/**
+ * How a contact in after-call work ended: how the agent left it, a softphone
+ * failure, else the customer hung up. Every input is fixed once the contact
+ * has ended (a softphone error only reaches a live contact; the end time is
+ * the first snapshot that showed it ended), so every later snapshot of the
+ * same wrap-up says the same.
+ */
+function acwEnd(contact: ContactData, memory: ContactMemory): { endReason: EndReason; failure?: CallFailure } {
   const agent = agentConnection(contact);
   if (memory.leaving) return { endReason: memory.leaving };
   if (agent && memory.dropped.has(agent.connectionId)) return { endReason: "local_hangup" };
   const soft = memory.softphoneError;
   // The agent's audio failed and Connect ended the contact soon after: not the customer hanging up.
   // (A call that went on for longer after it ended for another reason.)
-  if (soft && (now === undefined || soft.at === undefined || now - soft.at <= SOFTPHONE_END_WITHIN_MS)) return { endReason: "failed", failure: softphoneEnd(soft) };
+  if (soft && (memory.endedAt === undefined || soft.at === undefined || memory.endedAt - soft.at <= SOFTPHONE_END_WITHIN_MS)) return { endReason: "failed", failure: softphoneEnd(soft) };
   return { endReason: "remote_hangup" };
 }
 
 const softphoneEnd = (soft: { readonly type: string; readonly message: string }): CallFailure => failure(softphoneErrorCode(soft.type), soft.type, `the softphone failed: ${soft.message.trim() || soft.type}`);
 
 /** How a contact in `missed` or `error` ended (see the rules above). */
-export function errorEnd(contact: ContactData, memory: ContactMemory, agentError: string | undefined, outbound: boolean): { endReason: EndReason; failure?: CallFailure } {
+function errorEnd(contact: ContactData, memory: ContactMemory, agentError: string | undefined, outbound: boolean): { endReason: EndReason; failure?: CallFailure } {
   if (memory.rejected) return { endReason: "rejected" };
-  const known = agentError ? AGENT_ERROR_ENDS[agentError] : undefined;
+  const known = agentError && Object.hasOwn(AGENT_ERROR_ENDS, agentError) ? AGENT_ERROR_ENDS[agentError] : undefined;
   if (agentError && known) return { endReason: known[0], ...(known[1] ? { failure: failure(known[1], agentError, known[2]) } : {}) };
   const soft = memory.softphoneError;
   if (soft) return { endReason: "failed", failure: softphoneEnd(soft) };
@@ -361,7 +374,8 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
       break;
     case "ended":
       state = "wrapup";
-      ({ endReason, failure: failed } = acwEnd(contact, memory, options.now));
+      if (memory.endedAt === undefined && options.now !== undefined) memory.endedAt = options.now;
+      ({ endReason, failure: failed } = acwEnd(contact, memory));
       break;
     case "rejected":
       state = "ended";
@@ -396,7 +410,7 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
     direction,
     parties,
     muted: live && options.muted,
-    data: { ...pickData(contact.attributes, options.attributes), ...(kind ? { callKind: kind } : {}) },
+    data: { ...pickData(contact.attributes, options.attributes), ...(kind ? { [CALL_KIND]: kind } : {}) },
     ...(customer?.phoneNumber ? (outbound ? { to: customer.phoneNumber } : { from: customer.phoneNumber }) : {}),
     ...(customer?.name && !outbound ? { fromName: customer.name } : {}),
     ...(contact.systemNumber ? (outbound ? { from: contact.systemNumber } : { to: contact.systemNumber }) : {}),

@@ -33,7 +33,7 @@ export interface AmazonConnectConnectorOptions {
    * `reconnecting` when the CCP has not acknowledged for this plus 2000 ms.
    */
   ccpAckTimeoutMs?: number;
-  /** Contact attributes (by key) that become call data. Default: every attribute. */
+  /** Contact attributes (by key) that become call data. Default: every attribute. Never `callKind`: that key is the connector's (the call's kind). */
   callDataAttributes?: readonly string[];
   /** Outbound caller-id queue (its ARN) for dial(). Default: the agent's routing profile's default outbound queue. */
   outboundQueueArn?: string;

@@ -5,7 +5,7 @@
  * leaving a conference (or a consult) while the agent stays on the contact.
  */
 import type { Call } from "@opencti/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { SOFTPHONE_ERROR_WORDS } from "../src/testing/fake-ccp.js";
 import { openSession, type Session } from "./support/session.js";
 
@@ -13,7 +13,16 @@ let s: Session | undefined;
 afterEach(async () => {
   await s?.close();
   s = undefined;
+  vi.restoreAllMocks();
 });
+
+/** Moves `Date.now()` forward (the connector's clock) without waiting; timers run as they do. */
+function clock(): { forward(ms: number): void } {
+  const real = Date.now.bind(Date);
+  let skip = 0;
+  vi.spyOn(Date, "now").mockImplementation(() => real() + skip);
+  return { forward: (ms) => void (skip += ms) };
+}
 
 async function ready(session: Session): Promise<void> {
   await session.desktop.login({});
@@ -84,6 +93,13 @@ describe("issue 12 case 1: contact types and initiation methods", () => {
       expect({ initiationMethod, state: call.state, direction: call.direction, kind: call.data.callKind }).toEqual({ initiationMethod, state: "ringing", direction, kind });
       await gone(s, call);
     }
+    // A flow's contact attribute named callKind is not the kind: a plain inbound call stays plain (Pega would show it as CONSULT).
+    const plain = await offered(s, { from: "+15550100", initiationMethod: "inbound", attributes: { callKind: "transfer", customerId: "C-7" } });
+    expect(plain.data).toEqual({ customerId: "C-7" });
+    await gone(s, plain);
+    const transferred = await offered(s, { from: "+15550100", initiationMethod: "transfer", attributes: { callKind: "callback" } });
+    expect(transferred.data).toEqual({ callKind: "transfer" });
+    await gone(s, transferred);
     // An email contact is not a call either.
     s.h.fake.ringInbound({ from: "someone@example.com", type: "email" });
     expect(await s.next("warning")).toMatchObject({ code: "UNSUPPORTED_CONTACT", message: expect.stringMatching(/email/) });
@@ -136,6 +152,45 @@ describe("issue 12 case 2: softphone errors", () => {
     expect(wrapup).toMatchObject({ endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "webrtc_error" } });
     await s.desktop.completeWrapUp(call.id, {});
     expect((await s.next("call.ended", (e) => e.call.id === call.id)).call.endReason).toBe("failed");
+  });
+
+  it("a wrap-up that says failed after a softphone error still says failed when the agent is in after-call work long after (mute toggle, next state)", async () => {
+    const time = clock();
+    // Streams' keepalive is not what this is about: the clock jumps further than its timeout.
+    s = await openSession({ connector: { ccpAckTimeoutMs: 120_000 } });
+    await ready(s);
+    const call = await offered(s, { from: "+15550100" });
+    await s.desktop.answer(call.id);
+    await s.next("call.connected", (e) => e.call.id === call.id);
+    s.h.fake.softphoneError("webrtc_error");
+    await s.next("error");
+    time.forward(5_000);
+    s.h.fake.failAgentLeg(call.id);
+    const failed = { endReason: "failed", failure: { code: "VENDOR_ERROR", vendorCode: "webrtc_error" } };
+    expect((await s.next("call.wrapup", (e) => e.call.id === call.id)).call).toMatchObject(failed);
+    const after = s.lastSeq();
+    // 40 s on, the agent still in after-call work: the CCP's mute toggle re-reads the last snapshot, a next state brings a new one.
+    time.forward(40_000);
+    s.h.fake.toggleMuteInCcp(true);
+    s.h.fake.setStateInCcp("Available", true);
+    await s.waitFor(() => s!.desktop.snapshot().agent.pendingState?.state === "ready", "the next state from the later snapshot");
+    expect(s.desktop.getCall(call.id)).toMatchObject({ state: "wrapup", ...failed });
+    expect(s.events.filter((e) => e.seq > after && "call" in e && e.call.id === call.id)).toEqual([]);
+    await s.desktop.completeWrapUp(call.id, {});
+    expect((await s.next("call.ended", (e) => e.call.id === call.id)).call).toMatchObject(failed);
+  });
+
+  it("a softphone error the call outlived: the customer's hang-up long after is remote_hangup, without the failure", async () => {
+    const time = clock();
+    s = await openSession({ connector: { ccpAckTimeoutMs: 120_000 } });
+    const call = await s.answeredCall();
+    s.h.fake.softphoneError("webrtc_error");
+    await s.next("error");
+    time.forward(40_000);
+    s.h.fake.remoteHangup(call.id);
+    const wrapup = (await s.next("call.wrapup", (e) => e.call.id === call.id)).call;
+    expect(wrapup.endReason).toBe("remote_hangup");
+    expect(wrapup.failure).toBeUndefined();
   });
 
   it("audio_enhancement_failure is a warning: no error, the call goes on and ends as it would", async () => {

@@ -62,7 +62,7 @@ export const CALL_STATE_EVENT: Readonly<Record<Exclude<CallState, "ended" | "wra
  * out, the caller still there) was not abandoned: it is Disconnected for the
  * agent, with pyDisconnectReason "missed".
  */
-export function wasAbandoned(call: Call): boolean {
+function wasAbandoned(call: Call): boolean {
   return call.endReason === "abandoned";
 }
 
