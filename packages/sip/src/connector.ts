@@ -24,8 +24,9 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   let stopped = false;
   let linkUp = false;
   let registered = false;
-  /** The WebSocket dropped since the dialogs were last refreshed: the proxy knows them only by the old connection. */
-  let newFlow = false;
+  /** The WebSocket connection's generation (one more per drop), and the one the dialogs were last moved to. */
+  let flow = 0;
+  let refreshed = 0;
   const agent = createLocalAgentState({ reasons, report: (a) => ctx?.setAgent(a), initialState: "ready" });
   const lines = createLines(options, () => ctx, agent, () => !stopped);
   const { report, live, setHold, setMute } = lines;
@@ -50,7 +51,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     return stack;
   }
 
-  async function register(signal: AbortSignal, request: string): Promise<void> {
+  async function register(signal: AbortSignal | undefined, request: string): Promise<void> {
     // A registrar that never answers is a link problem, reported before the desktop's own timeout.
     const limit = timeoutSignal(registerTimeoutMs, signal);
     try {
@@ -107,19 +108,13 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
 
   async function afterConnect(s: SipStack): Promise<void> {
     if (agent.loggedIn && registered) {
-      const limit = timeoutSignal(registerTimeoutMs);
-      try {
-        await s.register(limit.signal);
-      } catch (e) {
-        const error = registerError(e, "login");
+      await register(undefined, "login").catch((error: CtiError) => {
         if (error.code !== "AUTH_FAILED") throw error;
         // Credentials stopped working: say so and leave the agent logged out rather than retry forever.
         registered = false;
         ctx?.signal({ kind: "error", code: "AUTH_FAILED", message: error.message });
         agent.logout();
-      } finally {
-        limit.clear();
-      }
+      });
     }
     if (stopped || !s.isConnected()) throw new Error("the WebSocket closed again");
     backoff.reset();
@@ -127,8 +122,9 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     // A reconnect is a fresh full report: the dialogs that survived, as they are now.
     ctx?.sync({ agent: agent.current(), calls: lines.reports() });
     ctx?.setLink("connected");
-    if (newFlow) lines.refreshDialogs(() => linkUp);
-    newFlow = false;
+    if (refreshed === flow) return;
+    const current = (refreshed = flow);
+    lines.afterReconnect(() => flow === current);
   }
 
   /** The link is down (the socket, or the registration): say so once and reconnect. */
@@ -144,7 +140,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   const events: StackEvents = {
     onConnected() {},
     onDisconnected: guard(() => ctx, (error?: Error) => {
-      newFlow = true;
+      flow++;
       if (!stopped) linkLost(error?.message ?? "The SIP WebSocket closed");
     }, { message: "The SIP WebSocket's close could not be handled" }),
     onIncoming: lines.incoming,

@@ -7,7 +7,7 @@
 import { CtiError, type CallFailure, type CallReport, type ConnectorContext, type EndReason, type MediaState, type WrapUp } from "@opencti/core";
 import { errorMessage, guard, timeoutSignal, type LocalAgentState } from "@opencti/core/connector";
 import { callError } from "./errors.js";
-import { aorUser, callReport, endOutcome, inboundDetails, looksLikeSdp, mediaState, refreshFailure, type CallFacts, type EndOutcome } from "./mapping.js";
+import { aorUser, callReport, endOutcome, inboundDetails, looksLikeSdp, mediaState, refreshFailure, setupLost, type CallFacts, type EndOutcome } from "./mapping.js";
 import { DEFAULTS, type SipConnectorOptions } from "./options.js";
 import { SipFailure, type LineEnd, type SipLine } from "./stack.js";
 
@@ -54,11 +54,13 @@ export interface Lines {
   /** The error for a request the call's end overtook. */
   overtaken(request: string, cause: unknown): CtiError;
   /**
-   * After the WebSocket came back on a new connection: a target refresh in every established dialog,
-   * so the far end's requests (its BYE) reach the new connection. A call whose refresh fails ends
-   * `lost`; one whose refresh the link's next drop cut short waits for the next reconnect.
+   * After the WebSocket came back on a new connection (`current`: still that one): a target refresh in
+   * every established dialog, so the far end's requests (its BYE) reach the new connection; a call whose
+   * refresh fails ends `lost`, one whose refresh a later drop cut short waits for the next reconnect.
+   * A call still ringing or dialing ends `lost` (cancelled, or refused 480): the proxy's INVITE
+   * transaction is bound to the dropped connection, so its answer or CANCEL could never reach us.
    */
-  refreshDialogs(linkUp: () => boolean): void;
+  afterReconnect(current: () => boolean): void;
   /** Mutes or unmutes the agent's microphone on the line. */
   setMute(line: Line, on: boolean): Promise<void>;
 }
@@ -106,14 +108,23 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     }
   }
 
-  function refreshDialogs(linkUp: () => boolean): void {
+  function afterReconnect(current: () => boolean): void {
     for (const line of [...lines.values()]) {
+      if (line.state === "dialing" || line.state === "ringing") {
+        line.endOverride = { endReason: "lost", failure: setupLost(line.sip.direction) };
+        context()?.logger.warn("sip: a call still ringing was lost across a reconnect", { callId: line.id });
+        void line.sip
+          .abandon()
+          .catch(() => undefined)
+          .finally(() => ended(line, { by: "local" }));
+      }
       if (line.state !== "connected" && line.state !== "held") continue;
       const limit = timeoutSignal(DEFAULTS.refreshTimeoutMs);
       void line.sip
         .refresh(limit.signal)
         .catch((e: unknown) => {
-          if (over(line) || !linkUp()) return;
+          // A refresh the link's next drop cut short says nothing about the call: the next reconnect refreshes again.
+          if (over(line) || !current()) return;
           // The far end never learnt the new connection: its BYE could not reach us, so the call is over for the desktop.
           line.endOverride = { endReason: "lost", failure: refreshFailure(e instanceof SipFailure ? e.status : 0) };
           context()?.logger.warn("sip: a call was lost across a reconnect", { callId: line.id, error: errorMessage(e) });
@@ -212,7 +223,7 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     incoming,
     setHold,
     setMute,
-    refreshDialogs,
+    afterReconnect,
     over,
     overtaken,
     completeWrapUp(line, result) {

@@ -29,7 +29,11 @@
  *   carries the status as vendorCode and the reason phrase in its message.
  * - A call whose target refresh after a reconnect failed (any final status, or
  *   none in time) ends `lost`, failure LINK_DOWN with that status: the far end
- *   never learnt the new connection, so nothing it sends reaches us.
+ *   never learnt the new connection, so nothing it sends reaches us. A call
+ *   still ringing or dialing across a reconnect ends `lost` too, LINK_DOWN
+ *   without a status: the proxy's INVITE transaction answers (and CANCELs)
+ *   over the dropped connection only, so it is cancelled (outbound) or
+ *   refused with 480 (inbound) over the new one.
  * - Media: ICE `disconnected` is the call's media reconnecting, `connected` /
  *   `completed` is ok again; the desktop's link is not touched.
  */
@@ -132,6 +136,12 @@ export function sipStatusOutcome(status: number, reasonPhrase = ""): { readonly 
 export function refreshFailure(status: number): CallFailure {
   const said = status > 0 ? ` (SIP ${status})` : " in time";
   return { code: "LINK_DOWN", ...(status > 0 ? { vendorCode: String(status) } : {}), message: `The call was lost while the connection to the SIP server was down: it could not be refreshed on the new connection${said}.` };
+}
+
+/** A call still being set up when the WebSocket dropped (see the rules above): `lost`, with LINK_DOWN. */
+export function setupLost(sipDirection: "inbound" | "outbound"): CallFailure {
+  const what = sipDirection === "inbound" ? "it could no longer be answered, so the caller was refused" : "its answer could no longer reach the agent, so it was cancelled";
+  return { code: "LINK_DOWN", message: `The call was lost while the connection to the SIP server was down: it was still ringing, and ${what}.` };
 }
 
 /** An RFC 3326 Reason on a CANCEL that says nobody answered (a ring timer) or someone else did: SIP 200/408/480, Q.850 18/19. */

@@ -46,7 +46,9 @@ export interface SipConnectorOptions {
    * Early media: an outbound call applies the far end's 183 answer (SDP), so its ringback or
    * announcement plays before the call is answered. A proxy that forks INVITEs may answer from
    * another branch than the one that sent early media; sip.js then has to end the call (a WebRTC
-   * offer cannot fork), so behind such a proxy turn this off. Default true.
+   * offer cannot fork: it hangs up on whoever answered), so behind such a proxy turn this off. Default
+   * true: agent desktops dial customers through one gateway or trunk, where ringback and announcements
+   * come only as early media (README, options).
    */
   readonly earlyMedia?: boolean;
   /** Play the far end through a detached `<audio autoplay>` element per call (browser only). Default true. */

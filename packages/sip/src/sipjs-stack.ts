@@ -167,6 +167,16 @@ class SipJsLine implements SipLine {
     else if (s.state === SessionState.Initial || s.state === SessionState.Establishing) await (s as Invitation).reject({ statusCode: 603 });
   }
 
+  async abandon(): Promise<void> {
+    this.endedBy = "local";
+    const s = this.session;
+    if (s.state !== SessionState.Initial && s.state !== SessionState.Establishing) return;
+    if (!(s instanceof Inviter)) return (s as Invitation).reject({ statusCode: 480 });
+    await s.cancel();
+    // Its 487 goes to the dropped connection, and sip.js would wait for it for ever: release the media now.
+    await s.dispose();
+  }
+
   /**
    * RFC 3261 14.1: no re-INVITE while another INVITE transaction is in progress either way. When one is
    * (the far end's re-INVITE not yet ACKed, sip.js refuses locally; glare, the far end answers 491, or

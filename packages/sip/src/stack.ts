@@ -77,6 +77,12 @@ export interface SipLine {
   reject(status: number): Promise<void>;
   /** BYE when connected, CANCEL while dialing. */
   hangup(): Promise<void>;
+  /**
+   * A call still being set up whose final response is bound to a dropped connection (the proxy's INVITE
+   * transaction): CANCEL it (outbound) or refuse it with 480 (inbound) over the current one, and release
+   * its media. Resolves once sent; it does not wait for a final response that cannot reach us.
+   */
+  abandon(): Promise<void>;
   /** re-INVITE with sendonly (hold) or sendrecv. Rejects if the dialog ends first or `signal` aborts. */
   hold(on: boolean, signal?: AbortSignal): Promise<void>;
   /** A re-INVITE that changes nothing but our Contact (a target refresh over the current connection). Rejects like hold. */

@@ -6,7 +6,7 @@
 import { createDesktop, CtiError, type Call, type Desktop, type DesktopEvent, type Logger } from "@opencti/core";
 import { createRecordedDesktop, waitUntil } from "@opencti/testkit";
 import { WebSocketServer } from "ws";
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed, vi } from "vitest";
 import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
 import { EARLY_MEDIA_SDP, installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, nodeSessionDescriptionHandlerFactory, startSipLab, type CallerSpec, type NodeSessionDescriptionHandler, type SipLab } from "../src/testing/index.js";
@@ -570,6 +570,30 @@ describe("a WebSocket drop mid-call: every live dialog is refreshed on the new c
     expect(over.failure).toMatchObject({ code: "LINK_DOWN", vendorCode: "408" });
     await lab.waitFor(call.vendorCallId, "BYE"); // and the far end, still there, got our BYE
   });
+  // Review of issue 12: the proxy's INVITE transaction answers (and CANCELs) over the connection the INVITE came by only.
+  it("a call still dialing when the link drops is cancelled after the reconnect and ends lost (its answer could never reach us)", async () => {
+    const a = await agent();
+    const id = await a.desktop.dial(lab.destination("poke"));
+    const call = a.desktop.getCall(id)!;
+    await until(() => a.desktop.getCall(id)?.parties.find((p) => p.id === "remote")?.state === "ringing");
+    await reconnected(a);
+    const over = await until(() => ended(a.events, id));
+    expect(over.endReason).toBe("lost");
+    expect(over.failure).toMatchObject({ code: "LINK_DOWN" });
+    await lab.waitFor(call.vendorCallId, "CANCELLED"); // our CANCEL, sent over the new connection, reached the far end
+    expect(a.desktop.snapshot().calls).toHaveLength(0);
+  });
+
+  it("an inbound call still ringing when the link drops ends lost after the reconnect, and the caller is refused (480), not left ringing", async () => {
+    const a = await agent();
+    const call = await a.ring();
+    await reconnected(a);
+    const over = await until(() => ended(a.events, call.id));
+    expect(over.endReason).toBe("lost");
+    expect(over.failure).toMatchObject({ code: "LINK_DOWN" });
+    await lab.waitFor(call.vendorCallId, "REFUSED");
+    expect(lab.farEndLog(call.vendorCallId)).toContain(`REFUSED ${call.vendorCallId} 480`);
+  });
 });
 
 // Issue 12, case 6. The Node media handler is signalling-only: what it can show is that sip.js handed it the
@@ -597,6 +621,34 @@ describe("early media on outbound calls", () => {
     await until(() => a.desktop.getCall(id)?.state === "connected");
     expect(handlers).toHaveLength(1); // the early dialog is the call: the same media, not a second handler
     await a.desktop.hangup(id);
+  });
+
+  it("the connector plays the early media: the far end's stream goes to an audio element while the call still dials", async () => {
+    // The connector's audio hook (document.createElement("audio") fed the handler's remote stream), stubbed in Node.
+    const audios: { srcObject: unknown; autoplay: boolean; plays: number; play(): Promise<void> }[] = [];
+    vi.stubGlobal("document", {
+      createElement: () => {
+        const audio = { srcObject: null as unknown, autoplay: false, plays: 0, play: () => Promise.resolve(void audio.plays++) };
+        audios.push(audio);
+        return audio;
+      },
+    });
+    try {
+      const { factory, handlers } = capturing();
+      const a = await agent({ sessionDescriptionHandlerFactory: factory });
+      const id = await a.desktop.dial(lab.destination("early"));
+      await until(() => handlers[0]?.remoteSdp);
+      const stream = handlers[0]!.remoteMediaStream;
+      await until(() => audios.some((el) => el.srcObject === stream && el.autoplay && el.plays > 0));
+      expect(a.desktop.getCall(id)?.state).toBe("dialing");
+      await lab.answer(a.desktop.getCall(id)!.vendorCallId);
+      await until(() => a.desktop.getCall(id)?.state === "connected");
+      expect(audios).toHaveLength(1); // the answer keeps playing the same stream, no second element
+      await a.desktop.hangup(id);
+      await until(() => audios[0]!.srcObject === null);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it("with earlyMedia: false (a forking proxy), the 183's SDP is not applied", async () => {

@@ -13,6 +13,8 @@ export class NodeSessionDescriptionHandler implements SessionDescriptionHandler 
   private readonly port = (nextPort += 2);
   private readonly sessionId = Math.floor(Math.random() * 1e9);
   remoteSdp: string | undefined;
+  /** Stands in for the browser handler's far-end stream: what the connector hands its audio element. */
+  readonly remoteMediaStream = { id: `node-media-${this.port}` } as unknown as MediaStream;
   /** RFC 4733 tones the media would have sent. */
   readonly dtmfSent: string[] = [];
   /** false while the microphone is muted (enableSenderTracks). */
