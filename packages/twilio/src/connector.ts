@@ -2,28 +2,17 @@
  * The Twilio connector: lifecycle and requests. The real @twilio/voice-sdk
  * Device is the phone (device.ts); what it says becomes reports through the
  * pure mapping (mapping.ts). Hold, transfer and conference go through a
- * call-control backend (Twilio Conference on the server) when one is configured.
+ * call-control backend (Twilio Conference on the server) when one is
+ * configured (backend-requests.ts).
  */
-import { CtiError, type AgentReport, type CallFailure, type Connector, type CallReport, type ConnectorContext, type CtiErrorCode, type EndReason } from "@opencti/core";
+import { CtiError, type AgentReport, type CallFailure, type Connector, type CallReport, type ConnectorContext, type EndReason } from "@opencti/core";
 import { guard } from "@opencti/core/connector";
 import { createLocalAgentStatePort } from "./agent-state.js";
-import type { CallControlBackend } from "./backend.js";
+import { backendRequests, fail, type CallEntry } from "./backend-requests.js";
 import { createDeviceSession, isClosed, placeCall, subscribe, waitForCall, type Device, type TwilioCall, type Wrap } from "./device.js";
 import { toTwilioCtiError, type TwilioErrorLike } from "./errors.js";
 import * as map from "./mapping.js";
 import { DEFAULTS, twilioCapabilities, type TwilioConnectorOptions } from "./options.js";
-
-const fail = (code: CtiErrorCode, message: string, request?: string): never => {
-  throw new CtiError(code, message, request === undefined ? {} : { request });
-};
-
-interface CallEntry extends map.CallFacts {
-  readonly call: TwilioCall;
-  /** Set when our own request (or the SDK on the agent's behalf) ends the call, so the SDK's disconnect gets the right reason. */
-  localEnd?: EndReason;
-  /** The last SDK error on this call (an outbound call failing busy, declined, …). */
-  error?: map.CallError;
-}
 
 export function createTwilioConnector(options: TwilioConnectorOptions): Connector {
   const backend = options.backend;
@@ -79,13 +68,17 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
   }
 
   /**
-   * Ends a call the SDK closed. Deferred a turn: the SDK emits a failure's
+   * Ends a call the SDK closed, with the connection error it got while the
+   * signalling was down if any. Deferred a turn: the SDK emits a failure's
    * `error` right after its `disconnect`, and a request the failure rejects
    * (an answer without a microphone) must settle before the call is gone.
    */
   function closed(entry: CallEntry): void {
+    const pending = session.takePendingFailure(entry.call);
     setTimeout(
       safe(() => {
+        if (stopped) return;
+        if (pending && !entry.error) callFailed(entry, pending, toTwilioCtiError(pending), false);
         const outcome = map.outcomeOnDisconnect(entry);
         end(entry, outcome.endReason, outcome.failure);
       }),
@@ -114,6 +107,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     calls.set(entry.id, entry);
     subscribe(entry.call, safe, {
       accept: () => {
+        session.takePendingFailure(entry.call); // it came through: not the failure of its end
         entry.state = "connected";
         report(entry);
       },
@@ -134,22 +128,18 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
   /**
    * An SDK error about one call: an error event for it, typed as the call's
    * failure would be (a 31005 the gateway sent in a hangup is the call's, not
-   * the link's); a call the SDK closed without a disconnect still ends.
+   * the link's); a call the SDK closed without a disconnect still ends. While
+   * the signalling is down a connection error is the link's (session.callError).
    */
   function onCallError(entry: CallEntry, error: TwilioErrorLike): void {
-    const cti = toTwilioCtiError(error);
-    // While the signalling is down a connection error is the link's state, unless the call ends with it (the SDK closes it in the same turn): then it is the call's failure.
-    if (cti.code === "LINK_DOWN" && session.linkLost && !isClosed(entry.call)) {
-      setTimeout(safe(() => isClosed(entry.call) && callFailed(entry, error, cti)), 0);
-      return;
-    }
-    callFailed(entry, error, cti);
+    const cti = session.callError(entry.call, error);
+    if (cti) callFailed(entry, error, cti, true);
   }
 
-  function callFailed(entry: CallEntry, error: TwilioErrorLike, cti: CtiError): void {
+  function callFailed(entry: CallEntry, error: TwilioErrorLike, cti: CtiError, endIfClosed: boolean): void {
     entry.error = { code: typeof error.code === "number" ? error.code : undefined, message: cti.message };
     ctx?.signal({ kind: "error", code: map.errorOutcome(entry.error).failure.code, message: cti.message, callId: entry.id });
-    if (isClosed(entry.call)) closed(entry);
+    if (endIfClosed && isClosed(entry.call)) closed(entry);
   }
 
   /** The backend's party progress, pushed to the agent's call as a user-defined message. */
@@ -170,7 +160,9 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     }
   }
 
+  /** An offer to a logged-out agent (a registration Twilio confirmed too late, one the SDK renewed) is declined: the caller is not left ringing. */
   function onIncoming(call: TwilioCall): void {
+    if (!session.loggedIn) return call.reject();
     const facts = map.incomingCall(call.parameters, call.customParameters, names);
     if (!facts) return ctx?.invalidVendorEvent("Twilio offered a call without a readable CallSid or From", call.parameters);
     if (!calls.has(facts.id)) track({ ...facts, call }); // else a duplicate offer
@@ -187,29 +179,6 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
   });
 
   const entryFor = (id: string): CallEntry => calls.get(id) ?? fail("INVALID_STATE", "This call is no longer known to the Twilio Device");
-
-  /** The primary call and its consult leg, whichever of the two the desktop passed as `call`. */
-  function pair(a: string, b: string): [CallEntry, map.ConsultFacts] {
-    const consult = consults.get(b) ?? consults.get(a);
-    const primary = consult ? calls.get(consult.primaryId) : undefined;
-    return consult && primary ? [primary, consult] : fail("INVALID_STATE", "There is no consult call to complete");
-  }
-
-  /**
-   * A transfer: once the backend removed the agent's leg, Twilio hangs it up and the call ends `transferred`
-   * (disconnected here if that has not come within the grace time); a refusal changes nothing.
-   */
-  async function transfer(entry: CallEntry, request: () => Promise<void>): Promise<void> {
-    entry.localEnd = "transferred";
-    try {
-      await request();
-    } catch (error) {
-      delete entry.localEnd;
-      throw error;
-    }
-    const timer = setTimeout(() => calls.get(entry.id) === entry && !stopped && entry.call.disconnect(), DEFAULTS.transferHangupGraceMs);
-    entry.call.once("disconnect", () => clearTimeout(timer));
-  }
 
   return {
     name: options.name ?? DEFAULTS.name,
@@ -291,55 +260,6 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       return Promise.resolve();
     },
 
-    ...(backend ? backendRequests(backend) : {}),
+    ...(backend ? backendRequests(backend, { calls, consults, stopped: () => stopped, entryFor, sidOf, report, end }) : {}),
   };
-
-  /** Requests that go through the call-control backend (only wired when one is configured). */
-  function backendRequests(b: CallControlBackend): Partial<Connector> {
-    /** Twilio holds the customer (the conference participant); the agent's call is held for the desktop. */
-    async function setHeld(entry: CallEntry, held: boolean, signal: AbortSignal): Promise<void> {
-      await (held ? b.hold({ callSid: sidOf(entry) }, signal) : b.resume({ callSid: sidOf(entry) }, signal));
-      entry.state = held ? "held" : "connected";
-      report(entry);
-    }
-    return {
-      hold: ({ call, signal }) => setHeld(entryFor(call.id), true, signal),
-      resume: ({ call, signal }) => setHeld(entryFor(call.id), false, signal),
-      async blindTransfer({ call, destination, signal }) {
-        const entry = entryFor(call.id);
-        await transfer(entry, () => b.blindTransfer({ callSid: sidOf(entry), to: destination }, signal));
-      },
-      async consult({ call, destination, signal }) {
-        const entry = entryFor(call.id);
-        const { callSid } = await b.consult({ callSid: sidOf(entry), to: destination }, signal);
-        entry.state = "held";
-        report(entry);
-        const consult = map.consultCall(entry.id, callSid, destination);
-        consults.set(consult.id, consult);
-        report(consult);
-        return { callId: consult.id };
-      },
-      async completeTransfer({ call, consultCall, signal }) {
-        const [entry, consult] = pair(call.id, consultCall.id);
-        await transfer(entry, () => b.completeTransfer({ callSid: sidOf(entry), consultCallSid: consult.partySid }, signal));
-        end(consult, "transferred");
-      },
-      async conference({ call, consultCall, signal }) {
-        const [entry, consult] = pair(call.id, consultCall.id);
-        await b.conference({ callSid: sidOf(entry), consultCallSid: consult.partySid }, signal);
-        entry.state = "connected";
-        entry.thirdParties.set(consult.partySid, map.conferenceMember(consult));
-        report(entry);
-        end(consult, "merged");
-      },
-      async dropParty({ call, party, signal }) {
-        const entry = entryFor(call.id);
-        const member = entry.thirdParties.get(party.id);
-        if (!member) return fail("INVALID_ARGUMENT", "Only a conference member the agent added can be dropped", "dropParty");
-        await b.dropParty({ callSid: sidOf(entry), partyCallSid: member.id }, signal);
-        entry.thirdParties.set(member.id, { ...member, state: "disconnected" });
-        report(entry);
-      },
-    };
-  }
 }

@@ -9,7 +9,11 @@
  * a 31000 from its WebSocket) are that state, not error events. The SDK
  * forgets to register again when a socket it reopened is cut before Twilio's
  * `connected`: the session watches, with backoff, and registers the Device
- * itself once the signalling is back (bounded: then `disconnected`).
+ * itself once the signalling is back (bounded: then `disconnected`, and it
+ * goes on trying at the last delay; the next loss of the socket starts over).
+ * A call's connection error while the signalling is down is the link's state
+ * too: the call keeps it as its pending failure, which its end carries if it
+ * ends before the link is back (`callError`, `takePendingFailure`).
  * The SDK's state enums are runtime
  * values; comparing them as strings keeps the SDK out of the static imports.
  */
@@ -28,7 +32,7 @@ export type Handlers = Record<string, (...args: never[]) => unknown>;
 export type Wrap = <A extends unknown[]>(fn: (...args: A) => unknown) => (...args: A) => void;
 
 export const isClosed = (call: TwilioCall): boolean => String(call.status()) === "closed";
-export const isRegistered = (device: Device | undefined): boolean => device !== undefined && String(device.state) === "registered";
+const isRegistered = (device: Device | undefined): boolean => device !== undefined && String(device.state) === "registered";
 /** Twilio's `connected` came on the current socket: the SDK sets the edge then and clears it when the socket goes (`offline`). */
 const signallingUp = (device: Device | undefined): boolean => Boolean(device?.edge);
 
@@ -74,9 +78,17 @@ export interface DeviceSession {
   stop(): void;
   /** The Device, or LINK_DOWN while there is none. */
   require(): Device;
-  /** Registers (if the Device is not yet) and from then on follows the registration as the link state. */
+  /** Registers (if the Device is not yet) and from then on follows the registration as the link state; a failed registration leaves the agent logged out (a late confirmation is taken back). */
   register(signal: AbortSignal): Promise<void>;
   unregister(): Promise<void>;
+  /**
+   * A call's SDK error: its CtiError, to report now; or undefined when it is
+   * a connection error while the signalling is down (the link's state, no
+   * error event): the call keeps it as its pending failure.
+   */
+  callError(call: TwilioCall, error: TwilioErrorLike): CtiError | undefined;
+  /** The pending failure of a call that ends before the link is back (once; the link coming back clears them all). */
+  takePendingFailure(call: TwilioCall): TwilioErrorLike | undefined;
 }
 
 export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap, hooks: DeviceHooks): DeviceSession {
@@ -85,6 +97,10 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
   const rejoin = createBackoff({ delaysMs: options.reregisterDelaysMs ?? DEFAULTS.reregisterDelaysMs });
   /** Checks since the loss that found the socket back and the Device still not registered: bounded by DEFAULTS.reregisterAttempts. */
   let unregisteredChecks = 0;
+  /** The checks went over the bound: the link is `disconnected`; they go on at the last delay without another error. */
+  let gaveUp = false;
+  /** Connection errors calls got while the signalling was down (see `callError`). */
+  const pendingFailures = new Map<TwilioCall, TwilioErrorLike>();
   let ctx: ConnectorContext | undefined;
   let device: Device | undefined;
   let loggedIn = false;
@@ -130,10 +146,19 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     );
   }
 
-  /** The signalling is down: the link is `reconnecting` until the Device is back (registered, when the agent is logged in). */
+  /**
+   * The signalling is down: the link is `reconnecting` until the Device is
+   * back (registered, when the agent is logged in). The socket gone again is
+   * a new loss: the bound starts over (and a link given up is `reconnecting` again).
+   */
   function lose(reason: string): void {
-    if (!linkLost) {
+    const socketDown = !signallingUp(device);
+    if (socketDown) unregisteredChecks = 0;
+    if (!linkLost || (gaveUp && socketDown)) {
       linkLost = true;
+      gaveUp = false;
+      rejoin.cancel();
+      rejoin.reset();
       ctx?.setLink("reconnecting", reason);
     }
     watch();
@@ -147,21 +172,25 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
    * One look after a loss: back; or the socket is back and the Device is not
    * registered (the SDK gave up on it after a flapping edge): register it, at
    * most DEFAULTS.reregisterAttempts looks, then the link is `disconnected`
-   * (Twilio keeps refusing: one error; a later registration still brings the
-   * link back); or the socket is still down: look again.
+   * (Twilio keeps refusing: one error) and the looks go on at the last delay
+   * (a later registration brings the link back); or the socket is still
+   * down: look again. A Device still `registering` is left alone: its
+   * register() would throw, and the SDK sends its presence again itself
+   * (every 30 s) until Twilio answers.
    */
   function check(): void {
     const d = device;
     if (stopped || !linkLost || !d) return;
     if (loggedIn ? isRegistered(d) : signallingUp(d)) return back(d);
     if (loggedIn && !loggingOut && signallingUp(d)) {
-      if (++unregisteredChecks > DEFAULTS.reregisterAttempts) return giveUp();
+      if (!gaveUp && ++unregisteredChecks > DEFAULTS.reregisterAttempts) giveUp();
       if (String(d.state) === "unregistered") d.register().catch(() => undefined); // the next look retries
     }
     watch();
   }
 
   function giveUp(): void {
+    gaveUp = true;
     ctx?.setLink("disconnected", "Twilio did not register the Device again");
     ctx?.signal({ kind: "error", code: "LINK_DOWN", message: `Twilio did not register the Device again after ${DEFAULTS.reregisterAttempts} attempts` });
   }
@@ -170,6 +199,8 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     rejoin.cancel();
     rejoin.reset();
     unregisteredChecks = 0;
+    gaveUp = false;
+    pendingFailures.clear();
     ctx?.setLink("connected");
     if (!linkLost) return;
     linkLost = false;
@@ -238,6 +269,7 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
       stopped = true;
       backoff.cancel();
       rejoin.cancel();
+      pendingFailures.clear();
       const d = device;
       device = undefined;
       d?.destroy();
@@ -246,7 +278,12 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     async register(signal) {
       const d = require();
       wanted = true;
-      if (!isRegistered(d)) await registered(d, signal);
+      try {
+        if (!isRegistered(d)) await registered(d, signal);
+      } catch (error) {
+        wanted = loggedIn;
+        throw error;
+      }
       loggedIn = true;
       loggingOut = false;
     },
@@ -261,13 +298,25 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
         loggingOut = false;
       }
     },
+    callError(call, error) {
+      const cti = toTwilioCtiError(error);
+      if (cti.code !== "LINK_DOWN" || !linkLost || isClosed(call)) return cti;
+      pendingFailures.set(call, error);
+      return undefined;
+    },
+    takePendingFailure(call) {
+      const error = pendingFailures.get(call);
+      pendingFailures.delete(call);
+      return error;
+    },
   };
 }
 
 /**
  * `device.register()`, which never settles with a bad token: raced with the
  * SDK's errors that fail a registration (AUTH_FAILED) and the request's
- * signal (REQUEST_TIMEOUT).
+ * signal (REQUEST_TIMEOUT). A Device still `registering` (a login that timed
+ * out) is not registered again (the SDK would throw): its `registered` is awaited.
  */
 function registered(device: Device, signal: AbortSignal): Promise<void> {
   return waitFor<void>(
@@ -276,9 +325,14 @@ function registered(device: Device, signal: AbortSignal): Promise<void> {
         const failure = registrationError(error);
         if (failure) reject(failure);
       };
+      const onRegistered = (): void => resolve();
       device.on("error", onError);
-      device.register().then(resolve, (error: unknown) => reject(toTwilioCtiError(error, "login")));
-      return () => device.removeListener("error", onError);
+      device.on("registered", onRegistered);
+      if (String(device.state) !== "registering") device.register().then(resolve, (error: unknown) => reject(toTwilioCtiError(error, "login")));
+      return () => {
+        device.removeListener("error", onError);
+        device.removeListener("registered", onRegistered);
+      };
     },
     signal,
     () => new CtiError("REQUEST_TIMEOUT", "Twilio did not confirm the registration in time", { request: "login" }),

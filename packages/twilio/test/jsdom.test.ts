@@ -164,6 +164,36 @@ describe("tokens", () => {
     await expect(desktop.login({})).rejects.toMatchObject({ code: "REQUEST_TIMEOUT" });
   });
 
+  it("a login that timed out leaves the agent logged out: Twilio's late confirmation is taken back, and an offer is declined, not rung", async () => {
+    await setup();
+    emulator.unanswered.add("register");
+    await expect(desktop.login({})).rejects.toMatchObject({ code: "REQUEST_TIMEOUT" });
+    emulator.unanswered.delete("register");
+    const unregister = emulator.nextFrame("register", (p) => (p.media as { audio?: unknown } | undefined)?.audio === false);
+    emulator.send("ready"); // Twilio confirms the first registration late
+    await unregister;
+    const from = rec.lastSeq();
+    const rejected = emulator.nextFrame("reject");
+    const sid = emulator.ring({ sdp: "v=0\r\n" });
+    expect((await rejected).callsid).toBe(sid);
+    expect(rec.events.filter((e) => e.seq > from && e.type.startsWith("call."))).toEqual([]);
+    expect(desktop.snapshot().agent.state).toBe("logged_out");
+  });
+
+  it("a login retried while Twilio has not answered the first registration yet succeeds when it does", async () => {
+    await setup();
+    emulator.unanswered.add("register");
+    await expect(desktop.login({})).rejects.toMatchObject({ code: "REQUEST_TIMEOUT" });
+    emulator.unanswered.delete("register");
+    const login = desktop.login({});
+    emulator.send("ready");
+    await login;
+    const ringing = rec.next("call.ringing");
+    const sid = emulator.ring({ sdp: "v=0\r\n" });
+    expect((await ringing).call.id).toBe(sid);
+    await desktop.reject(sid);
+  });
+
   it("a token provider that fails at start reports AUTH_FAILED and a disconnected link", async () => {
     emulator = await TwilioEmulator.start();
     redirectSignaling(emulator.url);

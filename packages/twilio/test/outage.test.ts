@@ -79,8 +79,13 @@ describe("a network outage (case 7)", () => {
     await rec.next("link.changed", (e) => e.link === "connected", { after: from, timeout: 15_000 });
     expect(errorsAfter(from)).toEqual([]);
     // The SDK registers a Device it unregistered again on the next reconnect: the connector takes that back.
-    await rec.waitFor(() => emulator.frames("register").slice(registers).at(-1)?.media, "a presence frame after the reconnect").catch(() => undefined);
-    expect(emulator.frames("register").at(-1)).toMatchObject({ media: { audio: false } });
+    const audio = (frame: Record<string, unknown>): unknown => (frame.media as { audio?: unknown } | undefined)?.audio;
+    const sent = await rec.waitFor(() => {
+      const frames = emulator.frames("register").slice(registers);
+      const sdk = frames.findIndex((f) => audio(f) === true);
+      return sdk >= 0 && frames.slice(sdk + 1).some((f) => audio(f) === false) && frames;
+    }, "the connector's un-register after the SDK's re-register");
+    expect(sent.map(audio)).toEqual([true, false]);
     expect(desktop.snapshot().agent.state).toBe("logged_out");
   });
 });
@@ -118,5 +123,20 @@ describe("a flapping signalling edge (case 8)", () => {
     emulator.unanswered.delete("register");
     emulator.send("ready");
     await rec.next("link.changed", (e) => e.link === "connected", { after: from });
+  });
+
+  it("after giving up, Twilio answering again and the socket cut once more: the new loss starts over and the link comes back", async () => {
+    emulator.unanswered.add("register");
+    const from = rec.lastSeq();
+    emulator.flap(2);
+    await rec.next("link.changed", (e) => e.link === "disconnected", { after: from, timeout: 20_000 });
+    emulator.unanswered.delete("register"); // Twilio is healthy again; the Device is still `registering`
+    const mid = rec.lastSeq();
+    emulator.dropLink();
+    await rec.next("link.changed", (e) => e.link === "reconnecting", { after: mid });
+    emulator.restoreLink();
+    await rec.next("link.changed", (e) => e.link === "connected", { after: mid, timeout: 20_000 });
+    expect(errorsAfter(mid)).toEqual([]);
+    expect(emulator.frames("register").at(-1)).toMatchObject({ media: { audio: true } });
   });
 });
