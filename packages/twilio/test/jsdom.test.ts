@@ -3,31 +3,21 @@
 // emulator: registration, incoming calls with custom parameters, reject,
 // cancel, token errors and refresh, signalling errors and drops.
 import { EMULATOR_HOST, redirectSignaling } from "./support/jsdom-signaling.js";
+import { startJsdomDesktop, TOKEN } from "./support/jsdom-desktop.js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CtiError, type Desktop } from "@opencti/core";
 import { TwilioEmulator, type TwilioEmulatorOptions } from "../src/testing/index.js";
 import { createTwilioConnector, type TwilioConnectorOptions } from "../src/index.js";
 import { createRecordedDesktop, type RecordedDesktop } from "@opencti/testkit";
 
-const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJncmFudHMiOnt9fQ.c2VjcmV0LXNpZ25hdHVyZQ";
 
 let emulator: TwilioEmulator;
 let rec: RecordedDesktop;
 let desktop: Desktop;
 
 async function setup(emulatorOptions: TwilioEmulatorOptions = {}, connector: Partial<TwilioConnectorOptions> = {}): Promise<void> {
-  emulator = await TwilioEmulator.start(emulatorOptions);
-  redirectSignaling(emulator.url);
-  const conn = createTwilioConnector({
-    getToken: () => Promise.resolve(TOKEN),
-    logLevel: "silent",
-    incomingSound: false,
-    deviceOptions: { chunderw: EMULATOR_HOST, publishEvents: false },
-    ...connector,
-  });
-  rec = createRecordedDesktop(conn, { requestTimeoutMs: 3000, historyLimit: 1000, timeoutMs: 10_000 });
+  ({ emulator, rec } = await startJsdomDesktop(emulatorOptions, connector));
   desktop = rec.desktop;
-  await rec.next("link.changed", (e) => e.link === "connected");
 }
 
 async function loggedIn(): Promise<void> {

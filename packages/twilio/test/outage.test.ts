@@ -2,15 +2,13 @@
 // Issue 12, cases 7 and 8: the real @twilio/voice-sdk in jsdom against the
 // PStream emulator while the signalling socket is refused for a few seconds
 // (a network outage) or accepted and cut again several times (a flapping edge).
-import { EMULATOR_HOST, redirectSignaling } from "./support/jsdom-signaling.js";
+import { startJsdomDesktop } from "./support/jsdom-desktop.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Desktop, DesktopEvent } from "@opencti/core";
-import { TwilioEmulator } from "../src/testing/index.js";
-import { createTwilioConnector } from "../src/index.js";
+import type { TwilioEmulator } from "../src/testing/index.js";
 import { DEFAULTS } from "../src/options.js";
-import { createRecordedDesktop, type RecordedDesktop } from "@opencti/testkit";
+import type { RecordedDesktop } from "@opencti/testkit";
 
-const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJncmFudHMiOnt9fQ.c2VjcmV0LXNpZ25hdHVyZQ";
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let emulator: TwilioEmulator;
@@ -18,18 +16,8 @@ let rec: RecordedDesktop;
 let desktop: Desktop;
 
 beforeEach(async () => {
-  emulator = await TwilioEmulator.start();
-  redirectSignaling(emulator.url);
-  const conn = createTwilioConnector({
-    getToken: () => Promise.resolve(TOKEN),
-    logLevel: "silent",
-    incomingSound: false,
-    deviceOptions: { chunderw: EMULATOR_HOST, publishEvents: false },
-    reregisterDelaysMs: [200, 400, 800, 1600],
-  });
-  rec = createRecordedDesktop(conn, { requestTimeoutMs: 3000, historyLimit: 1000, timeoutMs: 10_000 });
+  ({ emulator, rec } = await startJsdomDesktop({}, { reregisterDelaysMs: [200, 400, 800, 1600] }));
   desktop = rec.desktop;
-  await rec.next("link.changed", (e) => e.link === "connected");
   await desktop.login({});
   await desktop.setAgentState("ready");
 });
