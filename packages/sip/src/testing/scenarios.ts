@@ -434,11 +434,9 @@ export function calleeScenario(mode: CalleeMode): string {
     </action>
   </recv>`;
   const myTag = "tag=[pid]SIPpTag01[call_number]";
-  const refusal = REFUSALS[mode];
-  if (refusal) {
-    const early =
-      mode === "unavailable"
-        ? send(`SIP/2.0 183 Session Progress
+  /** A 183 with SDP (early media) to the INVITE just received. */
+  const sessionProgress = (body: string): string =>
+    send(`SIP/2.0 183 Session Progress
 [last_Via:]
 [last_From:]
 [last_To:];${myTag}
@@ -449,7 +447,12 @@ Contact: <sip:farend@[local_ip]:[local_port]>
 Content-Type: application/sdp
 Content-Length: [len]
 
-${sdp("sendrecv", 1)}`)
+${body}`);
+  const refusal = REFUSALS[mode];
+  if (refusal) {
+    const early =
+      mode === "unavailable"
+        ? sessionProgress(sdp("sendrecv", 1))
         : "";
     return xml(
       `opencti-callee-${mode}`,
@@ -480,18 +483,7 @@ ${extra}`);
     `${invite}
 ${
   mode === "early"
-    ? send(`SIP/2.0 183 Session Progress
-[last_Via:]
-[last_From:]
-[last_To:];${myTag}
-[last_Call-ID:]
-[last_CSeq:]
-[last_Record-Route:]
-Contact: <sip:farend@[local_ip]:[local_port]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-${EARLY_MEDIA_SDP}`)
+    ? sessionProgress(EARLY_MEDIA_SDP)
     : send(`SIP/2.0 180 Ringing
 [last_Via:]
 [last_From:]
