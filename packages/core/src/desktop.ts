@@ -31,6 +31,13 @@ export interface DesktopOptions {
   historyLimit?: number;
   /** Clock in epoch ms, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * How many live calls the desktop tracks at once: a report of one more is
+   * refused as INVALID_VENDOR_EVENT. Default `LIMITS.calls` (64), enough for
+   * an agent; raise it for a supervisor wall or a server-side monitor (the
+   * work per report does not grow with the number of calls).
+   */
+  maxCalls?: number;
 }
 
 /** Removes the listener `on` added. */
@@ -66,7 +73,7 @@ export interface Desktop {
   readonly capabilities: readonly Capability[];
   /** Pega's telephony mode, derived from `capabilities`. */
   readonly mode: TelephonyMode;
-  /** The current state: link, agent, live calls (oldest first, at most `LIMITS.calls`), capabilities, reasons, mode. */
+  /** The current state: link, agent, live calls (oldest first, at most `maxCalls`), capabilities, reasons, mode. */
   snapshot(): DesktopSnapshot;
   /** A live call by id; undefined once it has ended. */
   getCall(id: string): Call | undefined;
@@ -188,7 +195,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const logger = redactingLogger(options.logger ?? silentLogger, { level: options.logLevel });
   const capabilities = [...connector.capabilities];
   const mode = telephonyMode(capabilities);
-  const store = new DesktopStore({ capabilities, reasons: connector.reasons, now });
+  const store = new DesktopStore({ capabilities, reasons: connector.reasons, now, maxCalls: options.maxCalls });
   const listeners = new Map<string, Set<Handler<DesktopEvent>>>();
   const pending = new Set<string>();
   /** In-flight requests' checks (and login's wait for the link), run after every batch of reports. */

@@ -250,7 +250,7 @@ export interface DesktopSnapshot {
   readonly connector: string;
   readonly link: LinkState;
   readonly agent: Agent;
-  /** Calls that have not ended, oldest first; at most `LIMITS.calls` (64). */
+  /** Calls that have not ended, oldest first; at most the desktop's `maxCalls` (default `LIMITS.calls`, 64). */
   readonly calls: readonly Call[];
   readonly capabilities: readonly Capability[];
   readonly reasons: readonly AgentReason[];

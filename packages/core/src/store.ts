@@ -20,6 +20,8 @@ export interface StoreOptions {
   now: () => number;
   /** How many ended call ids to remember, to refuse late reports about them. */
   endedMemory?: number;
+  /** Live calls at once; more are refused as INVALID_VENDOR_EVENT. Default `LIMITS.calls` (64). */
+  maxCalls?: number | undefined;
 }
 
 export class DesktopStore {
@@ -31,6 +33,7 @@ export class DesktopStore {
   readonly calls = new Map<string, Call>();
   readonly #ended = new Set<string>();
   readonly #endedMemory: number;
+  readonly #maxCalls: number;
   readonly #now: () => number;
 
   constructor(options: StoreOptions) {
@@ -38,6 +41,7 @@ export class DesktopStore {
     this.reasons = options.reasons;
     this.#now = options.now;
     this.#endedMemory = options.endedMemory ?? 1000;
+    this.#maxCalls = options.maxCalls ?? LIMITS.calls;
     this.agent = { state: "logged_out", since: this.#now() };
   }
 
@@ -96,7 +100,7 @@ export class DesktopStore {
     if (!old) {
       if (r.state === "ended") return []; // a call already over: nothing to show
       if (this.#ended.has(r.id)) return invalid(`call ${r.id} has ended and cannot become ${r.state}`, r, r.id);
-      if (this.calls.size >= LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, r, r.id);
+      if (this.calls.size >= this.#maxCalls) return invalid(`more than ${this.#maxCalls} live calls`, r, r.id);
     } else if (
       // A live call stays, or moves on through `ringing|dialing → connected ⇄ held → wrapup → ended`
       // (never from `ended`: an ended call leaves `calls` at once).
@@ -198,7 +202,7 @@ export class DesktopStore {
   sync(report: unknown): EventBody[];
   sync(r: Partial<SyncReport> | null): EventBody[] {
     if (!Array.isArray(r?.calls)) return invalid("sync needs a calls list", r);
-    if (r.calls.length > LIMITS.calls) return invalid(`more than ${LIMITS.calls} live calls`, r);
+    if (r.calls.length > this.#maxCalls) return invalid(`more than ${this.#maxCalls} live calls`, r);
     const events: EventBody[] = [];
     const listed = new Set<unknown>();
     for (const call of r.calls as unknown[]) {

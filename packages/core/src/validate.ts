@@ -28,7 +28,7 @@ export const LIMITS = Object.freeze({
   dataChars: 65536,
   /** Parties on one call. */
   parties: 64,
-  /** Live calls at once. */
+  /** Live calls at once, unless the desktop sets `maxCalls`. */
   calls: 64,
   /** Agent reasons. */
   reasons: 256,

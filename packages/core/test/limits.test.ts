@@ -13,9 +13,9 @@ import * as source from "../scripts/schema-source.mjs";
 const BIG = "x".repeat(10_000_000);
 const LIMITS = (core as unknown as { LIMITS?: Record<string, number> }).LIMITS;
 
-async function loggedIn() {
+async function loggedIn(maxCalls?: number) {
   const rec = recordingConnector();
-  const desktop = createDesktop({ connector: rec.connector, requestTimeoutMs: 200 });
+  const desktop = createDesktop({ connector: rec.connector, requestTimeoutMs: 200, maxCalls });
   await desktop.login({ agentId: "a1" });
   const errors: (DesktopEvent & { type: "error" })[] = [];
   desktop.on("error", (e) => errors.push(e));
@@ -110,6 +110,16 @@ describe("connector reports are bounded", () => {
     for (let i = 0; i < 70; i++) rec.ctx.upsertCall({ id: `c${i}`, state: "ringing" });
     expect(desktop.snapshot().calls).toHaveLength(64);
     expect(errors).toHaveLength(6);
+  });
+
+  it("tracks up to maxCalls live calls when the host raises the bound (a supervisor wall)", async () => {
+    const { rec, desktop, errors } = await loggedIn(3000);
+    for (let i = 0; i < 3001; i++) rec.ctx.upsertCall({ id: `c${i}`, state: "ringing" });
+    expect(desktop.snapshot().calls).toHaveLength(3000);
+    expect(errors.map((e) => e.message)).toEqual(["Ignored a bad connector report: more than 3000 live calls"]);
+    rec.ctx.sync({ calls: Array.from({ length: 3001 }, (_, i) => ({ id: `c${i}`, state: "ringing" as const })) });
+    expect(errors).toHaveLength(2);
+    expect(desktop.snapshot().calls).toHaveLength(3000);
   });
 
   it("clips warning and error messages, link reasons and vendor error messages", async () => {
