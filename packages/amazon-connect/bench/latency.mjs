@@ -5,6 +5,7 @@
 // `contact.onConnecting` (what a hand-written integration screen-pops on). Two JSDOM windows each load the real Streams bundle and a fake CCP:
 // one with only the raw callback, one with connector + desktop. Iterations
 // alternate between them so both see the same machine load.
+// Also prints one `BENCH {"name","value","unit"}` line per figure (medians, ratios) for CI logs.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
@@ -86,6 +87,15 @@ console.log(row("connector → desktop call.ringing", ourTimes));
 const ratio = (raws) => `p50 ${(pct(ourTimes, 50) / pct(raws, 50)).toFixed(2)}x   p95 ${(pct(ourTimes, 95) / pct(raws, 95)).toFixed(2)}x`;
 console.log(`ratio connector / raw agent.onRefresh:      ${ratio(refreshTimes)}`);
 console.log(`ratio connector / raw contact.onConnecting: ${ratio(rawTimes)}`);
+// One machine-readable line per figure, 3 significant digits.
+const bench = (name, value, unit) => console.log(`BENCH ${JSON.stringify({ name, value: Number(value.toPrecision(3)), unit })}`);
+bench("amazonConnect.ringing.connectorMedian", pct(ourTimes, 50), "ms");
+bench("amazonConnect.ringing.rawOnRefreshMedian", pct(refreshTimes, 50), "ms");
+bench("amazonConnect.ringing.rawOnConnectingMedian", pct(rawTimes, 50), "ms");
+bench("amazonConnect.ringing.ratioToRawOnRefresh", pct(ourTimes, 50) / pct(refreshTimes, 50), "x");
+bench("amazonConnect.ringing.ratioToRawOnRefreshP95", pct(ourTimes, 95) / pct(refreshTimes, 95), "x");
+bench("amazonConnect.ringing.ratioToRawOnConnecting", pct(ourTimes, 50) / pct(rawTimes, 50), "x");
+bench("amazonConnect.ringing.ratioToRawOnConnectingP95", pct(ourTimes, 95) / pct(rawTimes, 95), "x");
 
 await desktop.destroy();
 detachRaw();

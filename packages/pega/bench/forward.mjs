@@ -5,6 +5,7 @@
 //    functions (answerCall, holdCall, retrieveCall, hangUpCall with callbacks)
 //    versus the same Desktop requests called directly.
 // Run: pnpm bench (builds first). Uses the built dist, as users get it.
+// Also prints one `BENCH {"name","value","unit"}` line per ratio for CI logs.
 import { createDesktop } from "@opencti/core";
 import { createSimulator } from "@opencti/simulator";
 import { createPegaImplementation } from "../dist/index.js";
@@ -32,6 +33,9 @@ function eventRun(payloads, withPega) {
   return { ms: performance.now() - start, forwarded };
 }
 
+// One machine-readable line per figure, 3 significant digits.
+const bench = (name, value, unit) => console.log(`BENCH ${JSON.stringify({ name, value: Number(value.toPrecision(3)), unit })}`);
+
 const payloads = reports();
 const best = { desktop: Infinity, pega: Infinity };
 let forwarded = 0;
@@ -42,6 +46,7 @@ for (let r = 0; r < ROUNDS; r++) {
   forwarded = run.forwarded;
 }
 console.log(`events: ${CALLS.toLocaleString("en")} call lifecycles, desktop alone ${best.desktop.toFixed(1)} ms, with the Pega adapter ${best.pega.toFixed(1)} ms (×${(best.pega / best.desktop).toFixed(2)}), ${forwarded.toLocaleString("en")} Pega events (${Math.round(forwarded / (best.pega / 1000)).toLocaleString("en")}/s)`);
+bench("pega.events.ratioToDesktop", best.pega / best.desktop, "x");
 if (forwarded !== CALLS * 6) {
   // Alerting, PartyInfo, Established, Held, Retrieved, Disconnected per call.
   console.error(`FAIL: expected ${CALLS * 6} Pega events, got ${forwarded}`);
@@ -89,3 +94,4 @@ for (let r = 0; r < 3; r++) {
   pega = Math.min(pega, await requestRun(true));
 }
 console.log(`requests: ${REQUEST_CALLS.toLocaleString("en")} calls (answer, hold, retrieve, hang up) on the simulator, Desktop directly ${(direct / REQUEST_CALLS).toFixed(3)} ms/call, through Pega's functions ${(pega / REQUEST_CALLS).toFixed(3)} ms/call (×${(pega / direct).toFixed(2)})`);
+bench("pega.requests.ratioToDesktop", pega / direct, "x");

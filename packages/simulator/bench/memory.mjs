@@ -2,6 +2,7 @@
 // hold → resume → hang up → wrap-up) through server, connector and desktop.
 // Target: under 2 MB growth: ended calls and the event history are bounded.
 // Run with --expose-gc (pnpm bench does).
+// Also prints a `BENCH {"name","value","unit"}` line (retained heap growth, MB) for CI logs.
 import { createDesktop } from "@opencti/core";
 import { createSimulator } from "../dist/index.js";
 
@@ -40,6 +41,7 @@ const after = await heap();
 const growth = (after - before) / 1024 / 1024;
 console.log(`${CALLS.toLocaleString("en")} calls end to end in ${(ms / 1000).toFixed(2)} s (${Math.round(CALLS / (ms / 1000))} calls/s, ${events.toLocaleString("en")} events)`);
 console.log(`retained heap growth: ${growth.toFixed(3)} MB (target < 2 MB); event history holds ${desktop.events().length}`);
+console.log(`BENCH ${JSON.stringify({ name: "simulator.retainedHeapGrowth", value: Number(growth.toPrecision(3)), unit: "MB" })}`);
 await desktop.destroy();
 server.dispose();
 if (growth >= 2) {

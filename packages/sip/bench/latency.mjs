@@ -3,6 +3,7 @@
 //   over UDP to Kamailio → the desktop's event, vs sip.js's onInvite), outbound setup
 //   (dial → call.connected, vs Inviter.invite() → Established) against an auto-answering SIPp.
 // Run after a build: `pnpm --filter @opencti/sip bench`.
+// Also prints one `BENCH {"name","value","unit"}` line per figure (medians, ratio) for CI logs.
 import { createSocket } from "node:dgram";
 import { createDesktop } from "@opencti/core";
 import { Inviter, Registerer, SessionState, UserAgent } from "sip.js";
@@ -15,6 +16,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
 // Let the previous call's responses and ACKs drain, so each ring starts from quiet.
 const settle = () => new Promise((r) => setTimeout(r, 50));
+// One machine-readable line per figure, 3 significant digits.
+const bench = (name, value, unit) => console.log(`BENCH ${JSON.stringify({ name, value: Number(value.toPrecision(3)), unit })}`);
 const within = (promise, ms, what) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))]);
 
 await installNodeWebSocket();
@@ -143,6 +146,15 @@ const rows = Object.entries(results).map(([name, xs]) => ({ measure: name, n: xs
 console.table(rows);
 const ratio = median(results["inbound ring → call.ringing: connector"]) / median(results["inbound ring → onInvite: raw sip.js"]);
 console.log(`inbound ring-to-ringing overhead: connector / raw sip.js = ${ratio.toFixed(2)}x (medians, same run)`);
+bench("sip.ringing.ratioToRawSdk", ratio, "x");
+for (const [measure, connector, rawSdk] of [
+  ["register", "register: connector (login → registered)", "register: raw sip.js (REGISTER → 200)"],
+  ["ringing", "inbound ring → call.ringing: connector", "inbound ring → onInvite: raw sip.js"],
+  ["dial", "outbound dial → call.connected: connector", "outbound invite() → Established: raw sip.js"],
+]) {
+  bench(`sip.${measure}.connectorMedian`, median(results[connector]), "ms");
+  bench(`sip.${measure}.rawSdkMedian`, median(results[rawSdk]), "ms");
+}
 
 await desktop.destroy();
 await raw.stop();

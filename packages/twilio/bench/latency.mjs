@@ -3,6 +3,7 @@
 // `call.ringing` event through the connector, in one run, alternating, with
 // the real @twilio/voice-sdk (its UMD build) in jsdom. Prints medians, p95
 // and the ratio. Needs the built package (pnpm bench builds first).
+// Also prints one `BENCH {"name","value","unit"}` line per figure (medians, ratio) for CI logs.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -86,6 +87,12 @@ const result = {
 };
 console.log("twilio: invite → ringing latency (real Voice SDK in jsdom, PStream emulator on 127.0.0.1)");
 console.log(JSON.stringify(result, null, 2));
+// One machine-readable line per figure, 3 significant digits.
+const bench = (name, value, unit) => console.log(`BENCH ${JSON.stringify({ name, value: Number(value.toPrecision(3)), unit })}`);
+bench("twilio.ringing.ratioToRawSdk", pct(ctiMs, 50) / pct(rawMs, 50), "x");
+bench("twilio.ringing.connectorMedian", pct(ctiMs, 50), "ms");
+bench("twilio.ringing.rawSdkMedian", pct(rawMs, 50), "ms");
+bench("twilio.ringing.addedMedian", pct(ctiMs, 50) - pct(rawMs, 50), "ms");
 
 await desktop.destroy();
 device.destroy();
