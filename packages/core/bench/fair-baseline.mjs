@@ -11,7 +11,8 @@
 // It is written the way a careful engineer would write it for speed: straight
 // checks instead of spec tables, one snapshot object per report, events built
 // with their envelope in one literal, counts of connected/dialing/held calls
-// instead of scans, an index of consult relations, and actions re-derived for
+// instead of scans, an index of consult relations, a ring for the ended ids it
+// remembers (core's 1000, oldest forgotten first), and actions re-derived for
 // another call only when something they depend on changed. So its work per
 // report does not grow with the number of live calls (except when the answer
 // or resume condition flips for every ringing or held call, where every such
@@ -157,6 +158,15 @@ function sameList(a, b) {
   return true;
 }
 
+/** `related` with the live call `o` added (once: marked), unless it is the call `id` itself. */
+function addRelated(related, o, id, mark) {
+  if (o === undefined || o.call.id === id || o.mark === mark) return related;
+  o.mark = mark;
+  if (related === undefined) return [o];
+  related.push(o);
+  return related;
+}
+
 /** An error's `raw`: a shallow copy (core's redact gives a JSON-equal deep copy when there is no secret in it). */
 const copyRaw = (raw) => (Array.isArray(raw) ? raw.slice() : typeof raw === "object" && raw !== null ? { ...raw } : raw);
 
@@ -182,7 +192,10 @@ export function createFairBaseline({ name, capabilities, now = Date.now, history
   const live = new Map();
   /** Target id → the live entries whose relatedCallId is it. */
   const relatedTo = new Map();
+  /** Ended call ids still remembered (to refuse late reports), and the same ids oldest first, in a ring. */
   const ended = new Set();
+  const endedRing = new Array(ENDED_MEMORY);
+  let endedNext = 0;
   let arrivals = 0;
   let marks = 0;
   let connected = 0;
@@ -435,8 +448,12 @@ export function createFairBaseline({ name, capabilities, now = Date.now, history
     }
     if (state === "ended") {
       live.delete(id);
+      // Remembered, and the oldest of them forgotten past ENDED_MEMORY (an id is
+      // never in the ring twice: a remembered id cannot be a live call again).
+      if (endedRing[endedNext] !== undefined) ended.delete(endedRing[endedNext]);
+      endedRing[endedNext] = id;
+      if (++endedNext === ENDED_MEMORY) endedNext = 0;
       ended.add(id);
-      if (ended.size > ENDED_MEMORY) ended.delete(ended.values().next().value);
       call.actions = [];
     } else {
       if (entry === undefined) live.set(id, (entry = { call, order: ++arrivals, mark: 0 }));
@@ -453,16 +470,10 @@ export function createFairBaseline({ name, capabilities, now = Date.now, history
     let related;
     if (relationMoved) {
       const mark = ++marks;
-      const add = (o) => {
-        if (o !== undefined && o.call.id !== id && o.mark !== mark) {
-          o.mark = mark;
-          (related ??= []).push(o);
-        }
-      };
       const set = relatedTo.get(id);
-      if (set !== undefined) for (const o of set) add(o);
-      if (old !== undefined && old.relatedCallId !== undefined) add(live.get(old.relatedCallId));
-      if (call.relatedCallId !== undefined) add(live.get(call.relatedCallId));
+      if (set !== undefined) for (const o of set) related = addRelated(related, o, id, mark);
+      if (old !== undefined && old.relatedCallId !== undefined) related = addRelated(related, live.get(old.relatedCallId), id, mark);
+      if (call.relatedCallId !== undefined) related = addRelated(related, live.get(call.relatedCallId), id, mark);
     }
     if (ringFlip || heldFlip) {
       const mark = related === undefined ? -1 : marks;
