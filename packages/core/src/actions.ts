@@ -25,18 +25,28 @@ export function consultPartner(call: Call, calls: Iterable<Call>): Call | undefi
  * The requests allowed on `call` now: its state, its consult partner and the
  * other calls, intersected with the connector's capabilities. A ringing call
  * offers `answer` only while no other call is connected or dialing (hold it
- * first), nor held unless the connector has `callWaiting`.
+ * first), nor held unless the connector has `callWaiting`. (The store derives
+ * the same with `actionsFor`, from its counts and indexes instead of a walk.)
  */
 export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: ReadonlySet<Capability>): CallAction[] {
   const all = [...calls];
-  const partner = consultPartner(call, all);
+  const other = (...states: Call["state"][]): boolean => all.some((c) => c.id !== call.id && states.includes(c.state));
+  return actionsFor(call, consultPartner(call, all), other("connected", "dialing"), other("held"), capabilities);
+}
+
+/**
+ * `deriveActions`, given what the actions depend on besides the call itself:
+ * its consult partner, and whether another call is talking (connected or
+ * dialing) or held.
+ */
+export function actionsFor(call: Call, partner: Call | undefined, othersTalking: boolean, othersHeld: boolean, capabilities: ReadonlySet<Capability>): CallAction[] {
   const live = call.state === "connected" || call.state === "held";
   // Hangup first, on every call that can be hung up.
   const wanted: CallAction[] = live || call.state === "dialing" ? ["hangup"] : [];
   if (call.state === "ringing") {
     // Call waiting: a second call is answered only once the first is held (the
     // panel offers "hold and answer"), and only with `callWaiting` while one is held.
-    if (!all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing" || (c.state === "held" && !capabilities.has("callWaiting"))))) wanted.push("answer");
+    if (!othersTalking && !(othersHeld && !capabilities.has("callWaiting"))) wanted.push("answer");
     wanted.push("reject");
   } else if (call.state === "connected") {
     wanted.push("hold", call.muted ? "unmute" : "mute", "sendDtmf");
@@ -44,7 +54,7 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
   } else if (call.state === "held") {
     if (call.muted) wanted.push("unmute");
     // Not while another call talks or dials out (that one would be on hold first).
-    if (!partner && !all.some((c) => c.id !== call.id && (c.state === "connected" || c.state === "dialing"))) wanted.push("resume");
+    if (!partner && !othersTalking) wanted.push("resume");
   } else if (call.state === "wrapup") wanted.push("completeWrapUp");
   if (live && liveRemotes(call.parties) > 1) wanted.push("dropParty");
   if (partner && live && (partner.state === "connected" || partner.state === "held")) {

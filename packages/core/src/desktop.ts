@@ -216,8 +216,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
   function emit(bodies: EventBody[]): void {
     if (destroyed || !bodies.length) return;
     for (const body of bodies) {
-      // Object.assign, not spread: measured 2× faster here on V8 for these shapes.
-      const event = Object.assign({}, body) as DesktopEvent & { seq: number; at: number; connector: string };
+      // Stamped in place, not copied: every body is a new object the store made for this one event.
+      const event = body as DesktopEvent & { seq: number; at: number; connector: string };
       event.seq = ++seq;
       event.at = now();
       event.connector = connector.name;

@@ -4,12 +4,12 @@
  * so duplicates produce nothing and impossible transitions are refused.
  * Synchronous and deterministic given `now`, so it can be property-tested.
  */
-import { deriveActions, liveRemotes } from "./actions.js";
+import { actionsFor, liveRemotes } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody } from "./events.js";
-import { type Agent, type AgentReason, type Call, type CallFailure, type Capability, LINK_STATES, type LinkState, type Party, type WrapUp } from "./model.js";
+import { type Agent, type AgentReason, type Call, type CallAction, type CallFailure, type Capability, LINK_STATES, type LinkState, type WrapUp } from "./model.js";
 import { hostText } from "./logger.js";
-import { AGENT, CALL, readReason, problem, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, PARTY, read, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { AGENT, callProblem, readParty, readReason, problem, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 /** Call fields a merge copies as reported; a change to any but `muted` (its own events) is a `call.updated`. */
 const PLAIN_FIELDS = ["muted", "vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
@@ -35,6 +35,15 @@ export class DesktopStore {
   readonly #endedMemory: number;
   readonly #maxCalls: number;
   readonly #now: () => number;
+  // Indexes, so a report costs the same with 2 or 2,000 live calls (see #store).
+  /** Each live call's arrival number: its place in `calls`. */
+  readonly #arrival = new Map<string, number>();
+  #arrived = 0;
+  /** The ids of live calls by the relatedCallId they report: the candidates for a call's consult partner. */
+  readonly #relating = new Map<string, Set<string>>();
+  /** How many live calls are connected or dialing, and held. */
+  #talking = 0;
+  #held = 0;
 
   constructor(options: StoreOptions) {
     this.capabilities = new Set(options.capabilities);
@@ -92,7 +101,7 @@ export class DesktopStore {
   upsertCall(report: unknown): EventBody[];
   // Checked before use: typed as it will be.
   upsertCall(r: CallReport): EventBody[] {
-    const why = problem(r, CALL, "a call report");
+    const why = callProblem(r);
     if (why) return invalid(why, r);
     /** Whether the call is over (in wrap-up or ended). */
     const over = r.state === "wrapup" || r.state === "ended";
@@ -110,20 +119,22 @@ export class DesktopStore {
     }
     // The new snapshot.
     const now = this.#now();
-    const base: Call = old ?? {
-      id: r.id,
-      // Replaced below when reported, like every plain field.
-      vendorCallId: r.id,
-      direction: "unknown",
-      state: r.state,
-      parties: [],
-      muted: false,
-      data: {},
-      startedAt: now,
-      actions: [],
-    };
-    // Object.assign rather than spread throughout this hot path: measurably faster on V8.
-    const call = Object.assign({}, base) as { -readonly [K in keyof Call]: Call[K] };
+    // The report's one snapshot, stored and carried by its events as it is.
+    // (Object.assign rather than spread: measurably faster on V8.)
+    const call: { -readonly [K in keyof Call]: Call[K] } = old
+      ? Object.assign({}, old)
+      : {
+          id: r.id,
+          // Replaced below when reported, like every plain field.
+          vendorCallId: r.id,
+          direction: "unknown",
+          state: r.state,
+          parties: [],
+          muted: false,
+          data: {},
+          startedAt: now,
+          actions: [],
+        };
     call.state = r.state;
     for (const key of PLAIN_FIELDS) {
       if (r[key] !== undefined) (call as Record<string, unknown>)[key] = r[key];
@@ -131,7 +142,7 @@ export class DesktopStore {
     // Parties, wrap-up and data, when reported (the check leaves them undefined
     // or objects), as copies with only known fields: a vendor object's extras
     // (even a password) stay out.
-    if (r.parties) call.parties = r.parties.map((p) => read<Party>(p, PARTY)!);
+    if (r.parties) call.parties = r.parties.map((p) => readParty(p)!);
     if (r.wrapUp) call.wrapUp = read<WrapUp>(r.wrapUp, WRAP_UP)!;
 
     // A copy: the connector may change its object after the check.
@@ -169,26 +180,74 @@ export class DesktopStore {
       if (!stateChanged && (PLAIN_FIELDS.some((k) => k !== "muted" && old[k] !== call[k]) || !same(old.wrapUp ?? {}, call.wrapUp ?? {}) || !same(old.failure ?? {}, call.failure ?? {}))) types.push("call.updated");
     }
     if (!types.length) return [];
-    if (call.state === "ended") {
-      // Forgotten, but remembered as ended (the oldest of them forgotten past #endedMemory).
-      this.calls.delete(call.id);
-      this.#ended.add(call.id);
-      if (this.#ended.size > this.#endedMemory) this.#ended.delete(this.#ended.values().next().value!);
-    } else this.calls.set(call.id, call);
-    // Recompute every live call's actions: this call's go into the events'
-    // snapshots, then other calls whose actions moved get a call.updated.
-    // (An ended call is not among them: its final snapshot has no actions.)
-    let finalCall: Call | undefined;
-    const others: EventBody[] = [];
-    for (const [id, c] of this.calls) {
-      const actions = deriveActions(c, this.calls.values(), this.capabilities);
-      const updated = same(actions, c.actions) ? c : Object.assign({}, c, { actions });
-      this.calls.set(id, updated); // an existing key: the order stays
-      if (id === call.id) finalCall = updated;
-      else if (updated !== c) others.push({ type: "call.updated", call: updated });
+    const others = this.#store(call, old);
+    // The ended call's final snapshot has no actions; a live call's are derived with every index up to date.
+    const actions = call.state === "ended" ? [] : this.#actions(call);
+    call.actions = same(actions, call.actions) ? call.actions : actions;
+    const events: EventBody[] = types.map((type) => ({ type, call }));
+    // Then the other calls whose actions moved, in arrival order.
+    for (const c of others) {
+      const actions = this.#actions(c);
+      if (!same(actions, c.actions)) events.push({ type: "call.updated", call: this.calls.set(c.id, Object.assign({}, c, { actions })).get(c.id)! });
     }
-    finalCall ??= { ...call, actions: [] };
-    return [...types.map((type) => ({ type, call: finalCall })), ...others];
+    return events;
+  }
+
+  /**
+   * Stores `call` (its snapshot after a report; an ended call leaves, its id
+   * remembered), updates the indexes, and returns the other live calls whose
+   * actions may have moved: those a consult pair links to it (before or
+   * after), or every call when whether another call is talking or held
+   * changed. The others' actions depend on nothing else (see actionsFor).
+   */
+  #store(call: Call, old: Call | undefined): Call[] {
+    const { id, state } = call;
+    const talking = this.#talking;
+    const held = this.#held;
+    const count = (s: Call["state"] | undefined, n: number): void => {
+      if (s === "connected" || s === "dialing") this.#talking += n;
+      else if (s === "held") this.#held += n;
+    };
+    count(old?.state, -1);
+    const before = old?.relatedCallId;
+    const after = state === "ended" ? undefined : call.relatedCallId;
+    if (before !== after) {
+      const set = before === undefined ? undefined : this.#relating.get(before)!;
+      // (An emptied set goes: ids come and go for as long as the desktop runs.)
+      if (set?.delete(id) && !set.size) this.#relating.delete(before!);
+      if (after !== undefined) (this.#relating.get(after) ?? this.#relating.set(after, new Set()).get(after)!).add(id);
+    }
+    if (state === "ended") {
+      // Forgotten, but remembered as ended (the oldest of them forgotten past #endedMemory).
+      this.calls.delete(id);
+      this.#arrival.delete(id);
+      this.#ended.add(id);
+      if (this.#ended.size > this.#endedMemory) this.#ended.delete(this.#ended.values().next().value!);
+    } else {
+      if (!old) this.#arrival.set(id, this.#arrived++);
+      this.calls.set(id, call);
+      count(state, 1);
+    }
+    if (!talking !== !this.#talking || (!this.capabilities.has("callWaiting") && !held !== !this.#held)) return [...this.calls.values()].filter((c) => c.id !== id);
+    if (old && old.state === state && before === after) return [];
+    const linked = new Set([before, after, ...(this.#relating.get(id) ?? [])]);
+    const others: Call[] = [];
+    for (const other of linked) {
+      const c = other !== undefined && other !== id ? this.calls.get(other) : undefined;
+      if (c) others.push(c);
+    }
+    return others.sort((a, b) => this.#arrival.get(a.id)! - this.#arrival.get(b.id)!);
+  }
+
+  /** `call`'s actions now (see actionsFor). Its consult partner: the first live call, in arrival order, its relatedCallId names or whose relatedCallId names it. */
+  #actions(call: Call): CallAction[] {
+    let partner: Call | undefined;
+    for (const other of [call.relatedCallId, ...(this.#relating.get(call.id) ?? [])]) {
+      const c = other === undefined || other === call.id ? undefined : this.calls.get(other);
+      if (c && c.state !== "wrapup" && (!partner || this.#arrival.get(c.id)! < this.#arrival.get(partner.id)!)) partner = c;
+    }
+    const mine = (...states: Call["state"][]): number => +states.includes(call.state);
+    return actionsFor(call, partner, this.#talking - mine("connected", "dialing") > 0, this.#held - mine("held") > 0, this.capabilities);
   }
 
   removeCall(id: unknown, endReason?: unknown, failure?: unknown): EventBody[] {

@@ -4,7 +4,7 @@
  * or undefined when the value is fine.
  */
 import { INSIGHT_KINDS, TRANSCRIPT_SPEAKERS } from "./events.js";
-import { AGENT_STATES, CALL_DIRECTIONS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason } from "./model.js";
+import { AGENT_STATES, CALL_DIRECTIONS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason, type Party } from "./model.js";
 
 export { AGENT_STATES, END_REASONS, LINK_STATES };
 
@@ -104,13 +104,6 @@ export function checkData(v: unknown): boolean {
   return entries.length <= LIMITS.dataEntries && entries.every(([k, x]) => k.length <= LIMITS.id && longText(x) && (chars += k.length + x.length) <= LIMITS.dataChars);
 }
 
-export const PARTY: Spec = {
-  id: isText,
-  role: isOneOf(PARTY_ROLES),
-  state: isOneOf(PARTY_STATES),
-  address: opt((v) => isText(v, LIMITS.text)),
-  displayName: opt(text),
-};
 /** vendorCode: "503", "31486", "LineEngagedCustomer", "microphone_not_shared" (at most 64 characters, no spaces, so no prose or secrets). */
 export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt((v) => isText(v, 64) && /^[\w.:-]+$/.test(v)), message: (v) => isText(v, LIMITS.text) };
 export const WRAP_UP: Spec = { disposition: opt(text), notes: opt(longText) };
@@ -126,24 +119,42 @@ export const SEGMENT: Spec = {
 };
 export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
 
-export const CALL: Spec = {
-  id: isText,
-  state: isOneOf(CALL_STATES),
-  vendorCallId: opt(isText),
-  direction: opt(isOneOf(CALL_DIRECTIONS)),
-  from: opt(text),
-  fromName: opt(text),
-  to: opt(text),
-  queue: opt(text),
-  relatedCallId: opt(isText),
-  parties: opt((x) => Array.isArray(x) && x.length <= LIMITS.parties && x.every((p) => read(p, PARTY))),
-  muted: opt(isBoolean),
-  data: opt(checkData),
-  endReason: opt(isEndReason),
-  failure: opt((x) => read(x, FAILURE)),
-  media: opt(isOneOf(MEDIA_STATES)),
-  wrapUp: opt((x) => read(x, WRAP_UP)),
-};
+/** A copy of party `p` with only its known fields, or undefined when it is not one. Straight-line: every call report's parties pass here. */
+export function readParty(p: unknown): Party | undefined {
+  if (!isObject(p) || !isText(p.id) || !PARTY_ROLES.includes(p.role as never) || !PARTY_STATES.includes(p.state as never)) return undefined;
+  const { address, displayName } = p;
+  if (!(address === undefined || isText(address, LIMITS.text)) || !(displayName === undefined || text(displayName))) return undefined;
+  const party = { id: p.id, role: p.role, state: p.state } as { -readonly [K in keyof Party]: Party[K] };
+  if (address !== undefined) party.address = address;
+  if (displayName !== undefined) party.displayName = displayName;
+  return party;
+}
+
+/**
+ * What is wrong with call report `r`, in words (its first bad field, in the
+ * order of CallReport's fields), or undefined. Straight-line: every call
+ * report passes here.
+ */
+export function callProblem(r: unknown): Problem {
+  if (!isObject(r)) return "a call report must be an object";
+  const bad = (key: string): string => `${key} is invalid (${show(r[key])})`;
+  const { vendorCallId, direction, relatedCallId, parties, muted, data, endReason, failure, media, wrapUp } = r;
+  if (!isText(r.id)) return bad("id");
+  if (!CALL_STATES.includes(r.state as never)) return bad("state");
+  // The optional fields: undefined, or passing their check.
+  if (vendorCallId !== undefined && !isText(vendorCallId)) return bad("vendorCallId");
+  if (direction !== undefined && !CALL_DIRECTIONS.includes(direction as never)) return bad("direction");
+  for (const key of ["from", "fromName", "to", "queue"]) if (r[key] !== undefined && !text(r[key])) return bad(key);
+  if (relatedCallId !== undefined && !isText(relatedCallId)) return bad("relatedCallId");
+  if (parties !== undefined && !(Array.isArray(parties) && parties.length <= LIMITS.parties && parties.every(readParty))) return bad("parties");
+  if (muted !== undefined && typeof muted !== "boolean") return bad("muted");
+  if (data !== undefined && !checkData(data)) return bad("data");
+  if (endReason !== undefined && !isEndReason(endReason)) return bad("endReason");
+  if (failure !== undefined && !read(failure, FAILURE)) return bad("failure");
+  if (media !== undefined && !MEDIA_STATES.includes(media as never)) return bad("media");
+  if (wrapUp !== undefined && !read(wrapUp, WRAP_UP)) return bad("wrapUp");
+  return undefined;
+}
 
 /** A copy of the agent reason `v` (only its known fields), or undefined when `v` is not one. */
 export const readReason = (v: unknown): AgentReason | undefined => read(v, REASON);

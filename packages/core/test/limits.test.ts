@@ -13,7 +13,7 @@ import * as source from "../scripts/schema-source.mjs";
 const BIG = "x".repeat(10_000_000);
 const LIMITS = (core as unknown as { LIMITS?: Record<string, number> }).LIMITS;
 
-async function loggedIn(maxCalls?: number) {
+async function loggedIn(maxCalls = 64) {
   const rec = recordingConnector();
   const desktop = createDesktop({ connector: rec.connector, requestTimeoutMs: 200, maxCalls });
   await desktop.login({ agentId: "a1" });

@@ -1,0 +1,176 @@
+/**
+ * Hand-written guards for what connectors report. No schema library: they
+ * must stay tiny and run under a strict CSP. Each returns a problem in words,
+ * or undefined when the value is fine.
+ */
+import { INSIGHT_KINDS, TRANSCRIPT_SPEAKERS } from "../../src/events.js";
+import { AGENT_STATES, CALL_DIRECTIONS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason } from "../../src/model.js";
+
+export { AGENT_STATES, END_REASONS, LINK_STATES };
+
+type Problem = string | undefined;
+
+/**
+ * What the model accepts, in characters (strings) or entries (collections).
+ * Reports beyond them are refused as INVALID_VENDOR_EVENT, requests as
+ * INVALID_ARGUMENT; messages are clipped. Listed in the README.
+ */
+export const LIMITS = Object.freeze({
+  /** Call, vendor call, party, segment, reason and agent ids; reason labels; codes; languages. */
+  id: 256,
+  /** from, fromName, to, queue, party address and displayName, dispositions, link reasons. */
+  text: 1024,
+  /** Notes, transcript and insight text, one call data value. */
+  longText: 8192,
+  /** Entries of one call data (or insight data) object; each key is at most `id` long. */
+  dataEntries: 200,
+  /** Keys and values of one data object together. */
+  dataChars: 65536,
+  /** Parties on one call. */
+  parties: 64,
+  /** Live calls at once, unless the desktop sets `maxCalls`. */
+  calls: 64,
+  /** Agent reasons. */
+  reasons: 256,
+  /** Error and warning messages (longer ones are clipped). */
+  message: 1024,
+  /** The redacted raw payload of an error event. */
+  raw: 4096,
+  /** What redact() returns by default, and each log line. */
+  redacted: 16384,
+});
+
+/** `text` cut to at most `max` characters, marked with "…" when cut. */
+export const clip = (text: string, max: number = LIMITS.message): string => (text.length > max ? text.slice(0, max - 1) + "…" : text);
+/** A value, briefly, for a message. */
+export const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v.slice(0, 40)) : typeof v);
+
+/**
+ * A type guard for one enumeration: `isOneOf(CALL_STATES)(v)` narrows `v` to
+ * `CallState`.
+ */
+export const isOneOf =
+  <T extends string>(values: readonly T[]) =>
+  (v: unknown): v is T =>
+    (values as readonly unknown[]).includes(v);
+export const isEndReason = isOneOf(END_REASONS);
+
+type Check = (v: unknown) => unknown;
+/** Each known field of an object and its check; fields not listed are dropped. */
+type Spec = Record<string, Check>;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A string of 1 to `max` characters (an id by default). */
+export const isText = (v: unknown, max: number = LIMITS.id): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
+/** A string of at most `max` characters, possibly empty. */
+const upTo =
+  (max: number) =>
+  (v: unknown): v is string =>
+    typeof v === "string" && v.length <= max;
+const opt =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined || check(v);
+const text = upTo(LIMITS.text);
+const longText = upTo(LIMITS.longText);
+const isNumber: Check = (v) => typeof v === "number";
+const isBoolean: Check = (v) => typeof v === "boolean";
+
+/**
+ * A copy of `v` with only the fields `spec` knows, or undefined when `v` is
+ * not an object or one of them fails its check.
+ */
+export function read<T>(v: unknown, spec: Spec): T | undefined {
+  if (!isObject(v)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key in spec) {
+    if (!spec[key]!(v[key])) return undefined;
+    if (v[key] !== undefined) out[key] = v[key];
+  }
+  return out as T;
+}
+
+/** What is wrong with `v` (`what`: "a call report"), in words: the first field that fails `spec`. */
+export function problem(v: unknown, spec: Spec, what: string): Problem {
+  if (!isObject(v)) return `${what} must be an object`;
+  const key = Object.keys(spec).find((k) => !spec[k]!(v[k]));
+  return key && `${key} is invalid (${show(v[key])})`;
+}
+
+export function checkData(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const entries = Object.entries(v);
+  let chars = 0;
+  return entries.length <= LIMITS.dataEntries && entries.every(([k, x]) => k.length <= LIMITS.id && longText(x) && (chars += k.length + x.length) <= LIMITS.dataChars);
+}
+
+export const PARTY: Spec = {
+  id: isText,
+  role: isOneOf(PARTY_ROLES),
+  state: isOneOf(PARTY_STATES),
+  address: opt((v) => isText(v, LIMITS.text)),
+  displayName: opt(text),
+};
+/** vendorCode: "503", "31486", "LineEngagedCustomer", "microphone_not_shared" (at most 64 characters, no spaces, so no prose or secrets). */
+export const FAILURE: Spec = { code: isOneOf(CTI_ERROR_CODES), vendorCode: opt((v) => isText(v, 64) && /^[\w.:-]+$/.test(v)), message: (v) => isText(v, LIMITS.text) };
+export const WRAP_UP: Spec = { disposition: opt(text), notes: opt(longText) };
+const REASON: Spec = { id: isText, state: isOneOf(AGENT_STATES), label: isText };
+export const SEGMENT: Spec = {
+  id: isText,
+  speaker: isOneOf(TRANSCRIPT_SPEAKERS),
+  text: longText,
+  final: isBoolean,
+  language: opt(isText),
+  startMs: opt(isNumber),
+  endMs: opt(isNumber),
+};
+export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
+
+export const CALL: Spec = {
+  id: isText,
+  state: isOneOf(CALL_STATES),
+  vendorCallId: opt(isText),
+  direction: opt(isOneOf(CALL_DIRECTIONS)),
+  from: opt(text),
+  fromName: opt(text),
+  to: opt(text),
+  queue: opt(text),
+  relatedCallId: opt(isText),
+  parties: opt((x) => Array.isArray(x) && x.length <= LIMITS.parties && x.every((p) => read(p, PARTY))),
+  muted: opt(isBoolean),
+  data: opt(checkData),
+  endReason: opt(isEndReason),
+  failure: opt((x) => read(x, FAILURE)),
+  media: opt(isOneOf(MEDIA_STATES)),
+  wrapUp: opt((x) => read(x, WRAP_UP)),
+};
+
+/** A copy of the agent reason `v` (only its known fields), or undefined when `v` is not one. */
+export const readReason = (v: unknown): AgentReason | undefined => read(v, REASON);
+
+export const AGENT: Spec = {
+  state: REASON.state!,
+  reason: opt((x) => isText(x) || readReason(x)),
+  pendingState: (x) => x == null || read(x, { state: REASON.state!, reason: opt(readReason) }),
+  agentId: opt(isText),
+};
+
+/** DTMF: digits, * #, A–D, and "," or "w" for a pause. */
+export const DTMF = /^[0-9*#A-Da-d,w]{1,64}$/;
+
+/**
+ * A dialable destination, normalized: phone numbers lose their formatting;
+ * SIP URIs, extensions and quick-connect names pass as they are.
+ * Returns undefined when it is not dialable.
+ */
+export function normalizeDestination(value: unknown): string | undefined {
+  // (An empty text matches none of the patterns below.)
+  const text = typeof value === "string" ? value.trim() : "";
+  if (text.length > LIMITS.id) return undefined;
+  if (/^[+\d\s().-]+$/.test(text)) {
+    const compact = text.replace(/[\s().-]/g, "");
+    return /^\+?\d{2,32}$/.test(compact) ? compact : undefined;
+  }
+  // A SIP URI or extension, or a named target: a queue or quick connect ("Sales Queue").
+  return /^((sips?:)?[\w.!~*()&=+$,;?/%#-]+(@[A-Za-z0-9.-]+(:\d{1,5})?)?|[A-Za-z][\w .-]{0,63})$/.test(text) ? text : undefined;
+}
