@@ -65,7 +65,11 @@ export function actionsFor(call: Call, partner: Call | undefined, othersTalking:
 }
 
 /** How many parties other than the agent are still on the call. */
-export const liveRemotes = (parties: readonly Party[]): number => parties.filter(isLiveRemote).length;
+export const liveRemotes = (parties: readonly Party[]): number => {
+  let n = 0;
+  for (const p of parties) n += +isLiveRemote(p);
+  return n;
+};
 
 /** Whether a party other than the agent is still on the call. */
 export const isLiveRemote = (p: Party): boolean => p.role !== "agent" && p.state !== "disconnected";

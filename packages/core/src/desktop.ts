@@ -213,6 +213,14 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const debug = options.logLevel === "debug";
   let queue: DesktopEvent[] = [];
   let emitting = false;
+  /** Calls one listener with the event `this`; a throwing listener is logged and skipped. */
+  function call(this: DesktopEvent, handler: Handler<DesktopEvent>): void {
+    try {
+      handler(this);
+    } catch (err) {
+      logger.error(`A listener for ${this.type} threw`, { error: err });
+    }
+  }
   function emit(bodies: EventBody[]): void {
     if (destroyed || !bodies.length) return;
     for (const body of bodies) {
@@ -239,15 +247,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
       // An array iterator also sees the events queued while it runs.
       for (const event of queue) {
         // The listeners for its type, then those for every event.
-        for (const type of [event.type, "*"]) {
-          for (const handler of listeners.get(type) ?? []) {
-            try {
-              handler(event);
-            } catch (err) {
-              logger.error(`A listener for ${event.type} threw`, { error: err });
-            }
-          }
-        }
+        listeners.get(event.type)?.forEach(call, event);
+        listeners.get("*")?.forEach(call, event);
       }
     } finally {
       queue = [];
@@ -256,15 +257,16 @@ export function createDesktop(options: DesktopOptions): Desktop {
   }
 
   // Connector reports: validated by the store, never thrown back at the vendor.
+  // (Up to three arguments, named: no rest array on every report.)
   const guard =
-    <A extends unknown[]>(name: string, fn: (...args: A) => EventBody[]) =>
-    (...args: A): void => {
+    (name: string, fn: (this: DesktopStore, a?: unknown, b?: unknown, c?: unknown) => EventBody[]) =>
+    (a?: unknown, b?: unknown, c?: unknown): void => {
       try {
-        emit(fn(...args));
+        emit(fn.call(store, a, b, c));
       } catch (err) {
         // Through redact: what was thrown may have no string form (or a throwing one).
         const safe = redact(err, 256);
-        emit(invalid(`${name} failed: ${String((Object(safe) as { message?: unknown }).message ?? safe)}`, args));
+        emit(invalid(`${name} failed: ${String((Object(safe) as { message?: unknown }).message ?? safe)}`, [a, b, c].slice(0, c !== undefined ? 3 : b !== undefined ? 2 : 1)));
       }
     };
   const ctx = {
@@ -275,7 +277,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     logger,
   } as unknown as ConnectorContext & Record<string, unknown>;
   for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "sync", "signal"] as const) {
-    ctx[method] = guard(method, store[method].bind(store));
+    ctx[method] = guard(method, store[method]);
   }
 
   // Requests: each is described once in REQUESTS and runs through request().

@@ -99,9 +99,13 @@ export function problem(v: unknown, spec: Spec, what: string): Problem {
 
 export function checkData(v: unknown): boolean {
   if (!isObject(v)) return false;
-  const entries = Object.entries(v);
+  const keys = Object.keys(v);
   let chars = 0;
-  return entries.length <= LIMITS.dataEntries && entries.every(([k, x]) => k.length <= LIMITS.id && longText(x) && (chars += k.length + x.length) <= LIMITS.dataChars);
+  for (const k of keys) {
+    const x = v[k];
+    if (k.length > LIMITS.id || !longText(x) || (chars += k.length + x.length) > LIMITS.dataChars) return false;
+  }
+  return keys.length <= LIMITS.dataEntries;
 }
 
 /** vendorCode: "503", "31486", "LineEngagedCustomer", "microphone_not_shared" (at most 64 characters, no spaces, so no prose or secrets). */
@@ -119,14 +123,20 @@ export const SEGMENT: Spec = {
 };
 export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
 
-/** A copy of party `p` with only its known fields, or undefined when it is not one. Straight-line: every call report's parties pass here. */
-export function readParty(p: unknown): Party | undefined {
-  if (!isObject(p) || !isText(p.id) || !PARTY_ROLES.includes(p.role as never) || !PARTY_STATES.includes(p.state as never)) return undefined;
-  const { address, displayName } = p;
-  if (!(address === undefined || isText(address, LIMITS.text)) || !(displayName === undefined || text(displayName))) return undefined;
+/** Whether `p` is a party (straight-line: every call report's parties pass here). */
+const isParty = (p: unknown): p is Party =>
+  isObject(p) &&
+  isText(p.id) &&
+  PARTY_ROLES.includes(p.role as never) &&
+  PARTY_STATES.includes(p.state as never) &&
+  (p.address === undefined || isText(p.address, LIMITS.text)) &&
+  (p.displayName === undefined || text(p.displayName));
+
+/** A copy of party `p` (checked by callProblem) with only its known fields: a vendor object's extras (even a password) stay out. */
+export function readParty(p: Party): Party {
   const party = { id: p.id, role: p.role, state: p.state } as { -readonly [K in keyof Party]: Party[K] };
-  if (address !== undefined) party.address = address;
-  if (displayName !== undefined) party.displayName = displayName;
+  if (p.address !== undefined) party.address = p.address;
+  if (p.displayName !== undefined) party.displayName = p.displayName;
   return party;
 }
 
@@ -144,9 +154,12 @@ export function callProblem(r: unknown): Problem {
   // The optional fields: undefined, or passing their check.
   if (vendorCallId !== undefined && !isText(vendorCallId)) return bad("vendorCallId");
   if (direction !== undefined && !CALL_DIRECTIONS.includes(direction as never)) return bad("direction");
-  for (const key of ["from", "fromName", "to", "queue"]) if (r[key] !== undefined && !text(r[key])) return bad(key);
+  if (r.from !== undefined && !text(r.from)) return bad("from");
+  if (r.fromName !== undefined && !text(r.fromName)) return bad("fromName");
+  if (r.to !== undefined && !text(r.to)) return bad("to");
+  if (r.queue !== undefined && !text(r.queue)) return bad("queue");
   if (relatedCallId !== undefined && !isText(relatedCallId)) return bad("relatedCallId");
-  if (parties !== undefined && !(Array.isArray(parties) && parties.length <= LIMITS.parties && parties.every(readParty))) return bad("parties");
+  if (parties !== undefined && !(Array.isArray(parties) && parties.length <= LIMITS.parties && parties.every(isParty))) return bad("parties");
   if (muted !== undefined && typeof muted !== "boolean") return bad("muted");
   if (data !== undefined && !checkData(data)) return bad("data");
   if (endReason !== undefined && !isEndReason(endReason)) return bad("endReason");
