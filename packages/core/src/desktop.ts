@@ -211,7 +211,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const ring: (DesktopEvent | undefined)[] = new Array<DesktopEvent | undefined>(historyLimit);
   let ringNext = 0;
   const debug = options.logLevel === "debug";
-  let queue: DesktopEvent[] = [];
+  const queue: DesktopEvent[] = [];
   let emitting = false;
   /** Calls one listener with the event `this`; a throwing listener is logged and skipped. */
   function call(this: DesktopEvent, handler: Handler<DesktopEvent>): void {
@@ -240,7 +240,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       }
       queue.push(event);
     }
-    for (const watch of watchers) watch();
+    if (watchers.size) for (const watch of watchers) watch();
     if (emitting) return;
     emitting = true;
     try {
@@ -251,7 +251,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
         listeners.get("*")?.forEach(call, event);
       }
     } finally {
-      queue = [];
+      queue.length = 0;
       emitting = false;
     }
   }

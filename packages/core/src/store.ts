@@ -19,6 +19,8 @@ const STATE_EVENTS = Object.fromEntries(CALL_STATES.map((s) => [s, `call.${s}`])
 
 /** No calls (returned, never changed). */
 const NONE: Call[] = [];
+/** No actions: an ended call's. */
+const NO_ACTIONS: readonly CallAction[] = [];
 
 export interface StoreOptions {
   capabilities: readonly Capability[];
@@ -177,32 +179,32 @@ export class DesktopStore {
       if (r.failure) call.failure = { ...read<CallFailure>(r.failure, FAILURE)!, message: hostText(r.failure.message, LIMITS.text) };
       else if (call.endReason === "failed") call.failure ??= { code: "VENDOR_ERROR", message: "The vendor did not say why the call failed." };
     }
-    // Every event here is a call event carrying the final snapshot: collect their types.
-    const types: CallEventType[] = [];
+    // Every event here is a call event carrying the final snapshot (its actions set below).
+    const events: EventBody[] = [];
+    const push = (type: CallEventType): number => events.push({ type, call });
     const stateChanged = old?.state !== call.state;
     if (!old || (stateChanged && over)) {
       // The final snapshot carries every field; announce the outcome only.
-      if (old && call.endReason === "transferred" && old.state !== "wrapup") types.push("call.transferred");
-      types.push(STATE_EVENTS[call.state]);
+      if (old && call.endReason === "transferred" && old.state !== "wrapup") push("call.transferred");
+      push(STATE_EVENTS[call.state]);
     } else {
-      if (stateChanged) types.push(old.state === "held" && call.state === "connected" ? "call.resumed" : STATE_EVENTS[call.state]);
+      if (stateChanged) push(old.state === "held" && call.state === "connected" ? "call.resumed" : STATE_EVENTS[call.state]);
       // The events for fields that changed. When the state changed too, its event
       // already carries the new parties and fields, so plain `call.parties` and
       // `call.updated` are folded into it: one user action, one event.
-      if (old.muted !== call.muted) types.push(call.muted ? "call.muted" : "call.unmuted");
+      if (old.muted !== call.muted) push(call.muted ? "call.muted" : "call.unmuted");
       if (!sameList(old.parties, call.parties, sameRecord)) {
-        if (liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2) types.push("call.conferenced");
-        else if (!stateChanged) types.push("call.parties");
+        if (liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2) push("call.conferenced");
+        else if (!stateChanged) push("call.parties");
       }
-      if (!sameRecord(old.data, call.data)) types.push("call.data");
-      if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {}) || !sameRecord(old.failure ?? {}, call.failure ?? {}))) types.push("call.updated");
+      if (!sameRecord(old.data, call.data)) push("call.data");
+      if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {}) || !sameRecord(old.failure ?? {}, call.failure ?? {}))) push("call.updated");
     }
-    if (!types.length) return [];
+    if (!events.length) return events;
     const others = this.#store(call, old);
     // The ended call's final snapshot has no actions; a live call's are derived with every index up to date.
-    const actions = call.state === "ended" ? [] : this.#actions(call);
+    const actions = call.state === "ended" ? NO_ACTIONS : this.#actions(call);
     call.actions = sameList(actions, call.actions) ? call.actions : actions;
-    const events: EventBody[] = types.map((type) => ({ type, call }));
     // Then the other calls whose actions moved, in arrival order.
     for (const c of others) {
       const actions = this.#actions(c);
@@ -245,8 +247,8 @@ export class DesktopStore {
       this.#count(state, 1);
     }
     if (!talking !== !this.#talking || (!this.#callWaiting && !held !== !this.#held)) {
-      const all: Call[] = [];
-      for (const c of this.calls.values()) if (c.id !== id) all.push(c);
+      let all = NONE;
+      for (const c of this.calls.values()) if (c.id !== id) (all === NONE ? (all = []) : all).push(c);
       return all;
     }
     const relating = this.#relating.get(id);

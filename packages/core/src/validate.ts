@@ -94,7 +94,7 @@ export function read<T>(v: unknown, spec: Spec): T | undefined {
 export function problem(v: unknown, spec: Spec, what: string): Problem {
   if (!isObject(v)) return `${what} must be an object`;
   const key = Object.keys(spec).find((k) => !spec[k]!(v[k]));
-  return key && `${key} is invalid (${show(v[key])})`;
+  return key && invalidField(v, key);
 }
 
 export function checkData(v: unknown): boolean {
@@ -147,27 +147,28 @@ export function readParty(p: Party): Party {
  */
 export function callProblem(r: unknown): Problem {
   if (!isObject(r)) return "a call report must be an object";
-  const bad = (key: string): string => `${key} is invalid (${show(r[key])})`;
   const { vendorCallId, direction, relatedCallId, parties, muted, data, endReason, failure, media, wrapUp } = r;
-  if (!isText(r.id)) return bad("id");
-  if (!CALL_STATES.includes(r.state as never)) return bad("state");
+  if (!isText(r.id)) return invalidField(r, "id");
+  if (!CALL_STATES.includes(r.state as never)) return invalidField(r, "state");
   // The optional fields: undefined, or passing their check.
-  if (vendorCallId !== undefined && !isText(vendorCallId)) return bad("vendorCallId");
-  if (direction !== undefined && !CALL_DIRECTIONS.includes(direction as never)) return bad("direction");
-  if (r.from !== undefined && !text(r.from)) return bad("from");
-  if (r.fromName !== undefined && !text(r.fromName)) return bad("fromName");
-  if (r.to !== undefined && !text(r.to)) return bad("to");
-  if (r.queue !== undefined && !text(r.queue)) return bad("queue");
-  if (relatedCallId !== undefined && !isText(relatedCallId)) return bad("relatedCallId");
-  if (parties !== undefined && !(Array.isArray(parties) && parties.length <= LIMITS.parties && parties.every(isParty))) return bad("parties");
-  if (muted !== undefined && typeof muted !== "boolean") return bad("muted");
-  if (data !== undefined && !checkData(data)) return bad("data");
-  if (endReason !== undefined && !isEndReason(endReason)) return bad("endReason");
-  if (failure !== undefined && !read(failure, FAILURE)) return bad("failure");
-  if (media !== undefined && !MEDIA_STATES.includes(media as never)) return bad("media");
-  if (wrapUp !== undefined && !read(wrapUp, WRAP_UP)) return bad("wrapUp");
+  if (vendorCallId !== undefined && !isText(vendorCallId)) return invalidField(r, "vendorCallId");
+  if (direction !== undefined && !CALL_DIRECTIONS.includes(direction as never)) return invalidField(r, "direction");
+  if (r.from !== undefined && !text(r.from)) return invalidField(r, "from");
+  if (r.fromName !== undefined && !text(r.fromName)) return invalidField(r, "fromName");
+  if (r.to !== undefined && !text(r.to)) return invalidField(r, "to");
+  if (r.queue !== undefined && !text(r.queue)) return invalidField(r, "queue");
+  if (relatedCallId !== undefined && !isText(relatedCallId)) return invalidField(r, "relatedCallId");
+  if (parties !== undefined && !(Array.isArray(parties) && parties.length <= LIMITS.parties && parties.every(isParty))) return invalidField(r, "parties");
+  if (muted !== undefined && typeof muted !== "boolean") return invalidField(r, "muted");
+  if (data !== undefined && !checkData(data)) return invalidField(r, "data");
+  if (endReason !== undefined && !isEndReason(endReason)) return invalidField(r, "endReason");
+  if (failure !== undefined && !read(failure, FAILURE)) return invalidField(r, "failure");
+  if (media !== undefined && !MEDIA_STATES.includes(media as never)) return invalidField(r, "media");
+  if (wrapUp !== undefined && !read(wrapUp, WRAP_UP)) return invalidField(r, "wrapUp");
   return undefined;
 }
+/** "`key` is invalid (…)", for a problem. */
+const invalidField = (r: Record<string, unknown>, key: string): string => `${key} is invalid (${show(r[key])})`;
 
 /** A copy of the agent reason `v` (only its known fields), or undefined when `v` is not one. */
 export const readReason = (v: unknown): AgentReason | undefined => read(v, REASON);
