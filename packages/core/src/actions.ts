@@ -67,7 +67,7 @@ export function actionsFor(call: Call, partner: Call | undefined, othersTalking:
 /** How many parties other than the agent are still on the call. */
 export const liveRemotes = (parties: readonly Party[]): number => {
   let n = 0;
-  for (const p of parties) n += +isLiveRemote(p);
+  for (let i = 0; i < parties.length; i++) n += +isLiveRemote(parties[i]!);
   return n;
 };
 

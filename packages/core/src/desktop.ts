@@ -213,13 +213,16 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const debug = options.logLevel === "debug";
   const queue: DesktopEvent[] = [];
   let emitting = false;
-  /** Calls one listener with the event `this`; a throwing listener is logged and skipped. */
-  function call(this: DesktopEvent, handler: Handler<DesktopEvent>): void {
-    try {
-      handler(this);
-    } catch (err) {
-      logger.error(`A listener for ${this.type} threw`, { error: err });
-    }
+  /** Calls each listener in `set` with `event`; a throwing listener is logged and skipped. */
+  function dispatch(set: Set<Handler<DesktopEvent>> | undefined, event: DesktopEvent): void {
+    if (set)
+      for (const handler of set) {
+        try {
+          handler(event);
+        } catch (err) {
+          logger.error(`A listener for ${event.type} threw`, { error: err });
+        }
+      }
   }
   function emit(bodies: EventBody[]): void {
     if (destroyed || !bodies.length) return;
@@ -247,8 +250,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
       // An array iterator also sees the events queued while it runs.
       for (const event of queue) {
         // The listeners for its type, then those for every event.
-        listeners.get(event.type)?.forEach(call, event);
-        listeners.get("*")?.forEach(call, event);
+        dispatch(listeners.get(event.type), event);
+        dispatch(listeners.get("*"), event);
       }
     } finally {
       queue.length = 0;

@@ -181,24 +181,23 @@ export class DesktopStore {
     }
     // Every event here is a call event carrying the final snapshot (its actions set below).
     const events: EventBody[] = [];
-    const push = (type: CallEventType): number => events.push({ type, call });
     const stateChanged = old?.state !== call.state;
     if (!old || (stateChanged && over)) {
       // The final snapshot carries every field; announce the outcome only.
-      if (old && call.endReason === "transferred" && old.state !== "wrapup") push("call.transferred");
-      push(STATE_EVENTS[call.state]);
+      if (old && call.endReason === "transferred" && old.state !== "wrapup") events.push({ type: "call.transferred", call });
+      events.push({ type: STATE_EVENTS[call.state], call });
     } else {
-      if (stateChanged) push(old.state === "held" && call.state === "connected" ? "call.resumed" : STATE_EVENTS[call.state]);
+      if (stateChanged) events.push({ type: old.state === "held" && call.state === "connected" ? "call.resumed" : STATE_EVENTS[call.state], call });
       // The events for fields that changed. When the state changed too, its event
       // already carries the new parties and fields, so plain `call.parties` and
       // `call.updated` are folded into it: one user action, one event.
-      if (old.muted !== call.muted) push(call.muted ? "call.muted" : "call.unmuted");
+      if (old.muted !== call.muted) events.push({ type: call.muted ? "call.muted" : "call.unmuted", call });
       if (!sameList(old.parties, call.parties, sameRecord)) {
-        if (liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2) push("call.conferenced");
-        else if (!stateChanged) push("call.parties");
+        if (liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2) events.push({ type: "call.conferenced", call });
+        else if (!stateChanged) events.push({ type: "call.parties", call });
       }
-      if (!sameRecord(old.data, call.data)) push("call.data");
-      if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {}) || !sameRecord(old.failure ?? {}, call.failure ?? {}))) push("call.updated");
+      if (!sameRecord(old.data, call.data)) events.push({ type: "call.data", call });
+      if (!stateChanged && (PLAIN_FIELDS.some((k) => old[k] !== call[k]) || !sameRecord(old.wrapUp ?? {}, call.wrapUp ?? {}) || !sameRecord(old.failure ?? {}, call.failure ?? {}))) events.push({ type: "call.updated", call });
     }
     if (!events.length) return events;
     const others = this.#store(call, old);
