@@ -20,13 +20,13 @@ const STATE_EVENTS = Object.fromEntries(CALL_STATES.map((s) => [s, `call.${s}`])
 /** No calls (returned, never changed). */
 const NONE: Call[] = [];
 /** No actions: an ended call's. */
-const NO_ACTIONS: readonly CallAction[] = [];
+const NO_ACTIONS: readonly CallAction[] = Object.freeze([]);
 
 export interface StoreOptions {
   capabilities: readonly Capability[];
   reasons: readonly AgentReason[];
   now: () => number;
-  /** How many ended call ids to remember, to refuse late reports about them. */
+  /** How many ended call ids to remember, to refuse late reports about them: 0 to 100,000, default 1000. */
   endedMemory?: number;
   /** Live calls at once; more are refused as INVALID_VENDOR_EVENT. Default `LIMITS.calls` (64). */
   maxCalls?: number | undefined;
@@ -61,7 +61,8 @@ export class DesktopStore {
     this.#callWaiting = this.capabilities.has("callWaiting");
     this.reasons = options.reasons;
     this.#now = options.now;
-    this.#endedMemory = options.endedMemory ?? 1000;
+    // A whole number from 0 to 100,000 (anything else is brought into that range).
+    this.#endedMemory = Math.min(Math.max(Math.floor(options.endedMemory ?? 1000) || 0, 0), 100_000);
     this.#endedRing = new Array<string>(this.#endedMemory);
     this.#maxCalls = options.maxCalls ?? LIMITS.calls;
     this.agent = { state: "logged_out", since: this.#now() };

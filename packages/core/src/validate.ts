@@ -132,6 +132,13 @@ const isParty = (p: unknown): p is Party =>
   (p.address === undefined || isText(p.address, LIMITS.text)) &&
   (p.displayName === undefined || text(p.displayName));
 
+/** Whether `v` is a list of at most `LIMITS.parties` parties (an index loop: `every` would skip holes). */
+function isParties(v: unknown): boolean {
+  if (!Array.isArray(v) || v.length > LIMITS.parties) return false;
+  for (let i = 0; i < v.length; i++) if (!isParty(v[i])) return false;
+  return true;
+}
+
 /** A copy of party `p` (checked by callProblem) with only its known fields: a vendor object's extras (even a password) stay out. */
 export function readParty(p: Party): Party {
   const party = { id: p.id, role: p.role, state: p.state } as { -readonly [K in keyof Party]: Party[K] };
@@ -147,9 +154,9 @@ export function readParty(p: Party): Party {
  */
 export function callProblem(r: unknown): Problem {
   if (!isObject(r)) return "a call report must be an object";
-  const { vendorCallId, direction, relatedCallId, parties, muted, data, endReason, failure, media, wrapUp } = r;
   if (!isText(r.id)) return invalidField(r, "id");
   if (!CALL_STATES.includes(r.state as never)) return invalidField(r, "state");
+  const { vendorCallId, direction, relatedCallId, parties, muted, data, endReason, failure, media, wrapUp } = r;
   // The optional fields: undefined, or passing their check.
   if (vendorCallId !== undefined && !isText(vendorCallId)) return invalidField(r, "vendorCallId");
   if (direction !== undefined && !CALL_DIRECTIONS.includes(direction as never)) return invalidField(r, "direction");
@@ -158,7 +165,7 @@ export function callProblem(r: unknown): Problem {
   if (r.to !== undefined && !text(r.to)) return invalidField(r, "to");
   if (r.queue !== undefined && !text(r.queue)) return invalidField(r, "queue");
   if (relatedCallId !== undefined && !isText(relatedCallId)) return invalidField(r, "relatedCallId");
-  if (parties !== undefined && !(Array.isArray(parties) && parties.length <= LIMITS.parties && parties.every(isParty))) return invalidField(r, "parties");
+  if (parties !== undefined && !isParties(parties)) return invalidField(r, "parties");
   if (muted !== undefined && typeof muted !== "boolean") return invalidField(r, "muted");
   if (data !== undefined && !checkData(data)) return invalidField(r, "data");
   if (endReason !== undefined && !isEndReason(endReason)) return invalidField(r, "endReason");

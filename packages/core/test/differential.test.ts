@@ -85,17 +85,18 @@ const state = (s: DesktopStore | PreviousStore): string => canon({ link: s.link,
 
 const CAPABILITY_SETS: Capability[][] = [[...CAPABILITIES], CAPABILITIES.filter((c) => c !== "callWaiting"), ["answer", "hangup", "hold", "mute"]];
 
-function compare(ops: Op[], capabilities: Capability[], maxCalls?: number): void {
+function compare(ops: Op[], capabilities: Capability[], maxCalls?: number, endedMemory = 3): void {
   let t = 0;
   let u = 0;
   const reasons = [{ id: "available", state: "ready", label: "Available" } as const];
-  const next = new DesktopStore({ capabilities, reasons, now: () => ++t, maxCalls, endedMemory: 3 });
-  const previous = new PreviousStore({ capabilities, reasons, now: () => ++u, maxCalls, endedMemory: 3 });
+  const next = new DesktopStore({ capabilities, reasons, now: () => ++t, maxCalls, endedMemory });
+  const previous = new PreviousStore({ capabilities, reasons, now: () => ++u, maxCalls, endedMemory });
   ops.forEach((o, i) => {
     const fromNext = (next[o.kind as "sync"] as (...a: unknown[]) => unknown)(...o.args);
     const fromPrevious = (previous[o.kind as "sync"] as (...a: unknown[]) => unknown)(...o.args);
     expect(canon(fromNext), `op ${i}: ${o.kind}`).toBe(canon(fromPrevious));
     expect(state(next), `state after op ${i}`).toBe(state(previous));
+    expect(ids.map((x) => next.hasEnded(x)), `ended ids after op ${i}`).toEqual(ids.map((x) => previous.hasEnded(x)));
   });
 }
 
@@ -103,7 +104,8 @@ describe("the store against the previous reducer (byte for byte)", () => {
   for (const capabilities of CAPABILITY_SETS) {
     it(`gives the same events and state with ${capabilities.length} capabilities`, () => {
       fc.assert(
-        fc.property(fc.array(op, { maxLength: 80 }), fc.constantFrom(undefined, 2, 4), (ops, maxCalls) => compare(ops, capabilities, maxCalls)),
+        // size "max": runs of up to 80 reports, not fast-check's default 10.
+        fc.property(fc.array(op, { maxLength: 80, size: "max" }), fc.constantFrom(undefined, 2, 4), fc.constantFrom(0, 1, 3, 1000), (ops, maxCalls, endedMemory) => compare(ops, capabilities, maxCalls, endedMemory)),
         { numRuns: 600 },
       );
     });
@@ -114,9 +116,26 @@ describe("the store against the previous reducer (byte for byte)", () => {
     // "another call is connected" rule change often.
     const pairOp = fc.record({ id, state: fc.constantFrom("ringing", "dialing", "connected", "held", "wrapup", "ended"), relatedCallId: fc.constantFrom(...ids, undefined), direction: fc.constantFrom("consult", "inbound", undefined) }, { requiredKeys: ["id", "state"] });
     fc.assert(
-      fc.property(fc.array(pairOp.map((r) => ({ kind: "upsertCall", args: [r] })), { maxLength: 200 }), fc.constantFrom(...CAPABILITY_SETS), (ops, caps) => compare(ops, caps)),
+      fc.property(fc.array(pairOp.map((r) => ({ kind: "upsertCall", args: [r] })), { maxLength: 200, size: "max" }), fc.constantFrom(...CAPABILITY_SETS), (ops, caps) => compare(ops, caps)),
       { numRuns: 400 },
     );
+  });
+
+  it("refuses a parties list with holes, which the previous reducer stored (and later threw on)", () => {
+    const store = new DesktopStore({ capabilities: [...CAPABILITIES], reasons: [], now: () => 1 });
+    const parties: unknown[] = [];
+    parties[1] = { id: "p", role: "customer", state: "connected" };
+    expect(store.upsertCall({ id: "a", state: "ringing", parties })).toMatchObject([{ type: "error", code: "INVALID_VENDOR_EVENT", message: "Ignored a bad connector report: parties is invalid (object)" }]);
+    expect(store.calls.size).toBe(0);
+  });
+
+  it("shares only frozen action lists between calls", () => {
+    const store = new DesktopStore({ capabilities: [...CAPABILITIES], reasons: [], now: () => 1 });
+    store.upsertCall({ id: "a", state: "ringing" });
+    const [ended] = store.upsertCall({ id: "a", state: "ended" }) as [{ call: { actions: unknown[] } }];
+    store.upsertCall({ id: "b", state: "ringing" });
+    expect(Object.isFrozen(ended.call.actions)).toBe(true);
+    expect(Object.isFrozen(store.calls.get("b")!.actions)).toBe(true);
   });
 
   it("can fail: a store that drops one event differs", () => {
