@@ -132,7 +132,7 @@ describe("the store against the previous reducer (byte for byte)", () => {
   it("shares only frozen action lists between calls", () => {
     const store = new DesktopStore({ capabilities: [...CAPABILITIES], reasons: [], now: () => 1 });
     store.upsertCall({ id: "a", state: "ringing" });
-    const [ended] = store.upsertCall({ id: "a", state: "ended" }) as [{ call: { actions: unknown[] } }];
+    const [ended] = store.upsertCall({ id: "a", state: "ended" }) as unknown as [{ call: { actions: unknown[] } }];
     store.upsertCall({ id: "b", state: "ringing" });
     expect(Object.isFrozen(ended.call.actions)).toBe(true);
     expect(Object.isFrozen(store.calls.get("b")!.actions)).toBe(true);
