@@ -192,7 +192,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const timeoutMs = options.requestTimeoutMs ?? 15_000;
   const historyLimit = options.historyLimit ?? 200;
   const now = options.now ?? Date.now;
-  const logger = redactingLogger(options.logger ?? silentLogger, { level: options.logLevel });
+  // No logger, nothing to redact: every line would be dropped.
+  const logger = options.logger ? redactingLogger(options.logger, { level: options.logLevel }) : silentLogger;
   const capabilities = [...connector.capabilities];
   const mode = telephonyMode(capabilities);
   const store = new DesktopStore({ capabilities, reasons: connector.reasons, now, maxCalls: options.maxCalls });
