@@ -89,25 +89,24 @@ ${message
     ]]>
   </send>`;
 
+/** The headers a response copies from the request it answers (`toTag`: ours, on a response that starts the dialog). */
+const echoed = (toTag = ""): string => `[last_Via:]
+[last_From:]
+[last_To:]${toTag}
+[last_Call-ID:]
+[last_CSeq:]`;
+
 /** `next` on the send itself: a `<nop next>` after it leaves a moment in which SIPp takes a request arriving for the nop and aborts the call. */
 const okFor = (extra = "", next = ""): string =>
   send(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
+${echoed()}
 Contact: <sip:farend@[local_ip]:[local_port]>${extra ? `\n${extra}` : ""}
 Content-Length: 0`, next ? ` next="${next}"` : "");
 
 /** The 200 OK to a re-INVITE, with our answer SDP in `direction`. */
 const reinviteOk = (direction: string, next: string): string =>
   send(`SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
+${echoed()}
 Contact: <sip:farend@[local_ip]:[local_port]>
 Content-Type: application/sdp
 Content-Length: [len]
@@ -194,27 +193,15 @@ Content-Length: 0`)}
   </recv>
   <label id="refusing${code}"/>
 ${send(`SIP/2.0 ${code} ${phrase}
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
+${echoed()}
 Content-Length: 0`)}
   <recv request="ACK" next="refuse${code}"/>`;
   // After a BYE that never arrived (the agent's connection was gone), the dialog is over here: 481 to anything in it.
   const noDialog = send(`SIP/2.0 481 Call/Transaction Does Not Exist
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
+${echoed()}
 Content-Length: 0`);
   const accepted = send(`SIP/2.0 202 Accepted
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
+${echoed()}
 Contact: <sip:farend@[local_ip]:[local_port]>
 Content-Length: 0`);
   return `  <label id="talk"/>
@@ -259,11 +246,7 @@ ${reinvite("sendonly", "farholdlate", 1000)}
   <recv request="ACK" optional="true" next="slow"/>
   <recv request="INVITE">${reinviteSeen}</recv>
 ${send(`SIP/2.0 100 Trying
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
+${echoed()}
 Content-Length: 0`)}
   <pause milliseconds="2500"/>
   <nop next="reinvite"/>
@@ -437,11 +420,7 @@ export function calleeScenario(mode: CalleeMode): string {
   /** A 183 with SDP (early media) to the INVITE just received. */
   const sessionProgress = (body: string): string =>
     send(`SIP/2.0 183 Session Progress
-[last_Via:]
-[last_From:]
-[last_To:];${myTag}
-[last_Call-ID:]
-[last_CSeq:]
+${echoed(`;${myTag}`)}
 [last_Record-Route:]
 Contact: <sip:farend@[local_ip]:[local_port]>
 Content-Type: application/sdp
@@ -459,11 +438,7 @@ ${body}`);
       `  <recv request="INVITE" crlf="true"><action><log message="INVITE [call_id]"/></action></recv>
 ${early}
 ${send(`SIP/2.0 ${refusal.status}
-[last_Via:]
-[last_From:]
-[last_To:];${myTag}
-[last_Call-ID:]
-[last_CSeq:]
+${echoed(`;${myTag}`)}
 Content-Length: 0`)}
   <recv request="ACK"><action><log message="${refusal.log} [call_id]"/></action></recv>`,
     );
@@ -485,11 +460,7 @@ ${
   mode === "early"
     ? sessionProgress(EARLY_MEDIA_SDP)
     : send(`SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];${myTag}
-[last_Call-ID:]
-[last_CSeq:]
+${echoed(`;${myTag}`)}
 [last_Record-Route:]
 Contact: <sip:farend@[local_ip]:[local_port]>
 Content-Length: 0`)
