@@ -13,7 +13,7 @@ export const ACTION_CAPABILITY = Object.fromEntries(CALL_ACTIONS.map((a) => [a, 
 export const over = (c: Pick<Call, "state"> | undefined): boolean => !c || c.state === "wrapup" || c.state === "ended";
 
 /** The consult leg of a primary call, or the primary of a consult leg. */
-export function consultPartner(call: Call, calls: Iterable<Call>): Call | undefined {
+function consultPartner(call: Call, calls: Iterable<Call>): Call | undefined {
   for (const other of calls) {
     if (other.id === call.id || over(other)) continue;
     if (other.relatedCallId === call.id || call.relatedCallId === other.id) return other;

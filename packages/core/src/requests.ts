@@ -23,7 +23,7 @@
  *    and a request on a call rejects with INVALID_STATE when its call ends (or
  *    goes to wrap-up) before it showed it.
  */
-import { consultPartner, isLiveRemote, over } from "./actions.js";
+import { isLiveRemote, over } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
 import { CtiError } from "./errors.js";
 import type { AgentReason, Call, CallAction, Capability, CtiErrorCode, Party, WrapUp } from "./model.js";
@@ -83,7 +83,7 @@ const destination = ({ name }: RequestScope, value: unknown): { destination: str
  * actions only then (see deriveActions), and the desktop checks the actions first.
  */
 const pair: NonNullable<RequestSpec["args"]> = ({ store, call }) => {
-  const other = consultPartner(call!, store.calls.values())!;
+  const other = store.partner(call!)!;
   return call!.direction === "consult" && other.direction !== "consult" ? { call: other, consultCall: call } : { consultCall: other };
 };
 
@@ -152,13 +152,13 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
   consult: { words: "place a consult call", args: destination },
   completeTransfer: { words: "complete the transfer", single: true, done: over, args: pair },
   // On either call: the two calls became one (one of them ended merged).
-  conference: { words: "start a conference", single: true, done: (c, store) => over(c) || !consultPartner(c!, store.calls.values()), args: pair },
+  conference: { words: "start a conference", single: true, done: (c, store) => over(c) || !store.partner(c!), args: pair },
   swap: {
     words: "swap calls",
     single: true,
     args: ({ store, call }) => {
       // Its consult partner exists, as for pair; the connector always gets the call to make active.
-      const other = consultPartner(call!, store.calls.values())!;
+      const other = store.partner(call!)!;
       return call!.state === "held" ? { otherCall: other } : { call: other, otherCall: call };
     },
   },

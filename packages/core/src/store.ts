@@ -276,17 +276,24 @@ export class DesktopStore {
     else if (state === "held") this.#held += n;
   }
 
+  /**
+   * `call`'s consult partner: the first live call not in wrap-up, in arrival
+   * order, that its relatedCallId names or whose relatedCallId names it
+   * (consultPartner's rule, from the index instead of a walk).
+   */
+  partner(call: Call): Call | undefined {
+    const relating = this.#relating.get(call.id);
+    if (!relating && !call.relatedCallId) return undefined;
+    const linked = new Set(relating).add(call.relatedCallId!);
+    linked.delete(call.id);
+    return this.#inOrder(linked).find((c) => c.state !== "wrapup");
+  }
+
   /** `call`'s actions now (see actionsFor). Its consult partner: the first live call, in arrival order, its relatedCallId names or whose relatedCallId names it. */
   #actions(call: Call): readonly CallAction[] {
-    const { id, state, relatedCallId } = call;
-    let partner: Call | undefined;
+    const { state } = call;
     // Only a connected or held call looks at its partner.
-    const relating = this.#relating.get(id);
-    if ((state === "connected" || state === "held") && (relating || relatedCallId)) {
-      const linked = new Set(relating).add(relatedCallId!);
-      linked.delete(id);
-      partner = this.#inOrder(linked).find((c) => c.state !== "wrapup");
-    }
+    const partner = state === "connected" || state === "held" ? this.partner(call) : undefined;
     const othersTalking = this.#talking - +(state === "connected" || state === "dialing") > 0;
     const othersHeld = this.#held - +(state === "held") > 0;
     // Everything actionsFor reads, as a number: each list is made once and shared (frozen).
