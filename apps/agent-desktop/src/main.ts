@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   defineCallControlPanel();
   const panel = document.createElement("opencti-call-control-panel");
   panel.heading = "Phone";
+  panel.alerts = ringAlerts(config);
   panel.desktop = desktop;
   if (setup.login) panel.loginRequest = setup.login;
   byId("panel-column").append(panel);
@@ -79,6 +80,17 @@ async function main(): Promise<void> {
     void desktop.destroy();
     void setup.dispose?.();
   });
+}
+
+/**
+ * The panel's ring alerts: its own tone only where the vendor's SDK plays
+ * none (Twilio's Voice SDK rings by default; Connect's softphone unless
+ * `disableRingtone`), a title flash, and desktop notifications once the agent
+ * turns them on.
+ */
+function ringAlerts(config: AppConfig): string {
+  const vendorRings = config.connector === "twilio" || (config.connector === "amazon-connect" && config.options.disableRingtone !== "true");
+  return vendorRings ? "title notification" : "tone title notification";
 }
 
 void main();

@@ -96,6 +96,11 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
+/** A moment as the agent's clock shows it: "14:07" (the browser's locale and time zone). */
+export function formatClock(epochMs: number): string {
+  return new Date(epochMs).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}
+
 /** Who is on the other end, for a heading: the name when known, else the number. */
 export function callTitle(call: Call): string {
   const remote = call.direction === "inbound" ? call.fromName || call.from : call.to;
@@ -104,7 +109,7 @@ export function callTitle(call: Call): string {
   return party?.displayName || party?.address || "Unknown caller";
 }
 
-export function directionLabel(call: Call): string {
+export function directionLabel(call: Pick<Call, "direction">): string {
   switch (call.direction) {
     case "inbound":
       return "Inbound";

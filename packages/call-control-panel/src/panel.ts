@@ -10,7 +10,10 @@
  */
 import { isCtiError, normalizeDestination, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
-import { ACTION_LABEL, AGENT_STATE_LABEL, CALL_STATE_LABEL, callClockStart, callOutcome, callTitle, directionLabel, formatDuration, LINK_LABEL, REQUEST_VERB } from "./format.js";
+import { DEFAULT_ALERTS, notificationPermission, parseAlerts, RingAlerts } from "./alerts.js";
+import { ACTION_LABEL, AGENT_STATE_LABEL, CALL_STATE_LABEL, callClockStart, callOutcome, callTitle, directionLabel, formatClock, formatDuration, LINK_LABEL, REQUEST_VERB } from "./format.js";
+import { recentCall, remember, type RecentCall } from "./recent.js";
+import { ACTION_KEYS, shortcutFor } from "./shortcuts.js";
 import { panelStyles } from "./styles.js";
 
 /** `opencti-screen-pop` detail: the host opens the customer record from it. */
@@ -31,17 +34,8 @@ const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 const BUTTON_ACTIONS: readonly CallAction[] = ["answer", "reject", "resume", "hold", "mute", "unmute", "swap", "completeTransfer", "conference", "hangup"];
 const BUTTON_CLASS: Partial<Record<CallAction, string>> = { answer: "good", reject: "danger", hangup: "danger" };
 const DESTINATION_HINT = "Enter a phone number (for example +1 555 010 0199), an extension or a SIP address.";
-/** How many ended calls "Recent calls" keeps. */
-const RECENT = 3;
 /** How long "Hold and answer" waits for answer to be offered once the other call is held, ms. */
 const OFFER_WAIT_MS = 5000;
-
-/** An ended call as "Recent calls" shows it. */
-interface Outcome {
-  readonly id: string;
-  readonly title: string;
-  readonly text: string;
-}
 
 type Drawer = "keypad" | "transfer";
 
@@ -52,6 +46,8 @@ export class CallControlPanel extends LitElement {
     loginRequest: { attribute: false },
     dispositions: { attribute: false },
     heading: { type: String },
+    alerts: { type: String },
+    shortcuts: { type: String },
   };
 
   /** The Desktop (from `createDesktop`) this panel controls. */
@@ -62,6 +58,14 @@ export class CallControlPanel extends LitElement {
   declare dispositions: readonly string[];
   /** The panel's title. */
   declare heading: string;
+  /**
+   * How a ringing call is signalled: space-separated `tone`, `title` and
+   * `notification` (see alerts.ts). Default "tone title"; "" for none. Leave
+   * out `tone` when the vendor's SDK rings itself.
+   */
+  declare alerts: string;
+  /** "off" turns the keyboard shortcuts off (see shortcuts.ts); on by default, only while focus is in the panel. */
+  declare shortcuts: string;
 
   #subscribed: Desktop | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -69,7 +73,13 @@ export class CallControlPanel extends LitElement {
   #error: string | undefined;
   #warning: string | undefined;
   #announcement = "";
-  #outcomes: Outcome[] = [];
+  /** Ended calls, newest first (see recent.ts). */
+  #recent: RecentCall[] = [];
+  /** Ids of recent calls whose notice ("Call from … Missed") is still shown. */
+  #notices: string[] = [];
+  /** When each held call went on hold (the event's `at`), for its hold timer. */
+  readonly #heldSince = new Map<string, number>();
+  #ringAlerts: RingAlerts | undefined;
   readonly #busy = new Set<string>();
   readonly #drawers = new Map<string, Drawer>();
   readonly #fieldErrors = new Map<string, string>();
@@ -82,10 +92,20 @@ export class CallControlPanel extends LitElement {
     super();
     this.dispositions = DEFAULT_DISPOSITIONS;
     this.heading = "Phone";
+    this.alerts = DEFAULT_ALERTS;
+    this.shortcuts = "on";
+    // Audio may start only after a user gesture: the agent's first click or key in the panel unlocks the ring tone.
+    const unlock = (): void => this.#ringAlerts?.unlock();
+    this.addEventListener("pointerdown", unlock);
+    this.addEventListener("keydown", (event) => {
+      unlock();
+      this.#onShortcut(event);
+    });
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#ringAlerts ??= new RingAlerts();
     this.#subscribe();
     // Timers (time in state, call duration) move once a second.
     this.#ticker = setInterval(() => {
@@ -96,6 +116,8 @@ export class CallControlPanel extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.#ticker);
+    this.#ringAlerts?.stop();
+    this.#ringAlerts = undefined;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#subscribed = undefined;
@@ -103,6 +125,23 @@ export class CallControlPanel extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("desktop")) this.#subscribe();
+    if (changed.has("desktop") || changed.has("alerts")) this.#updateAlerts();
+  }
+
+  /** Rings, flashes and notifies while a call rings (see alerts.ts). */
+  #updateAlerts(): void {
+    const ringing = (this.desktop?.snapshot().calls ?? []).filter((c) => c.state === "ringing").map((c) => ({ id: c.id, title: callTitle(c) }));
+    this.#ringAlerts?.update(ringing, parseAlerts(this.alerts));
+  }
+
+  /** Alt+Shift+A/H/O/M while focus is in the panel (see shortcuts.ts). */
+  #onShortcut(event: KeyboardEvent): void {
+    const shortcut = this.shortcuts === "off" ? undefined : shortcutFor(event);
+    const desktop = this.desktop;
+    if (!shortcut || !desktop) return;
+    event.preventDefault();
+    const picked = shortcut.pick(desktop.snapshot().calls);
+    if (picked) void this.#run(`${picked.action}:${picked.call.id}`, picked.action, (d) => callAction(d, picked.action, picked.call.id));
   }
 
   protected override updated(): void {
@@ -130,15 +169,25 @@ export class CallControlPanel extends LitElement {
         this.#screenPop("ringing", event.call);
         break;
       case "call.connected":
+        this.#heldSince.delete(event.call.id);
         this.#screenPop("answered", event.call);
         break;
+      case "call.held":
+        this.#heldSince.set(event.call.id, event.at);
+        break;
+      case "call.resumed":
+      case "call.wrapup":
+        this.#heldSince.delete(event.call.id);
+        break;
       case "call.ended": {
-        for (const map of [this.#drawers, this.#sentDigits, this.#dtmfQueue]) map.delete(event.call.id);
+        for (const map of [this.#drawers, this.#sentDigits, this.#dtmfQueue, this.#heldSince]) map.delete(event.call.id);
         for (const key of this.#fieldErrors.keys()) if (key.endsWith(`:${event.call.id}`)) this.#fieldErrors.delete(key);
-        // The call leaves the list: what became of it stays in "Recent calls".
-        const outcome = { id: event.call.id, title: callTitle(event.call), text: callOutcome(event.call) };
-        this.#outcomes = [outcome, ...this.#outcomes.filter((o) => o.id !== outcome.id)].slice(0, RECENT);
-        this.#announce(`Call with ${outcome.title} ended. ${outcome.text}`);
+        // The call leaves the list: what became of it stays in "Recent calls" (and a notice when it did not happen).
+        const recent = recentCall(event.call, event.at);
+        this.#recent = remember(this.#recent, recent);
+        this.#notices = this.#notices.filter((id) => id !== recent.id && this.#recent.some((r) => r.id === id));
+        if (recent.notice) this.#notices.unshift(recent.id);
+        this.#announce(`Call with ${recent.title} ended. ${recent.outcome}`);
         break;
       }
       case "link.changed":
@@ -153,6 +202,7 @@ export class CallControlPanel extends LitElement {
       default:
         break;
     }
+    if (event.type.startsWith("call.")) this.#updateAlerts();
     this.dispatchEvent(new CustomEvent<DesktopEvent>("opencti-event", { detail: event, bubbles: true, composed: true }));
     this.requestUpdate();
   }
@@ -206,7 +256,9 @@ export class CallControlPanel extends LitElement {
           </div>`
         : nothing}
       ${this.#warning ? html`<p class="notice" role="status" part="notice">${this.#warning}</p>` : nothing}
-      ${snapshot ? html`${this.#renderAgent(snapshot)} ${this.#renderCalls(snapshot)} ${this.#renderOutcomes()} ${this.#renderDial(snapshot)}` : html`<p class="muted">No telephony connection.</p>`}
+      ${snapshot
+        ? html`${this.#renderAgent(snapshot)} ${this.#renderNotices(snapshot)} ${this.#renderCalls(snapshot)} ${this.#renderRecent(snapshot)} ${this.#renderDial(snapshot)}`
+        : html`<p class="muted">No telephony connection.</p>`}
     `;
   }
 
@@ -243,30 +295,93 @@ export class CallControlPanel extends LitElement {
         <button type="button" class="grow-0" ?disabled=${this.#busy.has("logout")} @click=${this.#onLogout}>Log out</button>
       </div>
       ${pending ? html`<p class="muted" part="pending-state">Next: ${pending.reason?.label ?? AGENT_STATE_LABEL[pending.state]} (after this call)</p>` : nothing}
+      ${parseAlerts(this.alerts).has("notification") && notificationPermission() === "default"
+        ? html`<button type="button" part="button enable-notifications" @click=${this.#askNotifications}>Turn on desktop notifications</button>`
+        : nothing}
     </section>`;
   }
+
+  /** From the button's click (a user gesture, which browsers require for the permission prompt). */
+  #askNotifications = (): void => {
+    void Notification.requestPermission().finally(() => this.requestUpdate());
+  };
 
   #renderCalls({ calls, capabilities }: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
     if (calls.length === 0) return nothing;
     return html`<section part="calls" aria-label="Calls">${calls.map((call) => this.#renderCall(call, holdToAnswer(call, calls, capabilities)))}</section>`;
   }
 
-  /** What became of the last calls that ended (text only: a vendor's words are never markup). */
-  #renderOutcomes(): TemplateResult | typeof nothing {
-    if (this.#outcomes.length === 0) return nothing;
+  /** The calls that did not happen (missed, abandoned, declined, busy, unanswered, failed), until dismissed. */
+  #renderNotices(snapshot: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
+    const shown = this.#notices.map((id) => this.#recent.find((r) => r.id === id)).filter((r) => r !== undefined);
+    if (shown.length === 0) return nothing;
+    return html`<section part="notices" aria-label="Call notices">
+      ${shown.map(
+        (r) => html`<div class="missed" role="status" part="call-notice" data-call-id=${r.id} data-end-reason=${r.endReason}>
+          <div class="row spread">
+            <strong class="call-title">${r.direction === "inbound" ? "Call from" : "Call to"} ${r.title}</strong>
+            <span class="muted timer">${formatClock(r.endedAt)}</span>
+          </div>
+          <p class="reason">${r.outcome}</p>
+          <div class="row">
+            ${this.#callBackButton(snapshot, r, "Call back")}
+            <button type="button" aria-label=${`Dismiss the notice about ${r.title}`} @click=${() => this.#dismissNotice(r.id)}>Dismiss</button>
+          </div>
+        </div>`,
+      )}
+    </section>`;
+  }
+
+  #dismissNotice(id: string): void {
+    this.#notices = this.#notices.filter((n) => n !== id);
+    this.requestUpdate();
+  }
+
+  /** "Call back" / "Redial": dials the call's number, when there is one and the agent can dial now. */
+  #callBackButton(snapshot: ReturnType<Desktop["snapshot"]>, r: RecentCall, label: string): TemplateResult | typeof nothing {
+    if (!r.callBack || !snapshot.capabilities.includes("dial") || snapshot.agent.state === "logged_out") return nothing;
+    const target = r.callBack;
+    return html`<button
+      type="button"
+      class=${label === "Call back" ? "good" : ""}
+      part="button call-back"
+      aria-label=${`${label} ${r.title}`}
+      data-number=${target}
+      ?disabled=${this.#busy.has("dial")}
+      @click=${() =>
+        void this.#run("dial", "dial", (d) => d.dial(target)).then((ok) => {
+          if (ok) this.#dismissNotice(r.id);
+        })}
+    >
+      ${label}
+    </button>`;
+  }
+
+  /** The calls that ended, newest first: direction, who, when, how it ended, talk time, and redial (text only: a vendor's words are never markup). */
+  #renderRecent(snapshot: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
+    if (this.#recent.length === 0) return nothing;
     return html`<section part="outcomes" aria-labelledby="recent-heading">
       <div class="row spread">
         <h3 id="recent-heading">Recent calls</h3>
-        <button type="button" aria-label="Clear recent calls" @click=${this.#clearOutcomes}>Clear</button>
+        <button type="button" aria-label="Clear recent calls" @click=${this.#clearRecent}>Clear</button>
       </div>
       <ul>
-        ${this.#outcomes.map((o) => html`<li part="outcome" data-call-id=${o.id}><span class="call-title">${o.title}</span> <span class="muted">${o.text}</span></li>`)}
+        ${this.#recent.map(
+          (r) => html`<li part="recent-call" class="row spread" data-call-id=${r.id} data-direction=${r.direction} data-end-reason=${r.endReason}>
+            <span class="grow">
+              <span part="outcome"><span class="call-title">${r.title}</span> <span class="muted">${r.outcome}</span></span><br />
+              <span class="muted timer" part="recent-details">${directionLabel(r)} · ${formatClock(r.endedAt)} · ${r.talkMs ? `talked ${formatDuration(r.talkMs)}` : "not connected"}</span>
+            </span>
+            ${this.#callBackButton(snapshot, r, "Redial")}
+          </li>`,
+        )}
       </ul>
     </section>`;
   }
 
-  #clearOutcomes = (): void => {
-    this.#outcomes = [];
+  #clearRecent = (): void => {
+    this.#recent = [];
+    this.#notices = [];
     this.requestUpdate();
   };
 
@@ -280,6 +395,7 @@ export class CallControlPanel extends LitElement {
     const drawer = this.#drawers.get(call.id);
     const remote = call.parties.filter((p) => p.role !== "agent" && p.state !== "disconnected");
     const dataEntries = Object.entries(call.data);
+    const heldSince = call.state === "held" ? this.#heldSince.get(call.id) : undefined;
     return html`<article
       class="call ${ringing ? "alert" : ""}"
       part=${ringing ? "call incoming" : "call"}
@@ -290,15 +406,21 @@ export class CallControlPanel extends LitElement {
     >
       ${ringing ? html`<h3>Incoming call</h3>` : nothing}
       <div class="row spread">
-        <span class="call-title">${title}</span>
+        <span class="call-title">${call.direction === "consult" && !ringing ? `Consult with ${title}` : title}</span>
         <span class="timer" part="call-state">${CALL_STATE_LABEL[call.state]} · ${formatDuration(Date.now() - callClockStart(call))}</span>
       </div>
+      ${call.muted || heldSince !== undefined
+        ? html`<div class="row">
+            ${call.muted ? html`<span class="badge danger" part="muted" role="status">Muted: the other side cannot hear you</span>` : nothing}
+            ${heldSince !== undefined ? html`<span class="badge warn timer" part="hold-timer">On hold ${formatDuration(Date.now() - heldSince)}</span>` : nothing}
+          </div>`
+        : nothing}
       ${call.media === "reconnecting" ? html`<p class="notice" role="status" part="media">Reconnecting audio…</p>` : nothing}
       ${call.state === "wrapup" && call.endReason ? html`<p class="muted" part="outcome">${callOutcome(call)}</p>` : nothing}
       <div class="muted">
-        ${directionLabel(call)}${call.from && call.from !== title ? html` · from ${call.from}` : nothing}${call.to && call.direction !== "inbound" && call.to !== title ? html` · to ${call.to}` : nothing}${call.queue ? html` · queue ${call.queue}` : nothing}${call.muted ? html` · <strong>muted</strong>` : nothing}
+        ${directionLabel(call)}${call.from && call.from !== title ? html` · from ${call.from}` : nothing}${call.to && call.direction !== "inbound" && call.to !== title ? html` · to ${call.to}` : nothing}${call.queue ? html` · queue ${call.queue}` : nothing}
       </div>
-      ${ringing && dataEntries.length > 0
+      ${dataEntries.length > 0
         ? html`<dl aria-label="Call data">${dataEntries.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`
         : nothing}
       ${remote.length > 1 || call.actions.includes("dropParty") ? this.#renderParties(call, remote) : nothing}
@@ -321,6 +443,7 @@ export class CallControlPanel extends LitElement {
       part="button ${action}"
       class=${BUTTON_CLASS[action] ?? ""}
       aria-label=${`${label} ${title}`}
+      aria-keyshortcuts=${ACTION_KEYS[action] && this.shortcuts !== "off" ? ACTION_KEYS[action] : nothing}
       ?disabled=${this.#busy.has(`${action}:${call.id}`)}
       @click=${() => void this.#run(`${action}:${call.id}`, action, (d) => callAction(d, action, call.id))}
     >
@@ -474,6 +597,7 @@ export class CallControlPanel extends LitElement {
       <div class="row">
         <label for=${`${id}-disposition`}>Disposition</label>
         <select id=${`${id}-disposition`} class="grow">
+          <option value="" selected>No disposition</option>
           ${this.dispositions.map((d) => html`<option value=${d}>${d}</option>`)}
         </select>
       </div>

@@ -70,5 +70,10 @@ export const panelStyles = css`
   .keypad button { padding: 6px 0; }
   .grow { flex: 1 1 8em; }
   form { margin: 6px 0 0; }
+  .badge { display: inline-block; border-radius: var(--_radius); padding: 1px 8px; font-size: 0.9em; font-weight: 600; color: #fff; }
+  .badge.danger { background: var(--_danger); }
+  .badge.warn { background: var(--_warn); }
+  .missed { border: 1px solid var(--_danger); border-left-width: 4px; border-radius: var(--_radius); padding: 6px 8px; margin: 0 0 8px; }
+  .missed .reason { margin: 2px 0 6px; }
   textarea { font: inherit; width: 100%; border: 1px solid var(--_border); border-radius: var(--_radius); }
 `;

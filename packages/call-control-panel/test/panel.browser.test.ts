@@ -247,6 +247,241 @@ describe("<opencti-call-control-panel>", () => {
     expect(problems).toEqual([]);
   });
 
+  it("rings: a tone through Web Audio, a title flash while the tab is hidden, a desktop notification that focuses the tab", async () => {
+    const { page, panel, problems } = await mount({ login: false });
+    // The page's audio and Notification hooks: what the panel plays and shows, observed (the tone is real Web Audio).
+    await page.evaluate(() => {
+      const w = window as unknown as Record<string, unknown>;
+      const log = { tones: [] as number[], notes: [] as { title: string; body: string; closed: boolean; onclick?: () => void }[], asked: 0, focused: 0, hidden: false };
+      w.__alerts = log;
+      const Real = window.AudioContext;
+      window.AudioContext = class extends Real {
+        override createOscillator(): OscillatorNode {
+          const osc = super.createOscillator();
+          const start = osc.start.bind(osc);
+          osc.start = (when?: number) => {
+            if (this.state === "running") log.tones.push(osc.frequency.value);
+            start(when);
+          };
+          return osc;
+        }
+      };
+      class FakeNotification {
+        static permission: NotificationPermission = "default";
+        static requestPermission(): Promise<NotificationPermission> {
+          log.asked++;
+          FakeNotification.permission = "granted";
+          return Promise.resolve("granted");
+        }
+        onclick: (() => void) | undefined;
+        readonly note: (typeof log.notes)[number];
+        constructor(title: string, options: NotificationOptions) {
+          this.note = { title, body: options.body ?? "", closed: false };
+          log.notes.push(this.note);
+          Object.defineProperty(this.note, "onclick", { get: () => this.onclick });
+        }
+        close(): void {
+          this.note.closed = true;
+        }
+      }
+      w.Notification = FakeNotification;
+      window.focus = () => void log.focused++;
+      Object.defineProperty(document, "visibilityState", { get: () => (log.hidden ? "hidden" : "visible") });
+      document.title = "Acme CRM";
+      window.t.el.alerts = "tone title notification";
+    });
+    type Seen = { tones: number[]; notes: { title: string; body: string; closed: boolean }[]; asked: number; focused: number };
+    // A plain copy (the notes' onclick getters stay behind).
+    const alerts = (): Promise<Seen> => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { __alerts: object }).__alerts)) as Seen);
+    // Logging in is the user gesture that unlocks audio; the permission is asked from the panel's own button.
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await panel.getByRole("button", { name: "Turn on desktop notifications" }).click();
+    await expect.poll(() => panel.getByRole("button", { name: "Turn on desktop notifications" }).count()).toBe(0);
+    expect((await alerts()).asked).toBe(1);
+    // The agent is in another tab when the call comes.
+    await page.evaluate(() => {
+      (window as unknown as { __alerts: { hidden: boolean } }).__alerts.hidden = true;
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await ring(page, { from: "+15550100", fromName: "Ada Lovelace" });
+    await expect.poll(async () => (await alerts()).tones).toEqual([440, 480]);
+    await expect.poll(() => page.title()).toBe("Incoming call: Ada Lovelace");
+    await expect.poll(() => page.title()).toBe("Acme CRM");
+    await expect.poll(() => page.title()).toBe("Incoming call: Ada Lovelace");
+    expect((await alerts()).notes).toEqual([{ title: "Incoming call", body: "Ada Lovelace", closed: false }]);
+    // The ring repeats (2 s on, 4 s off) until the call is answered.
+    await expect.poll(async () => (await alerts()).tones.length, { timeout: 9000 }).toBe(4);
+    // Clicking the notification brings the agent back to the tab.
+    await page.evaluate(() => (window as unknown as { __alerts: { notes: { onclick: () => void }[] } }).__alerts.notes[0]!.onclick());
+    expect((await alerts()).focused).toBe(1);
+    await page.evaluate(() => {
+      (window as unknown as { __alerts: { hidden: boolean } }).__alerts.hidden = false;
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await expect.poll(() => page.title()).toBe("Acme CRM");
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => panel.locator("article.call").getAttribute("data-state")).toBe("connected");
+    expect((await alerts()).notes[0]!.closed).toBe(true);
+    // Answered: no more rings (one more period passes in silence).
+    const rung = (await alerts()).tones.length;
+    await page.waitForTimeout(6500);
+    expect((await alerts()).tones.length).toBe(rung);
+    expect(await page.title()).toBe("Acme CRM");
+    expect(problems).toEqual([]);
+  });
+
+  it("rings silently when the host turns the alerts off", async () => {
+    const { page, panel } = await mount({ login: false });
+    await page.evaluate(() => {
+      const w = window as unknown as { __tones: number; __notes: number };
+      w.__tones = 0;
+      w.__notes = 0;
+      const Real = window.AudioContext;
+      window.AudioContext = class extends Real {
+        override createOscillator(): OscillatorNode {
+          w.__tones++;
+          return super.createOscillator();
+        }
+      };
+      (window as unknown as { Notification: unknown }).Notification = class {
+        static permission = "granted";
+        constructor() {
+          w.__notes++;
+        }
+      };
+      Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+      document.title = "Acme CRM";
+      window.t.el.alerts = "";
+    });
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await ring(page, { from: "+15550100", fromName: "Ada Lovelace" });
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).waitFor();
+    await page.waitForTimeout(1500);
+    expect(await page.evaluate(() => [(window as unknown as { __tones: number }).__tones, (window as unknown as { __notes: number }).__notes, document.title])).toEqual([0, 0, "Acme CRM"]);
+    expect(await panel.getByRole("button", { name: "Turn on desktop notifications" }).count()).toBe(0);
+  });
+
+  it("leaves a notice for a call that did not happen, with its reason and a call back, and keeps recent calls with redial", async () => {
+    const { page, panel, problems } = await mount({ sim: { farEnds: { "+15550166": "busy" } } });
+    // A caller who gives up before the agent answers.
+    const missed = await ring(page, { from: "+15550100", fromName: "Ada Lovelace" });
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).waitFor();
+    await page.evaluate((id) => window.t.server.abandon(id), missed);
+    const notice = panel.locator('[part~="call-notice"]');
+    await expect.poll(() => notice.count()).toBe(1);
+    expect(await notice.getAttribute("data-end-reason")).toBe("abandoned");
+    expect(await notice.textContent()).toContain("Call from Ada Lovelace");
+    expect(await notice.textContent()).toContain("The caller hung up before it was answered");
+    // An outbound call to a busy number.
+    await panel.getByLabel("Number").fill("+1 555 0166");
+    await panel.getByRole("button", { name: "Call", exact: true }).click();
+    await expect.poll(() => notice.count()).toBe(2);
+    expect(await notice.first().textContent()).toContain("Call to +15550166");
+    expect(await notice.first().textContent()).toContain("Busy");
+    // A call that connected and ended normally: in Recent calls, no notice.
+    await ring(page, { from: "+15550123", fromName: "Grace Hopper" });
+    await panel.getByRole("button", { name: "Answer Grace Hopper" }).click();
+    const card = panel.getByRole("article", { name: "Inbound call Grace Hopper" });
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await page.waitForTimeout(1100);
+    await card.getByRole("button", { name: "Hang up Grace Hopper" }).click();
+    await card.getByRole("button", { name: "Done" }).click();
+    const recent = panel.getByRole("region", { name: "Recent calls" }).locator('[part~="recent-call"]');
+    await expect.poll(() => recent.count()).toBe(3);
+    expect(await notice.count()).toBe(2);
+    expect(await recent.evaluateAll((items) => items.map((li) => [li.getAttribute("data-direction"), li.getAttribute("data-end-reason")]))).toEqual([
+      ["inbound", "local_hangup"],
+      ["outbound", "busy"],
+      ["inbound", "abandoned"],
+    ]);
+    expect(await recent.first().locator('[part~="recent-details"]').textContent()).toMatch(/^Inbound · \d\d:\d\d( [AP]M)? · talked 0:0[1-9]$/);
+    expect(await recent.nth(2).locator('[part~="recent-details"]').textContent()).toMatch(/· not connected$/);
+    await shot(panel, "call-notices-and-recent-calls");
+    // Call back from the notice: dials the caller's number, and the notice goes.
+    await notice.last().getByRole("button", { name: "Call back Ada Lovelace" }).click();
+    await expect.poll(() => page.evaluate(() => window.t.desktop.snapshot().calls.map((c) => [c.direction, c.to]))).toEqual([["outbound", "+15550100"]]);
+    await expect.poll(() => notice.count()).toBe(1);
+    await panel.locator("article.call").getByRole("button", { name: /^Hang up/ }).click();
+    await panel.locator("article.call").getByRole("button", { name: "Done" }).click();
+    // Redial from Recent calls; Dismiss removes a notice.
+    await panel.getByRole("button", { name: "Dismiss the notice about +15550166" }).click();
+    await expect.poll(() => notice.count()).toBe(0);
+    await recent.filter({ hasText: "Grace Hopper" }).getByRole("button", { name: "Redial Grace Hopper" }).click();
+    await expect.poll(() => page.evaluate(() => window.t.desktop.snapshot().calls.map((c) => c.to))).toEqual(["+15550123"]);
+    expect(problems).toEqual([]);
+  });
+
+  it("shows at a glance: a hold timer, an unmistakable mute, the attached data after answering, and whom a consult calls", async () => {
+    const { page, panel } = await mount({ sim: { farEnds: { "+15550142": "answer" } } });
+    await ring(page, { from: "+15550100", fromName: "Ada Lovelace", data: { customerId: "C-1" } });
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    const card = panel.getByRole("article", { name: "Inbound call Ada Lovelace" });
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    // The data stays on the card after answering.
+    expect(await card.getByLabel("Call data").textContent()).toMatch(/customerId\s*C-1/);
+    await card.getByRole("button", { name: "Mute Ada Lovelace" }).click();
+    await expect.poll(() => card.locator('[part~="muted"]').textContent().catch(() => "")).toBe("Muted: the other side cannot hear you");
+    await card.getByRole("button", { name: "Unmute Ada Lovelace" }).click();
+    await expect.poll(() => card.locator('[part~="muted"]').count()).toBe(0);
+    await card.getByRole("button", { name: "Hold Ada Lovelace" }).click();
+    const holdTimer = card.locator('[part~="hold-timer"]');
+    await expect.poll(() => holdTimer.textContent().catch(() => "")).toMatch(/^On hold 0:0\d$/);
+    await expect.poll(() => holdTimer.textContent()).toMatch(/^On hold 0:0[1-9]$/);
+    await card.getByRole("button", { name: "Resume Ada Lovelace" }).click();
+    await expect.poll(() => holdTimer.count()).toBe(0);
+    // A consult leg says whom it calls.
+    await card.getByRole("button", { name: "Transfer" }).click();
+    await card.getByLabel("Transfer to").fill("+15550142");
+    await card.getByRole("button", { name: "Consult" }).click();
+    const leg = panel.getByRole("article", { name: "Consult call +15550142" });
+    await expect.poll(() => leg.locator(".call-title").textContent().catch(() => "")).toBe("Consult with +15550142");
+    await expect.poll(() => card.locator('[part~="hold-timer"]').count()).toBe(1);
+    await shot(panel, "at-a-glance-hold-timer-consult");
+  });
+
+  it("keyboard shortcuts answer, hold, mute and hang up while focus is in the panel, and never take the host page's keys", async () => {
+    const { page, panel } = await mount();
+    await page.evaluate(() => {
+      const input = document.createElement("input");
+      input.id = "crm-field";
+      document.body.prepend(input);
+    });
+    await ring(page, { from: "+15550100", fromName: "Ada" });
+    const card = panel.getByRole("article", { name: "Incoming call Ada" });
+    await card.waitFor();
+    expect(await card.getByRole("button", { name: "Answer Ada" }).getAttribute("aria-keyshortcuts")).toBe("Alt+Shift+A");
+    // Focus in the host page: the panel leaves the keys alone.
+    await page.locator("#crm-field").focus();
+    await page.keyboard.press("Alt+Shift+A");
+    await page.waitForTimeout(300);
+    expect(await card.getAttribute("data-state")).toBe("ringing");
+    // Focus in the panel: they work.
+    await panel.getByRole("button", { name: "Log out" }).focus();
+    await page.keyboard.press("Alt+Shift+A");
+    const live = panel.getByRole("article", { name: "Inbound call Ada" });
+    await expect.poll(() => live.getAttribute("data-state")).toBe("connected");
+    await page.keyboard.press("Alt+Shift+M");
+    await expect.poll(() => page.evaluate(() => window.t.desktop.snapshot().calls[0]!.muted)).toBe(true);
+    await page.keyboard.press("Alt+Shift+M");
+    await expect.poll(() => page.evaluate(() => window.t.desktop.snapshot().calls[0]!.muted)).toBe(false);
+    await page.keyboard.press("Alt+Shift+O");
+    await expect.poll(() => live.getAttribute("data-state")).toBe("held");
+    await page.keyboard.press("Alt+Shift+O");
+    await expect.poll(() => live.getAttribute("data-state")).toBe("connected");
+    await page.keyboard.press("Alt+Shift+H");
+    await expect.poll(() => live.getAttribute("data-state")).toBe("wrapup");
+    // shortcuts="off": nothing.
+    await page.evaluate(() => window.t.el.setAttribute("shortcuts", "off"));
+    await live.getByRole("button", { name: "Done" }).click();
+    await ring(page, { from: "+15550123", fromName: "Grace" });
+    const second = panel.getByRole("article", { name: "Incoming call Grace" });
+    await second.getByRole("button", { name: "Answer Grace" }).focus();
+    expect(await second.getByRole("button", { name: "Answer Grace" }).getAttribute("aria-keyshortcuts")).toBeNull();
+    await page.keyboard.press("Alt+Shift+A");
+    await page.waitForTimeout(300);
+    expect(await second.getAttribute("data-state")).toBe("ringing");
+  });
+
   it("shows a call whose audio is reconnecting, its buttons still working, and clears it when the audio is back", async () => {
     const { page, panel } = await mount();
     const id = await ring(page, { from: "+15550100", fromName: "Ada" });
@@ -362,7 +597,9 @@ describe("<opencti-call-control-panel>", () => {
     await card.getByRole("button", { name: "Answer +15550100" }).click();
     await card.getByRole("button", { name: "Hang up +15550100" }).click();
     await expect.poll(() => card.getAttribute("data-state")).toBe("wrapup");
-    expect(await card.getByLabel("Disposition").locator("option").allTextContents()).toEqual(["Sale", "No sale"]);
+    // Nothing pre-selected: the agent picks one (or none) on purpose.
+    expect(await card.getByLabel("Disposition").locator("option").allTextContents()).toEqual(["No disposition", "Sale", "No sale"]);
+    expect(await card.getByLabel("Disposition").inputValue()).toBe("");
     await card.getByLabel("Disposition").selectOption("No sale");
     await card.getByLabel("Notes").fill("Call back Friday");
     const done = page.evaluate(
