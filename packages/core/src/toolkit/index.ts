@@ -9,3 +9,4 @@ export { abortable, delay, timeoutSignal, waitFor, type OnAbort, type TimeoutSig
 export { isBoolean, isKeyOf, isNonEmptyString, isNumber, isRecord, isString } from "./check.js";
 export { describe, errorMessage, MESSAGE_KEYS } from "./text.js";
 export { createLocalAgentState, type LocalAgentState, type LocalAgentStateOptions } from "./agent-state.js";
+export { createUnreachable, serverName, unreachableMessage, type Unreachable, type UnreachableOptions } from "./unreachable.js";
