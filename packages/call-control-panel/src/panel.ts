@@ -48,6 +48,7 @@ export class CallControlPanel extends LitElement {
     heading: { type: String },
     alerts: { type: String },
     shortcuts: { type: String },
+    theme: { type: String, reflect: true },
   };
 
   /** The Desktop (from `createDesktop`) this panel controls. */
@@ -64,6 +65,8 @@ export class CallControlPanel extends LitElement {
    * out `tone` when the vendor's SDK rings itself.
    */
   declare alerts: string;
+  /** "light" or "dark"; unset, the panel follows the system's `prefers-color-scheme`. */
+  declare theme: "light" | "dark" | undefined;
   /** "off" turns the keyboard shortcuts off (see shortcuts.ts); on by default, only while focus is in the panel. */
   declare shortcuts: string;
 

@@ -1,20 +1,46 @@
 import { css } from "lit";
 
 /**
+ * The dark palette's defaults (each still overridable by its --opencti-*
+ * property). Every text/background pair meets WCAG AA 4.5:1 (checked by the
+ * axe-core test in both themes).
+ */
+const dark = css`
+  --_accent: var(--opencti-accent, #1f6feb);
+  --_danger: var(--opencti-danger, #da3633);
+  --_danger-fg: var(--opencti-danger-text, #ff7b72);
+  --_ok: var(--opencti-success, #238636);
+  --_warn: var(--opencti-warning, #d29922);
+  --_warn-fg: var(--opencti-warning-text, #d29922);
+  --_on-warn: #0d1117;
+  --_bg: var(--opencti-background, #0d1117);
+  --_fg: var(--opencti-foreground, #e6edf3);
+  --_muted: var(--opencti-muted, #9da7b3);
+  --_border: var(--opencti-border, #3d444d);
+  color-scheme: dark;
+`;
+
+/**
  * Themeable through CSS custom properties on the host (--opencti-*) and
- * ::part() names on the main regions and buttons.
+ * ::part() names on the main regions and buttons. `theme="dark"` or
+ * `theme="light"` picks a palette; without it the panel follows the
+ * system's `prefers-color-scheme`.
  */
 export const panelStyles = css`
   :host {
     --_accent: var(--opencti-accent, #1f6feb);
     --_danger: var(--opencti-danger, #c62828);
+    --_danger-fg: var(--opencti-danger-text, var(--_danger));
     --_ok: var(--opencti-success, #2e7d32);
-    --_warn: var(--opencti-warning, #b26a00);
+    --_warn: var(--opencti-warning, #9a5b00);
+    --_warn-fg: var(--opencti-warning-text, var(--_warn));
+    --_on-warn: #fff;
     --_bg: var(--opencti-background, #ffffff);
     --_fg: var(--opencti-foreground, #1b1f24);
     --_muted: var(--opencti-muted, #5b6572);
     --_border: var(--opencti-border, #d0d7de);
     --_radius: var(--opencti-radius, 6px);
+    color-scheme: light;
     display: block;
     box-sizing: border-box;
     min-width: 280px;
@@ -25,6 +51,10 @@ export const panelStyles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     padding: 12px;
+  }
+  :host([theme="dark"]) { ${dark} }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme="light"])) { ${dark} }
   }
   *, *::before, *::after { box-sizing: inherit; }
   section { margin: 0 0 12px; }
@@ -54,12 +84,12 @@ export const panelStyles = css`
   .link[data-link="connected"] .dot { background: var(--_ok); }
   .link[data-link="reconnecting"] .dot, .link[data-link="connecting"] .dot { background: var(--_warn); }
   .link[data-link="disconnected"] .dot { background: var(--_danger); }
-  .error { border: 1px solid var(--_danger); color: var(--_danger); border-radius: var(--_radius); padding: 6px 8px; margin: 0 0 12px; }
-  .field-error { color: var(--_danger); font-size: 0.9em; margin: 4px 0 0; }
+  .error { border: 1px solid var(--_danger); color: var(--_danger-fg); border-radius: var(--_radius); padding: 6px 8px; margin: 0 0 12px; }
+  .field-error { color: var(--_danger-fg); font-size: 0.9em; margin: 4px 0 0; }
   .call { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 8px; margin: 0 0 8px; }
   .call[data-state="held"] { border-style: dashed; }
   .call.alert { border: 2px solid var(--_accent); background: color-mix(in srgb, var(--_accent) 6%, var(--_bg)); }
-  .notice { color: var(--_warn); font-size: 0.9em; margin: 0 0 8px; }
+  .notice { color: var(--_warn-fg); font-size: 0.9em; margin: 0 0 8px; }
   .call-title { font-weight: 600; word-break: break-word; }
   .timer { font-variant-numeric: tabular-nums; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; margin: 6px 0; font-size: 0.9em; }
@@ -72,7 +102,7 @@ export const panelStyles = css`
   form { margin: 6px 0 0; }
   .badge { display: inline-block; border-radius: var(--_radius); padding: 1px 8px; font-size: 0.9em; font-weight: 600; color: #fff; }
   .badge.danger { background: var(--_danger); }
-  .badge.warn { background: var(--_warn); }
+  .badge.warn { background: var(--_warn); color: var(--_on-warn); }
   .missed { border: 1px solid var(--_danger); border-left-width: 4px; border-radius: var(--_radius); padding: 6px 8px; margin: 0 0 8px; }
   .missed .reason { margin: 2px 0 6px; }
   textarea { font: inherit; width: 100%; border: 1px solid var(--_border); border-radius: var(--_radius); }

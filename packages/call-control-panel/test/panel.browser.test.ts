@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Capability, ConnectorContext, Desktop } from "@opencti/core";
 import type { SimulatorServer, SimulatorServerOptions } from "@opencti/simulator";
 import type { CallControlPanel, ScreenPopDetail } from "../src/index.ts";
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { bundleFixture, fixturePage, launch } from "./support/browser-page.ts";
 
 declare global {
@@ -34,6 +36,9 @@ afterEach(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+/** axe-core's browser build, injected into the page for the accessibility audits. */
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** Where the tests leave screenshots of the panel, for a person to look at. */
 const SHOTS = process.env.PANEL_SCREENSHOTS ?? join(tmpdir(), "opencti-panel-screenshots");
@@ -480,6 +485,98 @@ describe("<opencti-call-control-panel>", () => {
     await page.keyboard.press("Alt+Shift+A");
     await page.waitForTimeout(300);
     expect(await second.getAttribute("data-state")).toBe("ringing");
+  });
+
+  it("has no serious or critical axe-core violations in any state: logged out, idle, ringing, connected, held, consult, wrap-up, error, notices", async () => {
+    const { page, panel } = await mount({ login: false, sim: { farEnds: { "+15550142": "answer", "+15550166": "busy" } } });
+    await page.addScriptTag({ content: AXE });
+    // Each state in the light and the dark theme.
+    const audit = async (state: string): Promise<{ state: string; violations: string[] }> => ({
+      state,
+      violations: await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run(el: Element, o: object): Promise<{ violations: { id: string; impact?: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] }> } }).axe;
+        const el = document.querySelector("opencti-call-control-panel")!;
+        const found: string[] = [];
+        for (const theme of ["light", "dark"]) {
+          el.setAttribute("theme", theme);
+          const result = await axe.run(el, { resultTypes: ["violations"] });
+          for (const v of result.violations)
+            if (v.impact === "serious" || v.impact === "critical") for (const n of v.nodes) found.push(`${theme}: ${v.id} (${v.impact}) ${JSON.stringify(n.target)}: ${n.failureSummary ?? ""}`);
+        }
+        el.removeAttribute("theme");
+        return found;
+      }),
+    });
+    const results = [await audit("logged out")];
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await panel.getByRole("button", { name: "Log out" }).waitFor();
+    results.push(await audit("idle"));
+    await ring(page, { from: "+15550100", fromName: "Ada Lovelace", queue: "Billing", data: { customerId: "C-1" } });
+    const card = panel.getByRole("article", { name: "Incoming call Ada Lovelace" });
+    await card.waitFor();
+    results.push(await audit("ringing"));
+    await card.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    const live = panel.getByRole("article", { name: "Inbound call Ada Lovelace" });
+    await expect.poll(() => live.getAttribute("data-state")).toBe("connected");
+    await live.getByRole("button", { name: "Mute Ada Lovelace" }).click();
+    await live.getByRole("button", { name: "Keypad" }).click();
+    await live.locator('[part~="muted"]').waitFor();
+    results.push(await audit("connected, muted, keypad open"));
+    await live.getByRole("button", { name: "Unmute Ada Lovelace" }).click();
+    await live.getByRole("button", { name: "Hold Ada Lovelace" }).click();
+    await live.locator('[part~="hold-timer"]').waitFor();
+    results.push(await audit("held"));
+    await live.getByRole("button", { name: "Resume Ada Lovelace" }).click();
+    await expect.poll(() => live.getAttribute("data-state")).toBe("connected");
+    await live.getByRole("button", { name: "Transfer" }).click();
+    await live.getByLabel("Transfer to").fill("a<b");
+    await live.getByRole("button", { name: "Consult" }).click();
+    await live.locator(".field-error").filter({ hasText: "Enter a phone number" }).waitFor();
+    results.push(await audit("transfer drawer with a field error"));
+    await live.getByLabel("Transfer to").fill("+15550142");
+    await live.getByRole("button", { name: "Consult" }).click();
+    await expect.poll(() => panel.getByRole("article", { name: "Consult call +15550142" }).getAttribute("data-state").catch(() => null)).toBe("connected");
+    results.push(await audit("consult"));
+    await panel.getByRole("article", { name: "Consult call +15550142" }).getByRole("button", { name: /^Hang up/ }).click();
+    await panel.getByRole("article", { name: "Consult call +15550142" }).getByRole("button", { name: "Done" }).click();
+    await live.getByRole("button", { name: "Swap Ada Lovelace" }).or(live.getByRole("button", { name: "Resume Ada Lovelace" })).click();
+    await expect.poll(() => live.getAttribute("data-state")).toBe("connected");
+    await live.getByRole("button", { name: "Hang up Ada Lovelace" }).click();
+    await expect.poll(() => live.getAttribute("data-state")).toBe("wrapup");
+    results.push(await audit("wrap-up"));
+    await live.getByRole("button", { name: "Done" }).click();
+    await page.evaluate(() => window.t.server.failNext("setState", { code: "VENDOR_ERROR", message: "State service unavailable" }));
+    await panel.getByLabel("Status").selectOption("lunch");
+    await panel.locator('[part~="error"]').waitFor();
+    results.push(await audit("error"));
+    const missed = await ring(page, { from: "+15550123", fromName: "Grace Hopper" });
+    await panel.getByRole("button", { name: "Answer Grace Hopper" }).waitFor();
+    await page.evaluate((id) => window.t.server.abandon(id), missed);
+    await panel.locator('[part~="call-notice"]').waitFor();
+    results.push(await audit("call notice and recent calls"));
+    expect(results).toEqual(results.map(({ state }) => ({ state, violations: [] })));
+  });
+
+  it("follows the system's dark mode, and the theme attribute forces either palette", async () => {
+    const { page, panel } = await mount();
+    const background = (): Promise<string> => panel.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await background()).toBe("rgb(255, 255, 255)");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(background).toBe("rgb(13, 17, 23)");
+    await ring(page, { from: "+15550100", fromName: "Ada Lovelace", queue: "Billing", data: { customerId: "C-1" } });
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).waitFor();
+    await shot(panel, "theme-dark-ringing");
+    await page.evaluate(() => window.t.el.setAttribute("theme", "light"));
+    await expect.poll(background).toBe("rgb(255, 255, 255)");
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.evaluate(() => {
+      window.t.el.theme = "dark";
+    });
+    await expect.poll(background).toBe("rgb(13, 17, 23)");
+    expect(await panel.getAttribute("theme")).toBe("dark");
+    // A host's own colour still wins over either palette.
+    await page.evaluate(() => window.t.el.style.setProperty("--opencti-background", "rgb(1, 2, 3)"));
+    await expect.poll(background).toBe("rgb(1, 2, 3)");
   });
 
   it("shows a call whose audio is reconnecting, its buttons still working, and clears it when the audio is back", async () => {
