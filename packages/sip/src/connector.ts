@@ -6,7 +6,7 @@
  * mapping.ts. The SIP library sits behind the stack seam (stack.ts, sipjs-stack.ts).
  */
 import { CtiError, type CallData, type CallDirection, type Connector, type ConnectorContext } from "@opencti/core";
-import { createBackoff, createLocalAgentState, delay, errorMessage, guard, timeoutSignal } from "@opencti/core/connector";
+import { createBackoff, createLocalAgentState, createUnreachable, delay, errorMessage, guard, serverName, timeoutSignal } from "@opencti/core/connector";
 import { callError, registerError, transferError } from "./errors.js";
 import { createLines, type Line } from "./lines.js";
 import { dataHeaders } from "./mapping.js";
@@ -18,7 +18,17 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   const reasons = options.reasons ?? DEFAULT_REASONS;
   const registerTimeoutMs = options.registerTimeoutMs ?? DEFAULTS.registerTimeoutMs;
   const delays = options.reconnectDelaysMs ?? DEFAULTS.reconnectDelaysMs;
-  const backoff = createBackoff({ delaysMs: delays.length ? delays : [DEFAULTS.reconnectEveryMs] });
+  const retryDelays = delays.length ? delays : [DEFAULTS.reconnectEveryMs];
+  const backoff = createBackoff({ delaysMs: retryDelays });
+  const servers = typeof options.server === "string" ? [options.server] : options.server;
+  // One error per outage naming the server(s): at start once each has failed, otherwise after reportUnreachableAfterMs.
+  const unreachable = createUnreachable({
+    ctx: () => ctx,
+    server: servers.length === 1 ? `the SIP server ${serverName(servers[0]!)}` : `any of the SIP servers ${servers.map((url) => serverName(url)).join(", ")}`,
+    retryEveryMs: Math.max(...retryDelays),
+    reportAfterMs: options.reportUnreachableAfterMs ?? DEFAULTS.reportUnreachableAfterMs,
+    failuresToReport: servers.length,
+  });
   let ctx: ConnectorContext | undefined;
   let stack: SipStack | undefined;
   let stopped = false;
@@ -102,6 +112,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       await afterConnect(s);
     } catch (e) {
       ctx?.logger.warn("sip: reconnect attempt failed", { attempt: backoff.attempt, error: errorMessage(e) });
+      if (!stopped) unreachable.failed(errorMessage(e));
       scheduleReconnect();
     }
   }
@@ -122,6 +133,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     // A reconnect is a fresh full report: the dialogs that survived, as they are now.
     ctx?.sync({ agent: agent.current(), calls: lines.reports() });
     ctx?.setLink("connected");
+    unreachable.reached();
     if (refreshed === flow) return;
     const current = (refreshed = flow);
     lines.afterReconnect(() => flow === current);
@@ -132,6 +144,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     if (linkUp) {
       linkUp = false;
       ctx?.setLink("reconnecting", reason);
+      unreachable.begin(true);
     }
     scheduleReconnect();
   }
@@ -168,11 +181,13 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
         c.setLink("disconnected", "misconfigured");
         return;
       }
+      unreachable.begin();
       try {
         await stack.connect();
         await afterConnect(stack);
       } catch (e) {
         c.logger.warn("sip: could not connect", { error: errorMessage(e) });
+        if (!stopped) unreachable.failed(errorMessage(e));
         scheduleReconnect();
       }
     },
@@ -180,6 +195,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     async stop() {
       stopped = true;
       backoff.cancel();
+      unreachable.cancel();
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const line of live()) await line.sip.hangup().catch(() => undefined);

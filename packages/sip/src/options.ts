@@ -35,6 +35,14 @@ export interface SipConnectorOptions {
   readonly reasons?: readonly AgentReason[];
   /** Delays before each reconnect attempt, ms; the last repeats, `[]` retries every 1000. Default 500, 1000, 2000, 4000, 8000. */
   readonly reconnectDelaysMs?: readonly number[];
+  /**
+   * An unreachable server is said so in one `error` event (LINK_DOWN) naming it (scheme, host and port) and saying
+   * the connector keeps retrying: at start as soon as each configured server failed once, or after this long while
+   * a connect hangs; after a drop only once the server stayed unreachable this long (a server back within seconds is
+   * just the link's `reconnecting`). Once reached again, a `warning` (LINK_RESTORED). Default 10000 (inside the
+   * desktop's default 15 s request timeout), ms.
+   */
+  readonly reportUnreachableAfterMs?: number;
   /** After an attended transfer, how long the target gets to release the consult leg (Replaces) before we send BYE, ms. Default 3000. */
   readonly consultReleaseMs?: number;
   /**
@@ -84,6 +92,10 @@ export const DEFAULTS = {
   dtmfPauseMs: 1000,
   /** How long an un-REGISTER may go unanswered before logout (or stop) goes on without it, ms. */
   unregisterTimeoutMs: 3000,
+  /** How long a WebSocket connect may take before the attempt counts as failed, ms (sip.js's connectionTimeout). */
+  connectTimeoutMs: 5000,
+  /** How long the server may stay unreachable before an error event says so (see `reportUnreachableAfterMs`), ms. */
+  reportUnreachableAfterMs: 10_000,
   /** How long stop waits for sip.js's outstanding transactions, ms. */
   stopTimeoutMs: 2000,
   /** How long the WebRTC handler gathers ICE candidates before it sends the SDP, ms. */

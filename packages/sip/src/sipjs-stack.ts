@@ -1,6 +1,6 @@
 /** The SIP-stack seam implemented on sip.js 0.21 (a peer dependency). */
 import { Inviter, Registerer, RegistererState, RequestPendingError, SessionState, SIPExtension, UserAgent, Web, type Invitation, type LogLevel, type Session, type SessionDescriptionHandlerFactory } from "sip.js";
-import { abortable, delay, errorMessage, timeoutSignal, waitFor } from "@opencti/core/connector";
+import { abortable, delay, errorMessage, serverName, timeoutSignal, waitFor } from "@opencti/core/connector";
 import { DEFAULTS } from "./options.js";
 import { SipFailure, type LineEvents, type SipLine, type SipStack, type StackEvents, type StackFactory, type TransferProgress } from "./stack.js";
 
@@ -51,6 +51,17 @@ function reinviteRetryMs(error: unknown, ownsCallId: boolean): number | undefine
   if (!(error instanceof SipFailure)) return undefined;
   if (error.status === 491) return ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
   return error.status === 500 ? 200 : undefined;
+}
+
+/**
+ * A transport failure in words without its URL: sip.js says "WebSocket closed <url> (code: 1006)";
+ * 1006 (no close frame: refused, unreachable, cut) is `fallback`. Other text keeps only the URLs' scheme and host.
+ */
+function closeCause(error: unknown, fallback: string): string {
+  const text = errorMessage(error);
+  const code = /\(code: (\d+)\)/.exec(text)?.[1];
+  if (code) return code === "1006" ? fallback : `closed with code ${code}`;
+  return text.replace(/[a-z][\w+.-]*:\/\/[^\s)]+/gi, (url) => serverName(url));
 }
 
 /** sendonly/inactive in an offer means the far end holds us. */
@@ -319,11 +330,13 @@ function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipS
     }
   }
   const failingOver = async (connect: () => Promise<void>): Promise<void> => {
+    const started = Date.now();
     try {
       await connect();
     } catch (e) {
       serverIndex++;
-      throw e;
+      // sip.js's words carry the server URL (its query may hold a token): the cause alone, in words.
+      throw new SipFailure(Date.now() - started >= DEFAULTS.connectTimeoutMs ? `no answer within ${DEFAULTS.connectTimeoutMs / 1000} s` : closeCause(e, "the WebSocket connection failed"), 0, { cause: e });
     }
   };
   const domain = aor.port ? `${aor.host}:${aor.port}` : aor.host;
@@ -332,7 +345,7 @@ function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipS
 
   const ua = new UserAgent({
     uri: aor,
-    transportOptions: { server, traceSip: false },
+    transportOptions: { server, traceSip: false, connectionTimeout: DEFAULTS.connectTimeoutMs / 1000 },
     transportConstructor: FailoverTransport,
     ...(options.authorizationUsername !== undefined ? { authorizationUsername: options.authorizationUsername } : {}),
     ...(options.password !== undefined ? { authorizationPassword: options.password } : {}),
@@ -351,7 +364,7 @@ function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipS
     delegate: {
       onConnect: () => events.onConnected(),
       onDisconnect: (error) => {
-        if (!stopping) events.onDisconnected(error);
+        if (!stopping) events.onDisconnected(error && new SipFailure(`The SIP WebSocket closed (${closeCause(error, "dropped")})`, 0, { cause: error }));
       },
       onInvite: (invitation) => events.onIncoming(new SipJsLine(invitation)),
     },

@@ -9,7 +9,7 @@ import { WebSocketServer } from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed, vi } from "vitest";
 import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
-import { EARLY_MEDIA_SDP, installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, nodeSessionDescriptionHandlerFactory, startSipLab, type CallerSpec, type NodeSessionDescriptionHandler, type SipLab } from "../src/testing/index.js";
+import { EARLY_MEDIA_SDP, freeTcpPort, installNodeWebSocket, labConnectorOptions, nodeMediaHandlers, nodeSessionDescriptionHandlerFactory, startLinkRelay, startSipLab, type CallerSpec, type NodeSessionDescriptionHandler, type SipLab } from "../src/testing/index.js";
 
 let lab: SipLab;
 const desktops: Desktop[] = [];
@@ -132,6 +132,7 @@ describe("registration (digest auth against Kamailio)", () => {
     await new Promise((r) => dead.close(r)); // nothing listens there any more
     const a = await agent({ server: [`ws://127.0.0.1:${port}`, lab.wsUrl], reconnectDelaysMs: [50] });
     expect(a.desktop.snapshot().agent.state).toBe("ready"); // registered through the second server
+    expect(a.events.filter((e) => e.type === "error")).toEqual([]); // one dead server of two is not an outage
     const call = await a.ring({ from: "+15550100130" });
     await a.desktop.reject(call.id);
   });
@@ -166,6 +167,102 @@ describe("registration (digest auth against Kamailio)", () => {
     expect(a.desktop.snapshot().calls).toEqual([]);
     await a.desktop.setAgentState("ready");
     const call = await a.ring({ from: "+15550100125" });
+    await a.desktop.reject(call.id);
+  });
+});
+
+describe("a server that cannot be reached says so (issue 14)", () => {
+  /** A desktop on `overrides` that is not waited on to connect; with its log lines. */
+  function unconnected(overrides: Partial<SipConnectorOptions>) {
+    const logs: string[] = [];
+    const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+    const logger: Logger = { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") };
+    const options = labConnectorOptions(lab, overrides);
+    const desktop = createDesktop({ connector: createSipConnector(options), logger, logLevel: "debug" });
+    desktops.push(desktop);
+    const of = <T extends DesktopEvent["type"]>(type: T) => desktop.events().filter((e): e is Extract<DesktopEvent, { type: T }> => e.type === type);
+    const attempts = () => logs.filter((l) => / (could not connect|reconnect attempt failed) /.test(l)).length;
+    return { options, desktop, logs, of, attempts };
+  }
+
+  it("a closed port at start: one LINK_DOWN within the timeout naming the server and the retry, over several retries; connected once a server listens there, with no new error", async () => {
+    const port = await freeTcpPort(); // nothing listens there
+    const started = Date.now();
+    const a = unconnected({ server: `ws://127.0.0.1:${port}/ws?access_token=query-SECRET`, reconnectDelaysMs: [100, 300] });
+    const error = await until(() => a.of("error")[0], 15_000);
+    const reportedAfter = Date.now() - started;
+    expect(reportedAfter).toBeLessThan(15_000); // the desktop's default request timeout; in practice the first refused connect, ms later
+    expect(error.code).toBe("LINK_DOWN");
+    expect(error.message).toBe(`Cannot reach the SIP server ws://127.0.0.1:${port} (the WebSocket connection failed); retrying every 0.3 s.`);
+    expect(a.desktop.snapshot().link).toBe("connecting");
+    // Several more attempts fail: still that one error, and the link still connecting (no link events at all).
+    await until(() => a.attempts() >= 5, 10_000);
+    expect(a.of("error")).toHaveLength(1);
+    expect(a.of("link.changed")).toEqual([]);
+    // A server appears at that address: Kamailio behind a relay listening on the port.
+    const relay = await startLinkRelay(lab.kamailio.wsPort, { port });
+    try {
+      await until(() => a.desktop.snapshot().link === "connected", 10_000);
+      expect(a.of("error")).toHaveLength(1);
+      expect(a.of("warning").map((w) => [w.code, w.message])).toEqual([["LINK_RESTORED", `Reached the SIP server ws://127.0.0.1:${port} again.`]]);
+      await a.desktop.login();
+      expect(a.desktop.snapshot().agent.state).toBe("ready");
+      await a.desktop.logout();
+      const text = JSON.stringify(a.desktop.events()) + a.logs.join("\n");
+      expect(text).not.toContain("query-SECRET");
+      expect(text).not.toContain(lab.password);
+      console.log(`SIP unreachable at start: LINK_DOWN after ${reportedAfter} ms, ${a.attempts()} failed attempts before the server came`);
+    } finally {
+      await a.desktop.destroy();
+      await relay.close();
+    }
+  });
+
+  it("a connect that hangs (a server that accepts and never answers the WebSocket handshake): LINK_DOWN after reportUnreachableAfterMs", async () => {
+    const { createServer } = await import("node:net");
+    const sockets = new Set<import("node:net").Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const started = Date.now();
+      const a = unconnected({ server: `ws://127.0.0.1:${port}`, reportUnreachableAfterMs: 1500 });
+      const error = await until(() => a.of("error")[0], 15_000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+      expect(Date.now() - started).toBeLessThan(4000); // before sip.js's own 5 s connect timeout
+      expect(error.message).toBe(`Cannot reach the SIP server ws://127.0.0.1:${port} (no answer within 1.5 s); retrying every 0.8 s.`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it("a drop: a server back within seconds is only the link's reconnecting; one that stays away is LINK_DOWN after reportUnreachableAfterMs, once, then LINK_RESTORED", async () => {
+    const a = await agent({ reconnectDelaysMs: [100, 200], reportUnreachableAfterMs: 1500 });
+    const errors = (after: number) => a.events.filter((e) => e.type === "error" && e.seq > after);
+    let after = a.events.at(-1)!.seq;
+    lab.relay.cut();
+    await until(() => a.events.some((e) => e.type === "link.changed" && e.seq > after && e.link === "reconnecting"));
+    await new Promise((r) => setTimeout(r, 500));
+    lab.relay.restore();
+    await until(() => a.events.some((e) => e.type === "link.changed" && e.seq > after && e.link === "connected"));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(errors(after)).toEqual([]);
+    expect(a.events.some((e) => e.type === "warning" && e.seq > after)).toBe(false);
+
+    after = a.events.at(-1)!.seq;
+    const cut = Date.now();
+    lab.relay.cut();
+    const error = await until(() => errors(after)[0], 10_000);
+    expect(Date.now() - cut).toBeGreaterThanOrEqual(1400);
+    expect(error).toMatchObject({ code: "LINK_DOWN", message: `Cannot reach the SIP server ${lab.wsUrl} (the WebSocket connection failed); retrying every 0.2 s.` });
+    await new Promise((r) => setTimeout(r, 1000)); // more failed attempts: still one error
+    expect(errors(after)).toHaveLength(1);
+    lab.relay.restore();
+    await until(() => a.events.find((e) => e.type === "warning" && e.seq > after && e.code === "LINK_RESTORED"), 10_000);
+    expect(a.desktop.snapshot().link).toBe("connected");
+    expect(errors(after)).toHaveLength(1);
+    const call = await a.ring({ from: "+15550100140" });
     await a.desktop.reject(call.id);
   });
 });

@@ -14,7 +14,8 @@ export interface LinkRelay {
   close(): Promise<void>;
 }
 
-export async function startLinkRelay(targetPort: number): Promise<LinkRelay> {
+/** `port`: where it listens on 127.0.0.1 (a server appearing at an address the agent could not reach). Default: a free one. */
+export async function startLinkRelay(targetPort: number, { port: listenPort = 0 }: { port?: number } = {}): Promise<LinkRelay> {
   const sockets = new Set<Socket>();
   let up = true;
   const server: Server = createServer((client) => {
@@ -37,7 +38,7 @@ export async function startLinkRelay(targetPort: number): Promise<LinkRelay> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(listenPort, "127.0.0.1", () => resolve());
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
