@@ -18,10 +18,11 @@
  * values; comparing them as strings keeps the SDK out of the static imports.
  */
 import { CtiError, type ConnectorContext } from "@opencti/core";
-import { createBackoff, errorMessage, waitFor } from "@opencti/core/connector";
+import { createBackoff, createUnreachable, errorMessage, waitFor } from "@opencti/core/connector";
 import type { Call as TwilioCall, Device } from "@twilio/voice-sdk";
 import { isMalformedFrame, registrationError, toTwilioCtiError, type TwilioErrorLike } from "./errors.js";
 import { DEFAULTS, type TwilioConnectorOptions } from "./options.js";
+import { tokenFetcher, TokenFailure, tokenService } from "./token.js";
 
 export type { TwilioCall, Device };
 
@@ -92,7 +93,14 @@ export interface DeviceSession {
 }
 
 export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap, hooks: DeviceHooks): DeviceSession {
-  const backoff = createBackoff({ delaysMs: options.startRetryDelaysMs ?? DEFAULTS.startRetryDelaysMs });
+  const startDelays = options.startRetryDelaysMs ?? DEFAULTS.startRetryDelaysMs;
+  const backoff = createBackoff({ delaysMs: startDelays });
+  const { tokenUrl } = options;
+  const getToken = options.getToken ?? (tokenUrl === undefined ? undefined : tokenFetcher(tokenUrl));
+  /** A `tokenUrl` that cannot be reached: one LINK_DOWN per outage, the link `connecting` meanwhile (when the start is retried: the message says so). */
+  const unreachable = tokenUrl !== undefined && startDelays.length > 0 ? createUnreachable({ ctx: () => ctx, server: tokenService(tokenUrl), retryEveryMs: Math.max(...startDelays) }) : undefined;
+  /** The start failure last reported: the same one again on a retry is not reported again. */
+  let lastStartError: string | undefined;
   /** The checks after a signalling loss; they go on while the socket is down (the SDK reopens it for as long as it takes). */
   const rejoin = createBackoff({ delaysMs: options.reregisterDelaysMs ?? DEFAULTS.reregisterDelaysMs });
   /** Checks since the loss that found the socket back and the Device still not registered: bounded by DEFAULTS.reregisterAttempts. */
@@ -112,8 +120,9 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
 
   /** Fetches a new token and gives it to the Device: calls go on. */
   async function refresh(): Promise<void> {
+    if (!getToken) return;
     try {
-      const token = await options.getToken();
+      const token = await getToken();
       if (!stopped && device && String(device.state) !== "destroyed") device.updateToken(token);
     } catch (cause) {
       ctx?.signal({ kind: "error", code: "AUTH_FAILED", message: `Could not refresh the Twilio access token: ${errorMessage(cause, "token provider failed")}` });
@@ -226,19 +235,40 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
 
   /** Fetches a token and loads the SDK (together), then builds the Device and subscribes to it. */
   async function build(context: ConnectorContext): Promise<void> {
+    if (!getToken) {
+      context.setLink("disconnected", "misconfigured");
+      context.signal({ kind: "error", code: "VENDOR_ERROR", message: "The Twilio connector needs getToken or tokenUrl to fetch an access token." });
+      return;
+    }
+    unreachable?.begin();
     try {
-      const [token, sdk] = await Promise.all([options.getToken(), options.loadSdk ? options.loadSdk() : import("@twilio/voice-sdk")]);
+      const [token, sdk] = await Promise.all([getToken(), options.loadSdk ? options.loadSdk() : import("@twilio/voice-sdk")]);
       if (stopped) return;
       const d = new sdk.Device(token, deviceOptions(options));
       device = d;
       if (options.incomingSound === false) d.audio?.incoming(false);
       subscribe(d, wrap, { incoming: hooks.incoming, error: onError, registered: onRegistered, unregistered: onUnregistered, tokenWillExpire: refresh });
       context.setLink("connected");
+      unreachable?.reached();
+      lastStartError = undefined;
     } catch (cause) {
       if (stopped) return;
-      const cti = toTwilioCtiError(cause);
-      context.setLink("disconnected", cti.message);
-      context.signal({ kind: "error", code: cti.code === "VENDOR_ERROR" ? "AUTH_FAILED" : cti.code, message: `Could not start the Twilio Device: ${cti.message}` });
+      if (unreachable && cause instanceof TokenFailure && cause.unreachable) {
+        // Not reached yet: still connecting, said once (the helper), then retried.
+        lastStartError = undefined;
+        context.setLink("connecting", cause.message);
+        unreachable.failed(cause.reason);
+      } else {
+        // The token service answered (or the failure is elsewhere): that outage is over.
+        if (cause instanceof TokenFailure) unreachable?.reached();
+        const cti = toTwilioCtiError(cause);
+        const code = cti.code === "VENDOR_ERROR" ? "AUTH_FAILED" : cti.code;
+        const message = `Could not start the Twilio Device: ${cti.message}`;
+        context.setLink("disconnected", cti.message);
+        // Each retry that fails the same way adds nothing.
+        if (`${code} ${message}` !== lastStartError) context.signal({ kind: "error", code, message });
+        lastStartError = `${code} ${message}`;
+      }
       // A token service that is down at page load should not need a reload.
       backoff.schedule(() => void build(context));
     }
@@ -268,6 +298,7 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     stop() {
       stopped = true;
       backoff.cancel();
+      unreachable?.cancel();
       rejoin.cancel();
       pendingFailures.clear();
       const d = device;

@@ -16,9 +16,20 @@ export interface TwilioConnectorOptions {
   /**
    * Fetches an Access Token (a JWT with a Voice grant for the agent's identity).
    * Called at start, on the SDK's `tokenWillExpire`, after a 20104 (expired)
-   * error, and again on each start retry. Never logged. Required.
+   * error, and again on each start retry. Never logged. Required unless `tokenUrl`
+   * is given (then this wins).
    */
-  getToken(): Promise<string>;
+  getToken?(): Promise<string>;
+  /**
+   * Where to fetch the Access Token instead of `getToken`: a GET with the page's
+   * cookies (`credentials: "include"`, no cache) answered with JSON `{"token": "…"}`
+   * or the bare JWT, within DEFAULTS.tokenTimeoutMs. A failure is said in words
+   * naming the URL (scheme, host, port and path; never its query). While it
+   * cannot be reached (no response, a timeout, a gateway's 502/503/504) the link
+   * stays `connecting`, one `LINK_DOWN` error says so and the start is retried
+   * after `startRetryDelaysMs`. Default: none.
+   */
+  tokenUrl?: string;
   /** The Twilio edge location(s) to connect through, in order of preference. Default: the SDK's (`roaming`). */
   edge?: string | string[];
   /** Audio codecs in order of preference, e.g. `["opus", "pcmu"]`. Default: the SDK's (PCMU, then Opus). */
@@ -101,6 +112,8 @@ export const DEFAULTS = {
   reregisterDelaysMs: [1000, 2000, 4000, 8000, 15_000],
   /** Checks that find the socket back but the Device unregistered before the link is `disconnected` (about 30 s with the default delays). */
   reregisterAttempts: 5,
+  /** How long a `tokenUrl` fetch may take before it counts as failed, ms. */
+  tokenTimeoutMs: 10_000,
   /** After a transfer, how long Twilio gets to hang up the agent's leg before the connector disconnects it, ms. */
   transferHangupGraceMs: 5000,
   parameterNames: { queue: "queue", callerName: "callerName" },

@@ -4,10 +4,12 @@
 // and the Twilio-specific cases (invites while busy, the SDK dropping a call
 // on accept, token refresh and socket drops during a call, error frames).
 // Outbound failures and a blocked microphone are conformance scenarios.
+import { createServer, type Server } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Call } from "@opencti/core";
+import type { Call, DesktopEvent } from "@opencti/core";
+import { createRecordedDesktop } from "@opencti/testkit";
 import { mediaBytesReceived, mediaConnection, mediaOffer, mediaState } from "./support/browser.js";
-import { openSession, startBrowserRig, type BrowserRig, type Session, type SessionOptions } from "./support/chromium-session.js";
+import { openConnector, openSession, startBrowserRig, type BrowserRig, type Session, type SessionOptions } from "./support/chromium-session.js";
 
 let rig: BrowserRig;
 let s: Session | undefined;
@@ -214,5 +216,45 @@ describe("Twilio-specific", () => {
     expect(sess.desktop.getCall(call.id)?.state).toBe("connected");
     await sess.desktop.hangup(call.id);
     await sess.next("call.ended", (e) => e.call.id === call.id);
+  });
+});
+
+describe("a token URL that cannot be reached (issue 14), in Chromium", () => {
+  it("the browser's bare \"Failed to fetch\" becomes one LINK_DOWN naming the URL (no query) and the retry, the link stays connecting; a token service there later: connected and registered", async () => {
+    const free = createServer();
+    await new Promise<void>((r) => free.listen(0, "127.0.0.1", r));
+    const { port } = free.address() as { port: number };
+    await new Promise((r) => free.close(r)); // nothing listens there
+    const url = `http://127.0.0.1:${port}/twilio/token?agent=alice&key=query-SECRET`;
+    const { emulator, connector } = await openConnector(rig, { page: { tokenUrl: url, startRetryDelaysMs: [200, 400] } });
+    const started = Date.now();
+    const rec = createRecordedDesktop(connector, { requestTimeoutMs: 8000, timeoutMs: 15_000 });
+    let service: Server | undefined;
+    try {
+      const error = await rec.next("error");
+      const reportedAfter = Date.now() - started;
+      expect(reportedAfter).toBeLessThan(15_000); // the desktop's default request timeout
+      expect(error.code).toBe("LINK_DOWN");
+      expect(error.message).toBe(`Cannot reach the Twilio token service http://127.0.0.1:${port}/twilio/token (no response: the server is down or unreachable, or the browser blocked the request by CORS or CSP); retrying every 0.4 s.`);
+      await new Promise((r) => setTimeout(r, 2000)); // several more attempts
+      const errors = (): DesktopEvent[] => rec.events.filter((e) => e.type === "error");
+      expect(errors()).toHaveLength(1);
+      expect(rec.desktop.snapshot().link).toBe("connecting");
+      // The token service comes up there (another origin than the page: CORS with credentials).
+      const origin = new URL(rig.pageUrl).origin;
+      service = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": origin, "access-control-allow-credentials": "true" }).end(JSON.stringify({ token: "header.payload.signature" })));
+      await new Promise<void>((r) => service!.listen(port, "127.0.0.1", r));
+      await rec.next("link.changed", (e) => e.link === "connected");
+      expect(rec.events.filter((e) => e.type === "warning").map((e) => (e as { code: string }).code)).toEqual(["LINK_RESTORED"]);
+      await rec.desktop.login({});
+      expect(emulator.frames("register").length).toBeGreaterThan(0);
+      expect(errors()).toHaveLength(1);
+      expect(JSON.stringify(rec.events)).not.toMatch(/query-SECRET|alice|Failed to fetch/);
+      console.log(`Twilio tokenUrl unreachable in Chromium: LINK_DOWN after ${reportedAfter} ms`);
+    } finally {
+      await rec.desktop.destroy();
+      await emulator.close();
+      if (service) await new Promise((r) => service!.close(r));
+    }
   });
 });

@@ -13,6 +13,10 @@ export interface PageConfig {
   backendBearer?: boolean;
   allowIncomingWhileBusy?: boolean;
   tokenRefreshMs?: number;
+  /** The connector fetches its token from here (`tokenUrl`) instead of the test's token provider. */
+  tokenUrl?: string;
+  /** `startRetryDelaysMs`. */
+  startRetryDelaysMs?: number[];
   chunderw: string;
 }
 
@@ -54,7 +58,8 @@ w.__opencti = {
     const headers = config.backendBearer ? () => ({ authorization: `Bearer ${token}` }) : undefined;
     const backend = config.backendUrl ? createHttpCallControlBackend({ url: config.backendUrl, ...(headers ? { headers } : {}) }) : undefined;
     connector = createTwilioConnector({
-      getToken,
+      ...(config.tokenUrl ? { tokenUrl: config.tokenUrl } : { getToken }),
+      ...(config.startRetryDelaysMs ? { startRetryDelaysMs: config.startRetryDelaysMs } : {}),
       loadSdk: () => Promise.resolve(sdk),
       logLevel: "silent",
       sounds: { incoming: "data:,", outgoing: "data:,", disconnect: "data:," },
