@@ -2,7 +2,9 @@
  * Twilio Programmable Voice: the browser is the phone through the real
  * @twilio/voice-sdk. Options (config.json only; the URL sets none of them):
  *   tokenUrl          where to fetch an Access Token (JSON {"token": "…"} or the bare JWT); fetched
- *                     again before it expires. Your server signs it (Voice grant, identity = agent)
+ *                     again before it expires. Your server signs it (Voice grant, identity = agent).
+ *                     The connector fetches it (its `tokenUrl`): a URL it cannot reach is said by name
+ *                     and retried
  *   token             a fixed token instead of tokenUrl: for demos and tests only
  *   backendUrl        the call-control backend (@opencti/twilio-backend or your own, same JSON contract):
  *                     enables hold, transfers and conference
@@ -40,26 +42,17 @@ function redirectSignaling(url: string): void {
   };
 }
 
-function tokenProvider(options: Readonly<Record<string, string>>): () => Promise<string> {
+/** A fixed token, or the URL the connector fetches one from (with the user's cookies, its failures said by name). */
+function tokenSource(options: Readonly<Record<string, string>>): Pick<TwilioConnectorOptions, "getToken" | "tokenUrl"> {
   const fixed = options.token?.trim();
-  if (fixed) return () => Promise.resolve(fixed);
+  if (fixed) return { getToken: () => Promise.resolve(fixed) };
   const url = options.tokenUrl?.trim();
   if (!url) throw new ConnectorUnavailableError("Twilio needs an access token: set options.tokenUrl in config.json to your server's token endpoint (it signs a Voice token for the agent).");
-  return async () => {
-    const response = await fetch(url, { credentials: "include", headers: { accept: "application/json, text/plain" } });
-    if (!response.ok) throw new Error(`The token service answered HTTP ${response.status}`);
-    const text = (await response.text()).trim();
-    if (text.startsWith("{")) {
-      const token = (JSON.parse(text) as { token?: unknown }).token;
-      if (typeof token !== "string") throw new Error("The token service's JSON has no token");
-      return token;
-    }
-    return text;
-  };
+  return { tokenUrl: url };
 }
 
 function setup(options: Readonly<Record<string, string>>): ConnectorSetup {
-  const getToken = tokenProvider(options);
+  const token = tokenSource(options);
   const emulated = options.signalingUrl?.trim();
   if (emulated) redirectSignaling(emulated);
   const edge = options.edge
@@ -67,7 +60,7 @@ function setup(options: Readonly<Record<string, string>>): ConnectorSetup {
     .map((e) => e.trim())
     .filter(Boolean);
   const config: TwilioConnectorOptions = {
-    getToken,
+    ...token,
     logLevel: LOG_LEVELS.find((level) => level === options.logLevel) ?? "warn",
     ...(edge?.length ? { edge: edge.length === 1 ? edge[0]! : edge } : {}),
     ...(options.allowIncomingWhileBusy === "true" ? { allowIncomingWhileBusy: true } : {}),
