@@ -14,7 +14,7 @@
  * - errors.ts: Streams failures → CtiError.
  */
 import { CtiError, type AgentReport, type CallReport, type Connector, type ConnectorContext } from "@opencti/core";
-import { errorMessage, guard, isBoolean, isNonEmptyString, isRecord } from "@opencti/core/connector";
+import { errorMessage, guard, isBoolean, isNonEmptyString, isRecord, serverName } from "@opencti/core/connector";
 import { softphoneFailure, softphoneWarning } from "./errors.js";
 import { reasonsFrom, toAgentReport } from "./mapping.js";
 import { AMAZON_CONNECT_CAPABILITIES, DEFAULT_REASONS, DEFAULTS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
@@ -25,6 +25,8 @@ import { createStreamsWiring, initParams, loadStreams } from "./streams.js";
 export function createAmazonConnectConnector(options: AmazonConnectConnectorOptions): Connector {
   const resolved = resolveOptions(options);
   const { loadTimeoutMs, loginPopup, keepaliveTimeoutMs } = resolved;
+  /** The CCP as messages name it: scheme, host, port and path, never a query or fragment. */
+  const ccp = serverName(options.ccpUrl, true);
   const live: Live = { ctx: undefined, streams: undefined, linkUp: false, current: undefined, reasons: DEFAULT_REASONS, muted: false, softphoneErrors: 0 };
   let stopped = false;
   let loadTimer: ReturnType<typeof setTimeout> | undefined;
@@ -131,13 +133,13 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   function onLoadTimeout(): void {
     if (live.linkUp || stopped) return;
     if (!live.streams) {
-      const where = options.streamsScriptUrl ? ` from ${options.streamsScriptUrl}` : "";
+      const where = options.streamsScriptUrl ? ` from ${serverName(options.streamsScriptUrl, true)}` : "";
       linkLost("disconnected", "Streams did not load", new CtiError("LINK_DOWN", `The amazon-connect-streams library did not load${where} within ${loadTimeoutMs} ms.`));
     } else if (loginPopup) {
       const message = `Amazon Connect needs the agent to sign in: the CCP did not load within ${loadTimeoutMs} ms. Complete the login in Amazon Connect's window; the desktop connects when the CCP loads.`;
       linkLost("disconnected", "sign-in needed", new CtiError("AUTH_FAILED", message));
     } else {
-      const message = `The Amazon Connect CCP at ${options.ccpUrl} did not load within ${loadTimeoutMs} ms. Check the CCP URL, that the agent is signed in, and that this page's origin is approved for the instance.`;
+      const message = `The Amazon Connect CCP at ${ccp} did not load within ${loadTimeoutMs} ms. Check the CCP URL, that the agent is signed in, and that this page's origin is approved for the instance.`;
       linkLost("disconnected", "CCP did not load", new CtiError("LINK_DOWN", message));
     }
   }
@@ -191,7 +193,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
     },
     authFail: () => linkLost("disconnected", "authentication failed", new CtiError("AUTH_FAILED", "Amazon Connect rejected the agent's session: sign in to Amazon Connect again.")),
     accessDenied: () => linkLost("disconnected", "access denied", new CtiError("AUTH_FAILED", "Amazon Connect denied access to the CCP for this agent.")),
-    iframeRetriesExhausted: () => linkLost("disconnected", "CCP failed to load", new CtiError("LINK_DOWN", `The Amazon Connect CCP at ${options.ccpUrl} failed to load after several retries.`)),
+    iframeRetriesExhausted: () => linkLost("disconnected", "CCP failed to load", new CtiError("LINK_DOWN", `The Amazon Connect CCP at ${ccp} failed to load after several retries.`)),
   };
 
   return {

@@ -6,7 +6,7 @@
  * typings so a Streams instance can be injected (a JSDOM window in tests, a
  * page that loaded Streams with a <script> tag).
  */
-import { guard, type ContextRef } from "@opencti/core/connector";
+import { guard, serverName, type ContextRef } from "@opencti/core/connector";
 import type { AmazonConnectConnectorOptions, ResolvedOptions } from "./options.js";
 
 export interface StreamsCallbacks {
@@ -112,15 +112,17 @@ export async function loadStreams(scriptUrl?: string): Promise<StreamsGlobal> {
   const scope = globalThis as unknown as { connect?: StreamsGlobal };
   if (scope.connect?.core) return scope.connect;
   if (scriptUrl) {
+    // Named without a query (a signed URL's): the failure becomes an error event.
+    const where = serverName(scriptUrl, true);
     await new Promise<void>((resolve, reject) => {
       const script = document.createElement("script");
       script.src = scriptUrl;
       script.async = true;
       script.addEventListener("load", () => resolve(), { once: true });
-      script.addEventListener("error", () => reject(new Error(`could not load amazon-connect-streams from ${scriptUrl}`)), { once: true });
+      script.addEventListener("error", () => reject(new Error(`could not load amazon-connect-streams from ${where}`)), { once: true });
       document.head.append(script);
     });
-    if (!scope.connect?.core) throw new Error(`${scriptUrl} did not define the global \`connect\``);
+    if (!scope.connect?.core) throw new Error(`${where} did not define the global \`connect\``);
     return scope.connect;
   }
   // @ts-expect-error -- the package's typings declare a global script, not a module; it is imported for its side effect.

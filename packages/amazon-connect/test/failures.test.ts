@@ -21,8 +21,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function neverLoads(loginPopup: boolean) {
-  h = createHarness({ fake: { silent: true }, connector: { loginPopup, ccpLoadTimeoutMs: 400 } });
+async function neverLoads(loginPopup: boolean, ccpUrl?: string) {
+  h = createHarness({ fake: { silent: true }, connector: { loginPopup, ccpLoadTimeoutMs: 400, ...(ccpUrl ? { ccpUrl } : {}) } });
   const started = Date.now(); // the connector starts (and its load timer runs) inside createDesktop
   const { desktop, events, next } = createRecordedDesktop(h.connector, { requestTimeoutMs: 800 });
   const error = await next("error");
@@ -44,6 +44,12 @@ describe("amazon-connect: the CCP does not load", () => {
     expect(login).toBeInstanceOf(CtiError);
     // Streams really did try: it posted to the CCP iframe.
     expect(fake.received.length).toBeGreaterThan(0);
+  });
+
+  it("the message names the CCP by scheme, host and path: never a query or fragment (issue 14)", async () => {
+    const { error, events } = await neverLoads(false, "https://example.my.connect.aws/ccp-v2/?sso=query-SECRET#frag-SECRET");
+    expect(error.message).toMatch(/^The Amazon Connect CCP at https:\/\/example\.my\.connect\.aws\/ccp-v2\/ did not load within 400 ms\./);
+    expect(JSON.stringify(events)).not.toContain("SECRET");
   });
 
   it("with the login popup enabled the same silence means sign-in is needed → AUTH_FAILED", async () => {
