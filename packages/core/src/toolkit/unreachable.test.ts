@@ -14,7 +14,8 @@ describe("serverName", () => {
     expect(serverName("https://crm.example.com/api/twilio/token?user=alice&key=k", true)).toBe("https://crm.example.com/api/twilio/token");
     expect(serverName("ws://127.0.0.1:5999")).toBe("ws://127.0.0.1:5999");
     expect(serverName("wss://pbx.example.com:443/ws")).toBe("wss://pbx.example.com"); // the scheme's default port is implied
-    expect(serverName("not a url ?token=abc")).toBe("(an invalid URL)");
+    expect(serverName("/vendor/connect-streams.js?X-Amz-Signature=abc", true)).toBe("/vendor/connect-streams.js"); // relative: up to the query
+    expect(serverName("pbx//alice:pw@host/ws?token=abc")).toBe("pbx//host/ws");
   });
 });
 

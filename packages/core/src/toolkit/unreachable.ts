@@ -9,7 +9,7 @@ import type { ContextRef } from "./guard.js";
 /**
  * A URL as a message may show it: scheme, host and port, plus the path with
  * `path`; never user and password, query or fragment (where tokens travel).
- * Text that is not a URL: "(an invalid URL)".
+ * Text that is not an absolute URL (a relative path) up to its query, without a `user:password@`.
  */
 export function serverName(url: string, path = false): string {
   try {
@@ -17,7 +17,7 @@ export function serverName(url: string, path = false): string {
     // `origin` is "null" for schemes a URL parser does not know (sip:, custom ones).
     return `${u.protocol}//${u.host}${path ? u.pathname : ""}`;
   } catch {
-    return "(an invalid URL)";
+    return url.replace(/[?#].*/s, "").replace(/[^\s/@]*@/, "");
   }
 }
 
