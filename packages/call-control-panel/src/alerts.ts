@@ -9,13 +9,15 @@
  *   vendor's SDK plays its own ringtone (Twilio's Voice SDK does by default;
  *   Amazon Connect's softphone does unless `disableRingtone`).
  * - `title`: while the tab is hidden, the document title alternates with
- *   "Incoming call: <caller>" once a second; restored when the ringing stops
+ *   "Incoming call: <caller>" (in the panel's language) once a second; restored when the ringing stops
  *   or the tab is shown.
  * - `notification`: a desktop notification per ringing call while the tab is
  *   hidden or unfocused (permission is asked from the panel's "Turn on
  *   desktop notifications" button, a user gesture); clicking it focuses the
  *   tab. Closed when the call stops ringing.
  */
+
+import { en, type Messages } from "./messages.js";
 
 /** One of the `alerts` tokens. */
 export type RingAlertKind = "tone" | "title" | "notification";
@@ -61,6 +63,7 @@ export class RingAlerts {
   readonly #notifications = new Map<string, Notification>();
   #ringing: readonly RingingCall[] = [];
   #kinds: ReadonlySet<RingAlertKind> = new Set();
+  #words: Pick<Messages, "ringTitle" | "notificationTitle"> = en;
 
   constructor() {
     // The tab coming back into view ends the title flash (and a hidden tab starts it).
@@ -81,9 +84,10 @@ export class RingAlerts {
   }
 
   /** The calls ringing now and the alerts wanted: starts and stops each alert to match. */
-  update(ringing: readonly RingingCall[], kinds: ReadonlySet<RingAlertKind>): void {
+  update(ringing: readonly RingingCall[], kinds: ReadonlySet<RingAlertKind>, words: Pick<Messages, "ringTitle" | "notificationTitle"> = en): void {
     this.#ringing = ringing;
     this.#kinds = kinds;
+    this.#words = words;
     const on = ringing.length > 0;
     if (on && kinds.has("tone")) this.#startTone();
     else this.#stopTone();
@@ -134,7 +138,7 @@ export class RingAlerts {
     if (first && this.#kinds.has("title") && document.visibilityState === "hidden") {
       if (this.#flash !== undefined) return;
       this.#title = document.title;
-      const alert = (): string => `Incoming call: ${this.#ringing[0]?.title ?? first.title}`;
+      const alert = (): string => this.#words.ringTitle(this.#ringing[0]?.title ?? first.title);
       document.title = alert();
       this.#flash = setInterval(() => {
         document.title = document.title === this.#title ? alert() : this.#title!;
@@ -159,7 +163,7 @@ export class RingAlerts {
     for (const call of this.#ringing) {
       if (!ids.has(call.id) || this.#notifications.has(call.id)) continue;
       try {
-        const shown = new Notification("Incoming call", { body: call.title, tag: `opencti-call-${call.id}`, requireInteraction: true });
+        const shown = new Notification(this.#words.notificationTitle, { body: call.title, tag: `opencti-call-${call.id}`, requireInteraction: true });
         shown.onclick = () => {
           window.focus();
           shown.close();

@@ -7,6 +7,12 @@ import { CallControlPanel } from "./panel.js";
 
 export { CallControlPanel, DEFAULT_DISPOSITIONS, describeFailure, type ScreenPopDetail } from "./panel.js";
 export { formatDuration } from "./format.js";
+export { en, registerLocale, type ButtonAction, type Messages, type PartialMessages, type RequestWord } from "./messages.js";
+// German and Spanish: tree-shaken away unless a host imports them.
+export { de } from "./locales/de.js";
+export { es } from "./locales/es.js";
+export { DEFAULT_ALERTS, type RingAlertKind } from "./alerts.js";
+export { SHORTCUTS, type Shortcut } from "./shortcuts.js";
 
 export const TAG_NAME = "opencti-call-control-panel";
 

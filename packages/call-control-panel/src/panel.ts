@@ -11,7 +11,8 @@
 import { isCtiError, normalizeDestination, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { DEFAULT_ALERTS, notificationPermission, parseAlerts, RingAlerts } from "./alerts.js";
-import { ACTION_LABEL, AGENT_STATE_LABEL, CALL_STATE_LABEL, callClockStart, callOutcome, callTitle, directionLabel, formatClock, formatDuration, LINK_LABEL, REQUEST_VERB } from "./format.js";
+import { callClockStart, callOutcome, callTitle, formatClock, formatDuration } from "./format.js";
+import { en, mergeMessages, messagesFor, type ButtonAction, type Messages, type PartialMessages, type RequestWord } from "./messages.js";
 import { recentCall, remember, type RecentCall } from "./recent.js";
 import { ACTION_KEYS, shortcutFor } from "./shortcuts.js";
 import { panelStyles } from "./styles.js";
@@ -33,7 +34,6 @@ const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 /** Buttons rendered straight from `call.actions`, in this order. */
 const BUTTON_ACTIONS: readonly CallAction[] = ["answer", "reject", "resume", "hold", "mute", "unmute", "swap", "completeTransfer", "conference", "hangup"];
 const BUTTON_CLASS: Partial<Record<CallAction, string>> = { answer: "good", reject: "danger", hangup: "danger" };
-const DESTINATION_HINT = "Enter a phone number (for example +1 555 010 0199), an extension or a SIP address.";
 /** How long "Hold and answer" waits for answer to be offered once the other call is held, ms. */
 const OFFER_WAIT_MS = 5000;
 
@@ -49,6 +49,8 @@ export class CallControlPanel extends LitElement {
     alerts: { type: String },
     shortcuts: { type: String },
     theme: { type: String, reflect: true },
+    locale: { type: String },
+    messages: { attribute: false },
   };
 
   /** The Desktop (from `createDesktop`) this panel controls. */
@@ -57,14 +59,22 @@ export class CallControlPanel extends LitElement {
   declare loginRequest: LoginRequest | undefined;
   /** Disposition codes offered at wrap-up. */
   declare dispositions: readonly string[];
-  /** The panel's title. */
-  declare heading: string;
+  /** The panel's title; default the catalog's "Phone". */
+  declare heading: string | undefined;
   /**
    * How a ringing call is signalled: space-separated `tone`, `title` and
    * `notification` (see alerts.ts). Default "tone title"; "" for none. Leave
    * out `tone` when the vendor's SDK rings itself.
    */
   declare alerts: string;
+  /**
+   * The language: a tag registered with `registerLocale` ("de", "es", your
+   * own), or its language ("de-AT" finds "de"). Unset, the nearest `lang`
+   * attribute (the element's or the page's); English when neither is registered.
+   */
+  declare locale: string | undefined;
+  /** Strings over the locale's catalog, for a host's own wording (see messages.ts). */
+  declare messages: PartialMessages | undefined;
   /** "light" or "dark"; unset, the panel follows the system's `prefers-color-scheme`. */
   declare theme: "light" | "dark" | undefined;
   /** "off" turns the keyboard shortcuts off (see shortcuts.ts); on by default, only while focus is in the panel. */
@@ -83,6 +93,9 @@ export class CallControlPanel extends LitElement {
   /** When each held call went on hold (the event's `at`), for its hold timer. */
   readonly #heldSince = new Map<string, number>();
   #ringAlerts: RingAlerts | undefined;
+  /** The catalog in use and its tag (see #resolveMessages). */
+  #m: Messages = en;
+  #lang = "en";
   readonly #busy = new Set<string>();
   readonly #drawers = new Map<string, Drawer>();
   readonly #fieldErrors = new Map<string, string>();
@@ -94,7 +107,6 @@ export class CallControlPanel extends LitElement {
   constructor() {
     super();
     this.dispositions = DEFAULT_DISPOSITIONS;
-    this.heading = "Phone";
     this.alerts = DEFAULT_ALERTS;
     this.shortcuts = "on";
     // Audio may start only after a user gesture: the agent's first click or key in the panel unlocks the ring tone.
@@ -128,13 +140,20 @@ export class CallControlPanel extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("desktop")) this.#subscribe();
-    if (changed.has("desktop") || changed.has("alerts")) this.#updateAlerts();
+    if (changed.has("locale") || changed.has("messages") || !this.hasUpdated) this.#resolveMessages();
+    if (changed.has("desktop") || changed.has("alerts") || changed.has("locale") || changed.has("messages")) this.#updateAlerts();
+  }
+
+  #resolveMessages(): void {
+    const { locale, messages } = messagesFor(this.locale ?? this.closest("[lang]")?.getAttribute("lang"));
+    this.#lang = locale;
+    this.#m = this.messages ? mergeMessages(messages, this.messages) : messages;
   }
 
   /** Rings, flashes and notifies while a call rings (see alerts.ts). */
   #updateAlerts(): void {
-    const ringing = (this.desktop?.snapshot().calls ?? []).filter((c) => c.state === "ringing").map((c) => ({ id: c.id, title: callTitle(c) }));
-    this.#ringAlerts?.update(ringing, parseAlerts(this.alerts));
+    const ringing = (this.desktop?.snapshot().calls ?? []).filter((c) => c.state === "ringing").map((c) => ({ id: c.id, title: callTitle(c, this.#m) }));
+    this.#ringAlerts?.update(ringing, parseAlerts(this.alerts), this.#m);
   }
 
   /** Alt+Shift+A/H/O/M while focus is in the panel (see shortcuts.ts). */
@@ -168,7 +187,7 @@ export class CallControlPanel extends LitElement {
   #onEvent(event: DesktopEvent): void {
     switch (event.type) {
       case "call.ringing":
-        this.#announce(`Incoming call from ${callTitle(event.call)}${event.call.queue ? `, queue ${event.call.queue}` : ""}`);
+        this.#announce(this.#m.announceIncoming(callTitle(event.call, this.#m), event.call.queue));
         this.#screenPop("ringing", event.call);
         break;
       case "call.connected":
@@ -190,11 +209,11 @@ export class CallControlPanel extends LitElement {
         this.#recent = remember(this.#recent, recent);
         this.#notices = this.#notices.filter((id) => id !== recent.id && this.#recent.some((r) => r.id === id));
         if (recent.notice) this.#notices.unshift(recent.id);
-        this.#announce(`Call with ${recent.title} ended. ${recent.outcome}`);
+        this.#announce(this.#m.announceEnded(callTitle(event.call, this.#m), callOutcome(event.call, this.#m)));
         break;
       }
       case "link.changed":
-        this.#announce(`Telephony link ${LINK_LABEL[event.link]}`);
+        this.#announce(this.#m.announceLink(this.#m.link[event.link]));
         break;
       case "error":
         this.#error = event.message;
@@ -232,7 +251,7 @@ export class CallControlPanel extends LitElement {
       await work(desktop);
       return true;
     } catch (err) {
-      this.#error = describeFailure(request, err);
+      this.#error = describeFailure(request, err, this.#m);
       return false;
     } finally {
       this.#busy.delete(key);
@@ -246,23 +265,25 @@ export class CallControlPanel extends LitElement {
     const desktop = this.desktop;
     const snapshot = desktop?.snapshot();
     const link = snapshot?.link ?? "disconnected";
-    return html`
+    const m = this.#m;
+    // lang: so a screen reader reads the panel in its own language, whatever the page's.
+    return html`<div lang=${this.#lang}>
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.#announcement}</div>
       <header class="row spread" part="header">
-        <h2>${this.heading}</h2>
-        <span class="link" part="link" data-link=${link}><span class="dot" aria-hidden="true"></span>${LINK_LABEL[link]}</span>
+        <h2>${this.heading || this.#m.phone}</h2>
+        <span class="link" part="link" data-link=${link}><span class="dot" aria-hidden="true"></span>${m.link[link]}</span>
       </header>
       ${this.#error
         ? html`<div class="error row spread" role="alert" part="error">
             <span>${this.#error}</span>
-            <button type="button" aria-label="Dismiss error" @click=${this.#dismissError}>Dismiss</button>
+            <button type="button" aria-label=${m.dismissError} @click=${this.#dismissError}>${m.dismiss}</button>
           </div>`
         : nothing}
       ${this.#warning ? html`<p class="notice" role="status" part="notice">${this.#warning}</p>` : nothing}
       ${snapshot
         ? html`${this.#renderAgent(snapshot)} ${this.#renderNotices(snapshot)} ${this.#renderCalls(snapshot)} ${this.#renderRecent(snapshot)} ${this.#renderDial(snapshot)}`
-        : html`<p class="muted">No telephony connection.</p>`}
-    `;
+        : html`<p class="muted">${m.noConnection}</p>`}
+    </div>`;
   }
 
   #dismissError = (): void => {
@@ -272,34 +293,35 @@ export class CallControlPanel extends LitElement {
 
   #renderAgent(snapshot: ReturnType<Desktop["snapshot"]>): TemplateResult {
     const { agent, reasons, capabilities } = snapshot;
+    const m = this.#m;
     if (agent.state === "logged_out") {
-      return html`<section part="agent" aria-label="Agent">
+      return html`<section part="agent" aria-label=${m.agent}>
         <form class="row" @submit=${this.#onLogin}>
-          <label for="agent-id">Agent ID</label>
+          <label for="agent-id">${m.agentId}</label>
           <input id="agent-id" name="agentId" class="grow" autocomplete="username" .value=${this.loginRequest?.agentId ?? ""} />
-          <button type="submit" class="primary" ?disabled=${this.#busy.has("login")}>Log in</button>
+          <button type="submit" class="primary" ?disabled=${this.#busy.has("login")}>${m.logIn}</button>
         </form>
       </section>`;
     }
     const current = reasons.find((r) => r.state === agent.state && (agent.reason ? r.id === agent.reason.id : true));
     const choosable = reasons.filter((r) => r.state !== "logged_out");
-    const stateLabel = agent.reason && agent.reason.state === agent.state ? agent.reason.label : AGENT_STATE_LABEL[agent.state];
+    const stateLabel = agent.reason && agent.reason.state === agent.state ? agent.reason.label : m.agentState[agent.state];
     const pending = agent.pendingState;
-    return html`<section part="agent" aria-label="Agent">
+    return html`<section part="agent" aria-label=${m.agent}>
       <div class="row">
         ${capabilities.includes("agentState")
-          ? html`<label for="agent-state">Status</label>
+          ? html`<label for="agent-state">${m.status}</label>
               <select id="agent-state" ?disabled=${this.#busy.has("state")} @change=${this.#onStateChange}>
                 ${current ? nothing : html`<option value="" selected disabled>${stateLabel}</option>`}
                 ${choosable.map((r) => html`<option value=${r.id} ?selected=${r === current}>${r.label}</option>`)}
               </select>`
-          : html`<span>Status: ${stateLabel}</span>`}
-        <span class="muted timer" part="time-in-state">${stateLabel} for ${formatDuration(Date.now() - agent.since)}</span>
-        <button type="button" class="grow-0" ?disabled=${this.#busy.has("logout")} @click=${this.#onLogout}>Log out</button>
+          : html`<span>${m.statusIs(stateLabel)}</span>`}
+        <span class="muted timer" part="time-in-state">${m.timeInState(stateLabel, formatDuration(Date.now() - agent.since))}</span>
+        <button type="button" class="grow-0" ?disabled=${this.#busy.has("logout")} @click=${this.#onLogout}>${m.logOut}</button>
       </div>
-      ${pending ? html`<p class="muted" part="pending-state">Next: ${pending.reason?.label ?? AGENT_STATE_LABEL[pending.state]} (after this call)</p>` : nothing}
+      ${pending ? html`<p class="muted" part="pending-state">${m.nextState(pending.reason?.label ?? m.agentState[pending.state])}</p>` : nothing}
       ${parseAlerts(this.alerts).has("notification") && notificationPermission() === "default"
-        ? html`<button type="button" part="button enable-notifications" @click=${this.#askNotifications}>Turn on desktop notifications</button>`
+        ? html`<button type="button" part="button enable-notifications" @click=${this.#askNotifications}>${m.enableNotifications}</button>`
         : nothing}
     </section>`;
   }
@@ -311,24 +333,25 @@ export class CallControlPanel extends LitElement {
 
   #renderCalls({ calls, capabilities }: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
     if (calls.length === 0) return nothing;
-    return html`<section part="calls" aria-label="Calls">${calls.map((call) => this.#renderCall(call, holdToAnswer(call, calls, capabilities)))}</section>`;
+    return html`<section part="calls" aria-label=${this.#m.calls}>${calls.map((call) => this.#renderCall(call, holdToAnswer(call, calls, capabilities)))}</section>`;
   }
 
   /** The calls that did not happen (missed, abandoned, declined, busy, unanswered, failed), until dismissed. */
   #renderNotices(snapshot: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
     const shown = this.#notices.map((id) => this.#recent.find((r) => r.id === id)).filter((r) => r !== undefined);
     if (shown.length === 0) return nothing;
-    return html`<section part="notices" aria-label="Call notices">
+    const m = this.#m;
+    return html`<section part="notices" aria-label=${m.callNotices}>
       ${shown.map(
         (r) => html`<div class="missed" role="status" part="call-notice" data-call-id=${r.id} data-end-reason=${r.endReason}>
           <div class="row spread">
-            <strong class="call-title">${r.direction === "inbound" ? "Call from" : "Call to"} ${r.title}</strong>
-            <span class="muted timer">${formatClock(r.endedAt)}</span>
+            <strong class="call-title">${(r.direction === "inbound" ? m.callFrom : m.callTo)(callTitle(r.call, m))}</strong>
+            <span class="muted timer">${formatClock(r.endedAt, this.#lang)}</span>
           </div>
-          <p class="reason">${r.outcome}</p>
+          <p class="reason">${callOutcome(r.call, m)}</p>
           <div class="row">
-            ${this.#callBackButton(snapshot, r, "Call back")}
-            <button type="button" aria-label=${`Dismiss the notice about ${r.title}`} @click=${() => this.#dismissNotice(r.id)}>Dismiss</button>
+            ${this.#callBackButton(snapshot, r, true)}
+            <button type="button" aria-label=${m.dismissNotice(callTitle(r.call, m))} @click=${() => this.#dismissNotice(r.id)}>${m.dismiss}</button>
           </div>
         </div>`,
       )}
@@ -341,14 +364,15 @@ export class CallControlPanel extends LitElement {
   }
 
   /** "Call back" / "Redial": dials the call's number, when there is one and the agent can dial now. */
-  #callBackButton(snapshot: ReturnType<Desktop["snapshot"]>, r: RecentCall, label: string): TemplateResult | typeof nothing {
+  #callBackButton(snapshot: ReturnType<Desktop["snapshot"]>, r: RecentCall, notice: boolean): TemplateResult | typeof nothing {
     if (!r.callBack || !snapshot.capabilities.includes("dial") || snapshot.agent.state === "logged_out") return nothing;
     const target = r.callBack;
+    const label = notice ? this.#m.callBack : this.#m.redial;
     return html`<button
       type="button"
-      class=${label === "Call back" ? "good" : ""}
+      class=${notice ? "good" : ""}
       part="button call-back"
-      aria-label=${`${label} ${r.title}`}
+      aria-label=${`${label} ${callTitle(r.call, this.#m)}`}
       data-number=${target}
       ?disabled=${this.#busy.has("dial")}
       @click=${() =>
@@ -363,19 +387,22 @@ export class CallControlPanel extends LitElement {
   /** The calls that ended, newest first: direction, who, when, how it ended, talk time, and redial (text only: a vendor's words are never markup). */
   #renderRecent(snapshot: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
     if (this.#recent.length === 0) return nothing;
+    const m = this.#m;
     return html`<section part="outcomes" aria-labelledby="recent-heading">
       <div class="row spread">
-        <h3 id="recent-heading">Recent calls</h3>
-        <button type="button" aria-label="Clear recent calls" @click=${this.#clearRecent}>Clear</button>
+        <h3 id="recent-heading">${m.recentCalls}</h3>
+        <button type="button" aria-label=${m.clearRecentCalls} @click=${this.#clearRecent}>${m.clear}</button>
       </div>
       <ul>
         ${this.#recent.map(
           (r) => html`<li part="recent-call" class="row spread" data-call-id=${r.id} data-direction=${r.direction} data-end-reason=${r.endReason}>
             <span class="grow">
-              <span part="outcome"><span class="call-title">${r.title}</span> <span class="muted">${r.outcome}</span></span><br />
-              <span class="muted timer" part="recent-details">${directionLabel(r)} · ${formatClock(r.endedAt)} · ${r.talkMs ? `talked ${formatDuration(r.talkMs)}` : "not connected"}</span>
+              <span part="outcome"><span class="call-title">${callTitle(r.call, m)}</span> <span class="muted">${callOutcome(r.call, m)}</span></span><br />
+              <span class="muted timer" part="recent-details"
+                >${m.direction[r.direction]} · ${formatClock(r.endedAt, this.#lang)} · ${r.talkMs ? m.talked(formatDuration(r.talkMs)) : m.notConnected}</span
+              >
             </span>
-            ${this.#callBackButton(snapshot, r, "Redial")}
+            ${this.#callBackButton(snapshot, r, false)}
           </li>`,
         )}
       </ul>
@@ -393,45 +420,48 @@ export class CallControlPanel extends LitElement {
    * ("Hold and answer"); empty when answer is offered or holding would not help.
    */
   #renderCall(call: Call, holdFirst: readonly Call[]): TemplateResult {
-    const title = callTitle(call);
+    const m = this.#m;
+    const title = callTitle(call, m);
     const ringing = call.state === "ringing";
     const drawer = this.#drawers.get(call.id);
     const remote = call.parties.filter((p) => p.role !== "agent" && p.state !== "disconnected");
     const dataEntries = Object.entries(call.data);
     const heldSince = call.state === "held" ? this.#heldSince.get(call.id) : undefined;
+    // Muted only matters while the agent is on the call.
+    const muted = call.muted && (call.state === "connected" || call.state === "held" || call.state === "dialing");
     return html`<article
       class="call ${ringing ? "alert" : ""}"
       part=${ringing ? "call incoming" : "call"}
       data-state=${call.state}
       data-call-id=${call.id}
       data-media=${call.media ?? "ok"}
-      aria-label=${`${ringing ? "Incoming call" : `${directionLabel(call)} call`} ${title}`}
+      aria-label=${`${ringing ? m.incomingCall : m.directionCall[call.direction]} ${title}`}
     >
-      ${ringing ? html`<h3>Incoming call</h3>` : nothing}
+      ${ringing ? html`<h3>${m.incomingCall}</h3>` : nothing}
       <div class="row spread">
-        <span class="call-title">${call.direction === "consult" && !ringing ? `Consult with ${title}` : title}</span>
-        <span class="timer" part="call-state">${CALL_STATE_LABEL[call.state]} · ${formatDuration(Date.now() - callClockStart(call))}</span>
+        <span class="call-title">${call.direction === "consult" && !ringing ? m.consultWith(title) : title}</span>
+        <span class="timer" part="call-state">${m.callState[call.state]} · ${formatDuration(Date.now() - callClockStart(call))}</span>
       </div>
-      ${call.muted || heldSince !== undefined
+      ${muted || heldSince !== undefined
         ? html`<div class="row">
-            ${call.muted ? html`<span class="badge danger" part="muted" role="status">Muted: the other side cannot hear you</span>` : nothing}
-            ${heldSince !== undefined ? html`<span class="badge warn timer" part="hold-timer">On hold ${formatDuration(Date.now() - heldSince)}</span>` : nothing}
+            ${muted ? html`<span class="badge danger" part="muted" role="status">${m.muted}</span>` : nothing}
+            ${heldSince !== undefined ? html`<span class="badge warn timer" part="hold-timer">${m.onHold(formatDuration(Date.now() - heldSince))}</span>` : nothing}
           </div>`
         : nothing}
-      ${call.media === "reconnecting" ? html`<p class="notice" role="status" part="media">Reconnecting audio…</p>` : nothing}
-      ${call.state === "wrapup" && call.endReason ? html`<p class="muted" part="outcome">${callOutcome(call)}</p>` : nothing}
+      ${call.media === "reconnecting" ? html`<p class="notice" role="status" part="media">${m.reconnectingAudio}</p>` : nothing}
+      ${call.state === "wrapup" && call.endReason ? html`<p class="muted" part="outcome">${callOutcome(call, m)}</p>` : nothing}
       <div class="muted">
-        ${directionLabel(call)}${call.from && call.from !== title ? html` · from ${call.from}` : nothing}${call.to && call.direction !== "inbound" && call.to !== title ? html` · to ${call.to}` : nothing}${call.queue ? html` · queue ${call.queue}` : nothing}
+        ${m.direction[call.direction]}${call.from && call.from !== title ? html` · ${m.from(call.from)}` : nothing}${call.to && call.direction !== "inbound" && call.to !== title ? html` · ${m.to(call.to)}` : nothing}${call.queue ? html` · ${m.queue(call.queue)}` : nothing}
       </div>
       ${dataEntries.length > 0
-        ? html`<dl aria-label="Call data">${dataEntries.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`
+        ? html`<dl aria-label=${m.callData}>${dataEntries.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`
         : nothing}
       ${remote.length > 1 || call.actions.includes("dropParty") ? this.#renderParties(call, remote) : nothing}
       <div class="row" part="actions">
         ${holdFirst.length > 0 ? this.#holdAndAnswerButton(call, holdFirst, title) : nothing}
         ${BUTTON_ACTIONS.filter((a) => call.actions.includes(a)).map((action) => this.#actionButton(call, action, title))}
-        ${call.actions.includes("sendDtmf") ? this.#drawerToggle(call, "keypad", "Keypad", drawer) : nothing}
-        ${call.actions.includes("blindTransfer") || call.actions.includes("consult") ? this.#drawerToggle(call, "transfer", "Transfer", drawer) : nothing}
+        ${call.actions.includes("sendDtmf") ? this.#drawerToggle(call, "keypad", m.keypad, drawer) : nothing}
+        ${call.actions.includes("blindTransfer") || call.actions.includes("consult") ? this.#drawerToggle(call, "transfer", m.transfer, drawer) : nothing}
       </div>
       ${drawer === "keypad" && call.actions.includes("sendDtmf") ? this.#renderKeypad(call) : nothing}
       ${drawer === "transfer" && (call.actions.includes("blindTransfer") || call.actions.includes("consult")) ? this.#renderTransfer(call) : nothing}
@@ -440,7 +470,7 @@ export class CallControlPanel extends LitElement {
   }
 
   #actionButton(call: Call, action: CallAction, title: string): TemplateResult {
-    const label = ACTION_LABEL[action] ?? action;
+    const label = this.#m.action[action as ButtonAction] ?? action;
     return html`<button
       type="button"
       part="button ${action}"
@@ -459,18 +489,18 @@ export class CallControlPanel extends LitElement {
     const key = `answer:${call.id}`;
     const run = async (d: Desktop): Promise<void> => {
       for (const other of holdFirst) if (d.getCall(other.id)?.state === "connected") await d.hold(other.id);
-      await answerOffered(d, call.id);
+      await answerOffered(d, call.id, this.#m);
       await d.answer(call.id);
     };
     return html`<button
       type="button"
       part="button holdAndAnswer"
       class="good"
-      aria-label=${`Hold the current call and answer ${title}`}
+      aria-label=${this.#m.holdAndAnswerLabel(title)}
       ?disabled=${this.#busy.has(key)}
       @click=${() => void this.#run(key, "answer", run)}
     >
-      Hold and answer
+      ${this.#m.holdAndAnswer}
     </button>`;
   }
 
@@ -491,19 +521,20 @@ export class CallControlPanel extends LitElement {
 
   #renderParties(call: Call, remote: readonly Party[]): TemplateResult {
     const canDrop = call.actions.includes("dropParty");
-    return html`<ul aria-label="Parties">
+    const m = this.#m;
+    return html`<ul aria-label=${m.parties}>
       ${remote.map(
         (p) => html`<li class="row spread">
-          <span>${p.displayName || p.address || p.id} <span class="muted">(${p.state})</span></span>
+          <span>${p.displayName || p.address || p.id} <span class="muted">(${m.partyState[p.state]})</span></span>
           ${canDrop
             ? html`<button
                 type="button"
                 part="button dropParty"
-                aria-label=${`Drop ${p.displayName || p.address || p.id}`}
+                aria-label=${m.dropPartyLabel(p.displayName || p.address || p.id)}
                 ?disabled=${this.#busy.has(`drop:${call.id}:${p.id}`)}
                 @click=${() => void this.#run(`drop:${call.id}:${p.id}`, "dropParty", (d) => d.dropParty(call.id, p.id))}
               >
-                Drop
+                ${m.dropParty}
               </button>`
             : nothing}
         </li>`,
@@ -520,11 +551,12 @@ export class CallControlPanel extends LitElement {
         this.#queueDtmf(call.id, event.key);
       }
     };
-    return html`<div part="keypad" role="group" aria-label="Keypad" @keydown=${onKey}>
+    const m = this.#m;
+    return html`<div part="keypad" role="group" aria-label=${m.keypad} @keydown=${onKey}>
       <div class="keypad">
-        ${KEYS.map((key) => html`<button type="button" aria-label=${`Send tone ${key}`} @click=${() => this.#queueDtmf(call.id, key)}>${key}</button>`)}
+        ${KEYS.map((key) => html`<button type="button" aria-label=${m.sendTone(key)} @click=${() => this.#queueDtmf(call.id, key)}>${key}</button>`)}
       </div>
-      <p class="muted" aria-live="polite">${sent ? `Sent: ${sent}` : "Tones go to the far end as you press them."}</p>
+      <p class="muted" aria-live="polite">${sent ? m.sent(sent) : m.tonesHint}</p>
     </div>`;
   }
 
@@ -558,7 +590,7 @@ export class CallControlPanel extends LitElement {
       const input = form?.querySelector("input");
       const destination = normalizeDestination(input?.value ?? "");
       if (destination === undefined) {
-        this.#fieldErrors.set(errorKey, DESTINATION_HINT);
+        this.#fieldErrors.set(errorKey, this.#m.destinationHint);
         this.requestUpdate();
         return;
       }
@@ -568,8 +600,9 @@ export class CallControlPanel extends LitElement {
         this.requestUpdate();
       });
     };
-    return html`<form part="transfer" class="row" aria-label="Transfer" @submit=${submit(blind ? "blindTransfer" : "consult")}>
-      <label for=${inputId}>Transfer to</label>
+    const m = this.#m;
+    return html`<form part="transfer" class="row" aria-label=${m.transfer} @submit=${submit(blind ? "blindTransfer" : "consult")}>
+      <label for=${inputId}>${m.transferTo}</label>
       <input
         id=${inputId}
         class="grow"
@@ -579,8 +612,8 @@ export class CallControlPanel extends LitElement {
         aria-describedby=${`${inputId}-error`}
         @input=${() => this.#fieldErrors.delete(errorKey)}
       />
-      ${blind ? html`<button type="submit" class="primary">Blind transfer</button>` : nothing}
-      ${consult ? html`<button type="button" @click=${submit("consult")}>Consult</button>` : nothing}
+      ${blind ? html`<button type="submit" class="primary">${m.blindTransfer}</button>` : nothing}
+      ${consult ? html`<button type="button" @click=${submit("consult")}>${m.consult}</button>` : nothing}
       <p id=${`${inputId}-error`} class="field-error" role=${error ? "alert" : "none"}>${error ?? ""}</p>
     </form>`;
   }
@@ -596,26 +629,28 @@ export class CallControlPanel extends LitElement {
         d.completeWrapUp(call.id, { ...(disposition ? { disposition } : {}), ...(notes ? { notes } : {}) }),
       );
     };
-    return html`<form part="wrapup" aria-label="Wrap-up" @submit=${onSubmit}>
+    const m = this.#m;
+    return html`<form part="wrapup" aria-label=${m.wrapUp} @submit=${onSubmit}>
       <div class="row">
-        <label for=${`${id}-disposition`}>Disposition</label>
+        <label for=${`${id}-disposition`}>${m.disposition}</label>
         <select id=${`${id}-disposition`} class="grow">
-          <option value="" selected>No disposition</option>
+          <option value="" selected>${m.noDisposition}</option>
           ${this.dispositions.map((d) => html`<option value=${d}>${d}</option>`)}
         </select>
       </div>
-      <label for=${`${id}-notes`}>Notes</label>
+      <label for=${`${id}-notes`}>${m.notes}</label>
       <textarea id=${`${id}-notes`} rows="2"></textarea>
-      <button type="submit" class="primary" ?disabled=${this.#busy.has(`completeWrapUp:${call.id}`)}>Done</button>
+      <button type="submit" class="primary" ?disabled=${this.#busy.has(`completeWrapUp:${call.id}`)}>${m.done}</button>
     </form>`;
   }
 
   #renderDial(snapshot: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
     if (!snapshot.capabilities.includes("dial") || snapshot.agent.state === "logged_out") return nothing;
     const error = this.#fieldErrors.get("dial");
-    return html`<section part="dialpad" aria-label="Dial">
+    const m = this.#m;
+    return html`<section part="dialpad" aria-label=${m.dial}>
       <form class="row" @submit=${this.#onDial}>
-        <label for="dial">Number</label>
+        <label for="dial">${m.number}</label>
         <input
           id="dial"
           name="destination"
@@ -631,13 +666,13 @@ export class CallControlPanel extends LitElement {
             if (this.#fieldErrors.delete("dial")) this.requestUpdate();
           }}
         />
-        <button type="submit" class="good" ?disabled=${this.#busy.has("dial")}>Call</button>
-        <button type="button" aria-expanded=${this.#dialKeypad ? "true" : "false"} @click=${this.#toggleDialKeypad}>Dial pad</button>
+        <button type="submit" class="good" ?disabled=${this.#busy.has("dial")}>${m.call}</button>
+        <button type="button" aria-expanded=${this.#dialKeypad ? "true" : "false"} @click=${this.#toggleDialKeypad}>${m.dialPad}</button>
       </form>
       <p id="dial-error" class="field-error" role=${error ? "alert" : "none"}>${error ?? ""}</p>
       ${this.#dialKeypad
-        ? html`<div class="keypad" role="group" aria-label="Dial pad">
-            ${KEYS.map((key) => html`<button type="button" aria-label=${`Type ${key}`} @click=${() => this.#typeDigit(key)}>${key}</button>`)}
+        ? html`<div class="keypad" role="group" aria-label=${m.dialPad}>
+            ${KEYS.map((key) => html`<button type="button" aria-label=${m.typeDigit(key)} @click=${() => this.#typeDigit(key)}>${key}</button>`)}
           </div>`
         : nothing}
     </section>`;
@@ -677,7 +712,8 @@ export class CallControlPanel extends LitElement {
     event.preventDefault();
     const destination = normalizeDestination(this.#dialValue);
     if (destination === undefined) {
-      this.#fieldErrors.set("dial", this.#dialValue.trim() ? `"${this.#dialValue.trim().slice(0, 40)}" cannot be dialled. ${DESTINATION_HINT}` : DESTINATION_HINT);
+      const hint = this.#m.destinationHint;
+      this.#fieldErrors.set("dial", this.#dialValue.trim() ? `${this.#m.cannotDial(this.#dialValue.trim().slice(0, 40))} ${hint}` : hint);
       this.requestUpdate();
       return;
     }
@@ -700,7 +736,7 @@ function holdToAnswer(call: Call, calls: readonly Call[], capabilities: readonly
 }
 
 /** Resolves once `callId` offers answer (after the call in the way shows held); rejects if that does not come. */
-function answerOffered(desktop: Desktop, callId: string): Promise<void> {
+function answerOffered(desktop: Desktop, callId: string, m: Messages): Promise<void> {
   const offered = (): boolean => desktop.getCall(callId)?.actions.includes("answer") !== false;
   if (offered()) return Promise.resolve();
   return new Promise((resolve, reject) => {
@@ -712,7 +748,7 @@ function answerOffered(desktop: Desktop, callId: string): Promise<void> {
     });
     const timer = setTimeout(() => {
       off();
-      reject(new Error("the call could not be answered after holding the other one."));
+      reject(new Error(m.answerAfterHoldFailed));
     }, OFFER_WAIT_MS);
   });
 }
@@ -745,8 +781,8 @@ function callAction(desktop: Desktop, action: CallAction, callId: string): Promi
 }
 
 /** "Could not put the call on hold: the telephony link is reconnecting. Try again." */
-export function describeFailure(request: string, err: unknown): string {
-  const verb = REQUEST_VERB[request] ?? request;
-  if (isCtiError(err)) return `Could not ${verb}: ${err.message}${err.retryable ? " Try again." : ""}`;
-  return `Could not ${verb}: ${err instanceof Error ? err.message : "something unexpected went wrong."}`;
+export function describeFailure(request: string, err: unknown, m: Messages = en): string {
+  const verb = m.request[request as RequestWord] ?? request;
+  if (isCtiError(err)) return m.couldNot(verb, err.message, err.retryable);
+  return m.couldNot(verb, err instanceof Error ? err.message : m.unexpected, false);
 }

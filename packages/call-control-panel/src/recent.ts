@@ -1,6 +1,5 @@
 /** What the panel keeps of ended calls: the recent-calls list and the notices of calls that did not happen. */
 import { normalizeDestination, type Call, type CallDirection, type EndReason } from "@opencti/core";
-import { callOutcome, callTitle } from "./format.js";
 
 /** How many ended calls "Recent calls" keeps (for the panel's lifetime; nothing is stored in the browser). */
 export const RECENT_LIMIT = 20;
@@ -8,11 +7,9 @@ export const RECENT_LIMIT = 20;
 /** An ended call, as "Recent calls" and the notices show it. */
 export interface RecentCall {
   readonly id: string;
+  /** Its final snapshot (the panel words it in the agent's language when it renders: callTitle, callOutcome). */
+  readonly call: Call;
   readonly direction: CallDirection;
-  /** Who was on the other end, in words. */
-  readonly title: string;
-  /** How it ended, in words (see callOutcome). */
-  readonly outcome: string;
   readonly endReason: EndReason;
   /** When it ended, epoch ms. */
   readonly endedAt: number;
@@ -35,9 +32,8 @@ export function recentCall(call: Call, now: number): RecentCall {
   const remote = call.direction === "inbound" ? call.from : call.to;
   return {
     id: call.id,
+    call,
     direction: call.direction,
-    title: callTitle(call),
-    outcome: callOutcome(call),
     endReason,
     endedAt,
     talkMs: call.connectedAt === undefined ? 0 : Math.max(0, endedAt - call.connectedAt),

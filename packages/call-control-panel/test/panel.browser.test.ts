@@ -579,6 +579,64 @@ describe("<opencti-call-control-panel>", () => {
     await expect.poll(background).toBe("rgb(1, 2, 3)");
   });
 
+  it("speaks the agent's language: German and Spanish catalogs, switched live, the page's lang as default, and a host's own strings", async () => {
+    const { page, panel, problems } = await mount({ login: false });
+    await page.evaluate(() => {
+      const { registerLocale, de, es } = window.fixture.panel;
+      registerLocale("de", de);
+      registerLocale("es", es);
+      window.t.el.locale = "de";
+    });
+    await panel.getByRole("button", { name: "Anmelden" }).click();
+    await panel.getByRole("button", { name: "Abmelden" }).waitFor();
+    expect(await panel.locator("h2").textContent()).toBe("Telefon");
+    expect(await panel.locator("[lang]").first().getAttribute("lang")).toBe("de");
+    await ring(page, { from: "+15550100", fromName: "Ada Lovelace", queue: "Billing", data: { customerId: "C-1" } });
+    const card = panel.getByRole("article", { name: "Eingehender Anruf Ada Lovelace" });
+    await card.waitFor();
+    await expect.poll(() => panel.getByRole("status").first().textContent()).toBe("Eingehender Anruf von Ada Lovelace, Warteschlange Billing");
+    await card.getByRole("button", { name: "Annehmen Ada Lovelace" }).click();
+    // (Its accessible name follows the language: found by class from here on.)
+    const live = panel.locator("article.call");
+    await expect.poll(() => live.getAttribute("data-state")).toBe("connected");
+    await live.getByRole("button", { name: "Stumm Ada Lovelace" }).click();
+    await expect.poll(() => live.locator('[part~="muted"]').textContent().catch(() => "")).toBe("Stumm: die Gegenseite hört Sie nicht");
+    expect(await live.locator('[part~="call-state"]').textContent()).toMatch(/^Verbunden · 0:0\d$/);
+    await shot(panel, "locale-de-on-call");
+    // Switched live: the same call, now in Spanish.
+    await page.evaluate(() => {
+      window.t.el.locale = "es";
+    });
+    await expect.poll(() => live.getByRole("button", { name: "Activar micrófono Ada Lovelace" }).count()).toBe(1);
+    expect(await live.getAttribute("aria-label")).toBe("Llamada entrante Ada Lovelace");
+    expect(await panel.locator("h2").textContent()).toBe("Teléfono");
+    await live.getByRole("button", { name: "Colgar Ada Lovelace" }).click();
+    await expect.poll(() => live.locator('[part~="outcome"]').textContent().catch(() => "")).toBe("Usted colgó");
+    expect(await live.getByLabel("Resultado").locator("option").first().textContent()).toBe("Sin resultado");
+    await shot(panel, "locale-es-wrap-up");
+    await live.getByRole("button", { name: "Hecho" }).click();
+    await expect.poll(() => panel.getByRole("region", { name: "Llamadas recientes" }).locator('[part~="recent-details"]').textContent().catch(() => "")).toMatch(/^Entrante · \d\d:\d\d · duración 0:0\d$/);
+    // A request refused by core: the panel's words around core's (English) message.
+    await page.evaluate(() => window.t.server.failNext("setState", { code: "VENDOR_ERROR", message: "State service unavailable" }));
+    await panel.getByLabel("Estado").selectOption("lunch");
+    await expect.poll(() => panel.locator('[part~="error"] span').textContent().catch(() => "")).toBe("No se pudo cambiar su estado: State service unavailable Inténtelo de nuevo.");
+    // No locale: the nearest lang ("de-AT" finds German); an unregistered one stays English.
+    await page.evaluate(() => {
+      window.t.el.locale = undefined;
+      window.t.el.setAttribute("lang", "de-AT");
+    });
+    await expect.poll(() => panel.locator("h2").textContent()).toBe("Telefon");
+    // A host's own language: what it leaves out stays English.
+    await page.evaluate(() => {
+      window.fixture.panel.registerLocale("fr", { logOut: "Se déconnecter", agentState: { busy: "En communication" } });
+      window.t.el.locale = "fr-CA";
+    });
+    await expect.poll(() => panel.getByRole("button", { name: "Se déconnecter" }).count()).toBe(1);
+    expect(await panel.locator("h2").textContent()).toBe("Phone");
+    expect(await panel.locator("[lang]").first().getAttribute("lang")).toBe("fr");
+    expect(problems).toEqual([]);
+  });
+
   it("shows a call whose audio is reconnecting, its buttons still working, and clears it when the audio is back", async () => {
     const { page, panel } = await mount();
     const id = await ring(page, { from: "+15550100", fromName: "Ada" });
