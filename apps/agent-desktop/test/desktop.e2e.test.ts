@@ -289,6 +289,17 @@ describe("agent desktop on the simulator (Chromium)", () => {
     expect(problems).toEqual([]);
   });
 
+  it("the drawer's unknown caller is unknown to the CRM too: the panel and the CRM show the same person", async () => {
+    const { page, panel, problems } = await open();
+    await loginReady(app!);
+    await ringInbound(page, { phone: "" });
+    const card = panel.locator("article.call");
+    await expect.poll(() => card.locator(".call-title").textContent(), { timeout: UI_TIMEOUT }).toBe("+15550111");
+    await expect.poll(() => page.locator("#crm .customer-name").textContent()).toBe("Unknown caller");
+    expect(await page.locator("#crm").textContent()).toContain("No customer matches +15550111");
+    expect(problems).toEqual([]);
+  });
+
   it("shows a caller name containing HTML markup as text", async () => {
     const { page, panel, problems } = await open();
     await loginReady(app!);
@@ -297,6 +308,8 @@ describe("agent desktop on the simulator (Chromium)", () => {
     const card = panel.locator("article.call");
     await expect.poll(() => card.locator(".call-title").textContent()).toBe(evil);
     await expect.poll(() => page.locator("#crm").textContent()).toContain(evil);
+    // A typed number is not the drawer's default customer: the CRM does not pop Ada for Mallory.
+    expect(await page.locator("#crm .customer-name").textContent()).toBe("Unknown caller");
     const parsed = await page.evaluate(() => {
       const root = document.querySelector("opencti-call-control-panel")!.shadowRoot!;
       return {

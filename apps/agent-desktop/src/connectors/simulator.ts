@@ -59,6 +59,9 @@ export const load: LoadConnector = (config) => {
   return Promise.resolve(setup);
 };
 
+/** The "Unknown caller" choice's number: no customer in the CRM's directory has it. */
+const UNKNOWN_CALLER = "+15550111";
+
 /** The drawer: the far end and the network, driven by hand. */
 export function mountSimulatorControls(host: HTMLElement, server: SimulatorServer): () => void {
   const { field, act, status } = drawerKit(host, () => draw());
@@ -66,8 +69,11 @@ export function mountSimulatorControls(host: HTMLElement, server: SimulatorServe
   const targetCall = (): string | undefined => field("call") || server.listCalls().at(-1)?.callId;
 
   const ring = act("Ringing the agent", () => {
-    const preset = CUSTOMERS.find((c) => c.phone === field("caller"));
-    const from = field("from") || preset?.phone || "+15550100";
+    const typed = field("from");
+    // A typed number is another caller: the chosen customer's name and id go
+    // only with their own number, so the panel and the CRM show the same person.
+    const preset = CUSTOMERS.find((c) => c.phone === field("caller") && (!typed || typed === c.phone));
+    const from = typed || preset?.phone || UNKNOWN_CALLER;
     const fromName = field("fromName") || preset?.name;
     server.ringInbound({
       from,
