@@ -58,6 +58,14 @@ function deviceOptions(options: TwilioConnectorOptions): Device.Options {
   };
 }
 
+/** Twilio's signalling server(s) in words: the Device option `chunderw`, else one per `edge` (the SDK's `voice-js.<edge>.twilio.com`, edge `roaming` by default). */
+function signallingServers(options: TwilioConnectorOptions): string {
+  const chunderw = options.deviceOptions?.chunderw;
+  const edges = options.edge === undefined ? ["roaming"] : ([] as string[]).concat(options.edge);
+  const hosts = typeof chunderw === "string" ? [chunderw] : Array.isArray(chunderw) ? chunderw.map(String) : edges.map((edge) => `voice-js.${edge}.twilio.com`);
+  return `Twilio's signalling ${hosts.length > 1 ? "servers" : "server"} ${hosts.map((host) => `wss://${host}`).join(", ")}`;
+}
+
 /** What the connector does with the Device's events; each is wrapped before the SDK gets it. */
 export interface DeviceHooks {
   incoming(call: TwilioCall): void;
@@ -101,6 +109,8 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
   const unreachable = tokenUrl !== undefined && startDelays.length > 0 ? createUnreachable({ ctx: () => ctx, server: tokenService(tokenUrl), retryEveryMs: Math.max(...startDelays) }) : undefined;
   /** The start failure last reported: the same one again on a retry is not reported again. */
   let lastStartError: string | undefined;
+  /** The signalling socket down for longer than reportUnreachableAfterMs: one LINK_DOWN naming the server (the SDK retries on its own). */
+  const signalling = createUnreachable({ ctx: () => ctx, server: signallingServers(options), reportAfterMs: options.reportUnreachableAfterMs ?? DEFAULTS.reportUnreachableAfterMs });
   /** The checks after a signalling loss; they go on while the socket is down (the SDK reopens it for as long as it takes). */
   const rejoin = createBackoff({ delaysMs: options.reregisterDelaysMs ?? DEFAULTS.reregisterDelaysMs });
   /** Checks since the loss that found the socket back and the Device still not registered: bounded by DEFAULTS.reregisterAttempts. */
@@ -162,7 +172,13 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
    */
   function lose(reason: string): void {
     const socketDown = !signallingUp(device);
-    if (socketDown) unregisteredChecks = 0;
+    if (socketDown) {
+      unregisteredChecks = 0;
+      signalling.begin(true);
+      // The SDK's words for a 31005 speak of "the call": the cause is the connection, with Twilio's code when there is one.
+      const code = /\(Twilio (\d+)\)/.exec(reason)?.[1];
+      signalling.failed(`the connection dropped${code ? `, Twilio ${code}` : ""}`);
+    }
     if (!linkLost || (gaveUp && socketDown)) {
       linkLost = true;
       gaveUp = false;
@@ -191,6 +207,8 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
     const d = device;
     if (stopped || !linkLost || !d) return;
     if (loggedIn ? isRegistered(d) : signallingUp(d)) return back(d);
+    // The socket is back: the server is reached (registering again is another matter).
+    if (signallingUp(d)) signalling.reached();
     if (loggedIn && !loggingOut && signallingUp(d)) {
       if (!gaveUp && ++unregisteredChecks > DEFAULTS.reregisterAttempts) giveUp();
       if (String(d.state) === "unregistered") d.register().catch(() => undefined); // the next look retries
@@ -205,6 +223,7 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
   }
 
   function back(d: Device): void {
+    signalling.reached();
     rejoin.cancel();
     rejoin.reset();
     unregisteredChecks = 0;
@@ -299,6 +318,7 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
       stopped = true;
       backoff.cancel();
       unreachable?.cancel();
+      signalling.cancel();
       rejoin.cancel();
       pendingFailures.clear();
       const d = device;

@@ -71,6 +71,14 @@ export interface TwilioConnectorOptions {
    */
   reregisterDelaysMs?: readonly number[];
   /**
+   * After the signalling socket is lost, how long it may stay down before one
+   * `error` event (LINK_DOWN) names Twilio's signalling server (from `edge`, or
+   * the Device option `chunderw`) and says the SDK keeps retrying, ms; a
+   * `warning` (LINK_RESTORED) once the socket is back. Default 10000 (inside the
+   * desktop's default 15 s request timeout).
+   */
+  reportUnreachableAfterMs?: number;
+  /**
    * Declare fewer capabilities. Default TWILIO_CAPABILITIES, plus
    * TWILIO_BACKEND_CAPABILITIES with a `backend`; the list is intersected with
    * those (what this configuration supports).
@@ -112,6 +120,8 @@ export const DEFAULTS = {
   reregisterDelaysMs: [1000, 2000, 4000, 8000, 15_000],
   /** Checks that find the socket back but the Device unregistered before the link is `disconnected` (about 30 s with the default delays). */
   reregisterAttempts: 5,
+  /** The default `reportUnreachableAfterMs`, ms. */
+  reportUnreachableAfterMs: 10_000,
   /** How long a `tokenUrl` fetch may take before it counts as failed, ms. */
   tokenTimeoutMs: 10_000,
   /** After a transfer, how long Twilio gets to hang up the agent's leg before the connector disconnects it, ms. */

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 // Issue 14: a `tokenUrl` the connector cannot reach, or that answers no token,
-// is said in words naming it; the real @twilio/voice-sdk in jsdom against the
-// PStream emulator once a token arrives. (In Chromium: browser.test.ts.)
+// is said in words naming it, and so is Twilio's signalling server when it
+// stays away; the real @twilio/voice-sdk in jsdom against the PStream
+// emulator. (A token URL in Chromium: browser.test.ts.)
 import { EMULATOR_HOST, redirectSignaling } from "./support/jsdom-signaling.js";
 import { TOKEN } from "./support/jsdom-desktop.js";
 import { createServer, type Server, type ServerResponse } from "node:http";
@@ -100,5 +101,30 @@ describe("tokenUrl (issue 14)", () => {
     expect((await r.next("error")).message).toMatch(/\(it answered an HTML page, not a token \(a sign-in page\?\)\)$/);
     body = '{"jwt": "x"}';
     expect((await r.next("error", (e) => e.message.includes("JSON"))).message).toMatch(/\(its JSON has no "token" string\)$/);
+  });
+});
+
+describe("Twilio's signalling server (issue 14)", () => {
+  it("down for longer than reportUnreachableAfterMs: one LINK_DOWN naming it while the link is reconnecting; back: LINK_RESTORED and connected", async () => {
+    const r = await start({ getToken: () => Promise.resolve(TOKEN), reportUnreachableAfterMs: 1500, reregisterDelaysMs: [200, 400, 800] });
+    await r.next("link.changed", (e) => e.link === "connected");
+    await r.desktop.login({});
+    const from = r.lastSeq();
+    const errors = () => r.events.filter((e) => e.type === "error" && e.seq > from);
+    emulator!.refuseLink();
+    await r.next("link.changed", (e) => e.link === "reconnecting", { after: from });
+    const lost = Date.now();
+    const error = await r.next("error", () => true, { after: from });
+    expect(Date.now() - lost).toBeGreaterThanOrEqual(1400);
+    expect(error.code).toBe("LINK_DOWN");
+    expect(error.message).toMatch(/^Cannot reach Twilio's signalling server wss:\/\/voice-js\.emulator\.test \(the connection dropped(, Twilio \d+)?\); retrying\.$/);
+    await sleep(2000); // the SDK keeps reopening the socket
+    expect(errors()).toHaveLength(1);
+    expect(r.desktop.snapshot().link).toBe("reconnecting");
+    emulator!.restoreLink();
+    await r.next("link.changed", (e) => e.link === "connected", { after: from, timeout: 15_000 });
+    await r.next("warning", (e) => e.code === "LINK_RESTORED" && e.message === "Reached Twilio's signalling server wss://voice-js.emulator.test again.", { after: from });
+    expect(errors()).toHaveLength(1);
+    console.log(`Twilio signalling: ${error.message}`);
   });
 });
