@@ -1,8 +1,9 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  // index: the class, no side effects; define: registers the element.
-  entry: ["src/index.ts", "src/define.ts"],
+  // index: the class, no side effects; define: registers the element;
+  // phone-numbers: libphonenumber-js formatting, only for hosts that import it.
+  entry: ["src/index.ts", "src/define.ts", "src/phone-numbers.ts"],
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,

@@ -65,6 +65,10 @@ async function main(): Promise<void> {
   panel.alerts = ringAlerts(config);
   panel.desktop = desktop;
   if (setup.login) panel.loginRequest = setup.login;
+  // Numbers for people (libphonenumber-js): its own chunk, loaded after the panel shows.
+  void import("@opencti/call-control-panel/phone-numbers").then(({ formatPhoneNumber }) => {
+    panel.formatNumber = formatPhoneNumber;
+  });
   byId("panel-column").append(panel);
 
   mountCrm(byId("crm"), desktop, panel);

@@ -35,12 +35,17 @@ export function formatClock(epochMs: number, locale?: string): string {
   return new Date(epochMs).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
 }
 
-/** Who is on the other end, for a heading: the name when known, else the number. */
-export function callTitle(call: Call, m: Messages = en): string {
-  const remote = call.direction === "inbound" ? call.fromName || call.from : call.to;
-  if (remote) return remote;
+/** Formats a phone number for people (see phone-numbers.ts); the panel's default shows it as it is. */
+export type NumberFormatter = (raw: string) => string;
+const asIs: NumberFormatter = (raw) => raw;
+
+/** Who is on the other end, for a heading: the name when known, else the number (through `format`). */
+export function callTitle(call: Call, m: Messages = en, format: NumberFormatter = asIs): string {
+  if (call.direction === "inbound" && call.fromName) return call.fromName;
+  const remote = call.direction === "inbound" ? call.from : call.to;
+  if (remote) return format(remote);
   const party = call.parties.find((p) => p.role !== "agent");
-  return party?.displayName || party?.address || m.unknownCaller;
+  return party?.displayName || (party?.address && format(party.address)) || m.unknownCaller;
 }
 
 export function directionLabel(call: Pick<Call, "direction">, m: Messages = en): string {

@@ -11,7 +11,7 @@
 import { isCtiError, normalizeDestination, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { DEFAULT_ALERTS, notificationPermission, parseAlerts, RingAlerts } from "./alerts.js";
-import { callClockStart, callOutcome, callTitle, formatClock, formatDuration } from "./format.js";
+import { callClockStart, callOutcome, callTitle, formatClock, formatDuration, type NumberFormatter } from "./format.js";
 import { en, mergeMessages, messagesFor, type ButtonAction, type Messages, type PartialMessages, type RequestWord } from "./messages.js";
 import { recentCall, remember, type RecentCall } from "./recent.js";
 import { ACTION_KEYS, shortcutFor } from "./shortcuts.js";
@@ -51,6 +51,7 @@ export class CallControlPanel extends LitElement {
     theme: { type: String, reflect: true },
     locale: { type: String },
     messages: { attribute: false },
+    formatNumber: { attribute: false },
   };
 
   /** The Desktop (from `createDesktop`) this panel controls. */
@@ -73,6 +74,13 @@ export class CallControlPanel extends LitElement {
    * attribute (the element's or the page's); English when neither is registered.
    */
   declare locale: string | undefined;
+  /**
+   * How phone numbers read (in titles, details, notices, recent calls):
+   * `formatPhoneNumber` from `@opencti/call-control-panel/phone-numbers` for
+   * libphonenumber-js, or your own. Default: as the vendor sent them. Events,
+   * screen pops and `data-from` / `data-to` keep the raw value.
+   */
+  declare formatNumber: NumberFormatter | undefined;
   /** Strings over the locale's catalog, for a host's own wording (see messages.ts). */
   declare messages: PartialMessages | undefined;
   /** "light" or "dark"; unset, the panel follows the system's `prefers-color-scheme`. */
@@ -144,6 +152,20 @@ export class CallControlPanel extends LitElement {
     if (changed.has("desktop") || changed.has("alerts") || changed.has("locale") || changed.has("messages")) this.#updateAlerts();
   }
 
+  /** Who is on the other end of `call`, in words (see callTitle). */
+  #title(call: Call): string {
+    return callTitle(call, this.#m, this.#formatNumber);
+  }
+
+  /** A number as the agent reads it; a throwing host formatter shows it as it is. */
+  #formatNumber = (raw: string): string => {
+    try {
+      return this.formatNumber?.(raw) ?? raw;
+    } catch {
+      return raw;
+    }
+  };
+
   #resolveMessages(): void {
     const { locale, messages } = messagesFor(this.locale ?? this.closest("[lang]")?.getAttribute("lang"));
     this.#lang = locale;
@@ -152,7 +174,7 @@ export class CallControlPanel extends LitElement {
 
   /** Rings, flashes and notifies while a call rings (see alerts.ts). */
   #updateAlerts(): void {
-    const ringing = (this.desktop?.snapshot().calls ?? []).filter((c) => c.state === "ringing").map((c) => ({ id: c.id, title: callTitle(c, this.#m) }));
+    const ringing = (this.desktop?.snapshot().calls ?? []).filter((c) => c.state === "ringing").map((c) => ({ id: c.id, title: this.#title(c) }));
     this.#ringAlerts?.update(ringing, parseAlerts(this.alerts), this.#m);
   }
 
@@ -187,7 +209,7 @@ export class CallControlPanel extends LitElement {
   #onEvent(event: DesktopEvent): void {
     switch (event.type) {
       case "call.ringing":
-        this.#announce(this.#m.announceIncoming(callTitle(event.call, this.#m), event.call.queue));
+        this.#announce(this.#m.announceIncoming(this.#title(event.call), event.call.queue));
         this.#screenPop("ringing", event.call);
         break;
       case "call.connected":
@@ -209,7 +231,7 @@ export class CallControlPanel extends LitElement {
         this.#recent = remember(this.#recent, recent);
         this.#notices = this.#notices.filter((id) => id !== recent.id && this.#recent.some((r) => r.id === id));
         if (recent.notice) this.#notices.unshift(recent.id);
-        this.#announce(this.#m.announceEnded(callTitle(event.call, this.#m), callOutcome(event.call, this.#m)));
+        this.#announce(this.#m.announceEnded(this.#title(event.call), callOutcome(event.call, this.#m)));
         break;
       }
       case "link.changed":
@@ -345,13 +367,13 @@ export class CallControlPanel extends LitElement {
       ${shown.map(
         (r) => html`<div class="missed" role="status" part="call-notice" data-call-id=${r.id} data-end-reason=${r.endReason}>
           <div class="row spread">
-            <strong class="call-title">${(r.direction === "inbound" ? m.callFrom : m.callTo)(callTitle(r.call, m))}</strong>
+            <strong class="call-title">${(r.direction === "inbound" ? m.callFrom : m.callTo)(this.#title(r.call))}</strong>
             <span class="muted timer">${formatClock(r.endedAt, this.#lang)}</span>
           </div>
           <p class="reason">${callOutcome(r.call, m)}</p>
           <div class="row">
             ${this.#callBackButton(snapshot, r, true)}
-            <button type="button" aria-label=${m.dismissNotice(callTitle(r.call, m))} @click=${() => this.#dismissNotice(r.id)}>${m.dismiss}</button>
+            <button type="button" aria-label=${m.dismissNotice(this.#title(r.call))} @click=${() => this.#dismissNotice(r.id)}>${m.dismiss}</button>
           </div>
         </div>`,
       )}
@@ -372,7 +394,7 @@ export class CallControlPanel extends LitElement {
       type="button"
       class=${notice ? "good" : ""}
       part="button call-back"
-      aria-label=${`${label} ${callTitle(r.call, this.#m)}`}
+      aria-label=${`${label} ${this.#title(r.call)}`}
       data-number=${target}
       ?disabled=${this.#busy.has("dial")}
       @click=${() =>
@@ -397,7 +419,7 @@ export class CallControlPanel extends LitElement {
         ${this.#recent.map(
           (r) => html`<li part="recent-call" class="row spread" data-call-id=${r.id} data-direction=${r.direction} data-end-reason=${r.endReason}>
             <span class="grow">
-              <span part="outcome"><span class="call-title">${callTitle(r.call, m)}</span> <span class="muted">${callOutcome(r.call, m)}</span></span><br />
+              <span part="outcome"><span class="call-title">${this.#title(r.call)}</span> <span class="muted">${callOutcome(r.call, m)}</span></span><br />
               <span class="muted timer" part="recent-details"
                 >${m.direction[r.direction]} · ${formatClock(r.endedAt, this.#lang)} · ${r.talkMs ? m.talked(formatDuration(r.talkMs)) : m.notConnected}</span
               >
@@ -421,7 +443,7 @@ export class CallControlPanel extends LitElement {
    */
   #renderCall(call: Call, holdFirst: readonly Call[]): TemplateResult {
     const m = this.#m;
-    const title = callTitle(call, m);
+    const title = this.#title(call);
     const ringing = call.state === "ringing";
     const drawer = this.#drawers.get(call.id);
     const remote = call.parties.filter((p) => p.role !== "agent" && p.state !== "disconnected");
@@ -435,6 +457,8 @@ export class CallControlPanel extends LitElement {
       data-state=${call.state}
       data-call-id=${call.id}
       data-media=${call.media ?? "ok"}
+      data-from=${call.from ?? nothing}
+      data-to=${call.to ?? nothing}
       aria-label=${`${ringing ? m.incomingCall : m.directionCall[call.direction]} ${title}`}
     >
       ${ringing ? html`<h3>${m.incomingCall}</h3>` : nothing}
@@ -451,7 +475,7 @@ export class CallControlPanel extends LitElement {
       ${call.media === "reconnecting" ? html`<p class="notice" role="status" part="media">${m.reconnectingAudio}</p>` : nothing}
       ${call.state === "wrapup" && call.endReason ? html`<p class="muted" part="outcome">${callOutcome(call, m)}</p>` : nothing}
       <div class="muted">
-        ${m.direction[call.direction]}${call.from && call.from !== title ? html` · ${m.from(call.from)}` : nothing}${call.to && call.direction !== "inbound" && call.to !== title ? html` · ${m.to(call.to)}` : nothing}${call.queue ? html` · ${m.queue(call.queue)}` : nothing}
+        ${m.direction[call.direction]}${call.from && this.#formatNumber(call.from) !== title ? html` · ${m.from(this.#formatNumber(call.from))}` : nothing}${call.to && call.direction !== "inbound" && this.#formatNumber(call.to) !== title ? html` · ${m.to(this.#formatNumber(call.to))}` : nothing}${call.queue ? html` · ${m.queue(call.queue)}` : nothing}
       </div>
       ${dataEntries.length > 0
         ? html`<dl aria-label=${m.callData}>${dataEntries.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`

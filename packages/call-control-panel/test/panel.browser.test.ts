@@ -637,6 +637,41 @@ describe("<opencti-call-control-panel>", () => {
     expect(problems).toEqual([]);
   });
 
+  it("formats numbers for people with libphonenumber-js when the host asks, keeping the raw value in data attributes and events", async () => {
+    const { page, panel } = await mount();
+    await page.evaluate(() => {
+      window.t.el.formatNumber = (n) => window.fixture.formatPhoneNumber(n, "GB");
+    });
+    await ring(page, { from: "+442071838750" });
+    const card = panel.locator("article.call");
+    await expect.poll(() => card.locator(".call-title").textContent().catch(() => "")).toBe("+44 20 7183 8750");
+    expect(await card.getAttribute("aria-label")).toBe("Incoming call +44 20 7183 8750");
+    expect(await card.getAttribute("data-from")).toBe("+442071838750");
+    expect(await page.evaluate(() => window.t.pops.at(-1)?.ani)).toBe("+442071838750");
+    expect(await page.evaluate(() => window.t.desktop.snapshot().calls[0]!.from)).toBe("+442071838750");
+    await card.getByRole("button", { name: "Reject +44 20 7183 8750" }).click();
+    await expect.poll(() => panel.locator('[part~="recent-call"] .call-title').first().textContent().catch(() => "")).toBe("+44 20 7183 8750");
+    // What is not a valid number stays as the vendor sent it; a national one reads the national way.
+    for (const [from, shown] of [
+      ["+15550100", "+15550100"] as const,
+      ["sip:1001@pbx.example.com", "sip:1001@pbx.example.com"],
+      ["02071838750", "020 7183 8750"],
+    ]) {
+      await ring(page, { from });
+      await expect.poll(() => panel.locator("article.call .call-title").textContent().catch(() => "")).toBe(shown);
+      await panel.locator("article.call").getByRole("button", { name: /^Reject/ }).click();
+      await expect.poll(() => panel.locator("article.call").count()).toBe(0);
+    }
+    // A formatter that throws shows the number as it is.
+    await page.evaluate(() => {
+      window.t.el.formatNumber = () => {
+        throw new Error("broken formatter");
+      };
+    });
+    await ring(page, { from: "+442071838750" });
+    await expect.poll(() => panel.locator("article.call .call-title").textContent().catch(() => "")).toBe("+442071838750");
+  });
+
   it("shows a call whose audio is reconnecting, its buttons still working, and clears it when the audio is back", async () => {
     const { page, panel } = await mount();
     const id = await ring(page, { from: "+15550100", fromName: "Ada" });

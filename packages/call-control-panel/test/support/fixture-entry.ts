@@ -2,6 +2,7 @@
 import { createDesktop } from "@opencti/core";
 import { createSimulator } from "@opencti/simulator";
 import * as panel from "../../src/index.ts";
+import { formatPhoneNumber } from "../../src/phone-numbers.ts";
 
 declare global {
   interface Window {
@@ -9,5 +10,5 @@ declare global {
   }
 }
 
-const fixture = { createDesktop, createSimulator, panel };
+const fixture = { createDesktop, createSimulator, panel, formatPhoneNumber };
 window.fixture = fixture;
