@@ -279,7 +279,7 @@ export class DesktopStore {
   /**
    * `call`'s consult partner: the first live call not in wrap-up, in arrival
    * order, that its relatedCallId names or whose relatedCallId names it
-   * (consultPartner's rule, from the index instead of a walk).
+   * (deriveActions' rule, from the index instead of a walk).
    */
   partner(call: Call): Call | undefined {
     const relating = this.#relating.get(call.id);
