@@ -9,7 +9,7 @@ import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js
 import type { CallEventType, EventBody } from "./events.js";
 import { type Agent, type AgentReason, type Call, type CallAction, CALL_STATES, type CallState, type CallFailure, type Capability, LINK_STATES, type LinkState, type WrapUp } from "./model.js";
 import { hostText } from "./logger.js";
-import { AGENT, callProblem, readParty, readReason, problem, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { agentProblem, callProblem, readParty, readReason, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 /** Call fields a report sets as they are, but `muted` (its own events): a change to one is a `call.updated`. */
 const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
@@ -88,7 +88,7 @@ export class DesktopStore {
   setAgent(report: unknown): EventBody[];
   // Checked before use: typed as it will be.
   setAgent(r: AgentReport): EventBody[] {
-    const why = problem(r, AGENT, "an agent report");
+    const why = agentProblem(r);
     if (why) return invalid(why, r);
     const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason && readReason(r.reason);
     const previous = this.agent;
