@@ -228,7 +228,8 @@ export class DesktopStore {
     const before = old?.relatedCallId;
     const after = state === "ended" ? undefined : call.relatedCallId;
     if (before !== after) {
-      const set = before === undefined ? undefined : this.#relating.get(before)!;
+      // (No id is undefined: a call that related to none finds no set.)
+      const set = this.#relating.get(before!);
       // (An emptied set goes: ids come and go for as long as the desktop runs.)
       if (set?.delete(id) && !set.size) this.#relating.delete(before!);
       if (after !== undefined) (this.#relating.get(after) ?? this.#relating.set(after, new Set()).get(after)!).add(id);
@@ -263,7 +264,8 @@ export class DesktopStore {
   #inOrder(ids: Set<string | undefined>): Call[] {
     const found: Call[] = [];
     for (const id of ids) {
-      const c = id === undefined ? undefined : this.calls.get(id);
+      // (The ids a consult pair may name: undefined finds no call.)
+      const c = this.calls.get(id!);
       if (c) found.push(c);
     }
     // Two or more (rare: one consult leg per call): their order, from the calls' own.
