@@ -12,15 +12,6 @@ export const ACTION_CAPABILITY = Object.fromEntries(CALL_ACTIONS.map((a) => [a, 
 /** The call has ended or is in wrap-up (or is no longer known): what hangup, reject and the transfers bring. */
 export const over = (c: Pick<Call, "state"> | undefined): boolean => !c || c.state === "wrapup" || c.state === "ended";
 
-/** The consult leg of a primary call, or the primary of a consult leg. */
-function consultPartner(call: Call, calls: Iterable<Call>): Call | undefined {
-  for (const other of calls) {
-    if (other.id === call.id || over(other)) continue;
-    if (other.relatedCallId === call.id || call.relatedCallId === other.id) return other;
-  }
-  return undefined;
-}
-
 /**
  * The requests allowed on `call` now: its state, its consult partner and the
  * other calls, intersected with the connector's capabilities. A ringing call
@@ -29,9 +20,12 @@ function consultPartner(call: Call, calls: Iterable<Call>): Call | undefined {
  * the same with `actionsFor`, from its counts and indexes instead of a walk.)
  */
 export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: ReadonlySet<Capability>): CallAction[] {
-  const all = [...calls];
-  const other = (...states: Call["state"][]): boolean => all.some((c) => c.id !== call.id && states.includes(c.state));
-  return actionsFor(call, consultPartner(call, all), other("connected", "dialing"), other("held"), capabilities);
+  // The other calls, by id (`calls` may hold this one).
+  const others = [...calls].filter((c) => c.id !== call.id);
+  const other = (...states: Call["state"][]): boolean => others.some((c) => states.includes(c.state));
+  // Its consult partner: the consult leg of a primary call, or the primary of a consult leg (the first live one).
+  const partner = others.find((c) => !over(c) && (c.relatedCallId === call.id || call.relatedCallId === c.id));
+  return actionsFor(call, partner, other("connected", "dialing"), other("held"), capabilities);
 }
 
 /**

@@ -32,6 +32,9 @@ export function secretKey(name: string): boolean {
 }
 
 
+/** Whether `v` is a string that names a secret (a header name in a list or a pair). */
+const secretName = (v: unknown): boolean => typeof v === "string" && secretKey(v);
+
 /**
  * A secret's value: a quoted string up to its closing quote, else up to `&`,
  * `;`, whitespace or a quote (after an unquoted `name:`, the rest of the line
@@ -107,13 +110,13 @@ export function redact(value: unknown, max: number = LIMITS.redacted): unknown {
         const out: unknown[] = [];
         for (let i = 0; i < v.length && max-- > 0; i++) {
           const name: unknown = v[i - 1];
-          out.push(pairs && i % 2 && typeof name === "string" && secretKey(name) ? REDACTED : walk(v[i], depth + 1));
+          out.push(pairs && i % 2 && secretName(name) ? REDACTED : walk(v[i], depth + 1));
         }
         return out;
       }
       const entries = Object.entries(v);
       // A { name, value } pair: { name: "X-Api-Key", value: "…" }, { Name, Value }, { header, value }.
-      const hidden = entries.some(([k, x]) => /^(name|key|header)$/i.test(k) && typeof x === "string" && secretKey(x));
+      const hidden = entries.some(([k, x]) => /^(name|key|header)$/i.test(k) && secretName(x));
       const out: Record<string, unknown> = {};
       for (const [key, x] of entries) {
         if ((max -= key.length + 1) < 0) break;

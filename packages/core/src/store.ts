@@ -9,7 +9,7 @@ import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js
 import type { CallEventType, EventBody } from "./events.js";
 import { type Agent, type AgentReason, type Call, type CallAction, CALL_STATES, type CallState, type CallFailure, type Capability, LINK_STATES, type LinkState, type WrapUp } from "./model.js";
 import { hostText } from "./logger.js";
-import { AGENT, callProblem, readParty, readReason, problem, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { agentProblem, callProblem, readParty, readReason, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 /** Call fields a report sets as they are, but `muted` (its own events): a change to one is a `call.updated`. */
 const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
@@ -88,7 +88,7 @@ export class DesktopStore {
   setAgent(report: unknown): EventBody[];
   // Checked before use: typed as it will be.
   setAgent(r: AgentReport): EventBody[] {
-    const why = problem(r, AGENT, "an agent report");
+    const why = agentProblem(r);
     if (why) return invalid(why, r);
     const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason && readReason(r.reason);
     const previous = this.agent;
@@ -228,7 +228,8 @@ export class DesktopStore {
     const before = old?.relatedCallId;
     const after = state === "ended" ? undefined : call.relatedCallId;
     if (before !== after) {
-      const set = before === undefined ? undefined : this.#relating.get(before)!;
+      // (No id is undefined: a call that related to none finds no set.)
+      const set = this.#relating.get(before!);
       // (An emptied set goes: ids come and go for as long as the desktop runs.)
       if (set?.delete(id) && !set.size) this.#relating.delete(before!);
       if (after !== undefined) (this.#relating.get(after) ?? this.#relating.set(after, new Set()).get(after)!).add(id);
@@ -263,7 +264,8 @@ export class DesktopStore {
   #inOrder(ids: Set<string | undefined>): Call[] {
     const found: Call[] = [];
     for (const id of ids) {
-      const c = id === undefined ? undefined : this.calls.get(id);
+      // (The ids a consult pair may name: undefined finds no call.)
+      const c = this.calls.get(id!);
       if (c) found.push(c);
     }
     // Two or more (rare: one consult leg per call): their order, from the calls' own.
@@ -279,7 +281,7 @@ export class DesktopStore {
   /**
    * `call`'s consult partner: the first live call not in wrap-up, in arrival
    * order, that its relatedCallId names or whose relatedCallId names it
-   * (consultPartner's rule, from the index instead of a walk).
+   * (deriveActions' rule, from the index instead of a walk).
    */
   partner(call: Call): Call | undefined {
     const relating = this.#relating.get(call.id);

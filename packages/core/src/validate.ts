@@ -90,13 +90,6 @@ export function read<T>(v: unknown, spec: Spec): T | undefined {
   return out as T;
 }
 
-/** What is wrong with `v` (`what`: "a call report"), in words: the first field that fails `spec`. */
-export function problem(v: unknown, spec: Spec, what: string): Problem {
-  if (!isObject(v)) return `${what} must be an object`;
-  const key = Object.keys(spec).find((k) => !spec[k]!(v[k]));
-  return key && invalidField(v, key);
-}
-
 export function checkData(v: unknown): boolean {
   if (!isObject(v)) return false;
   const keys = Object.keys(v);
@@ -180,12 +173,19 @@ const invalidField = (r: Record<string, unknown>, key: string): string => `${key
 /** A copy of the agent reason `v` (only its known fields), or undefined when `v` is not one. */
 export const readReason = (v: unknown): AgentReason | undefined => read(v, REASON);
 
-export const AGENT: Spec = {
+const AGENT: Spec = {
   state: REASON.state!,
   reason: opt((x) => isText(x) || readReason(x)),
   pendingState: (x) => x == null || read(x, { state: REASON.state!, reason: opt(readReason) }),
   agentId: opt(isText),
 };
+
+/** What is wrong with agent report `v`, in words (its first field that fails AGENT), or undefined. */
+export function agentProblem(v: unknown): Problem {
+  if (!isObject(v)) return "an agent report must be an object";
+  const key = Object.keys(AGENT).find((k) => !AGENT[k]!(v[k]));
+  return key && invalidField(v, key);
+}
 
 /** DTMF: digits, * #, A–D, and "," or "w" for a pause. */
 export const DTMF = /^[0-9*#A-Da-d,w]{1,64}$/;
