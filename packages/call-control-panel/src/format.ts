@@ -2,16 +2,8 @@
 import type { Call } from "@opencti/core";
 import { en, type Messages } from "./messages.js";
 
-// The English labels, as before the catalogs (see messages.ts for every language).
-export const AGENT_STATE_LABEL = en.agentState;
-export const LINK_LABEL = en.link;
-export const CALL_STATE_LABEL = en.callState;
-/** How a call ended, in words (`call.endReason`). */
+/** How a call ended, in English words (`call.endReason`; every language: messages.ts). */
 export const END_REASON_LABEL = en.endReason;
-/** Labels of the buttons rendered from `call.actions` (the rest have their own forms). */
-export const ACTION_LABEL = en.action;
-/** What a request is called in an error message: "Could not hold: …". */
-export const REQUEST_VERB: Readonly<Record<string, string>> = en.request;
 
 /** "Busy: User busy (17)": the end reason, then the vendor's reason when it gave one. */
 export function callOutcome(call: Call, m: Messages = en): string {
@@ -46,10 +38,6 @@ export function callTitle(call: Call, m: Messages = en, format: NumberFormatter 
   if (remote) return format(remote);
   const party = call.parties.find((p) => p.role !== "agent");
   return party?.displayName || (party?.address && format(party.address)) || m.unknownCaller;
-}
-
-export function directionLabel(call: Pick<Call, "direction">, m: Messages = en): string {
-  return m.direction[call.direction];
 }
 
 /** The moment a call's timer counts from: connection, else first seen. */

@@ -10,8 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Capability, ConnectorContext, Desktop } from "@opencti/core";
 import type { SimulatorServer, SimulatorServerOptions } from "@opencti/simulator";
 import type { CallControlPanel, ScreenPopDetail } from "../src/index.ts";
-import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import axe from "axe-core";
 import { bundleFixture, fixturePage, launch } from "./support/browser-page.ts";
 
 declare global {
@@ -38,7 +37,7 @@ afterAll(async () => {
 });
 
 /** axe-core's browser build, injected into the page for the accessibility audits. */
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const AXE = axe.source;
 
 /** Where the tests leave screenshots of the panel, for a person to look at. */
 const SHOTS = process.env.PANEL_SCREENSHOTS ?? join(tmpdir(), "opencti-panel-screenshots");

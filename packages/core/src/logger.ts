@@ -27,7 +27,7 @@ export function secretKey(name: string): boolean {
     ) ||
     // The strong words also inside a one-word name (`authtoken`, `newpassword`,
     // `secretkey`); "token" only at its end, so `tokenizer` is not a secret.
-    /pass(wor)?d|secret|(api|access|private)key|tokens?$/.test(name.toLowerCase().replace(/[\W_]+/g, ""))
+    /pass(wor|w)?d|secret|(api|access|private)key|tokens?$/.test(name.toLowerCase().replace(/[\W_]+/g, ""))
   );
 }
 

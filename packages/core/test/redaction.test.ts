@@ -100,6 +100,7 @@ const REDACT: Case[] = [
   ["accesstoken", { accesstoken: S }, [S], []],
   ["secretkey", { secretkey: S }, [S], []],
   ["newpassword", { newpassword: S }, [S], []],
+  ["newpasswd (a one-word passwd)", { newpasswd: S, sippasswd: S }, [S], []],
   ["AUTHTOKEN", { AUTHTOKEN: S }, [S], []],
   ["mysecretvalue", { mysecretvalue: S }, [S], []],
   ["authtoken= in text", `x?authtoken=${S}`, [S], []],
