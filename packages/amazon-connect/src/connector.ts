@@ -16,7 +16,7 @@
 import { CtiError, type AgentReport, type CallReport, type Connector, type ConnectorContext } from "@opencti/core";
 import { errorMessage, guard, isBoolean, isNonEmptyString, isRecord, serverName } from "@opencti/core/connector";
 import { softphoneFailure, softphoneWarning } from "./errors.js";
-import { reasonsFrom, toAgentReport } from "./mapping.js";
+import { directoryFrom, reasonsFrom, toAgentReport } from "./mapping.js";
 import { AMAZON_CONNECT_CAPABILITIES, DEFAULT_REASONS, DEFAULTS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
 import { createRequests, type Live } from "./requests.js";
 import { createContactTracker, readAgentData, type AgentData } from "./snapshot.js";
@@ -106,8 +106,26 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       clearInterval(watchdog);
       watchdog = setInterval(checkKeepalive, DEFAULTS.keepaliveCheckEveryMs);
       c.setLink("connected");
+      loadDirectory(c);
     }
     requests.check();
+  }
+
+  /** The agent's quick connects as the directory, each time the link comes up (see directoryFrom). */
+  function loadDirectory(c: ConnectorContext): void {
+    const unavailable = (): void =>
+      c.signal({ kind: "warning", code: "DIRECTORY_UNAVAILABLE", message: "Amazon Connect did not list the quick connects: transfer and consult take a typed number." });
+    try {
+      const agent = new (live.streams!.Agent)();
+      agent.getEndpoints(agent.getAllQueueARNs(), {
+        success: (data) => {
+          if (live.ctx === c && !stopped) c.setDirectory(directoryFrom(isRecord(data) && Array.isArray(data.endpoints) ? data.endpoints : []));
+        },
+        failure: unavailable,
+      });
+    } catch {
+      unavailable();
+    }
   }
 
   const refresh = guard(() => live.ctx, () => onAgentData(live.streams?.core.getAgentDataProvider()?.getAgentData()), { message: "Amazon Connect agent data is unavailable", raw: () => null });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentKind, contactKind, isConsulting, isOffered, isOutboundContact, legConnectionId, legId, mapVoiceContact, newMemory, newThirdParty, reasonsFrom, SOFTPHONE_END_WITHIN_MS, toAgentReport, vanishedReason } from "./mapping.js";
+import { agentKind, contactKind, directoryFrom, isConsulting, isOffered, isOutboundContact, legConnectionId, legId, mapVoiceContact, newMemory, newThirdParty, reasonsFrom, SOFTPHONE_END_WITHIN_MS, toAgentReport, vanishedReason } from "./mapping.js";
 import { BadVendorData, readAgentData, type ConnectionData, type ContactData } from "./snapshot.js";
 
 const conn = (connectionId: string, type: string, state: string, extra: Partial<ConnectionData> = {}): ConnectionData => ({ connectionId, type, initial: type !== "agent" && !extra.connectionId?.startsWith("third"), state, ...extra });
@@ -291,5 +291,30 @@ describe("contact types, initiation methods and the customer leaving (issue 12)"
     expect(mapVoiceContact(ended, memory, { muted: false, now: endedAt }).call).toMatchObject({ endReason: "remote_hangup" });
     expect(mapVoiceContact(ended, memory, { muted: false, now: endedAt + 1 }).call).toMatchObject({ endReason: "remote_hangup" });
     expect(mapVoiceContact(ended, memory, { muted: false, now: endedAt + 60_000 }).call.failure).toBeUndefined();
+  });
+});
+
+describe("directoryFrom (quick connects)", () => {
+  it("maps each type to a kind, names to destinations, and leaves out what cannot be picked by name", () => {
+    const arn = (i: number): string => `arn:aws:connect:us-east-1:1:instance/x/transfer-destination/${i}`;
+    expect(
+      directoryFrom([
+        { endpointARN: arn(1), type: "phone_number", name: "Billing desk", phoneNumber: "+15550177" },
+        { endpointARN: arn(2), type: "queue", name: "Tier 2" },
+        { endpointARN: arn(3), type: "agent", name: "Grace Hopper" },
+        { endpointARN: arn(4), type: "agent", name: "Grace Hopper" },
+        { endpointARN: arn(5), type: "robot", name: "R2" },
+        { endpointARN: arn(6), type: "queue", name: "Sales (EN)" },
+        { type: "queue", name: "No ARN" },
+        null,
+        "junk",
+        { type: "queue" },
+      ]),
+    ).toEqual([
+      { id: arn(1), label: "Billing desk", kind: "number", destination: "Billing desk" },
+      { id: arn(2), label: "Tier 2", kind: "queue", destination: "Tier 2" },
+      { id: arn(3), label: "Grace Hopper", kind: "agent", destination: "Grace Hopper" },
+      { id: "No ARN", label: "No ARN", kind: "queue", destination: "No ARN" },
+    ]);
   });
 });

@@ -25,6 +25,7 @@
  *   `external_outbound`, `flow`, `callback`, `callback_customer_first_*`, and
  *   every `queue_callback` contact) → outbound; an unknown method → the
  *   customer connection's type.
+ * - Directory: the agent's quick connects, by name (see directoryFrom).
  * - Kind: a queued callback (`queue_callback`, or a `callback*` method) has
  *   call data `callKind: "callback"`; a contact an agent transferred
  *   (`transfer`) has `callKind: "transfer"`. (`queue_transfer` is a flow moving
@@ -66,7 +67,8 @@
  * - Contact attributes `{ key: { name, value } }` are call data (only the
  *   configured keys when given), except `callKind` (the kind, above).
  */
-import type { AgentReason, AgentReport, AgentStateKind, CallDirection, CallFailure, CallReport, CallState, CtiErrorCode, EndReason, Party, PartyState } from "@opencti/core";
+import { LIMITS, normalizeDestination, type AgentReason, type AgentReport, type AgentStateKind, type CallDirection, type CallFailure, type CallReport, type CallState, type CtiErrorCode, type DirectoryEntry, type DirectoryKind, type EndReason, type Party, type PartyState } from "@opencti/core";
+import { isRecord } from "@opencti/core/connector";
 import { BadVendorData, softphoneErrorCode } from "./errors.js";
 import type { AgentData, AgentStateDef, ConnectionData, ContactData } from "./snapshot.js";
 
@@ -438,4 +440,29 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
     }
   }
   return { call, legs };
+}
+
+/** Quick connect types → directory kinds. */
+const ENDPOINT_KIND: Readonly<Record<string, DirectoryKind>> = { agent: "agent", queue: "queue", phone_number: "number" };
+
+/**
+ * Quick connects (Streams' `agent.getEndpoints(agent.getAllQueueARNs())`) →
+ * the directory: id = endpointARN, label = name, kind from `type`
+ * (phone_number → number), destination = the name, which consult and
+ * blindTransfer resolve back to the quick connect. Ones that cannot be picked
+ * by name (a name that is not a dialable named target, an unknown type, a
+ * name seen twice) are left out; at most LIMITS.directory entries.
+ */
+export function directoryFrom(endpoints: readonly unknown[]): DirectoryEntry[] {
+  const entries: DirectoryEntry[] = [];
+  const names = new Set<string>();
+  for (const e of endpoints) {
+    if (!isRecord(e) || typeof e.name !== "string" || typeof e.type !== "string") continue;
+    const kind = ENDPOINT_KIND[e.type];
+    const id = typeof e.endpointARN === "string" && e.endpointARN ? e.endpointARN : e.name;
+    if (!kind || names.has(e.name) || normalizeDestination(e.name) !== e.name || id.length > LIMITS.id) continue;
+    names.add(e.name);
+    entries.push({ id, label: e.name, kind, destination: e.name });
+  }
+  return entries.slice(0, LIMITS.directory);
 }

@@ -28,7 +28,7 @@ export interface Live {
   softphoneError?: { readonly type: string; readonly message: string };
 }
 
-type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "start" | "stop">;
+type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "directory" | "start" | "stop">;
 
 export interface Requests {
   readonly handlers: Required<Pick<Connector, RequestName>>;

@@ -137,6 +137,32 @@ describe("amazon-connect on real Streams: several connections", () => {
     expect(s.events.filter((e) => e.type === "error")).toEqual([]);
   });
 
+  it("lists the agent's quick connects as the directory once the CCP is up, and a consult to an entry reaches its endpoint", async () => {
+    s = await openSession({
+      fake: {
+        quickConnects: [
+          { name: "Billing desk", phoneNumber: "+15550177" },
+          { name: "Tier 2 queue", type: "queue" },
+          { name: "Grace Hopper", type: "agent" },
+          { name: "Sales (EN) / night", type: "queue" },
+        ],
+      },
+    });
+    const session = s;
+    await session.waitFor(() => session.desktop.snapshot().directory.length > 0, "the directory");
+    // The one whose name is not a dialable named target cannot be picked by name: left out.
+    expect(s.desktop.snapshot().directory.map((e) => [e.label, e.kind, e.destination])).toEqual([
+      ["Billing desk", "number", "Billing desk"],
+      ["Tier 2 queue", "queue", "Tier 2 queue"],
+      ["Grace Hopper", "agent", "Grace Hopper"],
+    ]);
+    expect(s.desktop.snapshot().directory[0]!.id).toMatch(/transfer-destination\/qc-0$/);
+    const call = await s.answeredCall();
+    await s.desktop.consult(call.id, s.desktop.snapshot().directory[1]!.destination);
+    expect(s.h.fake.requests.find((r) => r.method === "createAdditionalConnection")!.params).toMatchObject({ endpoint: { name: "Tier 2 queue", type: "queue" } });
+    expect(s.events.filter((e) => e.type === "error")).toEqual([]);
+  });
+
   it("blind transfer to a quick connect by name: addConnection with its endpoint, then the agent leaves", async () => {
     s = await openSession();
     const call = await s.answeredCall();

@@ -8,6 +8,7 @@ import type {
   CallDirection,
   CallState,
   Capability,
+  DirectoryEntry,
   EndReason,
   LinkState,
   Party,
@@ -91,6 +92,8 @@ export interface ConnectorContext {
   setLink(state: LinkState, reason?: string): void;
   /** Replace the agent's selectable reasons (vendors that load them at login). */
   setReasons(reasons: readonly AgentReason[]): void;
+  /** Replace the transfer and consult targets (vendors that load them at login, e.g. Connect's quick connects). */
+  setDirectory(entries: readonly DirectoryEntry[]): void;
   sync(report: SyncReport): void;
   signal(signal: Signal): void;
   /** Shorthand for an INVALID_VENDOR_EVENT error signal with the raw payload. */
@@ -136,6 +139,8 @@ export interface Connector {
   readonly capabilities: readonly Capability[];
   /** The agent states a person can pick; may be replaced later with ctx.setReasons. */
   readonly reasons: readonly AgentReason[];
+  /** Transfer and consult targets known at once (from options); may be replaced later with ctx.setDirectory. */
+  readonly directory?: readonly DirectoryEntry[];
   /** Begin talking to the vendor; report link state through ctx. */
   start(ctx: ConnectorContext): void | Promise<void>;
   /** Release everything (sockets, timers, SDK objects). */

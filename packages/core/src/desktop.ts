@@ -280,7 +280,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     getCall: (id: string) => store.calls.get(id),
     logger,
   } as unknown as ConnectorContext & Record<string, unknown>;
-  for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "sync", "signal"] as const) {
+  for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "setDirectory", "sync", "signal"] as const) {
     ctx[method] = guard(method, store[method]);
   }
 
@@ -397,6 +397,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       calls: [...store.calls.values()],
       capabilities,
       reasons: store.reasons,
+      directory: store.directory,
       mode,
     }),
     getCall: (id) => store.calls.get(id),
@@ -421,6 +422,9 @@ export function createDesktop(options: DesktopOptions): Desktop {
     },
   } satisfies Omit<Desktop, RequestName> as unknown as Record<string, unknown>;
   for (const name of Object.keys(REQUESTS) as RequestName[]) desktop[name] = (...args: unknown[]) => request(name, args);
+
+  // The targets the connector knows at once, checked like any report.
+  if (connector.directory) ctx.setDirectory(connector.directory);
 
   void (async () => {
     try {

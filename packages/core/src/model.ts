@@ -242,6 +242,29 @@ export const CAPABILITIES = [
 export type Capability = (typeof CAPABILITIES)[number];
 
 /** Pega's telephony modes, least first, derived from capabilities (see `telephonyMode`). */
+/** What a directory entry is: another agent, a queue, or a number (an external party, a speed dial). */
+export const DIRECTORY_KINDS = ["agent", "queue", "number"] as const;
+export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
+
+/**
+ * A transfer or consult target the agent can pick instead of typing a number
+ * (Amazon Connect's quick connects; a list from the connector's options
+ * elsewhere). At most `LIMITS.directory` (1000) entries.
+ */
+export interface DirectoryEntry {
+  /** Unique in the list: the vendor's id (a quick connect's ARN) or the destination. At most `LIMITS.id` characters. */
+  readonly id: string;
+  /** What the agent reads ("Billing queue", "Grace Hopper (Tier 2)"); at most `LIMITS.text` characters. */
+  readonly label: string;
+  readonly kind: DirectoryKind;
+  /**
+   * What `consult` and `blindTransfer` take for it: a number, a SIP URI or a
+   * named target the connector resolves (Connect: the quick connect's name).
+   * Dialable (see `normalizeDestination`).
+   */
+  readonly destination: string;
+}
+
 export const TELEPHONY_MODES = ["screen_pop", "agent_state", "full"] as const;
 export type TelephonyMode = (typeof TELEPHONY_MODES)[number];
 
@@ -254,5 +277,7 @@ export interface DesktopSnapshot {
   readonly calls: readonly Call[];
   readonly capabilities: readonly Capability[];
   readonly reasons: readonly AgentReason[];
+  /** Transfer and consult targets (empty when the connector has none). */
+  readonly directory: readonly DirectoryEntry[];
   readonly mode: TelephonyMode;
 }

@@ -7,9 +7,9 @@
 import { actionsFor, liveRemotes } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody } from "./events.js";
-import { type Agent, type AgentReason, type Call, type CallAction, CALL_STATES, type CallState, type CallFailure, type Capability, LINK_STATES, type LinkState, type WrapUp } from "./model.js";
+import { type Agent, type AgentReason, type Call, type CallAction, CALL_STATES, type CallState, type CallFailure, type Capability, type DirectoryEntry, LINK_STATES, type LinkState, type WrapUp } from "./model.js";
 import { hostText } from "./logger.js";
-import { agentProblem, callProblem, readParty, readReason, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { agentProblem, callProblem, DIRECTORY_ENTRY, readParty, readReason, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 /** Call fields a report sets as they are, but `muted` (its own events): a change to one is a `call.updated`. */
 const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
@@ -36,6 +36,8 @@ export class DesktopStore {
   link: LinkState = "connecting";
   agent: Agent;
   reasons: readonly AgentReason[];
+  /** Transfer and consult targets (see setDirectory). */
+  directory: readonly DirectoryEntry[] = [];
   readonly capabilities: ReadonlySet<Capability>;
   readonly #callWaiting: boolean;
   /** Live calls in arrival order. Ended calls leave at once. */
@@ -82,6 +84,14 @@ export class DesktopStore {
   setReasons(reasons: unknown): EventBody[] {
     if (!Array.isArray(reasons) || reasons.length > LIMITS.reasons || !reasons.every(readReason)) return invalid("reasons must be a list of {id, state, label}", reasons);
     this.reasons = reasons.map(readReason) as AgentReason[];
+    return [];
+  }
+
+  /** Replaces the directory: all or nothing, like the reasons (no event: it is in the snapshot). */
+  setDirectory(entries: unknown): EventBody[] {
+    if (!Array.isArray(entries) || entries.length > LIMITS.directory || !entries.every((e) => read(e, DIRECTORY_ENTRY)))
+      return invalid("directory must be a list of {id, label, kind, destination} with dialable destinations", entries);
+    this.directory = entries.map((e) => read<DirectoryEntry>(e, DIRECTORY_ENTRY)!);
     return [];
   }
 

@@ -4,7 +4,7 @@
  * or undefined when the value is fine.
  */
 import { INSIGHT_KINDS, TRANSCRIPT_SPEAKERS } from "./events.js";
-import { AGENT_STATES, CALL_DIRECTIONS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason, type Party } from "./model.js";
+import { AGENT_STATES, CALL_DIRECTIONS, DIRECTORY_KINDS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason, type Party } from "./model.js";
 
 export { AGENT_STATES, END_REASONS, LINK_STATES };
 
@@ -32,6 +32,8 @@ export const LIMITS = Object.freeze({
   calls: 64,
   /** Agent reasons. */
   reasons: 256,
+  /** Directory entries (transfer and consult targets). */
+  directory: 1000,
   /** Error and warning messages (longer ones are clipped). */
   message: 1024,
   /** The redacted raw payload of an error event. */
@@ -114,6 +116,8 @@ export const SEGMENT: Spec = {
   startMs: opt(isNumber),
   endMs: opt(isNumber),
 };
+/** A directory entry: its destination dialable as it is (see normalizeDestination). */
+export const DIRECTORY_ENTRY: Spec = { id: isText, label: (v) => isText(v, LIMITS.text), kind: isOneOf(DIRECTORY_KINDS), destination: (v) => normalizeDestination(v) === v };
 export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
 
 /** Whether `p` is a party (straight-line: every call report's parties pass here). */

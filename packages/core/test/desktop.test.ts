@@ -220,7 +220,7 @@ describe("events", () => {
     const errors: DesktopEvent[] = [];
     desktop.on("error", (e) => errors.push(e));
     const ctx = rec.ctx as unknown as Record<string, (...args: unknown[]) => void>;
-    for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "sync", "signal"]) {
+    for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "setDirectory", "sync", "signal"]) {
       for (const garbage of [undefined, null, 7, "x", [], { id: {} }, { calls: [null] }, { get id() { throw new Error("getter"); } }]) {
         expect(() => ctx[method]!(garbage)).not.toThrow();
       }

@@ -28,6 +28,7 @@ const NOT_IN_SCHEMA: Record<string, string> = {
   CALL_EVENT_TYPES: "event types are each event's `type` const (checked below)",
   EVENT_TYPES: "event types are each event's `type` const (checked below)",
   TELEPHONY_MODES: "the telephony mode is in the snapshot, not in events",
+  DIRECTORY_KINDS: "the directory is in the snapshot, not in events",
 };
 
 type Found = { path: string; values: unknown[] };

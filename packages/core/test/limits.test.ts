@@ -33,6 +33,7 @@ describe("documented limits", () => {
       parties: 64,
       calls: 64,
       reasons: 256,
+      directory: 1000,
       message: 1024,
       raw: 4096,
       redacted: 16384,

@@ -130,6 +130,7 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
     name: options.name ?? DEFAULTS.name,
     capabilities: options.capabilities ?? SIMULATOR_CAPABILITIES,
     reasons,
+    ...(options.directory ? { directory: options.directory } : {}),
     start(context) {
       ctx = context;
       stopped = false;

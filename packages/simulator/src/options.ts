@@ -4,7 +4,7 @@
  * capabilities the connector declares and the agent states it offers by
  * default. Durations are milliseconds.
  */
-import { CAPABILITIES, type AgentReason, type Capability } from "@opencti/core";
+import { CAPABILITIES, type AgentReason, type Capability, type DirectoryEntry } from "@opencti/core";
 
 /**
  * How a dialled number behaves: it answers (after `answerAfterMs`), is busy,
@@ -49,6 +49,12 @@ export interface SimulatorConnectorOptions {
   reconnectDelaysMs?: readonly number[];
   /** Declare fewer capabilities, to play a more limited vendor (the desktop refuses the others before they reach the server). Default SIMULATOR_CAPABILITIES. */
   capabilities?: readonly Capability[];
+  /**
+   * Transfer and consult targets the panel offers to pick (agents, queues,
+   * numbers): `{ id, label, kind, destination }`, each destination dialable
+   * as it is (see core's DirectoryEntry). Default none.
+   */
+  directory?: readonly DirectoryEntry[];
   /** The `connector` name on every event. Default "simulator". */
   name?: string;
   /** The simulated browser's microphone permission: "denied" makes answer and dial fail with MEDIA_PERMISSION_DENIED before they reach the server (the call keeps ringing). Default "granted". */

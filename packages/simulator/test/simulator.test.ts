@@ -206,6 +206,28 @@ describe("simulator specifics", () => {
     expect(desktop.getCall(id)?.state).toBe("ringing");
   });
 
+  it("offers the directory from its options, and a consult to an entry reaches the server as its destination", async () => {
+    const directory = [
+      { id: "billing", label: "Billing queue", kind: "queue", destination: "Billing queue" },
+      { id: "+15550142", label: "Alan Turing", kind: "number", destination: "+15550142" },
+    ] as const;
+    const sim = createSimulator({ defaultFarEnd: "answer", answerAfterMs: 5, connector: { directory } });
+    const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 500 });
+    cleanup.push(async () => {
+      await desktop.destroy();
+      sim.server.dispose();
+    });
+    expect(desktop.snapshot().directory).toEqual(directory);
+    await desktop.login({ agentId: "a1" });
+    const id = sim.server.ringInbound({ from: "+15550100" });
+    await until(() => desktop.getCall(id));
+    await desktop.answer(id);
+    await until(() => desktop.getCall(id)?.state === "connected");
+    const leg = await desktop.consult(id, directory[0].destination);
+    expect(desktop.getCall(leg)).toMatchObject({ direction: "consult", to: "Billing queue" });
+    expect(sim.server.requests.find((r) => r.op === "consult")).toMatchObject({ args: { destination: "Billing queue" } });
+  });
+
   it("checks the agent's password when credentials are configured", async () => {
     const sim = createSimulator({ credentials: { a1: "secret" } });
     const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 300 });

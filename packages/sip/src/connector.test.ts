@@ -95,3 +95,12 @@ it("a refresh the link's next drop cut short does not end the call: the refresh 
   await waitFor(() => desktop.getCall(id)?.state === "wrapup");
   expect(desktop.getCall(id)).toMatchObject({ endReason: "lost", failure: { code: "LINK_DOWN", vendorCode: "481" } });
 });
+
+it("offers the directory from its options in the desktop's snapshot", async () => {
+  const stack = fakeStack();
+  const directory = [{ id: "200", label: "Support desk", kind: "number", destination: "sip:200@lab" }] as const;
+  const recorded = createRecordedDesktop(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", reconnectDelaysMs: [0], directory }, stack.factory));
+  desktops.push(recorded.desktop);
+  await recorded.connected();
+  expect(recorded.desktop.snapshot().directory).toEqual(directory);
+});

@@ -168,6 +168,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     name: options.name ?? DEFAULTS.name,
     capabilities: capabilitiesOf(options),
     reasons,
+    ...(options.directory ? { directory: options.directory } : {}),
 
     async start(c) {
       ctx = c;

@@ -1,5 +1,5 @@
 /** The SIP connector's options, capabilities and default agent states. Durations are milliseconds unless a field says otherwise. */
-import type { AgentReason, Capability } from "@opencti/core";
+import type { AgentReason, Capability, DirectoryEntry } from "@opencti/core";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
 
 export interface SipConnectorOptions {
@@ -31,6 +31,12 @@ export interface SipConnectorOptions {
   readonly wrapUp?: boolean;
   /** SIP has no ACD: agent state is local. With this, a not-ready state unregisters so no calls arrive; ready registers again. Default false. */
   readonly unregisterWhenNotReady?: boolean;
+  /**
+   * Transfer and consult targets the panel offers to pick (agents, queues,
+   * numbers): `{ id, label, kind, destination }`, each destination dialable
+   * as it is (see core's DirectoryEntry). Default none.
+   */
+  readonly directory?: readonly DirectoryEntry[];
   /** The agent states a person can pick. Default DEFAULT_REASONS (Ready, Not ready, Break); a login without a state enters the first ready one. */
   readonly reasons?: readonly AgentReason[];
   /** Delays before each reconnect attempt, ms; the last repeats, `[]` retries every 1000. Default 500, 1000, 2000, 4000, 8000. */

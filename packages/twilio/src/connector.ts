@@ -184,6 +184,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     name: options.name ?? DEFAULTS.name,
     capabilities: twilioCapabilities(options),
     reasons: agentState.reasons,
+    ...(options.directory ? { directory: options.directory } : {}),
 
     async start(context) {
       ctx = context;

@@ -2,7 +2,7 @@
  * What an integrator configures, what the connector declares for it, and the
  * defaults. Every duration is in milliseconds.
  */
-import type { AgentReason, Capability } from "@opencti/core";
+import type { AgentReason, Capability, DirectoryEntry } from "@opencti/core";
 import type { Device } from "@twilio/voice-sdk";
 import type { AgentStatePort } from "./agent-state.js";
 import type { CallControlBackend } from "./backend.js";
@@ -84,6 +84,12 @@ export interface TwilioConnectorOptions {
    * those (what this configuration supports).
    */
   capabilities?: readonly Capability[];
+  /**
+   * Transfer and consult targets the panel offers to pick (agents, queues,
+   * numbers): `{ id, label, kind, destination }`, each destination dialable
+   * as it is (see core's DirectoryEntry). Default none.
+   */
+  directory?: readonly DirectoryEntry[];
   /** `connector` on every event. Default "twilio". */
   name?: string;
 }

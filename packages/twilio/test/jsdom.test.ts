@@ -57,6 +57,14 @@ describe("registration", () => {
   });
 });
 
+describe("directory", () => {
+  it("offers the directory from its options in the desktop's snapshot", async () => {
+    const directory = [{ id: "support", label: "Support queue", kind: "queue", destination: "Support queue" }] as const;
+    await setup({}, { directory });
+    expect(desktop.snapshot().directory).toEqual(directory);
+  });
+});
+
 describe("incoming calls", () => {
   beforeEach(async () => {
     await setup();

@@ -29,7 +29,8 @@ export interface FakeAgentState {
 
 export interface QuickConnect {
   readonly name: string;
-  readonly phoneNumber: string;
+  /** A phone_number quick connect's number (agents and queues have none). */
+  readonly phoneNumber?: string;
   readonly type?: "phone_number" | "agent" | "queue";
 }
 
@@ -542,7 +543,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       case "createAdditionalConnection": {
         const c = contact();
         const { phoneNumber, name } = endpointNumber(p.endpoint);
-        if (!phoneNumber) throw new ApiError("BadEndpointException", "The endpoint has no phone number");
+        // An agent or queue quick connect has no number: Connect routes it by its ARN.
+        const routed = ["agent", "queue"].includes(String((p.endpoint as { type?: unknown } | null)?.type)) && name;
+        if (!phoneNumber && !routed) throw new ApiError("BadEndpointException", "The endpoint has no phone number");
         for (const r of remotes(c)) if (r.state === "connected") setConn(r, "hold");
         c.connections.push(newConnection("outbound", false, "connecting", phoneNumber, name));
         return {};

@@ -43,6 +43,7 @@ const ctx: ConnectorContext = {
   setAgent: forward("setAgent"),
   setLink: forward("setLink"),
   setReasons: forward("setReasons"),
+  setDirectory: forward("setDirectory"),
   sync: forward("sync"),
   signal: forward("signal"),
   invalidVendorEvent: forward("invalidVendorEvent"),
