@@ -93,7 +93,9 @@ async function main(): Promise<void> {
  * turns them on.
  */
 function ringAlerts(config: AppConfig): string {
-  const vendorRings = config.connector === "twilio" || (config.connector === "amazon-connect" && config.options.disableRingtone !== "true");
+  // (Not the demo transports: the Twilio emulator's sounds are silent, the fake CCP has no softphone.)
+  const { signalingUrl, disableRingtone, ccpUrl } = config.options;
+  const vendorRings = (config.connector === "twilio" && !signalingUrl) || (config.connector === "amazon-connect" && disableRingtone !== "true" && ccpUrl !== "fake");
   return vendorRings ? "title notification" : "tone title notification";
 }
 

@@ -4,10 +4,11 @@
  *
  * - `tone`: a generated ring (440 + 480 Hz, 2 s on / 4 s off, the North
  *   American ring cadence) through Web Audio. Browsers only let a page start
- *   audio after a user gesture, so the panel unlocks it on the agent's first
- *   click or key press in it (logging in is one). Leave `tone` out when the
- *   vendor's SDK plays its own ringtone (Twilio's Voice SDK does by default;
- *   Amazon Connect's softphone does unless `disableRingtone`).
+ *   audio after a user gesture: the page's one audio context is created (or
+ *   resumed) on the agent's first click or key press anywhere in the page,
+ *   and again when a ring starts. Leave `tone` out when the vendor's SDK
+ *   plays its own ringtone (Twilio's Voice SDK does by default; Amazon
+ *   Connect's softphone does unless `disableRingtone`).
  * - `title`: while the tab is hidden, the document title alternates with
  *   "Incoming call: <caller>" (in the panel's language) once a second; restored when the ringing stops
  *   or the tab is shown.
@@ -50,37 +51,69 @@ export function notificationPermission(): NotificationPermission | "unsupported"
   return typeof Notification === "function" ? Notification.permission : "unsupported";
 }
 
+// The page's audio context: one for every panel, created on a user gesture and never closed.
+let audio: AudioContext | undefined;
+/** Creates or resumes the audio context; a no-op where the browser says no (no gesture yet, no audio). */
+function unlockAudio(): AudioContext | undefined {
+  try {
+    audio ??= typeof AudioContext === "function" ? new AudioContext() : undefined;
+    if (audio?.state === "suspended") void audio.resume().catch(() => {});
+  } catch {
+    // No audio output: the other alerts still work.
+  }
+  return audio;
+}
+const GESTURES = ["pointerdown", "pointerup", "keydown"] as const;
+
+// The title flash: one per page. Each ringing panel adds its text; the first one shows.
+const flashing = new Map<object, string>();
+let flashTimer: ReturnType<typeof setInterval> | undefined;
+/** The title to come back to; a title the host sets during the flash replaces it. */
+let savedTitle = "";
+/** The alert texts shown during this flash: a title that is none of them is the host's. */
+const shownTexts = new Set<string>();
+function flash(owner: object, text: string | undefined): void {
+  if (text === undefined) flashing.delete(owner);
+  else flashing.set(owner, text);
+  const show = (title: string): void => {
+    if (title !== savedTitle) shownTexts.add(title);
+    document.title = title;
+  };
+  if (flashing.size && flashTimer === undefined) {
+    savedTitle = document.title;
+    show(flashing.values().next().value!);
+    flashTimer = setInterval(() => {
+      const now = document.title;
+      if (now !== savedTitle && !shownTexts.has(now)) savedTitle = now;
+      show(now === savedTitle ? flashing.values().next().value! : savedTitle);
+    }, FLASH_MS);
+  } else if (!flashing.size && flashTimer !== undefined) {
+    clearInterval(flashTimer);
+    flashTimer = undefined;
+    // Our own text is put back; a title the host set since stays.
+    if (shownTexts.has(document.title)) document.title = savedTitle;
+    shownTexts.clear();
+  }
+}
+
 /**
  * Plays, flashes and notifies while calls ring. `update()` is called with the
  * ringing calls after every event; `stop()` when the panel goes away.
  */
 export class RingAlerts {
-  #audio: AudioContext | undefined;
   #tone: ReturnType<typeof setInterval> | undefined;
-  #flash: ReturnType<typeof setInterval> | undefined;
-  /** The title before the flash started, restored after it. */
-  #title: string | undefined;
   readonly #notifications = new Map<string, Notification>();
   #ringing: readonly RingingCall[] = [];
   #kinds: ReadonlySet<RingAlertKind> = new Set();
   #words: Pick<Messages, "ringTitle" | "notificationTitle"> = en;
 
   constructor() {
-    // The tab coming back into view ends the title flash (and a hidden tab starts it).
-    document.addEventListener("visibilitychange", this.#onVisibility);
-  }
-
-  /** From a user gesture: creates (or resumes) the audio context the tone plays in. */
-  unlock(): void {
-    if (this.#audio || typeof AudioContext !== "function") {
-      if (this.#audio?.state === "suspended") void this.#audio.resume().catch(() => {});
-      return;
-    }
-    try {
-      this.#audio = new AudioContext();
-    } catch {
-      // No audio output: the other alerts still work.
-    }
+    // The tab coming back into view ends the title flash (and a hidden tab starts it);
+    // the window losing focus is when a notification helps.
+    document.addEventListener("visibilitychange", this.#refresh);
+    window.addEventListener("blur", this.#refresh);
+    window.addEventListener("focus", this.#refresh);
+    for (const type of GESTURES) document.addEventListener(type, unlockAudio, { capture: true, passive: true });
   }
 
   /** The calls ringing now and the alerts wanted: starts and stops each alert to match. */
@@ -88,36 +121,36 @@ export class RingAlerts {
     this.#ringing = ringing;
     this.#kinds = kinds;
     this.#words = words;
-    const on = ringing.length > 0;
-    if (on && kinds.has("tone")) this.#startTone();
+    if (ringing.length > 0 && kinds.has("tone")) this.#startTone();
     else this.#stopTone();
-    this.#updateFlash();
-    this.#updateNotifications();
+    this.#refresh();
   }
 
   stop(): void {
     this.update([], new Set());
-    document.removeEventListener("visibilitychange", this.#onVisibility);
-    void this.#audio?.close().catch(() => {});
-    this.#audio = undefined;
+    document.removeEventListener("visibilitychange", this.#refresh);
+    window.removeEventListener("blur", this.#refresh);
+    window.removeEventListener("focus", this.#refresh);
+    for (const type of GESTURES) document.removeEventListener(type, unlockAudio, { capture: true });
   }
 
-  #onVisibility = (): void => {
-    this.#updateFlash();
+  #refresh = (): void => {
+    const first = this.#ringing[0];
+    flash(this, first && this.#kinds.has("title") && document.visibilityState === "hidden" ? this.#words.ringTitle(first.title) : undefined);
     this.#updateNotifications();
   };
 
   #startTone(): void {
     if (this.#tone !== undefined) return;
     const ring = (): void => {
-      const audio = this.#audio;
-      if (!audio || audio.state !== "running") return;
-      const gain = audio.createGain();
+      const context = unlockAudio();
+      if (context?.state !== "running") return;
+      const gain = context.createGain();
       gain.gain.value = TONE_GAIN;
-      gain.connect(audio.destination);
-      const at = audio.currentTime;
+      gain.connect(context.destination);
+      const at = context.currentTime;
       for (const hz of TONE_HZ) {
-        const osc = audio.createOscillator();
+        const osc = context.createOscillator();
         osc.frequency.value = hz;
         osc.connect(gain);
         osc.start(at);
@@ -133,35 +166,19 @@ export class RingAlerts {
     this.#tone = undefined;
   }
 
-  #updateFlash(): void {
-    const first = this.#ringing[0];
-    if (first && this.#kinds.has("title") && document.visibilityState === "hidden") {
-      if (this.#flash !== undefined) return;
-      this.#title = document.title;
-      const alert = (): string => this.#words.ringTitle(this.#ringing[0]?.title ?? first.title);
-      document.title = alert();
-      this.#flash = setInterval(() => {
-        document.title = document.title === this.#title ? alert() : this.#title!;
-      }, FLASH_MS);
-    } else if (this.#flash !== undefined) {
-      clearInterval(this.#flash);
-      this.#flash = undefined;
-      document.title = this.#title!;
-    }
-  }
-
   #updateNotifications(): void {
-    const wanted = this.#kinds.has("notification") && notificationPermission() === "granted" && (document.visibilityState === "hidden" || !document.hasFocus());
-    const ids = new Set(wanted ? this.#ringing.map((c) => c.id) : []);
+    const wanted = this.#kinds.has("notification") && notificationPermission() === "granted";
+    const away = document.visibilityState === "hidden" || !document.hasFocus();
     for (const [id, shown] of this.#notifications) {
-      // Shown once per ringing call: closed when it stops ringing (not when the tab is shown: the agent may still click it).
-      if (!this.#ringing.some((c) => c.id === id)) {
+      // Closed when the call stops ringing or notifications are turned off (not when the tab is shown: the agent may still click it).
+      if (!wanted || !this.#ringing.some((c) => c.id === id)) {
         shown.close();
         this.#notifications.delete(id);
       }
     }
+    if (!wanted || !away) return;
     for (const call of this.#ringing) {
-      if (!ids.has(call.id) || this.#notifications.has(call.id)) continue;
+      if (this.#notifications.has(call.id)) continue;
       try {
         const shown = new Notification(this.#words.notificationTitle, { body: call.title, tag: `opencti-call-${call.id}`, requireInteraction: true });
         shown.onclick = () => {

@@ -36,7 +36,9 @@ export interface Messages {
   directionCall: Readonly<Record<CallDirection, string>>;
   partyState: Readonly<Record<PartyState, string>>;
   action: Readonly<Record<ButtonAction, string>>;
-  /** What a failed request is called: "Could not <put the call on hold>: …". */
+  /** A call button's accessible name, with whose call it is: "Hold Ada Lovelace" (also Call back and Redial). */
+  actionOn: (action: string, caller: string) => string;
+  /** What a failed request is called, as `couldNot` takes it: "put the call on hold" (German: a whole clause). */
   request: Readonly<Record<RequestWord, string>>;
   /** The default heading. */
   phone: string;
@@ -90,6 +92,8 @@ export interface Messages {
   number: string;
   call: string;
   dialPad: string;
+  /** An example in the dial field. */
+  numberPlaceholder: string;
   typeDigit: (key: string) => string;
   /** "Could not <verb>: <reason>", plus "Try again." when retrying may help. */
   couldNot: (verb: string, reason: string, retryable: boolean) => string;
@@ -148,6 +152,7 @@ export const en: Messages = {
     conference: "Conference",
     swap: "Swap",
   },
+  actionOn: (action, caller) => `${action} ${caller}`,
   request: {
     login: "log in",
     logout: "log out",
@@ -219,6 +224,7 @@ export const en: Messages = {
   number: "Number",
   call: "Call",
   dialPad: "Dial pad",
+  numberPlaceholder: "+1 555 010 0199",
   typeDigit: (key) => `Type ${key}`,
   couldNot: (verb, reason, retryable) => `Could not ${verb}: ${reason}${retryable ? " Try again." : ""}`,
   unexpected: "something unexpected went wrong.",
@@ -259,6 +265,14 @@ const catalogs = new Map<string, Messages>([["en", en]]);
  */
 export function registerLocale(locale: string, messages: PartialMessages): void {
   catalogs.set(locale.toLowerCase(), mergeMessages(en, messages));
+  for (const changed of watchers) changed();
+}
+
+const watchers = new Set<() => void>();
+/** Calls `changed` after each registerLocale (a panel on screen takes its new catalog); returns the way to stop. */
+export function watchLocales(changed: () => void): () => void {
+  watchers.add(changed);
+  return () => void watchers.delete(changed);
 }
 
 /** The catalog for `locale`: its own, else its language's, else English; with the tag it found. */

@@ -10,9 +10,10 @@
  */
 import { isCtiError, normalizeDestination, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { repeat } from "lit/directives/repeat.js";
 import { DEFAULT_ALERTS, notificationPermission, parseAlerts, RingAlerts } from "./alerts.js";
 import { callClockStart, callOutcome, callTitle, formatClock, formatDuration, type NumberFormatter } from "./format.js";
-import { en, mergeMessages, messagesFor, type ButtonAction, type Messages, type PartialMessages, type RequestWord } from "./messages.js";
+import { en, mergeMessages, messagesFor, watchLocales, type ButtonAction, type Messages, type PartialMessages, type RequestWord } from "./messages.js";
 import { recentCall, remember, type RecentCall } from "./recent.js";
 import { ACTION_KEYS, shortcutFor } from "./shortcuts.js";
 import { panelStyles } from "./styles.js";
@@ -101,6 +102,10 @@ export class CallControlPanel extends LitElement {
   /** When each held call went on hold (the event's `at`), for its hold timer. */
   readonly #heldSince = new Map<string, number>();
   #ringAlerts: RingAlerts | undefined;
+  #langObserver: MutationObserver | undefined;
+  #unwatchLocales: (() => void) | undefined;
+  /** The desktop whose calls #recent and #notices hold. */
+  #listsOf: Desktop | undefined;
   /** The catalog in use and its tag (see #resolveMessages). */
   #m: Messages = en;
   #lang = "en";
@@ -117,19 +122,19 @@ export class CallControlPanel extends LitElement {
     this.dispositions = DEFAULT_DISPOSITIONS;
     this.alerts = DEFAULT_ALERTS;
     this.shortcuts = "on";
-    // Audio may start only after a user gesture: the agent's first click or key in the panel unlocks the ring tone.
-    const unlock = (): void => this.#ringAlerts?.unlock();
-    this.addEventListener("pointerdown", unlock);
-    this.addEventListener("keydown", (event) => {
-      unlock();
-      this.#onShortcut(event);
-    });
+    this.addEventListener("keydown", (event) => this.#onShortcut(event));
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#ringAlerts ??= new RingAlerts();
     this.#subscribe();
+    // A call may be ringing already (the panel was moved in the page, or attached late).
+    this.#updateAlerts();
+    // The page's (or an ancestor's) lang may change: the language follows it.
+    this.#langObserver ??= new MutationObserver(() => this.#relocalize());
+    this.#langObserver.observe(document.documentElement, { attributes: true, attributeFilter: ["lang"], subtree: true });
+    this.#unwatchLocales ??= watchLocales(() => this.#relocalize());
     // Timers (time in state, call duration) move once a second.
     this.#ticker = setInterval(() => {
       if (this.desktop) this.requestUpdate();
@@ -141,6 +146,9 @@ export class CallControlPanel extends LitElement {
     clearInterval(this.#ticker);
     this.#ringAlerts?.stop();
     this.#ringAlerts = undefined;
+    this.#langObserver?.disconnect();
+    this.#unwatchLocales?.();
+    this.#unwatchLocales = undefined;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#subscribed = undefined;
@@ -166,21 +174,33 @@ export class CallControlPanel extends LitElement {
     }
   };
 
+  /** The language may have changed (a lang attribute, a newly registered catalog). */
+  #relocalize(): void {
+    const before = this.#m;
+    this.#resolveMessages();
+    if (this.#m !== before) {
+      this.#updateAlerts();
+      this.requestUpdate();
+    }
+  }
+
   #resolveMessages(): void {
     const { locale, messages } = messagesFor(this.locale ?? this.closest("[lang]")?.getAttribute("lang"));
     this.#lang = locale;
     this.#m = this.messages ? mergeMessages(messages, this.messages) : messages;
   }
 
-  /** Rings, flashes and notifies while a call rings (see alerts.ts). */
+  /** Rings, flashes and notifies while a call rings and can be answered: not while the link is down (nor once the desktop is destroyed). */
   #updateAlerts(): void {
-    const ringing = (this.desktop?.snapshot().calls ?? []).filter((c) => c.state === "ringing").map((c) => ({ id: c.id, title: this.#title(c) }));
+    const snapshot = this.desktop?.snapshot();
+    const calls = snapshot?.link === "connected" ? snapshot.calls : [];
+    const ringing = calls.filter((c) => c.state === "ringing").map((c) => ({ id: c.id, title: this.#title(c) }));
     this.#ringAlerts?.update(ringing, parseAlerts(this.alerts), this.#m);
   }
 
   /** Alt+Shift+A/H/O/M while focus is in the panel (see shortcuts.ts). */
   #onShortcut(event: KeyboardEvent): void {
-    const shortcut = this.shortcuts === "off" ? undefined : shortcutFor(event);
+    const shortcut = this.shortcuts === "off" ? undefined : shortcutFor(event, event.composedPath()[0]);
     const desktop = this.desktop;
     if (!shortcut || !desktop) return;
     event.preventDefault();
@@ -203,7 +223,19 @@ export class CallControlPanel extends LitElement {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#subscribed = this.desktop;
-    if (this.desktop) this.#unsubscribe = this.desktop.on("*", (event) => this.#onEvent(event));
+    const desktop = this.desktop;
+    // Another desktop's calls (their ids may repeat) are not this one's: what the lists kept goes.
+    if (desktop !== this.#listsOf) {
+      this.#listsOf = desktop;
+      this.#recent = [];
+      this.#notices = [];
+    }
+    this.#heldSince.clear();
+    if (!desktop) return;
+    this.#unsubscribe = desktop.on("*", (event) => this.#onEvent(event));
+    // Held calls' timers from when they went on hold, as far as the history says; else from now.
+    for (const call of desktop.snapshot().calls) if (call.state === "held") this.#heldSince.set(call.id, Date.now());
+    for (const e of desktop.events()) if (e.type === "call.held" && this.#heldSince.has(e.call.id)) this.#heldSince.set(e.call.id, e.at);
   }
 
   #onEvent(event: DesktopEvent): void {
@@ -235,6 +267,7 @@ export class CallControlPanel extends LitElement {
         break;
       }
       case "link.changed":
+        this.#updateAlerts();
         this.#announce(this.#m.announceLink(this.#m.link[event.link]));
         break;
       case "error":
@@ -355,7 +388,11 @@ export class CallControlPanel extends LitElement {
 
   #renderCalls({ calls, capabilities }: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
     if (calls.length === 0) return nothing;
-    return html`<section part="calls" aria-label=${this.#m.calls}>${calls.map((call) => this.#renderCall(call, holdToAnswer(call, calls, capabilities)))}</section>`;
+    return html`<section part="calls" aria-label=${this.#m.calls}>${repeat(
+      calls,
+      (call) => call.id,
+      (call) => this.#renderCall(call, holdToAnswer(call, calls, capabilities)),
+    )}</section>`;
   }
 
   /** The calls that did not happen (missed, abandoned, declined, busy, unanswered, failed), until dismissed. */
@@ -364,7 +401,9 @@ export class CallControlPanel extends LitElement {
     if (shown.length === 0) return nothing;
     const m = this.#m;
     return html`<section part="notices" aria-label=${m.callNotices}>
-      ${shown.map(
+      ${repeat(
+        shown,
+        (r) => r.id,
         (r) => html`<div class="missed" role="status" part="call-notice" data-call-id=${r.id} data-end-reason=${r.endReason}>
           <div class="row spread">
             <strong class="call-title">${(r.direction === "inbound" ? m.callFrom : m.callTo)(this.#title(r.call))}</strong>
@@ -394,7 +433,7 @@ export class CallControlPanel extends LitElement {
       type="button"
       class=${notice ? "good" : ""}
       part="button call-back"
-      aria-label=${`${label} ${this.#title(r.call)}`}
+      aria-label=${this.#m.actionOn(label, this.#title(r.call))}
       data-number=${target}
       ?disabled=${this.#busy.has("dial")}
       @click=${() =>
@@ -416,7 +455,9 @@ export class CallControlPanel extends LitElement {
         <button type="button" aria-label=${m.clearRecentCalls} @click=${this.#clearRecent}>${m.clear}</button>
       </div>
       <ul>
-        ${this.#recent.map(
+        ${repeat(
+          this.#recent,
+          (r) => r.id,
           (r) => html`<li part="recent-call" class="row spread" data-call-id=${r.id} data-direction=${r.direction} data-end-reason=${r.endReason}>
             <span class="grow">
               <span part="outcome"><span class="call-title">${this.#title(r.call)}</span> <span class="muted">${callOutcome(r.call, m)}</span></span><br />
@@ -483,7 +524,11 @@ export class CallControlPanel extends LitElement {
       ${remote.length > 1 || call.actions.includes("dropParty") ? this.#renderParties(call, remote) : nothing}
       <div class="row" part="actions">
         ${holdFirst.length > 0 ? this.#holdAndAnswerButton(call, holdFirst, title) : nothing}
-        ${BUTTON_ACTIONS.filter((a) => call.actions.includes(a)).map((action) => this.#actionButton(call, action, title))}
+        ${repeat(
+          BUTTON_ACTIONS.filter((a) => call.actions.includes(a)),
+          (action) => action,
+          (action) => this.#actionButton(call, action, title),
+        )}
         ${call.actions.includes("sendDtmf") ? this.#drawerToggle(call, "keypad", m.keypad, drawer) : nothing}
         ${call.actions.includes("blindTransfer") || call.actions.includes("consult") ? this.#drawerToggle(call, "transfer", m.transfer, drawer) : nothing}
       </div>
@@ -499,7 +544,7 @@ export class CallControlPanel extends LitElement {
       type="button"
       part="button ${action}"
       class=${BUTTON_CLASS[action] ?? ""}
-      aria-label=${`${label} ${title}`}
+      aria-label=${this.#m.actionOn(label, title)}
       aria-keyshortcuts=${ACTION_KEYS[action] && this.shortcuts !== "off" ? ACTION_KEYS[action] : nothing}
       ?disabled=${this.#busy.has(`${action}:${call.id}`)}
       @click=${() => void this.#run(`${action}:${call.id}`, action, (d) => callAction(d, action, call.id))}
@@ -681,7 +726,7 @@ export class CallControlPanel extends LitElement {
           class="grow"
           inputmode="tel"
           autocomplete="off"
-          placeholder="+1 555 010 0199"
+          placeholder=${m.numberPlaceholder}
           .value=${this.#dialValue}
           aria-invalid=${error ? "true" : "false"}
           aria-describedby="dial-error"

@@ -21,9 +21,12 @@ import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/
  * URI, an extension, a queue name, a fictional 555 number).
  */
 export function formatPhoneNumber(raw: string, defaultCountry?: CountryCode): string {
+  // Only what is written as a phone number (a SIP URI with a number in it stays a URI).
+  if (!/^[+\d\s().-]+$/.test(raw)) return raw;
   const number = parsePhoneNumberFromString(raw, defaultCountry);
   if (!number?.isValid()) return raw;
-  return raw.trim().startsWith("+") || !defaultCountry ? number.formatInternational() : number.formatNational();
+  // National format only for a number of the default country (not one dialled with an international prefix).
+  return defaultCountry && number.country === defaultCountry && !raw.trim().startsWith("+") ? number.formatNational() : number.formatInternational();
 }
 
 export type { CountryCode };

@@ -18,9 +18,12 @@ const call = (over: Partial<Call>): Call => ({
 
 describe("recentCall", () => {
   it("a call that never connected and ended missed, abandoned, declined, busy, unanswered or failed is a notice", () => {
-    for (const endReason of ["missed", "abandoned", "rejected", "busy", "no_answer", "failed"] as const) {
+    for (const endReason of ["missed", "abandoned", "busy", "no_answer", "failed"] as const) {
       expect(recentCall(call({ endReason, endedAt: 5000 }), 9999)).toMatchObject({ notice: true, talkMs: 0, endedAt: 5000, endReason });
     }
+    // Declined: a notice when the far end declined the agent's call, not when the agent declined one.
+    expect(recentCall(call({ direction: "outbound", endReason: "rejected" }), 0).notice).toBe(true);
+    expect(recentCall(call({ direction: "inbound", endReason: "rejected" }), 0).notice).toBe(false);
     for (const endReason of ["local_hangup", "remote_hangup", "transferred", "merged", "lost", "unknown"] as const) {
       expect(recentCall(call({ endReason }), 9999).notice).toBe(false);
     }
@@ -36,6 +39,8 @@ describe("recentCall", () => {
     expect(recentCall(call({ direction: "outbound", from: "+15550999", to: "sip:1001@pbx.example.com" }), 0).callBack).toBe("sip:1001@pbx.example.com");
     expect(recentCall(call({ fromName: "Anonymous" }), 0).callBack).toBeUndefined();
     expect(recentCall(call({ from: "<b>not a number</b>" }), 0).callBack).toBeUndefined();
+    // Withheld numbers cannot be called back.
+    for (const from of ["anonymous", "Restricted", "sip:anonymous@anonymous.invalid", "+266696687", "+7378742833", "Sales Queue"]) expect(recentCall(call({ from }), 0).callBack, from).toBeUndefined();
   });
 
   it("keeps the newest first, one entry per call, at most the limit", () => {

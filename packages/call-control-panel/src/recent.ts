@@ -21,8 +21,22 @@ export interface RecentCall {
   readonly notice: boolean;
 }
 
-/** End reasons of a call that did not happen, worth a notice. */
+/** End reasons of a call that did not happen, worth a notice (`rejected` only when the far end declined: the agent knows what they declined). */
 const NOTICE_REASONS: ReadonlySet<EndReason> = new Set(["missed", "abandoned", "rejected", "busy", "no_answer", "failed"]);
+
+/**
+ * What withheld caller ids look like: SIP's anonymous URI, the words, and
+ * the keypad spellings Twilio and carriers put in `From` for a withheld
+ * number (ANONYMOUS +266696687, RESTRICTED +7378742833, UNAVAILABLE
+ * +86282452253, BLOCKED +2562533, UNKNOWN +8656696).
+ */
+const WITHHELD = /^(\+?(266696687|7378742833|86282452253|2562533|8656696)|sips?:anonymous@.*|anonymous|restricted|private|unavailable|unknown|blocked|withheld)$/i;
+
+/** A number or SIP address to call back: dialable, and not a withheld caller id. */
+function callBackTarget(remote: string | undefined): string | undefined {
+  const target = remote === undefined ? undefined : normalizeDestination(remote);
+  return target === undefined || WITHHELD.test(target) || !/^(\+?\d+|sips?:.+)$/.test(target) ? undefined : target;
+}
 
 /** `call` (its final snapshot, from `call.ended`) as a recent call. */
 export function recentCall(call: Call, now: number): RecentCall {
@@ -37,9 +51,9 @@ export function recentCall(call: Call, now: number): RecentCall {
     endReason,
     endedAt,
     talkMs: call.connectedAt === undefined ? 0 : Math.max(0, endedAt - call.connectedAt),
-    callBack: remote === undefined ? undefined : normalizeDestination(remote),
+    callBack: callBackTarget(remote),
     // A failure after it connected is a notice too: the agent was cut off.
-    notice: endReason === "failed" || (call.connectedAt === undefined && NOTICE_REASONS.has(endReason)),
+    notice: endReason === "failed" || (call.connectedAt === undefined && NOTICE_REASONS.has(endReason) && !(endReason === "rejected" && call.direction === "inbound")),
   };
 }
 

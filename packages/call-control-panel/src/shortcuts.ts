@@ -2,8 +2,14 @@
  * Keyboard shortcuts for the four things an agent does most. They work only
  * while focus is inside the panel (the listener is on the element, not the
  * document), so they never take a key from the host page; `shortcuts="off"`
- * turns them off. Alt+Shift+letter, matched by physical key (`event.code`), so
- * they work on any keyboard layout and with macOS's Option key.
+ * turns them off. Alt+Shift+letter, matched by the letter the key types
+ * (`event.key`, so AZERTY's A is A), or by the key's position (`event.code`)
+ * when it types no Latin letter (macOS's Option+Shift+A types "Å"). A held key
+ * acts once (no auto-repeat), and in the panel's text fields a combination
+ * that types a character (Option+Shift+O is "Ø" on a Mac) types it instead.
+ * Known clashes: Alt+Shift switches keyboard layouts on Windows (pressed
+ * alone, not with a letter), ChromeOS takes Alt+Shift+M, and Firefox's
+ * `accesskey` uses Alt+Shift+letter.
  */
 import type { Call, CallAction } from "@opencti/core";
 
@@ -38,10 +44,20 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { code: "KeyM", keys: "Alt+Shift+M", label: "Mute or unmute", pick: (calls) => first(active(calls), ["mute", "unmute"]) },
 ];
 
-/** The shortcut `event` presses, if any. */
-export function shortcutFor(event: KeyboardEvent): Shortcut | undefined {
-  if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey) return undefined;
-  return SHORTCUTS.find((s) => s.code === event.code);
+/** Whether `target` takes typed text (an input for text, a textarea, an editable element). */
+function typesText(target: EventTarget | undefined): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target instanceof HTMLTextAreaElement || target.isContentEditable) return true;
+  return target instanceof HTMLInputElement && !["button", "checkbox", "radio", "submit", "reset", "range", "color", "file"].includes(target.type);
+}
+
+/** The shortcut `event` presses, if any; `target` is where focus is (the event's composed target). */
+export function shortcutFor(event: KeyboardEvent, target?: EventTarget): Shortcut | undefined {
+  if (!event.altKey || !event.shiftKey || event.ctrlKey || event.metaKey || event.repeat || event.isComposing) return undefined;
+  const letter = /^[a-z]$/i.test(event.key) ? event.key.toUpperCase() : undefined;
+  // A combination that types a character in a text field is that character.
+  if (!letter && event.key.length === 1 && typesText(target)) return undefined;
+  return SHORTCUTS.find((s) => (letter ? s.code === `Key${letter}` : s.code === event.code));
 }
 
 /** `aria-keyshortcuts` of a call action's button. */

@@ -173,7 +173,11 @@ export interface Desktop {
    * unless the call is in wrap-up.
    */
   completeWrapUp(callId: string, wrapUp?: WrapUp): Promise<void>;
-  /** Stops the connector and removes every listener; later reports are ignored. */
+  /**
+   * Sets the link `disconnected` (one last `link.changed`, reason "The desktop
+   * was destroyed."), then stops the connector and removes every listener;
+   * later reports are ignored and requests reject with INVALID_STATE.
+   */
   destroy(): Promise<void>;
 }
 
@@ -410,6 +414,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
 
     async destroy() {
       if (destroyed) return;
+      // A last link.changed, so a panel stops ringing for calls nobody can answer any more.
+      emit(store.setLink("disconnected", "The desktop was destroyed."));
       destroyed = true;
       listeners.clear();
       // Requests in flight reject (their signals abort) instead of waiting for their timeout.

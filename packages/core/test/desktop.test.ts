@@ -260,7 +260,9 @@ describe("events", () => {
     desktop.on("*", (e) => got.push(e.type));
     await desktop.destroy();
     rec.ctx.upsertCall({ id: "1", state: "ringing" });
-    expect(got).toEqual([]);
+    // Only the link going down as it is destroyed (so a panel stops alerting).
+    expect(got).toEqual(["link.changed"]);
+    expect(desktop.snapshot().link).toBe("disconnected");
     expect(stop).toHaveBeenCalledOnce();
   });
 
