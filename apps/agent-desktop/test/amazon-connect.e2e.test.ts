@@ -129,16 +129,42 @@ describe("agent desktop on Amazon Connect (Chromium, real Streams, fake CCP on a
 
     // What crossed the origin boundary: Streams' real API requests, in order.
     const requests = await frame.evaluate(() => (window as unknown as { fakeCcp: FakeCcpInPage }).fakeCcp.requests.map((r) => ({ method: r.method, contactId: r.params.contactId })));
-    const callRequests = requests.filter((r) => r.method !== "putAgentState");
+    // (getEndpoints: the quick connects, listed as the panel's directory when the CCP comes up.)
+    expect(requests.map((r) => r.method)).toContain("getEndpoints");
+    const callRequests = requests.filter((r) => r.method !== "putAgentState" && r.method !== "getEndpoints");
     expect(callRequests).toEqual([
       { method: "acceptContact", contactId },
       { method: "destroyConnection", contactId },
       { method: "clearContact", contactId },
     ]);
-    expect(requests[0]!.method).toBe("putAgentState");
+    // The first request the agent made: the state change (the quick connects were listed before, as the CCP came up).
+    expect(requests[0]!.method).toBe("getEndpoints");
+    expect(requests.find((r) => r.method !== "getEndpoints")!.method).toBe("putAgentState");
     const types = await eventTypes(page);
     for (const t of ["link.changed", "agent.changed", "call.ringing", "call.connected", "call.wrapup", "call.ended"]) expect(types).toContain(t);
     expect(types.filter((t) => t === "call.ended")).toHaveLength(1);
+    expect(problems).toEqual([]);
+  });
+
+  it("consults a quick connect picked from the panel's directory", async () => {
+    app = await openApp(browser, appServer.url, "", undefined, { connector: "amazon-connect", options: { ccpUrl: ccp.ccpUrl, loginPopup: "false", ccpLoadTimeoutMs: "15000" } });
+    const { panel, problems } = app;
+    const frame = await ccpFrame(app, new URL(ccp.ccpUrl).origin);
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await panel.getByLabel("Status").selectOption({ label: "Available" });
+    await expect.poll(() => panel.locator('[part~="time-in-state"]').textContent(), { timeout: UI_TIMEOUT }).toMatch(/^Available/);
+    const contactId = await frame.evaluate(() => (window as unknown as { fakeCcp: FakeCcpInPage }).fakeCcp.ringInbound({ from: "+15550100", fromName: "Ada Lovelace" }));
+    const card = callCard(panel, "Ada Lovelace");
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("connected");
+    await card.getByRole("button", { name: "Transfer" }).click();
+    const entry = card.getByRole("list", { name: "Directory" }).getByRole("button", { name: /Billing desk/ });
+    await expect.poll(() => entry.textContent().then((t) => t?.replace(/\s+/g, " ").trim()), { timeout: UI_TIMEOUT }).toBe("Billing desk Number");
+    await entry.click();
+    await card.getByRole("button", { name: "Consult" }).click();
+    await expect.poll(() => card.getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("held");
+    const added = await frame.evaluate(() => (window as unknown as { fakeCcp: FakeCcpInPage }).fakeCcp.requests.find((r) => r.method === "createAdditionalConnection"));
+    expect(added?.params).toMatchObject({ contactId, endpoint: { name: "Billing desk", phoneNumber: "+15550177" } });
     expect(problems).toEqual([]);
   });
 

@@ -7,7 +7,7 @@
  * failure's reason, the connector's agent-state labels) are shown as they
  * come.
  */
-import type { AgentStateKind, CallDirection, CallState, EndReason, LinkState, PartyState } from "@opencti/core";
+import type { AgentStateKind, CallDirection, CallState, DirectoryKind, EndReason, LinkState, PartyState } from "@opencti/core";
 
 /** The buttons rendered from `call.actions`. */
 export type ButtonAction = "answer" | "reject" | "hangup" | "hold" | "resume" | "mute" | "unmute" | "completeTransfer" | "conference" | "swap";
@@ -79,6 +79,11 @@ export interface Messages {
   holdAndAnswerLabel: (caller: string) => string;
   transfer: string;
   transferTo: string;
+  /** The transfer drawer's list of the connector's directory. */
+  directory: string;
+  directoryKind: Readonly<Record<DirectoryKind, string>>;
+  /** Shown when the typed text matches no directory entry. */
+  noDirectoryMatch: string;
   blindTransfer: string;
   consult: string;
   destinationHint: string;
@@ -211,6 +216,9 @@ export const en: Messages = {
   holdAndAnswerLabel: (caller) => `Hold the current call and answer ${caller}`,
   transfer: "Transfer",
   transferTo: "Transfer to",
+  directory: "Directory",
+  directoryKind: { agent: "Agent", queue: "Queue", number: "Number" },
+  noDirectoryMatch: "No match in the directory: type a number or address.",
   blindTransfer: "Blind transfer",
   consult: "Consult",
   destinationHint: "Enter a phone number (for example +1 555 010 0199), an extension or a SIP address.",

@@ -37,6 +37,8 @@ const BUTTON_ACTIONS: readonly CallAction[] = ["answer", "reject", "resume", "ho
 const BUTTON_CLASS: Partial<Record<CallAction, string>> = { answer: "good", reject: "danger", hangup: "danger" };
 /** How long "Hold and answer" waits for answer to be offered once the other call is held, ms. */
 const OFFER_WAIT_MS = 5000;
+/** How many directory entries the transfer drawer lists at once (typing narrows them). */
+const DIRECTORY_SHOWN = 8;
 
 type Drawer = "keypad" | "transfer";
 
@@ -114,6 +116,8 @@ export class CallControlPanel extends LitElement {
   readonly #fieldErrors = new Map<string, string>();
   readonly #sentDigits = new Map<string, string>();
   readonly #dtmfQueue = new Map<string, string>();
+  /** What is typed (or picked) in each call's transfer field. */
+  readonly #transferText = new Map<string, string>();
   #dialValue = "";
   #dialKeypad = false;
 
@@ -256,7 +260,7 @@ export class CallControlPanel extends LitElement {
         this.#heldSince.delete(event.call.id);
         break;
       case "call.ended": {
-        for (const map of [this.#drawers, this.#sentDigits, this.#dtmfQueue, this.#heldSince]) map.delete(event.call.id);
+        for (const map of [this.#drawers, this.#sentDigits, this.#dtmfQueue, this.#heldSince, this.#transferText]) map.delete(event.call.id);
         for (const key of this.#fieldErrors.keys()) if (key.endsWith(`:${event.call.id}`)) this.#fieldErrors.delete(key);
         // The call leaves the list: what became of it stays in "Recent calls" (and a notice when it did not happen).
         const recent = recentCall(event.call, event.at);
@@ -647,17 +651,21 @@ export class CallControlPanel extends LitElement {
     }
   }
 
+  /**
+   * Transfer and consult: a typed number or address, or a pick from the
+   * connector's directory (filtered by what is typed). Enter consults when
+   * the connector can: a blind transfer is never the default.
+   */
   #renderTransfer(call: Call): TemplateResult {
     const errorKey = `transfer:${call.id}`;
     const error = this.#fieldErrors.get(errorKey);
     const inputId = `transfer-${call.id}`;
     const blind = call.actions.includes("blindTransfer");
     const consult = call.actions.includes("consult");
+    const text = this.#transferText.get(call.id) ?? "";
     const submit = (kind: "blindTransfer" | "consult") => (event: Event) => {
       event.preventDefault();
-      const form = (event.target as HTMLElement).closest("form");
-      const input = form?.querySelector("input");
-      const destination = normalizeDestination(input?.value ?? "");
+      const destination = normalizeDestination(this.#transferText.get(call.id) ?? "");
       if (destination === undefined) {
         this.#fieldErrors.set(errorKey, this.#m.destinationHint);
         this.requestUpdate();
@@ -665,24 +673,59 @@ export class CallControlPanel extends LitElement {
       }
       this.#fieldErrors.delete(errorKey);
       void this.#run(`${kind}:${call.id}`, kind, (d) => (kind === "consult" ? d.consult(call.id, destination) : d.blindTransfer(call.id, destination))).then((ok) => {
-        if (ok) this.#drawers.delete(call.id);
+        if (ok) {
+          this.#drawers.delete(call.id);
+          this.#transferText.delete(call.id);
+        }
         this.requestUpdate();
       });
     };
     const m = this.#m;
-    return html`<form part="transfer" class="row" aria-label=${m.transfer} @submit=${submit(blind ? "blindTransfer" : "consult")}>
-      <label for=${inputId}>${m.transferTo}</label>
-      <input
-        id=${inputId}
-        class="grow"
-        inputmode="tel"
-        autocomplete="off"
-        aria-invalid=${error ? "true" : "false"}
-        aria-describedby=${`${inputId}-error`}
-        @input=${() => this.#fieldErrors.delete(errorKey)}
-      />
-      ${blind ? html`<button type="submit" class="primary">${m.blindTransfer}</button>` : nothing}
-      ${consult ? html`<button type="button" @click=${submit("consult")}>${m.consult}</button>` : nothing}
+    const directory = this.desktop?.snapshot().directory ?? [];
+    const query = text.trim().toLowerCase();
+    const matches = directory.filter((e) => !query || e.label.toLowerCase().includes(query) || e.destination.toLowerCase().includes(query)).slice(0, DIRECTORY_SHOWN);
+    const pick = (destination: string) => () => {
+      this.#transferText.set(call.id, destination);
+      this.#fieldErrors.delete(errorKey);
+      this.requestUpdate();
+      this.renderRoot.querySelector<HTMLInputElement>(`#${CSS.escape(inputId)}`)?.focus();
+    };
+    return html`<form part="transfer" aria-label=${m.transfer} @submit=${submit(consult ? "consult" : "blindTransfer")}>
+      <div class="row">
+        <label for=${inputId}>${m.transferTo}</label>
+        <input
+          id=${inputId}
+          class="grow"
+          inputmode=${directory.length ? "text" : "tel"}
+          autocomplete="off"
+          .value=${text}
+          aria-invalid=${error ? "true" : "false"}
+          aria-describedby=${`${inputId}-error`}
+          @input=${(e: Event) => {
+            this.#transferText.set(call.id, (e.target as HTMLInputElement).value);
+            this.#fieldErrors.delete(errorKey);
+            this.requestUpdate();
+          }}
+        />
+      </div>
+      ${directory.length
+        ? html`<ul class="directory" part="directory" aria-label=${m.directory}>
+            ${repeat(
+              matches,
+              (e) => e.id,
+              (e) => html`<li>
+                <button type="button" part="directory-entry" data-destination=${e.destination} aria-pressed=${text === e.destination ? "true" : "false"} @click=${pick(e.destination)}>
+                  ${e.label} <span class="muted">${m.directoryKind[e.kind]}</span>
+                </button>
+              </li>`,
+            )}
+            ${matches.length ? nothing : html`<li class="muted">${m.noDirectoryMatch}</li>`}
+          </ul>`
+        : nothing}
+      <div class="row">
+        ${consult ? html`<button type="submit" class="primary">${m.consult}</button>` : nothing}
+        ${blind ? html`<button type=${consult ? "button" : "submit"} class=${consult ? "" : "primary"} @click=${consult ? submit("blindTransfer") : nothing}>${m.blindTransfer}</button>` : nothing}
+      </div>
       <p id=${`${inputId}-error`} class="field-error" role=${error ? "alert" : "none"}>${error ?? ""}</p>
     </form>`;
   }

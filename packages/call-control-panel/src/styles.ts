@@ -105,5 +105,7 @@ export const panelStyles = css`
   .badge.warn { background: var(--_warn); color: var(--_on-warn); }
   .missed { border: 1px solid var(--_danger); border-left-width: 4px; border-radius: var(--_radius); padding: 6px 8px; margin: 0 0 8px; }
   .missed .reason { margin: 2px 0 6px; }
+  .directory { display: flex; flex-wrap: wrap; gap: 4px; margin: 6px 0; }
+  .directory button[aria-pressed="true"] { border-color: var(--_accent); outline: 1px solid var(--_accent); }
   textarea { font: inherit; width: 100%; border: 1px solid var(--_border); border-radius: var(--_radius); }
 `;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Capability, ConnectorContext, Desktop } from "@opencti/core";
+import type { Capability, ConnectorContext, Desktop, DirectoryEntry } from "@opencti/core";
 import type { SimulatorServer, SimulatorServerOptions } from "@opencti/simulator";
 import type { CallControlPanel, ScreenPopDetail } from "../src/index.ts";
 import axe from "axe-core";
@@ -52,16 +52,16 @@ async function shot(panel: Locator, name: string): Promise<string> {
 }
 
 /** A page with one panel on a fresh simulator desktop. */
-async function mount(options: { capabilities?: Capability[]; login?: boolean; sim?: SimulatorServerOptions } = {}): Promise<{ page: Page; panel: Locator; problems: string[] }> {
+async function mount(options: { capabilities?: Capability[]; login?: boolean; sim?: SimulatorServerOptions; directory?: DirectoryEntry[] } = {}): Promise<{ page: Page; panel: Locator; problems: string[] }> {
   current = await fixturePage(browser, script);
   const { page } = current;
-  await page.evaluate(({ capabilities, sim }) => {
+  await page.evaluate(({ capabilities, sim, directory }) => {
     const { server, connector } = window.fixture.createSimulator({
       latencyMs: 5,
       defaultFarEnd: "answer",
       answerAfterMs: 30,
       ...sim,
-      ...(capabilities ? { connector: { capabilities } } : {}),
+      connector: { ...(capabilities ? { capabilities } : {}), ...(directory ? { directory } : {}) },
     });
     // The connector's context is kept so a test can report what the simulator cannot (a warning).
     let context: ConnectorContext | undefined;
@@ -91,7 +91,7 @@ async function mount(options: { capabilities?: Capability[]; login?: boolean; si
     // Listening on document proves the event bubbles out of the shadow root (composed).
     document.addEventListener("opencti-screen-pop", (e) => pops.push({ phase: e.detail.phase, ani: e.detail.ani }));
     document.body.append(el);
-  }, { capabilities: options.capabilities, sim: options.sim });
+  }, { capabilities: options.capabilities, sim: options.sim, directory: options.directory });
   const panel = page.locator("opencti-call-control-panel");
   await panel.locator('[part~="link"][data-link="connected"]').waitFor();
   if (options.login !== false) {
@@ -497,7 +497,7 @@ describe("<opencti-call-control-panel>", () => {
     await panel.getByRole("button", { name: "Answer Ada" }).click();
     const live = panel.getByRole("article", { name: "Inbound call Ada" });
     await expect.poll(() => live.getAttribute("data-state")).toBe("connected");
-    const press = (init: KeyboardEventInit, selector: string): Promise<void> =>
+    const press = (init: { key: string; code: string; repeat?: boolean }, selector: string): Promise<void> =>
       page.evaluate(
         ({ init, selector }) => {
           const target = window.t.el.shadowRoot!.querySelector<HTMLElement>(selector)!;
@@ -616,7 +616,11 @@ describe("<opencti-call-control-panel>", () => {
   });
 
   it("has no serious or critical axe-core violations in any state: logged out, idle, ringing, connected, held, consult, wrap-up, error, notices", async () => {
-    const { page, panel } = await mount({ login: false, sim: { farEnds: { "+15550142": "answer", "+15550166": "busy" } } });
+    const { page, panel } = await mount({
+      login: false,
+      sim: { farEnds: { "+15550142": "answer", "+15550166": "busy" } },
+      directory: [{ id: "q", label: "Billing queue", kind: "queue", destination: "Billing queue" }],
+    });
     await page.addScriptTag({ content: AXE });
     // Each state in the light and the dark theme.
     const audit = async (state: string): Promise<{ state: string; violations: string[] }> => ({
@@ -803,6 +807,43 @@ describe("<opencti-call-control-panel>", () => {
     });
     await ring(page, { from: "+442071838750" });
     await expect.poll(() => panel.locator("article.call .call-title").textContent().catch(() => "")).toBe("+442071838750");
+  });
+
+  it("transfer and consult take a pick from the connector's directory, filtered as the agent types; Enter consults, blind transfer is never the default", async () => {
+    const directory: DirectoryEntry[] = [
+      { id: "q-billing", label: "Billing queue", kind: "queue", destination: "Billing queue" },
+      { id: "a-grace", label: "Grace Hopper", kind: "agent", destination: "sip:grace@pbx.example.com" },
+      { id: "n-alan", label: "Alan's desk", kind: "number", destination: "+15550142" },
+    ];
+    const { page, panel, problems } = await mount({ directory });
+    await ring(page, { from: "+15550100", fromName: "Ada" });
+    await panel.getByRole("button", { name: "Answer Ada" }).click();
+    const card = panel.getByRole("article", { name: "Inbound call Ada" });
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await card.getByRole("button", { name: "Transfer" }).click();
+    const list = card.getByRole("list", { name: "Directory" });
+    const entries = (): Promise<string[]> => list.locator('[part~="directory-entry"]').allTextContents().then((t) => t.map((x) => x.replace(/\s+/g, " ").trim()));
+    expect(await entries()).toEqual(["Billing queue Queue", "Grace Hopper Agent", "Alan's desk Number"]);
+    // Typing narrows the list (by label or destination); no match says so.
+    await card.getByLabel("Transfer to").fill("gra");
+    await expect.poll(entries).toEqual(["Grace Hopper Agent"]);
+    await card.getByLabel("Transfer to").fill("zzz");
+    await expect.poll(() => list.textContent()).toContain("No match in the directory");
+    await card.getByLabel("Transfer to").fill("bill");
+    await list.getByRole("button", { name: /Billing queue/ }).click();
+    expect(await card.getByLabel("Transfer to").inputValue()).toBe("Billing queue");
+    expect(await list.getByRole("button", { name: /Billing queue/ }).getAttribute("aria-pressed")).toBe("true");
+    await shot(panel, "transfer-directory");
+    // The order of the buttons: Consult first (the form's default), then Blind transfer.
+    expect((await card.locator('[part~="transfer"] button[type="submit"], [part~="transfer"] .row button').allTextContents()).map((t) => t.trim()).filter((t) => /Consult|Blind/.test(t))).toEqual(["Consult", "Blind transfer"]);
+    // Enter in the field consults the picked entry.
+    await card.getByLabel("Transfer to").press("Enter");
+    await expect.poll(() => page.evaluate(() => window.t.desktop.snapshot().calls.map((c) => [c.direction, c.to ?? null]))).toEqual([
+      ["inbound", null],
+      ["consult", "Billing queue"],
+    ]);
+    expect(await page.evaluate(() => window.t.server.requests.filter((r) => r.op === "blindTransfer").length)).toBe(0);
+    expect(problems).toEqual([]);
   });
 
   it("shows a call whose audio is reconnecting, its buttons still working, and clears it when the audio is back", async () => {

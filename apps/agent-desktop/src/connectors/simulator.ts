@@ -42,6 +42,14 @@ export const load: LoadConnector = (config) => {
     defaultFarEnd: "answer",
     answerAfterMs: numberOption(options.answerAfterMs, 1200),
     farEnds: FAR_ENDS,
+    // The panel's transfer directory: the special far ends, then the CRM's customers.
+    connector: {
+      directory: [
+        ...Object.entries(SIMULATOR_DIRECTORY).map(([number, label]) => ({ id: number, label, kind: "number" as const, destination: number })),
+        { id: "support-queue", label: "Support queue", kind: "queue" as const, destination: "Support queue" },
+        ...CUSTOMERS.map((c) => ({ id: c.id, label: c.name, kind: "number" as const, destination: c.phone })),
+      ],
+    },
   });
   let unmountControls: (() => void) | undefined;
   const setup: SimulatorSetup = {
