@@ -44,6 +44,23 @@ describe("createHttpCallControlBackend", () => {
     ]);
   });
 
+  it("sends the agent's Voice access token the connector handed over as a Bearer, unless the integrator's headers carry their own", async () => {
+    respond = (_q, res) => res.end("{}");
+    const backend = createHttpCallControlBackend({ url });
+    await backend.hold({ callSid: "CA1" }, signal());
+    expect(seen.at(-1)!.auth).toBeUndefined();
+    backend.useToken!("eyJ.voice.1");
+    await backend.hold({ callSid: "CA1" }, signal());
+    expect(seen.at(-1)!.auth).toBe("Bearer eyJ.voice.1");
+    backend.useToken!("eyJ.voice.2");
+    await backend.resume({ callSid: "CA1" }, signal());
+    expect(seen.at(-1)!.auth).toBe("Bearer eyJ.voice.2");
+    const own = createHttpCallControlBackend({ url, headers: () => ({ authorization: "Bearer session-1" }) });
+    own.useToken!("eyJ.voice.3");
+    await own.hold({ callSid: "CA1" }, signal());
+    expect(seen.at(-1)!.auth).toBe("Bearer session-1");
+  });
+
   it("always sends content-type application/json (the backend refuses other types), whatever the integrator's headers say", async () => {
     respond = (_q, res) => res.end("{}");
     const backend = createHttpCallControlBackend({ url, headers: () => Promise.resolve({ "Content-Type": "text/plain", Authorization: "Bearer voice-token" }) });

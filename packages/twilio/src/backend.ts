@@ -20,6 +20,12 @@ export interface CallControlBackend {
   conference(request: { callSid: string; consultCallSid: string }, signal: AbortSignal): Promise<void>;
   /** Removes one party (a consult leg or a conference member) from the agent's conference. */
   dropParty(request: { callSid: string; partyCallSid: string }, signal: AbortSignal): Promise<void>;
+  /**
+   * The connector hands over each Voice access token it gets (at start and on
+   * every refresh, from `getToken` or `tokenUrl`): the agent's credential for
+   * the backend too. Optional.
+   */
+  useToken?(token: string): void;
 }
 
 /**
@@ -42,9 +48,11 @@ export interface HttpCallControlBackendOptions {
   /** Base URL; each operation is `POST <url>/<operation>` with a JSON body. */
   url: string;
   /**
-   * Extra headers, e.g. `Authorization: Bearer <the Voice SDK's access token>`
-   * for @opencti/twilio-backend's accessTokenAuthenticator; never logged. The
-   * content type is always application/json whatever these say.
+   * Extra headers; never logged. By default each request carries
+   * `Authorization: Bearer <the agent's current Voice access token>` (what
+   * @opencti/twilio-backend's accessTokenAuthenticator checks; the connector
+   * hands the token over, see `useToken`); an `Authorization` here replaces
+   * it. The content type is always application/json whatever these say.
    */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
   fetch?: typeof fetch;
@@ -57,12 +65,15 @@ export interface HttpCallControlBackendOptions {
  */
 export function createHttpCallControlBackend(options: HttpCallControlBackendOptions): CallControlBackend {
   const base = options.url.replace(/\/+$/, "");
+  /** The agent's Voice access token, from the connector (see useToken). */
+  let token: string | undefined;
   async function post(operation: string, body: Record<string, string>, signal: AbortSignal): Promise<Record<string, unknown>> {
     const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     let response: Response;
     try {
       // The integrator's headers (e.g. Authorization: Bearer <the Voice access token>), but always a JSON content type: the backend refuses anything else (415).
       const headers = new Headers(await options.headers?.());
+      if (token && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
       headers.set("content-type", "application/json");
       response = await doFetch(`${base}/${operation}`, { method: "POST", headers, body: JSON.stringify(body), signal });
     } catch (cause) {
@@ -77,6 +88,9 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
   }
   const done = async (p: Promise<unknown>): Promise<void> => void (await p);
   return {
+    useToken: (t) => {
+      token = t;
+    },
     hold: (r, s) => done(post("hold", r, s)),
     resume: (r, s) => done(post("resume", r, s)),
     blindTransfer: (r, s) => done(post("blindTransfer", r, s)),

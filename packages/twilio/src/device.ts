@@ -104,7 +104,15 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
   const startDelays = options.startRetryDelaysMs ?? DEFAULTS.startRetryDelaysMs;
   const backoff = createBackoff({ delaysMs: startDelays });
   const { tokenUrl } = options;
-  const getToken = options.getToken ?? (tokenUrl === undefined ? undefined : tokenFetcher(tokenUrl));
+  const fetchToken = options.getToken ?? (tokenUrl === undefined ? undefined : tokenFetcher(tokenUrl));
+  // Every token the Device gets goes to the call-control backend too: the agent's credential there.
+  const getToken =
+    fetchToken &&
+    (async (): Promise<string> => {
+      const token = await fetchToken();
+      options.backend?.useToken?.(token);
+      return token;
+    });
   /** A `tokenUrl` that cannot be reached: one LINK_DOWN per outage, the link `connecting` meanwhile (when the start is retried: the message says so). */
   const unreachable = tokenUrl !== undefined && startDelays.length > 0 ? createUnreachable({ ctx: () => ctx, server: tokenService(tokenUrl), retryEveryMs: Math.max(...startDelays) }) : undefined;
   /** The start failure last reported: the same one again on a retry is not reported again. */

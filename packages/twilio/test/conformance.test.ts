@@ -87,7 +87,7 @@ async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENT
   const variantRequested = variant.microphone !== undefined || variant.credentials !== undefined;
   const { emulator, tp, media, connector } = await openConnector(variantRequested ? await variants() : rig, {
     emulator: { identity: IDENTITY, ...(variant.credentials === "bad" ? { verifyToken: () => "invalid" as const } : {}) },
-    page: { backendUrl, backendBearer: true, allowIncomingWhileBusy: true },
+    page: { backendUrl, allowIncomingWhileBusy: true },
     nextToken: () => stubAccessToken(tokenIdentity),
   });
   for (const { to, error } of Object.values(FAILING)) emulator.failures.set(to, error);

@@ -9,8 +9,6 @@ import { createHttpCallControlBackend, createTwilioConnector } from "../../src/i
 
 export interface PageConfig {
   backendUrl?: string;
-  /** Send the SDK's current access token to the backend as `Authorization: Bearer …` (what the README tells integrators to do). */
-  backendBearer?: boolean;
   allowIncomingWhileBusy?: boolean;
   tokenRefreshMs?: number;
   /** The connector fetches its token from here (`tokenUrl`) instead of the test's token provider. */
@@ -53,11 +51,9 @@ const ctx: ConnectorContext = {
 
 w.__opencti = {
   async start(config: PageConfig) {
-    // The token the SDK got last is the agent's credential for the backend too.
-    let token = "";
-    const getToken = async (): Promise<string> => (token = await w.__token(w.__generation));
-    const headers = config.backendBearer ? () => ({ authorization: `Bearer ${token}` }) : undefined;
-    const backend = config.backendUrl ? createHttpCallControlBackend({ url: config.backendUrl, ...(headers ? { headers } : {}) }) : undefined;
+    const getToken = (): Promise<string> => w.__token(w.__generation);
+    // No headers: the connector hands the backend its token, sent as a Bearer (the default integrators get).
+    const backend = config.backendUrl ? createHttpCallControlBackend({ url: config.backendUrl }) : undefined;
     connector = createTwilioConnector({
       ...(config.tokenUrl ? { tokenUrl: config.tokenUrl } : { getToken }),
       ...(config.startRetryDelaysMs ? { startRetryDelaysMs: config.startRetryDelaysMs } : {}),
