@@ -95,6 +95,8 @@ export class CallControlPanel extends LitElement {
   #unsubscribe: (() => void) | undefined;
   #ticker: ReturnType<typeof setInterval> | undefined;
   #error: string | undefined;
+  /** Whether #error says the link is down (cleared when it comes back). */
+  #linkError = false;
   #warning: string | undefined;
   #announcement = "";
   /** Ended calls, newest first (see recent.ts). */
@@ -272,10 +274,13 @@ export class CallControlPanel extends LitElement {
       }
       case "link.changed":
         this.#updateAlerts();
+        // "Cannot reach the … server" is over once the link is up.
+        if (event.link === "connected" && this.#linkError) this.#error = undefined;
         this.#announce(this.#m.announceLink(this.#m.link[event.link]));
         break;
       case "error":
         this.#error = event.message;
+        this.#linkError = event.code === "LINK_DOWN";
         break;
       case "warning":
         this.#warning = event.message;
@@ -311,6 +316,7 @@ export class CallControlPanel extends LitElement {
       return true;
     } catch (err) {
       this.#error = describeFailure(request, err, this.#m);
+      this.#linkError = false;
       return false;
     } finally {
       this.#busy.delete(key);

@@ -846,6 +846,23 @@ describe("<opencti-call-control-panel>", () => {
     expect(problems).toEqual([]);
   });
 
+  it("clears a link error (a server it cannot reach) once the link is back, but keeps other errors", async () => {
+    const { page, panel } = await mount();
+    const error = panel.locator('[part~="error"] span');
+    await page.evaluate(() => window.t.server.dropLink());
+    await page.evaluate(() => window.t.ctx!.signal({ kind: "error", code: "LINK_DOWN", message: "Cannot reach the SIP server wss://pbx.example.com:8089 (the WebSocket connection failed); retrying every 8 s." }));
+    await expect.poll(() => error.textContent().catch(() => "")).toContain("Cannot reach the SIP server");
+    await page.evaluate(() => window.t.server.restoreLink());
+    await expect.poll(() => panel.locator('[part~="link"]').getAttribute("data-link")).toBe("connected");
+    await expect.poll(() => error.count()).toBe(0);
+    // Another kind of error stays until dismissed, link or not.
+    await page.evaluate(() => window.t.ctx!.signal({ kind: "error", code: "VENDOR_ERROR", message: "The CTI server restarted a call." }));
+    await page.evaluate(() => window.t.server.dropLink());
+    await page.evaluate(() => window.t.server.restoreLink());
+    await expect.poll(() => panel.locator('[part~="link"]').getAttribute("data-link")).toBe("connected");
+    expect(await error.textContent()).toBe("The CTI server restarted a call.");
+  });
+
   it("shows a call whose audio is reconnecting, its buttons still working, and clears it when the audio is back", async () => {
     const { page, panel } = await mount();
     const id = await ring(page, { from: "+15550100", fromName: "Ada" });
