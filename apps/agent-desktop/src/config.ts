@@ -8,7 +8,17 @@
  */
 import type { AppConfig } from "./connectors/types.ts";
 
+import { secretKey } from "@opencti/core/logging";
+
 export const DEFAULT_CONNECTOR = "simulator";
+
+/**
+ * Whether an option name holds a secret (password, token, API key…; core's
+ * redaction rule, but not the URL of a service: `tokenUrl`). Such an option is
+ * never read from config.json, which every browser that loads the app can
+ * read: it comes from `credentialsUrl`.
+ */
+export const isSecretOption = (name: string): boolean => secretKey(name) && !/url$/i.test(name);
 
 /**
  * What the URL may set, by connector: an allowlist. Everything else (servers,
@@ -88,6 +98,12 @@ export function configFromQuery(search: string, base: Partial<AppConfig> = {}): 
 
 export async function readConfig(): Promise<AppConfig> {
   const { credentialsUrl, ...file } = await readConfigFile();
+  const published = Object.keys(file.options ?? {}).filter(isSecretOption);
+  if (published.length) {
+    throw new Error(
+      `config.json holds ${published.map((k) => `"${k}"`).join(", ")}: config.json is public (every browser that loads the app can read it), so the app never reads a secret from it. Remove it there and serve it from your authenticated credentialsUrl (see the README).`,
+    );
+  }
   const config = configFromQuery(location.search, file);
   if (!credentialsUrl) return config;
   return { connector: config.connector, options: { ...config.options, ...(await readCredentials(credentialsUrl)) } };

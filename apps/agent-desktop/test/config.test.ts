@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
-import { configFromQuery, DEFAULT_CONNECTOR, readConfig, readConfigFile, URL_OPTIONS } from "../src/config.ts";
+import { configFromQuery, DEFAULT_CONNECTOR, isSecretOption, readConfig, readConfigFile, URL_OPTIONS } from "../src/config.ts";
 import { CONNECTOR_NAMES } from "../src/load-connector.ts";
 
 const CONNECTOR_FILES = join(dirname(fileURLToPath(import.meta.url)), "../src/connectors");
@@ -95,6 +95,28 @@ describe("credentialsUrl", () => {
       vi.unstubAllGlobals();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it("a secret in config.json (a public file) stops the app with a message naming the option, never its value", async () => {
+    const server = createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.url?.startsWith("/config.json")) res.end(JSON.stringify({ connector: "sip", options: { server: "wss://pbx.example/ws", uri: "sip:1001@pbx.example", password: "hunter2", tokenUrl: "/t" } }));
+      else res.writeHead(404).end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    vi.stubGlobal("document", { baseURI: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+    vi.stubGlobal("location", { search: "" });
+    try {
+      const error = await readConfig().then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.message).toMatch(/^config.json holds "password": config.json is public/);
+      expect(error?.message).toContain("credentialsUrl");
+      expect(error?.message).not.toContain("hunter2");
+    } finally {
+      vi.unstubAllGlobals();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    for (const name of ["password", "token", "apiKey", "secret", "authToken"]) expect(isSecretOption(name), name).toBe(true);
+    for (const name of ["tokenUrl", "credentialsUrl", "server", "uri", "user", "ccpUrl", "agentId"]) expect(isSecretOption(name), name).toBe(false);
   });
 
   it("an endpoint that refuses (not signed in) stops the app with a message instead of registering without credentials", async () => {

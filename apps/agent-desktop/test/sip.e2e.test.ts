@@ -39,7 +39,7 @@ afterAll(async () => {
 describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => {
   it("registers over WebSocket, rings from SIPp, answers in the panel, hangs up", async () => {
     const uri = lab.newAgentUri();
-    const config = { connector: "sip", options: { server: lab.wsUrl, uri, password: lab.password, displayName: "Agent Seven" } };
+    const config = { connector: "sip", options: { server: lab.wsUrl, uri, displayName: "Agent Seven" }, credentials: { password: lab.password } };
     app = await openApp(browser, appServer.url, "", undefined, config);
     const { page, panel, problems } = app;
 
@@ -82,7 +82,7 @@ describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => 
     const strict = await launchBrowser({ args: ["--use-fake-device-for-media-stream"] });
     try {
       const uri = lab.newAgentUri();
-      const config = { connector: "sip", options: { server: lab.wsUrl, uri, password: lab.password } };
+      const config = { connector: "sip", options: { server: lab.wsUrl, uri }, credentials: { password: lab.password } };
       app = await openApp(strict, appServer.url, "", undefined, config);
       const { page, panel } = app;
       await panel.getByRole("button", { name: "Log in" }).click();

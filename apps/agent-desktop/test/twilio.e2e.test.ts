@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe("agent desktop on Twilio (Chromium, real Voice SDK, PStream emulator)", () => {
   it("rings, answers in the panel with media connected, hangs up", async () => {
-    const config = { connector: "twilio", options: { token: "demo.token.value", signalingUrl: emulator.url } };
+    const config = { connector: "twilio", options: { signalingUrl: emulator.url }, credentials: { token: "demo.token.value" } };
     app = await openApp(browser, appServer.url, "", undefined, config);
     const { page, panel, problems } = app;
 

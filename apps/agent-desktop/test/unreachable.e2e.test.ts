@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freeTcpPort, startLinkRelay, startSipLab, type LinkRelay, type SipLab } from "@opencti/sip/testing";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
 import { launchBrowser } from "./support/browser.ts";
-import { eventTypes, UI_TIMEOUT, type ConfigJson } from "./support/desktop-page.ts";
+import { eventTypes, serveConfig, UI_TIMEOUT, type ConfigJson } from "./support/desktop-page.ts";
 
 /** The desktop's default request timeout: the message must be on screen before a login would give up. */
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -49,7 +49,7 @@ afterAll(async () => {
 /** Opens the app on `config` without waiting for the link (openApp waits for "Connected"). */
 async function open(config: ConfigJson): Promise<{ page: Page; opened: number }> {
   context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  await context.route("**/config.json", (route) => route.fulfill({ json: config }));
+  await serveConfig(context, config);
   const page = await context.newPage();
   page.setDefaultTimeout(UI_TIMEOUT);
   const opened = Date.now();
@@ -65,7 +65,7 @@ describe("a server that cannot be reached says so (Chromium)", () => {
   it("SIP: a closed port is named in the panel's error within the request timeout, the link stays Connecting…; Kamailio there later connects it", async () => {
     const port = await freeTcpPort(); // nothing listens there
     const uri = lab.newAgentUri();
-    const { page, opened } = await open({ connector: "sip", options: { server: `ws://127.0.0.1:${port}/ws?access_token=query-SECRET`, uri, password: lab.password } });
+    const { page, opened } = await open({ connector: "sip", options: { server: `ws://127.0.0.1:${port}/ws?access_token=query-SECRET`, uri }, credentials: { password: lab.password } });
 
     await expect.poll(() => errorText(page), { timeout: REQUEST_TIMEOUT_MS }).toContain(`Cannot reach the SIP server ws://127.0.0.1:${port}`);
     const shownAfter = Date.now() - opened;

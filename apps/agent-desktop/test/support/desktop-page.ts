@@ -3,7 +3,7 @@
  * the CRM and the simulator drawer (every locator pierces the shadow DOM).
  */
 import { expect } from "vitest";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 
 export const UI_TIMEOUT = 20_000;
 
@@ -29,6 +29,15 @@ export interface ConfigJson {
   connector?: string;
   credentialsUrl?: string;
   options?: Record<string, string>;
+  /** Secrets (a SIP password, a demo token): served at a credentials URL the test's config.json names, never in config.json. */
+  credentials?: Record<string, string>;
+}
+
+/** Serves `config` as the page's /config.json, and its `credentials` at the credentialsUrl it then names. */
+export async function serveConfig(context: BrowserContext, config: ConfigJson): Promise<void> {
+  const { credentials, ...file } = config;
+  await context.route("**/config.json", (route) => route.fulfill({ json: credentials ? { ...file, credentialsUrl: "/test-credentials" } : file }));
+  if (credentials) await context.route("**/test-credentials", (route) => route.fulfill({ json: credentials }));
 }
 
 /**
@@ -38,7 +47,7 @@ export interface ConfigJson {
 export async function openApp(browser: Browser, appUrl: string, query = DEFAULT_QUERY, initScript?: () => void, config?: ConfigJson): Promise<AppPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   if (initScript) await context.addInitScript(initScript);
-  if (config) await context.route("**/config.json", (route) => route.fulfill({ json: config }));
+  if (config) await serveConfig(context, config);
   const page = await context.newPage();
   page.setDefaultTimeout(UI_TIMEOUT);
   const problems: string[] = [];
