@@ -2,7 +2,7 @@
  * The sample agent desktop: the Call Control Panel, a small CRM and an event
  * timeline, on the connector config.json names (or, when it names none, the URL).
  */
-import { defineCallControlPanel } from "@opencti/call-control-panel";
+import { de, defineCallControlPanel, es, registerLocale } from "@opencti/call-control-panel";
 import { createDesktop, type Desktop } from "@opencti/core";
 import { readConfig } from "./config.ts";
 import { ConnectorUnavailableError, type AppConfig, type ConnectorSetup } from "./connectors/types.ts";
@@ -60,8 +60,11 @@ async function main(): Promise<void> {
   window.__opencti = { config, desktop, setup };
 
   defineCallControlPanel();
+  // The panel in German or Spanish too: ?lang=de or ?lang=es (or the browser's language).
+  registerLocale("de", de);
+  registerLocale("es", es);
   const panel = document.createElement("opencti-call-control-panel");
-  panel.heading = "Phone";
+  panel.locale = new URLSearchParams(location.search).get("lang") ?? navigator.language;
   panel.alerts = ringAlerts(config);
   panel.desktop = desktop;
   if (setup.login) panel.loginRequest = setup.login;

@@ -343,6 +343,17 @@ describe("agent desktop on the simulator (Chromium)", () => {
     await expect.poll(() => card.locator('[part~="call-state"]').textContent(), { timeout: UI_TIMEOUT }).toMatch(/Connected · 0:(0[2-9]|[1-5]\d)/);
     await panel.screenshot({ path: `${screenshots}panel-on-call.png` });
     await page.screenshot({ path: `${screenshots}desktop-on-call.png` });
+    // The same call in the system's dark mode, then in German (the app registers German and Spanish).
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(() => panel.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(13, 17, 23)");
+    await panel.screenshot({ path: `${screenshots}panel-on-call-dark.png` });
+    await page.emulateMedia({ colorScheme: "light" });
+    await panel.evaluate((el) => {
+      (el as HTMLElement & { locale?: string }).locale = "de";
+    });
+    await expect.poll(() => panel.locator("h2").textContent()).toBe("Telefon");
+    await expect.poll(() => card.getByRole("button", { name: "Halten: Ada Lovelace" }).count()).toBe(1);
+    await panel.screenshot({ path: `${screenshots}panel-on-call-de.png` });
     expect(await card.getAttribute("data-state")).toBe("connected");
   });
 });
