@@ -89,6 +89,8 @@ export interface Messages {
   destinationHint: string;
   cannotDial: (value: string) => string;
   wrapUp: string;
+  /** A limited wrap-up's countdown: "Wrap-up ends in 0:25". */
+  wrapUpEndsIn: (duration: string) => string;
   disposition: string;
   noDisposition: string;
   notes: string;
@@ -224,6 +226,7 @@ export const en: Messages = {
   destinationHint: "Enter a phone number (for example +1 555 010 0199), an extension or a SIP address.",
   cannotDial: (value) => `"${value}" cannot be dialled.`,
   wrapUp: "Wrap-up",
+  wrapUpEndsIn: (duration) => `Wrap-up ends in ${duration}`,
   disposition: "Disposition",
   noDisposition: "No disposition",
   notes: "Notes",

@@ -37,6 +37,8 @@ const BUTTON_ACTIONS: readonly CallAction[] = ["answer", "reject", "resume", "ho
 const BUTTON_CLASS: Partial<Record<CallAction, string>> = { answer: "good", reject: "danger", hangup: "danger" };
 /** How long "Hold and answer" waits for answer to be offered once the other call is held, ms. */
 const OFFER_WAIT_MS = 5000;
+/** A wrap-up countdown turns to a warning for its last this many ms. */
+const WRAP_UP_WARN_MS = 10_000;
 /** How many directory entries the transfer drawer lists at once (typing narrows them). */
 const DIRECTORY_SHOWN = 8;
 
@@ -748,7 +750,10 @@ export class CallControlPanel extends LitElement {
       );
     };
     const m = this.#m;
+    // A vendor that limits wrap-up ends it on its own: count down to it (the ticker re-renders every second).
+    const left = call.wrapUpEndsAt === undefined ? undefined : call.wrapUpEndsAt - Date.now();
     return html`<form part="wrapup" aria-label=${m.wrapUp} @submit=${onSubmit}>
+      ${left === undefined ? nothing : html`<p class="timer ${left <= WRAP_UP_WARN_MS ? "badge warn" : "muted"}" part="wrapup-countdown">${m.wrapUpEndsIn(formatDuration(left))}</p>`}
       <div class="row">
         <label for=${`${id}-disposition`}>${m.disposition}</label>
         <select id=${`${id}-disposition`} class="grow">

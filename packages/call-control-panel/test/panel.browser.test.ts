@@ -863,6 +863,22 @@ describe("<opencti-call-control-panel>", () => {
     expect(await error.textContent()).toBe("The CTI server restarted a call.");
   });
 
+  it("counts down a limited wrap-up, which then ends on its own", async () => {
+    const { page, panel } = await mount({ sim: { wrapUpLimitMs: 3000 } });
+    await ring(page, { from: "+15550100", fromName: "Ada" });
+    await panel.getByRole("button", { name: "Answer Ada" }).click();
+    const card = panel.getByRole("article", { name: "Inbound call Ada" });
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await card.getByRole("button", { name: "Hang up Ada" }).click();
+    const countdown = card.locator('[part~="wrapup-countdown"]');
+    await expect.poll(() => countdown.textContent().catch(() => "")).toMatch(/^Wrap-up ends in 0:0[23]$/);
+    // The last ten seconds read as a warning.
+    expect(await countdown.getAttribute("class")).toContain("warn");
+    await expect.poll(() => countdown.textContent().catch(() => "")).toMatch(/^Wrap-up ends in 0:0[01]$/);
+    await expect.poll(() => panel.locator("article.call").count(), { timeout: 6000 }).toBe(0);
+    expect(await page.evaluate(() => window.t.server.requests.some((r) => r.op === "wrapUp"))).toBe(false);
+  });
+
   it("shows a call whose audio is reconnecting, its buttons still working, and clears it when the audio is back", async () => {
     const { page, panel } = await mount();
     const id = await ring(page, { from: "+15550100", fromName: "Ada" });

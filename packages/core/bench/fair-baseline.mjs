@@ -332,7 +332,7 @@ export function createFairBaseline({ name, capabilities, now = Date.now, history
   function upsert(r) {
     // Every field, in the order core checks them (the first bad one is named).
     if (!isObject(r)) return refuse("a call report must be an object", r);
-    const { id, state, vendorCallId, direction, from, fromName, to, queue: callQueue, relatedCallId, muted, endReason, media } = r;
+    const { id, state, vendorCallId, direction, from, fromName, to, queue: callQueue, relatedCallId, muted, endReason, media, wrapUpEndsAt } = r;
     if (!isId(id)) return refuse(`id is invalid (${show(id)})`, r);
     if (!CALL_STATES.has(state)) return refuse(`state is invalid (${show(state)})`, r);
     if (vendorCallId !== undefined && !isId(vendorCallId)) return refuse(`vendorCallId is invalid (${show(vendorCallId)})`, r);
@@ -353,6 +353,7 @@ export function createFairBaseline({ name, capabilities, now = Date.now, history
     if (media !== undefined && !MEDIA_STATES.has(media)) return refuse(`media is invalid (${show(media)})`, r);
     let wrapUp;
     if (r.wrapUp !== undefined && (wrapUp = copyWrapUp(r.wrapUp)) === undefined) return refuse(`wrapUp is invalid (${show(r.wrapUp)})`, r);
+    if (wrapUpEndsAt !== undefined && !(typeof wrapUpEndsAt === "number" && wrapUpEndsAt >= 0)) return refuse(`wrapUpEndsAt is invalid (${show(wrapUpEndsAt)})`, r);
 
     // The transition: ringing|dialing → connected ⇄ held → wrapup → ended.
     const over = state === "wrapup" || state === "ended";
@@ -383,6 +384,7 @@ export function createFairBaseline({ name, capabilities, now = Date.now, history
     if (relatedCallId !== undefined) call.relatedCallId = relatedCallId;
     if (endReason !== undefined) call.endReason = endReason;
     if (media !== undefined) call.media = media;
+    if (wrapUpEndsAt !== undefined) call.wrapUpEndsAt = wrapUpEndsAt;
     if (parties !== undefined) call.parties = parties;
     if (wrapUp !== undefined) call.wrapUp = wrapUp;
     if (data !== undefined) call.data = { ...data };
@@ -428,6 +430,7 @@ export function createFairBaseline({ name, capabilities, now = Date.now, history
           old.relatedCallId !== call.relatedCallId ||
           old.endReason !== call.endReason ||
           old.media !== call.media ||
+          old.wrapUpEndsAt !== call.wrapUpEndsAt ||
           old.wrapUp?.disposition !== call.wrapUp?.disposition ||
           old.wrapUp?.notes !== call.wrapUp?.notes ||
           old.failure?.code !== call.failure?.code ||

@@ -84,6 +84,7 @@ const defs = {
       failure: obj({ code: enumOf(CTI_ERROR_CODES), vendorCode: id(), message: text() }, ["code", "message"]),
       media: enumOf(MEDIA_STATES),
       wrapUp: obj({ disposition: text(), notes: longText() }),
+      wrapUpEndsAt: timestamp,
       actions: { type: "array", items: enumOf(CALL_ACTIONS), uniqueItems: true },
     },
     ["id", "vendorCallId", "direction", "state", "parties", "muted", "data", "startedAt", "actions"],

@@ -47,6 +47,8 @@ export interface CallReport {
   readonly failure?: CallFailure;
   readonly media?: MediaState;
   readonly wrapUp?: WrapUp;
+  /** When the vendor ends after-call work on its own, epoch ms (see Call.wrapUpEndsAt); report it with state `wrapup`. */
+  readonly wrapUpEndsAt?: number;
 }
 
 export interface AgentReport {

@@ -209,6 +209,12 @@ export interface Call {
   /** Its audio's condition, once the connector reported one (see MEDIA_STATES). */
   readonly media?: MediaState;
   readonly wrapUp?: WrapUp;
+  /**
+   * When after-call work ends on its own, epoch ms: a vendor or connector
+   * that limits wrap-up (the SIP and Twilio connectors' `wrapUpLimitMs`, the
+   * simulator's) says so, and the panel counts down. Absent: no limit.
+   */
+  readonly wrapUpEndsAt?: number;
   /** The requests allowed on this call right now (state ∩ capabilities). */
   readonly actions: readonly CallAction[];
 }

@@ -12,7 +12,7 @@ import { hostText } from "./logger.js";
 import { agentProblem, callProblem, DIRECTORY_ENTRY, readParty, readReason, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 /** Call fields a report sets as they are, but `muted` (its own events): a change to one is a `call.updated`. */
-const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media"] as const;
+const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media", "wrapUpEndsAt"] as const;
 
 /** Each call state's event type, made once (so no event type is a new string to hash). */
 const STATE_EVENTS = Object.fromEntries(CALL_STATES.map((s) => [s, `call.${s}`])) as Record<CallState, CallEventType>;
@@ -170,6 +170,7 @@ export class DesktopStore {
     if (r.relatedCallId !== undefined) call.relatedCallId = r.relatedCallId;
     if (r.endReason !== undefined) call.endReason = r.endReason;
     if (r.media !== undefined) call.media = r.media;
+    if (r.wrapUpEndsAt !== undefined) call.wrapUpEndsAt = r.wrapUpEndsAt;
     // Parties, wrap-up and data, when reported (the check leaves them undefined
     // or objects), as copies with only known fields: a vendor object's extras
     // (even a password) stay out.

@@ -169,6 +169,7 @@ export function callProblem(r: unknown): Problem {
   if (failure !== undefined && !read(failure, FAILURE)) return invalidField(r, "failure");
   if (media !== undefined && !MEDIA_STATES.includes(media as never)) return invalidField(r, "media");
   if (wrapUp !== undefined && !read(wrapUp, WRAP_UP)) return invalidField(r, "wrapUp");
+  if (r.wrapUpEndsAt !== undefined && !(typeof r.wrapUpEndsAt === "number" && r.wrapUpEndsAt >= 0)) return invalidField(r, "wrapUpEndsAt");
   return undefined;
 }
 /** "`key` is invalid (…)", for a problem. */

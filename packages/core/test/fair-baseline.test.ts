@@ -64,6 +64,7 @@ const callReport = fc.record(
     failure,
     media: fc.constantFrom("ok", "reconnecting"),
     wrapUp: fc.record({ disposition: fc.constantFrom("Sale", "No sale", ""), notes: fc.constantFrom("n", "m") }, { requiredKeys: [] }),
+    wrapUpEndsAt: fc.constantFrom(0, 61_000, 90_500),
   },
   { requiredKeys: ["id", "state"] },
 );
@@ -85,6 +86,7 @@ const BAD: Record<string, unknown[]> = {
   failure: [{ code: "NOPE", message: "m" }, { code: "VENDOR_ERROR", message: "" }, { code: "VENDOR_ERROR", vendorCode: "bad code", message: "m" }],
   media: ["bad"],
   wrapUp: [{ notes: 4 }, "done"],
+  wrapUpEndsAt: [-1, "soon", NaN],
 };
 const badReport = fc.oneof(
   fc.tuple(callReport, fc.constantFrom(...Object.keys(BAD)), fc.nat()).map(([r, key, i]) => ({ ...r, [key]: BAD[key]![i % BAD[key]!.length] })),

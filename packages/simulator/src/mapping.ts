@@ -101,6 +101,7 @@ export function toCallReport(v: unknown): CallReport {
   const code = c.cause !== undefined ? FAILURE[c.cause] : undefined;
   if (code) report.failure = { code, message: typeof c.causeText === "string" && c.causeText ? c.causeText : "The call failed.", ...(typeof c.q850 === "number" ? { vendorCode: String(c.q850) } : {}) } satisfies CallFailure;
   if (c.audio !== undefined) report.media = pick(AUDIO, c.audio, "audio");
+  if (typeof c.acwEndsAt === "number") report.wrapUpEndsAt = c.acwEndsAt;
   if (c.disposition || c.notes) report.wrapUp = { ...(c.disposition ? { disposition: c.disposition } : {}), ...(c.notes ? { notes: c.notes } : {}) };
   return report as unknown as CallReport;
 }

@@ -28,6 +28,8 @@ export interface SimulatorServerOptions {
   latencyMs?: number;
   /** Calls that connected go to wrap-up (after call work) when they end, until `wrapUp` completes them. Default true. */
   wrapUp?: boolean;
+  /** The server ends a call's wrap-up on its own this long after it began, ms (the call carries `acwEndsAt`, the desktop a countdown); 0 never does. Default 0. */
+  wrapUpLimitMs?: number;
   /** Far-end behaviour by destination, for dialled, blind-transfer and consult destinations. Default: none listed. */
   farEnds?: Record<string, FarEnd>;
   /** The behaviour of destinations not listed in `farEnds`. Default "manual". */
@@ -79,6 +81,7 @@ export const DEFAULT_AGENT_STATES: AgentStateOption[] = DEFAULT_REASONS.map(({ i
 export const DEFAULTS = {
   latencyMs: 0,
   wrapUp: true,
+  wrapUpLimitMs: 0,
   defaultFarEnd: "manual",
   answerAfterMs: 0,
   ringTimeoutMs: 0,

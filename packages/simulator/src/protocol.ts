@@ -41,6 +41,8 @@ export interface VCall {
   audio?: VAudio;
   disposition?: string;
   notes?: string;
+  /** When the server ends this call's wrap-up on its own, epoch ms (its wrapUpLimitMs). */
+  acwEndsAt?: number;
 }
 
 export type VAgentStatus = "offline" | "ready" | "not_ready" | "acw" | "busy";

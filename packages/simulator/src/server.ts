@@ -69,6 +69,7 @@ export class SimulatorServer {
     this.latencyMs = options.latencyMs ?? DEFAULTS.latencyMs;
     this.options = {
       wrapUp: options.wrapUp ?? DEFAULTS.wrapUp,
+      wrapUpLimitMs: options.wrapUpLimitMs ?? DEFAULTS.wrapUpLimitMs,
       farEnds: options.farEnds ?? {},
       defaultFarEnd: options.defaultFarEnd ?? DEFAULTS.defaultFarEnd,
       answerAfterMs: options.answerAfterMs ?? DEFAULTS.answerAfterMs,
@@ -319,8 +320,12 @@ export class SimulatorServer {
   /** The conversation ends; wrap-up follows when enabled and `wrapUp` applies. `release`: the network's cause, for a call that never connected. */
   private end(call: VCall, cause: VCause, wrapUp: boolean, release: Pick<VCall, "q850" | "causeText"> = {}): void {
     const legs = call.legs.map((l) => ({ ...l, status: "gone" as const }));
-    if (wrapUp && this.options.wrapUp) this.update(call, { status: "acw", cause, legs, ...release });
-    else this.finish({ ...call, cause, legs, ...release });
+    if (wrapUp && this.options.wrapUp) {
+      const limit = this.options.wrapUpLimitMs;
+      this.update(call, { status: "acw", cause, legs, ...release, ...(limit > 0 ? { acwEndsAt: Date.now() + limit } : {}) });
+      // Wrap-up ends on its own at the limit, unless the agent finished it first.
+      if (limit > 0) this.after(limit, () => this.calls.get(call.callId)?.status === "acw" && this.finish(this.calls.get(call.callId)!));
+    } else this.finish({ ...call, cause, legs, ...release });
   }
 
   private finish(call: VCall): void {

@@ -228,6 +228,34 @@ describe("simulator specifics", () => {
     expect(sim.server.requests.find((r) => r.op === "consult")).toMatchObject({ args: { destination: "Billing queue" } });
   });
 
+  it("with a wrap-up limit, the call says when wrap-up ends (wrapUpEndsAt) and the server ends it then", async () => {
+    const sim = createSimulator({ defaultFarEnd: "answer", wrapUpLimitMs: 300 });
+    const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 500 });
+    cleanup.push(async () => {
+      await desktop.destroy();
+      sim.server.dispose();
+    });
+    const events: DesktopEvent[] = [];
+    desktop.on("*", (e) => events.push(e));
+    await desktop.login({ agentId: "a1" });
+    const id = sim.server.ringInbound({ from: "+15550100" });
+    await until(() => desktop.getCall(id));
+    await desktop.answer(id);
+    await until(() => desktop.getCall(id)?.state === "connected");
+    const hungUp = Date.now();
+    await desktop.hangup(id);
+    await until(() => desktop.getCall(id)?.state === "wrapup");
+    const endsAt = desktop.getCall(id)!.wrapUpEndsAt!;
+    expect(endsAt - hungUp).toBeGreaterThanOrEqual(250);
+    expect(endsAt - hungUp).toBeLessThan(1000);
+    // Nobody completes it: the server ends it at the limit.
+    await until(() => desktop.getCall(id) === undefined);
+    const ended = events.find((e) => e.type === "call.ended");
+    expect(ended && "call" in ended && ended.call.endReason).toBe("local_hangup");
+    expect(Date.now() - hungUp).toBeGreaterThanOrEqual(250);
+    expect(sim.server.requests.map((r) => r.op)).not.toContain("wrapUp");
+  });
+
   it("checks the agent's password when credentials are configured", async () => {
     const sim = createSimulator({ credentials: { a1: "secret" } });
     const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 300 });

@@ -104,3 +104,25 @@ it("offers the directory from its options in the desktop's snapshot", async () =
   await recorded.connected();
   expect(recorded.desktop.snapshot().directory).toEqual(directory);
 });
+
+it("with wrapUpLimitMs, a call in wrap-up says when it ends (wrapUpEndsAt) and ends then on its own", async () => {
+  const stack = fakeStack();
+  const recorded = createRecordedDesktop(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", reconnectDelaysMs: [0], wrapUpLimitMs: 200 }, stack.factory));
+  desktops.push(recorded.desktop);
+  await recorded.connected();
+  await recorded.desktop.login();
+  const id = await recorded.desktop.dial("200");
+  stack.line.events.onConnected();
+  await recorded.waitFor(() => recorded.desktop.getCall(id)?.state === "connected");
+  const hungUp = Date.now();
+  await recorded.desktop.hangup(id);
+  await recorded.waitFor(() => recorded.desktop.getCall(id)?.state === "wrapup");
+  const endsAt = recorded.desktop.getCall(id)!.wrapUpEndsAt!;
+  expect(endsAt - hungUp).toBeGreaterThanOrEqual(190);
+  expect(endsAt - hungUp).toBeLessThan(1000);
+  await recorded.waitFor(() => recorded.desktop.getCall(id) === undefined);
+  expect(Date.now() - hungUp).toBeGreaterThanOrEqual(190);
+  expect(recorded.events.find((e) => e.type === "call.ended")).toMatchObject({ call: { id, endReason: "local_hangup", wrapUpEndsAt: endsAt } });
+  // The agent is back from after-call work.
+  await recorded.waitFor(() => recorded.desktop.snapshot().agent.state !== "after_call_work");
+});

@@ -199,6 +199,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       unreachable.cancel();
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      lines.clearTimers();
       for (const line of live()) await line.sip.hangup().catch(() => undefined);
       await stack?.stop();
       stack = undefined;

@@ -26,6 +26,9 @@ export interface Line extends CallFacts {
   /** Set when we know better than "who hung up" why the line ends (transfer, reject, failed answer). */
   endOverride?: EndOutcome;
   audio?: HTMLAudioElement;
+  wrapUpEndsAt?: number;
+  /** Ends the wrap-up at wrapUpEndsAt. */
+  wrapUpTimer?: ReturnType<typeof setTimeout>;
 }
 
 export type NewLine = Pick<Line, "direction" | "state" | "data" | "from" | "fromName" | "to" | "queue" | "relatedCallId">;
@@ -47,6 +50,8 @@ export interface Lines {
   incoming(sip: SipLine): void;
   /** Wrap-up is done: the call ends with its result. */
   completeWrapUp(line: Line, result: WrapUp): void;
+  /** Stops the wrap-up timers (the connector stops). */
+  clearTimers(): void;
   /** Holds or resumes the line (a re-INVITE); a connected or held call's state follows. */
   setHold(line: Line, on: boolean, request: string, signal?: AbortSignal): Promise<void>;
   /** The call is in wrap-up or ended. */
@@ -83,13 +88,28 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     line.endReason = outcome.endReason;
     if (outcome.failure) line.failure = outcome.failure;
     if (line.audio) line.audio.srcObject = null;
-    if (wrapUp && line.everConnected) line.state = "wrapup";
-    else {
+    if (wrapUp && line.everConnected) {
+      line.state = "wrapup";
+      // A limited wrap-up ends on its own (the desktop counts down to wrapUpEndsAt).
+      const limit = options.wrapUpLimitMs ?? 0;
+      if (limit > 0) {
+        line.wrapUpEndsAt = Date.now() + limit;
+        line.wrapUpTimer = setTimeout(() => line.state === "wrapup" && finishWrapUp(line, {}), limit);
+      }
+    } else {
       line.state = "ended";
       lines.delete(line.id);
     }
     // The full report, so the end carries its failure (and every party disconnected).
     report(line);
+    pushAgent();
+  }
+
+  function finishWrapUp(line: Line, result: WrapUp): void {
+    clearTimeout(line.wrapUpTimer);
+    line.state = "ended";
+    lines.delete(line.id);
+    context()?.upsertCall({ ...callReport(line, agentAddress), wrapUp: result });
     pushAgent();
   }
 
@@ -226,11 +246,9 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     afterReconnect,
     over,
     overtaken,
-    completeWrapUp(line, result) {
-      line.state = "ended";
-      lines.delete(line.id);
-      context()?.upsertCall({ ...callReport(line, agentAddress), wrapUp: result });
-      pushAgent();
+    completeWrapUp: finishWrapUp,
+    clearTimers() {
+      for (const line of lines.values()) clearTimeout(line.wrapUpTimer);
     },
   };
 }

@@ -66,6 +66,8 @@ export interface CallFacts {
   readonly failure?: CallFailure;
   /** The call's media, once the peer connection said anything. */
   readonly media?: MediaState;
+  /** When its wrap-up ends on its own (the connector's wrapUpLimitMs), epoch ms. */
+  readonly wrapUpEndsAt?: number;
 }
 
 /** `sip:1001@pbx.example.com` → `1001`; undefined when the URI has no user. */
@@ -105,6 +107,7 @@ export function callReport(call: CallFacts, agentAddress: string | undefined): C
     ...(call.endReason !== undefined ? { endReason: call.endReason } : {}),
     ...(call.failure !== undefined ? { failure: call.failure } : {}),
     ...(call.media !== undefined ? { media: call.media } : {}),
+    ...(call.wrapUpEndsAt !== undefined ? { wrapUpEndsAt: call.wrapUpEndsAt } : {}),
   };
 }
 

@@ -29,6 +29,13 @@ export interface SipConnectorOptions {
   readonly rejectStatusCode?: 486 | 603;
   /** Calls that connected go through after-call work when they end (and `wrapUp` is claimed). Default true. */
   readonly wrapUp?: boolean;
+  /**
+   * After-call work ends on its own this long after the call ends, ms (the
+   * call carries `wrapUpEndsAt`, and the panel counts down; a disposition the
+   * agent had not submitted is not sent). Default none: wrap-up lasts until
+   * the agent completes it.
+   */
+  readonly wrapUpLimitMs?: number;
   /** SIP has no ACD: agent state is local. With this, a not-ready state unregisters so no calls arrive; ready registers again. Default false. */
   readonly unregisterWhenNotReady?: boolean;
   /**

@@ -102,6 +102,7 @@ export const de: Messages = {
   destinationHint: "Geben Sie eine Telefonnummer (zum Beispiel +49 30 1234567), eine Durchwahl oder eine SIP-Adresse ein.",
   cannotDial: (value) => `„${value}“ kann nicht gewählt werden.`,
   wrapUp: "Nachbearbeitung",
+  wrapUpEndsIn: (duration) => `Nachbearbeitung endet in ${duration}`,
   disposition: "Ergebnis",
   noDisposition: "Kein Ergebnis",
   notes: "Notizen",

@@ -101,6 +101,7 @@ export const es: Messages = {
   destinationHint: "Escriba un número de teléfono (por ejemplo +34 912 345 678), una extensión o una dirección SIP.",
   cannotDial: (value) => `No se puede marcar «${value}».`,
   wrapUp: "Trabajo posterior",
+  wrapUpEndsIn: (duration) => `El trabajo posterior termina en ${duration}`,
   disposition: "Resultado",
   noDisposition: "Sin resultado",
   notes: "Notas",
