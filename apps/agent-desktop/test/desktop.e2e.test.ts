@@ -322,6 +322,31 @@ describe("agent desktop on the simulator (Chromium)", () => {
     expect(problems).toEqual([]);
   });
 
+  it("works on a 400 px wide screen: one column, nothing wider than the screen, the call answered and held", async () => {
+    const { page, panel, problems } = await open();
+    await page.setViewportSize({ width: 400, height: 860 });
+    await loginReady(app!);
+    await ringInbound(page, { phone: "+15550100" });
+    const card = callCard(panel, "Ada Lovelace");
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await card.getByRole("button", { name: "Transfer" }).click();
+    // No horizontal scrolling: the page, the panel and its widest parts fit.
+    const widths = await page.evaluate(() => {
+      const el = document.querySelector("opencti-call-control-panel")!;
+      const root = el.shadowRoot!;
+      const widest = Math.max(...[...root.querySelectorAll("*")].map((n) => (n as HTMLElement).getBoundingClientRect().right));
+      return { page: document.documentElement.scrollWidth, panel: el.getBoundingClientRect().right, widest };
+    });
+    expect(widths.page).toBeLessThanOrEqual(400);
+    expect(widths.panel).toBeLessThanOrEqual(400);
+    expect(widths.widest).toBeLessThanOrEqual(400);
+    await card.getByRole("button", { name: "Hold Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("held");
+    await panel.screenshot({ path: `${screenshots}panel-400px.png` });
+    expect(problems).toEqual([]);
+  });
+
   it("takes screenshots of the panel idle, ringing and on a call", async () => {
     mkdirSync(screenshots, { recursive: true });
     const { page, panel } = await open();
