@@ -36,6 +36,8 @@ export const URL_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 export interface ConfigFile extends Partial<AppConfig> {
   /** Where the connector's secrets are fetched from (with the user's cookies), over `options`. */
   readonly credentialsUrl?: string;
+  /** Secret-named options found in the file, whatever their values (see isSecretOption): the app refuses to start. */
+  readonly publishedSecrets?: readonly string[];
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
@@ -54,7 +56,10 @@ export async function readConfigFile(timeoutMs = CONFIG_TIMEOUT_MS): Promise<Con
     const response = await fetch(new URL("config.json", document.baseURI), { cache: "no-store", signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) return {};
     const json = (await response.json()) as { connector?: unknown; options?: unknown; credentialsUrl?: unknown };
+    // Looked for before the options are checked: a file that is otherwise unreadable still publishes them.
+    const publishedSecrets = typeof json.options === "object" && json.options !== null ? Object.keys(json.options).filter(isSecretOption) : [];
     return {
+      ...(publishedSecrets.length ? { publishedSecrets } : {}),
       ...(typeof json.connector === "string" ? { connector: json.connector } : {}),
       ...(isStringRecord(json.options) ? { options: json.options } : {}),
       ...(typeof json.credentialsUrl === "string" && json.credentialsUrl ? { credentialsUrl: json.credentialsUrl } : {}),
@@ -97,8 +102,7 @@ export function configFromQuery(search: string, base: Partial<AppConfig> = {}): 
 }
 
 export async function readConfig(): Promise<AppConfig> {
-  const { credentialsUrl, ...file } = await readConfigFile();
-  const published = Object.keys(file.options ?? {}).filter(isSecretOption);
+  const { credentialsUrl, publishedSecrets: published = [], ...file } = await readConfigFile();
   if (published.length) {
     throw new Error(
       `config.json holds ${published.map((k) => `"${k}"`).join(", ")}: config.json is public (every browser that loads the app can read it), so the app never reads a secret from it. Remove it there and serve it from your authenticated credentialsUrl (see the README).`,

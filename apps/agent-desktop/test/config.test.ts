@@ -115,6 +115,17 @@ describe("credentialsUrl", () => {
       vi.unstubAllGlobals();
       await new Promise((resolve) => server.close(resolve));
     }
+    // Found even when another option is not a string (the options are then dropped as unreadable).
+    const second = createServer((req, res) => res.end(JSON.stringify({ connector: "sip", options: { password: "hunter2", expires: 300 } })));
+    await new Promise<void>((resolve) => second.listen(0, "127.0.0.1", resolve));
+    vi.stubGlobal("document", { baseURI: `http://127.0.0.1:${(second.address() as AddressInfo).port}/` });
+    vi.stubGlobal("location", { search: "" });
+    try {
+      await expect(readConfig()).rejects.toThrow(/^config.json holds "password"/);
+    } finally {
+      vi.unstubAllGlobals();
+      await new Promise((resolve) => second.close(resolve));
+    }
     for (const name of ["password", "token", "apiKey", "secret", "authToken"]) expect(isSecretOption(name), name).toBe(true);
     for (const name of ["tokenUrl", "credentialsUrl", "server", "uri", "user", "ccpUrl", "agentId"]) expect(isSecretOption(name), name).toBe(false);
   });

@@ -119,7 +119,13 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       const agent = new (live.streams!.Agent)();
       agent.getEndpoints(agent.getAllQueueARNs(), {
         success: (data) => {
-          if (live.ctx === c && !stopped) c.setDirectory(directoryFrom(isRecord(data) && Array.isArray(data.endpoints) ? data.endpoints : []));
+          if (live.ctx !== c || stopped) return;
+          const endpoints: unknown[] = isRecord(data) && Array.isArray(data.endpoints) ? data.endpoints : [];
+          const entries = directoryFrom(endpoints);
+          c.setDirectory(entries);
+          // Say so when some cannot be offered, so an admin can rename them.
+          if (entries.length < endpoints.length)
+            c.signal({ kind: "warning", code: "DIRECTORY_PARTIAL", message: `${endpoints.length - entries.length} of ${endpoints.length} quick connects cannot be picked by name (a name with characters other than letters, digits, spaces, ".", "_" and "-", an agent or queue named like a number, or a name used twice).` });
         },
         failure: unavailable,
       });

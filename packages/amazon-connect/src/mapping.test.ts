@@ -305,6 +305,8 @@ describe("directoryFrom (quick connects)", () => {
         { endpointARN: arn(4), type: "agent", name: "Grace Hopper" },
         { endpointARN: arn(5), type: "robot", name: "R2" },
         { endpointARN: arn(6), type: "queue", name: "Sales (EN)" },
+        { endpointARN: arn(7), type: "queue", name: "5000" },
+        { endpointARN: arn(8), type: "phone_number", name: "5001", phoneNumber: "+15550101" },
         { type: "queue", name: "No ARN" },
         null,
         "junk",
@@ -314,6 +316,7 @@ describe("directoryFrom (quick connects)", () => {
       { id: arn(1), label: "Billing desk", kind: "number", destination: "Billing desk" },
       { id: arn(2), label: "Tier 2", kind: "queue", destination: "Tier 2" },
       { id: arn(3), label: "Grace Hopper", kind: "agent", destination: "Grace Hopper" },
+      { id: arn(8), label: "5001", kind: "number", destination: "+15550101" },
       { id: "No ARN", label: "No ARN", kind: "queue", destination: "No ARN" },
     ]);
   });

@@ -442,6 +442,9 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
   return { call, legs };
 }
 
+/** A destination transfer and consult dial as a phone number; any other is a quick connect's name. */
+export const PHONE = /^\+?[0-9][0-9\s().-]*$/;
+
 /** Quick connect types → directory kinds. */
 const ENDPOINT_KIND: Readonly<Record<string, DirectoryKind>> = { agent: "agent", queue: "queue", phone_number: "number" };
 
@@ -450,8 +453,9 @@ const ENDPOINT_KIND: Readonly<Record<string, DirectoryKind>> = { agent: "agent",
  * the directory: id = endpointARN, label = name, kind from `type`
  * (phone_number → number), destination = the name, which consult and
  * blindTransfer resolve back to the quick connect. Ones that cannot be picked
- * by name (a name that is not a dialable named target, an unknown type, a
- * name seen twice) are left out; at most LIMITS.directory entries.
+ * by name are left out: a name that is not a dialable named target, an agent
+ * or queue named like a phone number (transfer would dial that number), an
+ * unknown type, a name seen twice; at most LIMITS.directory entries.
  */
 export function directoryFrom(endpoints: readonly unknown[]): DirectoryEntry[] {
   const entries: DirectoryEntry[] = [];
@@ -460,9 +464,13 @@ export function directoryFrom(endpoints: readonly unknown[]): DirectoryEntry[] {
     if (!isRecord(e) || typeof e.name !== "string" || typeof e.type !== "string") continue;
     const kind = ENDPOINT_KIND[e.type];
     const id = typeof e.endpointARN === "string" && e.endpointARN ? e.endpointARN : e.name;
-    if (!kind || names.has(e.name) || normalizeDestination(e.name) !== e.name || id.length > LIMITS.id) continue;
+    // A name that reads as a number would be dialled as that number: a number quick connect is offered with
+    // its own number instead; an agent or queue so named cannot be picked.
+    const byNumber = PHONE.test(e.name);
+    const destination = !byNumber ? e.name : kind === "number" && typeof e.phoneNumber === "string" ? normalizeDestination(e.phoneNumber) : undefined;
+    if (!kind || !destination || names.has(e.name) || normalizeDestination(destination) !== destination || id.length > LIMITS.id) continue;
     names.add(e.name);
-    entries.push({ id, label: e.name, kind, destination: e.name });
+    entries.push({ id, label: e.name, kind, destination });
   }
   return entries.slice(0, LIMITS.directory);
 }

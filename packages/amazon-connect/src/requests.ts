@@ -43,7 +43,7 @@ interface Waiter {
   fail(error: CtiError): void;
 }
 
-const PHONE = /^\+?[0-9][0-9\s().-]*$/;
+import { PHONE } from "./mapping.js";
 /** Contact states of a contact that is over without the agent (missed, failed, rejected). */
 const OVER = new Set(["missed", "error", "rejected"]);
 

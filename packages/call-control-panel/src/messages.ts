@@ -84,6 +84,8 @@ export interface Messages {
   directoryKind: Readonly<Record<DirectoryKind, string>>;
   /** Shown when the typed text matches no directory entry. */
   noDirectoryMatch: string;
+  /** Typed letters that are no one entry, sent with a directory. */
+  pickOrType: string;
   blindTransfer: string;
   consult: string;
   destinationHint: string;
@@ -221,6 +223,7 @@ export const en: Messages = {
   directory: "Directory",
   directoryKind: { agent: "Agent", queue: "Queue", number: "Number" },
   noDirectoryMatch: "No match in the directory: type a number or address.",
+  pickOrType: "Pick an entry from the directory, or type a full number or SIP address.",
   blindTransfer: "Blind transfer",
   consult: "Consult",
   destinationHint: "Enter a phone number (for example +1 555 010 0199), an extension or a SIP address.",

@@ -8,7 +8,7 @@
  * message) only goes through Lit text and attribute bindings: it is never
  * parsed as HTML.
  */
-import { isCtiError, normalizeDestination, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
+import { isCtiError, normalizeDestination, type DirectoryEntry, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { DEFAULT_ALERTS, notificationPermission, parseAlerts, RingAlerts } from "./alerts.js";
@@ -671,11 +671,22 @@ export class CallControlPanel extends LitElement {
     const blind = call.actions.includes("blindTransfer");
     const consult = call.actions.includes("consult");
     const text = this.#transferText.get(call.id) ?? "";
+    const directory = this.desktop?.snapshot().directory ?? [];
     const submit = (kind: "blindTransfer" | "consult") => (event: Event) => {
       event.preventDefault();
-      const destination = normalizeDestination(this.#transferText.get(call.id) ?? "");
+      const typed = this.#transferText.get(call.id) ?? "";
+      let destination = normalizeDestination(typed);
+      let problem = destination === undefined ? this.#m.destinationHint : undefined;
+      // With a directory, typed letters are a search, not a destination: the one entry they
+      // match is the target; several (or none) need a pick or a full number or address.
+      if (destination !== undefined && directory.length && !directory.some((e) => e.destination === destination) && !/^(\+?\d|sips?:)|@/.test(destination)) {
+        const found = searchDirectory(directory, typed);
+        destination = found.length === 1 ? found[0]!.destination : undefined;
+        if (destination) this.#transferText.set(call.id, destination);
+        else problem = this.#m.pickOrType;
+      }
       if (destination === undefined) {
-        this.#fieldErrors.set(errorKey, this.#m.destinationHint);
+        this.#fieldErrors.set(errorKey, problem ?? this.#m.destinationHint);
         this.requestUpdate();
         return;
       }
@@ -689,16 +700,15 @@ export class CallControlPanel extends LitElement {
       });
     };
     const m = this.#m;
-    const directory = this.desktop?.snapshot().directory ?? [];
-    const query = text.trim().toLowerCase();
-    const matches = directory.filter((e) => !query || e.label.toLowerCase().includes(query) || e.destination.toLowerCase().includes(query)).slice(0, DIRECTORY_SHOWN);
+    const matches = searchDirectory(directory, text).slice(0, DIRECTORY_SHOWN);
     const pick = (destination: string) => () => {
       this.#transferText.set(call.id, destination);
       this.#fieldErrors.delete(errorKey);
       this.requestUpdate();
       this.renderRoot.querySelector<HTMLInputElement>(`#${CSS.escape(inputId)}`)?.focus();
     };
-    return html`<form part="transfer" aria-label=${m.transfer} @submit=${submit(consult ? "consult" : "blindTransfer")}>
+    // Enter consults; a blind transfer (the customer leaves the agent at once) only ever from its own button.
+    return html`<form part="transfer" aria-label=${m.transfer} @submit=${consult ? submit("consult") : (e: Event) => e.preventDefault()}>
       <div class="row">
         <label for=${inputId}>${m.transferTo}</label>
         <input
@@ -709,6 +719,7 @@ export class CallControlPanel extends LitElement {
           .value=${text}
           aria-invalid=${error ? "true" : "false"}
           aria-describedby=${`${inputId}-error`}
+          aria-controls=${directory.length ? `${inputId}-directory` : nothing}
           @input=${(e: Event) => {
             this.#transferText.set(call.id, (e.target as HTMLInputElement).value);
             this.#fieldErrors.delete(errorKey);
@@ -717,7 +728,7 @@ export class CallControlPanel extends LitElement {
         />
       </div>
       ${directory.length
-        ? html`<ul class="directory" part="directory" aria-label=${m.directory}>
+        ? html`<ul id=${`${inputId}-directory`} class="directory" part="directory" aria-label=${m.directory}>
             ${repeat(
               matches,
               (e) => e.id,
@@ -732,7 +743,7 @@ export class CallControlPanel extends LitElement {
         : nothing}
       <div class="row">
         ${consult ? html`<button type="submit" class="primary">${m.consult}</button>` : nothing}
-        ${blind ? html`<button type=${consult ? "button" : "submit"} class=${consult ? "" : "primary"} @click=${consult ? submit("blindTransfer") : nothing}>${m.blindTransfer}</button>` : nothing}
+        ${blind ? html`<button type="button" class=${consult ? "" : "primary"} @click=${submit("blindTransfer")}>${m.blindTransfer}</button>` : nothing}
       </div>
       <p id=${`${inputId}-error`} class="field-error" role=${error ? "alert" : "none"}>${error ?? ""}</p>
     </form>`;
@@ -845,6 +856,12 @@ export class CallControlPanel extends LitElement {
       this.requestUpdate();
     });
   };
+}
+
+/** The directory entries whose label or destination contains `text` (case-insensitive); all of them for no text. */
+function searchDirectory(directory: readonly DirectoryEntry[], text: string): DirectoryEntry[] {
+  const query = text.trim().toLowerCase();
+  return query ? directory.filter((e) => e.label.toLowerCase().includes(query) || e.destination.toLowerCase().includes(query)) : [...directory];
 }
 
 /**

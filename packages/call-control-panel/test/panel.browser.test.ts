@@ -829,6 +829,11 @@ describe("<opencti-call-control-panel>", () => {
     await expect.poll(entries).toEqual(["Grace Hopper Agent"]);
     await card.getByLabel("Transfer to").fill("zzz");
     await expect.poll(() => list.textContent()).toContain("No match in the directory");
+    // Letters matching several entries are a search, not a destination: Enter asks for a pick.
+    await card.getByLabel("Transfer to").fill("e");
+    await card.getByLabel("Transfer to").press("Enter");
+    await expect.poll(() => card.locator(".field-error").textContent()).toBe("Pick an entry from the directory, or type a full number or SIP address.");
+    expect(await page.evaluate(() => window.t.server.requests.filter((r) => r.op === "consult").length)).toBe(0);
     await card.getByLabel("Transfer to").fill("bill");
     await list.getByRole("button", { name: /Billing queue/ }).click();
     expect(await card.getByLabel("Transfer to").inputValue()).toBe("Billing queue");
@@ -877,6 +882,37 @@ describe("<opencti-call-control-panel>", () => {
     await expect.poll(() => countdown.textContent().catch(() => "")).toMatch(/^Wrap-up ends in 0:0[01]$/);
     await expect.poll(() => panel.locator("article.call").count(), { timeout: 6000 }).toBe(0);
     expect(await page.evaluate(() => window.t.server.requests.some((r) => r.op === "wrapUp"))).toBe(false);
+  });
+
+  it("transfer: Enter on letters matching one directory entry consults that entry; without consult, Enter never blind-transfers", async () => {
+    const directory: DirectoryEntry[] = [
+      { id: "q-billing", label: "Billing queue", kind: "queue", destination: "Billing queue" },
+      { id: "q-sales", label: "Sales queue", kind: "queue", destination: "Sales queue" },
+    ];
+    const { page, panel } = await mount({ directory });
+    await ring(page, { from: "+15550100", fromName: "Ada" });
+    await panel.getByRole("button", { name: "Answer Ada" }).click();
+    const card = panel.getByRole("article", { name: "Inbound call Ada" });
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    await card.getByRole("button", { name: "Transfer" }).click();
+    await card.getByLabel("Transfer to").fill("bill");
+    await card.getByLabel("Transfer to").press("Enter");
+    await expect.poll(() => page.evaluate(() => window.t.server.requests.find((r) => r.op === "consult")?.args)).toMatchObject({ destination: "Billing queue" });
+
+    // A connector that can only blind-transfer: Enter does nothing; the button does it.
+    await current?.close();
+    const blindOnly = await mount({ directory, capabilities: ["agentState", "answer", "hangup", "blindTransfer"] });
+    await ring(blindOnly.page, { from: "+15550100", fromName: "Ada" });
+    await blindOnly.panel.getByRole("button", { name: "Answer Ada" }).click();
+    const c2 = blindOnly.panel.getByRole("article", { name: "Inbound call Ada" });
+    await expect.poll(() => c2.getAttribute("data-state")).toBe("connected");
+    await c2.getByRole("button", { name: "Transfer" }).click();
+    await c2.getByRole("list", { name: "Directory" }).getByRole("button", { name: /Sales queue/ }).press("Enter");
+    await c2.getByLabel("Transfer to").press("Enter");
+    await blindOnly.page.waitForTimeout(300);
+    expect(await blindOnly.page.evaluate(() => window.t.server.requests.filter((r) => r.op === "blindTransfer").length)).toBe(0);
+    await c2.getByRole("button", { name: "Blind transfer" }).click();
+    await expect.poll(() => blindOnly.page.evaluate(() => window.t.server.requests.find((r) => r.op === "blindTransfer")?.args)).toMatchObject({ destination: "Sales queue" });
   });
 
   it("shows a call whose audio is reconnecting, its buttons still working, and clears it when the audio is back", async () => {

@@ -353,7 +353,7 @@ export function createFairBaseline({ name, capabilities, now = Date.now, history
     if (media !== undefined && !MEDIA_STATES.has(media)) return refuse(`media is invalid (${show(media)})`, r);
     let wrapUp;
     if (r.wrapUp !== undefined && (wrapUp = copyWrapUp(r.wrapUp)) === undefined) return refuse(`wrapUp is invalid (${show(r.wrapUp)})`, r);
-    if (wrapUpEndsAt !== undefined && !(typeof wrapUpEndsAt === "number" && wrapUpEndsAt >= 0)) return refuse(`wrapUpEndsAt is invalid (${show(wrapUpEndsAt)})`, r);
+    if (wrapUpEndsAt !== undefined && !(Number.isFinite(wrapUpEndsAt) && wrapUpEndsAt >= 0)) return refuse(`wrapUpEndsAt is invalid (${show(wrapUpEndsAt)})`, r);
 
     // The transition: ringing|dialing → connected ⇄ held → wrapup → ended.
     const over = state === "wrapup" || state === "ended";

@@ -207,6 +207,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const watchers = new Set<() => void>();
   let seq = 0;
   let destroyed = false;
+  let closing = false;
   /** Why the connector failed to start: login rejects with it at once. */
   let startError: CtiError | undefined;
   const gone = (request: string): CtiError => fail("INVALID_STATE", "The desktop was destroyed.", request);
@@ -261,6 +262,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
     } finally {
       queue.length = 0;
       emitting = false;
+      // destroy() called from a listener: the listeners go once every queued event reached them.
+      if (destroyed) listeners.clear();
     }
   }
 
@@ -413,11 +416,14 @@ export function createDesktop(options: DesktopOptions): Desktop {
     },
 
     async destroy() {
-      if (destroyed) return;
+      if (destroyed || closing) return;
+      // (A listener of the last event may call destroy again: it returns at once.)
+      closing = true;
       // A last link.changed, so a panel stops ringing for calls nobody can answer any more.
       emit(store.setLink("disconnected", "The desktop was destroyed."));
       destroyed = true;
-      listeners.clear();
+      // Called from a listener: emit clears them once the queue has drained.
+      if (!emitting) listeners.clear();
       // Requests in flight reject (their signals abort) instead of waiting for their timeout.
       for (const watch of watchers) watch();
       try {

@@ -211,8 +211,8 @@ export interface Call {
   readonly wrapUp?: WrapUp;
   /**
    * When after-call work ends on its own, epoch ms: a vendor or connector
-   * that limits wrap-up (the SIP and Twilio connectors' `wrapUpLimitMs`, the
-   * simulator's) says so, and the panel counts down. Absent: no limit.
+   * that limits wrap-up (the SIP connector's and the simulator's
+   * `wrapUpLimitMs`) says so, and the panel counts down. Absent: no limit.
    */
   readonly wrapUpEndsAt?: number;
   /** The requests allowed on this call right now (state ∩ capabilities). */
@@ -247,7 +247,6 @@ export const CAPABILITIES = [
 /** What a connector can do. A request outside it is refused with NOT_SUPPORTED. */
 export type Capability = (typeof CAPABILITIES)[number];
 
-/** Pega's telephony modes, least first, derived from capabilities (see `telephonyMode`). */
 /** What a directory entry is: another agent, a queue, or a number (an external party, a speed dial). */
 export const DIRECTORY_KINDS = ["agent", "queue", "number"] as const;
 export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
@@ -271,6 +270,7 @@ export interface DirectoryEntry {
   readonly destination: string;
 }
 
+/** Pega's telephony modes, least first, derived from capabilities (see `telephonyMode`). */
 export const TELEPHONY_MODES = ["screen_pop", "agent_state", "full"] as const;
 export type TelephonyMode = (typeof TELEPHONY_MODES)[number];
 

@@ -82,16 +82,17 @@ export class DesktopStore {
   }
 
   setReasons(reasons: unknown): EventBody[] {
-    if (!Array.isArray(reasons) || reasons.length > LIMITS.reasons || !reasons.every(readReason)) return invalid("reasons must be a list of {id, state, label}", reasons);
-    this.reasons = reasons.map(readReason) as AgentReason[];
+    const checked = list(reasons, LIMITS.reasons, readReason);
+    if (!checked) return invalid("reasons must be a list of {id, state, label}", reasons);
+    this.reasons = checked;
     return [];
   }
 
   /** Replaces the directory: all or nothing, like the reasons (no event: it is in the snapshot). */
   setDirectory(entries: unknown): EventBody[] {
-    if (!Array.isArray(entries) || entries.length > LIMITS.directory || !entries.every((e) => read(e, DIRECTORY_ENTRY)))
-      return invalid("directory must be a list of {id, label, kind, destination} with dialable destinations", entries);
-    this.directory = entries.map((e) => read<DirectoryEntry>(e, DIRECTORY_ENTRY)!);
+    const checked = list(entries, LIMITS.directory, readEntry);
+    if (!checked) return invalid("directory must be a list of {id, label, kind, destination} with dialable destinations", entries);
+    this.directory = checked;
     return [];
   }
 
@@ -392,6 +393,21 @@ export function invalid(message: string, raw: unknown, callId?: string): EventBo
       raw,
     },
   ];
+}
+
+/** A directory entry's known fields, or undefined when it is not one. */
+const readEntry = (e: unknown): DirectoryEntry | undefined => read<DirectoryEntry>(e, DIRECTORY_ENTRY);
+
+/** `v` as a list of at most `max` items each `readItem` reads, or undefined (a hole too: `every` would skip it). */
+function list<T>(v: unknown, max: number, readItem: (x: unknown) => T | undefined): T[] | undefined {
+  if (!Array.isArray(v) || v.length > max) return undefined;
+  const out: T[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const item = readItem(v[i]);
+    if (item === undefined) return undefined;
+    out.push(item);
+  }
+  return out;
 }
 
 /** Whether two lists have `eq` items (`===` by default). */

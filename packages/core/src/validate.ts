@@ -117,7 +117,7 @@ export const SEGMENT: Spec = {
   endMs: opt(isNumber),
 };
 /** A directory entry: its destination dialable as it is (see normalizeDestination). */
-export const DIRECTORY_ENTRY: Spec = { id: isText, label: (v) => isText(v, LIMITS.text), kind: isOneOf(DIRECTORY_KINDS), destination: (v) => normalizeDestination(v) === v };
+export const DIRECTORY_ENTRY: Spec = { id: isText, label: (v) => isText(v, LIMITS.text), kind: isOneOf(DIRECTORY_KINDS), destination: (v) => typeof v === "string" && normalizeDestination(v) === v };
 export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
 
 /** Whether `p` is a party (straight-line: every call report's parties pass here). */
@@ -169,7 +169,7 @@ export function callProblem(r: unknown): Problem {
   if (failure !== undefined && !read(failure, FAILURE)) return invalidField(r, "failure");
   if (media !== undefined && !MEDIA_STATES.includes(media as never)) return invalidField(r, "media");
   if (wrapUp !== undefined && !read(wrapUp, WRAP_UP)) return invalidField(r, "wrapUp");
-  if (r.wrapUpEndsAt !== undefined && !(typeof r.wrapUpEndsAt === "number" && r.wrapUpEndsAt >= 0)) return invalidField(r, "wrapUpEndsAt");
+  if (r.wrapUpEndsAt !== undefined && !(Number.isFinite(r.wrapUpEndsAt) && (r.wrapUpEndsAt as number) >= 0)) return invalidField(r, "wrapUpEndsAt");
   return undefined;
 }
 /** "`key` is invalid (…)", for a problem. */

@@ -46,6 +46,10 @@ describe("directory", () => {
       [{ ...QUEUE, label: "x".repeat(1025) }],
       [{ ...QUEUE, id: "" }],
       [QUEUE, null],
+      // No destination at all (undefined is not dialable), and a hole in the list.
+      [{ id: "x", label: "X", kind: "queue" }],
+      // eslint-disable-next-line no-sparse-arrays
+      [QUEUE, , NUMBER],
       Array.from({ length: 1001 }, (_, i) => ({ ...NUMBER, id: `n${i}` })),
     ];
     for (const list of bad) rec.ctx.setDirectory(list as DirectoryEntry[]);
@@ -59,5 +63,40 @@ describe("directory", () => {
     const { desktop } = await desktopWith([{ ...QUEUE, kind: "robot" }]);
     expect(desktop.snapshot().directory).toEqual([]);
     expect(desktop.events().find((e) => e.type === "error")).toMatchObject({ code: "INVALID_VENDOR_EVENT", message: expect.stringContaining("directory must be a list") });
+  });
+});
+
+describe("destroy", () => {
+  it("called from a listener: every listener still gets the last link.changed, and the connector stops once", async () => {
+    const rec = recordingConnector();
+    let stops = 0;
+    const desktop = createDesktop({ connector: { ...rec.connector, stop: () => void stops++ }, requestTimeoutMs: 200 });
+    await desktop.login({ agentId: "a1" });
+    const seen: string[] = [];
+    desktop.on("call.ringing", () => void desktop.destroy());
+    desktop.on("link.changed", () => void desktop.destroy());
+    desktop.on("*", (e) => seen.push(e.type === "link.changed" ? `link.changed:${e.link}` : e.type));
+    rec.ctx.upsertCall({ id: "c1", state: "ringing", direction: "inbound" });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual(["call.ringing", "link.changed:disconnected"]);
+    expect(stops).toBe(1);
+    rec.ctx.upsertCall({ id: "c2", state: "ringing", direction: "inbound" });
+    expect(seen).toHaveLength(2);
+  });
+});
+
+describe("wrapUpEndsAt", () => {
+  it("is kept with a call (a change is a call.updated), and refused unless a finite number ≥ 0", async () => {
+    const { rec, desktop, errors } = await desktopWith();
+    rec.ctx.upsertCall({ id: "c1", state: "connected", direction: "inbound" });
+    rec.ctx.upsertCall({ id: "c1", state: "wrapup", wrapUpEndsAt: 90_000 });
+    expect(desktop.getCall("c1")!.wrapUpEndsAt).toBe(90_000);
+    const updated: DesktopEvent[] = [];
+    desktop.on("call.updated", (e) => updated.push(e));
+    rec.ctx.upsertCall({ id: "c1", state: "wrapup", wrapUpEndsAt: 120_000 });
+    expect(updated).toHaveLength(1);
+    for (const bad of [-1, Infinity, NaN, "soon"]) rec.ctx.upsertCall({ id: "c1", state: "wrapup", wrapUpEndsAt: bad as number });
+    expect(errors.map((e) => e.type === "error" && e.message)).toEqual(new Array(4).fill(expect.stringContaining("wrapUpEndsAt is invalid")));
+    expect(desktop.getCall("c1")!.wrapUpEndsAt).toBe(120_000);
   });
 });

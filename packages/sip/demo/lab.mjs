@@ -37,11 +37,19 @@ lines.on("line", async () => {
   });
   console.log(`ringing: ${callId}`);
 });
-const stop = async () => {
-  lines.close();
+/** Puts the app's files back (also when the script dies: an "exit" handler runs synchronously). */
+let restored = false;
+const restore = () => {
+  if (restored) return;
+  restored = true;
   if (original === undefined) rmSync(CONFIG, { force: true });
   else writeFileSync(CONFIG, original);
   rmSync(CREDENTIALS, { force: true });
+};
+process.on("exit", restore);
+const stop = async () => {
+  lines.close();
+  restore();
   await lab.stop();
   process.exit(0);
 };

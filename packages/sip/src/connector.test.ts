@@ -126,3 +126,19 @@ it("with wrapUpLimitMs, a call in wrap-up says when it ends (wrapUpEndsAt) and e
   // The agent is back from after-call work.
   await recorded.waitFor(() => recorded.desktop.snapshot().agent.state !== "after_call_work");
 });
+
+it("with wrapUpLimitMs, destroying the desktop on a live call leaves no wrap-up timer behind", async () => {
+  const stack = fakeStack();
+  const recorded = createRecordedDesktop(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", reconnectDelaysMs: [0], wrapUpLimitMs: 100 }, stack.factory));
+  await recorded.connected();
+  await recorded.desktop.login();
+  const id = await recorded.desktop.dial("200");
+  stack.line.events.onConnected();
+  await recorded.waitFor(() => recorded.desktop.getCall(id)?.state === "connected");
+  // The stop hangs the call up (it goes to wrap-up as it ends), then no timer may end it later.
+  await recorded.desktop.destroy();
+  const after = recorded.desktop.getCall(id);
+  await new Promise((r) => setTimeout(r, 250));
+  expect(recorded.desktop.getCall(id)).toEqual(after);
+  expect(after?.wrapUpEndsAt).toBeUndefined();
+});

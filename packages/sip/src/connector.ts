@@ -173,6 +173,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     async start(c) {
       ctx = c;
       stopped = false;
+      lines.setStopping(false);
       c.setLink("connecting");
       try {
         stack = stackFactory(options, events, (text) => c.logger.debug(`sip.js ${text}`));
@@ -199,7 +200,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       unreachable.cancel();
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      lines.clearTimers();
+      lines.setStopping(true);
       for (const line of live()) await line.sip.hangup().catch(() => undefined);
       await stack?.stop();
       stack = undefined;

@@ -50,8 +50,8 @@ export interface Lines {
   incoming(sip: SipLine): void;
   /** Wrap-up is done: the call ends with its result. */
   completeWrapUp(line: Line, result: WrapUp): void;
-  /** Stops the wrap-up timers (the connector stops). */
-  clearTimers(): void;
+  /** `true` as the connector stops: the wrap-up timers stop and none starts; `false` as it starts again. */
+  setStopping(on: boolean): void;
   /** Holds or resumes the line (a re-INVITE); a connected or held call's state follows. */
   setHold(line: Line, on: boolean, request: string, signal?: AbortSignal): Promise<void>;
   /** The call is in wrap-up or ended. */
@@ -75,6 +75,8 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
   const agentAddress = aorUser(options.uri);
   const lines = new Map<string, Line>();
   let nextId = 1;
+  /** The connector is stopping: no wrap-up timer starts any more. */
+  let stopping = false;
 
   const over = (line: Line): boolean => line.state === "ended" || line.state === "wrapup";
   // A request the call's end overtook (a BYE either way while its re-INVITE or REFER was in flight).
@@ -92,7 +94,7 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
       line.state = "wrapup";
       // A limited wrap-up ends on its own (the desktop counts down to wrapUpEndsAt).
       const limit = options.wrapUpLimitMs ?? 0;
-      if (limit > 0) {
+      if (limit > 0 && !stopping) {
         line.wrapUpEndsAt = Date.now() + limit;
         line.wrapUpTimer = setTimeout(() => line.state === "wrapup" && finishWrapUp(line, {}), limit);
       }
@@ -247,8 +249,10 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     over,
     overtaken,
     completeWrapUp: finishWrapUp,
-    clearTimers() {
-      for (const line of lines.values()) clearTimeout(line.wrapUpTimer);
+    setStopping(on) {
+      // While stopping no wrap-up timer starts (the hang-ups of a stop end lines too).
+      stopping = on;
+      if (on) for (const line of lines.values()) clearTimeout(line.wrapUpTimer);
     },
   };
 }

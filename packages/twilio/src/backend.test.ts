@@ -44,9 +44,16 @@ describe("createHttpCallControlBackend", () => {
     ]);
   });
 
-  it("sends the agent's Voice access token the connector handed over as a Bearer, unless the integrator's headers carry their own", async () => {
+  it("sends the agent's Voice access token the connector handed over as a Bearer (to its own origin by default), unless the integrator's headers carry their own", async () => {
     respond = (_q, res) => res.end("{}");
-    const backend = createHttpCallControlBackend({ url });
+    // (The default sends it only to the page's own origin: here, no page at all.)
+    for (const voiceToken of [undefined, "same-origin", "never"] as const) {
+      const quiet = createHttpCallControlBackend({ url, ...(voiceToken ? { voiceToken } : {}) });
+      quiet.useToken!("eyJ.voice.0");
+      await quiet.hold({ callSid: "CA1" }, signal());
+      expect(seen.at(-1)!.auth, voiceToken).toBeUndefined();
+    }
+    const backend = createHttpCallControlBackend({ url, voiceToken: "always" });
     await backend.hold({ callSid: "CA1" }, signal());
     expect(seen.at(-1)!.auth).toBeUndefined();
     backend.useToken!("eyJ.voice.1");
@@ -55,7 +62,7 @@ describe("createHttpCallControlBackend", () => {
     backend.useToken!("eyJ.voice.2");
     await backend.resume({ callSid: "CA1" }, signal());
     expect(seen.at(-1)!.auth).toBe("Bearer eyJ.voice.2");
-    const own = createHttpCallControlBackend({ url, headers: () => ({ authorization: "Bearer session-1" }) });
+    const own = createHttpCallControlBackend({ url, voiceToken: "always", headers: () => ({ authorization: "Bearer session-1" }) });
     own.useToken!("eyJ.voice.3");
     await own.hold({ callSid: "CA1" }, signal());
     expect(seen.at(-1)!.auth).toBe("Bearer session-1");

@@ -48,13 +48,21 @@ export interface HttpCallControlBackendOptions {
   /** Base URL; each operation is `POST <url>/<operation>` with a JSON body. */
   url: string;
   /**
-   * Extra headers; never logged. By default each request carries
-   * `Authorization: Bearer <the agent's current Voice access token>` (what
-   * @opencti/twilio-backend's accessTokenAuthenticator checks; the connector
-   * hands the token over, see `useToken`); an `Authorization` here replaces
-   * it. The content type is always application/json whatever these say.
+   * Extra headers; never logged. An `Authorization` here replaces the Voice
+   * token's (see `voiceToken`). The content type is always application/json
+   * whatever these say.
    */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /**
+   * When requests carry `Authorization: Bearer <the agent's current Voice
+   * access token>` (what @opencti/twilio-backend's accessTokenAuthenticator
+   * checks; the connector hands the token over, see `useToken`). The token
+   * lets its holder act as the agent on Twilio until it expires, so by
+   * default it goes only to a backend on the page's own origin
+   * ("same-origin"); "always" for a backend on another origin you trust (it
+   * must allow the header in CORS), "never" to authenticate another way.
+   */
+  voiceToken?: "same-origin" | "always" | "never";
   fetch?: typeof fetch;
 }
 
@@ -67,6 +75,8 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
   const base = options.url.replace(/\/+$/, "");
   /** The agent's Voice access token, from the connector (see useToken). */
   let token: string | undefined;
+  const mode = options.voiceToken ?? "same-origin";
+  const sendToken = mode === "always" || (mode === "same-origin" && typeof location !== "undefined" && new URL(base, location.href).origin === location.origin);
   async function post(operation: string, body: Record<string, string>, signal: AbortSignal): Promise<Record<string, unknown>> {
     const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     let response: Response;
@@ -89,7 +99,7 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
   const done = async (p: Promise<unknown>): Promise<void> => void (await p);
   return {
     useToken: (t) => {
-      token = t;
+      if (sendToken) token = t;
     },
     hold: (r, s) => done(post("hold", r, s)),
     resume: (r, s) => done(post("resume", r, s)),

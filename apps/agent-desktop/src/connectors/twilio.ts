@@ -5,7 +5,7 @@
  *                     again before it expires. Your server signs it (Voice grant, identity = agent).
  *                     The connector fetches it (its `tokenUrl`): a URL it cannot reach is said by name
  *                     and retried
- *   token             a fixed token instead of tokenUrl: for demos and tests only
+ *   token             a fixed token instead of tokenUrl, for demos and tests only: from credentialsUrl (the app refuses a token in config.json)
  *   backendUrl        the call-control backend (@opencti/twilio-backend or your own, same JSON contract):
  *                     enables hold, transfers and conference
  *   edge              Twilio edge (e.g. "ashburn", "dublin"); comma-separated for fallbacks

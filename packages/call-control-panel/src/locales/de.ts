@@ -97,6 +97,7 @@ export const de: Messages = {
   directory: "Verzeichnis",
   directoryKind: { agent: "Agent", queue: "Warteschlange", number: "Nummer" },
   noDirectoryMatch: "Kein Treffer im Verzeichnis: geben Sie eine Nummer oder Adresse ein.",
+  pickOrType: "Wählen Sie einen Eintrag aus dem Verzeichnis oder geben Sie eine vollständige Nummer oder SIP-Adresse ein.",
   blindTransfer: "Direkt weiterleiten",
   consult: "Rückfrage",
   destinationHint: "Geben Sie eine Telefonnummer (zum Beispiel +49 30 1234567), eine Durchwahl oder eine SIP-Adresse ein.",

@@ -96,6 +96,7 @@ export const es: Messages = {
   directory: "Directorio",
   directoryKind: { agent: "Agente", queue: "Cola", number: "Número" },
   noDirectoryMatch: "Nada coincide en el directorio: escriba un número o una dirección.",
+  pickOrType: "Elija una entrada del directorio o escriba un número completo o una dirección SIP.",
   blindTransfer: "Transferencia directa",
   consult: "Consultar",
   destinationHint: "Escriba un número de teléfono (por ejemplo +34 912 345 678), una extensión o una dirección SIP.",
