@@ -58,6 +58,11 @@ export interface Messages {
   announceIncoming: (caller: string, queue: string | undefined) => string;
   announceEnded: (caller: string, outcome: string) => string;
   announceLink: (link: string) => string;
+  /** A change to a call, announced: "On hold: Ada Lovelace". */
+  announceCall: (change: string, caller: string) => string;
+  resumed: string;
+  mutedShort: string;
+  unmutedShort: string;
   calls: string;
   incomingCall: string;
   consultWith: (caller: string) => string;
@@ -199,6 +204,10 @@ export const en: Messages = {
   announceIncoming: (caller, queue) => `Incoming call from ${caller}${queue ? `, queue ${queue}` : ""}`,
   announceEnded: (caller, outcome) => `Call with ${caller} ended. ${outcome}`,
   announceLink: (link) => `Telephony link ${link}`,
+  announceCall: (change, caller) => `${change}: ${caller}`,
+  resumed: "Resumed",
+  mutedShort: "Muted",
+  unmutedShort: "Unmuted",
   calls: "Calls",
   incomingCall: "Incoming call",
   consultWith: (caller) => `Consult with ${caller}`,

@@ -258,8 +258,17 @@ export class CallControlPanel extends LitElement {
         break;
       case "call.held":
         this.#heldSince.set(event.call.id, event.at);
+        this.#announce(this.#m.announceCall(this.#m.callState.held, this.#title(event.call)));
         break;
       case "call.resumed":
+        this.#heldSince.delete(event.call.id);
+        this.#announce(this.#m.announceCall(this.#m.resumed, this.#title(event.call)));
+        break;
+      case "call.muted":
+      case "call.unmuted":
+        // Spoken feedback for a change made without looking (a shortcut, another tab of the CRM).
+        this.#announce(this.#m.announceCall(event.type === "call.muted" ? this.#m.mutedShort : this.#m.unmutedShort, this.#title(event.call)));
+        break;
       case "call.wrapup":
         this.#heldSince.delete(event.call.id);
         break;

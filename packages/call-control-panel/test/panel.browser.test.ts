@@ -595,10 +595,13 @@ describe("<opencti-call-control-panel>", () => {
     await expect.poll(() => live.getAttribute("data-state")).toBe("connected");
     await page.keyboard.press("Alt+Shift+M");
     await expect.poll(() => page.evaluate(() => window.t.desktop.snapshot().calls[0]!.muted)).toBe(true);
+    // Changes made without looking are spoken.
+    await expect.poll(() => panel.getByRole("status").first().textContent()).toBe("Muted: Ada");
     await page.keyboard.press("Alt+Shift+M");
     await expect.poll(() => page.evaluate(() => window.t.desktop.snapshot().calls[0]!.muted)).toBe(false);
     await page.keyboard.press("Alt+Shift+O");
     await expect.poll(() => live.getAttribute("data-state")).toBe("held");
+    await expect.poll(() => panel.getByRole("status").first().textContent()).toBe("On hold: Ada");
     await page.keyboard.press("Alt+Shift+O");
     await expect.poll(() => live.getAttribute("data-state")).toBe("connected");
     await page.keyboard.press("Alt+Shift+H");
