@@ -6,6 +6,7 @@
 import { createRecordedDesktop } from "@opencti/testkit";
 import { afterEach, expect, it } from "vitest";
 import { createSipConnector } from "./connector.js";
+import type { SipConnectorOptions } from "./options.js";
 import { SipFailure, type SipLine, type StackEvents, type StackFactory } from "./stack.js";
 
 const never = (): Promise<never> => Promise.reject(new Error("not in this test"));
@@ -61,9 +62,10 @@ function fakeStack() {
 const desktops: { destroy(): Promise<void> }[] = [];
 afterEach(async () => Promise.all(desktops.splice(0).map((d) => d.destroy())));
 
-async function connectedCall() {
+/** A desktop on the fake stack with one connected outbound call; `options` go to the connector. */
+async function connectedCall(options: Partial<SipConnectorOptions> = {}) {
   const stack = fakeStack();
-  const recorded = createRecordedDesktop(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", reconnectDelaysMs: [0] }, stack.factory));
+  const recorded = createRecordedDesktop(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", reconnectDelaysMs: [0], ...options }, stack.factory));
   desktops.push(recorded.desktop);
   await recorded.connected();
   await recorded.desktop.login();
@@ -106,14 +108,7 @@ it("offers the directory from its options in the desktop's snapshot", async () =
 });
 
 it("with wrapUpLimitMs, a call in wrap-up says when it ends (wrapUpEndsAt) and ends then on its own", async () => {
-  const stack = fakeStack();
-  const recorded = createRecordedDesktop(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", reconnectDelaysMs: [0], wrapUpLimitMs: 200 }, stack.factory));
-  desktops.push(recorded.desktop);
-  await recorded.connected();
-  await recorded.desktop.login();
-  const id = await recorded.desktop.dial("200");
-  stack.line.events.onConnected();
-  await recorded.waitFor(() => recorded.desktop.getCall(id)?.state === "connected");
+  const { id, ...recorded } = await connectedCall({ wrapUpLimitMs: 200 });
   const hungUp = Date.now();
   await recorded.desktop.hangup(id);
   await recorded.waitFor(() => recorded.desktop.getCall(id)?.state === "wrapup");
@@ -128,13 +123,7 @@ it("with wrapUpLimitMs, a call in wrap-up says when it ends (wrapUpEndsAt) and e
 });
 
 it("with wrapUpLimitMs, destroying the desktop on a live call leaves no wrap-up timer behind", async () => {
-  const stack = fakeStack();
-  const recorded = createRecordedDesktop(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", reconnectDelaysMs: [0], wrapUpLimitMs: 100 }, stack.factory));
-  await recorded.connected();
-  await recorded.desktop.login();
-  const id = await recorded.desktop.dial("200");
-  stack.line.events.onConnected();
-  await recorded.waitFor(() => recorded.desktop.getCall(id)?.state === "connected");
+  const { id, ...recorded } = await connectedCall({ wrapUpLimitMs: 100 });
   // The stop hangs the call up (it goes to wrap-up as it ends), then no timer may end it later.
   await recorded.desktop.destroy();
   const after = recorded.desktop.getCall(id);
