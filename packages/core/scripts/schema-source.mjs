@@ -7,6 +7,8 @@
 // every event it sees against them, so types and schema cannot drift.
 import {
   AGENT_STATES,
+  AUDIO_DEVICE_KINDS,
+  AUDIO_USES,
   CALL_ACTIONS,
   CALL_DIRECTIONS,
   CALL_EVENT_TYPES,
@@ -40,6 +42,13 @@ const timestamp = { type: "number", minimum: 0 };
 const stringMap = { type: "object", maxProperties: LIMITS.dataEntries, propertyNames: { type: "string", maxLength: LIMITS.id }, additionalProperties: { type: "string", maxLength: LIMITS.longText } };
 
 const defs = {
+  AudioDevices: obj(
+    {
+      devices: { type: "array", maxItems: LIMITS.devices, items: obj({ id: id({ minLength: 1 }), label: str({ minLength: 1, maxLength: LIMITS.text }), kind: enumOf(AUDIO_DEVICE_KINDS) }, ["id", "label", "kind"]) },
+      ...Object.fromEntries(AUDIO_USES.map((use) => [use, id({ minLength: 1 })])),
+    },
+    ["devices"],
+  ),
   AgentReason: obj({ id: id({ minLength: 1 }), state: { $ref: "#/$defs/AgentState" }, label: id() }, ["id", "state", "label"]),
   AgentState: enumOf(AGENT_STATES),
   LinkState: enumOf(LINK_STATES),
@@ -125,6 +134,12 @@ export function eventSchemas() {
   const events = {
     "link.changed": eventSchema("link.changed", "The CTI link changed state.", { link: { $ref: "#/$defs/LinkState" }, previous: { $ref: "#/$defs/LinkState" }, reason: text() }, ["link", "previous"]),
     "agent.changed": eventSchema("agent.changed", "The agent's state, reason or pending state changed.", { agent: { $ref: "#/$defs/Agent" }, previous: { $ref: "#/$defs/Agent" } }, ["agent", "previous"]),
+    "audio.changed": eventSchema(
+      "audio.changed",
+      "Audio devices came or went, or the device in use for input, output or the ringer changed.",
+      { audio: { $ref: "#/$defs/AudioDevices" }, previous: { $ref: "#/$defs/AudioDevices" } },
+      ["audio", "previous"],
+    ),
   };
   for (const type of CALL_EVENT_TYPES) events[type] = eventSchema(type, CALL_DESCRIPTIONS[type], { call: { $ref: "#/$defs/Call" } }, ["call"]);
   events["call.transcript"] = eventSchema(

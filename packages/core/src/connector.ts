@@ -1,5 +1,8 @@
 import type {
   AgentReason,
+  AudioDevice,
+  AudioDevices,
+  AudioUse,
   CallFailure,
   MediaState,
   AgentStateKind,
@@ -96,6 +99,12 @@ export interface ConnectorContext {
   setReasons(reasons: readonly AgentReason[]): void;
   /** Replace the transfer and consult targets (vendors that load them at login, e.g. Connect's quick connects). */
   setDirectory(entries: readonly DirectoryEntry[]): void;
+  /**
+   * The agent's audio devices and the ones in use, whole (connectors with
+   * `audioDevices`; the toolkit's `watchAudioDevices` reports for browsers'
+   * own lists). At most `LIMITS.devices` (64) devices.
+   */
+  setAudioDevices(audio: AudioDevices): void;
   sync(report: SyncReport): void;
   signal(signal: Signal): void;
   /** Shorthand for an INVALID_VENDOR_EVENT error signal with the raw payload. */
@@ -171,4 +180,10 @@ export interface Connector {
   swap?(request: CallRequest & { readonly otherCall: Call }): Promise<void>;
   dropParty?(request: CallRequest & { readonly party: Party }): Promise<void>;
   completeWrapUp?(request: CallRequest & { readonly wrapUp: WrapUp }): Promise<void>;
+  /**
+   * Uses `device` for `use` (with `audioDevices`): on the live call at once
+   * (input track replaced, output sink changed), and for later calls. Report
+   * the new choice with ctx.setAudioDevices. May run while logged out.
+   */
+  selectAudioDevice?(request: { readonly use: AudioUse; readonly device: AudioDevice } & RequestContext): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type { Connector, ConnectorContext, DialOptions, LoginRequest } from "./c
 import { toCtiError, type CtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
 import { redact, redactingLogger, silentLogger, type Logger, type LogLevel } from "./logger.js";
-import { TELEPHONY_MODES, type Call, type CallAction, type Capability, type DesktopSnapshot, type TelephonyMode, type WrapUp } from "./model.js";
+import { TELEPHONY_MODES, type AudioUse, type Call, type CallAction, type Capability, type DesktopSnapshot, type TelephonyMode, type WrapUp } from "./model.js";
 import { ACTION_CAPABILITY, over } from "./actions.js";
 import { fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
 import { DesktopStore, invalid } from "./store.js";
@@ -38,6 +38,13 @@ export interface DesktopOptions {
    * work per report does not grow with the number of calls).
    */
   maxCalls?: number;
+  /**
+   * Another desktop's last state, to carry on from (a tab taking over the
+   * vendor session, see `@opencti/core/tabs`): its calls, agent and devices
+   * as they were, events numbered on from `seq`. The link goes
+   * `reconnecting` at once; the connector's first sync corrects the rest.
+   */
+  resume?: { readonly seq: number; readonly snapshot: DesktopSnapshot };
 }
 
 /** Removes the listener `on` added. */
@@ -174,6 +181,15 @@ export interface Desktop {
    */
   completeWrapUp(callId: string, wrapUp?: WrapUp): Promise<void>;
   /**
+   * Uses the device `deviceId` (an id in `snapshot().audio.devices`, an input
+   * for `input`, an output for `output` and `ringer`), on a live call at once;
+   * resolves when `snapshot().audio` shows it. Works while logged out and
+   * while the link is down (the connector may still refuse: LINK_DOWN).
+   * Needs `audioDevices`; INVALID_ARGUMENT for an unknown device or use;
+   * MEDIA_PERMISSION_DENIED when the browser refuses the device.
+   */
+  selectAudioDevice(use: AudioUse, deviceId: string): Promise<void>;
+  /**
    * Sets the link `disconnected` (one last `link.changed`, reason "The desktop
    * was destroyed."), then stops the connector and removes every listener;
    * later reports are ignored and requests reject with INVALID_STATE.
@@ -205,7 +221,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
   const pending = new Set<string>();
   /** In-flight requests' checks (and login's wait for the link), run after every batch of reports. */
   const watchers = new Set<() => void>();
-  let seq = 0;
+  let seq = options.resume?.seq ?? 0;
   let destroyed = false;
   let closing = false;
   /** Why the connector failed to start: login rejects with it at once. */
@@ -287,7 +303,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     getCall: (id: string) => store.calls.get(id),
     logger,
   } as unknown as ConnectorContext & Record<string, unknown>;
-  for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "setDirectory", "sync", "signal"] as const) {
+  for (const method of ["upsertCall", "removeCall", "setAgent", "setLink", "setReasons", "setDirectory", "setAudioDevices", "sync", "signal"] as const) {
     ctx[method] = guard(method, store[method]);
   }
 
@@ -304,7 +320,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     const capability = spec.capability ?? action;
     if (capability && !store.capabilities.has(capability)) throw fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${words}.`, name);
     if (!spec.link && store.link !== "connected") throw fail("LINK_DOWN", `Cannot ${words}: the telephony link is ${store.link}.`, name);
-    if (name !== "login" && store.agent.state === "logged_out") throw fail("NOT_LOGGED_IN", `Log in before you ${words}.`, name);
+    if (name !== "login" && spec.link !== "local" && store.agent.state === "logged_out") throw fail("NOT_LOGGED_IN", `Log in before you ${words}.`, name);
     let call: Call | undefined;
     if (action) {
       const callId = args.shift() as string;
@@ -405,6 +421,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       capabilities,
       reasons: store.reasons,
       directory: store.directory,
+      audio: store.audio,
       mode,
     }),
     getCall: (id) => store.calls.get(id),
@@ -435,7 +452,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
   } satisfies Omit<Desktop, RequestName> as unknown as Record<string, unknown>;
   for (const name of Object.keys(REQUESTS) as RequestName[]) desktop[name] = (...args: unknown[]) => request(name, args);
 
-  // The targets the connector knows at once, checked like any report.
+  // Another desktop's state to carry on from (its calls untouched: no events), then the targets the connector knows at once.
+  if (options.resume) emit(store.restore(options.resume.snapshot));
   if (connector.directory) ctx.setDirectory(connector.directory);
 
   void (async () => {

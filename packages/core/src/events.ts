@@ -1,4 +1,4 @@
-import type { Agent, Call, LinkState } from "./model.js";
+import type { Agent, AudioDevices, Call, LinkState } from "./model.js";
 import type { CtiErrorCode } from "./model.js";
 
 /** Common envelope on every event. */
@@ -21,6 +21,12 @@ export interface LinkChangedEvent extends EventEnvelope<"link.changed"> {
 export interface AgentChangedEvent extends EventEnvelope<"agent.changed"> {
   readonly agent: Agent;
   readonly previous: Agent;
+}
+
+/** Audio devices came or went, or the one in use for input, output or the ringer changed. */
+export interface AudioChangedEvent extends EventEnvelope<"audio.changed"> {
+  readonly audio: AudioDevices;
+  readonly previous: AudioDevices;
 }
 
 /** Call lifecycle events, without their `call.` prefix. */
@@ -96,6 +102,7 @@ export interface ErrorEvent extends EventEnvelope<"error"> {
 export type DesktopEvent =
   | LinkChangedEvent
   | AgentChangedEvent
+  | AudioChangedEvent
   | CallEvent
   | CallTranscriptEvent
   | CallInsightEvent
@@ -108,6 +115,7 @@ export type DesktopEventType = DesktopEvent["type"];
 export type DesktopEventMap = {
   "link.changed": LinkChangedEvent;
   "agent.changed": AgentChangedEvent;
+  "audio.changed": AudioChangedEvent;
   "call.transcript": CallTranscriptEvent;
   "call.insight": CallInsightEvent;
   warning: WarningEvent;
@@ -115,7 +123,7 @@ export type DesktopEventMap = {
 } & { [T in CallEventType]: CallEvent<T> };
 
 /** Every event type, call events in lifecycle order among them. */
-export const EVENT_TYPES = ["link.changed", "agent.changed", ...CALL_EVENT_TYPES, "call.transcript", "call.insight", "warning", "error"] as const;
+export const EVENT_TYPES = ["link.changed", "agent.changed", "audio.changed", ...CALL_EVENT_TYPES, "call.transcript", "call.insight", "warning", "error"] as const;
 // Compile-time check: the list and the DesktopEvent union name the same types.
 const _allTypes: readonly DesktopEventType[] = EVENT_TYPES satisfies readonly DesktopEventType[];
 const _noneMissing: readonly (typeof EVENT_TYPES)[number][] = [] as DesktopEventType[];

@@ -223,7 +223,9 @@ export interface Call {
  * What a connector can do. A request outside its capabilities is refused with
  * NOT_SUPPORTED. `agentState` covers setAgentState, `dtmf` sendDtmf, `hold`
  * hold and resume, `mute` mute and unmute, `wrapUp` completeWrapUp; `transcripts`
- * means the connector signals Voice AI transcripts and insights.
+ * means the connector signals Voice AI transcripts and insights;
+ * `audioDevices` that it lists the agent's audio devices (`snapshot().audio`)
+ * and takes `selectAudioDevice`.
  */
 export const CAPABILITIES = [
   "agentState",
@@ -243,6 +245,7 @@ export const CAPABILITIES = [
   "wrapUp",
   "transcripts",
   "callWaiting",
+  "audioDevices",
 ] as const;
 /** What a connector can do. A request outside it is refused with NOT_SUPPORTED. */
 export type Capability = (typeof CAPABILITIES)[number];
@@ -270,6 +273,39 @@ export interface DirectoryEntry {
   readonly destination: string;
 }
 
+/** What an audio device does: capture (a microphone, a headset's mic) or play (speakers, a headset). */
+export const AUDIO_DEVICE_KINDS = ["input", "output"] as const;
+export type AudioDeviceKind = (typeof AUDIO_DEVICE_KINDS)[number];
+
+/**
+ * What a chosen device is used for: `input` the agent's microphone on calls,
+ * `output` the call's audio, `ringer` the ring of an offered call (an output
+ * device, often the speakers while the call's audio goes to the headset).
+ */
+export const AUDIO_USES = ["input", "output", "ringer"] as const;
+export type AudioUse = (typeof AUDIO_USES)[number];
+
+/** One audio device, as the browser (or the vendor SDK) lists it. */
+export interface AudioDevice {
+  /** The browser's deviceId ("default" for the system's choice); 1 to `LIMITS.id` characters. */
+  readonly id: string;
+  /** What the agent reads ("Jabra Evolve2 65"); 1 to `LIMITS.text` characters. */
+  readonly label: string;
+  readonly kind: AudioDeviceKind;
+}
+
+/**
+ * The agent's audio devices and the one in use for each of `AUDIO_USES`
+ * (an id from `devices`; absent: the vendor's default). At most
+ * `LIMITS.devices` (64) devices. Empty without the `audioDevices` capability.
+ */
+export interface AudioDevices {
+  readonly devices: readonly AudioDevice[];
+  readonly input?: string;
+  readonly output?: string;
+  readonly ringer?: string;
+}
+
 /** Pega's telephony modes, least first, derived from capabilities (see `telephonyMode`). */
 export const TELEPHONY_MODES = ["screen_pop", "agent_state", "full"] as const;
 export type TelephonyMode = (typeof TELEPHONY_MODES)[number];
@@ -285,5 +321,7 @@ export interface DesktopSnapshot {
   readonly reasons: readonly AgentReason[];
   /** Transfer and consult targets (empty when the connector has none). */
   readonly directory: readonly DirectoryEntry[];
+  /** The agent's audio devices and those in use (no devices without the `audioDevices` capability). */
+  readonly audio: AudioDevices;
   readonly mode: TelephonyMode;
 }

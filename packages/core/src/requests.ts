@@ -26,7 +26,7 @@
 import { isLiveRemote, over } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
 import { CtiError } from "./errors.js";
-import type { AgentReason, Call, CallAction, Capability, CtiErrorCode, Party, WrapUp } from "./model.js";
+import { AUDIO_USES, type AgentReason, type AudioUse, type Call, type CallAction, type Capability, type CtiErrorCode, type Party, type WrapUp } from "./model.js";
 import type { DesktopStore } from "./store.js";
 import { checkData, DTMF, LIMITS, normalizeDestination, read, WRAP_UP } from "./validate.js";
 
@@ -47,8 +47,8 @@ export interface RequestSpec {
   readonly words?: string;
   /** For requests not on a call (those take their call action's). */
   readonly capability?: Capability;
-  /** When the link is checked: before the arguments (the default), after them, or waited for. */
-  readonly link?: "after" | "wait";
+  /** When the link is checked: before the arguments (the default), after them, waited for, or (`local`: the agent's own browser) neither it nor login. */
+  readonly link?: "after" | "wait" | "local";
   readonly args?: (scope: RequestScope, ...args: never[]) => Fields | undefined;
   /**
    * Whether the desktop shows the change the request asked for: checked when
@@ -65,7 +65,7 @@ export interface RequestSpec {
   readonly single?: true;
 }
 
-export type RequestName = "login" | "logout" | "setAgentState" | "dial" | CallAction;
+export type RequestName = "login" | "logout" | "setAgentState" | "dial" | "selectAudioDevice" | CallAction;
 
 /** A CtiError for `request`. */
 export const fail = (code: CtiErrorCode, message: string, request: string, callId?: string): CtiError => new CtiError(code, message, { request, callId });
@@ -179,6 +179,18 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
       const clean = read(wrapUp, WRAP_UP);
       if (!clean) throw fail("INVALID_ARGUMENT", `Disposition or notes too long (at most ${LIMITS.text} and ${LIMITS.longText} characters).`, "completeWrapUp");
       return { wrapUp: clean };
+    },
+  },
+  selectAudioDevice: {
+    words: "choose an audio device",
+    capability: "audioDevices",
+    link: "local",
+    done: (_, { audio }, { use, device }) => audio[use as AudioUse] === (device as { id: string }).id,
+    args: ({ store }, use: AudioUse, deviceId: string) => {
+      const device = store.audio.devices.find((d) => d.id === deviceId && d.kind === (use === "input" ? "input" : "output"));
+      if (!AUDIO_USES.includes(use) || !device) throw fail("INVALID_ARGUMENT", `No ${String(use).slice(0, 16)} device "${String(deviceId).slice(0, 64)}".`, "selectAudioDevice");
+      // Already in use: nothing to ask.
+      return store.audio[use] === deviceId ? undefined : { use, device };
     },
   },
 };

@@ -7,9 +7,9 @@
 import { actionsFor, liveRemotes } from "./actions.js";
 import type { AgentReport, CallReport, Signal, SyncReport } from "./connector.js";
 import type { CallEventType, EventBody } from "./events.js";
-import { type Agent, type AgentReason, type Call, type CallAction, CALL_STATES, type CallState, type CallFailure, type Capability, type DirectoryEntry, LINK_STATES, type LinkState, type WrapUp } from "./model.js";
+import { type Agent, type AgentReason, type AudioDevice, type AudioDevices, type Call, type DesktopSnapshot, type CallAction, CALL_STATES, type CallState, type CallFailure, type Capability, type DirectoryEntry, LINK_STATES, type LinkState, type WrapUp } from "./model.js";
 import { hostText } from "./logger.js";
-import { agentProblem, callProblem, DIRECTORY_ENTRY, readParty, readReason, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
+import { agentProblem, AUDIO_DEVICE, AUDIO_IN_USE, callProblem, DIRECTORY_ENTRY, readParty, readReason, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 /** Call fields a report sets as they are, but `muted` (its own events): a change to one is a `call.updated`. */
 const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media", "wrapUpEndsAt"] as const;
@@ -38,6 +38,8 @@ export class DesktopStore {
   reasons: readonly AgentReason[];
   /** Transfer and consult targets (see setDirectory). */
   directory: readonly DirectoryEntry[] = [];
+  /** The agent's audio devices and those in use (see setAudioDevices). */
+  audio: AudioDevices = { devices: [] };
   readonly capabilities: ReadonlySet<Capability>;
   readonly #callWaiting: boolean;
   /** Live calls in arrival order. Ended calls leave at once. */
@@ -94,6 +96,32 @@ export class DesktopStore {
     if (!checked) return invalid("directory must be a list of {id, label, kind, destination} with dialable destinations", entries);
     this.directory = checked;
     return [];
+  }
+
+  /** Replaces the audio devices and the ones in use, all or nothing; an `audio.changed` when anything differs. */
+  setAudioDevices(report: unknown): EventBody[] {
+    const inUse = read<object>(report, AUDIO_IN_USE);
+    const devices = list((report as AudioDevices | undefined)?.devices, LIMITS.devices, (d) => read<AudioDevice>(d, AUDIO_DEVICE));
+    if (!inUse || !devices) return invalid("audio devices must be {devices: [{id, label, kind}], input?, output?, ringer?}", report);
+    const previous = this.audio;
+    const audio = { devices, ...inUse } as AudioDevices;
+    return JSON.stringify(audio) === JSON.stringify(previous) ? [] : [{ type: "audio.changed", audio: (this.audio = audio), previous }];
+  }
+
+  /**
+   * Takes over another desktop's state (a tab taking over the vendor
+   * session, see @opencti/core/tabs): its agent, calls, reasons, directory
+   * and devices, as they are. Then the link goes `reconnecting` until the
+   * connector reports; its sync corrects whatever changed meanwhile.
+   */
+  restore(s: DesktopSnapshot): EventBody[] {
+    this.agent = s.agent;
+    this.reasons = s.reasons;
+    this.directory = s.directory;
+    this.audio = s.audio;
+    for (const call of s.calls) this.#store(call, undefined);
+    this.link = s.link;
+    return this.setLink("reconnecting", "This tab took over the telephony session.");
   }
 
   setAgent(report: unknown): EventBody[];

@@ -4,7 +4,7 @@
  * or undefined when the value is fine.
  */
 import { INSIGHT_KINDS, TRANSCRIPT_SPEAKERS } from "./events.js";
-import { AGENT_STATES, CALL_DIRECTIONS, DIRECTORY_KINDS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason, type Party } from "./model.js";
+import { AGENT_STATES, AUDIO_DEVICE_KINDS, AUDIO_USES, CALL_DIRECTIONS, DIRECTORY_KINDS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason, type Party } from "./model.js";
 
 export { AGENT_STATES, END_REASONS, LINK_STATES };
 
@@ -34,6 +34,8 @@ export const LIMITS = Object.freeze({
   reasons: 256,
   /** Directory entries (transfer and consult targets). */
   directory: 1000,
+  /** Audio devices (inputs and outputs together). */
+  devices: 64,
   /** Error and warning messages (longer ones are clipped). */
   message: 1024,
   /** The redacted raw payload of an error event. */
@@ -118,6 +120,10 @@ export const SEGMENT: Spec = {
 };
 /** A directory entry: its destination dialable as it is (see normalizeDestination). */
 export const DIRECTORY_ENTRY: Spec = { id: isText, label: (v) => isText(v, LIMITS.text), kind: isOneOf(DIRECTORY_KINDS), destination: (v) => typeof v === "string" && normalizeDestination(v) === v };
+/** An audio device; a device list is checked with `list` like the directory. */
+export const AUDIO_DEVICE: Spec = { id: isText, label: (v) => isText(v, LIMITS.text), kind: isOneOf(AUDIO_DEVICE_KINDS) };
+/** The ids in use, one per use (the list is checked apart). */
+export const AUDIO_IN_USE: Spec = Object.fromEntries(AUDIO_USES.map((use) => [use, opt(isText)]));
 export const INSIGHT: Spec = { kind: isOneOf(INSIGHT_KINDS), text: longText, score: opt(isNumber), data: opt(checkData) };
 
 /** Whether `p` is a party (straight-line: every call report's parties pass here). */

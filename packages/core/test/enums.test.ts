@@ -20,6 +20,7 @@ const SCHEMA_ENUMS: Record<string, readonly string[]> = {
   "call.transcript:properties/segment/properties/speaker": core.TRANSCRIPT_SPEAKERS,
   "call.insight:properties/insight/properties/kind": core.INSIGHT_KINDS,
   "error:properties/code": core.CTI_ERROR_CODES,
+  "$defs/AudioDevices/properties/devices/items/properties/kind": core.AUDIO_DEVICE_KINDS,
 };
 
 /** Exported enumerations that no event carries, so no schema lists them. */
@@ -29,6 +30,7 @@ const NOT_IN_SCHEMA: Record<string, string> = {
   EVENT_TYPES: "event types are each event's `type` const (checked below)",
   TELEPHONY_MODES: "the telephony mode is in the snapshot, not in events",
   DIRECTORY_KINDS: "the directory is in the snapshot, not in events",
+  AUDIO_USES: "the uses are the AudioDevices' property names (input, output, ringer), not an enum",
 };
 
 type Found = { path: string; values: unknown[] };

@@ -34,6 +34,7 @@ describe("documented limits", () => {
       calls: 64,
       reasons: 256,
       directory: 1000,
+      devices: 64,
       message: 1024,
       raw: 4096,
       redacted: 16384,

@@ -3,7 +3,7 @@
 import { expect } from "vitest";
 import type { Connector, ConnectorContext } from "../src/connector.js";
 import { CtiError } from "../src/errors.js";
-import { CAPABILITIES, type AgentReason, type Capability } from "../src/model.js";
+import { CAPABILITIES, type AgentReason, type AudioDevices, type Capability } from "../src/model.js";
 
 export const ALL_CAPABILITIES: Capability[] = [...CAPABILITIES];
 
@@ -25,6 +25,7 @@ export function recordingConnector(capabilities: Capability[] = ALL_CAPABILITIES
   let ctx!: ConnectorContext;
   const behaviour = new Map<string, Behaviour>();
   let counter = 0;
+  let audio: AudioDevices = { devices: [] };
   const respond = (method: string, request: object): Promise<never> | Promise<void> => {
     calls.push({ method, args: request as Record<string, unknown> });
     const b = behaviour.get(method) ?? "ok";
@@ -114,10 +115,20 @@ export function recordingConnector(capabilities: Capability[] = ALL_CAPABILITIES
       await respond("completeWrapUp", r);
       ctx.upsertCall({ id: r.call.id, state: "ended" });
     },
+    // Like a connector with the toolkit's device watcher: reports the new choice.
+    selectAudioDevice: async (r) => {
+      await respond("selectAudioDevice", r);
+      audio = { ...audio, [r.use]: r.device.id };
+      ctx.setAudioDevices(audio);
+    },
   };
   return {
     connector,
     calls,
+    /** Reports a device list (kept for selectAudioDevice's reports). */
+    setAudio(next: AudioDevices): void {
+      ctx.setAudioDevices((audio = next));
+    },
     behaviour,
     get ctx() {
       return ctx;

@@ -10,3 +10,4 @@ export { isBoolean, isKeyOf, isNonEmptyString, isNumber, isRecord, isString } fr
 export { describe, errorMessage, MESSAGE_KEYS } from "./text.js";
 export { createLocalAgentState, type LocalAgentState, type LocalAgentStateOptions } from "./agent-state.js";
 export { createUnreachable, serverName, unreachableMessage, type Unreachable, type UnreachableOptions } from "./unreachable.js";
+export { watchAudioDevices, type AudioDeviceWatcher, type AudioDeviceWatcherOptions, type MediaDeviceList } from "./audio.js";

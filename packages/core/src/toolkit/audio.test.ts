@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { createDesktop } from "../desktop.js";
+import type { Connector, ConnectorContext } from "../connector.js";
+import type { AudioDevice, AudioUse } from "../model.js";
+import { watchAudioDevices, type MediaDeviceList } from "./audio.js";
+
+/** A device list like the browser's: entries as enumerateDevices gives them, and a devicechange when they change. */
+function deviceList(entries: { deviceId: string; kind: string; label: string }[]) {
+  const target = new EventTarget();
+  const list: MediaDeviceList & { set(next: typeof entries): void } = {
+    enumerateDevices: () => Promise.resolve(entries.map((e) => ({ ...e, groupId: "g", toJSON: () => e })) as MediaDeviceInfo[]),
+    addEventListener: target.addEventListener.bind(target) as MediaDeviceList["addEventListener"],
+    removeEventListener: target.removeEventListener.bind(target) as MediaDeviceList["removeEventListener"],
+    set(next) {
+      entries = next;
+      target.dispatchEvent(new Event("devicechange"));
+    },
+  };
+  return list;
+}
+
+const BROWSER = [
+  { deviceId: "default", kind: "audioinput", label: "Default - Built-in Microphone" },
+  { deviceId: "mic-headset", kind: "audioinput", label: "Jabra Evolve2 65" },
+  { deviceId: "cam", kind: "videoinput", label: "FaceTime HD Camera" },
+  { deviceId: "default", kind: "audiooutput", label: "Default - Built-in Speakers" },
+  { deviceId: "out-headset", kind: "audiooutput", label: "Jabra Evolve2 65" },
+];
+
+function setUp(media: MediaDeviceList) {
+  const applied: [AudioUse, string][] = [];
+  let ctx: ConnectorContext | undefined;
+  const watcher = { current: undefined as ReturnType<typeof watchAudioDevices> | undefined };
+  const connector: Connector = {
+    name: "devices",
+    capabilities: ["audioDevices"],
+    reasons: [],
+    start(c) {
+      ctx = c;
+      c.setLink("connected");
+      watcher.current = watchAudioDevices({ ctx: () => ctx, mediaDevices: media, apply: (use, d: AudioDevice) => void applied.push([use, d.id]) });
+    },
+    stop: () => watcher.current?.stop(),
+    login: async () => {},
+    logout: async () => {},
+    selectAudioDevice: ({ use, device }) => watcher.current!.select(use, device),
+  };
+  const desktop = createDesktop({ connector, requestTimeoutMs: 500 });
+  return { desktop, applied, watcher };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 5));
+
+describe("watchAudioDevices", () => {
+  it("lists audio inputs and outputs only, with the browser's default in use", async () => {
+    const { desktop } = setUp(deviceList(BROWSER));
+    await settle();
+    expect(desktop.snapshot().audio).toEqual({
+      devices: [
+        { id: "default", label: "Default - Built-in Microphone", kind: "input" },
+        { id: "mic-headset", label: "Jabra Evolve2 65", kind: "input" },
+        { id: "default", label: "Default - Built-in Speakers", kind: "output" },
+        { id: "out-headset", label: "Jabra Evolve2 65", kind: "output" },
+      ],
+      input: "default",
+      output: "default",
+      ringer: "default",
+    });
+  });
+
+  it("skips ids the browser hides before the microphone is granted, and names unlabelled devices", async () => {
+    const media = deviceList([
+      { deviceId: "", kind: "audioinput", label: "" },
+      { deviceId: "x1", kind: "audiooutput", label: "" },
+    ]);
+    const { desktop } = setUp(media);
+    await settle();
+    expect(desktop.snapshot().audio.devices).toEqual([{ id: "x1", label: "Speaker 1", kind: "output" }]);
+  });
+
+  it("applies a selection before reporting it; a device that goes away falls back to the default, applied, with a warning", async () => {
+    const media = deviceList(BROWSER);
+    const { desktop, applied } = setUp(media);
+    await settle();
+    await desktop.selectAudioDevice("input", "mic-headset");
+    await desktop.selectAudioDevice("output", "out-headset");
+    expect(applied).toEqual([
+      ["input", "mic-headset"],
+      ["output", "out-headset"],
+    ]);
+    const warnings: string[] = [];
+    desktop.on("warning", (w) => warnings.push(`${w.code}: ${w.message}`));
+    media.set(BROWSER.filter((d) => !d.deviceId.includes("headset")));
+    await settle();
+    expect(desktop.snapshot().audio).toMatchObject({ input: "default", output: "default", ringer: "default" });
+    expect(applied.slice(2)).toEqual([
+      ["input", "default"],
+      ["output", "default"],
+    ]);
+    expect(warnings).toEqual([
+      "AUDIO_DEVICE_LOST: Jabra Evolve2 65 (input) went away; using Default - Built-in Microphone.",
+      "AUDIO_DEVICE_LOST: Jabra Evolve2 65 (output) went away; using Default - Built-in Speakers.",
+    ]);
+  });
+
+  it("stops following devicechange once stopped (the desktop destroyed)", async () => {
+    const media = deviceList(BROWSER);
+    const { desktop } = setUp(media);
+    await settle();
+    const before = desktop.snapshot().audio;
+    await desktop.destroy();
+    media.set([]);
+    await settle();
+    expect(desktop.snapshot().audio).toBe(before);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The agent's audio devices from the browser's own list
+ * (`navigator.mediaDevices`), for connectors whose media runs in the page
+ * (SIP) or that route it by device id (Amazon Connect). It reports the list
+ * and the devices in use with `ctx.setAudioDevices`, follows `devicechange`,
+ * and when a device in use goes away (a headset unplugged mid-call) falls
+ * back to the default with an `AUDIO_DEVICE_LOST` warning.
+ */
+import type { AudioDevice, AudioDevices, AudioUse } from "../model.js";
+import type { ContextRef } from "./guard.js";
+
+/** What the watcher needs of `navigator.mediaDevices` (a test may pass its own list). */
+export type MediaDeviceList = Pick<MediaDevices, "enumerateDevices" | "addEventListener" | "removeEventListener">;
+
+export interface AudioDeviceWatcherOptions {
+  readonly ctx: ContextRef;
+  /** Default `navigator.mediaDevices` (absent outside a browser: an empty list). */
+  readonly mediaDevices?: MediaDeviceList;
+  /**
+   * Puts `device` to `use` on the live call and later ones (replace the input
+   * track, set the output sink); throw a CtiError to refuse. Also called with
+   * the fallback when a device in use went away.
+   */
+  readonly apply: (use: AudioUse, device: AudioDevice) => void | Promise<void>;
+}
+
+export interface AudioDeviceWatcher {
+  /** Reads the list again (after the microphone was granted, labels appear) and reports it. */
+  refresh(): Promise<void>;
+  /** A connector's `selectAudioDevice`: applies the device, then reports it in use. */
+  select(use: AudioUse, device: AudioDevice): Promise<void>;
+  /** The device id in use for `use` (undefined: the browser's default). */
+  inUse(use: AudioUse): string | undefined;
+  /** Stops following `devicechange`. */
+  stop(): void;
+}
+
+const KINDS = { audioinput: "input", audiooutput: "output" } as const;
+const WORDS = { input: "Microphone", output: "Speaker" } as const;
+
+/** Starts reading and following the device list; the first report follows at once. */
+export function watchAudioDevices(options: AudioDeviceWatcherOptions): AudioDeviceWatcher {
+  const media = options.mediaDevices ?? (globalThis.navigator as Navigator | undefined)?.mediaDevices;
+  let state: AudioDevices = { devices: [] };
+  let stopped = false;
+  // One read at a time, in order: the last devicechange wins.
+  let chain = Promise.resolve();
+  const ctx = () => (typeof options.ctx === "function" ? options.ctx() : options.ctx);
+  /** A device of the list by id and kind (ids repeat across kinds: "default"). */
+  const find = (devices: readonly AudioDevice[], use: AudioUse, id?: string) => devices.find((d) => d.kind === (use === "input" ? "input" : "output") && d.id === id);
+
+  const report = (next: AudioDevices): void => {
+    state = next;
+    if (!stopped) ctx()?.setAudioDevices(next);
+  };
+
+  async function read(): Promise<void> {
+    const listed = media ? await media.enumerateDevices() : [];
+    const count = { input: 0, output: 0 };
+    const devices: AudioDevice[] = [];
+    for (const d of listed) {
+      const kind = KINDS[d.kind as keyof typeof KINDS];
+      // Before the microphone is granted a browser lists ids as "": nothing to select yet.
+      if (!kind || !d.deviceId) continue;
+      devices.push({ id: d.deviceId, label: d.label || `${WORDS[kind]} ${++count[kind]}`, kind });
+    }
+    const next: { -readonly [K in keyof AudioDevices]: AudioDevices[K] } = { devices };
+    const lost: [AudioUse, string][] = [];
+    for (const use of ["input", "output", "ringer"] as const) {
+      const was = state[use];
+      if (was && find(devices, use, was)) next[use] = was;
+      else {
+        if (find(devices, use, "default")) next[use] = "default";
+        if (was && was !== "default") lost.push([use, find(state.devices, use, was)?.label ?? was]);
+      }
+    }
+    report(next);
+    for (const [use, label] of lost) {
+      const fallback = find(devices, use, next[use]);
+      if (fallback) await Promise.resolve(options.apply(use, fallback)).catch(() => {});
+      ctx()?.signal({ kind: "warning", code: "AUDIO_DEVICE_LOST", message: `${label} (${use}) went away; using ${fallback?.label ?? "the default device"}.` });
+    }
+  }
+
+  const refresh = (): Promise<void> => (chain = chain.then(read, read).catch((err: unknown) => ctx()?.signal({ kind: "warning", code: "AUDIO_DEVICES_UNREADABLE", message: `The browser did not list the audio devices: ${String(err)}` })));
+  const onChange = (): void => void refresh();
+  media?.addEventListener("devicechange", onChange);
+  void refresh();
+
+  return {
+    refresh,
+    async select(use, device) {
+      await options.apply(use, device);
+      report({ ...state, [use]: device.id });
+    },
+    inUse: (use) => state[use],
+    stop() {
+      stopped = true;
+      media?.removeEventListener("devicechange", onChange);
+    },
+  };
+}
