@@ -4,7 +4,7 @@
  * sip.js's transaction open for 32 s). The same logic against Kamailio and SIPp is in test/sip.test.ts.
  */
 import { createRecordedDesktop } from "@opencti/testkit";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createSipConnector } from "./connector.js";
 import type { SipConnectorOptions } from "./options.js";
 import { SipFailure, type SipLine, type StackEvents, type StackFactory } from "./stack.js";
@@ -16,6 +16,9 @@ function fakeStack() {
   let connected = true;
   const refreshes: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   let hangups = 0;
+  /** The getUserMedia constraints each INVITE and answer carried, and the tracks put on the line. */
+  const microphones: (MediaStreamConstraints | undefined)[] = [];
+  const inputs: MediaStreamTrack[] = [];
   const line: SipLine = {
     callId: "call-1",
     direction: "outbound",
@@ -36,6 +39,11 @@ function fakeStack() {
     },
     refresh: () => new Promise<void>((resolve, reject) => refreshes.push({ resolve, reject })),
     mute() {},
+    hasInput: () => true,
+    replaceInput(track) {
+      inputs.push(track);
+      return Promise.resolve();
+    },
     remoteStream: () => undefined,
     sendRtpDtmf: () => true,
   };
@@ -47,7 +55,10 @@ function fakeStack() {
       isConnected: () => connected,
       register: () => Promise.resolve(),
       unregister: () => Promise.resolve(),
-      invite: () => Promise.resolve(line),
+      invite(_target, _headers, microphone) {
+        microphones.push(microphone);
+        return Promise.resolve(line);
+      },
       targetUri: (t) => `sip:${t}@lab`,
       stop: () => Promise.resolve(),
     };
@@ -56,7 +67,7 @@ function fakeStack() {
     connected = false;
     events?.onDisconnected(new Error("the WebSocket closed"));
   };
-  return { factory, line, refreshes, drop, hangups: () => hangups };
+  return { factory, line, refreshes, drop, microphones, inputs, hangups: () => hangups };
 }
 
 const desktops: { destroy(): Promise<void> }[] = [];
@@ -130,4 +141,95 @@ it("with wrapUpLimitMs, destroying the desktop on a live call leaves no wrap-up 
   await new Promise((r) => setTimeout(r, 250));
   expect(recorded.desktop.getCall(id)).toEqual(after);
   expect(after?.wrapUpEndsAt).toBeUndefined();
+});
+
+describe("audio devices through the stack seam (Node: a given device list, no setSinkId)", () => {
+  /** A device list as navigator.mediaDevices gives it; `unplug` removes one and fires devicechange (a headset pulled out). */
+  function deviceList() {
+    const target = new EventTarget();
+    let listed = [
+      { kind: "audioinput", deviceId: "default", label: "Default microphone" },
+      { kind: "audioinput", deviceId: "headset-mic", label: "Headset microphone" },
+      { kind: "audiooutput", deviceId: "default", label: "Default speakers" },
+      { kind: "audiooutput", deviceId: "headset", label: "Headset" },
+    ];
+    const opened: MediaStreamConstraints[] = [];
+    let refuse: Error | undefined;
+    const media = {
+      enumerateDevices: () => Promise.resolve(listed as MediaDeviceInfo[]),
+      addEventListener: target.addEventListener.bind(target),
+      removeEventListener: target.removeEventListener.bind(target),
+      getUserMedia(constraints: MediaStreamConstraints) {
+        if (refuse) return Promise.reject(refuse);
+        opened.push(constraints);
+        const track = { kind: "audio", constraints, stop() {} } as unknown as MediaStreamTrack;
+        return Promise.resolve({ getTracks: () => [track] } as unknown as MediaStream);
+      },
+    };
+    return {
+      media,
+      opened,
+      refuseWith: (e: Error | undefined) => void (refuse = e),
+      unplug(id: string) {
+        listed = listed.filter((d) => d.deviceId !== id);
+        target.dispatchEvent(new Event("devicechange"));
+      },
+    };
+  }
+
+  async function onDevices() {
+    const stack = fakeStack();
+    const devices = deviceList();
+    const recorded = createRecordedDesktop(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", reconnectDelaysMs: [0], mediaDevices: devices.media }, stack.factory));
+    desktops.push(recorded.desktop);
+    await recorded.connected();
+    await recorded.waitFor(() => recorded.desktop.snapshot().audio.devices.length === 4);
+    return { ...recorded, stack, devices };
+  }
+
+  it("claims audioDevices only where a device list exists", () => {
+    expect(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab" }, fakeStack().factory).capabilities).not.toContain("audioDevices");
+    expect(createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", mediaDevices: deviceList().media }, fakeStack().factory).capabilities).toContain("audioDevices");
+  });
+
+  it("lists the devices, opens new calls' microphone with the chosen input (exact deviceId), records the ringer, refuses an output without setSinkId", async () => {
+    const { desktop, stack } = await onDevices();
+    expect(desktop.snapshot().audio).toMatchObject({ input: "default", output: "default", ringer: "default" });
+    await desktop.selectAudioDevice("input", "headset-mic"); // logged out: allowed
+    await desktop.selectAudioDevice("ringer", "headset");
+    expect(desktop.snapshot().audio).toMatchObject({ input: "headset-mic", ringer: "headset" });
+    const output = await desktop.selectAudioDevice("output", "headset").catch((e: unknown) => e);
+    expect(output).toMatchObject({ code: "NOT_SUPPORTED" });
+    expect(desktop.snapshot().audio.output).toBe("default");
+    await desktop.login();
+    await desktop.dial("200");
+    expect(stack.microphones).toEqual([{ audio: { deviceId: { exact: "headset-mic" } } }]);
+  });
+
+  it("on a live call a new input is a new getUserMedia track on the line; a refusal is MEDIA_PERMISSION_DENIED and keeps the input in use", async () => {
+    const { desktop, stack, devices } = await onDevices();
+    await desktop.login();
+    await desktop.dial("200");
+    stack.line.events.onConnected();
+    await desktop.selectAudioDevice("input", "headset-mic");
+    expect(devices.opened).toEqual([{ audio: { deviceId: { exact: "headset-mic" } } }]);
+    expect(stack.inputs).toHaveLength(1);
+    devices.refuseWith(new DOMException("Permission denied", "NotAllowedError"));
+    await expect(desktop.selectAudioDevice("input", "default")).rejects.toMatchObject({ code: "MEDIA_PERMISSION_DENIED" });
+    expect(desktop.snapshot().audio.input).toBe("headset-mic");
+    devices.refuseWith(undefined);
+  });
+
+  it("a device in use unplugged mid-call: the live call gets the default microphone, with an AUDIO_DEVICE_LOST warning", async () => {
+    const { desktop, stack, devices, events, waitFor } = await onDevices();
+    await desktop.login();
+    await desktop.dial("200");
+    stack.line.events.onConnected();
+    await desktop.selectAudioDevice("input", "headset-mic");
+    devices.unplug("headset-mic");
+    await waitFor(() => events.some((e) => e.type === "warning" && e.code === "AUDIO_DEVICE_LOST"));
+    expect(desktop.snapshot().audio.input).toBe("default");
+    expect(devices.opened.at(-1)).toEqual({ audio: { deviceId: { exact: "default" } } });
+    expect(stack.inputs).toHaveLength(2);
+  });
 });

@@ -7,10 +7,11 @@
  */
 import { CtiError, type CallData, type CallDirection, type Connector, type ConnectorContext } from "@opencti/core";
 import { createBackoff, createLocalAgentState, createUnreachable, delay, errorMessage, guard, serverName, timeoutSignal } from "@opencti/core/connector";
+import { createSipAudio } from "./audio.js";
 import { callError, registerError, transferError } from "./errors.js";
 import { createLines, type Line } from "./lines.js";
 import { dataHeaders } from "./mapping.js";
-import { capabilitiesOf, DEFAULT_REASONS, DEFAULTS, type SipConnectorOptions } from "./options.js";
+import { capabilitiesOf, DEFAULT_REASONS, DEFAULTS, mediaDevicesOf, type SipConnectorOptions } from "./options.js";
 import { sipJsStackFactory } from "./sipjs-stack.js";
 import type { SipLine, SipStack, StackEvents, StackFactory } from "./stack.js";
 
@@ -38,7 +39,10 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   let flow = 0;
   let refreshed = 0;
   const agent = createLocalAgentState({ reasons, report: (a) => ctx?.setAgent(a), initialState: "ready" });
-  const lines = createLines(options, () => ctx, agent, () => !stopped);
+  const capabilities = capabilitiesOf(options);
+  // The agent's audio devices (audio.ts): the microphone of new calls, and what live calls use.
+  const audio = createSipAudio({ mediaDevices: mediaDevicesOf(options), ctx: () => ctx, live: () => lines.live(), over: (line) => lines.over(line), playing: options.playRemoteAudio !== false });
+  const lines = createLines(options, () => ctx, agent, () => !stopped, (element) => audio.attach(element));
   const { report, live, setHold, setMute } = lines;
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
@@ -80,7 +84,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     const target = s.targetUri(destination);
     if (!target) throw new CtiError("INVALID_DESTINATION", `"${destination}" is not a number or SIP address this connector can dial.`);
     const { headers, sent } = dataHeaders(extra.data ?? {}, options.callDataHeaderPrefix);
-    const sip = await s.invite(target, headers).catch((e: unknown) => Promise.reject(callError(e, request)));
+    const sip = await s.invite(target, headers, audio.microphone()).catch((e: unknown) => Promise.reject(callError(e, request)));
+    audio.granted(); // the INVITE went out, so its microphone opened
     if (signal.aborted) {
       // The desktop gave up (the microphone prompt took too long): no call it does not know about.
       void sip.hangup().catch(() => undefined);
@@ -166,7 +171,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
 
   return {
     name: options.name ?? DEFAULTS.name,
-    capabilities: capabilitiesOf(options),
+    capabilities,
     reasons,
     ...(options.directory ? { directory: options.directory } : {}),
 
@@ -183,6 +188,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
         c.setLink("disconnected", "misconfigured");
         return;
       }
+      if (capabilities.includes("audioDevices")) audio.start();
       unreachable.begin();
       try {
         await stack.connect();
@@ -196,6 +202,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
 
     async stop() {
       stopped = true;
+      audio.stop();
       backoff.cancel();
       unreachable.cancel();
       for (const t of timers) clearTimeout(t);
@@ -239,7 +246,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     async answer({ call }) {
       const line = need(call.id);
       try {
-        await line.sip.accept();
+        await line.sip.accept(audio.microphone());
+        audio.granted(); // answered, so its microphone opened
       } catch (e) {
         // Overtaken: the caller's side CANCELled while we answered; the call ends as it said (abandoned or missed).
         if (line.sip.cancelled) throw lines.overtaken("answer", e);
@@ -316,6 +324,9 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       if (other.state === "connected") await setHold(other, true, "swap");
       if (active.state === "held") await setHold(active, false, "swap");
     },
+
+    // Input, output or ringer (audio.ts); allowed while logged out (a headset picked before login).
+    selectAudioDevice: ({ use, device }) => audio.select(use, device),
 
     completeWrapUp({ call, wrapUp: result }) {
       lines.completeWrapUp(need(call.id), result);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { callError, registerError, transferError } from "./errors.js";
+import { callError, deviceError, registerError, transferError } from "./errors.js";
 import { SipFailure } from "./stack.js";
 
 describe("SIP failures as typed errors", () => {
@@ -43,5 +43,18 @@ describe("SIP failures as typed errors", () => {
     [500, "VENDOR_ERROR"],
   ])("a registration failing with %i is %s", (status, code) => {
     expect(registerError(new SipFailure(`${status} Something`, status), "login").code).toBe(code);
+  });
+});
+
+describe("audio devices the browser refused, as typed errors", () => {
+  it.each([
+    ["NotAllowedError", "input", "MEDIA_PERMISSION_DENIED"],
+    ["NotAllowedError", "output", "MEDIA_PERMISSION_DENIED"],
+    ["OverconstrainedError", "input", "INVALID_ARGUMENT"],
+    ["NotFoundError", "output", "INVALID_ARGUMENT"],
+    ["NotReadableError", "input", "VENDOR_ERROR"],
+  ] as const)("%s on the %s is %s", (name, use, code) => {
+    const error = deviceError(new DOMException("x", name), use, "Headset");
+    expect(error).toMatchObject({ code, request: "selectAudioDevice" });
   });
 });

@@ -2,10 +2,11 @@
  * SIP failures (a SipFailure's status, a refused microphone) → the desktop's typed errors.
  *
  * vendor error → CtiError: callError (calls), transferError (a transfer's
- * sipfrag), registerError (REGISTER). SIP statuses follow mapping.ts's one
+ * sipfrag), registerError (REGISTER), deviceError (an audio device that
+ * getUserMedia or setSinkId refused). SIP statuses follow mapping.ts's one
  * table (sipStatusOutcome).
  */
-import { CtiError } from "@opencti/core";
+import { CtiError, type AudioUse } from "@opencti/core";
 import { errorMessage } from "@opencti/core/connector";
 import { sipStatusOutcome } from "./mapping.js";
 import { SipFailure } from "./stack.js";
@@ -28,6 +29,26 @@ export function callError(error: unknown, request: string): CtiError {
   // The same status table as a dial's end (mapping.ts), so a transfer to a busy number fails as a dial to it does.
   if (error instanceof SipFailure && error.status > 0) return new CtiError(sipStatusOutcome(error.status).failure.code, error.message, { request, cause: error });
   return new CtiError("VENDOR_ERROR", errorMessage(error, "The SIP stack failed"), { request, cause: error });
+}
+
+const DEVICE_GONE = /^(NotFoundError|OverconstrainedError)$/;
+
+/**
+ * An audio device the browser would not open (getUserMedia) or play on (setSinkId): a refusal
+ * (NotAllowedError…) is MEDIA_PERMISSION_DENIED, a device that is not there (NotFoundError,
+ * OverconstrainedError for an `exact` deviceId) INVALID_ARGUMENT, anything else (NotReadableError:
+ * another application holds it) VENDOR_ERROR.
+ */
+export function deviceError(error: unknown, use: AudioUse, label: string): CtiError {
+  const request = "selectAudioDevice";
+  if (error instanceof CtiError) return error;
+  if (isMediaDenied(error)) {
+    const message = use === "input" ? "The browser refused access to the microphone. Allow it for this site and try again." : `The browser refused to play audio on ${label}.`;
+    return new CtiError("MEDIA_PERMISSION_DENIED", message, { request, cause: error });
+  }
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (typeof name === "string" && DEVICE_GONE.test(name)) return new CtiError("INVALID_ARGUMENT", `${label} is not available any more.`, { request, cause: error });
+  return new CtiError("VENDOR_ERROR", `${label} could not be used: ${errorMessage(error, "the browser refused")}`, { request, cause: error });
 }
 
 /** A transfer whose target answered a final non-2xx status (the NOTIFY's sipfrag), as the desktop's typed error. */

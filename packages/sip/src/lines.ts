@@ -70,7 +70,8 @@ export interface Lines {
   setMute(line: Line, on: boolean): Promise<void>;
 }
 
-export function createLines(options: SipConnectorOptions, context: () => ConnectorContext | undefined, agent: LocalAgentState, accepting: () => boolean): Lines {
+/** `onAudio`: a call's `<audio>` element was made, before it plays (the chosen output goes on it). */
+export function createLines(options: SipConnectorOptions, context: () => ConnectorContext | undefined, agent: LocalAgentState, accepting: () => boolean, onAudio?: (audio: HTMLAudioElement) => void): Lines {
   const wrapUp = options.wrapUp !== false;
   const agentAddress = aorUser(options.uri);
   const lines = new Map<string, Line>();
@@ -172,6 +173,7 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     audio.autoplay = true;
     audio.srcObject = stream;
     line.audio = audio;
+    onAudio?.(audio);
     void audio.play().catch(() => undefined);
   }
 

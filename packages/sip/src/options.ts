@@ -1,5 +1,6 @@
 /** The SIP connector's options, capabilities and default agent states. Durations are milliseconds unless a field says otherwise. */
 import type { AgentReason, Capability, DirectoryEntry } from "@opencti/core";
+import type { MediaDeviceList } from "@opencti/core/connector";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
 
 export interface SipConnectorOptions {
@@ -74,14 +75,26 @@ export interface SipConnectorOptions {
   readonly earlyMedia?: boolean;
   /** Play the far end through a detached `<audio autoplay>` element per call (browser only). Default true. */
   readonly playRemoteAudio?: boolean;
+  /**
+   * Where the agent's audio devices are listed (`audioDevices`): enumerateDevices and
+   * `devicechange`, read by core's `watchAudioDevices`. Default `navigator.mediaDevices`;
+   * without either (Node) the connector does not claim `audioDevices`. A Node host or
+   * test may pass its own list: input choices are then recorded and passed to the media
+   * handler as constraints (the signalling-only handler ignores them), and output
+   * selection rejects NOT_SUPPORTED (no `HTMLMediaElement.setSinkId`).
+   */
+  readonly mediaDevices?: MediaDeviceList;
   /** Declare fewer capabilities than SIP_CAPABILITIES. Default SIP_CAPABILITIES; the ones in SIP_UNSUPPORTED are dropped, and `wrapUp` with `wrapUp: false`. */
   readonly capabilities?: readonly Capability[];
   /** The `connector` name on events. Default "sip". */
   readonly name?: string;
 }
 
-/** Everything plain SIP can do. `callWaiting`: each call is its own dialog, so a held call stays held while the agent answers another. */
-export const SIP_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "swap", "wrapUp", "callWaiting"];
+/**
+ * Everything plain SIP can do. `callWaiting`: each call is its own dialog, so a held call stays held while the agent
+ * answers another. `audioDevices`: only where a device list exists (`mediaDevices`, or the browser's).
+ */
+export const SIP_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "swap", "wrapUp", "callWaiting", "audioDevices"];
 
 /** Never claimed, even when listed in `capabilities`: conference and dropping a party need a mixer plain SIP does not have, and SIP carries no transcripts. */
 const SIP_UNSUPPORTED: readonly Capability[] = ["conference", "dropParty", "transcripts"];
@@ -121,5 +134,11 @@ export const DEFAULTS = {
 /** The capabilities a connector with these options claims. */
 export function capabilitiesOf(options: SipConnectorOptions): readonly Capability[] {
   const wrapUp = options.wrapUp !== false;
-  return (options.capabilities ?? SIP_CAPABILITIES).filter((c) => !SIP_UNSUPPORTED.includes(c) && (wrapUp || c !== "wrapUp"));
+  const devices = mediaDevicesOf(options) !== undefined;
+  return (options.capabilities ?? SIP_CAPABILITIES).filter((c) => !SIP_UNSUPPORTED.includes(c) && (wrapUp || c !== "wrapUp") && (devices || c !== "audioDevices"));
+}
+
+/** The device list the connector follows: the option, else the browser's (undefined in Node). */
+export function mediaDevicesOf(options: SipConnectorOptions): MediaDeviceList | undefined {
+  return options.mediaDevices ?? (globalThis.navigator as Navigator | undefined)?.mediaDevices;
 }

@@ -161,8 +161,8 @@ class SipJsLine implements SipLine {
     },
   };
 
-  async accept(): Promise<void> {
-    await (this.session as Invitation).accept();
+  async accept(microphone?: MediaStreamConstraints): Promise<void> {
+    await (this.session as Invitation).accept(microphone ? { sessionDescriptionHandlerOptions: { constraints: microphone } as Session["sessionDescriptionHandlerOptionsReInvite"] } : undefined);
   }
 
   async reject(status: number): Promise<void> {
@@ -252,6 +252,32 @@ class SipJsLine implements SipLine {
   mute(on: boolean): void {
     const sdh = this.session.sessionDescriptionHandler as { enableSenderTracks?: (enable: boolean) => void } | undefined;
     sdh?.enableSenderTracks?.(!on);
+  }
+
+  /** The browser handler's audio sender (sip.js keeps one per kind, found by its track, as its setLocalMediaStream does). */
+  private inputSender(): { sender: RTCRtpSender; local: MediaStream | undefined } | undefined {
+    const sdh = this.session.sessionDescriptionHandler as { peerConnection?: RTCPeerConnection | undefined; localMediaStream?: MediaStream } | undefined;
+    const sender = sdh?.peerConnection?.getSenders?.().find((s) => s.track?.kind === "audio");
+    return sender ? { sender, local: sdh?.localMediaStream } : undefined;
+  }
+
+  hasInput(): boolean {
+    return this.inputSender() !== undefined;
+  }
+
+  async replaceInput(track: MediaStreamTrack): Promise<void> {
+    const input = this.inputSender();
+    const old = input?.sender.track;
+    if (!input || !old) return track.stop();
+    track.enabled = old.enabled; // muted stays muted
+    await input.sender.replaceTrack(track).catch((e: unknown) => {
+      track.stop();
+      throw e;
+    });
+    old.stop();
+    // sip.js's localMediaStream is what the call sends: keep it true (as its own setLocalMediaStream does).
+    input.local?.removeTrack(old);
+    input.local?.addTrack(track);
   }
 
   remoteStream(): MediaStream | undefined {
@@ -422,10 +448,15 @@ function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipS
       void r.dispose().catch(() => undefined);
     },
 
-    async invite(target, extraHeaders) {
+    async invite(target, extraHeaders, microphone) {
       const uri = UserAgent.makeURI(target);
       if (!uri) throw new SipFailure(`Not a SIP URI: ${target}`, 0);
-      const inviter = new Inviter(ua, uri, { extraHeaders: [...extraHeaders], earlyMedia: options.earlyMedia });
+      const inviter = new Inviter(ua, uri, {
+        extraHeaders: [...extraHeaders],
+        earlyMedia: options.earlyMedia,
+        // sip.js's Web handler hands `constraints` to getUserMedia for the offer; re-INVITEs without any keep them.
+        ...(microphone ? { sessionDescriptionHandlerOptions: { constraints: microphone } as Session["sessionDescriptionHandlerOptionsReInvite"] } : {}),
+      });
       const line = new SipJsLine(inviter, options.earlyMedia);
       await inviter.invite({ requestDelegate: line.inviteDelegate });
       return line;

@@ -73,7 +73,11 @@ export interface SipLine {
   events: LineEvents;
   /** The caller's side CANCELled this inbound INVITE (it may cross our answer). */
   readonly cancelled: boolean;
-  accept(): Promise<void>;
+  /**
+   * 200 OK. `microphone`: the getUserMedia constraints for the call's input (sip.js's Web
+   * SessionDescriptionHandler `constraints`); default `{ audio: true }`.
+   */
+  accept(microphone?: MediaStreamConstraints): Promise<void>;
   reject(status: number): Promise<void>;
   /** BYE when connected, CANCEL while dialing. */
   hangup(): Promise<void>;
@@ -88,6 +92,14 @@ export interface SipLine {
   /** A re-INVITE that changes nothing but our Contact (a target refresh over the current connection). Rejects like hold. */
   refresh(signal?: AbortSignal): Promise<void>;
   mute(on: boolean): void;
+  /** The line sends a microphone track through an RTCPeerConnection (browser media only; false before its first offer or answer). */
+  hasInput(): boolean;
+  /**
+   * Sends `track` instead of the current microphone track (RTCRtpSender.replaceTrack, no
+   * re-INVITE) and stops the old one. The new track takes the old one's `enabled`, so a
+   * muted (or held) call stays silent. Stops `track` and does nothing without an input.
+   */
+  replaceInput(track: MediaStreamTrack): Promise<void>;
   /** The far end's audio (browser media only). */
   remoteStream(): MediaStream | undefined;
   sendInfoDtmf(digit: string): Promise<void>;
@@ -115,8 +127,8 @@ export interface SipStack {
   /** Resolves once the registrar accepted; rejects with SipFailure. */
   register(signal: AbortSignal): Promise<void>;
   unregister(): Promise<void>;
-  /** Starts an outbound INVITE; resolves once it is sent. */
-  invite(target: string, extraHeaders: readonly string[]): Promise<SipLine>;
+  /** Starts an outbound INVITE; resolves once it is sent. `microphone`: getUserMedia constraints for its input (as `accept`'s). */
+  invite(target: string, extraHeaders: readonly string[], microphone?: MediaStreamConstraints): Promise<SipLine>;
   /** Resolves `target` (a number or SIP URI) against the configured domain; undefined if not dialable. */
   targetUri(target: string): string | undefined;
   stop(): Promise<void>;
