@@ -11,10 +11,12 @@
  * - snapshot.ts: each snapshot read and diffed against what was reported;
  * - mapping.ts: the pure rules, Connect's shapes → reports;
  * - requests.ts: the requests, one Streams API call each;
- * - errors.ts: Streams failures → CtiError.
+ * - errors.ts: Streams failures → CtiError;
+ * - audio.ts: the CCP's audio devices (list, choices, confirmations).
  */
 import { CtiError, type AgentReport, type CallReport, type Connector, type ConnectorContext } from "@opencti/core";
 import { errorMessage, guard, isBoolean, isNonEmptyString, isRecord, serverName } from "@opencti/core/connector";
+import { createCcpAudio } from "./audio.js";
 import { softphoneFailure, softphoneWarning } from "./errors.js";
 import { directoryFrom, reasonsFrom, toAgentReport } from "./mapping.js";
 import { AMAZON_CONNECT_CAPABILITIES, DEFAULT_REASONS, DEFAULTS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
@@ -40,6 +42,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   let resync = true;
   const contacts = createContactTracker(options.callDataAttributes);
   const requests = createRequests(live, contacts, options);
+  const audio = createCcpAudio(live, options);
   const wiring = createStreamsWiring(
     () => live.ctx,
     () => !stopped,
@@ -107,6 +110,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       watchdog = setInterval(checkKeepalive, DEFAULTS.keepaliveCheckEveryMs);
       c.setLink("connected");
       loadDirectory(c);
+      audio.linkUp();
     }
     requests.check();
   }
@@ -217,6 +221,10 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
     },
     authFail: () => linkLost("disconnected", "authentication failed", new CtiError("AUTH_FAILED", "Amazon Connect rejected the agent's session: sign in to Amazon Connect again.")),
     accessDenied: () => linkLost("disconnected", "access denied", new CtiError("AUTH_FAILED", "Amazon Connect denied access to the CCP for this agent.")),
+    speakerDeviceChanged: (data: unknown) => audio.changed("output", data),
+    microphoneDeviceChanged: (data: unknown) => audio.changed("input", data),
+    ringerDeviceChanged: (data: unknown) => audio.changed("ringer", data),
+    localMediaStreamCreated: (data: unknown) => audio.mediaStarted(data),
     iframeRetriesExhausted: () => linkLost("disconnected", "CCP failed to load", new CtiError("LINK_DOWN", `The Amazon Connect CCP at ${ccp} failed to load after several retries.`)),
   };
 
@@ -229,6 +237,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       stopped = false;
       resync = true;
       context.setLink("connecting");
+      audio.start(() => live.ctx);
       // Bounded from the start: a Streams script that never arrives counts too.
       loadTimer = setTimeout(onLoadTimeout, loadTimeoutMs);
       try {
@@ -247,8 +256,10 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       clearTimeout(loadTimer);
       clearInterval(watchdog);
       requests.cancel(new CtiError("LINK_DOWN", "The connector was stopped."));
+      audio.stop();
       wiring.close();
     },
     ...requests.handlers,
+    selectAudioDevice: audio.selectAudioDevice,
   };
 }

@@ -45,10 +45,17 @@ export interface AmazonConnectConnectorOptions {
   streams?: StreamsGlobal;
   /** Load Streams from this URL as a classic script instead of importing it (recommended under a strict CSP). Default: none. */
   streamsScriptUrl?: string;
+  /**
+   * Where the connector hears `devicechange` (a headset plugged in or out), to list the CCP's devices again.
+   * Default `navigator.mediaDevices`. Only the event is used: the list itself comes from the CCP frame
+   * (`connect.core.getFrameMediaDevices`), whose device ids are the ones the CCP can use.
+   */
+  mediaDevices?: Pick<MediaDevices, "addEventListener" | "removeEventListener">;
 }
 
 /**
- * Everything Connect's CCP does for a voice contact, through Streams' API. Not
+ * Everything Connect's CCP does for a voice contact, through Streams' API
+ * (`audioDevices`: the CCP's speaker, microphone and ringer). Not
  * `transcripts` (Contact Lens, not Streams) nor `callWaiting` (Connect routes
  * one voice contact at a time: no second call rings while one is live).
  */

@@ -28,7 +28,8 @@ export interface Live {
   softphoneError?: { readonly type: string; readonly message: string };
 }
 
-type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "directory" | "start" | "stop">;
+/** The requests on calls and the agent (selectAudioDevice is audio.ts's). */
+type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "directory" | "start" | "stop" | "selectAudioDevice">;
 
 export interface Requests {
   readonly handlers: Required<Pick<Connector, RequestName>>;

@@ -38,6 +38,12 @@ export interface StreamsAgent {
   unmute(): void;
   getEndpoints(queueARNs: string[], callbacks: { success: (data: { endpoints?: unknown[] }) => void; failure?: (err?: unknown) => void }): void;
   getAllQueueARNs(): string[];
+  /** Broadcasts `configuration::set_speaker_device` `{ deviceId }` to the CCP (its softphone's remote audio `setSinkId`). */
+  setSpeakerDevice(deviceId: string): void;
+  /** Broadcasts `configuration::set_microphone_device` `{ deviceId }` (the CCP replaces the live call's input track). */
+  setMicrophoneDevice(deviceId: string): void;
+  /** Broadcasts `configuration::set_ringer_device` `{ deviceId }` (the CCP's ringtone engine's output). */
+  setRingerDevice(deviceId: string): void;
 }
 
 export interface StreamsContact {
@@ -77,6 +83,8 @@ export interface StreamsGlobal {
     getAgentDataProvider(): { getAgentData(): unknown } | undefined | null;
     terminate(): void;
     initialized?: boolean;
+    /** The CCP frame's `enumerateDevices()` as JSON (`media_device_request` → `media_device_response`); rejects after `timeoutMs`. */
+    getFrameMediaDevices?(timeoutMs: number): Promise<unknown>;
   };
   readonly Agent: new () => StreamsAgent;
   readonly Contact: new (contactId: string) => StreamsContact;
@@ -98,6 +106,10 @@ const STREAMS_EVENTS = {
   authFail: "auth_fail",
   accessDenied: "access_denied",
   iframeRetriesExhausted: "iframe_retries_exhausted",
+  speakerDeviceChanged: "configuration::speaker_device_changed",
+  microphoneDeviceChanged: "configuration::microphone_device_changed",
+  ringerDeviceChanged: "configuration::ringer_device_changed",
+  localMediaStreamCreated: "agent::local_media_stream_created",
   terminated: "terminated",
 } as const;
 

@@ -57,6 +57,32 @@ export interface FakeCcpOptions {
   microphone?: "denied";
   /** Connect refuses the agent's credentials: the CCP loads, then every request fails and it reports `auth_fail`. */
   credentials?: "bad";
+  /**
+   * The media devices the CCP's own `navigator.mediaDevices.enumerateDevices()` lists (ids as the CCP's
+   * origin sees them), sent in answer to Streams' `media_device_request`. Default: in a browser page the
+   * page's real list (what the real CCP does), elsewhere none. Change it with `setMediaDevices`.
+   */
+  mediaDevices?: readonly FakeMediaDevice[];
+}
+
+/** A device as the CCP sends it to Streams: `MediaDeviceInfo.toJSON()`. */
+export interface FakeMediaDevice {
+  readonly deviceId: string;
+  readonly kind: "audioinput" | "audiooutput" | "videoinput";
+  readonly label: string;
+  readonly groupId: string;
+}
+
+/**
+ * The audio devices the CCP applied, each as the `data` of the CCP's own broadcast
+ * (`configuration::speaker_device_changed`, `…microphone…`, `…ringer…`: `{ deviceId }`).
+ * `microphone` is the live softphone call's (none without a call: the CCP drops a microphone
+ * choice made while no local media stream exists, and each call's stream starts on the default).
+ */
+export interface FakeCcpDevices {
+  readonly speaker?: { readonly deviceId: string };
+  readonly microphone?: { readonly deviceId: string };
+  readonly ringer?: { readonly deviceId: string };
 }
 
 /** The agent error states an outbound call can end in (Streams' AgentErrorStates). */
@@ -201,7 +227,18 @@ export interface FakeCcp {
   readonly muted: boolean;
   /** The connection ids of a contact's third parties (consult legs). */
   thirdParties(contactId: string): string[];
+  /** The audio devices the CCP applied (see FakeCcpDevices). */
+  devices(): FakeCcpDevices;
+  /** Replace the CCP's device list (a headset plugged in or unplugged, as the CCP's origin lists it). */
+  setMediaDevices(devices: readonly FakeMediaDevice[]): void;
 }
+
+/** Streams' ConfigurationEvents the CCP's softphone and ringtone engine act on, and what each confirms with. */
+const DEVICE_EVENTS = {
+  "configuration::set_speaker_device": ["speaker", "audiooutput", "configuration::speaker_device_changed"],
+  "configuration::set_microphone_device": ["microphone", "audioinput", "configuration::microphone_device_changed"],
+  "configuration::set_ringer_device": ["ringer", "audiooutput", "configuration::ringer_device_changed"],
+} as const;
 
 const DEFAULT_ARN = "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555";
 
@@ -238,6 +275,10 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   /** The agent's error state (MissedCallAgent, LineEngagedCustomer…), shown instead of the selected state. */
   let agentError: string | null = null;
   let authFailed = options.credentials === "bad";
+  let mediaDevices = options.mediaDevices;
+  const applied: { speaker?: { deviceId: string }; ringer?: { deviceId: string } } = {};
+  /** The softphone's local media stream (the agent's connection on a live call) and the microphone it uses. */
+  let stream: { connectionId: string; microphone?: { deviceId: string } } | undefined;
   const id = (prefix: string) => `${prefix}-${++seq}`;
 
   const queueArn = `${arn}/queue/basic`;
@@ -432,6 +473,56 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     send("agent::softphone_error", { errorType: type, errorMessage, endPointUrl });
   }
 
+  /** The softphone's local stream exists while the agent's connection it serves is on the call. */
+  function liveStream(): typeof stream {
+    const id = stream?.connectionId;
+    return contacts.some((c) => c.connections.some((x) => x.connectionId === id && x.type === "agent" && x.state !== "disconnected")) ? stream : undefined;
+  }
+
+  /** The softphone opens the agent's media (default microphone) and tells the page (`agent::local_media_stream_created`). */
+  function startStream(c: FContact): void {
+    const a = agentConn(c);
+    if (!a) return;
+    soon(() => {
+      stream = { connectionId: a.connectionId };
+      send("agent::local_media_stream_created", { connectionId: a.connectionId });
+    });
+  }
+
+  async function listDevices(): Promise<FakeMediaDevice[]> {
+    if (mediaDevices) return [...mediaDevices];
+    const media = (globalThis as { navigator?: { mediaDevices?: MediaDevices } }).navigator?.mediaDevices;
+    if (!media) return [];
+    return (await media.enumerateDevices()).map((d) => d.toJSON() as FakeMediaDevice);
+  }
+
+  /**
+   * A device choice broadcast by Streams (agent.setSpeakerDevice…), applied as the CCP does
+   * (Streams 2.28 softphone.js / ringtone engine): the speaker when its id is listed (setSinkId, else
+   * NotFoundError), then confirmed; the microphone only on a live stream (else "cancelled due to missing
+   * localMediaStream") and a listed id (getUserMedia exact); the ringer kept, and confirmed whenever the
+   * ringtone engine runs (not with disableRingtone), even for an id it could not use.
+   */
+  async function applyDevice(event: keyof typeof DEVICE_EVENTS, data: unknown): Promise<void> {
+    const [use, kind, changed] = DEVICE_EVENTS[event];
+    const deviceId = (data as { deviceId?: unknown } | null)?.deviceId;
+    if (typeof deviceId !== "string" || !deviceId) return;
+    const listed = (await listDevices().catch(() => [])).some((d) => d.kind === kind && d.deviceId === deviceId);
+    if (use === "ringer") {
+      if (listed) applied.ringer = { deviceId };
+      const softphone = (configured as { softphone?: { disableRingtone?: unknown } } | undefined)?.softphone;
+      if (softphone?.disableRingtone !== true) send(changed, { deviceId });
+      return;
+    }
+    if (!listed) return;
+    if (use === "microphone") {
+      const s = liveStream();
+      if (!s) return;
+      s.microphone = { deviceId };
+    } else applied.speaker = { deviceId };
+    send(changed, { deviceId });
+  }
+
   function newConnection(type: FConn["type"], initial: boolean, state: ConnState, phoneNumber: string | null, name: string | null = null): FConn {
     return { connectionId: id("conn"), type, initial, state, phoneNumber, name, since: Date.now() };
   }
@@ -481,6 +572,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
         setContact(c, "connected");
         const a = agentConn(c);
         if (a) setConn(a, "connected");
+        startStream(c);
         return {};
       }
       case "rejectContact": {
@@ -535,6 +627,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
           connections: [newConnection("agent", false, "connected", null), newConnection("outbound", true, "connecting", phoneNumber, name)],
         };
         contacts.push(placed);
+        startStream(placed);
         // The request succeeds and the contact rings out; a failing number then fails as Connect reports it.
         const failure = options.outboundFailures?.[phoneNumber];
         if (failure) soon(() => failContact(placed, failure));
@@ -623,11 +716,18 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       if (keepalive) send("acknowledge", { id: "fake-ccp-port" });
     }
     else if (event === "api_request" && typeof data === "object" && data !== null) onApiRequest(data as Record<string, unknown>);
+    // connect.core.getFrameMediaDevices: the CCP answers with its own enumerateDevices(), as JSON.
+    else if (event === "media_device_request")
+      void listDevices().then(
+        (devices) => send("media_device_response", devices),
+        (err: unknown) => send("media_device_response", { error: err instanceof Error ? err.message : String(err) }),
+      );
     else if (event === "broadcast" && typeof data === "object" && data !== null) {
       // The SharedWorker re-broadcasts to every tab; the softphone answers a mute request.
       const b = data as { event?: unknown; data?: unknown };
       if (typeof b.event !== "string") return;
       send(b.event, b.data);
+      if (b.event in DEVICE_EVENTS) void applyDevice(b.event as keyof typeof DEVICE_EVENTS, b.data);
       if (b.event === "mute") {
         muted = (b.data as { mute?: unknown } | null)?.mute === true;
         send("agent::mute_toggle", { muted });
@@ -791,6 +891,13 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     thirdParties(contactId) {
       const c = find(contactId);
       return c ? c.connections.filter((x) => x.type !== "agent" && !x.initial).map((x) => x.connectionId) : [];
+    },
+    devices() {
+      const microphone = liveStream()?.microphone;
+      return { ...applied, ...(microphone ? { microphone } : {}) };
+    },
+    setMediaDevices(devices) {
+      mediaDevices = [...devices];
     },
   };
   return fake;

@@ -1,0 +1,163 @@
+/**
+ * Audio devices on Amazon Connect. The CCP iframe owns the softphone media and
+ * the ringtone, so a choice is sent to it through Streams' own agent calls
+ * (Streams 2.28 `Agent.prototype.setSpeakerDevice` / `setMicrophoneDevice` /
+ * `setRingerDevice`): each broadcasts `configuration::set_<x>_device`
+ * `{ deviceId }` upstream, and the CCP's softphone manager / ringtone engine
+ * applies it and broadcasts `configuration::<x>_device_changed` back.
+ *
+ * The list is the CCP frame's own (`connect.core.getFrameMediaDevices`: the
+ * CCP answers Streams' `media_device_request` with its `enumerateDevices()`),
+ * because browsers key device ids by origin: an id this page enumerates means
+ * nothing to the CCP on its own origin (only "default" and "communications"
+ * are the same everywhere). The toolkit's `watchAudioDevices` turns it into
+ * `snapshot().audio`, follows this page's `devicechange` (the same machine's
+ * devices) and falls back to "default" when a device in use goes away.
+ */
+import { CtiError, type AudioDevice, type AudioUse, type Connector, type ConnectorContext } from "@opencti/core";
+import { isRecord, waitFor, watchAudioDevices, type AudioDeviceWatcher, type MediaDeviceList } from "@opencti/core/connector";
+import type { AmazonConnectConnectorOptions } from "./options.js";
+import type { Live } from "./requests.js";
+import type { StreamsAgent } from "./streams.js";
+
+/** How long the CCP may take to list its devices (Streams' getFrameMediaDevices timeout), ms. */
+export const DEVICE_LIST_TIMEOUT_MS = 2000;
+
+/** The Streams agent call per use. */
+const SEND = { input: "setMicrophoneDevice", output: "setSpeakerDevice", ringer: "setRingerDevice" } as const satisfies Record<AudioUse, keyof StreamsAgent>;
+
+export interface CcpAudio {
+  /** Starts the watcher (the first list is empty until the CCP is up). */
+  start(ctx: () => ConnectorContext | undefined): void;
+  stop(): void;
+  /** The CCP came up: list its devices again and send it the choices made here (a reloaded CCP starts on its defaults). */
+  linkUp(): void;
+  /** The CCP applied a device (`configuration::<x>_device_changed`). */
+  changed(use: AudioUse, data: unknown): void;
+  /** The softphone opened a call's media (`agent::local_media_stream_created`, `{ connectionId }`). */
+  mediaStarted(data: unknown): void;
+  readonly selectAudioDevice: NonNullable<Connector["selectAudioDevice"]>;
+}
+
+export function createCcpAudio(live: Live, options: AmazonConnectConnectorOptions): CcpAudio {
+  let watcher: AudioDeviceWatcher | undefined;
+  /** The CCP's last list, kept while it is down (nothing is lost because the link is). */
+  let listed: MediaDeviceInfo[] = [];
+  /** Ids sent to the CCP from here (re-sent when it comes back, and the microphone for each call). */
+  const chosen: Partial<Record<AudioUse, string>> = {};
+  /** The request each use's choice is made for (its signal bounds the wait for the CCP). */
+  const signals = new Map<AudioUse, AbortSignal>();
+  /** Waits for the CCP's confirmation. */
+  const waiting = new Set<{ use: AudioUse; id: string; done(): void }>();
+  /** The agent connection whose media the softphone opened last. */
+  let mediaConnection: string | undefined;
+  /** A device the agent picked in the CCP itself: reported without sending it back. */
+  const fromCcp = new Map<AudioUse, string>();
+
+  const pageDevices = (): Pick<MediaDevices, "addEventListener" | "removeEventListener"> | undefined => options.mediaDevices ?? (typeof navigator === "undefined" ? undefined : navigator.mediaDevices);
+  const source: MediaDeviceList = {
+    async enumerateDevices() {
+      const frameDevices = live.streams?.core.getFrameMediaDevices;
+      if (!live.linkUp || !frameDevices) return listed;
+      const devices: unknown = await frameDevices(DEVICE_LIST_TIMEOUT_MS);
+      if (!Array.isArray(devices)) throw new Error("the CCP sent no device list");
+      const text = (v: unknown): string => (typeof v === "string" ? v : "");
+      listed = devices.filter(isRecord).map((d) => ({ deviceId: text(d.deviceId), kind: text(d.kind), label: text(d.label), groupId: text(d.groupId) }) as MediaDeviceInfo);
+      return listed;
+    },
+    addEventListener: (type: string, fn: EventListenerOrEventListenerObject) => pageDevices()?.addEventListener(type, fn),
+    removeEventListener: (type: string, fn: EventListenerOrEventListenerObject) => pageDevices()?.removeEventListener(type, fn),
+  };
+
+  /** Whether the softphone holds a call's media now (the CCP drops a microphone choice otherwise). */
+  const mediaLive = (): boolean => !!mediaConnection && !!live.current?.contacts.some((c) => c.connections.some((x) => x.connectionId === mediaConnection && x.state !== "disconnected"));
+
+  /** Whether the CCP will confirm a choice for `use` now (see the CCP's behaviour in the file comment). */
+  function confirms(use: AudioUse): boolean {
+    if (use === "input") return mediaLive();
+    // Without a ringtone the CCP's ringtone engine never starts: it keeps the id and confirms nothing.
+    if (use === "ringer") return options.softphone?.disableRingtone !== true;
+    return true;
+  }
+
+  function send(use: AudioUse, id: string): void {
+    const agent = new (live.streams!.Agent)();
+    agent[SEND[use]](id);
+  }
+
+  /** The watcher's apply: send the device to the CCP; for a request, wait until the CCP says it applied it. */
+  async function apply(use: AudioUse, device: AudioDevice): Promise<void> {
+    if (fromCcp.get(use) === device.id) {
+      fromCcp.delete(use);
+      return;
+    }
+    if (!live.streams || !live.linkUp) throw new CtiError("LINK_DOWN", `Cannot use ${device.label}: the Amazon Connect CCP is not connected. Choose it again once the CCP is back.`);
+    const signal = signals.get(use);
+    const confirmed = signal && confirms(use) ? confirmation(use, device.id, signal) : undefined;
+    try {
+      send(use, device.id);
+    } catch (err) {
+      throw new CtiError("VENDOR_ERROR", `Amazon Connect Streams could not send the ${use} device: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    chosen[use] = device.id;
+    await confirmed;
+  }
+
+  function confirmation(use: AudioUse, id: string, signal: AbortSignal): Promise<void> {
+    return waitFor<void>(
+      (resolve) => {
+        const w = { use, id, done: () => resolve() };
+        waiting.add(w);
+        return () => waiting.delete(w);
+      },
+      signal,
+      () => new CtiError("REQUEST_TIMEOUT", `The Amazon Connect CCP did not apply the ${use} device in time (is the id one the CCP's origin lists?).`),
+    );
+  }
+
+  return {
+    start(ctx) {
+      watcher?.stop();
+      watcher = watchAudioDevices({ ctx, mediaDevices: source, apply });
+    },
+    stop() {
+      watcher?.stop();
+      watcher = undefined;
+      mediaConnection = undefined;
+    },
+    linkUp() {
+      void watcher?.refresh();
+      for (const use of ["output", "ringer", "input"] as const) {
+        const id = chosen[use];
+        if (id) send(use, id);
+      }
+    },
+    changed(use, data) {
+      const id = isRecord(data) && typeof data.deviceId === "string" ? data.deviceId : undefined;
+      if (!id) return;
+      const mine = [...waiting].filter((w) => w.use === use && w.id === id);
+      for (const w of mine) w.done();
+      if (mine.length || !watcher || watcher.inUse(use) === id) return;
+      // The agent chose it in the CCP's own settings: report it in use.
+      const device = listed.find((d) => d.deviceId === id && d.kind === (use === "input" ? "audioinput" : "audiooutput"));
+      if (!device) return;
+      fromCcp.set(use, id);
+      chosen[use] = id;
+      void watcher.select(use, { id, label: device.label || id, kind: use === "input" ? "input" : "output" }).catch(() => fromCcp.delete(use));
+    },
+    mediaStarted(data) {
+      mediaConnection = isRecord(data) && typeof data.connectionId === "string" ? data.connectionId : undefined;
+      // Each call's stream starts on the default microphone: the CCP applies a choice only to a live stream.
+      if (chosen.input && live.linkUp) send("input", chosen.input);
+    },
+    async selectAudioDevice({ use, device, signal }) {
+      if (!watcher) throw new CtiError("LINK_DOWN", "The Amazon Connect connector is not started.");
+      signals.set(use, signal);
+      try {
+        await watcher.select(use, device);
+      } finally {
+        if (signals.get(use) === signal) signals.delete(use);
+      }
+    },
+  };
+}
