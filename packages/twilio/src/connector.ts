@@ -8,6 +8,7 @@
 import { CtiError, type AgentReport, type CallFailure, type Connector, type CallReport, type ConnectorContext, type EndReason } from "@opencti/core";
 import { guard } from "@opencti/core/connector";
 import { createLocalAgentStatePort } from "./agent-state.js";
+import { createTwilioAudio } from "./audio.js";
 import { backendRequests, fail, type CallEntry } from "./backend-requests.js";
 import { createDeviceSession, isClosed, placeCall, subscribe, waitForCall, type Device, type TwilioCall, type Wrap } from "./device.js";
 import { toTwilioCtiError, type TwilioErrorLike } from "./errors.js";
@@ -168,6 +169,8 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     if (!calls.has(facts.id)) track({ ...facts, call }); // else a duplicate offer
   }
 
+  const audio = createTwilioAudio(() => ctx, safe);
+
   const session = createDeviceSession(options, safe, {
     incoming: onIncoming,
     callError(call, error) {
@@ -176,6 +179,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       return entry !== undefined;
     },
     resync,
+    created: (device) => audio.attach(device),
   });
 
   const entryFor = (id: string): CallEntry => calls.get(id) ?? fail("INVALID_STATE", "This call is no longer known to the Twilio Device");
@@ -193,6 +197,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
 
     async stop() {
       stopped = true;
+      audio.detach();
       session.stop();
       await Promise.resolve();
     },
@@ -260,6 +265,9 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       }
       return Promise.resolve();
     },
+
+    /** The SDK's audio helper does it (audio.ts): input on the live call and later ones, output and ringer where the browser has setSinkId (else NOT_SUPPORTED). */
+    selectAudioDevice: ({ use, device }) => audio.select(session.require(), use, device),
 
     ...(backend ? backendRequests(backend, { calls, consults, stopped: () => stopped, entryFor, sidOf, report, end }) : {}),
   };

@@ -73,6 +73,8 @@ export interface DeviceHooks {
   callError(call: TwilioCall, error: TwilioErrorLike): boolean;
   /** Registered again after the signalling link was lost: every call is reported afresh. */
   resync(device: Device): void;
+  /** The Device was built (once per session, at start or a start retry): its audio devices can be read. */
+  created(device: Device): void;
 }
 
 export interface DeviceSession {
@@ -276,6 +278,7 @@ export function createDeviceSession(options: TwilioConnectorOptions, wrap: Wrap,
       if (options.incomingSound === false) d.audio?.incoming(false);
       subscribe(d, wrap, { incoming: hooks.incoming, error: onError, registered: onRegistered, unregistered: onUnregistered, tokenWillExpire: refresh });
       context.setLink("connected");
+      hooks.created(d);
       unreachable?.reached();
       lastStartError = undefined;
     } catch (cause) {

@@ -59,3 +59,32 @@ describe("a 31000 from the SDK's own WebSocket is a link error", () => {
     expect(isSocketFailure({ code: 31005, originalError: { twilioError: { code: 53001 } } })).toBe(false);
   });
 });
+
+describe("errors without a Twilio code go by name (audio devices)", () => {
+  it.each([
+    // getUserMedia's refusals, as AudioHelper.setInputDevice passes them on.
+    ["NotAllowedError", "MEDIA_PERMISSION_DENIED"],
+    ["SecurityError", "MEDIA_PERMISSION_DENIED"],
+    ["NotFoundError", "INVALID_ARGUMENT"],
+    ["OverconstrainedError", "INVALID_ARGUMENT"],
+    ["NotReadableError", "VENDOR_ERROR"],
+    // The SDK's own errors (errors/index.ts): a device id it does not list, no setSinkId.
+    ["InvalidArgumentError", "INVALID_ARGUMENT"],
+    ["NotSupportedError", "NOT_SUPPORTED"],
+    ["InvalidStateError", "INVALID_STATE"],
+  ])("%s → %s", (name, expected) => {
+    const error = Object.assign(new Error("Permission denied"), { name });
+    expect(toTwilioCtiError(error, "selectAudioDevice")).toMatchObject({ code: expected, message: "Permission denied", request: "selectAudioDevice" });
+  });
+
+  it("a DOMException's legacy code is not Twilio's; one without a message says its name", () => {
+    const refused = Object.assign(new Error("Permission denied"), { name: "NotAllowedError", code: 0 });
+    expect(toTwilioCtiError(refused)).toMatchObject({ code: "MEDIA_PERMISSION_DENIED", message: "Permission denied" });
+    const gone = Object.assign(new Error(""), { name: "OverconstrainedError", code: 0 });
+    expect(toTwilioCtiError(gone)).toMatchObject({ code: "INVALID_ARGUMENT", message: "OverconstrainedError" });
+  });
+
+  it("a Twilio code wins over the name", () => {
+    expect(toTwilioCtiError({ name: "NotAllowedError", code: 31486, message: "Busy" }).code).toBe("DESTINATION_BUSY");
+  });
+});

@@ -30,6 +30,23 @@ const BY_CODE: ReadonlyMap<number, CtiErrorCode> = new Map([
   [31400, "INVALID_DESTINATION"],
 ]);
 
+/**
+ * Errors without a Twilio code, by name: the browser's getUserMedia refusals
+ * (DOMException names, which the SDK's `AudioHelper.setInputDevice` passes
+ * through as they are) and the SDK's own named errors (errors/index.ts).
+ */
+const BY_NAME: ReadonlyMap<string, CtiErrorCode> = new Map([
+  ["NotAllowedError", "MEDIA_PERMISSION_DENIED"],
+  ["PermissionDeniedError", "MEDIA_PERMISSION_DENIED"],
+  ["SecurityError", "MEDIA_PERMISSION_DENIED"],
+  // getUserMedia found no such device (it went away): the choice is not there to use.
+  ["NotFoundError", "INVALID_ARGUMENT"],
+  ["OverconstrainedError", "INVALID_ARGUMENT"],
+  ["InvalidArgumentError", "INVALID_ARGUMENT"],
+  ["NotSupportedError", "NOT_SUPPORTED"],
+  ["InvalidStateError", "INVALID_STATE"],
+]);
+
 /** A Twilio SDK error code → the stable CtiError code. */
 export function ctiCodeFor(code: unknown): CtiErrorCode {
   if (typeof code !== "number") return "VENDOR_ERROR";
@@ -50,14 +67,23 @@ export function isSocketFailure(error: unknown): boolean {
   return isRecord(tag) && tag.code === 53001;
 }
 
-/** Any SDK failure as a CtiError with the Twilio code in the message and the original as `cause`; a socket failure (isSocketFailure) is LINK_DOWN. */
+/**
+ * Any SDK failure as a CtiError with the Twilio code in the message and the
+ * original as `cause`; a socket failure (isSocketFailure) is LINK_DOWN; an
+ * error without a Twilio code goes by its name (BY_NAME: a refused
+ * microphone is MEDIA_PERMISSION_DENIED).
+ */
 export function toTwilioCtiError(error: unknown, request?: string): CtiError {
   if (error instanceof CtiError) return error;
   const e: TwilioErrorLike = isRecord(error) ? error : { message: String(error) };
-  const code = isSocketFailure(error) ? "LINK_DOWN" : ctiCodeFor(e.code);
-  // A readable message for the agent; never the token or other secrets (the SDK's messages carry none).
-  const text = describe(e, ["explanation", "description", "message"]) ?? "Twilio reported an error";
-  const message = typeof e.code === "number" ? `${text} (Twilio ${e.code})` : text;
+  // Twilio's codes have five digits; a DOMException's legacy `code` (0 for NotAllowedError) is none of Twilio's.
+  const twilioCode = typeof e.code === "number" && e.code >= 10_000 ? e.code : undefined;
+  const name = isRecord(error) && typeof error.name === "string" ? error.name : undefined;
+  const byName = twilioCode === undefined && name !== undefined ? BY_NAME.get(name) : undefined;
+  const code = isSocketFailure(error) ? "LINK_DOWN" : (byName ?? ctiCodeFor(e.code));
+  // A readable message for the agent; never the token or other secrets (the SDK's messages carry none). An OverconstrainedError has only its name.
+  const text = describe(e, ["explanation", "description", "message"]) ?? (byName ? name : undefined) ?? "Twilio reported an error";
+  const message = twilioCode === undefined ? text : `${text} (Twilio ${twilioCode})`;
   return new CtiError(code, message, request === undefined ? { cause: error } : { cause: error, request });
 }
 

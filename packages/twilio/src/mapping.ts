@@ -41,8 +41,13 @@
  *   as vendorCode.
  * - DTMF: `,` becomes the SDK's `w`; only 0-9, `*`, `#` and pauses go out.
  * - Quality warnings are warning signals `twilio.<name>`.
+ * - Audio devices: the SDK's AudioHelper lists (`availableInputDevices`,
+ *   `availableOutputDevices`) as `input`/`output` devices; a device without a
+ *   label (or with the SDK's own "Unknown Audio Input Device 1") is
+ *   "Microphone 1" / "Speaker 1", as core's toolkit names them; the ids in
+ *   use are the SDK's, "default" while it has none (its default device).
  */
-import type { CallFailure, CallReport, CtiErrorCode, EndReason, MediaState, Party, PartyState } from "@opencti/core";
+import { LIMITS, type AudioDevice, type AudioDevices, type CallFailure, type CallReport, type CtiErrorCode, type EndReason, type MediaState, type Party, type PartyState } from "@opencti/core";
 import { isKeyOf, isNonEmptyString, isString } from "@opencti/core/connector";
 import { isPartyStatusMessage, type PartyStatusMessage } from "./backend.js";
 
@@ -294,4 +299,43 @@ export function sdkDigits(digits: string): string | undefined {
 /** A call's quality warning (`high-rtt`, `low-mos`, …) as a warning signal: code `twilio.<name>`. */
 export function callWarning(name: string): { readonly code: string; readonly message: string } {
   return { code: `twilio.${name}`, message: `Call quality warning: ${name}` };
+}
+
+/** The parts of a MediaDeviceInfo the audio mapping reads. */
+export interface DeviceInfoLike {
+  readonly deviceId: string;
+  readonly label: string;
+}
+
+/** The SDK's name for a device the browser gave no label (AudioHelper#_wrapMediaDeviceInfo). */
+const SDK_UNLABELLED = /^Unknown Audio (Input|Output) Device \d+$/;
+const DEVICE_WORDS = { input: "Microphone", output: "Speaker" } as const;
+
+/**
+ * The SDK's device lists and the ids it uses → the desktop's AudioDevices.
+ * Ids the browser hides ("" before the microphone is granted) and ids longer
+ * than LIMITS.id are left out, labels are cut to LIMITS.text, at most
+ * LIMITS.devices devices (inputs first). An id in use that is not listed (or
+ * none) is "default" when that is listed: where the SDK plays and records
+ * when it has no choice of its own.
+ */
+export function audioDevices(inputs: Iterable<DeviceInfoLike>, outputs: Iterable<DeviceInfoLike>, inUse: { input?: string | undefined; output?: string | undefined; ringer?: string | undefined }): AudioDevices {
+  const devices: AudioDevice[] = [];
+  for (const [kind, list] of [["input", inputs], ["output", outputs]] as const) {
+    let unnamed = 0;
+    for (const d of list) {
+      if (!d.deviceId || d.deviceId.length > LIMITS.id) continue;
+      const label = d.label && !SDK_UNLABELLED.test(d.label) ? d.label.slice(0, LIMITS.text) : `${DEVICE_WORDS[kind]} ${++unnamed}`;
+      devices.push({ id: d.deviceId, label, kind });
+    }
+  }
+  const listed = devices.slice(0, LIMITS.devices);
+  const pick = (kind: AudioDevice["kind"], id: string | undefined): string | undefined => {
+    const has = (x: string | undefined) => x !== undefined && listed.some((d) => d.kind === kind && d.id === x);
+    return has(id) ? id : has("default") ? "default" : undefined;
+  };
+  const input = pick("input", inUse.input);
+  const output = pick("output", inUse.output);
+  const ringer = pick("output", inUse.ringer);
+  return { devices: listed, ...(input ? { input } : {}), ...(output ? { output } : {}), ...(ringer ? { ringer } : {}) };
 }

@@ -94,8 +94,8 @@ export interface TwilioConnectorOptions {
   name?: string;
 }
 
-/** What the Voice SDK does in the browser on its own. */
-export const TWILIO_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "mute", "dtmf"];
+/** What the Voice SDK does in the browser on its own (`audioDevices`: its AudioHelper, see audio.ts). */
+export const TWILIO_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "mute", "dtmf", "audioDevices"];
 
 /** What a call-control backend adds (Twilio Conference on the server). */
 export const TWILIO_BACKEND_CAPABILITIES: readonly Capability[] = ["hold", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"];

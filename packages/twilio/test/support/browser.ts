@@ -85,8 +85,11 @@ export async function launchChromium(options: { microphone?: "allowed" | "blocke
 
 /**
  * Before any page script: send the SDK's `wss://<EMULATOR_HOST>/signal` to the
- * emulator named in the page URL (`?signal=`), tag the page load (`?gen=`), and
- * count in-band DTMF.
+ * emulator named in the page URL (`?signal=`), tag the page load (`?gen=`),
+ * count in-band DTMF, and let a test change what `enumerateDevices` lists
+ * (`window.__devices`: hide a device to simulate unplugging it, then dispatch
+ * `devicechange`; list devices without labels; add devices). That is the
+ * browser's own API, which the SDK reads; the SDK itself is untouched.
  */
 function initScript({ host }: { host: string }): void {
   const params = new URL(location.href).searchParams;
@@ -99,6 +102,18 @@ function initScript({ host }: { host: string }): void {
       super(String(url).replace(`wss://${host}/signal`, target), protocols);
     }
   };
+  const devices = { hidden: new Set<string>(), unlabelled: false, extra: [] as { deviceId: string; kind: string; label: string }[] };
+  (window as unknown as { __devices: typeof devices }).__devices = devices;
+  // Absent outside a secure context.
+  const media: MediaDevices | undefined = navigator.mediaDevices;
+  if (media) {
+    const enumerate = media.enumerateDevices.bind(media);
+    media.enumerateDevices = async () => {
+      const listed = (await enumerate()).filter((d) => !devices.hidden.has(d.deviceId));
+      const shown: MediaDeviceInfo[] = devices.unlabelled ? listed.map((d) => ({ deviceId: d.deviceId, groupId: d.groupId, kind: d.kind, label: "", toJSON: () => ({}) })) : listed;
+      return [...shown, ...devices.extra.map((d) => ({ ...d, groupId: "", toJSON: () => ({}) }) as MediaDeviceInfo)];
+    };
+  }
   w.__dtmf = [];
   const insert = RTCDTMFSender.prototype.insertDTMF;
   RTCDTMFSender.prototype.insertDTMF = function (tones: string, ...rest: [number?, number?]) {
@@ -230,7 +245,7 @@ export function playMediaServer(page: Page, emulator: TwilioEmulator): { outboun
 
 // ---- the Node-side bridge connector ---------------------------------------
 
-const BASE_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "mute", "unmute", "sendDtmf"] as const;
+const BASE_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "mute", "unmute", "sendDtmf", "selectAudioDevice"] as const;
 const BACKEND_METHODS = ["hold", "resume", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"] as const;
 
 /** A Connector in Node whose every request runs in the page's real connector. */

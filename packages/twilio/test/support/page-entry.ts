@@ -16,6 +16,15 @@ export interface PageConfig {
   /** `startRetryDelaysMs`. */
   startRetryDelaysMs?: number[];
   chunderw: string;
+  /**
+   * Before the Device is built: `unlabelled` lists the devices without labels
+   * (as a browser does before the microphone is granted, ids kept);
+   * `extra` adds devices the browser does not have (a blocked browser lists
+   * none); `noSetSinkId` removes HTMLMediaElement.setSinkId (a browser
+   * without output selection). See initScript in browser.ts.
+   */
+  devices?: { unlabelled?: boolean; extra?: { deviceId: string; kind: "audioinput" | "audiooutput"; label: string }[] };
+  noSetSinkId?: boolean;
 }
 
 type Binding = (generation: number, method: string, args: unknown[]) => Promise<unknown>;
@@ -25,6 +34,8 @@ interface PageWindow {
   __generation: number;
   __opencti: unknown;
   __rawIncoming: number[];
+  __device?: sdk.Device;
+  __devices: { hidden: Set<string>; unlabelled: boolean; extra: { deviceId: string; kind: string; label: string }[] };
 }
 const w = window as unknown as PageWindow;
 let connector: Connector | undefined;
@@ -42,6 +53,7 @@ const ctx: ConnectorContext = {
   setLink: forward("setLink"),
   setReasons: forward("setReasons"),
   setDirectory: forward("setDirectory"),
+  setAudioDevices: forward("setAudioDevices"),
   sync: forward("sync"),
   signal: forward("signal"),
   invalidVendorEvent: forward("invalidVendorEvent"),
@@ -54,10 +66,20 @@ w.__opencti = {
     const getToken = (): Promise<string> => w.__token(w.__generation);
     // No headers: the connector hands the backend its token, sent as a Bearer (the default integrators get).
     const backend = config.backendUrl ? createHttpCallControlBackend({ url: config.backendUrl }) : undefined;
+    if (config.devices?.unlabelled) w.__devices.unlabelled = true;
+    if (config.devices?.extra) w.__devices.extra.push(...config.devices.extra);
+    if (config.noSetSinkId) delete (HTMLMediaElement.prototype as { setSinkId?: unknown }).setSinkId;
+    // The real SDK; the test reads the Device it builds (its audio helper, its active call's peer connection).
+    class ObservedDevice extends sdk.Device {
+      constructor(...args: ConstructorParameters<typeof sdk.Device>) {
+        super(...args);
+        w.__device = this;
+      }
+    }
     connector = createTwilioConnector({
       ...(config.tokenUrl ? { tokenUrl: config.tokenUrl } : { getToken }),
       ...(config.startRetryDelaysMs ? { startRetryDelaysMs: config.startRetryDelaysMs } : {}),
-      loadSdk: () => Promise.resolve(sdk),
+      loadSdk: () => Promise.resolve({ Device: ObservedDevice }),
       logLevel: "silent",
       sounds: { incoming: "data:,", outgoing: "data:,", disconnect: "data:," },
       incomingSound: false,
