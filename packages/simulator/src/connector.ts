@@ -5,7 +5,8 @@
  * read by mapping.ts and its refusals by errors.ts. Options: options.ts.
  */
 import { CtiError, type Connector, type ConnectorContext } from "@opencti/core";
-import { createBackoff, guard, waitFor } from "@opencti/core/connector";
+import { createBackoff, guard, waitFor, watchAudioDevices, type AudioDeviceWatcher } from "@opencti/core/connector";
+import { createFakeMediaDevices } from "./devices.js";
 import { serverError } from "./errors.js";
 import { agentReasons, agentReport, aiSignal, serverMessage, syncReport, toCallReport } from "./mapping.js";
 import { DEFAULTS, SIMULATOR_CAPABILITIES, type SimulatorConnectorOptions } from "./options.js";
@@ -22,6 +23,10 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
   let stopped = false;
   let nextRequestId = 1;
   const pending = new Map<number, { resolve: (r: { callId?: string } | undefined) => void; reject: (e: CtiError) => void }>();
+  const capabilities = options.capabilities ?? SIMULATOR_CAPABILITIES;
+  // The agent's audio devices: the host's list (navigator.mediaDevices) or the fake one, one list for the connector's life.
+  const mediaDevices = capabilities.includes("audioDevices") ? (options.mediaDevices ?? createFakeMediaDevices()) : undefined;
+  let devices: AudioDeviceWatcher | undefined;
 
   // Whatever the server sends, nothing throws back into the wire: an unreadable message is INVALID_VENDOR_EVENT.
   const onMessage = guard(
@@ -128,17 +133,31 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
 
   return {
     name: options.name ?? DEFAULTS.name,
-    capabilities: options.capabilities ?? SIMULATOR_CAPABILITIES,
+    capabilities,
     reasons,
     ...(options.directory ? { directory: options.directory } : {}),
     start(context) {
       ctx = context;
       stopped = false;
       context.setLink("connecting");
+      // The simulator has no media: applying a device only records it, after the browser's microphone check.
+      if (mediaDevices)
+        devices = watchAudioDevices({
+          ctx: () => ctx,
+          mediaDevices,
+          // A promise either way (a refusal rejects, never throws at the watcher).
+          apply: (use, device) =>
+            Promise.resolve().then(() => {
+              if (use === "input") microphone();
+              server.audioInUse.set(use, device);
+            }),
+        });
       connect();
     },
     stop() {
       stopped = true;
+      devices?.stop();
+      devices = undefined;
       connected = false;
       backoff.cancel();
       server.wire.close();
@@ -191,6 +210,11 @@ export function createSimulatorConnector(server: SimulatorServer, options: Simul
     },
     completeWrapUp: async ({ call, wrapUp, signal }) => {
       await request("wrapUp", { callId: call.vendorCallId, ...wrapUp }, signal);
+    },
+    // Local to the agent's browser: no link or login needed.
+    selectAudioDevice: async ({ use, device }) => {
+      if (!devices) throw new CtiError("INVALID_STATE", "The simulator connector is not started.");
+      await devices.select(use, device);
     },
   };
 }

@@ -6,6 +6,7 @@ import { SimulatorServer } from "./server.js";
 export { SimulatorServer, type InboundCall } from "./server.js";
 export { createSimulatorConnector } from "./connector.js";
 export { toCallReport } from "./mapping.js";
+export { createFakeMediaDevices, FAKE_AUDIO_DEVICES, type FakeMediaDevice, type FakeMediaDevices } from "./devices.js";
 export { DEFAULT_AGENT_STATES, DEFAULT_REASONS, SIMULATOR_CAPABILITIES, type AgentStateOption, type FarEnd, type SimulatorConnectorOptions, type SimulatorServerOptions } from "./options.js";
 export type * from "./protocol.js";
 

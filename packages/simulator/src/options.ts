@@ -5,6 +5,7 @@
  * default. Durations are milliseconds.
  */
 import { CAPABILITIES, type AgentReason, type Capability, type DirectoryEntry } from "@opencti/core";
+import type { MediaDeviceList } from "@opencti/core/connector";
 
 /**
  * How a dialled number behaves: it answers (after `answerAfterMs`), is busy,
@@ -61,6 +62,18 @@ export interface SimulatorConnectorOptions {
   name?: string;
   /** The simulated browser's microphone permission: "denied" makes answer and dial fail with MEDIA_PERMISSION_DENIED before they reach the server (the call keeps ringing). Default "granted". */
   microphone?: "granted" | "denied";
+  /**
+   * Where the agent's audio devices come from (with the `audioDevices`
+   * capability), read through core's `watchAudioDevices`: anything with
+   * `enumerateDevices` and `devicechange` listeners, such as
+   * `navigator.mediaDevices` in a browser demo. Default: a fresh
+   * `createFakeMediaDevices()` (a default microphone, a headset microphone,
+   * the default speakers, a headset), so Node and tests have devices too.
+   * The simulator plays no audio: a chosen device is only recorded
+   * (`server.audioInUse`); with `microphone: "denied"` choosing an input
+   * fails with MEDIA_PERMISSION_DENIED.
+   */
+  mediaDevices?: MediaDeviceList;
 }
 
 /** Everything the simulator's server can do: every capability there is. */

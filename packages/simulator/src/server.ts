@@ -5,6 +5,7 @@
  * messages on a `Wire` (protocol.ts), with configurable latency. Its
  * options are in options.ts.
  */
+import type { AudioDevice, AudioUse } from "@opencti/core";
 import { DEFAULT_AGENT_STATES, DEFAULTS, type FarEnd, type SimulatorServerOptions } from "./options.js";
 import type { ClientRequest, Operation, VAgent, VAgentStatus, VCall, VCause, VLeg, Wire } from "./protocol.js";
 
@@ -62,6 +63,14 @@ export class SimulatorServer {
   readonly options: Required<Omit<SimulatorServerOptions, "credentials" | "latencyMs">> & { credentials: Record<string, string> | undefined };
   /** DTMF digits the far end received, per live call. */
   readonly dtmf = new Map<string, string>();
+  /**
+   * The audio device the connector last put to each use (its `apply`: a
+   * selection, or the fallback when a device in use went away). The
+   * simulator plays no audio, so this is where scripting and tests see what
+   * a softphone would play and capture through. Choosing a device is local
+   * to the agent's browser: no wire message, works while the link is down.
+   */
+  readonly audioInUse = new Map<AudioUse, AudioDevice>();
   /** The last 500 requests the server received, for tests. */
   readonly requests: ClientRequest[] = [];
 
