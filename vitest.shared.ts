@@ -11,6 +11,7 @@ const packages = fileURLToPath(new URL("./packages/", import.meta.url));
 const SUBPATHS: Record<string, string> = {
   "@opencti/core/connector": "core/src/toolkit/index.ts",
   "@opencti/core/logging": "core/src/logging.ts",
+  "@opencti/core/tabs": "core/src/tabs/index.ts",
   "@opencti/call-control-panel/phone-numbers": "call-control-panel/src/phone-numbers.ts",
 };
 

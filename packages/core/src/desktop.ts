@@ -42,7 +42,7 @@ export interface DesktopOptions {
    * Another desktop's last state, to carry on from (a tab taking over the
    * vendor session, see `@opencti/core/tabs`): its calls, agent and devices
    * as they were, events numbered on from `seq`. The link goes
-   * `reconnecting` at once; the connector's first sync corrects the rest.
+   * `connecting` at once; the connector's first sync corrects the rest.
    */
   resume?: { readonly seq: number; readonly snapshot: DesktopSnapshot };
 }

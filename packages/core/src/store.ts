@@ -111,7 +111,7 @@ export class DesktopStore {
   /**
    * Takes over another desktop's state (a tab taking over the vendor
    * session, see @opencti/core/tabs): its agent, calls, reasons, directory
-   * and devices, as they are. Then the link goes `reconnecting` until the
+   * and devices, as they are. Then the link goes `connecting` until the
    * connector reports; its sync corrects whatever changed meanwhile.
    */
   restore(s: DesktopSnapshot): EventBody[] {
@@ -121,7 +121,7 @@ export class DesktopStore {
     this.audio = s.audio;
     for (const call of s.calls) this.#store(call, undefined);
     this.link = s.link;
-    return this.setLink("reconnecting", "This tab took over the telephony session.");
+    return this.setLink("connecting", "This tab took over the telephony session.");
   }
 
   setAgent(report: unknown): EventBody[];

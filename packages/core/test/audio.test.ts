@@ -89,7 +89,7 @@ describe("audio devices", () => {
 });
 
 describe("resume (a tab taking over)", () => {
-  it("carries on from another desktop's snapshot: calls kept without events, seq continued, link reconnecting until the connector reports", async () => {
+  it("carries on from another desktop's snapshot: calls kept without events, seq continued, link connecting until the connector reports", async () => {
     const first = setUp();
     await first.desktop.login({ agentId: "a1" });
     first.rec.setAudio(LIST);
@@ -110,7 +110,7 @@ describe("resume (a tab taking over)", () => {
       [seq + 1, "link.changed"],
       [seq + 2, "link.changed"],
     ]);
-    expect(events[0]).toMatchObject({ link: "reconnecting", previous: "connected" });
+    expect(events[0]).toMatchObject({ link: "connecting", previous: "connected" });
     expect(desktop.snapshot()).toMatchObject({ link: "connected", agent: snapshot.agent, audio: LIST });
     expect(desktop.getCall("c1")).toEqual(first.desktop.getCall("c1"));
     // Requests work on the carried call.

@@ -1,0 +1,126 @@
+/**
+ * The simulator's server behind a MessagePort, so one simulated CTI server
+ * can serve every tab of an origin, as a real one does: run it in a
+ * SharedWorker with `serveSimulator`, and connect each tab with
+ * `connectSimulator`. This is what lets a demo (and the multi-tab tests of
+ * `@opencti/core/tabs`) close the tab that owns the session and keep the call.
+ *
+ * ```ts
+ * // worker.ts (new SharedWorker(new URL("./worker.ts", import.meta.url), { type: "module" }))
+ * const server = new SimulatorServer();
+ * onconnect = (e) => serveSimulator(server, e.ports[0]);
+ * // a tab
+ * const connector = connectSimulator(worker.port);
+ * ```
+ *
+ * The server takes one connection at a time: the newest `connect` wins (with
+ * `@opencti/core/tabs`, only the owner tab connects). Scripting from any tab:
+ * `script(port, "ringInbound", { from: "+15550100" })`.
+ */
+import type { Connector } from "@opencti/core";
+import { createSimulatorConnector } from "./connector.js";
+import { DEFAULT_AGENT_STATES, type AgentStateOption, type SimulatorConnectorOptions } from "./options.js";
+import type { ClientRequest, Wire } from "./protocol.js";
+import type { SimulatorServer } from "./server.js";
+
+/** The server methods a tab may call with `script` (the far end and the network, as the drawer drives them). */
+export const SCRIPT_METHODS = [
+  "ringInbound",
+  "missInbound",
+  "remoteHold",
+  "remoteResume",
+  "remoteAnswer",
+  "remoteHangup",
+  "abandon",
+  "interruptMedia",
+  "restoreMedia",
+  "transcript",
+  "insight",
+  "failNext",
+  "stallNext",
+  "dropLink",
+  "restoreLink",
+  "listCalls",
+  "getCall",
+] as const satisfies readonly (keyof SimulatorServer)[];
+export type ScriptMethod = (typeof SCRIPT_METHODS)[number];
+
+/** Page → server. */
+type ToServer = { op: "connect" } | { op: "send"; request: ClientRequest } | { op: "close" } | { op: "script"; id: number; method: string; args: unknown[] };
+/** Server → page. */
+type ToPage = { op: "message"; message: unknown } | { op: "closed" } | { op: "result"; id: number; value?: unknown; error?: string };
+
+/** Serves `server` on `port` (one per tab; call it for each port a SharedWorker's `connect` event brings). */
+export function serveSimulator(server: SimulatorServer, port: MessagePort): void {
+  const post = (m: ToPage): void => port.postMessage(m);
+  port.onmessage = ({ data: m }: MessageEvent<ToServer>) => {
+    if (m.op === "connect") {
+      if (!server.wire.connect((message) => post({ op: "message", message }), () => post({ op: "closed" }))) post({ op: "closed" });
+    } else if (m.op === "send") server.wire.send(m.request);
+    else if (m.op === "close") server.wire.close();
+    else if (m.op === "script") {
+      try {
+        if (!(SCRIPT_METHODS as readonly string[]).includes(m.method)) throw new Error(`${m.method} is not a scripting method`);
+        const value: unknown = (server[m.method as ScriptMethod] as (...a: unknown[]) => unknown)(...m.args);
+        post({ op: "result", id: m.id, value: value === undefined ? undefined : JSON.parse(JSON.stringify(value)) });
+      } catch (err) {
+        post({ op: "result", id: m.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  };
+  port.start();
+}
+
+/** A wire to a server on the other side of `port` (see serveSimulator). */
+function portWire(port: MessagePort): Wire {
+  let client: { onMessage: (m: unknown) => void; onClose: () => void } | undefined;
+  port.addEventListener("message", ({ data: m }: MessageEvent<ToPage>) => {
+    if (m.op === "message") client?.onMessage(m.message);
+    else if (m.op === "closed") {
+      const c = client;
+      client = undefined;
+      c?.onClose();
+    }
+  });
+  port.start();
+  return {
+    // The answer comes back on the port: refused shows as a close, and the connector retries.
+    connect(onMessage, onClose) {
+      client = { onMessage, onClose };
+      port.postMessage({ op: "connect" } satisfies ToServer);
+      return true;
+    },
+    send: (request) => port.postMessage({ op: "send", request } satisfies ToServer),
+    close() {
+      client = undefined;
+      port.postMessage({ op: "close" } satisfies ToServer);
+    },
+  };
+}
+
+/**
+ * A simulator connector for the server served on `port`. `agentStates` must
+ * be the server's (default: the simulator's default states).
+ */
+export function connectSimulator(port: MessagePort, options: SimulatorConnectorOptions & { agentStates?: readonly AgentStateOption[] } = {}): Connector {
+  const { agentStates = DEFAULT_AGENT_STATES, ...connectorOptions } = options;
+  // TODO(lead): createSimulatorConnector's parameter type to the part of the server it uses.
+  return createSimulatorConnector({ options: { agentStates: [...agentStates] }, wire: portWire(port), audioInUse: new Map() } as unknown as SimulatorServer, connectorOptions);
+}
+
+let nextScript = 1;
+/** Calls a scripting method of the server served on `port`; resolves with its result (a JSON copy). */
+export function script(port: MessagePort, method: ScriptMethod, ...args: unknown[]): Promise<unknown> {
+  const id = nextScript++;
+  return new Promise((resolve, reject) => {
+    const onResult = ({ data: m }: MessageEvent<ToPage>): void => {
+      if (m.op !== "result" || m.id !== id) return;
+      port.removeEventListener("message", onResult);
+      if (m.error !== undefined) reject(new Error(m.error));
+      else resolve(m.value);
+    };
+    port.addEventListener("message", onResult);
+    port.start();
+    port.postMessage({ op: "script", id, method, args } satisfies ToServer);
+  });
+}
