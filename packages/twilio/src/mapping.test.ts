@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   agentParty,
+  audioDevices,
   callData,
   callMessage,
   callParties,
@@ -205,5 +206,38 @@ describe("DTMF and warnings", () => {
 
   it("a call quality warning is twilio.<name>", () => {
     expect(callWarning("high-rtt")).toEqual({ code: "twilio.high-rtt", message: "Call quality warning: high-rtt" });
+  });
+});
+
+describe("audio devices (the SDK's AudioHelper lists)", () => {
+  const dev = (deviceId: string, label = "") => ({ deviceId, label });
+
+  it("inputs then outputs; the SDK's 'Unknown Audio … Device N' and empty labels read Microphone N / Speaker N; hidden ids left out", () => {
+    const inputs = [dev("default", "Default"), dev("a1", "Unknown Audio Input Device 1"), dev("a2", "Jabra Evolve2 65"), dev("")];
+    const outputs = [dev("o1", "Unknown Audio Output Device 1"), dev("o2")];
+    expect(audioDevices(inputs, outputs, {}).devices).toEqual([
+      { id: "default", label: "Default", kind: "input" },
+      { id: "a1", label: "Microphone 1", kind: "input" },
+      { id: "a2", label: "Jabra Evolve2 65", kind: "input" },
+      { id: "o1", label: "Speaker 1", kind: "output" },
+      { id: "o2", label: "Speaker 2", kind: "output" },
+    ]);
+  });
+
+  it("the ids the SDK uses; none (or one no longer listed): 'default' when listed, else absent", () => {
+    const inputs = [dev("default", "Default"), dev("a1", "Mic")];
+    const outputs = [dev("o1", "Headset"), dev("o2", "Speakers")];
+    expect(audioDevices(inputs, outputs, { input: "a1", output: "o1", ringer: "o2" })).toMatchObject({ input: "a1", output: "o1", ringer: "o2" });
+    const fallback = audioDevices(inputs, outputs, { input: "gone", output: "a1" });
+    expect(fallback.input).toBe("default");
+    // An input id is not an output; no "default" output listed: none.
+    expect("output" in fallback || "ringer" in fallback).toBe(false);
+  });
+
+  it("keeps within the desktop's limits: 64 devices, ids of at most 256 characters, labels cut to 1024", () => {
+    const many = Array.from({ length: 70 }, (_, i) => dev(`in-${i}`, "x".repeat(2000)));
+    const audio = audioDevices([dev("i".repeat(257), "Too long"), ...many], [], {});
+    expect(audio.devices).toHaveLength(64);
+    expect(audio.devices[0]).toEqual({ id: "in-0", label: "x".repeat(1024), kind: "input" });
   });
 });

@@ -6,6 +6,7 @@ import { twilioCapabilities, TWILIO_BACKEND_CAPABILITIES, TWILIO_CAPABILITIES } 
 describe("twilioCapabilities", () => {
   it("declares the SDK's own capabilities, and the backend's only with a backend", () => {
     expect(twilioCapabilities({})).toEqual(TWILIO_CAPABILITIES);
+    expect(TWILIO_CAPABILITIES).toContain("audioDevices");
     expect(twilioCapabilities({ backend: {} })).toEqual([...TWILIO_CAPABILITIES, ...TWILIO_BACKEND_CAPABILITIES]);
   });
 
