@@ -73,7 +73,7 @@ describe("amazon-connect audio devices (real Streams, fake CCP)", () => {
 
     // The next call's media starts on the default microphone; the CCP gets the choice as its stream opens.
     await s.answeredCall();
-    await s.waitFor(() => s!.h.fake.devices().microphone?.deviceId === "ccp-mic-headset", "the microphone on the call");
+    await s.waitFor(() => s.h.fake.devices().microphone?.deviceId === "ccp-mic-headset", "the microphone on the call");
     expect(s.h.fake.devices()).toEqual({ speaker: { deviceId: "ccp-out-headset" }, ringer: { deviceId: "ccp-out-speakers" }, microphone: { deviceId: "ccp-mic-headset" } });
   });
 
@@ -104,7 +104,7 @@ describe("amazon-connect audio devices (real Streams, fake CCP)", () => {
     page.dispatchEvent(new Event("devicechange"));
     const lost = await s.next("warning", (e) => e.code === "AUDIO_DEVICE_LOST", { after });
     expect(lost.message).toContain("Jabra Evolve2 65");
-    await s.waitFor(() => s!.h.fake.devices().speaker?.deviceId === "default" && s!.h.fake.devices().microphone?.deviceId === "default", "the defaults at the CCP");
+    await s.waitFor(() => s.h.fake.devices().speaker?.deviceId === "default" && s.h.fake.devices().microphone?.deviceId === "default", "the defaults at the CCP");
     const { input, output, devices } = s.desktop.snapshot().audio;
     expect({ input, output }).toEqual({ input: "default", output: "default" });
     expect(devices.map((d) => d.id)).not.toContain("ccp-out-headset");
@@ -114,7 +114,7 @@ describe("amazon-connect audio devices (real Streams, fake CCP)", () => {
     const { s } = await open();
     // The CCP's softphone broadcasts what it applied (Streams' ConfigurationEvents.SPEAKER_DEVICE_CHANGED).
     s.h.fake.sendRaw("configuration::speaker_device_changed", { deviceId: "ccp-out-speakers" });
-    await s.waitFor(() => s!.desktop.snapshot().audio.output === "ccp-out-speakers", "the CCP's choice");
+    await s.waitFor(() => s.desktop.snapshot().audio.output === "ccp-out-speakers", "the CCP's choice");
     // Not sent back to the CCP as a new choice (the fake would have applied it).
     await new Promise((r) => setTimeout(r, 30));
     expect(s.h.fake.devices()).toEqual({});
@@ -123,14 +123,14 @@ describe("amazon-connect audio devices (real Streams, fake CCP)", () => {
   it("refuses a choice while the CCP is down (LINK_DOWN, typed) and takes it once the CCP is back", async () => {
     const { s } = await open();
     s.h.fake.dropLink();
-    await s.waitFor(() => s!.desktop.snapshot().link === "reconnecting", "the link down");
+    await s.waitFor(() => s.desktop.snapshot().link === "reconnecting", "the link down");
     const err = (await s.desktop.selectAudioDevice("output", "ccp-out-headset").catch((e: unknown) => e)) as CtiError;
     expect(err.code).toBe("LINK_DOWN");
     expect(err.retryable).toBe(true);
     expect(s.desktop.snapshot().audio.output).toBe("default");
     expect(s.h.fake.devices().speaker).toBeUndefined();
     s.h.fake.restoreLink();
-    await s.waitFor(() => s!.desktop.snapshot().link === "connected", "the link back");
+    await s.waitFor(() => s.desktop.snapshot().link === "connected", "the link back");
     await s.desktop.selectAudioDevice("output", "ccp-out-headset");
     expect(s.h.fake.devices().speaker).toEqual({ deviceId: "ccp-out-headset" });
   });
