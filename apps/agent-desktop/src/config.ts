@@ -55,7 +55,7 @@ export async function readConfigFile(timeoutMs = CONFIG_TIMEOUT_MS): Promise<Con
     // Bounded: a server that never answers must not leave the page blank forever.
     const response = await fetch(new URL("config.json", document.baseURI), { cache: "no-store", signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) return {};
-    const json = (await response.json()) as { connector?: unknown; options?: unknown; credentialsUrl?: unknown };
+    const json = (await response.json()) as { connector?: unknown; options?: unknown; credentialsUrl?: unknown; shareAcrossTabs?: unknown };
     // Looked for before the options are checked: a file that is otherwise unreadable still publishes them.
     const publishedSecrets = typeof json.options === "object" && json.options !== null ? Object.keys(json.options).filter(isSecretOption) : [];
     return {
@@ -63,6 +63,7 @@ export async function readConfigFile(timeoutMs = CONFIG_TIMEOUT_MS): Promise<Con
       ...(typeof json.connector === "string" ? { connector: json.connector } : {}),
       ...(isStringRecord(json.options) ? { options: json.options } : {}),
       ...(typeof json.credentialsUrl === "string" && json.credentialsUrl ? { credentialsUrl: json.credentialsUrl } : {}),
+      ...(json.shareAcrossTabs === true ? { shareAcrossTabs: true } : {}),
     };
   } catch {
     return {};
@@ -98,7 +99,7 @@ export function configFromQuery(search: string, base: Partial<AppConfig> = {}): 
     const value = params.get(key);
     if (value !== null) options[key] = value;
   }
-  return { connector, options };
+  return { connector, options, ...(base.shareAcrossTabs ? { shareAcrossTabs: true } : {}) };
 }
 
 export async function readConfig(): Promise<AppConfig> {
@@ -110,5 +111,5 @@ export async function readConfig(): Promise<AppConfig> {
   }
   const config = configFromQuery(location.search, file);
   if (!credentialsUrl) return config;
-  return { connector: config.connector, options: { ...config.options, ...(await readCredentials(credentialsUrl)) } };
+  return { ...config, options: { ...config.options, ...(await readCredentials(credentialsUrl)) } };
 }

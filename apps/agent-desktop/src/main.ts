@@ -4,6 +4,7 @@
  */
 import { de, defineCallControlPanel, es, registerLocale } from "@opencti/call-control-panel";
 import { createDesktop, type Desktop } from "@opencti/core";
+import { createTabDesktop } from "@opencti/core/tabs";
 import { readConfig } from "./config.ts";
 import { ConnectorUnavailableError, type AppConfig, type ConnectorSetup } from "./connectors/types.ts";
 import { mountCrm } from "./crm/crm-view.ts";
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  const desktop = createDesktop({ connector: setup.connector });
+  // One softphone across the agent's tabs when config.json asks for it: only the owner tab runs the connector.
+  const desktop: Desktop & { tab?: { role: string } } = config.shareAcrossTabs ? await createTabDesktop({ connector: setup.connector, name: config.connector }) : createDesktop({ connector: setup.connector });
   window.__opencti = { config, desktop, setup };
 
   defineCallControlPanel();
@@ -76,11 +78,14 @@ async function main(): Promise<void> {
 
   mountCrm(byId("crm"), desktop, panel);
   mountTimeline(byId("timeline"), desktop);
-  if (setup.mountControls) {
-    const drawer = byId("controls-drawer");
-    drawer.hidden = false;
+  // The drawer drives the far end of the session this tab runs: a follower tab has none until it takes over.
+  const mountDrawer = (): void => {
+    if (!setup.mountControls || desktop.tab?.role === "follower" || !byId("controls-drawer").hidden) return;
+    byId("controls-drawer").hidden = false;
     setup.mountControls(byId("controls"));
-  }
+  };
+  mountDrawer();
+  if (desktop.tab) desktop.on("link.changed", mountDrawer);
   byId("app").hidden = false;
 
   window.addEventListener("pagehide", () => {

@@ -14,6 +14,11 @@ function summarize(event: DesktopEvent): string {
       return `${event.callId} ${event.segment.speaker}: ${event.segment.text}`;
     case "call.insight":
       return `${event.callId} ${event.insight.kind}: ${event.insight.text}`;
+    case "audio.changed": {
+      const { audio } = event;
+      const label = (id: string | undefined, kind: "input" | "output") => audio.devices.find((d) => d.id === id && d.kind === kind)?.label ?? "default";
+      return `${audio.devices.length} devices; mic ${label(audio.input, "input")}, speaker ${label(audio.output, "output")}, ringer ${label(audio.ringer, "output")}`;
+    }
     case "warning":
       return `${event.code}: ${event.message}`;
     case "error":

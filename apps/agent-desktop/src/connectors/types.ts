@@ -10,6 +10,8 @@ export interface AppConfig {
   readonly connector: string;
   /** Connector settings: config.json's, with the few the URL may set over them (config.ts URL_OPTIONS). */
   readonly options: Readonly<Record<string, string>>;
+  /** One softphone across the agent's tabs (config.json's `"shareAcrossTabs": true` only; see @opencti/core/tabs). */
+  readonly shareAcrossTabs?: boolean;
 }
 
 export interface ConnectorSetup {
