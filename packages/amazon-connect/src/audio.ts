@@ -21,7 +21,7 @@ import type { Live } from "./requests.js";
 import type { StreamsAgent } from "./streams.js";
 
 /** How long the CCP may take to list its devices (Streams' getFrameMediaDevices timeout), ms. */
-export const DEVICE_LIST_TIMEOUT_MS = 2000;
+const DEVICE_LIST_TIMEOUT_MS = 2000;
 
 /** The Streams agent call per use. */
 const SEND = { input: "setMicrophoneDevice", output: "setSpeakerDevice", ringer: "setRingerDevice" } as const satisfies Record<AudioUse, keyof StreamsAgent>;
