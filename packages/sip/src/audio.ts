@@ -85,9 +85,8 @@ export function createSipAudio(o: SipAudioOptions): SipAudio {
   async function useOutput(device: AudioDevice): Promise<void> {
     if (!o.playing) throw new CtiError("NOT_SUPPORTED", "The SIP connector does not play the calls' audio (playRemoteAudio is off), so it cannot choose their output.", { request: "selectAudioDevice" });
     if (!canSetSink()) throw new CtiError("NOT_SUPPORTED", "This browser cannot choose where audio plays (no HTMLMediaElement.setSinkId).", { request: "selectAudioDevice" });
-    await Promise.all(
-      o.live().map((line) => (line.audio as SinkElement | undefined)?.setSinkId(device.id).catch((e: unknown) => Promise.reject(deviceError(e, "output", device.label)))),
-    );
+    const elements = o.live().flatMap((line) => (line.audio ? [line.audio as SinkElement] : []));
+    await Promise.all(elements.map((audio) => audio.setSinkId(device.id).catch((e: unknown) => Promise.reject(deviceError(e, "output", device.label)))));
   }
 
   async function apply(use: AudioUse, device: AudioDevice): Promise<void> {

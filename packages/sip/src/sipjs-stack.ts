@@ -162,7 +162,7 @@ class SipJsLine implements SipLine {
   };
 
   async accept(microphone?: MediaStreamConstraints): Promise<void> {
-    await (this.session as Invitation).accept(microphone ? { sessionDescriptionHandlerOptions: { constraints: microphone } as Session["sessionDescriptionHandlerOptionsReInvite"] } : undefined);
+    await (this.session as Invitation).accept(microphone ? { sessionDescriptionHandlerOptions: { constraints: microphone } } : undefined);
   }
 
   async reject(status: number): Promise<void> {
@@ -455,7 +455,7 @@ function createSipJsStack(options: SipJsStackOptions, events: StackEvents): SipS
         extraHeaders: [...extraHeaders],
         earlyMedia: options.earlyMedia,
         // sip.js's Web handler hands `constraints` to getUserMedia for the offer; re-INVITEs without any keep them.
-        ...(microphone ? { sessionDescriptionHandlerOptions: { constraints: microphone } as Session["sessionDescriptionHandlerOptionsReInvite"] } : {}),
+        ...(microphone ? { sessionDescriptionHandlerOptions: { constraints: microphone } } : {}),
       });
       const line = new SipJsLine(inviter, options.earlyMedia);
       await inviter.invite({ requestDelegate: line.inviteDelegate });
