@@ -41,14 +41,14 @@ function probe(): void {
     const element = createElement.call(this, tag, options);
     if (tag.toLowerCase() === "audio") w.__audios.push(element as HTMLAudioElement);
     return element;
-  } as typeof Document.prototype.createElement;
+  };
   const media = navigator.mediaDevices;
   const enumerate = media.enumerateDevices.bind(media);
   media.enumerateDevices = async () => (await enumerate()).filter((d) => !w.__unplugged.includes(d.deviceId));
 }
 
 /** What the call sends and plays: its microphone track (device, enabled, live) and its audio element's sink. */
-function callMedia(page: Page): Promise<{ deviceId?: string; enabled?: boolean; tracks: number; sinkId?: string }> {
+function callMedia(page: Page): Promise<{ deviceId: string | undefined; enabled: boolean | undefined; tracks: number; sinkId: string | undefined }> {
   return page.evaluate(() => {
     const w = window as unknown as Probe;
     const pc = w.__pcs.filter((p) => p !== w.__mediaPeer && p.connectionState !== "closed").at(-1);
