@@ -13,7 +13,14 @@ import { DEFAULTS, SIMULATOR_CAPABILITIES, type SimulatorConnectorOptions } from
 import type { ClientRequest, Operation } from "./protocol.js";
 import type { SimulatorServer } from "./server.js";
 
-export function createSimulatorConnector(server: SimulatorServer, options: SimulatorConnectorOptions = {}): Connector {
+/** What the connector needs of a server: its agent states, its wire, and where it records the devices in use. */
+export type SimulatorLink = Pick<SimulatorServer, "wire" | "audioInUse"> & { readonly options: Pick<SimulatorServer["options"], "agentStates"> };
+
+/**
+ * A connector for `server`: the in-memory SimulatorServer, or the part of it a
+ * connector uses (`connectSimulator` gives one for a server behind a MessagePort).
+ */
+export function createSimulatorConnector(server: SimulatorLink, options: SimulatorConnectorOptions = {}): Connector {
   const reasons = agentReasons(server.options.agentStates);
   const delays = options.reconnectDelaysMs ?? DEFAULTS.reconnectDelaysMs;
   // An empty list still retries, every second.

@@ -4,7 +4,8 @@ import type { SimulatorConnectorOptions, SimulatorServerOptions } from "./option
 import { SimulatorServer } from "./server.js";
 
 export { SimulatorServer, type InboundCall } from "./server.js";
-export { createSimulatorConnector } from "./connector.js";
+export { createSimulatorConnector, type SimulatorLink } from "./connector.js";
+export { connectSimulator, script, serveSimulator, SCRIPT_METHODS, type ScriptMethod } from "./port.js";
 export { toCallReport } from "./mapping.js";
 export { createFakeMediaDevices, FAKE_AUDIO_DEVICES, type FakeMediaDevice, type FakeMediaDevices } from "./devices.js";
 export { DEFAULT_AGENT_STATES, DEFAULT_REASONS, SIMULATOR_CAPABILITIES, type AgentStateOption, type FarEnd, type SimulatorConnectorOptions, type SimulatorServerOptions } from "./options.js";

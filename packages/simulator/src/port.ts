@@ -104,8 +104,8 @@ function portWire(port: MessagePort): Wire {
  */
 export function connectSimulator(port: MessagePort, options: SimulatorConnectorOptions & { agentStates?: readonly AgentStateOption[] } = {}): Connector {
   const { agentStates = DEFAULT_AGENT_STATES, ...connectorOptions } = options;
-  // TODO(lead): createSimulatorConnector's parameter type to the part of the server it uses.
-  return createSimulatorConnector({ options: { agentStates: [...agentStates] }, wire: portWire(port), audioInUse: new Map() } as unknown as SimulatorServer, connectorOptions);
+  // (The devices in use are recorded on this side: the server behind the port does not see them.)
+  return createSimulatorConnector({ options: { agentStates: [...agentStates] }, wire: portWire(port), audioInUse: new Map() }, connectorOptions);
 }
 
 let nextScript = 1;
