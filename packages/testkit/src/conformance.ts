@@ -10,7 +10,7 @@ import type { ConformanceContext, ConformanceOptions, ConnectorHarness, Scenario
 import { createRecordedDesktop, type RecordedDesktop } from "./recorder.js";
 import { schemaProblems } from "./schema.js";
 
-const REQUEST_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "hold", "resume", "mute", "unmute", "sendDtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "completeWrapUp"] as const;
+const REQUEST_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "hold", "resume", "mute", "unmute", "sendDtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "completeWrapUp", "selectAudioDevice"] as const;
 
 interface Session<H extends ConnectorHarness> extends ScenarioSession<H> {
   afterScenario: (() => void | Promise<void>) | undefined;
@@ -588,6 +588,43 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
       expect(t.segment.text).toBe("I would like to change my address");
       await s.desktop.hangup(call.id);
       await finish(call.id);
+    });
+
+    it.skipIf(!has("audioDevices"))("audio devices: listed with unique ids; each use switches (logged out, and on a live call), audio.changed follows; an unknown device is refused before the connector", async () => {
+      const audio = await waitFor(() => {
+        const a = s.desktop.snapshot().audio;
+        return a.devices.some((d) => d.kind === "input") && a.devices.some((d) => d.kind === "output") && a;
+      }, "a connector declaring audioDevices to list an input and an output device");
+      for (const kind of ["input", "output"] as const) {
+        const ids = audio.devices.filter((d) => d.kind === kind).map((d) => d.id);
+        expect(new Set(ids).size, `${kind} device ids are unique`).toBe(ids.length);
+      }
+      /** A device of `kind` other than the one in use, when there is one. */
+      const pick = (kind: "input" | "output", inUse?: string) => audio.devices.find((d) => d.kind === kind && d.id !== inUse) ?? audio.devices.find((d) => d.kind === kind)!;
+      const after = lastSeq();
+      const input = pick("input", audio.input);
+      await s.desktop.selectAudioDevice("input", input.id);
+      expect(s.desktop.snapshot().audio.input).toBe(input.id);
+      const ringer = pick("output", audio.ringer);
+      await s.desktop.selectAudioDevice("ringer", ringer.id);
+      expect(s.desktop.snapshot().audio.ringer).toBe(ringer.id);
+      if (input.id !== audio.input) await nextEvent("audio.changed", (e) => e.audio.input === input.id, after);
+
+      const asked = s.vendorCalls.get("selectAudioDevice") ?? 0;
+      await refused(s.desktop.selectAudioDevice("input", "no-such-device"), "INVALID_ARGUMENT");
+      await refused(s.desktop.selectAudioDevice("speaker" as "output", ringer.id), "INVALID_ARGUMENT");
+      expect(s.vendorCalls.get("selectAudioDevice") ?? 0, "refused before the connector").toBe(asked);
+
+      if (has("answer", "hangup")) {
+        await ready();
+        const call = await answered();
+        const output = pick("output", s.desktop.snapshot().audio.output);
+        await s.desktop.selectAudioDevice("output", output.id);
+        expect(s.desktop.snapshot().audio.output).toBe(output.id);
+        expect(s.desktop.getCall(call.id)?.state, "the call goes on").toBe("connected");
+        await s.desktop.hangup(call.id);
+        await finish(call.id);
+      }
     });
 
     // The connector's own scenarios: the same harness, per-scenario desktop and checks.

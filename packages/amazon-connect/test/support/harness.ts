@@ -5,11 +5,18 @@
 import type { Call } from "@opencti/core";
 import type { ConnectorHarness, HarnessVariant } from "@opencti/testkit";
 import { createAmazonConnectConnector, type AmazonConnectConnectorOptions } from "../../src/index.js";
-import { attachFakeCcp, createFakeCcp, type FakeCcp, type FakeCcpOptions } from "../../src/testing/index.js";
+import { attachFakeCcp, createFakeCcp, type FakeCcp, type FakeCcpOptions, type FakeMediaDevice } from "../../src/testing/index.js";
 import { createStreamsWindow, type StreamsWindow } from "./streams-dom.js";
 
 /** Numbers the fake CCP fails as Connect reports it (feature `outboundFailures`). */
 const FAILING = { busy: "+15550186", notFound: "+15550187", unavailable: "+15550188" };
+/** The CCP's audio devices (JSDOM lists none): the conformance suite's audio-devices scenario picks from them. */
+const DEVICES: FakeMediaDevice[] = [
+  { deviceId: "default", kind: "audioinput", label: "Default - Built-in Microphone", groupId: "g-1" },
+  { deviceId: "ccp-mic-headset", kind: "audioinput", label: "Headset microphone", groupId: "g-2" },
+  { deviceId: "default", kind: "audiooutput", label: "Default - Built-in Speakers", groupId: "g-1" },
+  { deviceId: "ccp-out-headset", kind: "audiooutput", label: "Headset", groupId: "g-2" },
+];
 const DESTINATIONS = { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144", ...FAILING };
 
 export interface AmazonConnectHarness extends ConnectorHarness {
@@ -26,6 +33,7 @@ export function createHarness(options: { fake?: FakeCcpOptions; connector?: Part
     outboundFailures: { [FAILING.busy]: "LineEngagedCustomer", [FAILING.notFound]: "BadAddressCustomer", [FAILING.unavailable]: "FailedConnectCustomer" },
     ...(variant.microphone ? { microphone: variant.microphone } : {}),
     ...(variant.credentials ? { credentials: variant.credentials } : {}),
+    mediaDevices: DEVICES,
     ...options.fake,
   });
   const detach = attachFakeCcp(fake, dom.container);
@@ -35,6 +43,8 @@ export function createHarness(options: { fake?: FakeCcpOptions; connector?: Part
     streams: dom.connect,
     loginPopup: false,
     softphone: { disableRingtone: true }, // the framed-softphone default is what a deployment gets
+    // Where the page hears devicechange (JSDOM has no navigator.mediaDevices).
+    mediaDevices: new EventTarget(),
     ...options.connector,
   });
   const contactOf = (call: Call): string => call.vendorCallId;
