@@ -35,6 +35,11 @@ describe("app configuration", () => {
     expect(configFromQuery("?connector=twilio&tokenUrl=https%3A%2F%2Fattacker%2Ftoken&signalingUrl=ws%3A%2F%2F127.0.0.1%3A1%2Fsignal", file)).toEqual(file);
   });
 
+  it("shareAcrossTabs comes from config.json only (true, nothing else), never from the URL", () => {
+    expect(configFromQuery("?shareAcrossTabs=true&connector=twilio")).toEqual({ connector: "twilio", options: {} });
+    expect(configFromQuery("", { connector: "amazon-connect", options: {}, shareAcrossTabs: true })).toEqual({ connector: "amazon-connect", options: {}, shareAcrossTabs: true });
+  });
+
   it("no option any connector reads can come from the URL unless it is on that connector's allowlist", () => {
     const read = optionsReadBy();
     expect(Object.keys(read).sort()).toEqual([...CONNECTOR_NAMES].sort());
@@ -148,6 +153,23 @@ describe("credentialsUrl", () => {
 });
 
 describe("config.json", () => {
+  it("shareAcrossTabs is read as true only, and kept through the credentials fetch", async () => {
+    const files = [{ shareAcrossTabs: true }, { shareAcrossTabs: "true" }, { shareAcrossTabs: 1 }];
+    let file: object = {};
+    const server = createServer((req, res) => res.end(JSON.stringify(req.url?.startsWith("/config.json") ? { connector: "sip", options: {}, credentialsUrl: "/creds", ...file } : { password: "pw" })));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    vi.stubGlobal("document", { baseURI: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+    vi.stubGlobal("location", { search: "" });
+    try {
+      const read: unknown[] = [];
+      for (file of files) read.push((await readConfig()).shareAcrossTabs);
+      expect(read).toEqual([true, undefined, undefined]);
+    } finally {
+      vi.unstubAllGlobals();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("a server that never answers does not hold the app: the defaults apply after the timeout", async () => {
     const sockets = new Set<Socket>();
     // Accepts the request and never responds.
