@@ -8,7 +8,10 @@
  *   resumed) on the agent's first click or key press anywhere in the page,
  *   and again when a ring starts. Leave `tone` out when the vendor's SDK
  *   plays its own ringtone (Twilio's Voice SDK does by default; Amazon
- *   Connect's softphone does unless `disableRingtone`).
+ *   Connect's softphone does unless `disableRingtone`). It plays on the
+ *   agent's ringer device (`snapshot().audio.ringer`) through
+ *   `AudioContext.setSinkId` where the browser has it (Chromium 110+), else
+ *   on the default output; "default" asks for no change of output.
  * - `title`: while the tab is hidden, the document title alternates with
  *   "Incoming call: <caller>" (in the panel's language) once a second; restored when the ringing stops
  *   or the tab is shown.
@@ -51,10 +54,12 @@ export function notificationPermission(): NotificationPermission | "unsupported"
   return typeof Notification === "function" ? Notification.permission : "unsupported";
 }
 
+/** AudioContext's output choice (Chromium 110+; not yet in TypeScript's DOM types). */
+type SinkContext = AudioContext & { setSinkId?(id: string): Promise<void>; readonly sinkId?: string | object };
 // The page's audio context: one for every panel, created on a user gesture and never closed.
-let audio: AudioContext | undefined;
+let audio: SinkContext | undefined;
 /** Creates or resumes the audio context; a no-op where the browser says no (no gesture yet, no audio). */
-function unlockAudio(): AudioContext | undefined {
+function unlockAudio(): SinkContext | undefined {
   try {
     audio ??= typeof AudioContext === "function" ? new AudioContext() : undefined;
     if (audio?.state === "suspended") void audio.resume().catch(() => {});
@@ -106,6 +111,8 @@ export class RingAlerts {
   #ringing: readonly RingingCall[] = [];
   #kinds: ReadonlySet<RingAlertKind> = new Set();
   #words: Pick<Messages, "ringTitle" | "notificationTitle"> = en;
+  /** The ringer's device id ("" or "default": the default output). */
+  #sink = "";
 
   constructor() {
     // The tab coming back into view ends the title flash (and a hidden tab starts it);
@@ -116,11 +123,16 @@ export class RingAlerts {
     for (const type of GESTURES) document.addEventListener(type, unlockAudio, { capture: true, passive: true });
   }
 
-  /** The calls ringing now and the alerts wanted: starts and stops each alert to match. */
-  update(ringing: readonly RingingCall[], kinds: ReadonlySet<RingAlertKind>, words: Pick<Messages, "ringTitle" | "notificationTitle"> = en): void {
+  /**
+   * The calls ringing now and the alerts wanted: starts and stops each alert
+   * to match. `ringer`: the output device id the tone plays on (from
+   * `snapshot().audio.ringer`; absent or "default": the default output).
+   */
+  update(ringing: readonly RingingCall[], kinds: ReadonlySet<RingAlertKind>, words: Pick<Messages, "ringTitle" | "notificationTitle"> = en, ringer?: string): void {
     this.#ringing = ringing;
     this.#kinds = kinds;
     this.#words = words;
+    this.#sink = ringer === "default" ? "" : (ringer ?? "");
     if (ringing.length > 0 && kinds.has("tone")) this.#startTone();
     else this.#stopTone();
     this.#refresh();
@@ -142,9 +154,7 @@ export class RingAlerts {
 
   #startTone(): void {
     if (this.#tone !== undefined) return;
-    const ring = (): void => {
-      const context = unlockAudio();
-      if (context?.state !== "running") return;
+    const play = (context: AudioContext): void => {
       const gain = context.createGain();
       gain.gain.value = TONE_GAIN;
       gain.connect(context.destination);
@@ -156,6 +166,15 @@ export class RingAlerts {
         osc.start(at);
         osc.stop(at + RING_ON_MS / 1000);
       }
+    };
+    const ring = (): void => {
+      const context = unlockAudio();
+      if (context?.state !== "running") return;
+      // The page's one context goes to this panel's ringer first (a failed switch rings on the output it has).
+      const sink = this.#sink;
+      const current = context.sinkId;
+      if (context.setSinkId && (typeof current === "string" ? current : "") !== sink) void context.setSinkId(sink).then(() => play(context), () => play(context));
+      else play(context);
     };
     ring();
     this.#tone = setInterval(ring, RING_PERIOD_MS);

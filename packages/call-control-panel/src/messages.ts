@@ -7,7 +7,7 @@
  * failure's reason, the connector's agent-state labels) are shown as they
  * come.
  */
-import type { AgentStateKind, CallDirection, CallState, DirectoryKind, EndReason, LinkState, PartyState } from "@opencti/core";
+import type { AgentStateKind, AudioUse, CallDirection, CallState, DirectoryKind, EndReason, LinkState, PartyState } from "@opencti/core";
 
 /** The buttons rendered from `call.actions`. */
 export type ButtonAction = "answer" | "reject" | "hangup" | "hold" | "resume" | "mute" | "unmute" | "completeTransfer" | "conference" | "swap";
@@ -22,7 +22,8 @@ export type RequestWord =
   | "blindTransfer"
   | "consult"
   | "dropParty"
-  | "completeWrapUp";
+  | "completeWrapUp"
+  | "selectAudioDevice";
 
 export interface Messages {
   agentState: Readonly<Record<AgentStateKind, string>>;
@@ -128,6 +129,14 @@ export interface Messages {
   ringTitle: (caller: string) => string;
   notificationTitle: string;
   unknownCaller: string;
+  /** The device settings: the header button's accessible name and the view's heading. */
+  audioDevices: string;
+  /** Each device select's label: "Microphone", "Speaker (call audio)", "Ringer". */
+  audioUse: Readonly<Record<AudioUse, string>>;
+  /** A select with no device of its kind listed. */
+  noAudioDevice: string;
+  /** Under the selects: where the choice is kept. */
+  audioRemembered: string;
 }
 
 /** What a host registers: any strings it leaves out stay English (a record's missing keys too). */
@@ -187,6 +196,7 @@ export const en: Messages = {
     swap: "swap calls",
     dropParty: "drop the party",
     completeWrapUp: "finish wrap-up",
+    selectAudioDevice: "switch the audio device",
   },
   phone: "Phone",
   noConnection: "No telephony connection.",
@@ -266,6 +276,10 @@ export const en: Messages = {
   ringTitle: (caller) => `Incoming call: ${caller}`,
   notificationTitle: "Incoming call",
   unknownCaller: "Unknown caller",
+  audioDevices: "Audio devices",
+  audioUse: { input: "Microphone", output: "Speaker (call audio)", ringer: "Ringer" },
+  noAudioDevice: "No device found",
+  audioRemembered: "Your choices are remembered in this browser.",
 };
 
 /** `base` with `over`'s strings (records merged key by key). */

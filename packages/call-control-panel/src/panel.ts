@@ -8,10 +8,11 @@
  * message) only goes through Lit text and attribute bindings: it is never
  * parsed as HTML.
  */
-import { isCtiError, normalizeDestination, type DirectoryEntry, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
+import { AUDIO_USES, isCtiError, normalizeDestination, type AudioUse, type DirectoryEntry, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { DEFAULT_ALERTS, notificationPermission, parseAlerts, RingAlerts } from "./alerts.js";
+import { audioToRestore, kindFor, loadAudioChoices, saveAudioChoice } from "./devices.js";
 import { callClockStart, callOutcome, callTitle, formatClock, formatDuration, type NumberFormatter } from "./format.js";
 import { en, mergeMessages, messagesFor, watchLocales, type ButtonAction, type Messages, type PartialMessages, type RequestWord } from "./messages.js";
 import { recentCall, remember, type RecentCall } from "./recent.js";
@@ -43,6 +44,9 @@ const WRAP_UP_WARN_MS = 10_000;
 const DIRECTORY_SHOWN = 8;
 
 type Drawer = "keypad" | "transfer";
+
+/** A headset, for the audio devices button (its name is the button's aria-label). */
+const HEADSET = html`<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"><path d="M4 15v-3a8 8 0 0 1 16 0v3M4 15h4v6H4zm12 0h4v6h-4z" /></svg>`;
 
 export class CallControlPanel extends LitElement {
   static override styles = panelStyles;
@@ -124,6 +128,10 @@ export class CallControlPanel extends LitElement {
   readonly #transferText = new Map<string, string>();
   #dialValue = "";
   #dialKeypad = false;
+  /** Whether the audio devices view is open. */
+  #audioOpen = false;
+  /** Device changes, one at a time (the desktop refuses a second selectAudioDevice while one is in flight). */
+  #audioQueue: Promise<unknown> = Promise.resolve();
 
   constructor() {
     super();
@@ -198,12 +206,25 @@ export class CallControlPanel extends LitElement {
     this.#m = this.messages ? mergeMessages(messages, this.messages) : messages;
   }
 
-  /** Rings, flashes and notifies while a call rings and can be answered: not while the link is down (nor once the desktop is destroyed). */
+  /**
+   * Rings, flashes and notifies while a call rings and can be answered: not
+   * while the link is down (nor once the desktop is destroyed). The tone
+   * plays on the agent's ringer device. In a follower tab of a shared desktop
+   * (`desktop.tab.role`, see @opencti/core/tabs) only the title flashes: the
+   * owner tab rings and notifies (the role is read at each update: a
+   * follower that takes over rings from then on).
+   */
   #updateAlerts(): void {
-    const snapshot = this.desktop?.snapshot();
+    const desktop = this.desktop as (Desktop & { readonly tab?: { readonly role?: string } }) | undefined;
+    const snapshot = desktop?.snapshot();
     const calls = snapshot?.link === "connected" ? snapshot.calls : [];
     const ringing = calls.filter((c) => c.state === "ringing").map((c) => ({ id: c.id, title: this.#title(c) }));
-    this.#ringAlerts?.update(ringing, parseAlerts(this.alerts), this.#m);
+    const kinds = new Set(parseAlerts(this.alerts));
+    if (desktop?.tab?.role === "follower") {
+      kinds.delete("tone");
+      kinds.delete("notification");
+    }
+    this.#ringAlerts?.update(ringing, kinds, this.#m, snapshot?.audio.ringer);
   }
 
   /** Alt+Shift+A/H/O/M while focus is in the panel (see shortcuts.ts). */
@@ -217,13 +238,15 @@ export class CallControlPanel extends LitElement {
   }
 
   protected override updated(): void {
-    // The selector shows the agent's real state. Once the agent has picked an
+    // The selectors show the agent's real state and devices. Once the agent has picked an
     // option, `selected` attributes no longer move the selection, so a refused
     // or queued choice would stay shown: select the marked option by property
     // (not while the change is in flight: the choice shows until it settles).
-    if (this.#busy.has("state")) return;
-    const marked = this.renderRoot.querySelector<HTMLOptionElement>("#agent-state option[selected]");
-    if (marked && !marked.selected) marked.selected = true;
+    for (const [busy, select] of [["state", "#agent-state"], ...AUDIO_USES.map((use) => [`audio:${use}`, `#audio-${use}`])]) {
+      if (this.#busy.has(busy!)) continue;
+      const marked = this.renderRoot.querySelector<HTMLOptionElement>(`${select} option[selected]`);
+      if (marked && !marked.selected) marked.selected = true;
+    }
   }
 
   #subscribe(): void {
@@ -241,6 +264,7 @@ export class CallControlPanel extends LitElement {
     this.#heldSince.clear();
     if (!desktop) return;
     this.#unsubscribe = desktop.on("*", (event) => this.#onEvent(event));
+    this.#restoreAudio();
     // Held calls' timers from when they went on hold, as far as the history says; else from now.
     for (const call of desktop.snapshot().calls) if (call.state === "held") this.#heldSince.set(call.id, Date.now());
     for (const e of desktop.events()) if (e.type === "call.held" && this.#heldSince.has(e.call.id)) this.#heldSince.set(e.call.id, e.at);
@@ -296,12 +320,33 @@ export class CallControlPanel extends LitElement {
       case "warning":
         this.#warning = event.message;
         break;
+      case "audio.changed":
+        this.#restoreAudio();
+        this.#updateAlerts();
+        break;
       default:
         break;
     }
     if (event.type.startsWith("call.")) this.#updateAlerts();
     this.dispatchEvent(new CustomEvent<DesktopEvent>("opencti-event", { detail: event, bubbles: true, composed: true }));
     this.requestUpdate();
+  }
+
+  /** Selects the agent's stored devices again once they are listed (see devices.ts), after any change in flight. */
+  #restoreAudio(): void {
+    const desktop = this.desktop;
+    if (!desktop?.snapshot().capabilities.includes("audioDevices")) return;
+    this.#queueAudio(async () => {
+      for (const [use, id] of audioToRestore(desktop.snapshot().audio, loadAudioChoices(desktop.connector))) if (this.desktop === desktop) await this.#selectAudio(use, id);
+    });
+  }
+
+  #queueAudio(work: () => Promise<unknown>): void {
+    this.#audioQueue = this.#audioQueue.then(work);
+  }
+
+  #selectAudio(use: AudioUse, id: string): Promise<boolean> {
+    return this.#run(`audio:${use}`, "selectAudioDevice", (d) => d.selectAudioDevice(use, id));
   }
 
   #screenPop(phase: ScreenPopDetail["phase"], call: Call): void {
@@ -347,7 +392,14 @@ export class CallControlPanel extends LitElement {
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.#announcement}</div>
       <header class="row spread" part="header">
         <h2>${this.heading || this.#m.phone}</h2>
-        <span class="link" part="link" data-link=${link}><span class="dot" aria-hidden="true"></span>${m.link[link]}</span>
+        <span class="row">
+          <span class="link" part="link" data-link=${link}><span class="dot" aria-hidden="true"></span>${m.link[link]}</span>
+          ${snapshot?.capabilities.includes("audioDevices")
+            ? html`<button type="button" class="icon" part="button audio-devices-toggle" aria-label=${m.audioDevices} aria-expanded=${this.#audioOpen ? "true" : "false"} aria-controls="audio-devices" @click=${this.#toggleAudio}>
+                ${HEADSET}
+              </button>`
+            : nothing}
+        </span>
       </header>
       ${this.#error
         ? html`<div class="error row spread" role="alert" part="error">
@@ -357,10 +409,48 @@ export class CallControlPanel extends LitElement {
         : nothing}
       ${this.#warning ? html`<p class="notice" role="status" part="notice">${this.#warning}</p>` : nothing}
       ${snapshot
-        ? html`${this.#renderAgent(snapshot)} ${this.#renderNotices(snapshot)} ${this.#renderCalls(snapshot)} ${this.#renderRecent(snapshot)} ${this.#renderDial(snapshot)}`
+        ? html`${this.#renderAudio(snapshot)} ${this.#renderAgent(snapshot)} ${this.#renderNotices(snapshot)} ${this.#renderCalls(snapshot)} ${this.#renderRecent(snapshot)} ${this.#renderDial(snapshot)}`
         : html`<p class="muted">${m.noConnection}</p>`}
     </div>`;
   }
+
+  #toggleAudio = (): void => {
+    this.#audioOpen = !this.#audioOpen;
+    this.requestUpdate();
+  };
+
+  /** The device settings: a select per use, from `snapshot().audio` (labels as text only). */
+  #renderAudio({ audio, capabilities }: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
+    if (!this.#audioOpen || !capabilities.includes("audioDevices")) return nothing;
+    const m = this.#m;
+    return html`<section id="audio-devices" part="audio-devices" aria-labelledby="audio-heading">
+      <h3 id="audio-heading">${m.audioDevices}</h3>
+      <div class="settings">
+        ${AUDIO_USES.map((use) => {
+          const listed = audio.devices.filter((d) => d.kind === kindFor(use));
+          const inUse = listed.some((d) => d.id === audio[use]) ? audio[use] : undefined;
+          return html`<label for=${`audio-${use}`}>${m.audioUse[use]}</label>
+            <select id=${`audio-${use}`} data-use=${use} ?disabled=${!listed.length} @change=${this.#onAudioChange}>
+              ${inUse === undefined ? html`<option value="" selected disabled>${listed.length ? "" : m.noAudioDevice}</option>` : nothing}
+              ${listed.map((d) => html`<option value=${d.id} ?selected=${d.id === inUse}>${d.label}</option>`)}
+            </select>`;
+        })}
+      </div>
+      <p class="muted">${m.audioRemembered}</p>
+    </section>`;
+  }
+
+  /** The agent picked a device: selected on the desktop, then remembered in this browser. */
+  #onAudioChange = (event: Event): void => {
+    const select = event.target as HTMLSelectElement;
+    const use = select.dataset.use as AudioUse;
+    const device = this.desktop?.snapshot().audio.devices.find((d) => d.id === select.value && d.kind === kindFor(use));
+    if (!device) return;
+    const desktop = this.desktop!;
+    this.#queueAudio(async () => {
+      if (await this.#selectAudio(use, device.id)) saveAudioChoice(desktop.connector, use, device);
+    });
+  };
 
   #dismissError = (): void => {
     this.#error = undefined;

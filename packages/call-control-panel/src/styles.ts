@@ -107,5 +107,8 @@ export const panelStyles = css`
   .missed .reason { margin: 2px 0 6px; }
   .directory { display: flex; flex-wrap: wrap; gap: 4px; margin: 6px 0; }
   .directory button[aria-pressed="true"] { border-color: var(--_accent); outline: 1px solid var(--_accent); }
+  button.icon { display: inline-flex; align-items: center; padding: 3px 6px; }
+  #audio-devices { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 8px; }
+  .settings { display: grid; grid-template-columns: max-content minmax(0, 1fr); align-items: center; gap: 6px 8px; }
   textarea { font: inherit; width: 100%; border: 1px solid var(--_border); border-radius: var(--_radius); }
 `;

@@ -8,20 +8,20 @@ import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Capability, ConnectorContext, Desktop, DirectoryEntry } from "@opencti/core";
-import type { SimulatorServer, SimulatorServerOptions } from "@opencti/simulator";
+import type { FakeMediaDevices, SimulatorConnectorOptions, SimulatorServer, SimulatorServerOptions } from "@opencti/simulator";
 import type { CallControlPanel, ScreenPopDetail } from "../src/index.ts";
 import axe from "axe-core";
 import { bundleFixture, fixturePage, launch } from "./support/browser-page.ts";
 
 declare global {
   interface Window {
-    t: { server: SimulatorServer; desktop: Desktop; el: CallControlPanel; pops: Pick<ScreenPopDetail, "phase" | "ani">[]; readonly ctx: ConnectorContext | undefined };
+    t: { server: SimulatorServer; desktop: Desktop; el: CallControlPanel; pops: Pick<ScreenPopDetail, "phase" | "ani">[]; devices: FakeMediaDevices; readonly ctx: ConnectorContext | undefined };
   }
 }
 
 let browser: Browser;
 let script: string;
-let current: { page: Page; problems: string[]; close(): Promise<void> } | undefined;
+let current: { page: Page; problems: string[]; close(): Promise<void>; reload(): Promise<void> } | undefined;
 
 beforeAll(async () => {
   [script, browser] = await Promise.all([bundleFixture(), launch()]);
@@ -51,17 +51,24 @@ async function shot(panel: Locator, name: string): Promise<string> {
   return path;
 }
 
-/** A page with one panel on a fresh simulator desktop. */
-async function mount(options: { capabilities?: Capability[]; login?: boolean; sim?: SimulatorServerOptions; directory?: DirectoryEntry[] } = {}): Promise<{ page: Page; panel: Locator; problems: string[] }> {
-  current = await fixturePage(browser, script);
-  const { page } = current;
-  await page.evaluate(({ capabilities, sim, directory }) => {
+type MountOptions = { capabilities?: Capability[]; login?: boolean; sim?: SimulatorServerOptions; directory?: DirectoryEntry[]; connector?: Pick<SimulatorConnectorOptions, "microphone">; url?: string };
+
+/** A page with one panel on a fresh simulator desktop (its audio devices: the simulator's fake list, `window.t.devices`). */
+async function mount(options: MountOptions = {}): Promise<{ page: Page; panel: Locator; problems: string[] }> {
+  current = await fixturePage(browser, script, options.url ? { url: options.url } : {});
+  return start(current.page, options);
+}
+
+/** The panel and its desktop in `page` (again after a reload). */
+async function start(page: Page, options: MountOptions): Promise<{ page: Page; panel: Locator; problems: string[] }> {
+  await page.evaluate(({ capabilities, sim, directory, more }) => {
+    const devices = window.fixture.createFakeMediaDevices();
     const { server, connector } = window.fixture.createSimulator({
       latencyMs: 5,
       defaultFarEnd: "answer",
       answerAfterMs: 30,
       ...sim,
-      connector: { ...(capabilities ? { capabilities } : {}), ...(directory ? { directory } : {}) },
+      connector: { ...(capabilities ? { capabilities } : {}), ...(directory ? { directory } : {}), ...more, mediaDevices: devices },
     });
     // The connector's context is kept so a test can report what the simulator cannot (a warning).
     let context: ConnectorContext | undefined;
@@ -84,6 +91,7 @@ async function mount(options: { capabilities?: Capability[]; login?: boolean; si
       desktop,
       el,
       pops,
+      devices,
       get ctx() {
         return context;
       },
@@ -91,14 +99,14 @@ async function mount(options: { capabilities?: Capability[]; login?: boolean; si
     // Listening on document proves the event bubbles out of the shadow root (composed).
     document.addEventListener("opencti-screen-pop", (e) => pops.push({ phase: e.detail.phase, ani: e.detail.ani }));
     document.body.append(el);
-  }, { capabilities: options.capabilities, sim: options.sim, directory: options.directory });
+  }, { capabilities: options.capabilities, sim: options.sim, directory: options.directory, more: options.connector ?? {} });
   const panel = page.locator("opencti-call-control-panel");
   await panel.locator('[part~="link"][data-link="connected"]').waitFor();
   if (options.login !== false) {
     await panel.getByRole("button", { name: "Log in" }).click();
     await panel.getByRole("button", { name: "Log out" }).waitFor();
   }
-  return { page, panel, problems: current.problems };
+  return { page, panel, problems: current!.problems };
 }
 
 const ring = (page: Page, call: { from?: string; fromName?: string; queue?: string; data?: Record<string, string> }): Promise<string> =>
@@ -618,7 +626,7 @@ describe("<opencti-call-control-panel>", () => {
     expect(await second.getAttribute("data-state")).toBe("ringing");
   });
 
-  it("has no serious or critical axe-core violations in any state: logged out, idle, ringing, connected, held, consult, wrap-up, error, notices", async () => {
+  it("has no serious or critical axe-core violations in any state: logged out, idle, audio devices, ringing, connected, held, consult, wrap-up, error, notices", async () => {
     const { page, panel } = await mount({
       login: false,
       sim: { farEnds: { "+15550142": "answer", "+15550166": "busy" } },
@@ -646,6 +654,10 @@ describe("<opencti-call-control-panel>", () => {
     await panel.getByRole("button", { name: "Log in" }).click();
     await panel.getByRole("button", { name: "Log out" }).waitFor();
     results.push(await audit("idle"));
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    await panel.getByLabel("Ringer", { exact: true }).waitFor();
+    results.push(await audit("audio devices view"));
+    await panel.getByRole("button", { name: "Audio devices" }).click();
     await ring(page, { from: "+15550100", fromName: "Ada Lovelace", queue: "Billing", data: { customerId: "C-1" } });
     const card = panel.getByRole("article", { name: "Incoming call Ada Lovelace" });
     await card.waitFor();
@@ -1113,5 +1125,184 @@ describe("<opencti-call-control-panel>", () => {
       return { before: before === undefined, same: a === b && a === window.fixture.panel.CallControlPanel, custom: el instanceof window.fixture.panel.CallControlPanel && custom !== a };
     });
     expect(result).toEqual({ before: true, same: true, custom: true });
+  });
+});
+
+/** What the page played and showed: each tone (its frequency and the context's output then), setSinkId calls, notifications. */
+type AudioSeen = { tones: string[]; sinks: string[]; notes: string[] };
+
+/**
+ * The page's Web Audio and Notification hooks, as the ring tests above use
+ * them: the tone is real Web Audio; setSinkId is recorded instead of asked of
+ * Chromium (the simulator's fake device ids are not this browser's). The tab
+ * is hidden, notifications granted, every alert on.
+ */
+async function hookAlerts(page: Page): Promise<() => Promise<AudioSeen>> {
+  await page.evaluate(() => {
+    const log: AudioSeen & { hidden: boolean } = { tones: [], sinks: [], notes: [], hidden: true };
+    (window as unknown as { __audio: typeof log }).__audio = log;
+    const Real = window.AudioContext;
+    window.AudioContext = class extends Real {
+      _sink = "";
+      get sinkId(): string {
+        return this._sink;
+      }
+      setSinkId(id: string): Promise<void> {
+        log.sinks.push(id);
+        this._sink = id;
+        return Promise.resolve();
+      }
+      override createOscillator(): OscillatorNode {
+        const osc = super.createOscillator();
+        const start = osc.start.bind(osc);
+        osc.start = (when?: number) => {
+          if (this.state === "running") log.tones.push(`${osc.frequency.value}@${this._sink || "default"}`);
+          start(when);
+        };
+        return osc;
+      }
+    };
+    (window as unknown as { Notification: unknown }).Notification = class {
+      static permission = "granted";
+      constructor(title: string, options: NotificationOptions) {
+        log.notes.push(`${title}: ${options.body ?? ""}`);
+      }
+      close(): void {}
+    };
+    Object.defineProperty(document, "visibilityState", { get: () => (log.hidden ? "hidden" : "visible") });
+    document.title = "Acme CRM";
+    window.t.el.alerts = "tone title notification";
+  });
+  return () => page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { __audio: AudioSeen }).__audio)) as AudioSeen);
+}
+
+describe("<opencti-call-control-panel> audio devices", () => {
+  const audio = (page: Page) => page.evaluate(() => window.t.desktop.snapshot().audio);
+  const options = (select: Locator) => select.locator("option").allTextContents();
+
+  it("lists the devices per use, selects one, follows a device that goes away, and shows labels as text", async () => {
+    const { page, panel, problems } = await mount();
+    const toggle = panel.getByRole("button", { name: "Audio devices" });
+    expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+    await toggle.click();
+    expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+    const view = panel.getByRole("region", { name: "Audio devices" });
+    const mic = view.getByLabel("Microphone", { exact: true });
+    const speaker = view.getByLabel("Speaker (call audio)");
+    const ringer = view.getByLabel("Ringer", { exact: true });
+    expect(await options(mic)).toEqual(["Default - Built-in Microphone", "Headset Microphone"]);
+    expect(await options(speaker)).toEqual(["Default - Built-in Speakers", "Headset"]);
+    expect(await options(ringer)).toEqual(["Default - Built-in Speakers", "Headset"]);
+    expect([await mic.inputValue(), await speaker.inputValue(), await ringer.inputValue()]).toEqual(["default", "default", "default"]);
+    await shot(panel, "audio-devices-light");
+    await page.evaluate(() => window.t.el.setAttribute("theme", "dark"));
+    await shot(panel, "audio-devices-dark");
+    await page.evaluate(() => window.t.el.removeAttribute("theme"));
+    // On a call: the headset for the call's audio and the microphone.
+    await ring(page, { from: "+15550100", fromName: "Ada" });
+    await panel.getByRole("button", { name: "Answer Ada" }).click();
+    await speaker.selectOption("headset");
+    await mic.selectOption("headset-mic");
+    await expect.poll(() => audio(page)).toMatchObject({ input: "headset-mic", output: "headset", ringer: "default" });
+    expect(await page.evaluate(() => [...window.t.server.audioInUse].map(([use, d]) => `${use}:${d.id}`))).toEqual(["output:headset", "input:headset-mic"]);
+    // Unplugged mid-call (the fake list's devicechange): the selects follow the fallback, the warning shows.
+    await page.evaluate(() => window.t.devices.remove("headset", "audiooutput"));
+    await expect.poll(() => speaker.inputValue()).toBe("default");
+    expect(await options(speaker)).toEqual(["Default - Built-in Speakers"]);
+    expect(await mic.inputValue()).toBe("headset-mic");
+    await expect.poll(() => panel.locator('[part~="notice"]').textContent().catch(() => "")).toBe("Headset (output) went away; using Default - Built-in Speakers.");
+    // A device's label is text, never markup.
+    const evil = `<img src=x onerror="window.__xss=4">`;
+    await page.evaluate((label) => window.t.devices.add({ deviceId: "usb-1", kind: "audiooutput", label }), evil);
+    await expect.poll(() => options(ringer)).toEqual(["Default - Built-in Speakers", evil]);
+    expect(await page.evaluate(() => ({ parsed: window.t.el.shadowRoot!.querySelectorAll("img").length, xss: (window as unknown as { __xss?: number }).__xss }))).toEqual({ parsed: 0, xss: undefined });
+    await toggle.click();
+    expect(await view.count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("a refused device: the panel's error, and the select shows the device still in use", async () => {
+    const { page, panel } = await mount({ connector: { microphone: "denied" } });
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    const mic = panel.getByLabel("Microphone", { exact: true });
+    await mic.selectOption("headset-mic");
+    await expect.poll(() => panel.locator('[part~="error"] span').textContent().catch(() => "")).toBe("Could not switch the audio device: The browser refused access to the microphone.");
+    await expect.poll(() => mic.inputValue()).toBe("default");
+    expect((await audio(page)).input).toBe("default");
+    // Nothing stored for a refused choice (this page has no origin: nothing stored at all).
+  });
+
+  it("remembers the choice in this browser: restored after a reload, by label when the id changed; only id and label stored", async () => {
+    const url = "http://panel.test/";
+    const { page, panel } = await mount({ url, login: false });
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    await panel.getByLabel("Speaker (call audio)").selectOption("headset");
+    await panel.getByLabel("Ringer", { exact: true }).selectOption("headset");
+    await expect.poll(() => audio(page)).toMatchObject({ output: "headset", ringer: "headset" });
+    await expect.poll(() => page.evaluate(() => ({ ...localStorage }))).toEqual({
+      "opencti.audio.simulator": JSON.stringify({ output: { id: "headset", label: "Headset" }, ringer: { id: "headset", label: "Headset" } }),
+    });
+    // A new session: nothing clicked, the stored devices are selected again once listed.
+    await current!.reload();
+    await start(page, { login: false });
+    await expect.poll(() => audio(page)).toMatchObject({ input: "default", output: "headset", ringer: "headset" });
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    expect(await panel.getByLabel("Speaker (call audio)").inputValue()).toBe("headset");
+    // The browser gave the headset's mic a new id since: its label finds it.
+    await page.evaluate(() => localStorage.setItem("opencti.audio.simulator", JSON.stringify({ input: { id: "an-old-id", label: "Headset Microphone" } })));
+    await current!.reload();
+    await start(page, { login: false });
+    await expect.poll(() => audio(page)).toMatchObject({ input: "headset-mic", output: "default" });
+    // Unplugged and plugged in again: the stored choice comes back.
+    await page.evaluate(() => window.t.devices.remove("headset-mic"));
+    await expect.poll(() => audio(page)).toMatchObject({ input: "default" });
+    await page.evaluate(() => window.t.devices.add({ deviceId: "headset-mic", kind: "audioinput", label: "Headset Microphone" }));
+    await expect.poll(() => audio(page)).toMatchObject({ input: "headset-mic" });
+  });
+
+  it("rings on the agent's ringer device: the page's AudioContext goes to it with setSinkId; the default asks for none", async () => {
+    const { page, panel, problems } = await mount({ login: false });
+    const seen = await hookAlerts(page);
+    // Logging in is the user gesture that unlocks audio.
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await panel.getByRole("button", { name: "Log out" }).waitFor();
+    const first = await ring(page, { from: "+15550100", fromName: "Ada" });
+    await expect.poll(async () => (await seen()).tones).toEqual(["440@default", "480@default"]);
+    expect((await seen()).sinks).toEqual([]);
+    await page.evaluate((id) => window.t.desktop.reject(id), first);
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    await panel.getByLabel("Ringer", { exact: true }).selectOption("headset");
+    await expect.poll(() => audio(page)).toMatchObject({ ringer: "headset", output: "default" });
+    await ring(page, { from: "+15550123", fromName: "Grace" });
+    await expect.poll(async () => (await seen()).tones.slice(2)).toEqual(["440@headset", "480@headset"]);
+    expect((await seen()).sinks).toEqual(["headset"]);
+    expect(problems).toEqual([]);
+  });
+
+  it("in a follower tab of a shared desktop only the title flashes (the owner tab rings and notifies); once it owns the session it rings", async () => {
+    const { page, panel } = await mount({ login: false });
+    const seen = await hookAlerts(page);
+    // A desktop shared across tabs (@opencti/core/tabs) says which tab this is.
+    await page.evaluate(() => {
+      (window.t.desktop as unknown as { tab: { role: string } }).tab = { role: "follower" };
+    });
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await panel.getByRole("button", { name: "Log out" }).waitFor();
+    await ring(page, { from: "+15550100", fromName: "Ada Lovelace" });
+    await expect.poll(() => page.title()).toBe("Incoming call: Ada Lovelace");
+    await page.waitForTimeout(500);
+    expect(await seen()).toEqual({ tones: [], sinks: [], notes: [], hidden: true });
+    // The owner tab closed: this one took over, and rings from its next update.
+    await page.evaluate(() => {
+      (window.t.desktop as unknown as { tab: { role: string } }).tab.role = "owner";
+    });
+    await ring(page, { from: "+15550123", fromName: "Grace" });
+    await expect.poll(async () => (await seen()).tones).toEqual(["440@default", "480@default"]);
+    expect((await seen()).notes).toEqual(["Incoming call: Ada Lovelace", "Incoming call: Grace"]);
+  });
+
+  it("no audioDevices capability: no button and no view", async () => {
+    const { panel } = await mount({ capabilities: ["agentState", "answer", "hangup"] });
+    expect(await panel.getByRole("button", { name: "Audio devices" }).count()).toBe(0);
   });
 });

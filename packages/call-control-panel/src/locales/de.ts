@@ -56,6 +56,7 @@ export const de: Messages = {
     swap: "Das Makeln ist fehlgeschlagen",
     dropParty: "Der Teilnehmer konnte nicht entfernt werden",
     completeWrapUp: "Die Nachbearbeitung konnte nicht abgeschlossen werden",
+    selectAudioDevice: "Das Audiogerät konnte nicht gewechselt werden",
   },
   phone: "Telefon",
   noConnection: "Keine Telefonieverbindung.",
@@ -135,4 +136,8 @@ export const de: Messages = {
   ringTitle: (caller) => `Eingehender Anruf: ${caller}`,
   notificationTitle: "Eingehender Anruf",
   unknownCaller: "Unbekannter Anrufer",
+  audioDevices: "Audiogeräte",
+  audioUse: { input: "Mikrofon", output: "Lautsprecher (Gespräch)", ringer: "Klingeln" },
+  noAudioDevice: "Kein Gerät gefunden",
+  audioRemembered: "Ihre Auswahl wird in diesem Browser gespeichert.",
 };

@@ -55,6 +55,7 @@ export const es: Messages = {
     swap: "alternar las llamadas",
     dropParty: "retirar al participante",
     completeWrapUp: "terminar el trabajo posterior",
+    selectAudioDevice: "cambiar el dispositivo de audio",
   },
   phone: "Teléfono",
   noConnection: "Sin conexión telefónica.",
@@ -134,4 +135,8 @@ export const es: Messages = {
   ringTitle: (caller) => `Llamada entrante: ${caller}`,
   notificationTitle: "Llamada entrante",
   unknownCaller: "Llamante desconocido",
+  audioDevices: "Dispositivos de audio",
+  audioUse: { input: "Micrófono", output: "Altavoz (audio de la llamada)", ringer: "Timbre" },
+  noAudioDevice: "No se encontró ningún dispositivo",
+  audioRemembered: "Su elección se guarda en este navegador.",
 };

@@ -41,8 +41,15 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"] });
 }
 
-/** A blank page with the fixture loaded; errors thrown in the page are collected. */
-export async function fixturePage(browser: Browser, script: string): Promise<{ page: Page; problems: string[]; close(): Promise<void> }> {
+const BLANK = "<!doctype html><html lang=en><body></body></html>";
+
+/**
+ * A blank page with the fixture loaded; errors thrown in the page are
+ * collected. With `url`, the page is served at that address by the test (no
+ * network): a real origin, for what needs one (localStorage), and `reload()`
+ * loads it again with the fixture.
+ */
+export async function fixturePage(browser: Browser, script: string, options: { url?: string } = {}): Promise<{ page: Page; problems: string[]; close(): Promise<void>; reload(): Promise<void> }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
@@ -51,7 +58,18 @@ export async function fixturePage(browser: Browser, script: string): Promise<{ p
   page.on("console", (msg) => {
     if (msg.type() === "error") problems.push(msg.text());
   });
-  await page.setContent("<!doctype html><html lang=en><body></body></html>");
+  if (options.url) {
+    await page.route(options.url, (route) => route.fulfill({ contentType: "text/html", body: BLANK }));
+    await page.goto(options.url);
+  } else await page.setContent(BLANK);
   await page.addScriptTag({ content: script });
-  return { page, problems, close: () => context.close() };
+  return {
+    page,
+    problems,
+    close: () => context.close(),
+    async reload() {
+      await page.reload();
+      await page.addScriptTag({ content: script });
+    },
+  };
 }
