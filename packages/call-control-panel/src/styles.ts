@@ -59,6 +59,7 @@ export const panelStyles = css`
   *, *::before, *::after { box-sizing: inherit; }
   section { margin: 0 0 12px; }
   h2, h3 { margin: 0 0 6px; font-size: 1em; }
+  header h2 { margin: 0; }
   .row { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; }
   .spread { justify-content: space-between; }
   .muted { color: var(--_muted); font-size: 0.9em; }

@@ -357,7 +357,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
     }
     if (!connector[name]) throw fail("NOT_SUPPORTED", `The ${connector.name} connector cannot ${words}.`, name);
     // The connector call, bounded by the timeout; a duplicate is refused while one is in flight.
-    const key = call && !spec.single ? `${name}:${call.id}` : name;
+    // (Per call; per use for a device: the microphone and the ringer may switch at once.)
+    const key = call && !spec.single ? `${name}:${call.id}` : fields.use ? `${name}:${fields.use as string}` : name;
     if (pending.has(key)) throw fail("INVALID_STATE", `A ${name} request is already in progress.`, name);
     pending.add(key);
     const controller = new AbortController();

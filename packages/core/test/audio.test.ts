@@ -72,6 +72,17 @@ describe("audio devices", () => {
     expect(rec.calls).toHaveLength(asked);
   });
 
+  it("switches two uses at once (one request per use in flight), but not the same use twice", async () => {
+    const { rec, desktop } = setUp();
+    rec.setAudio(LIST);
+    rec.behaviour.set("selectAudioDevice", "hang");
+    const input = desktop.selectAudioDevice("input", "mic-headset");
+    const output = desktop.selectAudioDevice("output", "out-headset");
+    await expect(desktop.selectAudioDevice("input", "mic-headset")).rejects.toMatchObject({ code: "INVALID_STATE" });
+    expect(rec.calls.filter((c) => c.method === "selectAudioDevice").map((c) => c.args.use)).toEqual(["input", "output"]);
+    await Promise.all([input, output].map((p) => p.catch(() => undefined)));
+  });
+
   it("refuses unknown devices, a device of the wrong kind, an unknown use, and connectors without the capability", async () => {
     const { rec, desktop } = setUp();
     rec.setAudio(LIST);

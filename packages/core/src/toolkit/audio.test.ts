@@ -103,6 +103,43 @@ describe("watchAudioDevices", () => {
     ]);
   });
 
+  it("still warns when apply throws (instead of rejecting) on the fallback", async () => {
+    const media = deviceList(BROWSER);
+    const warnings: string[] = [];
+    let ctx: ConnectorContext | undefined;
+    let throwing = false;
+    const connector: Connector = {
+      name: "devices",
+      capabilities: ["audioDevices"],
+      reasons: [],
+      start(c) {
+        ctx = c;
+        c.setLink("connected");
+        watcher = watchAudioDevices({
+          ctx: () => ctx,
+          mediaDevices: media,
+          apply: () => {
+            if (throwing) throw new Error("the sink is gone");
+          },
+        });
+      },
+      stop: () => watcher?.stop(),
+      login: async () => {},
+      logout: async () => {},
+      selectAudioDevice: ({ use, device }) => watcher!.select(use, device),
+    };
+    let watcher: ReturnType<typeof watchAudioDevices> | undefined;
+    const desktop = createDesktop({ connector, requestTimeoutMs: 500 });
+    desktop.on("warning", (w) => warnings.push(w.code));
+    await settle();
+    await desktop.selectAudioDevice("output", "out-headset");
+    throwing = true;
+    media.set(BROWSER.filter((d) => d.deviceId !== "out-headset"));
+    await settle();
+    expect(warnings).toEqual(["AUDIO_DEVICE_LOST"]);
+    expect(desktop.snapshot().audio.output).toBe("default");
+  });
+
   it("stops following devicechange once stopped (the desktop destroyed)", async () => {
     const media = deviceList(BROWSER);
     const { desktop } = setUp(media);

@@ -77,7 +77,8 @@ export function watchAudioDevices(options: AudioDeviceWatcherOptions): AudioDevi
     report(next);
     for (const [use, label] of lost) {
       const fallback = find(devices, use, next[use]);
-      if (fallback) await Promise.resolve(options.apply(use, fallback)).catch(() => {});
+      // (Through then: an apply that throws instead of rejecting still leaves the warning to follow.)
+      if (fallback) await Promise.resolve(fallback).then((d) => options.apply(use, d)).catch(() => {});
       ctx()?.signal({ kind: "warning", code: "AUDIO_DEVICE_LOST", message: `${label} (${use}) went away; using ${fallback?.label ?? "the default device"}.` });
     }
   }
