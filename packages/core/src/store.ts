@@ -51,6 +51,14 @@ export class DesktopStore {
   readonly #endedMemory: number;
   readonly #maxCalls: number;
   readonly #now: () => number;
+  /**
+   * After restore: the calls (and whether the agent) the connector has not
+   * reported since. Settled when the link first connects: a connector that
+   * does not sync at start (it knows nothing of another tab's session) ends
+   * them as lost and logs the agent out.
+   */
+  #restored: Set<string> | undefined;
+  #agentRestored = false;
   // Indexes, so a report costs the same with 2 or 2,000 live calls (see #store).
   /** The ids of live calls by the relatedCallId they report: the candidates for a call's consult partner. */
   readonly #relating = new Map<string, Set<string>>();
@@ -80,7 +88,13 @@ export class DesktopStore {
     if (!isOneOf(LINK_STATES)(state)) return invalid(`link state is invalid (${show(state)})`, { state, reason });
     const previous = this.link;
     if (state === previous) return [];
-    return [{ type: "link.changed", link: (this.link = state), previous, ...(isText(reason, Infinity) ? { reason: hostText(reason, LIMITS.text) } : {}) }];
+    const events: EventBody[] = [{ type: "link.changed", link: (this.link = state), previous, ...(isText(reason, Infinity) ? { reason: hostText(reason, LIMITS.text) } : {}) }];
+    if (state === "connected" && this.#restored) {
+      for (const id of this.#restored) events.push(...this.removeCall(id, "lost"));
+      if (this.#agentRestored) events.push(...this.setAgent({ state: "logged_out" }));
+      this.#restored = undefined;
+    }
+    return events;
   }
 
   setReasons(reasons: unknown): EventBody[] {
@@ -112,7 +126,8 @@ export class DesktopStore {
    * Takes over another desktop's state (a tab taking over the vendor
    * session, see @opencti/core/tabs): its agent, calls, reasons, directory
    * and devices, as they are. Then the link goes `connecting` until the
-   * connector reports; its sync corrects whatever changed meanwhile.
+   * connector reports; its sync corrects whatever changed meanwhile, and
+   * what it has not reported when the link connects is settled (see #restored).
    */
   restore(s: DesktopSnapshot): EventBody[] {
     this.agent = s.agent;
@@ -120,6 +135,8 @@ export class DesktopStore {
     this.directory = s.directory;
     this.audio = s.audio;
     for (const call of s.calls) this.#store(call, undefined);
+    this.#restored = new Set(this.calls.keys());
+    this.#agentRestored = true;
     this.link = s.link;
     return this.setLink("connecting", "This tab took over the telephony session.");
   }
@@ -129,6 +146,7 @@ export class DesktopStore {
   setAgent(r: AgentReport): EventBody[] {
     const why = agentProblem(r);
     if (why) return invalid(why, r);
+    this.#agentRestored = false;
     const reason = typeof r.reason === "string" ? (this.reasons.find((x) => x.id === r.reason) ?? { id: r.reason, state: r.state, label: r.reason }) : r.reason && readReason(r.reason);
     const previous = this.agent;
     const p = r.pendingState;
@@ -156,6 +174,7 @@ export class DesktopStore {
   upsertCall(r: CallReport): EventBody[] {
     const why = callProblem(r);
     if (why) return invalid(why, r);
+    this.#restored?.delete(r.id);
     /** Whether the call is over (in wrap-up or ended). */
     const over = r.state === "wrapup" || r.state === "ended";
     const old = this.calls.get(r.id);
@@ -373,6 +392,7 @@ export class DesktopStore {
     }
     // (A Map iterator skips what removeCall deletes; removeCall adds nothing.)
     for (const id of this.calls.keys()) if (!listed.has(id)) events.push(...this.removeCall(id, r.missingEndReason ?? "lost"));
+    this.#restored = undefined;
     if (r.agent !== undefined) events.push(...this.setAgent(r.agent));
     return events;
   }

@@ -128,4 +128,28 @@ describe("resume (a tab taking over)", () => {
     await desktop.hold("c1");
     expect(desktop.getCall("c1")?.state).toBe("held");
   });
+
+  it("a connector that knows nothing of the other tab's session (no sync at start): at link-up the carried calls end lost and the agent is logged out", async () => {
+    const first = setUp();
+    await first.desktop.login({ agentId: "a1" });
+    first.rec.ctx.upsertCall({ id: "c1", state: "connected", direction: "inbound" });
+    first.rec.ctx.upsertCall({ id: "c2", state: "ringing", direction: "inbound" });
+    const snapshot = first.desktop.snapshot();
+    const rec = recordingConnector();
+    const start = rec.connector.start;
+    // It reports one of the calls (its SDK still knows it), then the link.
+    rec.connector.start = (ctx) => {
+      ctx.setLink("connecting");
+      ctx.upsertCall({ id: "c2", state: "ringing" });
+      return start(ctx);
+    };
+    const desktop = createDesktop({ connector: rec.connector, resume: { seq: 10, snapshot } });
+    const ended = desktop.events().filter((e) => e.type === "call.ended");
+    expect(ended.map((e) => e.type === "call.ended" && [e.call.id, e.call.endReason])).toEqual([["c1", "lost"]]);
+    expect(desktop.snapshot().calls.map((c) => c.id)).toEqual(["c2"]);
+    expect(desktop.snapshot().agent.state).toBe("logged_out");
+    // Logging in works again.
+    await desktop.login({ agentId: "a1" });
+    expect(desktop.snapshot().agent.state).toBe("not_ready");
+  });
 });

@@ -50,15 +50,38 @@ type ToServer = { op: "connect" } | { op: "send"; request: ClientRequest } | { o
 /** Server → page. */
 type ToPage = { op: "message"; message: unknown } | { op: "closed" } | { op: "result"; id: number; value?: unknown; error?: string };
 
-/** Serves `server` on `port` (one per tab; call it for each port a SharedWorker's `connect` event brings). */
+/** The port whose tab holds each server's one connection. */
+const holders = new WeakMap<SimulatorServer, MessagePort>();
+
+/**
+ * Serves `server` on `port` (one per tab; call it for each port a
+ * SharedWorker's `connect` event brings). The newest `connect` takes the
+ * server's one connection, and the tab it replaces hears it closed; a
+ * replaced tab's `send` and `close` are ignored.
+ */
 export function serveSimulator(server: SimulatorServer, port: MessagePort): void {
   const post = (m: ToPage): void => port.postMessage(m);
+  const holds = (): boolean => holders.get(server) === port;
   port.onmessage = ({ data: m }: MessageEvent<ToServer>) => {
     if (m.op === "connect") {
-      if (!server.wire.connect((message) => post({ op: "message", message }), () => post({ op: "closed" }))) post({ op: "closed" });
-    } else if (m.op === "send") server.wire.send(m.request);
-    else if (m.op === "close") server.wire.close();
-    else if (m.op === "script") {
+      const previous = holders.get(server);
+      if (previous && previous !== port) previous.postMessage({ op: "closed" } satisfies ToPage);
+      holders.set(server, port);
+      const accepted = server.wire.connect(
+        (message) => holds() && post({ op: "message", message }),
+        () => holds() && post({ op: "closed" }),
+      );
+      if (!accepted) {
+        holders.delete(server);
+        post({ op: "closed" });
+      }
+    } else if (m.op === "send") {
+      if (holds()) server.wire.send(m.request);
+    } else if (m.op === "close") {
+      if (!holds()) return;
+      holders.delete(server);
+      server.wire.close();
+    } else if (m.op === "script") {
       try {
         if (!(SCRIPT_METHODS as readonly string[]).includes(m.method)) throw new Error(`${m.method} is not a scripting method`);
         const value: unknown = (server[m.method as ScriptMethod] as (...a: unknown[]) => unknown)(...m.args);

@@ -237,4 +237,39 @@ describe("one softphone across tabs (simulator)", { timeout: 60_000 }, () => {
       await context.close();
     }
   });
+
+  it("a follower's request in flight when the owner tab closes rejects at once with LINK_DOWN (retryable), not after the timeout", async () => {
+    const context = await browser.newContext();
+    try {
+      const host = await context.newPage();
+      await host.goto(`${origin}/host`);
+      const [a, b, c] = [await openTab(context), await openTab(context), await openTab(context)];
+      await c.evaluate(() => window.desktop!.login({ agentId: "agent-7" }));
+      await c.evaluate(() => window.desktop!.setAgentState("ready"));
+      await a.evaluate(() => window.script("ringInbound", { from: "+15550100" }));
+      await expect.poll(async () => (await snapshot(c)).calls.length).toBe(1);
+      const id = (await snapshot(c)).calls[0]!.id;
+      await c.evaluate((cid) => window.desktop!.answer(cid), id);
+      // The server never answers the next hold: the request stays in flight at the owner.
+      await a.evaluate(() => window.script("stallNext", "hold"));
+      const pending = c.evaluate((cid) => {
+        const started = Date.now();
+        return window.desktop!.hold(cid).then(
+          () => ({ ok: true, ms: Date.now() - started }),
+          (e: { code: string; retryable: boolean }) => ({ code: e.code, retryable: e.retryable, ms: Date.now() - started }),
+        );
+      }, id);
+      await new Promise((r) => setTimeout(r, 300));
+      await a.close();
+      const result = await pending;
+      expect(result).toMatchObject({ code: "LINK_DOWN", retryable: true });
+      // (The request timeout is 5 s here.)
+      expect((result as { ms: number }).ms).toBeLessThan(3000);
+      await expect.poll(async () => [await role(b), await role(c)].sort()).toEqual(["follower", "owner"]);
+      expectInOrder(await seen(b));
+      expectInOrder(await seen(c));
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -27,9 +27,8 @@ export function startFakeCcpWorker(scope: { onconnect: ((e: MessageEvent) => voi
     let parent: ((message: unknown) => void) | undefined;
     port.onmessage = ({ data: m }: MessageEvent<ToWorker>) => {
       if ("role" in m && m.role === "frame") {
-        // The newest frame is the CCP Streams talks to (the owner tab's).
+        // The newest frame is the CCP Streams talks to (the owner tab's); the fake's timers (a contact's pending transitions) go on.
         frames++;
-        fake.close();
         const relay: FakeCcpPort = {
           send: (message) => port.postMessage({ to: "parent", message } satisfies ToPage),
           listen: (handler) => {
@@ -85,7 +84,11 @@ export function startFakeCcpHost(win: Window & { fakeCcp?: unknown }, worker: Sh
   win.fakeCcp = new Proxy(
     {},
     {
-      get: (_, name) => (...args: unknown[]) =>
+      // (No `then`: the proxy is not a promise.)
+      get: (_, name) =>
+        name === "then"
+          ? undefined
+          : (...args: unknown[]) =>
         new Promise((resolve, reject) => {
           const id = next++;
           waiting.set(id, [resolve, reject]);

@@ -13,6 +13,7 @@
  */
 import { createDesktop, telephonyMode, type Desktop, type DesktopOptions, type Unsubscribe } from "../desktop.js";
 import { CtiError, toCtiError } from "../errors.js";
+import { redactingLogger, silentLogger } from "../logger.js";
 import type { DesktopEvent } from "../events.js";
 import { CALL_ACTIONS, type CtiErrorCode, type DesktopSnapshot } from "../model.js";
 
@@ -48,7 +49,8 @@ export interface TabDesktop extends Desktop {
 
 type Message =
   | { t: "hello"; from: string }
-  | { t: "state"; to: string; seq: number; snapshot: DesktopSnapshot; events: DesktopEvent[] }
+  | { t: "owner"; from: string; seq: number }
+  | { t: "state"; from: string; to: string; seq: number; snapshot: DesktopSnapshot; events: DesktopEvent[] }
   | { t: "events"; from: string; events: DesktopEvent[]; snapshot: DesktopSnapshot }
   | { t: "request"; from: string; id: number; name: string; args: unknown[] }
   | { t: "reply"; to: string; id: number; value?: unknown; error?: { code: CtiErrorCode; message: string; retryable: boolean; request?: string | undefined; callId?: string | undefined } };
@@ -70,13 +72,25 @@ export async function createTabDesktop(options: TabDesktopOptions): Promise<TabD
   const { connector, name = "desktop", closeProtection = true, helloTimeoutMs = 2000 } = options;
   const key = `opencti:${name}`;
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  const logger = options.logger ? redactingLogger(options.logger, { level: options.logLevel }) : silentLogger;
+  // Closing the tab that runs the session with a live call asks first.
+  let session: Desktop | undefined;
+  const onBeforeUnload = (e: BeforeUnloadEvent): void => {
+    if (session?.snapshot().calls.some((c) => c.state !== "wrapup")) {
+      e.preventDefault();
+      // (Older browsers prompt only for a non-empty returnValue; none shows it.)
+      e.returnValue = "A call is in progress.";
+    }
+  };
+  if (closeProtection) globalThis.addEventListener?.("beforeunload", onBeforeUnload);
   if (!locks || typeof BroadcastChannel !== "function") {
-    options.logger?.warn("Web Locks or BroadcastChannel are missing: this tab runs its own telephony session.");
-    return Object.assign(createDesktop(options), { tab: { role: "owner", id: "" } as const });
+    logger.warn("Web Locks or BroadcastChannel are missing: this tab runs its own telephony session.");
+    session = createDesktop(options);
+    return Object.assign(session, { tab: { role: "owner", id: "" } as const });
   }
   const id = crypto.randomUUID();
   const channel = new BroadcastChannel(key);
-  const timeoutMs = (options.requestTimeoutMs ?? 15_000) + 1000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   const historyLimit = options.historyLimit ?? 200;
   const capabilities = [...connector.capabilities];
   const tab: { role: "owner" | "follower"; id: string } = { role: "follower", id };
@@ -97,13 +111,18 @@ export async function createTabDesktop(options: TabDesktopOptions): Promise<TabD
   let known = false;
   let history: DesktopEvent[] = [];
   let inner: Desktop | undefined;
+  /** The tab whose events this one mirrors (the latest to announce itself). */
+  let ownerId: string | undefined;
   let destroyed = false;
+  let destroying: Promise<void> | undefined;
   const listeners = new Map<string, Set<(e: DesktopEvent) => void>>();
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; timer: ReturnType<typeof setTimeout> }>();
   let nextRequest = 1;
   let onKnown: (() => void) | undefined;
   const stopLock = new AbortController();
   let releaseLock: (() => void) | undefined;
+  /** Requests and hellos that reached this tab after it took the lock, before its desktop exists. */
+  let early: Message[] | undefined;
 
   /** Keeps and hands out one event, in seq order. */
   function deliver(event: DesktopEvent): void {
@@ -115,12 +134,29 @@ export async function createTabDesktop(options: TabDesktopOptions): Promise<TabD
         try {
           handler(event);
         } catch (err) {
-          options.logger?.error(`A listener for ${event.type} threw`, { error: err });
+          logger.error(`A listener for ${event.type} threw`, { error: err });
         }
+  }
+  /** Takes a mirrored batch: its new events, and the state after them (none new: a stale batch, ignored). */
+  function mirror(events: readonly DesktopEvent[], state: DesktopSnapshot): void {
+    const fresh = events.filter((e) => e.seq > seq);
+    if (!fresh.length && known) return;
+    snapshot = state;
+    known = true;
+    onKnown?.();
+    for (const event of fresh) deliver(event);
   }
   const post = (m: Message): void => {
     if (!destroyed || m.t === "events") channel.postMessage(m);
   };
+  /** Rejects what this tab forwarded and will not be answered: the owner it went to is gone. */
+  function ownerGone(): void {
+    for (const [requestId, w] of waiting) {
+      waiting.delete(requestId);
+      clearTimeout(w.timer);
+      w.reject(new CtiError("LINK_DOWN", "The tab with the telephony session closed before it answered; try again.", { retryable: true }));
+    }
+  }
 
   // The owner sends each batch of events with the state after it, once per turn.
   let batch: DesktopEvent[] = [];
@@ -135,6 +171,8 @@ export async function createTabDesktop(options: TabDesktopOptions): Promise<TabD
     if (inner) return (inner as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args);
     if (destroyed) throw new CtiError("INVALID_STATE", "The desktop was destroyed.", { request: name });
     const requestId = nextRequest++;
+    // The owner's own bound, plus a second; login may first wait as long for the link.
+    const timeoutMs = requestTimeoutMs * (name === "login" ? 2 : 1) + 1000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         waiting.delete(requestId);
@@ -152,28 +190,38 @@ export async function createTabDesktop(options: TabDesktopOptions): Promise<TabD
     });
   }
 
+  /** What the owner does with a message; a follower's part is below. */
+  function serve(m: Message): void {
+    if (m.t === "hello") post({ t: "state", from: id, to: m.from, seq, snapshot: inner!.snapshot(), events: history });
+    else if (m.t === "request" && (REQUEST_NAMES as readonly string[]).includes(m.name))
+      void run(m.name, m.args).then(
+        (value) => post({ t: "reply", to: m.from, id: m.id, value }),
+        (err: unknown, e = toCtiError(err, m.name)) => post({ t: "reply", to: m.from, id: m.id, error: { code: e.code, message: e.message, retryable: e.retryable, request: e.request ?? m.name, callId: e.callId } }),
+      );
+  }
+
   channel.onmessage = ({ data: m }: MessageEvent<Message>) => {
     if (destroyed) return;
-    if (inner) {
-      if (m.t === "hello") post({ t: "state", to: m.from, seq, snapshot: inner.snapshot(), events: history });
-      else if (m.t === "request" && (REQUEST_NAMES as readonly string[]).includes(m.name))
-        void run(m.name, m.args).then(
-          (value) => post({ t: "reply", to: m.from, id: m.id, value }),
-          (err: unknown, e = toCtiError(err, m.name)) => post({ t: "reply", to: m.from, id: m.id, error: { code: e.code, message: e.message, retryable: e.retryable, request: e.request ?? m.name, callId: e.callId } }),
-        );
+    if (inner) return serve(m);
+    if (early) {
+      // This tab holds the lock and is about to start: a follower that saw more than it did catches it up.
+      if (m.t === "state" && m.to === id) mirror(m.events, m.snapshot);
+      else early.push(m);
       return;
     }
-    if (m.t === "state" && m.to === id && !known) {
+    if (m.t === "owner") {
+      // A new owner: what went to the old one will not be answered, and the new one may have seen less than this tab.
+      ownerId = m.from;
+      ownerGone();
+      if (known && seq > m.seq) post({ t: "state", from: id, to: m.from, seq, snapshot, events: history });
+    } else if (m.t === "state" && m.to === id && !known) {
+      ownerId = m.from;
       ({ snapshot, seq } = m);
-      history = m.events.slice(-historyLimit);
+      history = historyLimit ? m.events.slice(-historyLimit) : [];
       known = true;
       onKnown?.();
-    } else if (m.t === "events") {
-      snapshot = m.snapshot;
-      known = true;
-      onKnown?.();
-      for (const event of m.events) if (event.seq > seq) deliver(event);
-    } else if (m.t === "reply" && m.to === id) {
+    } else if (m.t === "events" && (ownerId ??= m.from) === m.from) mirror(m.events, m.snapshot);
+    else if (m.t === "reply" && m.to === id) {
       const w = waiting.get(m.id);
       if (!w) return;
       waiting.delete(m.id);
@@ -186,19 +234,24 @@ export async function createTabDesktop(options: TabDesktopOptions): Promise<TabD
   /** This tab takes the vendor session: the connector starts here, carrying on from the mirror. */
   function own(): void {
     if (destroyed) return;
+    // The inner desktop keeps a few events even with historyLimit 0: the ones it raises as it is made are forwarded below.
+    const settings = { ...options, historyLimit: Math.max(historyLimit, 16) };
+    try {
+      inner = createDesktop({ ...settings, ...(known ? { resume: { seq, snapshot } } : {}) });
+    } catch (err) {
+      // A state it cannot carry on from (another version of the app): a fresh session.
+      logger.warn("Could not carry on from the mirrored state; starting afresh", { error: err });
+      inner = createDesktop(settings);
+    }
+    session = inner;
     tab.role = "owner";
-    inner = createDesktop({ ...options, ...(known ? { resume: { seq, snapshot } } : {}) });
-    // The events the new desktop raised while it was made (its link going connecting), then every later one.
     for (const event of inner.events()) if (event.seq > seq) onEvent(event);
     inner.on("*", onEvent);
-    // Requests this tab forwarded to the owner that went away: they will not be answered.
-    for (const [requestId, w] of waiting) {
-      waiting.delete(requestId);
-      clearTimeout(w.timer);
-      w.reject(new CtiError("LINK_DOWN", "The tab with the telephony session closed before it answered; try again.", { retryable: true }));
-    }
     known = true;
     onKnown?.();
+    const queued = early ?? [];
+    early = undefined;
+    for (const m of queued) serve(m);
   }
   function onEvent(event: DesktopEvent): void {
     deliver(event);
@@ -206,19 +259,14 @@ export async function createTabDesktop(options: TabDesktopOptions): Promise<TabD
     batch.push(event);
   }
 
-  // Closing the owner tab with a live call asks first.
-  const onBeforeUnload = (e: BeforeUnloadEvent): void => {
-    if (inner && inner.snapshot().calls.some((c) => c.state !== "wrapup")) {
-      e.preventDefault();
-      e.returnValue = "";
-    }
-  };
-  if (closeProtection) globalThis.addEventListener?.("beforeunload", onBeforeUnload);
-
-  // Ownership: the lock is held (by a promise that never settles until destroy) for as long as the tab lives.
+  // Ownership: the lock is held (by a promise that settles on destroy) for as long as the tab lives.
   locks
     .request(key, { signal: stopLock.signal }, () => {
-      // A takeover waits a moment, so the last messages of the tab that went away arrive first.
+      if (destroyed) return undefined;
+      early = [];
+      ownerGone();
+      post({ t: "owner", from: id, seq });
+      // A takeover waits a moment, so the last messages of the tab that went away (and any catching up) arrive first.
       if (known) setTimeout(own, 50);
       else own();
       return new Promise<void>((resolve) => (releaseLock = resolve));
@@ -245,25 +293,25 @@ export async function createTabDesktop(options: TabDesktopOptions): Promise<TabD
       listeners.set(type, set.add(handler));
       return () => void set.delete(handler);
     },
-    async destroy() {
-      if (destroyed) return;
-      globalThis.removeEventListener?.("beforeunload", onBeforeUnload);
-      if (inner) {
-        // Its last link event still reaches the followers, then the lock passes to one of them.
-        await inner.destroy();
-        flush();
-      }
-      destroyed = true;
-      listeners.clear();
-      for (const w of waiting.values()) {
-        clearTimeout(w.timer);
-        w.reject(new CtiError("INVALID_STATE", "The desktop was destroyed."));
-      }
-      waiting.clear();
-      stopLock.abort();
-      releaseLock?.();
-      channel.close();
-    },
+    destroy: () =>
+      (destroying ??= (async () => {
+        globalThis.removeEventListener?.("beforeunload", onBeforeUnload);
+        if (inner) {
+          // Its last link event still reaches the followers, then the lock passes to one of them.
+          await inner.destroy();
+          flush();
+        }
+        destroyed = true;
+        listeners.clear();
+        for (const w of waiting.values()) {
+          clearTimeout(w.timer);
+          w.reject(new CtiError("INVALID_STATE", "The desktop was destroyed."));
+        }
+        waiting.clear();
+        stopLock.abort();
+        releaseLock?.();
+        channel.close();
+      })()),
   } as Record<string, unknown>;
   for (const request of REQUEST_NAMES) desktop[request] = (...args: unknown[]) => run(request, args);
   return desktop as unknown as TabDesktop;

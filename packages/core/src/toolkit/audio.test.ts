@@ -103,6 +103,28 @@ describe("watchAudioDevices", () => {
     ]);
   });
 
+  it("a browser that lists no \"default\" (Firefox, Safari): the first device of the kind is in use, and the fallback", async () => {
+    const media = deviceList([
+      { deviceId: "mic-a", kind: "audioinput", label: "Built-in" },
+      { deviceId: "mic-b", kind: "audioinput", label: "Headset" },
+      { deviceId: "out-a", kind: "audiooutput", label: "Speakers" },
+    ]);
+    const { desktop, applied } = setUp(media);
+    await settle();
+    expect(desktop.snapshot().audio).toMatchObject({ input: "mic-a", output: "out-a", ringer: "out-a" });
+    await desktop.selectAudioDevice("input", "mic-b");
+    media.set([
+      { deviceId: "mic-a", kind: "audioinput", label: "Built-in" },
+      { deviceId: "out-a", kind: "audiooutput", label: "Speakers" },
+    ]);
+    await settle();
+    expect(desktop.snapshot().audio.input).toBe("mic-a");
+    expect(applied).toEqual([
+      ["input", "mic-b"],
+      ["input", "mic-a"],
+    ]);
+  });
+
   it("still warns when apply throws (instead of rejecting) on the fallback", async () => {
     const media = deviceList(BROWSER);
     const warnings: string[] = [];

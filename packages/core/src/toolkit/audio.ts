@@ -70,7 +70,9 @@ export function watchAudioDevices(options: AudioDeviceWatcherOptions): AudioDevi
       const was = state[use];
       if (was && find(devices, use, was)) next[use] = was;
       else {
-        if (find(devices, use, "default")) next[use] = "default";
+        // The browser's default, or (a browser that lists none, Firefox, Safari) the first device of the kind.
+        const fallback = find(devices, use, "default") ?? devices.find((d) => d.kind === (use === "input" ? "input" : "output"));
+        if (fallback) next[use] = fallback.id;
         if (was && was !== "default") lost.push([use, find(state.devices, use, was)?.label ?? was]);
       }
     }
@@ -78,7 +80,8 @@ export function watchAudioDevices(options: AudioDeviceWatcherOptions): AudioDevi
     for (const [use, label] of lost) {
       const fallback = find(devices, use, next[use]);
       // (Through then: an apply that throws instead of rejecting still leaves the warning to follow.)
-      if (fallback) await Promise.resolve(fallback).then((d) => options.apply(use, d)).catch(() => {});
+      if (fallback && !stopped) await Promise.resolve(fallback).then((d) => options.apply(use, d)).catch(() => {});
+      if (stopped) return;
       ctx()?.signal({ kind: "warning", code: "AUDIO_DEVICE_LOST", message: `${label} (${use}) went away; using ${fallback?.label ?? "the default device"}.` });
     }
   }
@@ -90,9 +93,14 @@ export function watchAudioDevices(options: AudioDeviceWatcherOptions): AudioDevi
 
   return {
     refresh,
-    async select(use, device) {
-      await options.apply(use, device);
-      report({ ...state, [use]: device.id });
+    // On the same chain as the reads: a fallback being applied finishes first, and the choice wins.
+    select(use, device) {
+      const done = chain.then(async () => {
+        await options.apply(use, device);
+        report({ ...state, [use]: device.id });
+      });
+      chain = done.catch(() => undefined);
+      return done;
     },
     inUse: (use) => state[use],
     stop() {
