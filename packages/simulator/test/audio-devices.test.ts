@@ -113,6 +113,9 @@ describe("simulator audio devices", () => {
         { id: "default", label: "Default", kind: "input" },
       ],
       input: "default",
+      // No "default" output listed: the first output is in use (as Firefox and Safari list them).
+      output: "usb-1",
+      ringer: "usb-1",
     });
   });
 
