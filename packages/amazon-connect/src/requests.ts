@@ -29,7 +29,7 @@ export interface Live {
 }
 
 /** The requests on calls and the agent (selectAudioDevice is audio.ts's). */
-type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "directory" | "start" | "stop" | "selectAudioDevice">;
+type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "directory" | "start" | "stop" | "selectAudioDevice" | "monitor" | "pauseRecording" | "resumeRecording" | "setMonitorMode">;
 
 export interface Requests {
   readonly handlers: Required<Pick<Connector, RequestName>>;

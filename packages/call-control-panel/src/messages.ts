@@ -160,8 +160,8 @@ export const en: Messages = {
     lost: "Lost track of the call",
     unknown: "Ended",
   },
-  direction: { inbound: "Inbound", outbound: "Outbound", consult: "Consult", internal: "Internal", unknown: "Call" },
-  directionCall: { inbound: "Inbound call", outbound: "Outbound call", consult: "Consult call", internal: "Internal call", unknown: "Call" },
+  direction: { inbound: "Inbound", outbound: "Outbound", consult: "Consult", internal: "Internal", monitor: "Monitoring", unknown: "Call" },
+  directionCall: { inbound: "Inbound call", outbound: "Outbound call", consult: "Consult call", internal: "Internal call", monitor: "Monitoring session", unknown: "Call" },
   partyState: { ringing: "ringing", dialing: "dialing", connected: "connected", held: "held", disconnected: "disconnected" },
   action: {
     answer: "Answer",

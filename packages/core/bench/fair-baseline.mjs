@@ -127,7 +127,7 @@ function copyWrapUp(w) {
 /** Parties other than the agent still on the call (counting stops at 2: that is all anyone asks). */
 function liveRemotes(parties) {
   let n = 0;
-  for (let i = 0; i < parties.length && n < 2; i++) if (parties[i].role !== "agent" && parties[i].state !== "disconnected") n++;
+  for (let i = 0; i < parties.length && n < 2; i++) if (parties[i].role !== "agent" && parties[i].role !== "supervisor" && parties[i].state !== "disconnected") n++;
   return n;
 }
 

@@ -1,7 +1,7 @@
 import { CALL_ACTIONS, type Call, type CallAction, type Capability, type Party } from "./model.js";
 
 /** Call actions whose capability has another name; every other action needs the capability of its own name. */
-const RENAMED = { resume: "hold", unmute: "mute", sendDtmf: "dtmf", completeWrapUp: "wrapUp" } as const satisfies Partial<Record<CallAction, Capability>>;
+const RENAMED = { resume: "hold", unmute: "mute", sendDtmf: "dtmf", completeWrapUp: "wrapUp", pauseRecording: "recordingControl", resumeRecording: "recordingControl", setMonitorMode: "monitor" } as const satisfies Partial<Record<CallAction, Capability>>;
 // Compile-time check: every other action is itself a capability.
 const _sameName: readonly Capability[] = [] as Exclude<CallAction, keyof typeof RENAMED>[];
 
@@ -37,6 +37,13 @@ export function actionsFor(call: Call, partner: Call | undefined, othersTalking:
   const live = call.state === "connected" || call.state === "held";
   // Hangup first, on every call that can be hung up.
   const wanted: CallAction[] = live || call.state === "dialing" ? ["hangup"] : [];
+  // A supervisor's monitoring session: leave it, or change how the supervisor is on the watched call.
+  if (call.direction === "monitor") {
+    if (call.state === "connected") wanted.push("setMonitorMode");
+    return wanted.filter((a) => capabilities.has(ACTION_CAPABILITY[a]));
+  }
+  if (live && call.recording === "active") wanted.push("pauseRecording");
+  if (live && call.recording === "paused") wanted.push("resumeRecording");
   if (call.state === "ringing") {
     // Call waiting: a second call is answered only once the first is held (the
     // panel offers "hold and answer"), and only with `callWaiting` while one is held.
@@ -58,12 +65,12 @@ export function actionsFor(call: Call, partner: Call | undefined, othersTalking:
   return wanted.filter((a) => capabilities.has(ACTION_CAPABILITY[a]));
 }
 
-/** How many parties other than the agent are still on the call. */
+/** How many parties other than the agent (and a supervisor, who is not in the conversation the agent runs) are still on the call. */
 export const liveRemotes = (parties: readonly Party[]): number => {
   let n = 0;
   for (let i = 0; i < parties.length; i++) n += +isLiveRemote(parties[i]!);
   return n;
 };
 
-/** Whether a party other than the agent is still on the call. */
-export const isLiveRemote = (p: Party): boolean => p.role !== "agent" && p.state !== "disconnected";
+/** Whether a party other than the agent or a supervisor is still on the call (the agent cannot drop a supervisor). */
+export const isLiveRemote = (p: Party): boolean => p.role !== "agent" && p.role !== "supervisor" && p.state !== "disconnected";

@@ -14,7 +14,9 @@ import type {
   DirectoryEntry,
   EndReason,
   LinkState,
+  MonitorMode,
   Party,
+  RecordingState,
   PendingAgentState,
   WrapUp,
 } from "./model.js";
@@ -52,6 +54,10 @@ export interface CallReport {
   readonly wrapUp?: WrapUp;
   /** When the vendor ends after-call work on its own, epoch ms (see Call.wrapUpEndsAt); report it with state `wrapup`. */
   readonly wrapUpEndsAt?: number;
+  /** The call's recording, where the vendor says. */
+  readonly recording?: RecordingState;
+  /** A monitoring session's (direction `monitor`) current mode. */
+  readonly monitorMode?: MonitorMode;
 }
 
 export interface AgentReport {
@@ -186,4 +192,17 @@ export interface Connector {
    * the new choice with ctx.setAudioDevices. May run while logged out.
    */
   selectAudioDevice?(request: { readonly use: AudioUse; readonly device: AudioDevice } & RequestContext): Promise<void>;
+  /** Pauses the call's recording (with `recordingControl`); report `recording: "paused"`. */
+  pauseRecording?(request: CallRequest): Promise<void>;
+  /** Resumes it; report `recording: "active"`. */
+  resumeRecording?(request: CallRequest): Promise<void>;
+  /**
+   * A supervisor starts a session on `target` (a vendor call or agent id: a
+   * Connect contact id, a Twilio CallSid, a SIP extension) in `mode`, and
+   * resolves with the session's call id: a call with direction `monitor` and
+   * its `monitorMode`, left with hangup.
+   */
+  monitor?(request: { readonly target: string; readonly mode: MonitorMode } & RequestContext): Promise<{ callId: string }>;
+  /** Changes a monitoring session's mode; report the new `monitorMode`. */
+  setMonitorMode?(request: CallRequest & { readonly mode: MonitorMode }): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type { Connector, ConnectorContext, DialOptions, LoginRequest } from "./c
 import { toCtiError, type CtiError } from "./errors.js";
 import type { DesktopEvent, DesktopEventMap, DesktopEventType, EventBody } from "./events.js";
 import { redact, redactingLogger, silentLogger, type Logger, type LogLevel } from "./logger.js";
-import { TELEPHONY_MODES, type AudioUse, type Call, type CallAction, type Capability, type DesktopSnapshot, type TelephonyMode, type WrapUp } from "./model.js";
+import { TELEPHONY_MODES, type AudioUse, type MonitorMode, type Call, type CallAction, type Capability, type DesktopSnapshot, type TelephonyMode, type WrapUp } from "./model.js";
 import { ACTION_CAPABILITY, over } from "./actions.js";
 import { fail, REQUESTS, type RequestName, type RequestScope, type RequestSpec } from "./requests.js";
 import { DesktopStore, invalid } from "./store.js";
@@ -189,6 +189,26 @@ export interface Desktop {
    * MEDIA_PERMISSION_DENIED when the browser refuses the device.
    */
   selectAudioDevice(use: AudioUse, deviceId: string): Promise<void>;
+  /**
+   * Pauses a call's recording (a customer reading out card details) and
+   * resolves once `call.recording` is "paused". Needs `recordingControl`;
+   * INVALID_STATE unless the call is connected or held and recording ("active").
+   */
+  pauseRecording(callId: string): Promise<void>;
+  /** Resumes a paused recording (`call.recording` "active" again). Needs `recordingControl`; INVALID_STATE unless paused. */
+  resumeRecording(callId: string): Promise<void>;
+  /**
+   * Supervisors: starts a session on `target` (a vendor call or agent id: a
+   * Connect contact id, a Twilio CallSid, a SIP extension; 1 to `LIMITS.id`
+   * characters) in `mode` (default "monitor": listen only; "whisper": coach
+   * the agent; "barge": join) and resolves with the session's call id, a
+   * call with direction `monitor` left with `hangup`. Needs `monitor` (and
+   * `whisper` or `barge` for those modes: NOT_SUPPORTED); INVALID_ARGUMENT
+   * for an empty target or unknown mode.
+   */
+  monitor(target: string, mode?: MonitorMode): Promise<string>;
+  /** Changes a monitoring session's mode; resolves once `call.monitorMode` shows it. Needs `monitor` and the mode's capability. */
+  setMonitorMode(callId: string, mode: MonitorMode): Promise<void>;
   /**
    * Sets the link `disconnected` (one last `link.changed`, reason "The desktop
    * was destroyed."), then stops the connector and removes every listener;
@@ -407,7 +427,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
       pending.delete(key);
     }
     // dial and consult resolve with the connector's `callId`.
-    return name === "dial" || name === "consult" ? (answer![0] as { callId: string }).callId : undefined;
+    return name === "dial" || name === "consult" || name === "monitor" ? (answer![0] as { callId: string }).callId : undefined;
   }
 
   const desktop = {

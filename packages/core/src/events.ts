@@ -30,7 +30,7 @@ export interface AudioChangedEvent extends EventEnvelope<"audio.changed"> {
 }
 
 /** Call lifecycle events, without their `call.` prefix. */
-const CALL_EVENTS = ["ringing", "dialing", "connected", "held", "resumed", "muted", "unmuted", "parties", "data", "updated", "transferred", "conferenced", "wrapup", "ended"] as const;
+const CALL_EVENTS = ["ringing", "dialing", "connected", "held", "resumed", "muted", "unmuted", "recording", "parties", "data", "updated", "transferred", "conferenced", "wrapup", "ended"] as const;
 /** Call lifecycle events. Each carries the full call snapshot after the change. */
 export const CALL_EVENT_TYPES = CALL_EVENTS.map((t) => `call.${t}`) as unknown as Prefixed<typeof CALL_EVENTS>;
 /** Each of a tuple's names with the `call.` prefix. */

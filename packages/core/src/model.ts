@@ -64,8 +64,12 @@ export interface Agent {
   readonly since: number;
 }
 
-/** Who placed a call: `consult` is the agent's consult leg, `internal` agent to agent. */
-export const CALL_DIRECTIONS = ["inbound", "outbound", "consult", "internal", "unknown"] as const;
+/**
+ * Who placed a call: `consult` is the agent's consult leg, `internal` agent to
+ * agent, `monitor` a supervisor's session on another agent's call (see
+ * `desktop.monitor`).
+ */
+export const CALL_DIRECTIONS = ["inbound", "outbound", "consult", "internal", "monitor", "unknown"] as const;
 export type CallDirection = (typeof CALL_DIRECTIONS)[number];
 
 /** Call states, in lifecycle order: `ringing|dialing → connected ⇄ held → wrapup → ended`. */
@@ -80,6 +84,21 @@ export type PartyRole = (typeof PARTY_ROLES)[number];
 export const PARTY_STATES = ["ringing", "dialing", "connected", "held", "disconnected"] as const;
 export type PartyState = (typeof PARTY_STATES)[number];
 
+/**
+ * How a supervisor is on a call: `monitor` listens (nobody hears the
+ * supervisor), `whisper` coaches (the agent hears the supervisor, the customer
+ * does not), `barge` joins the conversation (everyone hears everyone).
+ */
+export const MONITOR_MODES = ["monitor", "whisper", "barge"] as const;
+export type MonitorMode = (typeof MONITOR_MODES)[number];
+
+/**
+ * A call's recording: `active` (being recorded), `paused` (the agent paused
+ * it, e.g. while the customer reads out card details), `off` (not recorded).
+ */
+export const RECORDING_STATES = ["active", "paused", "off"] as const;
+export type RecordingState = (typeof RECORDING_STATES)[number];
+
 /** One leg of a call (the agent's own included). A call has at most `LIMITS.parties` (64); on a call in wrap-up or ended, every party is `disconnected`. */
 export interface Party {
   /** 1 to `LIMITS.id` (256) characters, unique on the call. */
@@ -90,6 +109,8 @@ export interface Party {
   readonly address?: string;
   /** At most `LIMITS.text` (1024) characters. */
   readonly displayName?: string;
+  /** A `supervisor` party's mode, where the vendor says (the agent's desktop sees monitoring only where the vendor exposes it). */
+  readonly monitorMode?: MonitorMode;
 }
 
 /**
@@ -166,6 +187,9 @@ export const CALL_ACTIONS = [
   "swap",
   "dropParty",
   "completeWrapUp",
+  "pauseRecording",
+  "resumeRecording",
+  "setMonitorMode",
 ] as const;
 /** A request that can be made on one call. */
 export type CallAction = (typeof CALL_ACTIONS)[number];
@@ -215,6 +239,10 @@ export interface Call {
    * `wrapUpLimitMs`) says so, and the panel counts down. Absent: no limit.
    */
   readonly wrapUpEndsAt?: number;
+  /** Its recording, where the vendor says (see RECORDING_STATES); a change is a `call.recording` event. */
+  readonly recording?: RecordingState;
+  /** A monitoring session's (direction `monitor`) current mode: how the supervisor is on the watched call. */
+  readonly monitorMode?: MonitorMode;
   /** The requests allowed on this call right now (state ∩ capabilities). */
   readonly actions: readonly CallAction[];
 }
@@ -225,7 +253,9 @@ export interface Call {
  * hold and resume, `mute` mute and unmute, `wrapUp` completeWrapUp; `transcripts`
  * means the connector signals Voice AI transcripts and insights;
  * `audioDevices` that it lists the agent's audio devices (`snapshot().audio`)
- * and takes `selectAudioDevice`.
+ * and takes `selectAudioDevice`; `recordingControl` pauseRecording and
+ * resumeRecording; `monitor` a supervisor's silent monitoring (`desktop.monitor`,
+ * `setMonitorMode` to "monitor"), `whisper` and `barge` its other modes.
  */
 export const CAPABILITIES = [
   "agentState",
@@ -246,6 +276,10 @@ export const CAPABILITIES = [
   "transcripts",
   "callWaiting",
   "audioDevices",
+  "recordingControl",
+  "monitor",
+  "whisper",
+  "barge",
 ] as const;
 /** What a connector can do. A request outside it is refused with NOT_SUPPORTED. */
 export type Capability = (typeof CAPABILITIES)[number];

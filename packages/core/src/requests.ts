@@ -26,9 +26,9 @@
 import { isLiveRemote, over } from "./actions.js";
 import type { LoginRequest, DialOptions } from "./connector.js";
 import { CtiError } from "./errors.js";
-import { AUDIO_USES, type AgentReason, type AudioUse, type Call, type CallAction, type Capability, type CtiErrorCode, type Party, type WrapUp } from "./model.js";
+import { AUDIO_USES, MONITOR_MODES, type AgentReason, type MonitorMode, type AudioUse, type Call, type CallAction, type Capability, type CtiErrorCode, type Party, type WrapUp } from "./model.js";
 import type { DesktopStore } from "./store.js";
-import { checkData, DTMF, LIMITS, normalizeDestination, read, WRAP_UP } from "./validate.js";
+import { checkData, DTMF, isText, LIMITS, normalizeDestination, read, WRAP_UP } from "./validate.js";
 
 /** What a request's argument check sees. */
 export interface RequestScope {
@@ -65,7 +65,7 @@ export interface RequestSpec {
   readonly single?: true;
 }
 
-export type RequestName = "login" | "logout" | "setAgentState" | "dial" | "selectAudioDevice" | CallAction;
+export type RequestName = "login" | "logout" | "setAgentState" | "dial" | "selectAudioDevice" | "monitor" | CallAction;
 
 /** A CtiError for `request`. */
 export const fail = (code: CtiErrorCode, message: string, request: string, callId?: string): CtiError => new CtiError(code, message, { request, callId });
@@ -75,6 +75,13 @@ const destination = ({ name }: RequestScope, value: unknown): { destination: str
   const target = normalizeDestination(value);
   if (!target) throw fail("INVALID_DESTINATION", `Cannot dial "${String(value).slice(0, 64)}": not a number or address.`, name);
   return { destination: target };
+};
+
+/** A monitoring mode the connector can do: INVALID_ARGUMENT for an unknown one, NOT_SUPPORTED for one it cannot. */
+const monitorMode = ({ store, name }: RequestScope, mode: unknown): MonitorMode => {
+  if (!MONITOR_MODES.includes(mode as MonitorMode)) throw fail("INVALID_ARGUMENT", `Unknown monitoring mode "${String(mode).slice(0, 16)}": monitor, whisper or barge.`, name);
+  if (!store.capabilities.has(mode as MonitorMode)) throw fail("NOT_SUPPORTED", `This connector cannot ${String(mode)}.`, name);
+  return mode as MonitorMode;
 };
 
 /**
@@ -179,6 +186,24 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
       const clean = read(wrapUp, WRAP_UP);
       if (!clean) throw fail("INVALID_ARGUMENT", `Disposition or notes too long (at most ${LIMITS.text} and ${LIMITS.longText} characters).`, "completeWrapUp");
       return { wrapUp: clean };
+    },
+  },
+  pauseRecording: { words: "pause the recording", done: (c) => c?.recording === "paused" },
+  resumeRecording: { words: "resume the recording", done: (c) => c?.recording === "active" },
+  monitor: {
+    words: "monitor a call",
+    capability: "monitor",
+    args: (scope, target: string, mode: MonitorMode = "monitor") => {
+      if (!isText(target)) throw fail("INVALID_ARGUMENT", "Name the call or agent to monitor (1 to 256 characters).", "monitor");
+      return { target, mode: monitorMode(scope, mode) };
+    },
+  },
+  setMonitorMode: {
+    words: "change the monitoring mode",
+    done: (c, _, { mode }) => c?.monitorMode === mode,
+    args: (scope, mode: MonitorMode) => {
+      const checked = monitorMode(scope, mode);
+      return scope.call!.monitorMode === checked ? undefined : { mode: checked };
     },
   },
   selectAudioDevice: {

@@ -12,7 +12,7 @@ import { hostText } from "./logger.js";
 import { agentProblem, AUDIO_DEVICE, AUDIO_IN_USE, callProblem, DIRECTORY_ENTRY, readParty, readReason, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 /** Call fields a report sets as they are, but `muted` (its own events): a change to one is a `call.updated`. */
-const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media", "wrapUpEndsAt"] as const;
+const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media", "wrapUpEndsAt", "monitorMode"] as const;
 
 /** Each call state's event type, made once (so no event type is a new string to hash). */
 const STATE_EVENTS = Object.fromEntries(CALL_STATES.map((s) => [s, `call.${s}`])) as Record<CallState, CallEventType>;
@@ -219,6 +219,8 @@ export class DesktopStore {
     if (r.endReason !== undefined) call.endReason = r.endReason;
     if (r.media !== undefined) call.media = r.media;
     if (r.wrapUpEndsAt !== undefined) call.wrapUpEndsAt = r.wrapUpEndsAt;
+    if (r.recording !== undefined) call.recording = r.recording;
+    if (r.monitorMode !== undefined) call.monitorMode = r.monitorMode;
     // Parties, wrap-up and data, when reported (the check leaves them undefined
     // or objects), as copies with only known fields: a vendor object's extras
     // (even a password) stay out.
@@ -252,6 +254,7 @@ export class DesktopStore {
       // already carries the new parties and fields, so plain `call.parties` and
       // `call.updated` are folded into it: one user action, one event.
       if (old.muted !== call.muted) events.push({ type: call.muted ? "call.muted" : "call.unmuted", call });
+      if (old.recording !== call.recording) events.push({ type: "call.recording", call });
       if (!sameList(old.parties, call.parties, sameRecord)) {
         if (liveRemotes(old.parties) < 2 && liveRemotes(call.parties) >= 2) events.push({ type: "call.conferenced", call });
         else if (!stateChanged) events.push({ type: "call.parties", call });
@@ -365,7 +368,9 @@ export class DesktopStore {
       32 * +(liveRemotes(call.parties) > 1) +
       64 * (partner ? CALL_STATES.indexOf(partner.state) + 1 : 0) +
       1024 * +othersTalking +
-      2048 * +othersHeld;
+      2048 * +othersHeld +
+      4096 * (call.recording === "active" ? 1 : call.recording === "paused" ? 2 : 0) +
+      16384 * +(call.direction === "monitor");
     let actions = this.#actionLists.get(key);
     if (!actions) this.#actionLists.set(key, (actions = Object.freeze(actionsFor(call, partner, othersTalking, othersHeld, this.capabilities))));
     return actions;

@@ -4,7 +4,7 @@
  * or undefined when the value is fine.
  */
 import { INSIGHT_KINDS, TRANSCRIPT_SPEAKERS } from "./events.js";
-import { AGENT_STATES, AUDIO_DEVICE_KINDS, AUDIO_USES, CALL_DIRECTIONS, DIRECTORY_KINDS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, PARTY_ROLES, PARTY_STATES, type AgentReason, type Party } from "./model.js";
+import { AGENT_STATES, AUDIO_DEVICE_KINDS, AUDIO_USES, CALL_DIRECTIONS, DIRECTORY_KINDS, CALL_STATES, CTI_ERROR_CODES, END_REASONS, LINK_STATES, MEDIA_STATES, MONITOR_MODES, PARTY_ROLES, PARTY_STATES, RECORDING_STATES, type AgentReason, type Party } from "./model.js";
 
 export { AGENT_STATES, END_REASONS, LINK_STATES };
 
@@ -133,7 +133,8 @@ const isParty = (p: unknown): p is Party =>
   PARTY_ROLES.includes(p.role as never) &&
   PARTY_STATES.includes(p.state as never) &&
   (p.address === undefined || isText(p.address, LIMITS.text)) &&
-  (p.displayName === undefined || text(p.displayName));
+  (p.displayName === undefined || text(p.displayName)) &&
+  (p.monitorMode === undefined || MONITOR_MODES.includes(p.monitorMode as never));
 
 /** Whether `v` is a list of at most `LIMITS.parties` parties (an index loop: `every` would skip holes). */
 function isParties(v: unknown): boolean {
@@ -147,6 +148,7 @@ export function readParty(p: Party): Party {
   const party = { id: p.id, role: p.role, state: p.state } as { -readonly [K in keyof Party]: Party[K] };
   if (p.address !== undefined) party.address = p.address;
   if (p.displayName !== undefined) party.displayName = p.displayName;
+  if (p.monitorMode !== undefined) party.monitorMode = p.monitorMode;
   return party;
 }
 
@@ -176,6 +178,8 @@ export function callProblem(r: unknown): Problem {
   if (media !== undefined && !MEDIA_STATES.includes(media as never)) return invalidField(r, "media");
   if (wrapUp !== undefined && !read(wrapUp, WRAP_UP)) return invalidField(r, "wrapUp");
   if (r.wrapUpEndsAt !== undefined && !(Number.isFinite(r.wrapUpEndsAt) && (r.wrapUpEndsAt as number) >= 0)) return invalidField(r, "wrapUpEndsAt");
+  if (r.recording !== undefined && !RECORDING_STATES.includes(r.recording as never)) return invalidField(r, "recording");
+  if (r.monitorMode !== undefined && !MONITOR_MODES.includes(r.monitorMode as never)) return invalidField(r, "monitorMode");
   return undefined;
 }
 /** "`key` is invalid (…)", for a problem. */

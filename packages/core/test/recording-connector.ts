@@ -115,6 +115,24 @@ export function recordingConnector(capabilities: Capability[] = ALL_CAPABILITIES
       await respond("completeWrapUp", r);
       ctx.upsertCall({ id: r.call.id, state: "ended" });
     },
+    pauseRecording: async (r) => {
+      await respond("pauseRecording", r);
+      ctx.upsertCall({ id: r.call.id, state: r.call.state, recording: "paused" });
+    },
+    resumeRecording: async (r) => {
+      await respond("resumeRecording", r);
+      ctx.upsertCall({ id: r.call.id, state: r.call.state, recording: "active" });
+    },
+    monitor: async (r) => {
+      await respond("monitor", r);
+      const callId = `monitor-${++counter}`;
+      ctx.upsertCall({ id: callId, state: "connected", direction: "monitor", monitorMode: r.mode, to: r.target });
+      return { callId };
+    },
+    setMonitorMode: async (r) => {
+      await respond("setMonitorMode", r);
+      ctx.upsertCall({ id: r.call.id, state: r.call.state, monitorMode: r.mode });
+    },
     // Like a connector with the toolkit's device watcher: reports the new choice.
     selectAudioDevice: async (r) => {
       await respond("selectAudioDevice", r);

@@ -37,6 +37,8 @@ export const CALL_TYPE: Readonly<Record<CallDirection, PegaCallType>> = {
   outbound: "OUTBOUND",
   consult: "CONSULT",
   internal: "INTERNAL",
+  // A supervisor's monitoring session: agent to agent, inside the contact centre.
+  monitor: "INTERNAL",
   unknown: "UNKNOWN",
 };
 

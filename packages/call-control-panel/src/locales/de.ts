@@ -19,8 +19,8 @@ export const de: Messages = {
     lost: "Anruf nicht mehr verfolgbar",
     unknown: "Beendet",
   },
-  direction: { inbound: "Eingehend", outbound: "Ausgehend", consult: "Rückfrage", internal: "Intern", unknown: "Anruf" },
-  directionCall: { inbound: "Eingehender Anruf", outbound: "Ausgehender Anruf", consult: "Rückfrage", internal: "Interner Anruf", unknown: "Anruf" },
+  direction: { inbound: "Eingehend", outbound: "Ausgehend", consult: "Rückfrage", internal: "Intern", monitor: "Mithören", unknown: "Anruf" },
+  directionCall: { inbound: "Eingehender Anruf", outbound: "Ausgehender Anruf", consult: "Rückfrage", internal: "Interner Anruf", monitor: "Mithörsitzung", unknown: "Anruf" },
   partyState: { ringing: "klingelt", dialing: "wählt", connected: "verbunden", held: "gehalten", disconnected: "getrennt" },
   action: {
     answer: "Annehmen",

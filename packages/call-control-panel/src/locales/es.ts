@@ -19,8 +19,8 @@ export const es: Messages = {
     lost: "Se perdió el rastro de la llamada",
     unknown: "Finalizada",
   },
-  direction: { inbound: "Entrante", outbound: "Saliente", consult: "Consulta", internal: "Interna", unknown: "Llamada" },
-  directionCall: { inbound: "Llamada entrante", outbound: "Llamada saliente", consult: "Llamada de consulta", internal: "Llamada interna", unknown: "Llamada" },
+  direction: { inbound: "Entrante", outbound: "Saliente", consult: "Consulta", internal: "Interna", monitor: "Supervisión", unknown: "Llamada" },
+  directionCall: { inbound: "Llamada entrante", outbound: "Llamada saliente", consult: "Llamada de consulta", internal: "Llamada interna", monitor: "Sesión de supervisión", unknown: "Llamada" },
   partyState: { ringing: "sonando", dialing: "marcando", connected: "conectado", held: "en espera", disconnected: "desconectado" },
   action: {
     answer: "Contestar",

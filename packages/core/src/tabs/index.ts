@@ -55,7 +55,7 @@ type Message =
   | { t: "request"; from: string; id: number; name: string; args: unknown[] }
   | { t: "reply"; to: string; id: number; value?: unknown; error?: { code: CtiErrorCode; message: string; retryable: boolean; request?: string | undefined; callId?: string | undefined } };
 
-const REQUEST_NAMES = ["login", "logout", "setAgentState", "dial", "selectAudioDevice", ...CALL_ACTIONS] as const;
+const REQUEST_NAMES = ["login", "logout", "setAgentState", "dial", "selectAudioDevice", "monitor", ...CALL_ACTIONS] as const;
 
 /**
  * A Desktop on `options.connector`, shared with the agent's other tabs of

