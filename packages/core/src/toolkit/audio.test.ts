@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createDesktop } from "../desktop.js";
 import type { Connector, ConnectorContext } from "../connector.js";
 import type { AudioDevice, AudioUse } from "../model.js";
-import { watchAudioDevices, type MediaDeviceList } from "./audio.js";
+import { LIMITS } from "../validate.js";
+import { DEVICE_LIMITS, watchAudioDevices, type MediaDeviceList } from "./audio.js";
 
 /** A device list like the browser's: entries as enumerateDevices gives them, and a devicechange when they change. */
 function deviceList(entries: { deviceId: string; kind: string; label: string }[]) {
@@ -159,7 +160,46 @@ describe("watchAudioDevices", () => {
     media.set(BROWSER.filter((d) => d.deviceId !== "out-headset"));
     await settle();
     expect(warnings).toEqual(["AUDIO_DEVICE_LOST"]);
-    expect(desktop.snapshot().audio.output).toBe("default");
+    // The default could not be opened: no device is in use for the output (not a reassuring "default").
+    expect(desktop.snapshot().audio.output).toBeUndefined();
+  });
+
+  it("follows the browser while the agent chose nothing: a new first device is in use without a warning or an apply; inUse says undefined until a choice", async () => {
+    const media = deviceList([
+      { deviceId: "mic-a", kind: "audioinput", label: "Built-in" },
+      { deviceId: "out-a", kind: "audiooutput", label: "Speakers" },
+    ]);
+    const { desktop, applied, watcher } = setUp(media);
+    const warnings: string[] = [];
+    desktop.on("warning", (w) => warnings.push(w.code));
+    await settle();
+    expect(watcher.current!.inUse("input")).toBeUndefined();
+    media.set([
+      { deviceId: "mic-h", kind: "audioinput", label: "Headset" },
+      { deviceId: "out-a", kind: "audiooutput", label: "Speakers" },
+    ]);
+    await settle();
+    expect(desktop.snapshot().audio.input).toBe("mic-h");
+    expect(applied).toEqual([]);
+    expect(warnings).toEqual([]);
+    media.set([
+      { deviceId: "mic-h", kind: "audioinput", label: "Headset" },
+      { deviceId: "mic-a", kind: "audioinput", label: "Built-in" },
+      { deviceId: "out-a", kind: "audiooutput", label: "Speakers" },
+    ]);
+    await settle();
+    await desktop.selectAudioDevice("input", "mic-a");
+    expect(watcher.current!.inUse("input")).toBe("mic-a");
+  });
+
+  it("keeps the list within the model's limits (64 devices, labels clipped) instead of losing it", async () => {
+    expect(DEVICE_LIMITS).toEqual({ devices: LIMITS.devices, id: LIMITS.id, label: LIMITS.text });
+    const many = Array.from({ length: 70 }, (_, i) => ({ deviceId: `out-${i}`, kind: "audiooutput", label: "x".repeat(i === 0 ? 2000 : 5) }));
+    const { desktop } = setUp(deviceList(many));
+    await settle();
+    const { devices } = desktop.snapshot().audio;
+    expect(devices).toHaveLength(64);
+    expect(devices[0]!.label.length).toBeLessThanOrEqual(1024);
   });
 
   it("stops following devicechange once stopped (the desktop destroyed)", async () => {

@@ -29,12 +29,18 @@ export interface AudioDeviceWatcher {
   refresh(): Promise<void>;
   /** A connector's `selectAudioDevice`: applies the device, then reports it in use. */
   select(use: AudioUse, device: AudioDevice): Promise<void>;
-  /** The device id in use for `use` (undefined: the browser's default). */
+  /**
+   * The device the agent chose for `use`, undefined until it chose one (or
+   * after it went away): then the connector should follow the browser's
+   * default (no `exact` deviceId, no setSinkId), as the list reports it.
+   */
   inUse(use: AudioUse): string | undefined;
   /** Stops following `devicechange`. */
   stop(): void;
 }
 
+/** The model's limits (LIMITS.devices, .id, .text), written out: the toolkit does not load core's validators. */
+export const DEVICE_LIMITS = { devices: 64, id: 256, label: 1024 } as const;
 const KINDS = { audioinput: "input", audiooutput: "output" } as const;
 const WORDS = { input: "Microphone", output: "Speaker" } as const;
 
@@ -45,6 +51,8 @@ export function watchAudioDevices(options: AudioDeviceWatcherOptions): AudioDevi
   let stopped = false;
   // One read at a time, in order: the last devicechange wins.
   let chain = Promise.resolve();
+  /** The uses the agent chose a device for; the others follow the browser's default. */
+  const chosen = new Set<AudioUse>();
   const ctx = () => (typeof options.ctx === "function" ? options.ctx() : options.ctx);
   /** A device of the list by id and kind (ids repeat across kinds: "default"). */
   const find = (devices: readonly AudioDevice[], use: AudioUse, id?: string) => devices.find((d) => d.kind === (use === "input" ? "input" : "output") && d.id === id);
@@ -60,30 +68,34 @@ export function watchAudioDevices(options: AudioDeviceWatcherOptions): AudioDevi
     const devices: AudioDevice[] = [];
     for (const d of listed) {
       const kind = KINDS[d.kind as keyof typeof KINDS];
-      // Before the microphone is granted a browser lists ids as "": nothing to select yet.
-      if (!kind || !d.deviceId) continue;
-      devices.push({ id: d.deviceId, label: d.label || `${WORDS[kind]} ${++count[kind]}`, kind });
+      // Before the microphone is granted a browser lists ids as "": nothing to select yet. (Within the model's limits.)
+      if (!kind || !d.deviceId || d.deviceId.length > DEVICE_LIMITS.id || devices.length === DEVICE_LIMITS.devices) continue;
+      devices.push({ id: d.deviceId, label: (d.label || `${WORDS[kind]} ${++count[kind]}`).slice(0, DEVICE_LIMITS.label), kind });
     }
     const next: { -readonly [K in keyof AudioDevices]: AudioDevices[K] } = { devices };
     const lost: [AudioUse, string][] = [];
     for (const use of ["input", "output", "ringer"] as const) {
       const was = state[use];
-      if (was && find(devices, use, was)) next[use] = was;
+      if (chosen.has(use) && was && find(devices, use, was)) next[use] = was;
       else {
-        // The browser's default, or (a browser that lists none, Firefox, Safari) the first device of the kind.
+        // Not chosen (or gone): the browser's default, or (a browser that lists none, Firefox, Safari) the first device of the kind.
         const fallback = find(devices, use, "default") ?? devices.find((d) => d.kind === (use === "input" ? "input" : "output"));
         if (fallback) next[use] = fallback.id;
-        if (was && was !== "default") lost.push([use, find(state.devices, use, was)?.label ?? was]);
+        if (chosen.delete(use) && was !== "default") lost.push([use, find(state.devices, use, was)?.label ?? String(was)]);
       }
     }
-    report(next);
+    // The fallbacks are applied before they are reported: one that fails leaves its use without a device.
+    const words: string[] = [];
     for (const [use, label] of lost) {
       const fallback = find(devices, use, next[use]);
-      // (Through then: an apply that throws instead of rejecting still leaves the warning to follow.)
-      if (fallback && !stopped) await Promise.resolve(fallback).then((d) => options.apply(use, d)).catch(() => {});
+      // (Through then: an apply that throws instead of rejecting fails the same way.)
+      const applied = !!fallback && !stopped && (await Promise.resolve(fallback).then((d) => options.apply(use, d)).then(() => true, () => false));
       if (stopped) return;
-      ctx()?.signal({ kind: "warning", code: "AUDIO_DEVICE_LOST", message: `${label} (${use}) went away; using ${fallback?.label ?? "the default device"}.` });
+      if (!applied) delete next[use];
+      words.push(`${label} (${use}) went away; ${applied ? `using ${fallback.label}` : "no other device could be opened"}.`);
     }
+    report(next);
+    for (const message of words) ctx()?.signal({ kind: "warning", code: "AUDIO_DEVICE_LOST", message });
   }
 
   const refresh = (): Promise<void> => (chain = chain.then(read, read).catch((err: unknown) => ctx()?.signal({ kind: "warning", code: "AUDIO_DEVICES_UNREADABLE", message: `The browser did not list the audio devices: ${String(err)}` })));
@@ -97,12 +109,13 @@ export function watchAudioDevices(options: AudioDeviceWatcherOptions): AudioDevi
     select(use, device) {
       const done = chain.then(async () => {
         await options.apply(use, device);
+        chosen.add(use);
         report({ ...state, [use]: device.id });
       });
       chain = done.catch(() => undefined);
       return done;
     },
-    inUse: (use) => state[use],
+    inUse: (use) => (chosen.has(use) ? state[use] : undefined),
     stop() {
       stopped = true;
       media?.removeEventListener("devicechange", onChange);
