@@ -101,6 +101,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       c.setReasons(newReasons);
     }
     report(c, data, raw);
+    audio.agentUpdated();
     if (!live.linkUp) {
       live.linkUp = true;
       lostBy = undefined;

@@ -49,6 +49,13 @@ export interface AgentData {
   readonly nextState?: AgentStateDef;
   readonly timestamp: number;
   readonly username?: string;
+  /**
+   * The agent's phone type (`configuration.softphoneEnabled`): true for the
+   * softphone, false for a desk phone (no softphone manager nor ringtone
+   * engine in the CCP: no device of this computer carries the call).
+   * Undefined when the CCP did not say.
+   */
+  readonly softphoneEnabled?: boolean;
   readonly agentStates: readonly AgentStateDef[];
   /** Contacts read successfully, and those that could not be read (with why). */
   readonly contacts: readonly ContactData[];
@@ -161,6 +168,7 @@ export function readAgentData(raw: unknown): AgentData {
     ...(isRecord(snap.nextState) ? { nextState: stateDef(snap.nextState, "the next agent state") } : {}),
     timestamp: timeOf(snap.snapshotTimestamp) ?? 0,
     ...(username ? { username } : {}),
+    ...(typeof config.softphoneEnabled === "boolean" ? { softphoneEnabled: config.softphoneEnabled } : {}),
     agentStates,
     contacts,
     badContacts,

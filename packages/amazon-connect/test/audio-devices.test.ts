@@ -142,4 +142,44 @@ describe("amazon-connect audio devices (real Streams, fake CCP)", () => {
     expect(s.desktop.snapshot().audio.ringer).toBe("ccp-out-headset");
     await s.waitFor(() => s!.h.fake.devices().ringer?.deviceId === "ccp-out-headset", "the ringer kept by the CCP");
   });
+
+  it("a desk phone agent (softphoneEnabled false): no device listed, a choice refused NOT_SUPPORTED, nothing sent to the CCP", async () => {
+    s = await openSession({ fake: { mediaDevices: DEVICES, softphoneEnabled: false }, connector: { mediaDevices: new EventTarget() } });
+    await s.answeredCall();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.desktop.snapshot().audio.devices).toEqual([]);
+    expect(s.desktop.snapshot().audio.input).toBeUndefined();
+    // The desktop refuses an id that is not listed; the connector itself refuses the use, typed.
+    expect(((await s.desktop.selectAudioDevice("input", "default").catch((e: unknown) => e)) as CtiError).code).toBe("INVALID_ARGUMENT");
+    const direct = (await s.h.connector.selectAudioDevice!({ use: "input", device: { id: "default", label: "Default", kind: "input" }, signal: new AbortController().signal }).catch((e: unknown) => e)) as CtiError;
+    expect(direct.code).toBe("NOT_SUPPORTED");
+    expect(direct.message).toContain("desk phone");
+    expect(s.desktop.snapshot().audio.input).toBeUndefined();
+    expect(s.h.fake.received.filter((e) => e.startsWith("broadcast:configuration::set_"))).toEqual([]);
+  });
+
+  it("waits for the CCP's confirmation outside the watcher's chain: another use goes on meanwhile; unconfirmed, it times out, is not shown nor re-sent", async () => {
+    const { s } = await open();
+    // The CCP's softphone manager is not up yet: nothing applies or confirms the speaker.
+    s.h.fake.holdDeviceChanges(true);
+    const started = Date.now();
+    const output = s.desktop.selectAudioDevice("output", "ccp-out-headset").catch((e: unknown) => e);
+    // No call: the microphone needs no confirmation, and does not wait behind the speaker.
+    await s.desktop.selectAudioDevice("input", "ccp-mic-headset");
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(s.desktop.snapshot().audio.input).toBe("ccp-mic-headset");
+    expect(s.desktop.snapshot().audio.output).toBe("default");
+    expect(((await output) as CtiError).code).toBe("REQUEST_TIMEOUT");
+    expect(s.desktop.snapshot().audio.output).toBe("default");
+    // The CCP comes back with its softphone manager: the unconfirmed speaker is not sent again, the microphone is (with the call).
+    s.h.fake.holdDeviceChanges(false);
+    s.h.fake.dropLink();
+    await s.waitFor(() => s.desktop.snapshot().link === "reconnecting", "the link down");
+    s.h.fake.restoreLink();
+    await s.waitFor(() => s.desktop.snapshot().link === "connected", "the link back");
+    await s.answeredCall();
+    await s.waitFor(() => s.h.fake.devices().microphone?.deviceId === "ccp-mic-headset", "the microphone on the call");
+    expect(s.h.fake.devices().speaker).toBeUndefined();
+    expect(s.desktop.snapshot().audio.output).toBe("default");
+  });
 });

@@ -86,7 +86,7 @@ describe("amazon-connect on real Streams: agent", () => {
     expect((await s.next("call.unmuted", (e) => e.call.id === call.id, { after })).call.muted).toBe(false);
     await s.desktop.mute(call.id);
     expect(s.h.fake.muted).toBe(true);
-    expect(s.h.fake.received).toContain("broadcast");
+    expect(s.h.fake.received).toContain("broadcast:mute");
     expect(s.desktop.getCall(call.id)?.muted).toBe(true);
   });
 });

@@ -63,6 +63,12 @@ export interface FakeCcpOptions {
    * page's real list (what the real CCP does), elsewhere none. Change it with `setMediaDevices`.
    */
   mediaDevices?: readonly FakeMediaDevice[];
+  /**
+   * The agent's phone type (`configuration.softphoneEnabled`). Default true. `false`: a desk phone agent,
+   * whose CCP creates no SoftphoneManager nor ringtone engine: no call media stream, and no device choice
+   * is applied or confirmed.
+   */
+  softphoneEnabled?: boolean;
 }
 
 /** A device as the CCP sends it to Streams: `MediaDeviceInfo.toJSON()`. */
@@ -169,7 +175,7 @@ export interface FakeCcp {
   /** Stop answering and drop timers. */
   close(): void;
   readonly requests: readonly ApiRequestRecord[];
-  /** Every message Streams sent (event names), for contract checks. */
+  /** Every message Streams sent (event names; `api_request:<method>`, `broadcast:<event>`), for contract checks. */
   readonly received: readonly string[];
   /** The settings of Streams' last CONFIGURE message (softphone, ringtone…), as the CCP received them. */
   readonly configuration: unknown;
@@ -231,6 +237,11 @@ export interface FakeCcp {
   devices(): FakeCcpDevices;
   /** Replace the CCP's device list (a headset plugged in or unplugged, as the CCP's origin lists it). */
   setMediaDevices(devices: readonly FakeMediaDevice[]): void;
+  /**
+   * While held, the CCP applies and confirms no device choice (a CCP whose SoftphoneManager and ringtone
+   * engine are not created yet); the choices made meanwhile are lost, as they are in the real CCP.
+   */
+  holdDeviceChanges(held: boolean): void;
 }
 
 /** Streams' ConfigurationEvents the CCP's softphone and ringtone engine act on, and what each confirms with. */
@@ -276,6 +287,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   let agentError: string | null = null;
   let authFailed = options.credentials === "bad";
   let mediaDevices = options.mediaDevices;
+  /** The CCP's softphone manager and ringtone engine (a softphone agent's CCP creates them on its first agent refresh). */
+  const softphone = options.softphoneEnabled !== false;
+  let deviceChangesHeld = false;
   const applied: { speaker?: { deviceId: string }; ringer?: { deviceId: string } } = {};
   /** The softphone's local media stream (the agent's connection on a live call) and the microphone it uses. */
   let stream: { connectionId: string; microphone?: { deviceId: string } } | undefined;
@@ -286,7 +300,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   const configuration = () => ({
     name: options.agentName ?? "Test Agent",
     username: options.username ?? "tagent",
-    softphoneEnabled: true,
+    softphoneEnabled: options.softphoneEnabled !== false,
     softphoneAutoAccept: false,
     extension: null,
     permissions: ["outboundCall"],
@@ -482,7 +496,8 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   /** The softphone opens the agent's media (default microphone) and tells the page (`agent::local_media_stream_created`). */
   function startStream(c: FContact): void {
     const a = agentConn(c);
-    if (!a) return;
+    // A desk phone carries the call: the CCP opens no media.
+    if (!a || !softphone) return;
     soon(() => {
       stream = { connectionId: a.connectionId };
       send("agent::local_media_stream_created", { connectionId: a.connectionId });
@@ -507,6 +522,8 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     const [use, kind, changed] = DEVICE_EVENTS[event];
     const deviceId = (data as { deviceId?: unknown } | null)?.deviceId;
     if (typeof deviceId !== "string" || !deviceId) return;
+    // Streams subscribes to these only inside the SoftphoneManager / ringtone engine.
+    if (!softphone || deviceChangesHeld) return;
     const listed = (await listDevices().catch(() => [])).some((d) => d.kind === kind && d.deviceId === deviceId);
     if (use === "ringer") {
       if (listed) applied.ringer = { deviceId };
@@ -709,7 +726,8 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     if (typeof raw !== "object" || raw === null) return;
     const { event, data } = raw as { event?: unknown; data?: unknown };
     if (typeof event !== "string") return;
-    received.push(event === "api_request" ? `api_request:${String((data as { method?: unknown } | null)?.method)}` : event);
+    const inner = (data as { method?: unknown; event?: unknown } | null) ?? {};
+    received.push(event === "api_request" ? `api_request:${String(inner.method)}` : event === "broadcast" ? `broadcast:${String(inner.event)}` : event);
     if (event === "configure") configured = data;
     if (options.silent) return;
     if (event === "synchronize") {
@@ -898,6 +916,9 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     },
     setMediaDevices(devices) {
       mediaDevices = [...devices];
+    },
+    holdDeviceChanges(held) {
+      deviceChangesHeld = held;
     },
   };
   return fake;
