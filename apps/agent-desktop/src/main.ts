@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   }
 
   // One softphone across the agent's tabs when config.json asks for it: only the owner tab runs the connector.
-  const desktop: Desktop & { tab?: { role: string } } = config.shareAcrossTabs ? await createTabDesktop({ connector: setup.connector, name: config.connector }) : createDesktop({ connector: setup.connector });
+  const desktop: Desktop & { tab?: { role: string } } = config.shareAcrossTabs ? await createTabDesktop({ connector: setup.connector, name: tabSessionName(config, setup) }) : createDesktop({ connector: setup.connector });
   window.__opencti = { config, desktop, setup };
 
   defineCallControlPanel();
@@ -89,9 +89,19 @@ async function main(): Promise<void> {
   byId("app").hidden = false;
 
   window.addEventListener("pagehide", () => {
-    void desktop.destroy();
-    void setup.dispose?.();
+    // The connector stops before what its setup started (the simulator's server, the CCP's container) goes.
+    void desktop.destroy().finally(() => setup.dispose?.());
   });
+  // Back from the back/forward cache: the desktop was destroyed on pagehide; start afresh.
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted) location.reload();
+  });
+}
+
+/** One shared session per connector and agent (two agents signed in in one browser profile do not mirror each other). */
+function tabSessionName(config: AppConfig, setup: ConnectorSetup): string {
+  const who = setup.login?.agentId ?? setup.login?.extension ?? config.options.uri ?? config.options.identity ?? "";
+  return who ? `${config.connector}:${who}` : config.connector;
 }
 
 /**

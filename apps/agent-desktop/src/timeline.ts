@@ -16,7 +16,8 @@ function summarize(event: DesktopEvent): string {
       return `${event.callId} ${event.insight.kind}: ${event.insight.text}`;
     case "audio.changed": {
       const { audio } = event;
-      const label = (id: string | undefined, kind: "input" | "output") => audio.devices.find((d) => d.id === id && d.kind === kind)?.label ?? "default";
+      // A device in use that is not listed shows its id; none in use, "none".
+      const label = (id: string | undefined, kind: "input" | "output") => audio.devices.find((d) => d.id === id && d.kind === kind)?.label ?? id ?? "none";
       return `${audio.devices.length} devices; mic ${label(audio.input, "input")}, speaker ${label(audio.output, "output")}, ringer ${label(audio.ringer, "output")}`;
     }
     case "warning":
