@@ -8,7 +8,7 @@ import { CtiError, type Connector, type ConnectorContext } from "@opencti/core";
 import { createBackoff, guard, waitFor, watchAudioDevices, type AudioDeviceWatcher } from "@opencti/core/connector";
 import { createFakeMediaDevices } from "./devices.js";
 import { serverError } from "./errors.js";
-import { agentReasons, agentReport, aiSignal, serverMessage, syncReport, toCallReport } from "./mapping.js";
+import { agentReasons, agentReport, aiSignal, LISTEN_FOR, serverMessage, syncReport, toCallReport } from "./mapping.js";
 import { DEFAULTS, SIMULATOR_CAPABILITIES, type SimulatorConnectorOptions } from "./options.js";
 import type { ClientRequest, Operation } from "./protocol.js";
 import type { SimulatorServer } from "./server.js";
@@ -217,6 +217,13 @@ export function createSimulatorConnector(server: SimulatorLink, options: Simulat
     },
     completeWrapUp: async ({ call, wrapUp, signal }) => {
       await request("wrapUp", { callId: call.vendorCallId, ...wrapUp }, signal);
+    },
+    // Recording (reported back as the call's recorder) and supervisors' monitor sessions (listen modes, see mapping.ts).
+    pauseRecording: onCall("pauseRecording"),
+    resumeRecording: onCall("resumeRecording"),
+    monitor: ({ target, mode, signal }) => newCallId("monitor", { target, listen: LISTEN_FOR[mode] }, signal),
+    setMonitorMode: async ({ call, mode, signal }) => {
+      await request("listen", { callId: call.vendorCallId, listen: LISTEN_FOR[mode] }, signal);
     },
     // Local to the agent's browser: no link or login needed.
     selectAudioDevice: async ({ use, device }) => {

@@ -3,7 +3,7 @@ import { createSimulatorConnector } from "./connector.js";
 import type { SimulatorConnectorOptions, SimulatorServerOptions } from "./options.js";
 import { SimulatorServer } from "./server.js";
 
-export { SimulatorServer, type InboundCall } from "./server.js";
+export { SimulatorServer, type FloorCall, type FloorCallSpec, type InboundCall } from "./server.js";
 export { createSimulatorConnector, type SimulatorLink } from "./connector.js";
 export { connectSimulator, script, serveSimulator, SCRIPT_METHODS, type ScriptMethod } from "./port.js";
 export { toCallReport } from "./mapping.js";

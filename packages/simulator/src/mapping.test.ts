@@ -1,8 +1,8 @@
 // The pure mapping on plain data: server messages in, reports out; no server, no wire, no desktop.
 import { describe, expect, it } from "vitest";
-import { agentReasons, agentReport, aiSignal, serverMessage, syncReport, toCallReport } from "./mapping.js";
+import { agentReasons, agentReport, aiSignal, LISTEN_FOR, serverMessage, syncReport, toCallReport } from "./mapping.js";
 import { DEFAULT_AGENT_STATES, DEFAULT_REASONS } from "./options.js";
-import type { VAudio, VCall, VCause, VLeg } from "./protocol.js";
+import type { VAudio, VCall, VCause, VLeg, VListen, VRecorder } from "./protocol.js";
 
 const agentLeg: VLeg = { legId: "c1-agent", type: "agent", status: "talking" };
 const callerLeg: VLeg = { legId: "c1-caller", type: "caller", status: "talking", number: "+15550100", name: "Ada" };
@@ -93,6 +93,36 @@ describe("end reasons and wrap-up", () => {
   });
 });
 
+describe("recording and monitoring", () => {
+  it("maps the recorder to the call's recording, absent until the server says", () => {
+    expect(toCallReport(call()).recording).toBeUndefined();
+    const states = { on: "active", paused: "paused", off: "off" } as const;
+    for (const [recorder, recording] of Object.entries(states)) expect(toCallReport(call({ recorder: recorder as VRecorder })).recording).toBe(recording);
+  });
+
+  it("maps a monitor session: kind monitor is direction monitor, its listen mode its monitorMode", () => {
+    const third: VLeg = { legId: "c1-third", type: "third", status: "talking", number: "agent-2" };
+    const report = toCallReport(call({ kind: "monitor", listen: "coach", watches: "floor-1", dnis: "agent-2", legs: [agentLeg, callerLeg, third] }));
+    expect(report).toMatchObject({ direction: "monitor", monitorMode: "whisper", to: "agent-2", state: "connected" });
+    expect(report.parties?.map((p) => p.role)).toEqual(["agent", "customer", "third_party"]);
+    const modes = { silent: "monitor", coach: "whisper", join: "barge" } as const;
+    for (const [listen, mode] of Object.entries(modes)) expect(toCallReport(call({ kind: "monitor", listen: listen as VListen })).monitorMode).toBe(mode);
+    expect(toCallReport(call()).monitorMode).toBeUndefined();
+  });
+
+  it("maps a supervisor leg to a supervisor party with its monitorMode (none once it has no listen mode)", () => {
+    const supervisor: VLeg = { legId: "c1-supervisor", type: "supervisor", status: "talking", name: "Supervisor", listen: "join" };
+    expect(toCallReport(call({ legs: [agentLeg, callerLeg, supervisor] })).parties?.[2]).toEqual({ id: "c1-supervisor", role: "supervisor", state: "connected", displayName: "Supervisor", monitorMode: "barge" });
+    const { listen: _, ...gone } = { ...supervisor, status: "gone" as const };
+    expect(toCallReport(call({ legs: [agentLeg, gone] })).parties?.[1]).toEqual({ id: "c1-supervisor", role: "supervisor", state: "disconnected", displayName: "Supervisor" });
+  });
+
+  it("sends each monitoring mode as the server's listen mode, the inverse of the reading", () => {
+    expect(LISTEN_FOR).toEqual({ monitor: "silent", whisper: "coach", barge: "join" });
+    for (const [mode, listen] of Object.entries(LISTEN_FOR)) expect(toCallReport(call({ kind: "monitor", listen })).monitorMode).toBe(mode);
+  });
+});
+
 describe("unreadable calls", () => {
   it.each([
     ["not an object", "call", /callId/],
@@ -105,6 +135,9 @@ describe("unreadable calls", () => {
     ["an unknown status", call({ status: "exploding" as VCall["status"] }), /call status "exploding"/],
     ["an unknown kind", call({ kind: "sideways" as VCall["kind"] }), /call kind/],
     ["an unknown cause", call({ cause: "gremlins" as VCause }), /cause "gremlins"/],
+    ["an unknown recorder state", call({ recorder: "tape" as VRecorder }), /recorder state "tape"/],
+    ["an unknown listen mode", call({ kind: "monitor", listen: "shout" as VListen }), /listen mode "shout"/],
+    ["an unknown leg listen mode", call({ legs: [{ ...callerLeg, type: "supervisor", listen: "peek" as VListen }] }), /listen mode "peek"/],
   ])("throws on %s", (_, value, message) => {
     expect(() => toCallReport(value)).toThrow(message);
   });

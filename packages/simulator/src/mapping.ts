@@ -7,10 +7,12 @@
  * The rules:
  * - A call's callId is both its id and its vendorCallId; ani, callerName, dnis, queue and parent become from, fromName, to, queue and relatedCallId, attached becomes data (`{}` when absent) and micMuted muted.
  * - Call states: alerting is ringing, originating dialing, talking connected, onhold held, acw wrapup and done ended.
- * - Directions: in is inbound, out outbound, consult consult.
+ * - Directions: in is inbound, out outbound, consult consult, monitor monitor (the agent's session listening in on a floor call; its legs are the agent's own, the customer's and the watched agent's, a third party).
  * - Parties: one per leg, the agent's own leg first and the others in the server's order (the conformance suite checks the agent comes first).
- * - A party's role is the leg's type (agent is agent, caller customer, third third_party), its id the legId, its address the leg's number and its displayName the leg's name. (The convention every connector follows: a far-end party's id is the vendor's own id for that leg when the vendor gives one, else its role; the simulator always gives one.)
+ * - A party's role is the leg's type (agent is agent, caller customer, third third_party, supervisor supervisor), its id the legId, its address the leg's number and its displayName the leg's name. (The convention every connector follows: a far-end party's id is the vendor's own id for that leg when the vendor gives one, else its role; the simulator always gives one.)
  * - Party states: alerting is ringing, talking connected, held held, gone disconnected.
+ * - Listen modes are monitoring modes, on a monitor session (its monitorMode) and on a supervisor leg (the party's monitorMode): silent is monitor, coach whisper, join barge; requests send them back the same way (LISTEN_FOR).
+ * - The recorder is the call's recording: on is active, paused paused, off off (absent until the call talks).
  * - End causes: local is local_hangup, remote remote_hangup, not_found and unavailable failed, and rejected, missed, abandoned, busy, no_answer, transferred, merged and failed keep their names.
  * - A call the far end or the network refused carries a failure: busy DESTINATION_BUSY, not_found INVALID_DESTINATION, unavailable and failed VENDOR_ERROR; the release cause number (Q.850) is its vendorCode and the cause's words its message. no_answer is an outcome, not a failure.
  * - A call's audio (present once it was interrupted) is its media: flowing ok, recovering reconnecting.
@@ -21,14 +23,18 @@
  * - A snapshot lists the calls that ended while the connector was away before the live ones, so they end with their real end reason.
  * - Transcript lines and insights pass through as signals.
  */
-import type { AgentReason, AgentReport, CallFailure, CallReport, CtiErrorCode, EndReason, Party, Signal, SyncReport } from "@opencti/core";
+import type { AgentReason, AgentReport, CallFailure, CallReport, CtiErrorCode, EndReason, MonitorMode, Party, Signal, SyncReport } from "@opencti/core";
 import { isKeyOf, isRecord } from "@opencti/core/connector";
 import type { AgentStateOption } from "./options.js";
-import type { ServerMessage, VAgent, VCall, VCause, VLeg } from "./protocol.js";
+import type { ServerMessage, VAgent, VCall, VCause, VLeg, VListen } from "./protocol.js";
 
 const STATUS = { alerting: "ringing", originating: "dialing", talking: "connected", onhold: "held", acw: "wrapup", done: "ended" } as const;
-const KIND = { in: "inbound", out: "outbound", consult: "consult" } as const;
-const LEG_ROLE = { agent: "agent", caller: "customer", third: "third_party" } as const;
+const KIND = { in: "inbound", out: "outbound", consult: "consult", monitor: "monitor" } as const;
+const LEG_ROLE = { agent: "agent", caller: "customer", third: "third_party", supervisor: "supervisor" } as const;
+const LISTEN = { silent: "monitor", coach: "whisper", join: "barge" } as const;
+/** A monitoring mode as the server's listen mode, for the monitor and listen requests. */
+export const LISTEN_FOR = { monitor: "silent", whisper: "coach", barge: "join" } as const satisfies Record<MonitorMode, VListen>;
+const RECORDER = { on: "active", paused: "paused", off: "off" } as const;
 const LEG_STATE = { alerting: "ringing", talking: "connected", held: "held", gone: "disconnected" } as const;
 const CAUSE: Record<VCause, EndReason> = {
   local: "local_hangup",
@@ -73,6 +79,7 @@ function parties(legs: readonly VLeg[]): Party[] {
       state: pick(LEG_STATE, leg.status, "leg status"),
       ...(typeof leg.number === "string" ? { address: leg.number } : {}),
       ...(typeof leg.name === "string" ? { displayName: leg.name } : {}),
+      ...(leg.listen !== undefined ? { monitorMode: pick(LISTEN, leg.listen, "listen mode") } : {}),
     };
   });
   return [...all.filter((p) => p.role === "agent"), ...all.filter((p) => p.role !== "agent")];
@@ -102,6 +109,8 @@ export function toCallReport(v: unknown): CallReport {
   if (code) report.failure = { code, message: typeof c.causeText === "string" && c.causeText ? c.causeText : "The call failed.", ...(typeof c.q850 === "number" ? { vendorCode: String(c.q850) } : {}) } satisfies CallFailure;
   if (c.audio !== undefined) report.media = pick(AUDIO, c.audio, "audio");
   if (typeof c.acwEndsAt === "number") report.wrapUpEndsAt = c.acwEndsAt;
+  if (c.recorder !== undefined) report.recording = pick(RECORDER, c.recorder, "recorder state");
+  if (c.listen !== undefined) report.monitorMode = pick(LISTEN, c.listen, "listen mode");
   if (c.disposition || c.notes) report.wrapUp = { ...(c.disposition ? { disposition: c.disposition } : {}), ...(c.notes ? { notes: c.notes } : {}) };
   return report as unknown as CallReport;
 }

@@ -45,6 +45,12 @@ export interface SimulatorServerOptions {
   agentStates?: AgentStateOption[];
   /** The agent's own line, the ANI of outbound and consult calls. Default "+15550001000". */
   agentLine?: string;
+  /**
+   * Calls are recorded from the moment they connect (`call.recording`
+   * "active", paused and resumed with pauseRecording / resumeRecording);
+   * false: not recorded ("off"). Default true.
+   */
+  recording?: boolean;
 }
 
 export interface SimulatorConnectorOptions {
@@ -76,7 +82,7 @@ export interface SimulatorConnectorOptions {
   mediaDevices?: MediaDeviceList;
 }
 
-/** Everything the simulator's server can do: every capability there is. */
+/** Everything the simulator's server can do: every capability there is (recordingControl, monitor, whisper and barge included). */
 export const SIMULATOR_CAPABILITIES: readonly Capability[] = CAPABILITIES;
 
 /** The agent states a person can pick when the server is given none, as the connector reports them (mapping.ts `agentReasons`). */
@@ -99,6 +105,7 @@ export const DEFAULTS = {
   answerAfterMs: 0,
   ringTimeoutMs: 0,
   agentLine: "+15550001000",
+  recording: true,
   reconnectDelaysMs: [50, 100, 250, 500, 1000],
   /** The reconnect delay when `reconnectDelaysMs` is empty, ms. */
   reconnectEveryMs: 1000,

@@ -11,18 +11,26 @@ export type VLegStatus = "alerting" | "talking" | "held" | "gone";
 export type VCause = "local" | "remote" | "rejected" | "missed" | "abandoned" | "busy" | "no_answer" | "not_found" | "unavailable" | "transferred" | "merged" | "failed";
 /** The audio path of a talking call: flowing, or lost and being re-established (signalling and the link stay up). */
 export type VAudio = "flowing" | "recovering";
+/** The call recorder: recording, paused by the agent, or not recording this call (the server's `recording` option false). */
+export type VRecorder = "on" | "paused" | "off";
+/** How a supervisor listens in: silent (nobody hears them), coach (only the agent does), join (everyone does). */
+export type VListen = "silent" | "coach" | "join";
 
 export interface VLeg {
   legId: string;
-  type: "agent" | "caller" | "third";
+  /** `supervisor`: someone listening in on the agent's call (scripting's `supervise`). */
+  type: "agent" | "caller" | "third" | "supervisor";
   status: VLegStatus;
   number?: string;
   name?: string;
+  /** A supervisor leg's way of listening. */
+  listen?: VListen;
 }
 
 export interface VCall {
   callId: string;
-  kind: "in" | "out" | "consult";
+  /** `monitor`: the agent's session listening in on another agent's call on the floor (op `monitor`). */
+  kind: "in" | "out" | "consult" | "monitor";
   status: VCallStatus;
   ani?: string;
   callerName?: string;
@@ -43,6 +51,12 @@ export interface VCall {
   notes?: string;
   /** When the server ends this call's wrap-up on its own, epoch ms (its wrapUpLimitMs). */
   acwEndsAt?: number;
+  /** The recorder, from the moment the call talks (absent before). */
+  recorder?: VRecorder;
+  /** A monitor session's way of listening. */
+  listen?: VListen;
+  /** A monitor session's watched floor call (its callId). */
+  watches?: string;
 }
 
 export type VAgentStatus = "offline" | "ready" | "not_ready" | "acw" | "busy";
@@ -82,7 +96,12 @@ export type Operation =
   | "conference"
   | "swap"
   | "dropParty"
-  | "wrapUp";
+  | "wrapUp"
+  // Recording: { callId }; a monitor session: "monitor" { target: a floor callId or agentId, listen } → { callId }, "listen" { callId, listen }.
+  | "pauseRecording"
+  | "resumeRecording"
+  | "monitor"
+  | "listen";
 
 export interface ClientRequest {
   type: "request";

@@ -7,7 +7,7 @@
  */
 import type { AudioDevice, AudioUse } from "@opencti/core";
 import { DEFAULT_AGENT_STATES, DEFAULTS, type FarEnd, type SimulatorServerOptions } from "./options.js";
-import type { ClientRequest, Operation, VAgent, VAgentStatus, VCall, VCause, VLeg, Wire } from "./protocol.js";
+import type { ClientRequest, Operation, VAgent, VAgentStatus, VCall, VCause, VLeg, VListen, VRecorder, Wire } from "./protocol.js";
 
 /**
  * The release cause the network gives when a far end does not take a call
@@ -35,6 +35,31 @@ export interface InboundCall {
   data?: Record<string, string>;
 }
 
+/** Another agent's live call on the floor, for a supervisor to monitor: `startFloorCall`. */
+export interface FloorCallSpec {
+  /** The agent on the call (a monitor target too). */
+  agentId: string;
+  /** The customer's number. */
+  from?: string;
+  /** The customer's name. */
+  fromName?: string;
+  /** The queue the call came through. */
+  queue?: string;
+}
+
+/** A floor call as `listFloor` shows it. */
+export interface FloorCall extends FloorCallSpec {
+  /** Its vendor call id (a monitor target). */
+  callId: string;
+  /** When it started, epoch ms. */
+  since: number;
+  /** The agent's monitor session on it, and how it listens. */
+  monitoredBy?: { sessionId: string; listen: VListen };
+}
+
+const LISTEN: readonly VListen[] = ["silent", "coach", "join"];
+const RECORDER: readonly VRecorder[] = ["on", "paused", "off"];
+
 type Fault = { kind: "fail"; code: string; message: string } | { kind: "stall" };
 
 class SimError extends Error {
@@ -57,6 +82,8 @@ export class SimulatorServer {
   private linkUp = true;
   private nextId = 1;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Other agents' live calls (scripting's startFloorCall), by call id. */
+  private readonly floor = new Map<string, FloorCall>();
   /** Legs the far end put on hold: the agent's resume leaves them held. */
   private readonly farHeld = new Set<string>();
   latencyMs: number;
@@ -86,6 +113,7 @@ export class SimulatorServer {
       credentials: options.credentials,
       agentStates: options.agentStates ?? DEFAULT_AGENT_STATES,
       agentLine: options.agentLine ?? DEFAULTS.agentLine,
+      recording: options.recording ?? DEFAULTS.recording,
     };
   }
 
@@ -194,7 +222,7 @@ export class SimulatorServer {
       case "answer": {
         const call = this.call(args, ["alerting"]);
         // Call waiting: a held call stays held; a talking or originating one must be held first.
-        this.noOther(call, ["talking", "originating"], "answering");
+        this.noOther(call.callId, ["talking", "originating"], "answering");
         this.update(call, { status: "talking" }, { agent: "talking", caller: "talking" });
         return undefined;
       }
@@ -202,7 +230,8 @@ export class SimulatorServer {
         this.end(this.call(args, ["alerting"]), "rejected", false);
         return undefined;
       case "hangup": {
-        const call = this.call(args, ["originating", "talking", "onhold"]);
+        // A monitor session too: the supervisor leaves.
+        const call = this.call(args, ["originating", "talking", "onhold"], true);
         this.end(call, "local", call.status !== "originating");
         return undefined;
       }
@@ -211,7 +240,7 @@ export class SimulatorServer {
         return undefined;
       case "resume": {
         const call = this.call(args, ["onhold"]);
-        this.noOther(call, ["talking"], "resuming");
+        this.noOther(call.callId, ["talking"], "resuming");
         this.update(call, { status: "talking" }, { caller: "talking", third: "talking" });
         return undefined;
       }
@@ -251,7 +280,7 @@ export class SimulatorServer {
         const [primary, consult] = this.pair(args);
         const third = consult.legs.find((l) => l.type === "third");
         this.end(consult, "merged", false);
-        const legs = primary.legs.map((l) => (l.type === "agent" ? l : { ...l, status: "talking" as const }));
+        const legs = primary.legs.map((l) => (l.type === "agent" || l.type === "supervisor" ? l : { ...l, status: "talking" as const }));
         if (third) legs.push({ ...third, status: "talking" });
         this.update(primary, { status: "talking", legs });
         return undefined;
@@ -266,15 +295,52 @@ export class SimulatorServer {
       case "dropParty": {
         const call = this.call(args, ["talking", "onhold"]);
         const legId = str("legId");
-        if (!call.legs.some((l) => l.legId === legId && l.status !== "gone")) throw new SimError("INVALID_ARGUMENT", `No party ${legId}`);
+        // A supervisor listening in is not the agent's to drop.
+        if (!call.legs.some((l) => l.legId === legId && l.status !== "gone" && l.type !== "supervisor")) throw new SimError("INVALID_ARGUMENT", `No party ${legId}`);
         const legs = call.legs.map((l) => (l.legId === legId ? { ...l, status: "gone" as const } : l));
-        if (legs.some((l) => l.type !== "agent" && l.status !== "gone")) this.update(call, { legs });
+        if (legs.some((l) => l.type !== "agent" && l.type !== "supervisor" && l.status !== "gone")) this.update(call, { legs });
         else this.end({ ...call, legs }, "remote", true);
         return undefined;
       }
       case "wrapUp": {
         const call = this.call(args, ["acw"]);
         this.finish({ ...call, disposition: typeof args.disposition === "string" ? args.disposition : "", notes: typeof args.notes === "string" ? args.notes : "" });
+        return undefined;
+      }
+      case "pauseRecording":
+      case "resumeRecording": {
+        const call = this.call(args, ["talking", "onhold"]);
+        const [from, to] = op === "pauseRecording" ? (["on", "paused"] as const) : (["paused", "on"] as const);
+        if (call.recorder !== from) throw new SimError("INVALID_STATE", call.recorder === to ? `The recording of call ${call.callId} is already ${to === "on" ? "running" : "paused"}` : `Call ${call.callId} is not being recorded`);
+        this.update(call, { recorder: to });
+        return undefined;
+      }
+      case "monitor": {
+        const target = str("target");
+        const listen = this.listenMode(args.listen);
+        // A floor call's id, or an agent on the floor (their latest call).
+        const watched = this.floor.get(target) ?? [...this.floor.values()].reverse().find((f) => f.agentId === target);
+        if (!watched) throw new SimError("INVALID_DESTINATION", `No live call or agent ${target} on the floor`);
+        if (watched.monitoredBy) throw new SimError("INVALID_STATE", `Call ${watched.callId} is already monitored (${watched.monitoredBy.sessionId})`);
+        this.noOther(undefined, ["talking", "originating"], "monitoring");
+        const session = this.newCall(
+          { kind: "monitor", status: "talking", listen, watches: watched.callId, dnis: watched.agentId, attached: {}, ...(watched.from !== undefined ? { ani: watched.from } : {}), ...(watched.queue !== undefined ? { queue: watched.queue } : {}) },
+          { type: "caller", status: "talking", ...(watched.from !== undefined ? { number: watched.from } : {}), ...(watched.fromName !== undefined ? { name: watched.fromName } : {}) },
+        );
+        // The watched agent's leg, after the customer's.
+        session.legs.push({ legId: `${session.callId}-third`, type: "third", status: "talking", number: watched.agentId });
+        this.floor.set(watched.callId, { ...watched, monitoredBy: { sessionId: session.callId, listen } });
+        this.pushCall(session);
+        this.refreshAgent();
+        return { callId: session.callId };
+      }
+      case "listen": {
+        const session = this.call(args, ["talking"], true);
+        if (session.kind !== "monitor") throw new SimError("INVALID_STATE", `Call ${session.callId} is not a monitor session`);
+        const listen = this.listenMode(args.listen);
+        const watched = this.floor.get(session.watches ?? "");
+        if (watched) this.floor.set(watched.callId, { ...watched, monitoredBy: { sessionId: session.callId, listen } });
+        this.update(session, { listen });
         return undefined;
       }
       default:
@@ -296,16 +362,18 @@ export class SimulatorServer {
     return call;
   }
 
-  private call(args: Record<string, unknown>, statuses: VCall["status"][]): VCall {
+  /** The call a request names, in one of `statuses`; a monitor session only where `session` allows it (leaving, changing how it listens). */
+  private call(args: Record<string, unknown>, statuses: VCall["status"][], session = false): VCall {
     const call = typeof args.callId === "string" ? this.calls.get(args.callId) : undefined;
     if (!call) throw new SimError("INVALID_STATE", `No call ${String(args.callId)}`);
+    if (call.kind === "monitor" && !session) throw new SimError("INVALID_STATE", `Call ${call.callId} is a monitor session: leave it or change how it listens`);
     if (!statuses.includes(call.status)) throw new SimError("INVALID_STATE", `Call ${call.callId} is ${call.status}`);
     return call;
   }
 
-  /** One conversation at a time: refuses while another call is in one of `statuses`. */
-  private noOther(call: VCall, statuses: VCall["status"][], doing: string): void {
-    const other = [...this.calls.values()].find((c) => c.callId !== call.callId && statuses.includes(c.status));
+  /** One conversation at a time: refuses while another call than `callId` is in one of `statuses`. */
+  private noOther(callId: string | undefined, statuses: VCall["status"][], doing: string): void {
+    const other = [...this.calls.values()].find((c) => c.callId !== callId && statuses.includes(c.status));
     if (other) throw new SimError("INVALID_STATE", `Call ${other.callId} is ${other.status}: hold it before ${doing} another`);
   }
 
@@ -320,6 +388,8 @@ export class SimulatorServer {
     const status = (l: VLeg): VLeg["status"] => (legStatus[l.type] === "talking" && this.farHeld.has(l.legId) ? "held" : legStatus[l.type]!);
     const legs = (fields.legs ?? call.legs).map((l) => (l.status !== "gone" && legStatus[l.type] ? { ...l, status: status(l) } : l));
     const next = { ...call, ...fields, legs };
+    // Recorded from the moment it talks (a monitor session is not).
+    if (next.status === "talking" && next.recorder === undefined && next.kind !== "monitor") next.recorder = this.options.recording ? "on" : "off";
     this.calls.set(call.callId, next);
     this.pushCall(next);
     this.refreshAgent();
@@ -329,7 +399,7 @@ export class SimulatorServer {
   /** The conversation ends; wrap-up follows when enabled and `wrapUp` applies. `release`: the network's cause, for a call that never connected. */
   private end(call: VCall, cause: VCause, wrapUp: boolean, release: Pick<VCall, "q850" | "causeText"> = {}): void {
     const legs = call.legs.map((l) => ({ ...l, status: "gone" as const }));
-    if (wrapUp && this.options.wrapUp) {
+    if (wrapUp && this.options.wrapUp && call.kind !== "monitor") {
       const limit = this.options.wrapUpLimitMs;
       this.update(call, { status: "acw", cause, legs, ...release, ...(limit > 0 ? { acwEndsAt: Date.now() + limit } : {}) });
       // Wrap-up ends on its own at the limit, unless the agent finished it first.
@@ -342,6 +412,12 @@ export class SimulatorServer {
     this.calls.delete(call.callId);
     this.dtmf.delete(call.callId);
     for (const l of call.legs) this.farHeld.delete(l.legId);
+    // A monitor session is over: the watched call is no longer monitored.
+    const watched = call.watches !== undefined ? this.floor.get(call.watches) : undefined;
+    if (watched?.monitoredBy?.sessionId === call.callId) {
+      const { monitoredBy: _, ...rest } = watched;
+      this.floor.set(watched.callId, rest);
+    }
     this.recentlyEnded.push(done);
     if (this.recentlyEnded.length > 50) this.recentlyEnded.shift();
     this.pushCall(done);
@@ -400,6 +476,11 @@ export class SimulatorServer {
     });
   }
 
+  private listenMode(value: unknown): VListen {
+    if (!LISTEN.includes(value as VListen)) throw new SimError("INVALID_ARGUMENT", `Unknown listen mode ${JSON.stringify(value)}: silent, coach or join`);
+    return value as VListen;
+  }
+
   private after(ms: number, fn: () => void): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -438,7 +519,7 @@ export class SimulatorServer {
   /** The far end puts the call on hold: its leg is held, the call stays talking. */
   remoteHold(callId: string): void {
     const call = this.mustGet(callId, ["talking", "onhold"]);
-    for (const l of call.legs) if (l.type !== "agent" && l.status !== "gone") this.farHeld.add(l.legId);
+    for (const l of call.legs) if ((l.type === "caller" || l.type === "third") && l.status !== "gone") this.farHeld.add(l.legId);
     this.update(call, {}, { caller: "held", third: "held" });
   }
 
@@ -470,6 +551,54 @@ export class SimulatorServer {
   remoteHangup(callId: string): void {
     const call = this.mustGet(callId, ["originating", "talking", "onhold"]);
     this.end(call, "remote", call.status !== "originating" && call.kind !== "consult");
+  }
+
+  /**
+   * Recording changed outside the agent's hands (a compliance rule, the
+   * recorder failing): `on`, `paused` or `off` on a talking or held call.
+   */
+  setRecording(callId: string, recorder: VRecorder): void {
+    if (!RECORDER.includes(recorder)) throw new Error(`Unknown recorder state ${JSON.stringify(recorder)}: on, paused or off`);
+    this.update(this.mustGet(callId, ["talking", "onhold"]), { recorder });
+  }
+
+  /**
+   * A supervisor listens in on the agent's talking or held call (`silent`,
+   * `coach`: only the agent hears them, `join`), or leaves it (undefined): a
+   * `supervisor` leg on the call, so the agent's desktop can show it.
+   */
+  supervise(callId: string, listen: VListen | undefined, name = "Supervisor"): void {
+    const call = this.mustGet(callId, ["talking", "onhold"]);
+    if (call.kind === "monitor") throw new Error(`Call ${callId} is a monitor session`);
+    if (listen !== undefined && !LISTEN.includes(listen)) throw new Error(`Unknown listen mode ${JSON.stringify(listen)}: silent, coach or join`);
+    const legId = `${callId}-supervisor`;
+    const known = call.legs.some((l) => l.legId === legId);
+    if (!known && listen === undefined) return;
+    const leg: VLeg = { legId, type: "supervisor", status: listen ? "talking" : "gone", name, ...(listen ? { listen } : {}) };
+    this.update(call, { legs: known ? call.legs.map((l) => (l.legId === legId ? leg : l)) : [...call.legs, leg] });
+  }
+
+  /** Another agent's call starts on the floor (something for the agent, as a supervisor, to monitor); returns its vendor call id. */
+  startFloorCall(spec: FloorCallSpec): string {
+    if (typeof spec?.agentId !== "string" || spec.agentId === "") throw new Error("A floor call needs the agentId of the agent on it");
+    const callId = `floor-${this.nextId++}`;
+    const { agentId, from, fromName, queue } = spec;
+    this.floor.set(callId, { callId, agentId, since: Date.now(), ...(from !== undefined ? { from } : {}), ...(fromName !== undefined ? { fromName } : {}), ...(queue !== undefined ? { queue } : {}) });
+    return callId;
+  }
+
+  /** A floor call ends; the agent's monitor session on it ends too (`remote`). */
+  endFloorCall(callId: string): void {
+    const call = this.floor.get(callId);
+    if (!call) throw new Error(`The simulator has no floor call ${callId}`);
+    this.floor.delete(callId);
+    const session = call.monitoredBy && this.calls.get(call.monitoredBy.sessionId);
+    if (session) this.end(session, "remote", false);
+  }
+
+  /** Other agents' live calls, oldest first. */
+  listFloor(): FloorCall[] {
+    return [...this.floor.values()];
   }
 
   /** The caller gives up while the call is still ringing at the agent. */
