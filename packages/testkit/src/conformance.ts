@@ -10,7 +10,7 @@ import type { ConformanceContext, ConformanceOptions, ConnectorHarness, Scenario
 import { createRecordedDesktop, type RecordedDesktop } from "./recorder.js";
 import { schemaProblems } from "./schema.js";
 
-const REQUEST_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "hold", "resume", "mute", "unmute", "sendDtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "completeWrapUp", "selectAudioDevice"] as const;
+const REQUEST_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "hold", "resume", "mute", "unmute", "sendDtmf", "blindTransfer", "consult", "completeTransfer", "conference", "swap", "dropParty", "completeWrapUp", "selectAudioDevice", "pauseRecording", "resumeRecording", "monitor", "setMonitorMode"] as const;
 
 interface Session<H extends ConnectorHarness> extends ScenarioSession<H> {
   afterScenario: (() => void | Promise<void>) | undefined;
@@ -515,7 +515,7 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
         if (has("hold")) await refused(s.desktop.hold(call.id), "INVALID_STATE");
         if (has("wrapUp")) await refused(s.desktop.completeWrapUp(call.id), "INVALID_STATE");
         if (has("dtmf")) await refused(s.desktop.sendDtmf(call.id, "1"), "INVALID_STATE");
-        for (const [request, cap] of [["hold", "hold"], ["mute", "mute"], ["blindTransfer", "blindTransfer"], ["conference", "conference"]] as const) {
+        for (const [request, cap] of [["hold", "hold"], ["mute", "mute"], ["blindTransfer", "blindTransfer"], ["conference", "conference"], ["pauseRecording", "recordingControl"], ["resumeRecording", "recordingControl"]] as const) {
           if (has(cap)) continue;
           const p = request === "blindTransfer" ? s.desktop.blindTransfer(call.id, "+15550100") : s.desktop[request](call.id);
           await refused(p, "NOT_SUPPORTED");
@@ -525,6 +525,7 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
         await callEvent("call.ended", call.id);
       }
       if (!has("dial")) await refused(s.desktop.dial("+15550100"), "NOT_SUPPORTED");
+      if (!has("monitor")) await refused(s.desktop.monitor("+15550100"), "NOT_SUPPORTED");
       const reached = [...s.vendorCalls].filter(([m, n]) => n !== (before.get(m) ?? 0) && m !== "reject");
       expect(reached, "requests that reached the connector").toEqual([]);
     });
@@ -625,6 +626,81 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
         await s.desktop.hangup(call.id);
         await finish(call.id);
       }
+    });
+
+    it.skipIf(!has("answer", "hangup", "recordingControl") || !features.recordsCalls)("recording pause → resume: an answered call is recorded, each change is a call.recording event, the wrong one is refused before the connector", async () => {
+      await ready();
+      const asked = (): number => (s.vendorCalls.get("pauseRecording") ?? 0) + (s.vendorCalls.get("resumeRecording") ?? 0);
+      const ringing = await ringInbound();
+      // Nothing to pause before the call connects.
+      await refused(s.desktop.pauseRecording(ringing.id), "INVALID_STATE");
+      await s.desktop.answer(ringing.id);
+      const call = await waitFor(() => {
+        const c = s.desktop.getCall(ringing.id);
+        return c?.state === "connected" && c.recording === "active" && c;
+      }, "the answered call to be recorded (recording active)");
+      expect(call.actions).toContain("pauseRecording");
+      expect(call.actions).not.toContain("resumeRecording");
+      await refused(s.desktop.resumeRecording(call.id), "INVALID_STATE");
+      expect(asked(), "refused before the connector").toBe(0);
+
+      let after = lastSeq();
+      await s.desktop.pauseRecording(call.id);
+      const paused = (await callEvent("call.recording", call.id, after)).call;
+      expect(paused).toMatchObject({ recording: "paused", state: "connected" });
+      expect(paused.actions).toContain("resumeRecording");
+      expect(paused.actions).not.toContain("pauseRecording");
+      await refused(s.desktop.pauseRecording(call.id), "INVALID_STATE");
+      expect(asked(), "the second pause refused before the connector").toBe(1);
+
+      after = lastSeq();
+      await s.desktop.resumeRecording(call.id);
+      expect((await callEvent("call.recording", call.id, after)).call.recording).toBe("active");
+      expect(s.events.filter((e) => e.seq > after && e.type === "call.recording"), "one call.recording for the resume").toHaveLength(1);
+      expect(asked()).toBe(2);
+      await s.desktop.hangup(call.id);
+      expect((await finish(call.id)).endReason).toBe("local_hangup");
+    });
+
+    it.skipIf(!has("monitor", "hangup") || !features.monitorTargets)("monitor → whisper → barge → leave: a monitor-direction session, its mode on monitorMode; an unknown target is refused", async () => {
+      await ready();
+      const monitors = (): number => s.vendorCalls.get("monitor") ?? 0;
+      await refused(s.desktop.monitor(""), "INVALID_ARGUMENT");
+      expect(monitors(), "refused before the connector").toBe(0);
+
+      const target = await s.harness.driver.monitorTarget!();
+      const id = await s.desktop.monitor(target);
+      const session = await waitFor(() => {
+        const c = s.desktop.getCall(id);
+        return c?.state === "connected" && c;
+      }, "the monitoring session to connect");
+      expect(session).toMatchObject({ direction: "monitor", monitorMode: "monitor" });
+      expect([...session.actions].sort(), "a session offers only leaving and changing mode").toEqual(["hangup", "setMonitorMode"]);
+      expect(s.events.filter((e) => e.type === "call.conferenced" && e.call.id === id), "a session is not a conference").toEqual([]);
+
+      for (const mode of ["whisper", "barge"] as const) {
+        if (!has(mode)) {
+          await refused(s.desktop.setMonitorMode(id, mode), "NOT_SUPPORTED");
+          continue;
+        }
+        const after = lastSeq();
+        await s.desktop.setMonitorMode(id, mode);
+        expect(s.desktop.getCall(id)).toMatchObject({ direction: "monitor", state: "connected", monitorMode: mode });
+        expect(s.events.some((e) => e.seq > after && "call" in e && e.call.id === id && e.call.monitorMode === mode), `an event carries monitorMode ${mode}`).toBe(true);
+      }
+
+      await s.desktop.hangup(id);
+      await finish(id);
+      expect(callEvents(id)).toContain("call.ended");
+      expect(s.desktop.getCall(id)).toBeUndefined();
+
+      // A target the backend does not know: the vendor refuses it, and no session is left.
+      const before = monitors();
+      const error = await s.desktop.monitor(s.harness.destinations.unknownMonitorTarget ?? "no-such-call-or-agent").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CtiError);
+      expect(["INVALID_DESTINATION", "INVALID_ARGUMENT"], `refused as ${(error as CtiError).code}: ${(error as CtiError).message}`).toContain((error as CtiError).code);
+      expect(monitors(), "the vendor refused it").toBe(before + 1);
+      expect(s.desktop.snapshot().calls).toEqual([]);
     });
 
     // The connector's own scenarios: the same harness, per-scenario desktop and checks.

@@ -49,6 +49,13 @@ export interface BackendDriver {
   interruptMedia?(call: Call): Promise<void>;
   /** Its media comes back (feature `mediaReconnect`): `media` is `ok` again. */
   restoreMedia?(call: Call): Promise<void>;
+  /**
+   * Something live for a supervisor to monitor (feature `monitorTargets`):
+   * another agent's call on the backend, resolved with the id
+   * `desktop.monitor` takes (a Connect contact id, a Twilio CallSid, a SIP
+   * extension). Each call gives a fresh one.
+   */
+  monitorTarget?(): Promise<string>;
 }
 
 /** A variation of the harness for one scenario: `createHarness(variant)`. */
@@ -81,6 +88,8 @@ export interface ConnectorHarness {
     readonly notFound?: string;
     /** Feature `outboundFailures`: a number whose far end or network fails (SIP 503, a Twilio 31xxx failure). */
     readonly unavailable?: string;
+    /** Feature `monitorTargets`: a monitor target the backend does not know, in its id format. Default "no-such-call-or-agent". */
+    readonly unknownMonitorTarget?: string;
   };
   readonly login?: LoginRequest;
   dispose(): Promise<void> | void;
@@ -116,6 +125,10 @@ export interface ConformanceFeatures {
   badCredentials?: boolean;
   /** `createHarness({ microphone: "denied" })` builds a harness whose browser refuses the microphone. */
   microphoneDenied?: boolean;
+  /** The backend records an answered call: once connected, its `recording` is "active" (with `recordingControl`, the recording scenario). */
+  recordsCalls?: boolean;
+  /** The driver gives something to monitor (`monitorTarget`; with `monitor`, the supervisor scenario). */
+  monitorTargets?: boolean;
 }
 
 /** The running scenario, as additional tests see it: its harness and its recorded desktop, link connected. */

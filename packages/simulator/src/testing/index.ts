@@ -56,6 +56,8 @@ export interface SimulatorDriver {
   interruptMedia(call: Call): Promise<void>;
   /** Its audio comes back. */
   restoreMedia(call: Call): Promise<void>;
+  /** Another agent's call starts on the floor; resolves with its vendor call id, a target for `desktop.monitor`. */
+  monitorTarget(): Promise<string>;
 }
 
 /** A variation for one scenario (the conformance suite's HarnessVariant, structurally). */
@@ -92,6 +94,8 @@ export const SIMULATOR_FEATURES = {
   mediaReconnect: true,
   badCredentials: true,
   microphoneDenied: true,
+  recordsCalls: true,
+  monitorTargets: true,
 } as const;
 
 const DESTINATIONS = { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144", busy: "+15550145", notFound: "+15550146", unavailable: "+15550147" } as const;
@@ -111,6 +115,7 @@ export function createSimulatorHarness(options: SimulatorServerOptions & { conne
     connector: { reconnectDelaysMs: [10, 20], ...options.connector, ...(variant.microphone ? { microphone: variant.microphone } : {}) },
   });
   const id = (call: Call): string => call.vendorCallId;
+  let floorAgents = 100;
   const run = (fn: (s: SimulatorServer) => void): Promise<void> => Promise.resolve(fn(server));
   return {
     server,
@@ -133,6 +138,7 @@ export function createSimulatorHarness(options: SimulatorServerOptions & { conne
       remoteResume: (call) => run((s) => s.remoteResume(id(call))),
       interruptMedia: (call) => run((s) => s.interruptMedia(id(call))),
       restoreMedia: (call) => run((s) => s.restoreMedia(id(call))),
+      monitorTarget: () => Promise.resolve(server.startFloorCall({ agentId: `agent-${++floorAgents}`, from: "+15550123456", fromName: "Floor Caller" })),
     },
     dispose: () => server.dispose(),
   };

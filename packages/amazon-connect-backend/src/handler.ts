@@ -1,0 +1,219 @@
+/**
+ * The reference supervisor and recording backend for @opencti/amazon-connect:
+ * a Node `http` request handler implementing the connector's JSON contract
+ * (README, "HTTP contract") with the official AWS SDK client for Connect
+ * (`@aws-sdk/client-connect`): MonitorContact, SuspendContactRecording,
+ * ResumeContactRecording, and DescribeContact to check whose contact it is.
+ *
+ * Trust boundaries (README, "Authorization model"): every browser request is
+ * authenticated to a Connect user (`authenticate`); a supervisor may monitor
+ * a contact only when `authorizeMonitor` says so (absent: nobody may); an
+ * agent may pause or resume only the recording of a live voice contact
+ * Connect says it is connected to (DescribeContact's `AgentInfo.Id` is the
+ * caller's user id). Ids pass their format check before the SDK sees them;
+ * each request ends within a deadline; answers carry fixed messages only.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { DescribeContactCommand, MonitorContactCommand, ResumeContactRecordingCommand, SuspendContactRecordingCommand, type ConnectClient, type Contact } from "@aws-sdk/client-connect";
+import { ContractError, FAIL, fromConnect, scrubError } from "./contract.js";
+
+/** Connect's monitor capabilities (MonitorContact's AllowedMonitorCapabilities). */
+export type MonitorCapability = "SILENT_MONITOR" | "BARGE";
+
+/** Who is calling: the Connect user the browser request is authenticated as. */
+export interface Caller {
+  /** The Connect user id (a UUID, the last part of the user's ARN): MonitorContact's UserId, compared with DescribeContact's AgentInfo.Id. */
+  readonly userId: string;
+}
+
+/** What `authorizeMonitor` decides on. */
+export interface MonitorRequest {
+  readonly caller: Caller;
+  readonly contactId: string;
+  /** The Connect user id of the agent on the contact (DescribeContact's AgentInfo.Id), when it has one. */
+  readonly agentId: string | undefined;
+  readonly capabilities: readonly MonitorCapability[];
+}
+
+export interface ConnectBackendOptions {
+  /** An official client: `new ConnectClient({ region })` (credentials from the environment or an IAM role). */
+  client: ConnectClient;
+  /** The Amazon Connect instance id (a UUID, the last part of the instance ARN). */
+  instanceId: string;
+  /**
+   * The Connect user behind a browser request (e.g. from the integrator's
+   * session, mapped to the user's id), or undefined to refuse (401). Required.
+   */
+  authenticate: (req: IncomingMessage) => Promise<Caller | undefined> | Caller | undefined;
+  /**
+   * Whether the caller may monitor the contact with these capabilities (e.g.
+   * the caller is a supervisor of the agent's hierarchy group). Absent: no one
+   * may monitor (403).
+   */
+  authorizeMonitor?: (request: MonitorRequest) => boolean | Promise<boolean>;
+  /** Origins a browser may call from (`Origin` header, exact match). Requests without Origin (non-browser clients) pass. Default: none (every browser origin refused). */
+  allowedOrigins?: readonly string[];
+  /** Deadline for one request, AWS round trips included → 504 REQUEST_TIMEOUT. Default 10 000. */
+  operationTimeoutMs?: number;
+  /** Where to report failures, scrubbed of credentials. */
+  onError?: (error: Error) => void;
+}
+
+type Body = Record<string, unknown>;
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+const OPERATIONS = ["monitor", "suspendRecording", "resumeRecording"] as const;
+type Operation = (typeof OPERATIONS)[number];
+const isOperation = (name: string): name is Operation => (OPERATIONS as readonly string[]).includes(name);
+
+/** Connect's contact and user ids are UUIDs. Nothing else reaches the SDK (DescribeContact puts the id in its URL path). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CAPABILITIES: readonly MonitorCapability[] = ["SILENT_MONITOR", "BARGE"];
+const MAX_BODY = 16 * 1024;
+
+interface Request {
+  body: Body;
+  caller: Caller;
+  signal: AbortSignal;
+}
+
+function contactId(body: Body): string {
+  const value = body.contactId;
+  if (typeof value !== "string" || value === "") throw FAIL.missing("contactId");
+  if (!UUID.test(value)) throw FAIL.notContactId("contactId");
+  return value;
+}
+
+function capabilities(body: Body): MonitorCapability[] {
+  const value = body.capabilities;
+  if (value === undefined) return [...CAPABILITIES];
+  if (!Array.isArray(value) || value.length === 0 || value.length > 2 || !value.every((c) => CAPABILITIES.includes(c as MonitorCapability)) || !value.includes("SILENT_MONITOR") || new Set(value).size !== value.length) throw FAIL.badCapabilities();
+  return value as MonitorCapability[];
+}
+
+async function readBody(req: IncomingMessage): Promise<Body> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw FAIL.tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw FAIL.notJson();
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw FAIL.notJson();
+  return body as Body;
+}
+
+/**
+ * A Node http handler for `POST <base>/monitor`, `<base>/suspendRecording` and
+ * `<base>/resumeRecording` (the last path segment names the operation). Throws
+ * a TypeError without `authenticate` or `instanceId`.
+ */
+export function createConnectBackendHandler(options: ConnectBackendOptions): Handler {
+  if (typeof options.authenticate !== "function") throw new TypeError("createConnectBackendHandler: authenticate(req) → { userId } is required");
+  if (typeof options.instanceId !== "string" || !UUID.test(options.instanceId)) throw new TypeError("createConnectBackendHandler: instanceId must be the Amazon Connect instance id (a UUID)");
+  const { client, instanceId } = options;
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const timeoutMs = options.operationTimeoutMs ?? 10_000;
+  const report = (error: unknown, secrets: readonly string[] = []): void => {
+    try {
+      options.onError?.(scrubError(error, secrets));
+    } catch {
+      // A throwing onError must not change the answer.
+    }
+  };
+
+  /** One SDK call, bounded by the request's deadline; its failure becomes a contract error. */
+  async function aws<T>(r: Request, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    if (r.signal.aborted) throw FAIL.timeout();
+    try {
+      return await call(r.signal);
+    } catch (error) {
+      if (r.signal.aborted) throw FAIL.timeout();
+      const mapped = fromConnect(error);
+      if (mapped.status >= 500) report(error);
+      throw mapped;
+    }
+  }
+
+  /** DescribeContact: a live voice contact (no DisconnectTimestamp), else 409. */
+  async function liveVoice(r: Request, id: string): Promise<Contact> {
+    const out = await aws(r, (abortSignal) => client.send(new DescribeContactCommand({ InstanceId: instanceId, ContactId: id }), { abortSignal }));
+    const contact = out.Contact;
+    if (!contact || contact.Channel !== "VOICE" || contact.DisconnectTimestamp !== undefined) throw FAIL.notLiveVoice();
+    return contact;
+  }
+
+  /** The agent's own contact: Connect says the caller is the agent connected to it. */
+  async function ownContact(r: Request, id: string): Promise<Contact> {
+    const contact = await liveVoice(r, id);
+    if (contact.AgentInfo?.Id !== r.caller.userId) throw FAIL.notYourContact();
+    return contact;
+  }
+
+  const operations: Record<Operation, (r: Request) => Promise<Body>> = {
+    async monitor(r) {
+      const id = contactId(r.body);
+      const wanted = capabilities(r.body);
+      const contact = await liveVoice(r, id);
+      const allowed = options.authorizeMonitor ? await options.authorizeMonitor({ caller: r.caller, contactId: id, agentId: contact.AgentInfo?.Id, capabilities: wanted }) : false;
+      if (allowed !== true) throw FAIL.mayNotMonitor();
+      const out = await aws(r, (abortSignal) => client.send(new MonitorContactCommand({ InstanceId: instanceId, ContactId: id, UserId: r.caller.userId, AllowedMonitorCapabilities: wanted }), { abortSignal }));
+      if (typeof out.ContactId !== "string") throw FAIL.connect();
+      return { contactId: out.ContactId, capabilities: wanted };
+    },
+    async suspendRecording(r) {
+      const contact = await ownContact(r, contactId(r.body));
+      await aws(r, (abortSignal) => client.send(new SuspendContactRecordingCommand({ InstanceId: instanceId, ContactId: contact.Id!, InitialContactId: contact.InitialContactId ?? contact.Id! }), { abortSignal }));
+      return { recording: "paused" };
+    },
+    async resumeRecording(r) {
+      const contact = await ownContact(r, contactId(r.body));
+      await aws(r, (abortSignal) => client.send(new ResumeContactRecordingCommand({ InstanceId: instanceId, ContactId: contact.Id!, InitialContactId: contact.InitialContactId ?? contact.Id! }), { abortSignal }));
+      return { recording: "active" };
+    },
+  };
+
+  async function handle(req: IncomingMessage, signal: AbortSignal): Promise<Body> {
+    if (req.method !== "POST") throw FAIL.postOnly();
+    const name = new URL(req.url ?? "/", "http://localhost").pathname.split("/").pop() ?? "";
+    if (!isOperation(name)) throw FAIL.unknownOperation();
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    // application/json only: a cross-site form or beacon cannot send it without a CORS preflight.
+    if (type !== "application/json") throw FAIL.notJsonType();
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) throw FAIL.origin();
+    const body = await readBody(req);
+    const caller = await options.authenticate(req);
+    if (!caller || typeof caller.userId !== "string" || !UUID.test(caller.userId)) throw FAIL.unauthenticated();
+    return operations[name]({ body, caller, signal });
+  }
+
+  return async (req, res) => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    let status = 200;
+    let body: Body;
+    try {
+      body = await Promise.race([
+        handle(req, deadline.signal),
+        new Promise<never>((_, reject) => deadline.signal.addEventListener("abort", () => reject(FAIL.timeout()), { once: true })),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ContractError)) report(error); // a bug or a throwing authenticate: details to the operator only
+      else if (error.code === "REQUEST_TIMEOUT") report(new Error(`Amazon Connect backend request ${req.url ?? ""} timed out after ${timeoutMs} ms`));
+      const e = error instanceof ContractError ? error : FAIL.internal();
+      status = e.status;
+      body = { error: { code: e.code, message: e.message } };
+    } finally {
+      clearTimeout(timer);
+    }
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  };
+}
