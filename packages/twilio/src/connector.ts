@@ -66,6 +66,26 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     if (failure) ctx?.upsertCall({ id: leg.id, state: "ended", endReason: reason, failure });
     else ctx?.removeCall(leg.id, reason);
     callsChanged();
+    releaseMicrophone();
+  }
+
+  /** Answers and dials under way (the microphone is opened for them before the SDK's accept/connect). */
+  let takingUp = 0;
+  /** The last call is gone (ended, rejected, cancelled; ringing offers do not hold the microphone): the chosen input is released. */
+  function releaseMicrophone(): void {
+    const device = session.device;
+    if (device && takingUp === 0 && ![...calls.values()].some((e) => e.state !== "ringing")) audio.release(device);
+  }
+  /** Opens the chosen microphone, then accept()/connect(); released again if no call came of it. */
+  async function withMicrophone<T>(device: Device, fn: () => Promise<T>): Promise<T> {
+    takingUp++;
+    try {
+      await audio.beforeCall(device);
+      return await fn();
+    } finally {
+      takingUp--;
+      releaseMicrophone();
+    }
   }
 
   /**
@@ -102,6 +122,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     for (const consult of consults.values()) if (!calls.has(consult.primaryId)) consults.delete(consult.id);
     ctx.sync({ ...(localAgent && agentNow ? { agent: agentNow } : {}), calls: live().map(reportOf), missingEndReason: "lost" });
     callsChanged();
+    releaseMicrophone();
   }
 
   function track(entry: CallEntry): void {
@@ -215,10 +236,13 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     setAgentState: ({ reason, signal }) => agentState.setState(reportAgent, reason, signal),
 
     async dial({ destination, options: dialOptions, signal }) {
-      const call = await placeCall(session.require(), map.dialParams(destination, dialOptions.data), signal);
-      const id = call.outboundConnectionId ?? `twilio-out-${++outboundCounter}`;
-      track({ ...map.outboundCall(id, destination, dialOptions.data), call });
-      return { callId: id };
+      const device = session.require();
+      return withMicrophone(device, async () => {
+        const call = await placeCall(device, map.dialParams(destination, dialOptions.data), signal);
+        const id = call.outboundConnectionId ?? `twilio-out-${++outboundCounter}`;
+        track({ ...map.outboundCall(id, destination, dialOptions.data), call });
+        return { callId: id };
+      });
     },
 
     async answer({ call, signal }) {
@@ -226,9 +250,11 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       // Accepting hangs up the SDK's active call (the Device's beforeAccept): that is the agent's side ending it, not the far end.
       // Core offers answer only when no other call is connected, dialing or held, so this is a safety net.
       for (const other of calls.values()) if (other !== entry && other.state !== "ringing") other.localEnd ??= "local_hangup";
-      const accepted = waitForCall(entry.call, "accept", signal, "answer");
-      entry.call.accept();
-      await accepted;
+      await withMicrophone(session.require(), async () => {
+        const accepted = waitForCall(entry.call, "accept", signal, "answer");
+        entry.call.accept();
+        await accepted;
+      });
     },
 
     reject({ call }) {
@@ -266,7 +292,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       return Promise.resolve();
     },
 
-    /** The SDK's audio helper does it (audio.ts): input on the live call and later ones, output and ringer where the browser has setSinkId (else NOT_SUPPORTED). */
+    /** The SDK's audio helper does it (audio.ts): the input remembered and opened for calls only, output and ringer where the browser has setSinkId (else NOT_SUPPORTED). */
     selectAudioDevice: ({ use, device }) => audio.select(session.require(), use, device),
 
     ...(backend ? backendRequests(backend, { calls, consults, stopped: () => stopped, entryFor, sidOf, report, end }) : {}),

@@ -75,6 +75,10 @@ const sdkView = (page: Page): Promise<SdkView> =>
     };
   });
 
+/** Every microphone track getUserMedia handed the page (the SDK's), with its device and whether it is still open. */
+const microphones = (page: Page): Promise<{ deviceId: string | undefined; readyState: string }[]> =>
+  page.evaluate(() => (window as unknown as { __gumTracks: MediaStreamTrack[] }).__gumTracks.map((t) => ({ deviceId: t.getSettings().deviceId, readyState: t.readyState })));
+
 /** Unplugs devices: the browser's list stops showing them and says so (`devicechange`), as when a headset is pulled out. */
 const unplug = (page: Page, ids: string[]): Promise<void> =>
   page.evaluate((gone) => {
@@ -127,7 +131,7 @@ describe("the device list", () => {
 });
 
 describe("choosing devices", () => {
-  it("input, output and ringer while logged out: the SDK's helper uses them (setInputDevice, speakerDevices, ringtoneDevices)", async () => {
+  it("input, output and ringer while logged out: the outputs are the SDK's at once (speakerDevices, ringtoneDevices), the input is remembered without opening the microphone", async () => {
     const sess = await session();
     const audio = sess.desktop.snapshot().audio;
     const mic = idOf(audio, "input", "Fake Audio Input 2");
@@ -139,7 +143,61 @@ describe("choosing devices", () => {
     expect(sess.desktop.snapshot().audio).toMatchObject({ input: mic, output: headset, ringer: speakers });
     const changed = await sess.next("audio.changed", (e) => e.audio.ringer === speakers);
     expect(changed.previous).toMatchObject({ input: mic, output: headset, ringer: "default" });
-    expect(await sdkView(sess.tp.page)).toMatchObject({ input: mic, speakers: [headset], ringtone: [speakers], ringtoneSinks: [speakers] });
+    // Idle: no setInputDevice, so the SDK has no input and getUserMedia was never called.
+    expect(await sdkView(sess.tp.page)).toMatchObject({ input: null, speakers: [headset], ringtone: [speakers], ringtoneSinks: [speakers] });
+    expect(await microphones(sess.tp.page)).toEqual([]);
+  });
+
+  it("the chosen microphone is open only during a call: none live while idle after choosing, the call sends it, every track ended after hang-up", async () => {
+    const sess = await session();
+    const mic = idOf(sess.desktop.snapshot().audio, "input", "Fake Audio Input 2");
+    await sess.desktop.selectAudioDevice("input", mic);
+    expect(await microphones(sess.tp.page)).toEqual([]);
+    const call = await answered(sess);
+    expect((await sdkView(sess.tp.page)).call?.sender).toMatchObject({ deviceId: mic, readyState: "live" });
+    expect((await microphones(sess.tp.page)).filter((t) => t.readyState === "live")).toEqual([{ deviceId: mic, readyState: "live" }]);
+    expect(sess.desktop.snapshot().audio.input).toBe(mic);
+    await sess.desktop.hangup(call.id);
+    await sess.next("call.ended", (e) => e.call.id === call.id);
+    await vi.waitFor(async () => expect((await microphones(sess.tp.page)).map((t) => t.readyState)).toEqual(expect.arrayContaining(["ended"])));
+    await vi.waitFor(async () => expect((await microphones(sess.tp.page)).filter((t) => t.readyState === "live")).toEqual([]), { timeout: 5000 });
+    // Released, still chosen: the SDK has no input, the desktop says the choice, the next call opens it again.
+    expect((await sdkView(sess.tp.page)).input).toBeNull();
+    expect(sess.desktop.snapshot().audio.input).toBe(mic);
+    const again = await ring(sess);
+    await sess.desktop.answer(again.id);
+    await sess.next("call.connected", (e) => e.call.id === again.id);
+    expect((await sdkView(sess.tp.page)).call?.sender).toMatchObject({ deviceId: mic, readyState: "live" });
+    await sess.desktop.hangup(again.id);
+    await vi.waitFor(async () => expect((await microphones(sess.tp.page)).filter((t) => t.readyState === "live")).toEqual([]), { timeout: 5000 });
+  });
+
+  it("an offer rejected or cancelled opens nothing; quick selections settle in order and the report is the last", async () => {
+    const sess = await session();
+    const audio = sess.desktop.snapshot().audio;
+    const one = idOf(audio, "input", "Fake Audio Input 1");
+    const two = idOf(audio, "input", "Fake Audio Input 2");
+    await sess.desktop.login({});
+    await sess.desktop.setAgentState("ready");
+    const call = await ring(sess);
+    // Past the desktop (which takes one selection per use at a time): the connector's own chain.
+    const signal = new AbortController().signal;
+    const select = (use: "input" | "output", id: string) => sess.connector.selectAudioDevice!({ use, device: { id, label: id, kind: use === "input" ? "input" : "output" }, signal });
+    await Promise.all([select("input", one), select("input", two)]);
+    expect(sess.desktop.snapshot().audio.input).toBe(two);
+    await sess.desktop.reject(call.id);
+    await sess.next("call.ended", (e) => e.call.id === call.id);
+    expect(await microphones(sess.tp.page)).toEqual([]);
+    // Mid-call, one after the other through the SDK: the call ends up sending the last one chosen.
+    const live = await ring(sess);
+    await sess.desktop.answer(live.id);
+    await sess.next("call.connected", (e) => e.call.id === live.id);
+    const headset = idOf(audio, "output", "Fake Audio Output 1");
+    await Promise.all([select("input", one), select("input", two), select("output", headset)]);
+    expect((await sdkView(sess.tp.page)).call?.sender).toMatchObject({ deviceId: two, readyState: "live" });
+    expect(sess.desktop.snapshot().audio).toMatchObject({ input: two, output: headset });
+    await sess.desktop.hangup(live.id);
+    await vi.waitFor(async () => expect((await microphones(sess.tp.page)).filter((t) => t.readyState === "live")).toEqual([]), { timeout: 5000 });
   });
 
   it("input mid-call: the call's RTP sender switches to the new microphone's track, and audio still reaches the far end", async () => {
@@ -184,7 +242,7 @@ describe("choosing devices", () => {
     await sess.desktop.hangup(call.id);
   });
 
-  it("a device the SDK does not list: INVALID_ARGUMENT from the SDK (the desktop refuses unknown ids itself)", async () => {
+  it("a device the SDK does not list: INVALID_ARGUMENT (the desktop refuses unknown ids itself; the connector and the SDK past it)", async () => {
     const sess = await session();
     await expect(sess.desktop.selectAudioDevice("input", "no-such-mic")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(sess.desktop.selectAudioDevice("ringer", "no-such-speaker")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
@@ -202,7 +260,7 @@ describe("choosing devices", () => {
     await expect(sess.desktop.selectAudioDevice("ringer", headset)).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
     const mic = idOf(audio, "input", "Fake Audio Input 2");
     await sess.desktop.selectAudioDevice("input", mic);
-    expect((await sdkView(sess.tp.page)).input).toBe(mic);
+    expect(sess.desktop.snapshot().audio.input).toBe(mic);
   });
 });
 
@@ -237,6 +295,18 @@ describe("a device unplugged mid-call", () => {
     await sess.desktop.hangup(call.id);
   });
 
+  it("the chosen microphone unplugged while idle: AUDIO_DEVICE_LOST, the default reported, and still nothing opened", async () => {
+    const sess = await session();
+    const mic = idOf(sess.desktop.snapshot().audio, "input", "Fake Audio Input 1");
+    await sess.desktop.selectAudioDevice("input", mic);
+    const from = sess.lastSeq();
+    await unplug(sess.tp.page, [mic]);
+    await sess.next("audio.changed", (e) => e.audio.input === "default", { after: from });
+    await vi.waitFor(() => expect(sess.events.filter((e) => e.seq > from && e.type === "warning")).toEqual([expect.objectContaining({ code: "AUDIO_DEVICE_LOST", message: "Fake Audio Input 1 (input) went away; Twilio uses Fake Default Audio Input." })]));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await microphones(sess.tp.page)).toEqual([]);
+  });
+
   it("a device not in use going away: the list shrinks, no warning", async () => {
     const sess = await session();
     const spare = idOf(sess.desktop.snapshot().audio, "input", "Fake Audio Input 2");
@@ -255,14 +325,18 @@ describe("a browser that refuses the microphone", () => {
     await blocked?.close();
   });
 
-  it("choosing a microphone: MEDIA_PERMISSION_DENIED (getUserMedia's NotAllowedError through errors.ts)", async () => {
+  it("a microphone chosen while idle is only remembered; answering then fails MEDIA_PERMISSION_DENIED (getUserMedia's NotAllowedError through errors.ts)", async () => {
     blocked = await startBrowserRig(undefined, "blocked");
     // A blocked browser lists its devices without ids (nothing to choose): list its "default" as a browser that shows ids does
     // (an unknown id would fail getUserMedia with OverconstrainedError before the permission is asked).
     const sess = await session({ page: { devices: { extra: [{ deviceId: "default", kind: "audioinput", label: "" }] } } }, blocked);
     expect(sess.desktop.snapshot().audio).toEqual({ devices: [{ id: "default", label: "Default", kind: "input" }], input: "default" });
-    const signal = new AbortController().signal;
-    await expect(sess.connector.selectAudioDevice!({ use: "input", device: { id: "default", label: "Default", kind: "input" }, signal })).rejects.toMatchObject({ code: "MEDIA_PERMISSION_DENIED", message: "Permission denied" });
+    await sess.desktop.selectAudioDevice("input", "default");
     expect(await sdkView(sess.tp.page)).toMatchObject({ input: null });
+    await sess.desktop.login({});
+    await sess.desktop.setAgentState("ready");
+    const call = await ring(sess);
+    await expect(sess.desktop.answer(call.id)).rejects.toMatchObject({ code: "MEDIA_PERMISSION_DENIED" });
+    expect(sess.events.filter((e) => e.type === "warning")).toEqual([]);
   });
 });

@@ -88,7 +88,8 @@ export async function launchChromium(options: { microphone?: "allowed" | "blocke
  * emulator named in the page URL (`?signal=`), tag the page load (`?gen=`),
  * count in-band DTMF, and let a test change what `enumerateDevices` lists
  * (`window.__devices`: hide a device to simulate unplugging it, then dispatch
- * `devicechange`; list devices without labels; add devices). That is the
+ * `devicechange`; list devices without labels; add devices) and record the
+ * tracks `getUserMedia` hands out (`window.__gumTracks`). That is the
  * browser's own API, which the SDK reads; the SDK itself is untouched.
  */
 function initScript({ host }: { host: string }): void {
@@ -106,7 +107,16 @@ function initScript({ host }: { host: string }): void {
   (window as unknown as { __devices: typeof devices }).__devices = devices;
   // Absent outside a secure context.
   const media: MediaDevices | undefined = navigator.mediaDevices;
+  // Every track getUserMedia hands out (the SDK's microphones), to check none is left open.
+  const tracks: MediaStreamTrack[] = [];
+  (window as unknown as { __gumTracks: MediaStreamTrack[] }).__gumTracks = tracks;
   if (media) {
+    const gum = media.getUserMedia.bind(media);
+    media.getUserMedia = async (constraints?: MediaStreamConstraints) => {
+      const stream = await gum(constraints);
+      tracks.push(...stream.getTracks());
+      return stream;
+    };
     const enumerate = media.enumerateDevices.bind(media);
     media.enumerateDevices = async () => {
       const listed = (await enumerate()).filter((d) => !devices.hidden.has(d.deviceId));
