@@ -570,7 +570,7 @@ export class SimulatorServer {
   supervise(callId: string, listen: VListen | undefined, name = "Supervisor"): void {
     const call = this.mustGet(callId, ["talking", "onhold"]);
     if (call.kind === "monitor") throw new Error(`Call ${callId} is a monitor session`);
-    if (listen !== undefined && !LISTEN.includes(listen)) throw new Error(`Unknown listen mode ${JSON.stringify(listen)}: silent, coach or join`);
+    if (listen !== undefined) this.listenMode(listen);
     const legId = `${callId}-supervisor`;
     const known = call.legs.some((l) => l.legId === legId);
     if (!known && listen === undefined) return;
