@@ -11,7 +11,10 @@
  *   Connect's softphone does unless `disableRingtone`). It plays on the
  *   agent's ringer device (`snapshot().audio.ringer`) through
  *   `AudioContext.setSinkId` where the browser has it (Chromium 110+), else
- *   on the default output; "default" asks for no change of output.
+ *   on the default output; "default" asks for no change of output. A ringer
+ *   the browser refuses rings on the output the page has, and is not asked
+ *   for again until the ringer changes; a switch that settles after the
+ *   ringing stopped plays nothing.
  * - `title`: while the tab is hidden, the document title alternates with
  *   "Incoming call: <caller>" (in the panel's language) once a second; restored when the ringing stops
  *   or the tab is shown.
@@ -113,6 +116,10 @@ export class RingAlerts {
   #words: Pick<Messages, "ringTitle" | "notificationTitle"> = en;
   /** The ringer's device id ("" or "default": the default output). */
   #sink = "";
+  /** A ringer id setSinkId refused: not asked for again until the ringer changes. */
+  #sinkFailed: string | undefined;
+  /** Counts ring starts and stops: a tone waiting on setSinkId plays only if its ring is still on. */
+  #ringNo = 0;
 
   constructor() {
     // The tab coming back into view ends the title flash (and a hidden tab starts it);
@@ -132,7 +139,9 @@ export class RingAlerts {
     this.#ringing = ringing;
     this.#kinds = kinds;
     this.#words = words;
-    this.#sink = ringer === "default" ? "" : (ringer ?? "");
+    const sink = ringer === "default" ? "" : (ringer ?? "");
+    if (sink !== this.#sink) this.#sinkFailed = undefined;
+    this.#sink = sink;
     if (ringing.length > 0 && kinds.has("tone")) this.#startTone();
     else this.#stopTone();
     this.#refresh();
@@ -167,22 +176,32 @@ export class RingAlerts {
         osc.stop(at + RING_ON_MS / 1000);
       }
     };
+    const ringNo = ++this.#ringNo;
     const ring = (): void => {
       const context = unlockAudio();
       if (context?.state !== "running") return;
       // The page's one context goes to this panel's ringer first (a failed switch rings on the output it has).
       const sink = this.#sink;
       const current = context.sinkId;
-      if (context.setSinkId && (typeof current === "string" ? current : "") !== sink) void context.setSinkId(sink).then(() => play(context), () => play(context));
+      const playIfRinging = (): void => {
+        if (this.#ringNo === ringNo) play(context);
+      };
+      if (context.setSinkId && sink !== this.#sinkFailed && (typeof current === "string" ? current : "") !== sink)
+        void context.setSinkId(sink).then(playIfRinging, () => {
+          if (this.#sink === sink) this.#sinkFailed = sink;
+          playIfRinging();
+        });
       else play(context);
     };
-    ring();
     this.#tone = setInterval(ring, RING_PERIOD_MS);
+    ring();
   }
 
   #stopTone(): void {
+    if (this.#tone === undefined) return;
     clearInterval(this.#tone);
     this.#tone = undefined;
+    this.#ringNo++;
   }
 
   #updateNotifications(): void {

@@ -5,6 +5,11 @@
  * stored. When the connector lists the devices, the panel selects the stored
  * one again: by id, else by label (browsers may change device ids between
  * sessions; a label such as "Jabra Evolve2 65" stays).
+ *
+ * The page keeps its own copy of each connector's choices, updated on every
+ * successful pick and read before storage: a pick holds for the page even
+ * when storage refuses it (full, a sandboxed frame). Another tab's write
+ * (the `storage` event) replaces the copy.
  */
 import { AUDIO_USES, type AudioDevice, type AudioDevices, type AudioUse } from "@opencti/core";
 
@@ -19,8 +24,24 @@ export const kindFor = (use: AudioUse): AudioDevice["kind"] => (use === "input" 
 
 const isText = (v: unknown): v is string => typeof v === "string" && v.length > 0 && v.length <= 256;
 
-/** The stored choices, checked field by field; none when storage is unavailable (a sandboxed frame) or holds something else. */
+/** This page's copy of the choices, per connector (see the module comment). */
+const remembered = new Map<string, AudioChoices>();
+let listening = false;
+/** Another tab stored a choice (or storage was cleared): its value wins over this page's copy. */
+function forgetOnStorage(): void {
+  if (listening || typeof addEventListener !== "function") return;
+  listening = true;
+  addEventListener("storage", (event: StorageEvent) => {
+    if (event.key === null) remembered.clear();
+    else if (event.key.startsWith(audioStorageKey(""))) remembered.delete(event.key.slice(audioStorageKey("").length));
+  });
+}
+
+/** The choices: this page's copy, else the stored ones checked field by field; none when storage is unavailable (a sandboxed frame) or holds something else. */
 export function loadAudioChoices(connector: string): AudioChoices {
+  forgetOnStorage();
+  const kept = remembered.get(connector);
+  if (kept) return kept;
   const out: Record<string, { id: string; label: string }> = {};
   try {
     const raw = JSON.parse(localStorage.getItem(audioStorageKey(connector)) ?? "{}") as Record<string, { id?: unknown; label?: unknown } | undefined>;
@@ -34,24 +55,52 @@ export function loadAudioChoices(connector: string): AudioChoices {
   return out;
 }
 
-/** Stores `device` as the choice for `use` (the other uses' choices kept); a no-op where storage is unavailable. */
+/**
+ * Keeps `device` as the choice for `use` (the other uses' choices kept): in
+ * this page's copy, and in storage where it takes it. When storage refuses
+ * (full), the stored choices are removed, so a reload does not bring back an
+ * older one; the choice holds for this page.
+ */
 export function saveAudioChoice(connector: string, use: AudioUse, device: AudioDevice): void {
+  const choices: AudioChoices = { ...loadAudioChoices(connector), [use]: { id: device.id, label: device.label } };
+  remembered.set(connector, choices);
   try {
-    localStorage.setItem(audioStorageKey(connector), JSON.stringify({ ...loadAudioChoices(connector), [use]: { id: device.id, label: device.label } }));
+    localStorage.setItem(audioStorageKey(connector), JSON.stringify(choices));
   } catch {
-    // Full, or refused: the choice holds for this page only.
+    try {
+      localStorage.removeItem(audioStorageKey(connector));
+    } catch {
+      // Unavailable: the page's copy is all there is.
+    }
   }
 }
 
-/** The stored devices listed now and not in use: `[use, id]` to select again (matched by id, then by label, within the use's kind). */
-export function audioToRestore(audio: AudioDevices, choices: AudioChoices): [AudioUse, string][] {
+/** What `audioToRestore` leaves out. */
+export interface RestoreFilter {
+  /** The list before this change: only devices it did not have (newly listed) are selected again. */
+  readonly previous?: AudioDevices | undefined;
+  /** `"<use>:<id>"` pairs the connector refused since the list last changed: not asked again. */
+  readonly failed?: ReadonlySet<string> | undefined;
+}
+
+/**
+ * The stored devices listed now and not in use: `[use, id]` to select again
+ * (matched by id, then by label, within the use's kind), less what `filter`
+ * leaves out. The input is never selected while the connector reports none
+ * in use (`audio.input` undefined, e.g. no microphone open before a call):
+ * selecting it would open the microphone at page load (Twilio's SDK then
+ * keeps it open); the agent's own pick still applies.
+ */
+export function audioToRestore(audio: AudioDevices, choices: AudioChoices, filter: RestoreFilter = {}): [AudioUse, string][] {
   const out: [AudioUse, string][] = [];
   for (const use of AUDIO_USES) {
     const want = choices[use];
-    if (!want) continue;
+    if (!want || (use === "input" && audio[use] === undefined)) continue;
     const listed = audio.devices.filter((d) => d.kind === kindFor(use));
     const found = listed.find((d) => d.id === want.id) ?? listed.find((d) => d.label === want.label);
-    if (found && found.id !== audio[use]) out.push([use, found.id]);
+    if (!found || found.id === audio[use] || filter.failed?.has(`${use}:${found.id}`)) continue;
+    if (filter.previous?.devices.some((d) => d.kind === found.kind && d.id === found.id)) continue;
+    out.push([use, found.id]);
   }
   return out;
 }

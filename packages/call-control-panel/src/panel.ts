@@ -8,7 +8,7 @@
  * message) only goes through Lit text and attribute bindings: it is never
  * parsed as HTML.
  */
-import { AUDIO_USES, isCtiError, normalizeDestination, type AudioUse, type DirectoryEntry, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
+import { AUDIO_USES, isCtiError, normalizeDestination, type AudioDevices, type AudioUse, type DirectoryEntry, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { DEFAULT_ALERTS, notificationPermission, parseAlerts, RingAlerts } from "./alerts.js";
@@ -44,6 +44,9 @@ const WRAP_UP_WARN_MS = 10_000;
 const DIRECTORY_SHOWN = 8;
 
 type Drawer = "keypad" | "transfer";
+
+/** A desktop shared across tabs (@opencti/core/tabs) says which part this tab plays. */
+type TabAware = Desktop & { readonly tab?: { readonly role?: string } };
 
 /** A headset, for the audio devices button (its name is the button's aria-label). */
 const HEADSET = html`<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"><path d="M4 15v-3a8 8 0 0 1 16 0v3M4 15h4v6H4zm12 0h4v6h-4z" /></svg>`;
@@ -132,6 +135,8 @@ export class CallControlPanel extends LitElement {
   #audioOpen = false;
   /** Device changes, one at a time (the desktop refuses a second selectAudioDevice while one is in flight). */
   #audioQueue: Promise<unknown> = Promise.resolve();
+  /** `"<use>:<id>"` the connector refused when restoring, not asked again until the device list changes. */
+  readonly #audioFailed = new Set<string>();
 
   constructor() {
     super();
@@ -215,7 +220,7 @@ export class CallControlPanel extends LitElement {
    * follower that takes over rings from then on).
    */
   #updateAlerts(): void {
-    const desktop = this.desktop as (Desktop & { readonly tab?: { readonly role?: string } }) | undefined;
+    const desktop = this.desktop as TabAware | undefined;
     const snapshot = desktop?.snapshot();
     const calls = snapshot?.link === "connected" ? snapshot.calls : [];
     const ringing = calls.filter((c) => c.state === "ringing").map((c) => ({ id: c.id, title: this.#title(c) }));
@@ -224,7 +229,7 @@ export class CallControlPanel extends LitElement {
       kinds.delete("tone");
       kinds.delete("notification");
     }
-    this.#ringAlerts?.update(ringing, kinds, this.#m, snapshot?.audio.ringer);
+    this.#ringAlerts?.update(ringing, kinds, this.#m, snapshot?.audio?.ringer);
   }
 
   /** Alt+Shift+A/H/O/M while focus is in the panel (see shortcuts.ts). */
@@ -262,6 +267,7 @@ export class CallControlPanel extends LitElement {
       this.#notices = [];
     }
     this.#heldSince.clear();
+    this.#audioFailed.clear();
     if (!desktop) return;
     this.#unsubscribe = desktop.on("*", (event) => this.#onEvent(event));
     this.#restoreAudio();
@@ -311,6 +317,7 @@ export class CallControlPanel extends LitElement {
         this.#updateAlerts();
         // "Cannot reach the … server" is over once the link is up.
         if (event.link === "connected" && this.#linkError) this.#error = undefined;
+        if (event.link === "connected") this.#restoreAudio();
         this.#announce(this.#m.announceLink(this.#m.link[event.link]));
         break;
       case "error":
@@ -321,7 +328,12 @@ export class CallControlPanel extends LitElement {
         this.#warning = event.message;
         break;
       case "audio.changed":
-        this.#restoreAudio();
+        // Only devices newly listed are selected again: a change that a pick made (here or in
+        // another tab) is never undone, and a refused device is asked again only once the list changed.
+        if (JSON.stringify(event.audio.devices) !== JSON.stringify(event.previous?.devices)) {
+          this.#audioFailed.clear();
+          this.#restoreAudio(event.previous ?? { devices: [] });
+        }
         this.#updateAlerts();
         break;
       default:
@@ -332,21 +344,39 @@ export class CallControlPanel extends LitElement {
     this.requestUpdate();
   }
 
-  /** Selects the agent's stored devices again once they are listed (see devices.ts), after any change in flight. */
-  #restoreAudio(): void {
-    const desktop = this.desktop;
-    if (!desktop?.snapshot().capabilities.includes("audioDevices")) return;
+  /**
+   * Selects the agent's stored devices again (see devices.ts), after any
+   * change in flight: at subscribe and link-up, and with `previous` (an
+   * `audio.changed`) only the devices newly listed. Only in the tab that runs
+   * the session (not a follower of @opencti/core/tabs: the owner's panel does
+   * it). Quietly: a refusal neither shows nor clears the panel's error or
+   * warning, and that device is not asked again until the list changes.
+   */
+  #restoreAudio(previous?: AudioDevices): void {
+    const desktop = this.desktop as TabAware | undefined;
+    if (!desktop || desktop.tab?.role === "follower" || !desktop.snapshot().capabilities.includes("audioDevices")) return;
     this.#queueAudio(async () => {
-      for (const [use, id] of audioToRestore(desktop.snapshot().audio, loadAudioChoices(desktop.connector))) if (this.desktop === desktop) await this.#selectAudio(use, id);
+      const audio = desktop.snapshot().audio as AudioDevices | undefined;
+      if (!audio || this.desktop !== desktop || desktop.tab?.role === "follower") return;
+      for (const [use, id] of audioToRestore(audio, loadAudioChoices(desktop.connector), { previous, failed: this.#audioFailed })) {
+        const key = `audio:${use}`;
+        if (this.desktop !== desktop || this.#busy.has(key)) continue;
+        this.#busy.add(key);
+        try {
+          await desktop.selectAudioDevice(use, id);
+        } catch {
+          this.#audioFailed.add(`${use}:${id}`);
+        } finally {
+          this.#busy.delete(key);
+          this.requestUpdate();
+        }
+      }
     });
   }
 
+  /** Queues `work` after the device changes before it; one that throws does not stop the ones after it. */
   #queueAudio(work: () => Promise<unknown>): void {
-    this.#audioQueue = this.#audioQueue.then(work);
-  }
-
-  #selectAudio(use: AudioUse, id: string): Promise<boolean> {
-    return this.#run(`audio:${use}`, "selectAudioDevice", (d) => d.selectAudioDevice(use, id));
+    this.#audioQueue = this.#audioQueue.then(work).catch(() => undefined);
   }
 
   #screenPop(phase: ScreenPopDetail["phase"], call: Call): void {
@@ -421,7 +451,7 @@ export class CallControlPanel extends LitElement {
 
   /** The device settings: a select per use, from `snapshot().audio` (labels as text only). */
   #renderAudio({ audio, capabilities }: ReturnType<Desktop["snapshot"]>): TemplateResult | typeof nothing {
-    if (!this.#audioOpen || !capabilities.includes("audioDevices")) return nothing;
+    if (!this.#audioOpen || !capabilities.includes("audioDevices") || !audio) return nothing;
     const m = this.#m;
     return html`<section id="audio-devices" part="audio-devices" aria-labelledby="audio-heading">
       <h3 id="audio-heading">${m.audioDevices}</h3>
@@ -444,11 +474,14 @@ export class CallControlPanel extends LitElement {
   #onAudioChange = (event: Event): void => {
     const select = event.target as HTMLSelectElement;
     const use = select.dataset.use as AudioUse;
-    const device = this.desktop?.snapshot().audio.devices.find((d) => d.id === select.value && d.kind === kindFor(use));
-    if (!device) return;
-    const desktop = this.desktop!;
+    const desktop = this.desktop;
+    const device = desktop?.snapshot().audio?.devices.find((d) => d.id === select.value && d.kind === kindFor(use));
+    if (!desktop || !device) return;
+    // On the desktop the agent picked it on, and kept under that connector: a pick queued while
+    // the panel moved to another desktop is dropped (its list was the old desktop's).
     this.#queueAudio(async () => {
-      if (await this.#selectAudio(use, device.id)) saveAudioChoice(desktop.connector, use, device);
+      if (this.desktop !== desktop) return;
+      if (await this.#run(`audio:${use}`, "selectAudioDevice", () => desktop.selectAudioDevice(use, device.id))) saveAudioChoice(desktop.connector, use, device);
     });
   };
 

@@ -183,7 +183,8 @@ describe("<opencti-call-control-panel>", () => {
     await card.getByRole("button", { name: "Hold +15550123" }).click();
     await expect.poll(buttons).toEqual(["Resume", "Hang up"]);
     const actions = await page.evaluate(() => window.t.desktop.snapshot().calls[0]!.actions);
-    expect(new Set(actions)).toEqual(new Set(["hangup", "resume"]));
+    // (The simulator records every call: pausing the recording is offered on a held call too.)
+    expect(new Set(actions)).toEqual(new Set(["hangup", "resume", "pauseRecording"]));
   });
 
   it("shows a waiting call beside the active one", async () => {
@@ -1149,7 +1150,12 @@ async function hookAlerts(page: Page): Promise<() => Promise<AudioSeen>> {
       }
       setSinkId(id: string): Promise<void> {
         log.sinks.push(id);
-        this._sink = id;
+        // A test may hold the switch (window.__sinkHeld: released by calling it) or have it refused.
+        const w = window as unknown as { __sinkMode?: "hold" | "fail"; __sinkHeld?: () => void };
+        if (w.__sinkMode === "fail") return Promise.reject(new DOMException("Requested device not found", "NotFoundError"));
+        const apply = (): void => void (this._sink = id);
+        if (w.__sinkMode === "hold") return new Promise((resolve) => (w.__sinkHeld = () => resolve(apply())));
+        apply();
         return Promise.resolve();
       }
       override createOscillator(): OscillatorNode {
@@ -1299,6 +1305,243 @@ describe("<opencti-call-control-panel> audio devices", () => {
     await ring(page, { from: "+15550123", fromName: "Grace" });
     await expect.poll(async () => (await seen()).tones).toEqual(["440@default", "480@default"]);
     expect((await seen()).notes).toEqual(["Incoming call: Ada Lovelace", "Incoming call: Grace"]);
+  });
+
+  it("review: a pick in a follower tab is not undone by the owner tab's panel (two tabs, @opencti/core/tabs); only the owner restores", async () => {
+    // Two tabs of one origin (https: Web Locks need a secure context) in one browser profile.
+    const url = "https://panel.test/";
+    current = await fixturePage(browser, script, { url });
+    const owner = current.page;
+    const second = await owner.context().newPage();
+    const problems: string[] = [];
+    second.on("pageerror", (err) => problems.push(err.message));
+    await second.route(url, (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><html lang=en><body></body></html>" }));
+    await second.goto(url);
+    await second.addScriptTag({ content: script });
+    const open = (page: Page) =>
+      page.evaluate(async () => {
+        const devices = window.fixture.createFakeMediaDevices();
+        const { server, connector } = window.fixture.createSimulator({ latencyMs: 5, connector: { mediaDevices: devices } });
+        const desktop = await window.fixture.createTabDesktop({ connector, name: "panel-test", closeProtection: false });
+        window.fixture.panel.defineCallControlPanel();
+        const el = document.createElement("opencti-call-control-panel");
+        el.desktop = desktop;
+        document.body.append(el);
+        const picks: string[] = [];
+        const select = desktop.selectAudioDevice.bind(desktop);
+        desktop.selectAudioDevice = (use, id) => (picks.push(`${use}:${id}`), select(use, id));
+        (window as unknown as { picks: string[] }).picks = picks;
+        window.t = { server, desktop, el, pops: [], devices, ctx: undefined };
+        return desktop.tab.role;
+      });
+    expect(await open(owner)).toBe("owner");
+    expect(await open(second)).toBe("follower");
+    const ownerPanel = owner.locator("opencti-call-control-panel");
+    const followerPanel = second.locator("opencti-call-control-panel");
+    await followerPanel.locator('[part~="link"][data-link="connected"]').waitFor();
+    const output = (page: Page) => page.evaluate(() => window.t.desktop.snapshot().audio.output);
+    // The owner tab's agent chose the headset: stored.
+    await ownerPanel.getByRole("button", { name: "Audio devices" }).click();
+    await ownerPanel.getByLabel("Speaker (call audio)").selectOption("headset");
+    await expect.poll(() => output(second)).toBe("headset");
+    // In the other tab, back to the built-in speakers: the owner's panel leaves it so.
+    await followerPanel.getByRole("button", { name: "Audio devices" }).click();
+    await followerPanel.getByLabel("Speaker (call audio)").selectOption("default");
+    await expect.poll(() => owner.evaluate(() => localStorage.getItem("opencti.audio.simulator"))).toContain('"output":{"id":"default"');
+    await owner.waitForTimeout(500);
+    expect(await output(owner)).toBe("default");
+    expect(await owner.evaluate(() => (window as unknown as { picks: string[] }).picks)).toEqual(["output:headset"]);
+    for (const panel of [ownerPanel, followerPanel]) expect(await panel.locator('[part~="error"]').count()).toBe(0);
+    // The headset unplugged and plugged in again (in the owner tab, whose connector lists the devices):
+    // the owner restores the stored choice, the follower asks nothing.
+    await owner.evaluate(() => window.t.devices.remove("headset", "audiooutput"));
+    await owner.evaluate(() => window.t.devices.add({ deviceId: "headset", kind: "audiooutput", label: "Headset" }));
+    // The owner tab reads the choice the other tab stored (not its own older copy): nothing to select.
+    await owner.waitForTimeout(300);
+    expect(await output(owner)).toBe("default");
+    expect(await owner.evaluate(() => (window as unknown as { picks: string[] }).picks)).toEqual(["output:headset"]);
+    await owner.evaluate(() => localStorage.setItem("opencti.audio.simulator", JSON.stringify({ output: { id: "headset", label: "Headset" } })));
+    await owner.evaluate(() => window.t.devices.remove("headset", "audiooutput"));
+    await owner.evaluate(() => window.t.devices.add({ deviceId: "headset", kind: "audiooutput", label: "Headset" }));
+    await expect.poll(() => output(second)).toBe("headset");
+    expect(await second.evaluate(() => (window as unknown as { picks: string[] }).picks)).toEqual(["output:default"]);
+    expect(problems).toEqual([]);
+  });
+
+  it("review: a pick storage refuses (quota) is not undone by the next restore, and the older stored choice is removed", async () => {
+    const url = "http://panel.test/";
+    const { page, panel } = await mount({ url, login: false });
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    await panel.getByLabel("Speaker (call audio)").selectOption("headset");
+    await expect.poll(() => page.evaluate(() => localStorage.getItem("opencti.audio.simulator"))).toContain("headset");
+    // Storage full from now on.
+    await page.evaluate(() => {
+      Storage.prototype.setItem = () => {
+        throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+      };
+    });
+    await panel.getByLabel("Speaker (call audio)").selectOption("default");
+    await expect.poll(() => audio(page)).toMatchObject({ output: "default" });
+    // The link drops and comes back (a restore): the pick stands.
+    await page.evaluate(() => {
+      window.t.ctx!.setLink("reconnecting");
+      window.t.ctx!.setLink("connected");
+    });
+    await page.waitForTimeout(300);
+    expect((await audio(page)).output).toBe("default");
+    expect(await page.evaluate(() => localStorage.getItem("opencti.audio.simulator"))).toBeNull();
+    expect(await panel.locator('[part~="error"]').count()).toBe(0);
+  });
+
+  it("review: a stored device the connector refuses is asked once, quietly, and again only when it is listed anew", async () => {
+    const url = "http://panel.test/";
+    const { page, panel } = await mount({ url, login: false, connector: { microphone: "denied" } });
+    const picks = async () => page.evaluate(() => (window as unknown as { picks: string[] }).picks);
+    await page.evaluate(() => {
+      const picks: string[] = [];
+      const desktop = window.t.desktop;
+      const select = desktop.selectAudioDevice.bind(desktop);
+      desktop.selectAudioDevice = (use, id) => (picks.push(`${use}:${id}`), select(use, id));
+      (window as unknown as { picks: string[] }).picks = picks;
+      localStorage.setItem("opencti.audio.simulator", JSON.stringify({ input: { id: "headset-mic", label: "Headset Microphone" } }));
+      window.t.ctx!.signal({ kind: "warning", code: "TEST", message: "A warning the agent should keep reading." });
+    });
+    const flap = () =>
+      page.evaluate(() => {
+        window.t.ctx!.setLink("reconnecting");
+        window.t.ctx!.setLink("connected");
+      });
+    await flap();
+    await expect.poll(picks).toEqual(["input:headset-mic"]);
+    await flap();
+    await page.waitForTimeout(300);
+    // The refusal stayed quiet: no error, and the warning the agent was reading is still there.
+    expect(await picks()).toEqual(["input:headset-mic"]);
+    expect(await panel.locator('[part~="error"]').count()).toBe(0);
+    expect(await panel.locator('[part~="notice"]').textContent()).toBe("A warning the agent should keep reading.");
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    await panel.getByLabel("Ringer", { exact: true }).selectOption("headset");
+    await expect.poll(() => audio(page)).toMatchObject({ ringer: "headset" });
+    // Another device comes and goes: the list changed, but the refused microphone was listed all along.
+    await page.evaluate(() => window.t.devices.add({ deviceId: "usb", kind: "audiooutput", label: "USB Speaker" }));
+    await page.waitForTimeout(300);
+    expect(await picks()).toEqual(["input:headset-mic", "ringer:headset"]);
+    // Plugged in anew: asked once more.
+    await page.evaluate(() => window.t.devices.remove("headset-mic"));
+    await page.evaluate(() => window.t.devices.add({ deviceId: "headset-mic", kind: "audioinput", label: "Headset Microphone" }));
+    await expect.poll(picks).toEqual(["input:headset-mic", "ringer:headset", "input:headset-mic"]);
+  });
+
+  it("review: a desktop whose snapshot has no audio (an older core) still rings and renders; device work that throws does not stop later picks", async () => {
+    const { page, panel, problems } = await mount();
+    await page.evaluate(() => {
+      const real = window.t.desktop;
+      // Audio missing from the snapshot (and from device work queued now).
+      const older = new Proxy(real, {
+        get(target, key) {
+          if (key === "snapshot") return () => ({ ...target.snapshot(), audio: undefined });
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      window.t.el.desktop = older;
+    });
+    await ring(page, { from: "+15550100", fromName: "Ada" });
+    await panel.getByRole("button", { name: "Answer Ada" }).click();
+    await expect.poll(() => panel.locator("article.call").getAttribute("data-state")).toBe("connected");
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    // Back on the real desktop: a pick still goes through.
+    await page.evaluate(() => {
+      window.t.el.desktop = window.t.desktop;
+    });
+    await panel.getByLabel("Speaker (call audio)").selectOption("headset");
+    await expect.poll(() => audio(page)).toMatchObject({ output: "headset" });
+    expect(problems).toEqual([]);
+  });
+
+  it("review: the ringer switch settling after the ringing stopped plays nothing; a refused ringer is not asked again until the ringer changes", async () => {
+    const { page, panel } = await mount({ login: false });
+    const seen = await hookAlerts(page);
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await panel.getByRole("button", { name: "Log out" }).waitFor();
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    await panel.getByLabel("Ringer", { exact: true }).selectOption("headset");
+    await expect.poll(() => audio(page)).toMatchObject({ ringer: "headset" });
+    // The switch to the headset takes its time; the call is rejected meanwhile.
+    await page.evaluate(() => ((window as unknown as { __sinkMode: string }).__sinkMode = "hold"));
+    const first = await ring(page, { from: "+15550100", fromName: "Ada" });
+    await expect.poll(async () => (await seen()).sinks).toEqual(["headset"]);
+    await page.evaluate((id) => window.t.desktop.reject(id), first);
+    await expect.poll(() => panel.getByRole("button", { name: "Answer Ada" }).count()).toBe(0);
+    await page.evaluate(() => (window as unknown as { __sinkHeld: () => void }).__sinkHeld());
+    await page.waitForTimeout(300);
+    expect((await seen()).tones).toEqual([]);
+    // Back to default, then a headset the browser refuses: it rings on the output it has, and the next ring does not ask again.
+    await panel.getByLabel("Ringer", { exact: true }).selectOption("default");
+    await expect.poll(() => audio(page)).toMatchObject({ ringer: "default" });
+    await panel.getByLabel("Ringer", { exact: true }).selectOption("headset");
+    await expect.poll(() => audio(page)).toMatchObject({ ringer: "headset" });
+    await page.evaluate(() => ((window as unknown as { __sinkMode: string }).__sinkMode = "fail"));
+    const second = await ring(page, { from: "+15550123", fromName: "Grace" });
+    await expect.poll(async () => (await seen()).tones.length).toBe(2);
+    const sinks = (await seen()).sinks;
+    await page.evaluate((id) => window.t.desktop.reject(id), second);
+    await ring(page, { from: "+15550124", fromName: "Alan" });
+    await expect.poll(async () => (await seen()).tones.length).toBe(4);
+    expect((await seen()).sinks).toEqual(sinks);
+  });
+
+  it("review: a pick queued while the panel moves to another desktop is dropped, not sent to the new one", async () => {
+    const { page, panel } = await mount();
+    await panel.getByRole("button", { name: "Audio devices" }).click();
+    await page.evaluate(() => {
+      // The first pick is slow to settle (held until the test releases it).
+      const desktop = window.t.desktop;
+      const select = desktop.selectAudioDevice.bind(desktop);
+      desktop.selectAudioDevice = (use, id) => new Promise<void>((resolve, reject) => ((window as unknown as { release: () => void }).release = () => void select(use, id).then(resolve, reject)));
+    });
+    await panel.getByLabel("Speaker (call audio)").selectOption("headset");
+    await panel.getByLabel("Ringer", { exact: true }).selectOption("headset");
+    const other = await page.evaluate(async () => {
+      const devices = window.fixture.createFakeMediaDevices();
+      const { connector } = window.fixture.createSimulator({ latencyMs: 5, connector: { name: "other", mediaDevices: devices } });
+      const next = window.fixture.createDesktop({ connector });
+      const picks: string[] = [];
+      const select = next.selectAudioDevice.bind(next);
+      next.selectAudioDevice = (use, id) => (picks.push(`${use}:${id}`), select(use, id));
+      (window as unknown as { next: typeof next; nextPicks: string[] }).next = next;
+      (window as unknown as { nextPicks: string[] }).nextPicks = picks;
+      window.t.el.desktop = next;
+      await new Promise((r) => setTimeout(r, 200));
+      (window as unknown as { release: () => void }).release();
+      await new Promise((r) => setTimeout(r, 300));
+      return { picks, audio: next.snapshot().audio };
+    });
+    expect(other.picks).toEqual([]);
+    expect(other.audio).toMatchObject({ ringer: "default" });
+    expect(await audio(page)).toMatchObject({ output: "headset", ringer: "default" });
+  });
+
+  it("review: no microphone restored while the connector reports none in use (input undefined); restored once it does", async () => {
+    const url = "http://panel.test/";
+    const { page } = await mount({ url, login: false });
+    await expect.poll(() => audio(page)).toMatchObject({ input: "default" });
+    await page.evaluate(() => {
+      localStorage.setItem("opencti.audio.simulator", JSON.stringify({ input: { id: "headset-mic", label: "Headset Microphone" } }));
+      // The connector reports no microphone in use (as Twilio does before it opens one).
+      const { input: _none, ...noInput } = window.t.desktop.snapshot().audio;
+      window.t.ctx!.setAudioDevices(noInput);
+      window.t.ctx!.setLink("reconnecting");
+      window.t.ctx!.setLink("connected");
+    });
+    await page.waitForTimeout(300);
+    expect((await audio(page)).input).toBeUndefined();
+    await page.evaluate(() => {
+      window.t.ctx!.setAudioDevices({ ...window.t.desktop.snapshot().audio, input: "default" });
+      window.t.ctx!.setLink("reconnecting");
+      window.t.ctx!.setLink("connected");
+    });
+    await expect.poll(() => audio(page)).toMatchObject({ input: "headset-mic" });
   });
 
   it("no audioDevices capability: no button and no view", async () => {
