@@ -19,33 +19,55 @@ function fakeStack() {
   /** The getUserMedia constraints each INVITE and answer carried, and the tracks put on the line. */
   const microphones: (MediaStreamConstraints | undefined)[] = [];
   const inputs: MediaStreamTrack[] = [];
-  const line: SipLine = {
-    callId: "call-1",
-    direction: "outbound",
-    remote: { user: "200", uri: "sip:200@lab" },
-    headers: [],
-    events: { onRinging() {}, onEarlyMedia() {}, onConnected() {}, onLocalHold() {}, onRemoteHold() {}, onIceState() {}, onEnded() {} },
-    cancelled: false,
-    accept: never,
-    reject: never,
-    abandon: never,
-    hold: never,
-    sendInfoDtmf: never,
-    refer: never,
-    hangup() {
-      hangups++;
-      line.events.onEnded({ by: "local" });
-      return Promise.resolve();
-    },
-    refresh: () => new Promise<void>((resolve, reject) => refreshes.push({ resolve, reject })),
-    mute() {},
-    hasInput: () => true,
-    replaceInput(track) {
-      inputs.push(track);
-      return Promise.resolve();
-    },
-    remoteStream: () => undefined,
-    sendRtpDtmf: () => true,
+  /** The tracks put on each line, by its Call-ID. */
+  const inputsOf = new Map<string, MediaStreamTrack[]>();
+  const makeLine = (callId: string): SipLine => {
+    const line: SipLine = {
+      callId,
+      direction: "outbound",
+      remote: { user: "200", uri: "sip:200@lab" },
+      headers: [],
+      events: { onRinging() {}, onEarlyMedia() {}, onConnected() {}, onLocalHold() {}, onRemoteHold() {}, onIceState() {}, onEnded() {} },
+      cancelled: false,
+      accept: never,
+      reject: never,
+      abandon: never,
+      hold(on) {
+        line.events.onLocalHold(on);
+        return Promise.resolve();
+      },
+      sendInfoDtmf: never,
+      refer: never,
+      hangup() {
+        hangups++;
+        line.events.onEnded({ by: "local" });
+        return Promise.resolve();
+      },
+      refresh: () => new Promise<void>((resolve, reject) => refreshes.push({ resolve, reject })),
+      mute() {},
+      hasInput: () => true,
+      replaceInput(track) {
+        inputs.push(track);
+        inputsOf.set(callId, [...(inputsOf.get(callId) ?? []), track]);
+        return Promise.resolve();
+      },
+      remoteStream: () => undefined,
+      sendRtpDtmf: () => true,
+    };
+    return line;
+  };
+  /** The lines the INVITEs made, in order (the first one is made up front). */
+  const lines = [makeLine("call-1")];
+  const line = lines[0]!;
+  /** While set, an INVITE is not sent yet (sip.js's invite still opening the microphone). */
+  let inviting: Promise<void> | undefined;
+  const holdInvites = () => {
+    let release = (): void => {};
+    inviting = new Promise<void>((r) => (release = r));
+    return () => {
+      inviting = undefined;
+      release();
+    };
   };
   const factory: StackFactory = (_options, e) => {
     events = e;
@@ -55,9 +77,11 @@ function fakeStack() {
       isConnected: () => connected,
       register: () => Promise.resolve(),
       unregister: () => Promise.resolve(),
-      invite(_target, _headers, microphone) {
-        microphones.push(microphone);
-        return Promise.resolve(line);
+      async invite(_target, _headers, microphone) {
+        const n = microphones.push(microphone);
+        if (n > lines.length) lines.push(makeLine(`call-${n}`));
+        await inviting;
+        return lines[n - 1]!;
       },
       targetUri: (t) => `sip:${t}@lab`,
       stop: () => Promise.resolve(),
@@ -67,7 +91,7 @@ function fakeStack() {
     connected = false;
     events?.onDisconnected(new Error("the WebSocket closed"));
   };
-  return { factory, line, refreshes, drop, microphones, inputs, hangups: () => hangups };
+  return { factory, line, lines, holdInvites, refreshes, drop, microphones, inputs, inputsOf, hangups: () => hangups };
 }
 
 const desktops: { destroy(): Promise<void> }[] = [];
@@ -155,12 +179,23 @@ describe("audio devices through the stack seam (Node: a given device list, no se
     ];
     const opened: MediaStreamConstraints[] = [];
     let refuse: Error | undefined;
+    /** Refuses the getUserMedia calls it returns an error for. */
+    let refuseWhen: ((constraints: MediaStreamConstraints) => Error | undefined) | undefined;
+    /** While set, getUserMedia waits for it (a permission prompt, a slow device). */
+    let gate: Promise<void> | undefined;
+    let waiting = 0;
     const media = {
       enumerateDevices: () => Promise.resolve(listed as MediaDeviceInfo[]),
       addEventListener: target.addEventListener.bind(target),
       removeEventListener: target.removeEventListener.bind(target),
-      getUserMedia(constraints: MediaStreamConstraints) {
-        if (refuse) return Promise.reject(refuse);
+      async getUserMedia(constraints: MediaStreamConstraints) {
+        if (gate) {
+          waiting++;
+          await gate;
+          waiting--;
+        }
+        const refused = refuse ?? refuseWhen?.(constraints);
+        if (refused) return Promise.reject(refused);
         opened.push(constraints);
         const track = { kind: "audio", constraints, stop() {} } as unknown as MediaStreamTrack;
         return Promise.resolve({ getTracks: () => [track] } as unknown as MediaStream);
@@ -170,6 +205,17 @@ describe("audio devices through the stack seam (Node: a given device list, no se
       media,
       opened,
       refuseWith: (e: Error | undefined) => void (refuse = e),
+      refuseWhen: (fn: typeof refuseWhen) => void (refuseWhen = fn),
+      waiting: () => waiting,
+      /** getUserMedia waits until the returned function is called. */
+      hold() {
+        let release = (): void => {};
+        gate = new Promise<void>((r) => (release = r));
+        return () => {
+          gate = undefined;
+          release();
+        };
+      },
       unplug(id: string) {
         listed = listed.filter((d) => d.deviceId !== id);
         target.dispatchEvent(new Event("devicechange"));
@@ -231,5 +277,101 @@ describe("audio devices through the stack seam (Node: a given device list, no se
     expect(desktop.snapshot().audio.input).toBe("default");
     expect(devices.opened.at(-1)).toEqual({ audio: { deviceId: { exact: "default" } } });
     expect(stack.inputs).toHaveLength(2);
+  });
+
+  const DENIED = () => new DOMException("Permission denied", "NotAllowedError");
+  const HEADSET = { audio: { deviceId: { exact: "headset-mic" } } };
+  const exact = (c: MediaStreamConstraints) => (c.audio as { deviceId?: { exact?: string } }).deviceId?.exact;
+  const constraintsOf = (tracks: MediaStreamTrack[] | undefined) => (tracks ?? []).map((t) => (t as unknown as { constraints: MediaStreamConstraints }).constraints);
+
+  /** Two calls: the first held, the second connected, both opened on the browser's default microphone. */
+  async function twoCalls() {
+    const setup = await onDevices();
+    const { desktop, stack, waitFor } = setup;
+    await desktop.login();
+    const first = await desktop.dial("200");
+    stack.line.events.onConnected();
+    await waitFor(() => desktop.getCall(first)?.state === "connected");
+    await desktop.hold(first);
+    const second = await desktop.dial("201");
+    stack.lines[1]!.events.onConnected();
+    await waitFor(() => desktop.getCall(second)?.state === "connected");
+    expect(stack.microphones).toEqual([undefined, undefined]); // nothing chosen yet: the browser's default
+    return { ...setup, first, second };
+  }
+
+  it("a call dialled while an input is being selected opens the new microphone (the choice is in place before the live calls are walked)", async () => {
+    const { desktop, stack, devices, waitFor } = await onDevices();
+    await desktop.login();
+    const first = await desktop.dial("200");
+    stack.line.events.onConnected();
+    await waitFor(() => desktop.getCall(first)?.state === "connected");
+    await desktop.hold(first);
+    const release = devices.hold();
+    const selected = desktop.selectAudioDevice("input", "headset-mic");
+    await waitFor(() => devices.waiting() === 1); // the first call's new track is being opened
+    await desktop.dial("201");
+    expect(stack.microphones).toEqual([undefined, HEADSET]);
+    release();
+    await selected;
+    expect(desktop.snapshot().audio.input).toBe("headset-mic");
+    expect(constraintsOf(stack.inputsOf.get("call-1"))).toEqual([HEADSET]);
+    expect(stack.inputsOf.get("call-2")).toBeUndefined(); // it opened the headset already: not switched again
+  });
+
+  it("a call whose INVITE was on its way with the old microphone is moved to the chosen one: after the selection, or by the walk still in progress", async () => {
+    const { desktop, stack, devices, waitFor, second } = await twoCalls();
+    await desktop.hold(second);
+    // The third call's getUserMedia (inside sip.js's invite) ran before the choice: it holds the old microphone.
+    const sendInvite = stack.holdInvites();
+    const third = desktop.dial("202");
+    await waitFor(() => stack.microphones.length === 3);
+    const release = devices.hold();
+    const selected = desktop.selectAudioDevice("input", "headset-mic");
+    await waitFor(() => devices.waiting() === 1); // the walk is switching the first call
+    sendInvite(); // the third call is there now, opened on the default: the walk must find it
+    await third;
+    release();
+    await selected;
+    expect(stack.microphones[2]).toBeUndefined();
+    expect(constraintsOf(stack.inputsOf.get("call-3"))).toEqual([HEADSET]);
+    expect(constraintsOf(stack.inputsOf.get("call-1"))).toEqual([HEADSET]);
+    expect(constraintsOf(stack.inputsOf.get("call-2"))).toEqual([HEADSET]);
+    // One more whose INVITE outlives the whole selection: moved as soon as it is there.
+    await desktop.hangup(await third);
+    const sendFourth = stack.holdInvites();
+    await desktop.selectAudioDevice("input", "default");
+    const fourth = desktop.dial("203");
+    await waitFor(() => stack.microphones.length === 4);
+    expect(stack.microphones[3]).toEqual({ audio: { deviceId: { exact: "default" } } });
+    await desktop.selectAudioDevice("input", "headset-mic"); // the fourth call is not there yet
+    sendFourth();
+    await fourth;
+    await waitFor(() => constraintsOf(stack.inputsOf.get("call-4")).length === 1);
+    expect(constraintsOf(stack.inputsOf.get("call-4"))).toEqual([HEADSET]);
+  });
+
+  it("a partial failure rolls back: the second call's microphone refused, the first call goes back to its microphone, the input in use stays", async () => {
+    const { desktop, stack, devices, events } = await twoCalls();
+    let headsets = 0;
+    devices.refuseWhen((c) => (exact(c) === "headset-mic" && ++headsets === 2 ? DENIED() : undefined));
+    await expect(desktop.selectAudioDevice("input", "headset-mic")).rejects.toMatchObject({ code: "MEDIA_PERMISSION_DENIED" });
+    expect(desktop.snapshot().audio.input).toBe("default");
+    // The held call had switched: it is back on the browser's default (what it was opened with).
+    expect(constraintsOf(stack.inputsOf.get("call-1"))).toEqual([HEADSET, { audio: true }]);
+    expect(stack.inputsOf.get("call-2")).toBeUndefined();
+    expect(events.some((e) => e.type === "warning")).toBe(false);
+    devices.refuseWhen(undefined);
+  });
+
+  it("a call that cannot go back keeps the new microphone and says so (AUDIO_INPUT_NOT_RESTORED on that call)", async () => {
+    const { desktop, stack, devices, events, first } = await twoCalls();
+    let headsets = 0;
+    devices.refuseWhen((c) => (c.audio === true || (exact(c) === "headset-mic" && ++headsets === 2) ? DENIED() : undefined));
+    await expect(desktop.selectAudioDevice("input", "headset-mic")).rejects.toMatchObject({ code: "MEDIA_PERMISSION_DENIED" });
+    expect(desktop.snapshot().audio.input).toBe("default");
+    expect(constraintsOf(stack.inputsOf.get("call-1"))).toEqual([HEADSET]);
+    expect(events.filter((e) => e.type === "warning")).toMatchObject([{ code: "AUDIO_INPUT_NOT_RESTORED", callId: first }]);
+    devices.refuseWhen(undefined);
   });
 });

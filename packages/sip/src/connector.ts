@@ -84,7 +84,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     const target = s.targetUri(destination);
     if (!target) throw new CtiError("INVALID_DESTINATION", `"${destination}" is not a number or SIP address this connector can dial.`);
     const { headers, sent } = dataHeaders(extra.data ?? {}, options.callDataHeaderPrefix);
-    const sip = await s.invite(target, headers, audio.microphone()).catch((e: unknown) => Promise.reject(callError(e, request)));
+    const microphone = audio.microphone();
+    const sip = await s.invite(target, headers, microphone).catch((e: unknown) => Promise.reject(callError(e, request)));
     audio.granted(); // the INVITE went out, so its microphone opened
     if (signal.aborted) {
       // The desktop gave up (the microphone prompt took too long): no call it does not know about.
@@ -94,6 +95,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     const line = lines.track(sip, { direction: extra.direction, state: "dialing", data: sent, to: sip.remote.user || destination, ...(lines.agentAddress ? { from: lines.agentAddress } : {}), ...(extra.relatedCallId ? { relatedCallId: extra.relatedCallId } : {}) });
     report(line);
     lines.pushAgent();
+    audio.opened(line, microphone);
     return line;
   }
 
@@ -246,8 +248,10 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     async answer({ call }) {
       const line = need(call.id);
       try {
-        await line.sip.accept(audio.microphone());
+        const microphone = audio.microphone();
+        await line.sip.accept(microphone);
         audio.granted(); // answered, so its microphone opened
+        audio.opened(line, microphone);
       } catch (e) {
         // Overtaken: the caller's side CANCELled while we answered; the call ends as it said (abandoned or missed).
         if (line.sip.cancelled) throw lines.overtaken("answer", e);
