@@ -22,6 +22,21 @@ import { destinationAllowed, type DestinationPolicy } from "./destinations.js";
 
 export type { DestinationPolicy } from "./destinations.js";
 
+/** How a supervisor is on an agent's call: listening, coaching the agent (whisper), or in the conversation (barge). */
+export type MonitorMode = "monitor" | "whisper" | "barge";
+
+/** What `authorizeSupervisor` decides on. */
+export interface SupervisorRequest {
+  /** The authenticated identity asking (the supervisor's Twilio Client identity). */
+  readonly supervisor: string;
+  /** The watched agent's Twilio Client identity (the `client:` of its leg). */
+  readonly agent: string;
+  /** The watched agent's leg (its CallSid): the conference's owning agent leg. */
+  readonly agentCallSid: string;
+  /** The mode asked for (a session's start, and each change of mode). */
+  readonly mode: MonitorMode;
+}
+
 export interface CallControlHandlerOptions {
   /** An official twilio client (`twilio(accountSid, authToken)` or with an API key). */
   client: twilio.Twilio;
@@ -54,16 +69,33 @@ export interface CallControlHandlerOptions {
   maxConferenceScan?: number;
   /** Where to report failures, scrubbed of credentials. */
   onError?: (error: Error) => void;
+  /**
+   * Whether `supervisor` may monitor, whisper to or barge into `agent`'s
+   * call, asked at a session's start and at each change of mode. Default:
+   * nobody may (monitor and setMonitorMode answer 403). Never called for an
+   * agent's own call, which is refused before.
+   */
+  authorizeSupervisor?: (request: SupervisorRequest) => boolean | Promise<boolean>;
+  /**
+   * Whose Call resource holds the recording pauseRecording / resumeRecording
+   * act on (`calls(sid).recordings("Twilio.CURRENT")`): the customer's leg
+   * (default; e.g. `<Dial record>` or Create Recording on the inbound call),
+   * or the agent's.
+   */
+  recordedLeg?: "customer" | "agent";
 }
 
 type Body = Record<string, unknown>;
+const fail = (error: ContractError): never => {
+  throw error;
+};
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 interface Reply {
   status: number;
   body?: Body;
 }
 
-const OPERATIONS = ["hold", "resume", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"] as const;
+const OPERATIONS = ["hold", "resume", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty", "pauseRecording", "resumeRecording", "monitor", "setMonitorMode", "stopMonitor"] as const;
 type Operation = (typeof OPERATIONS)[number];
 const isOperation = (name: string): name is Operation => (OPERATIONS as readonly string[]).includes(name);
 
@@ -73,8 +105,23 @@ const CALL_SID = /^CA[0-9a-f]{32}$/;
 const CONFERENCE_SID = /^CF[0-9a-f]{32}$/;
 
 /** Participants this backend dials into a conference: never its owning agent. */
-const ADDED_LABELS: ReadonlySet<string> = new Set(["consult", "transfer"]);
+const ADDED_LABELS: ReadonlySet<string> = new Set(["consult", "transfer", "supervisor"]);
+/** The parties an agent may drop (a supervisor is not the agent's to drop). */
+const DROPPABLE_LABELS: ReadonlySet<string> = new Set(["consult", "transfer"]);
+const SUPERVISOR_LABEL = "supervisor";
 const CUSTOMER_LABEL = "customer";
+const MONITOR_MODES: readonly MonitorMode[] = ["monitor", "whisper", "barge"];
+
+/**
+ * A supervisor participant's settings per mode (Conference Participant
+ * resource, https://www.twilio.com/docs/voice/api/conference-participant-resource):
+ * monitor muted; whisper unmuted and coaching the agent's leg (only the coached
+ * participant hears a coaching one); barge unmuted, not coaching.
+ */
+function modeSettings(mode: MonitorMode, agentCallSid: string): { muted: boolean; coaching: boolean; callSidToCoach?: string } {
+  if (mode === "whisper") return { muted: false, coaching: true, callSidToCoach: agentCallSid };
+  return { muted: mode === "monitor", coaching: false };
+}
 
 const MAX_BODY = 64 * 1024;
 const MAX_INDEXED_CALLS = 10_000;
@@ -85,6 +132,8 @@ interface Located {
   agentCallSid: string;
   customerCallSid: string;
   participants: ReadonlySet<string>;
+  /** Each participant's label ("" for none). */
+  labels: ReadonlyMap<string, string>;
 }
 
 /** One request's view of Twilio: every REST call checks the deadline first, and its failure becomes a contract error. */
@@ -108,6 +157,18 @@ function callSid(body: Body, key: string): string {
   const value = text(body, key);
   if (!CALL_SID.test(value)) throw FAIL.notSid(key);
   return value;
+}
+
+function monitorMode(body: Body): MonitorMode {
+  const value = text(body, "mode");
+  if (!(MONITOR_MODES as readonly string[]).includes(value)) throw FAIL.badMode();
+  return value as MonitorMode;
+}
+
+/** Whose Twilio Client leg a Call resource is: an inbound call its caller's (`from`), any other its callee's (`to`); undefined when that is no `client:`. */
+function clientOf(call: { direction?: string | null; from?: string | null; to?: string | null }): string | undefined {
+  const owner = call.direction === "inbound" ? call.from : call.to;
+  return typeof owner === "string" && owner.startsWith("client:") && owner.length > 7 ? owner.slice(7) : undefined;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -239,7 +300,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     const customer = principals.find((p) => labelOf(p) === CUSTOMER_LABEL) ?? (principals.length === 2 ? principals.find((p) => p !== self) : undefined);
     if (!customer || !CALL_SID.test(customer.callSid)) throw FAIL.noCustomer();
     if (principals.length !== 2) throw FAIL.ambiguousAgent();
-    return { conferenceSid, agentCallSid, customerCallSid: customer.callSid, participants: new Set(participants.map((p) => p.callSid)) };
+    return { conferenceSid, agentCallSid, customerCallSid: customer.callSid, participants: new Set(participants.map((p) => p.callSid)), labels: new Map(participants.map((p) => [p.callSid, labelOf(p)])) };
   }
 
   /**
@@ -247,8 +308,8 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
    * status callbacks: one participant list. Otherwise a bounded search of
    * in-progress conferences (at most maxConferenceScan participant lists).
    */
-  async function locate(r: Request, agentCallSid: string): Promise<Located> {
-    await checkOwnership(r, agentCallSid);
+  async function locate(r: Request, agentCallSid: string, owned = true): Promise<Located> {
+    if (owned) await checkOwnership(r, agentCallSid);
     const known = conferenceOf.get(agentCallSid);
     if (known) {
       // A conference that ended since (404) or that the call left: forget it and search.
@@ -343,13 +404,112 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
       const agent = callSid(r.body, "callSid");
       const party = callSid(r.body, "partyCallSid");
       const at = await locate(r, agent);
-      // at.agentCallSid is the conference's owning agent leg (membersWith): never dropped here, nor the customer.
+      // at.agentCallSid is the conference's owning agent leg (membersWith): never dropped here, nor the customer, nor a supervisor.
       if (party === at.agentCallSid || party === at.customerCallSid) throw FAIL.onlyAddedParty();
       requireMember(at, party);
+      if (!DROPPABLE_LABELS.has(at.labels.get(party) ?? "")) throw FAIL.onlyAddedParty();
       await r.rest(() => participant(at, party).remove());
       return {};
     },
+
+    pauseRecording: (r) => setRecording(r, "paused"),
+    resumeRecording: (r) => setRecording(r, "in-progress"),
+
+    /**
+     * A supervisor's session on the agent leg `target`: after the checks, a
+     * participant dialling the supervisor's own Client (`client:<identity>?opencti=monitor`,
+     * the query reaching the Voice SDK as custom parameters), labelled
+     * "supervisor", in `mode` → `{ callSid: <the supervisor's leg>, mode }`.
+     */
+    async monitor(r) {
+      const mode = monitorMode(r.body);
+      const target = text(r.body, "target");
+      if (!CALL_SID.test(target)) throw FAIL.unknownTarget();
+      const supervisor = r.identity ?? fail(FAIL.supervisorIdentity());
+      const watched = await r.rest(() => client.calls(target).fetch()).catch((e: unknown) => {
+        throw e instanceof ContractError && e.code === "INVALID_STATE" ? FAIL.unknownTarget() : e;
+      });
+      const agent = clientOf(watched) ?? fail(FAIL.unknownTarget());
+      await authorize(supervisor, agent, target, mode);
+      const at = await locate(r, target, false).catch((e: unknown) => {
+        throw e instanceof ContractError && e.status !== 504 && e.status < 500 ? FAIL.unknownTarget() : e;
+      });
+      const added = await r.rest(() =>
+        client.conferences(at.conferenceSid).participants.create({
+          from: options.callerId,
+          to: `client:${supervisor}?opencti=monitor`,
+          label: SUPERVISOR_LABEL,
+          endConferenceOnExit: false,
+          beep: "false",
+          ...modeSettings(mode, at.agentCallSid),
+        }),
+      );
+      return { callSid: added.callSid, mode };
+    },
+
+    /** A session's new mode: the supervisor's own leg, re-authorized for the mode, its participant updated. */
+    async setMonitorMode(r) {
+      const mode = monitorMode(r.body);
+      const session = await supervisorLeg(r);
+      await authorize(session.supervisor, session.agent, session.at.agentCallSid, mode);
+      await r.rest(() => participant(session.at, session.callSid).update(modeSettings(mode, session.at.agentCallSid)));
+      return { mode };
+    },
+
+    /** Leaving: the supervisor's participant removed (Twilio hangs its leg up). */
+    async stopMonitor(r) {
+      const session = await supervisorLeg(r);
+      await r.rest(() => participant(session.at, session.callSid).remove());
+      return {};
+    },
   };
+
+  /**
+   * Pause or resume the recording of the agent's own call (the owning agent
+   * leg only): Update a Recording, `calls(<recordedLeg>).recordings("Twilio.CURRENT").update({ status })`
+   * (https://www.twilio.com/docs/voice/api/recording#update-a-recording-resource;
+   * `Twilio.CURRENT` names the call's active recording, 404 when there is none).
+   */
+  async function setRecording(r: Request, status: "paused" | "in-progress"): Promise<Body> {
+    const at = await locate(r, callSid(r.body, "callSid"));
+    const recorded = options.recordedLeg === "agent" ? at.agentCallSid : at.customerCallSid;
+    await r.rest(() => client.calls(recorded).recordings("Twilio.CURRENT").update({ status })).catch((e: unknown) => {
+      throw e instanceof ContractError && e.code === "INVALID_STATE" ? FAIL.noRecording() : e;
+    });
+    return { recording: status === "paused" ? "paused" : "active" };
+  }
+
+  /** Default deny: only what authorizeSupervisor allows, and never one's own call. */
+  async function authorize(supervisor: string, agent: string, agentCallSid: string, mode: MonitorMode): Promise<void> {
+    if (agent === supervisor) throw FAIL.notAllowedToMonitor();
+    if (!options.authorizeSupervisor || (await options.authorizeSupervisor({ supervisor, agent, agentCallSid, mode })) !== true) throw FAIL.notAllowedToMonitor();
+  }
+
+  /**
+   * `callSid` must be the identity's own supervisor leg (ownership as for an
+   * agent's leg: Twilio rang `client:<identity>`), a "supervisor" participant
+   * of a conference whose owning agent leg it watches.
+   */
+  async function supervisorLeg(r: Request): Promise<{ callSid: string; supervisor: string; agent: string; at: Located }> {
+    const sid = callSid(r.body, "callSid");
+    const supervisor = r.identity ?? fail(FAIL.supervisorIdentity());
+    await checkOwnership(r, sid);
+    const known = conferenceOf.get(sid);
+    const candidates = known ? [known] : (await r.rest(() => client.conferences.list({ status: "in-progress", limit: maxScan }))).slice(0, maxScan).map((c) => c.sid);
+    for (const conferenceSid of candidates) {
+      if (!CONFERENCE_SID.test(conferenceSid)) continue;
+      const participants = await r.rest(() => client.conferences(conferenceSid).participants.list({ limit: 250 }));
+      const self = participants.find((p) => p.callSid === sid);
+      if (!self) continue;
+      if (self.label !== SUPERVISOR_LABEL) throw FAIL.notSupervisorLeg();
+      const owner = participants.find((p) => p.label !== CUSTOMER_LABEL && !ADDED_LABELS.has(typeof p.label === "string" ? p.label : ""));
+      if (!owner) throw FAIL.noConference();
+      const at = await locate(r, owner.callSid, false);
+      const agent = clientOf(await r.rest(() => client.calls(at.agentCallSid).fetch())) ?? fail(FAIL.noConference());
+      return { callSid: sid, supervisor, agent, at };
+    }
+    throw FAIL.noConference();
+  }
 
   // ---- Twilio's callbacks (signed, form-encoded) ----
 

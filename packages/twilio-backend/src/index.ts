@@ -1,2 +1,2 @@
-export { createCallControlHandler, type CallControlHandlerOptions, type DestinationPolicy } from "./handler.js";
+export { createCallControlHandler, type CallControlHandlerOptions, type DestinationPolicy, type MonitorMode, type SupervisorRequest } from "./handler.js";
 export { accessTokenAuthenticator, verifyAccessToken, type AccessTokenAuthenticatorOptions } from "./access-token.js";

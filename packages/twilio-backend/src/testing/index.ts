@@ -1,1 +1,1 @@
-export { TwilioRestStub, STUB_ACCOUNT_SID, STUB_AUTH_TOKEN, STUB_API_KEY_SID, STUB_API_KEY_SECRET, stubAccessToken, type StubCall, type StubConference, type StubParticipant, type StubRequest, type TwilioRestStubEvents } from "./rest-stub.js";
+export { TwilioRestStub, STUB_ACCOUNT_SID, STUB_AUTH_TOKEN, STUB_API_KEY_SID, STUB_API_KEY_SECRET, stubAccessToken, type StubCall, type StubConference, type StubParticipant, type StubRecording, type StubRequest, type TwilioRestStubEvents } from "./rest-stub.js";

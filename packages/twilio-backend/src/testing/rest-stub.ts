@@ -1,6 +1,7 @@
 /**
  * A local stub of the slice of Twilio's REST API the reference backend uses
- * (Calls, Conferences, Conference Participants, Call user-defined messages), on
+ * (Calls, Conferences, Conference Participants, Call Recordings, Call
+ * user-defined messages), on
  * 127.0.0.1, so the official `twilio` library can be tested without the real
  * API. It keeps call and conference state, posts signed call and conference
  * status callbacks like Twilio, mints access tokens with the official library,
@@ -23,6 +24,20 @@ export interface StubParticipant {
   to?: string;
   statusCallback?: string;
   endConferenceOnExit: boolean;
+  /** Coaching `callSidToCoach`: only that participant hears this one (Twilio's `coaching`, `call_sid_to_coach`; default false). */
+  coaching?: boolean;
+  callSidToCoach?: string;
+}
+
+/**
+ * A Call Recording (https://www.twilio.com/docs/voice/api/recording): its
+ * status is `in-progress`, `paused` or `stopped` while the call lasts;
+ * `Twilio.CURRENT` in the path names the call's one active recording.
+ */
+export interface StubRecording {
+  sid: string;
+  callSid: string;
+  status: "in-progress" | "paused" | "stopped";
 }
 
 export interface StubConference {
@@ -62,6 +77,13 @@ export interface TwilioRestStubEvents {
   participantRemoved: [conference: StubConference, participant: StubParticipant];
   /** A user-defined message for a call (POST …/Calls/{sid}/UserDefinedMessages). */
   userDefinedMessage: [callSid: string, content: string];
+  /**
+   * A participant the backend dialled (POST …/Participants): Twilio now rings
+   * `to`. For a `client:<identity>?k=v` destination `client` is the identity
+   * and `parameters` the query (the custom parameters Twilio hands the
+   * Voice SDK's incoming call); a signalling emulator rings that browser.
+   */
+  participantCreated: [conference: StubConference, participant: StubParticipant, client: { identity: string; parameters: Record<string, string> } | undefined];
 }
 
 export const STUB_ACCOUNT_SID = "AC" + "0".repeat(32);
@@ -89,6 +111,8 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
   /** Call resources by CallSid: the legs addConference and participant creation made, plus addCall. */
   readonly calls = new Map<string, StubCall>();
   readonly requests: StubRequest[] = [];
+  /** Recordings by RecordingSid (startRecording, addConference `recorded`). */
+  readonly recordings = new Map<string, StubRecording>();
   /** Conference status callbacks still being delivered (see settled()). */
   private readonly deliveries = new Set<Promise<void>>();
   /** Answer the next request of this kind never (to test timeouts): "hold" matches a participant update with Hold, "call" a Call fetch. */
@@ -128,16 +152,29 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
    * conference posts signed participant events there, like
    * `<Conference statusCallback>` (await `settled()` for their delivery).
    */
-  addConference(call: { customerCallSid: string; customerNumber: string; agentCallSid: string; agentIdentity?: string; statusCallback?: string }): StubConference {
+  addConference(call: { customerCallSid: string; customerNumber: string; agentCallSid: string; agentIdentity?: string; statusCallback?: string; recorded?: boolean }): StubConference {
     const conference: StubConference = { sid: sid("CF"), friendlyName: `opencti-${call.customerCallSid}`, status: "in-progress", participants: new Map(), ...(call.statusCallback ? { statusCallback: call.statusCallback } : {}) };
-    conference.participants.set(call.customerCallSid, { callSid: call.customerCallSid, label: "customer", hold: false, muted: false, status: "connected", to: call.customerNumber, endConferenceOnExit: false });
-    conference.participants.set(call.agentCallSid, { callSid: call.agentCallSid, label: "agent", hold: false, muted: false, status: "connected", endConferenceOnExit: false });
+    conference.participants.set(call.customerCallSid, { callSid: call.customerCallSid, label: "customer", hold: false, muted: false, status: "connected", to: call.customerNumber, endConferenceOnExit: false, coaching: false });
+    conference.participants.set(call.agentCallSid, { callSid: call.agentCallSid, label: "agent", hold: false, muted: false, status: "connected", endConferenceOnExit: false, coaching: false });
     this.calls.set(call.customerCallSid, { sid: call.customerCallSid, from: call.customerNumber, to: "+15550009999", status: "in-progress", direction: "inbound" });
     this.calls.set(call.agentCallSid, { sid: call.agentCallSid, from: call.customerNumber, to: `client:${call.agentIdentity ?? "agent"}`, status: "in-progress", direction: "outbound-api" });
     this.conferences.set(conference.sid, conference);
+    if (call.recorded) this.startRecording(call.customerCallSid);
     this.conferenceEvent(conference, "participant-join", call.customerCallSid);
     this.conferenceEvent(conference, "participant-join", call.agentCallSid);
     return conference;
+  }
+
+  /** A recording of the call starts (what `<Dial record>`, `<Start><Recording>` or Create Recording do): `in-progress`. */
+  startRecording(callSid: string): StubRecording {
+    const recording: StubRecording = { sid: sid("RE"), callSid, status: "in-progress" };
+    this.recordings.set(recording.sid, recording);
+    return recording;
+  }
+
+  /** The call's active recording (what `Twilio.CURRENT` names): in progress or paused. */
+  currentRecording(callSid: string): StubRecording | undefined {
+    return [...this.recordings.values()].find((r) => r.callSid === callSid && r.status !== "stopped");
   }
 
   /** A Call resource of its own (e.g. a browser-originated leg, from `client:<identity>`). */
@@ -223,16 +260,50 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
       status: p.status,
       end_conference_on_exit: p.endConferenceOnExit,
       start_conference_on_enter: true,
-      coaching: false,
-      call_sid_to_coach: null,
+      coaching: p.coaching ?? false,
+      call_sid_to_coach: p.callSidToCoach ?? null,
       date_created: new Date().toUTCString(),
       date_updated: new Date().toUTCString(),
       uri: `/2010-04-01/Accounts/${STUB_ACCOUNT_SID}/Conferences/${conference.sid}/Participants/${p.callSid}.json`,
     };
   }
 
+  /** A Recording resource as Twilio returns it (https://www.twilio.com/docs/voice/api/recording#recording-properties). */
+  private recordingJson(r: StubRecording): Record<string, unknown> {
+    return {
+      account_sid: STUB_ACCOUNT_SID,
+      api_version: "2010-04-01",
+      call_sid: r.callSid,
+      conference_sid: null,
+      sid: r.sid,
+      status: r.status,
+      channels: 1,
+      source: "StartCallRecordingAPI",
+      error_code: null,
+      duration: "-1",
+      price: null,
+      start_time: new Date().toUTCString(),
+      date_created: new Date().toUTCString(),
+      date_updated: new Date().toUTCString(),
+      uri: `/2010-04-01/Accounts/${STUB_ACCOUNT_SID}/Calls/${r.callSid}/Recordings/${r.sid}.json`,
+    };
+  }
+
   private conferenceJson(c: StubConference): Record<string, unknown> {
     return { sid: c.sid, account_sid: STUB_ACCOUNT_SID, friendly_name: c.friendlyName, status: c.status, region: "us1", date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${STUB_ACCOUNT_SID}/Conferences/${c.sid}.json` };
+  }
+
+  /**
+   * A participant's coaching after a create or update (Twilio: `Coaching`
+   * defaults to false unless `CallSidToCoach` is given; coaching needs a
+   * `CallSidToCoach` that is in the conference), or why Twilio refuses it.
+   */
+  private coachingOf(conference: StubConference, form: Record<string, string>, now: StubParticipant | undefined): { coaching: boolean; callSidToCoach?: string } | string {
+    const toCoach = form.CallSidToCoach ?? (form.Coaching === "false" ? undefined : now?.callSidToCoach);
+    const coaching = form.Coaching !== undefined ? form.Coaching === "true" : form.CallSidToCoach !== undefined || (now?.coaching ?? false);
+    if (!coaching) return { coaching: false };
+    if (!toCoach || !conference.participants.has(toCoach)) return "CallSidToCoach must be a participant of the conference";
+    return { coaching: true, callSidToCoach: toCoach };
   }
 
   private page(key: string, items: unknown[], uri: string): Record<string, unknown> {
@@ -269,19 +340,26 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
       if (method === "GET") return send(200, this.page("participants", [...conference.participants.values()].map((p) => this.participantJson(conference, p)), url.pathname));
       if (method === "POST") {
         if (!form.To || !form.From) return send(400, { code: 21604, message: "A 'To' and 'From' are required", status: 400 });
+        const coaching = this.coachingOf(conference, form, undefined);
+        if (typeof coaching === "string") return send(400, { code: 21220, message: coaching, status: 400 });
+        // `client:<identity>?k=v`: Twilio rings that Client with the query as custom parameters.
+        const client = /^client:([^?]+)(?:\?(.*))?$/.exec(form.To);
+        const identity = client ? decodeURIComponent(client[1]!) : undefined;
         const participant: StubParticipant = {
           callSid: sid("CA"),
           label: form.Label ?? "",
           hold: false,
-          muted: false,
+          muted: form.Muted === "true",
           status: "queued",
           to: form.To,
           endConferenceOnExit: form.EndConferenceOnExit === "true",
           ...(form.StatusCallback ? { statusCallback: form.StatusCallback } : {}),
+          ...coaching,
         };
         conference.participants.set(participant.callSid, participant);
-        this.calls.set(participant.callSid, { sid: participant.callSid, from: form.From, to: form.To, status: "queued", direction: "outbound-api" });
+        this.calls.set(participant.callSid, { sid: participant.callSid, from: form.From, to: identity === undefined ? form.To : `client:${identity}`, status: "queued", direction: "outbound-api" });
         this.conferenceEvent(conference, "participant-join", participant.callSid);
+        this.emit("participantCreated", conference, participant, identity === undefined ? undefined : { identity, parameters: Object.fromEntries(new URLSearchParams(client![2] ?? "")) });
         return send(201, this.participantJson(conference, participant));
       }
     }
@@ -291,8 +369,13 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
       if (!conference || !participant) return notFound();
       if (method === "POST") {
         if (form.Hold !== undefined && this.stalled.delete("hold")) return; // never answers
+        const coaching = this.coachingOf(conference, form, participant);
+        if (typeof coaching === "string") return send(400, { code: 21220, message: coaching, status: 400 });
         if (form.Hold !== undefined) participant.hold = form.Hold === "true";
         if (form.Muted !== undefined) participant.muted = form.Muted === "true";
+        participant.coaching = coaching.coaching;
+        if (coaching.callSidToCoach === undefined) delete participant.callSidToCoach;
+        else participant.callSidToCoach = coaching.callSidToCoach;
         return send(200, this.participantJson(conference, participant));
       }
       if (method === "DELETE") {
@@ -312,6 +395,16 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
       const call = this.calls.get(m[1]!);
       if (call && this.stalled.delete("call")) return; // never answers
       return call ? send(200, this.callJson(call)) : notFound();
+    }
+    // Update a Recording: POST /Calls/{CallSid}/Recordings/{Sid|Twilio.CURRENT}.json with Status
+    // (https://www.twilio.com/docs/voice/api/recording#update-a-recording-resource): paused, in-progress, stopped;
+    // 404 when the call has no such recording (no active one for Twilio.CURRENT).
+    if (method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/Recordings\/(RE\w+|Twilio\.CURRENT)\.json$/))) {
+      const recording = m[2] === "Twilio.CURRENT" ? this.currentRecording(m[1]!) : this.recordings.get(m[2]!);
+      if (!recording || recording.callSid !== m[1] || recording.status === "stopped") return notFound();
+      if (form.Status !== "paused" && form.Status !== "in-progress" && form.Status !== "stopped") return send(400, { code: 20001, message: "Invalid Status", status: 400 });
+      recording.status = form.Status;
+      return send(200, this.recordingJson(recording));
     }
     if (method === "POST" && (m = path.match(/^\/Calls\/(CA\w+)\/UserDefinedMessages\.json$/))) {
       this.emit("userDefinedMessage", m[1]!, form.Content ?? "");
