@@ -7,7 +7,7 @@
  * failure's reason, the connector's agent-state labels) are shown as they
  * come.
  */
-import type { AgentStateKind, AudioUse, CallDirection, CallState, DirectoryKind, EndReason, LinkState, PartyState } from "@opencti/core";
+import type { AgentStateKind, AudioUse, CallDirection, CallState, DirectoryKind, EndReason, LinkState, MonitorMode, PartyState, RecordingState } from "@opencti/core";
 
 /** The buttons rendered from `call.actions`. */
 export type ButtonAction = "answer" | "reject" | "hangup" | "hold" | "resume" | "mute" | "unmute" | "completeTransfer" | "conference" | "swap";
@@ -23,7 +23,10 @@ export type RequestWord =
   | "consult"
   | "dropParty"
   | "completeWrapUp"
-  | "selectAudioDevice";
+  | "selectAudioDevice"
+  | "pauseRecording"
+  | "resumeRecording"
+  | "setMonitorMode";
 
 export interface Messages {
   agentState: Readonly<Record<AgentStateKind, string>>;
@@ -137,6 +140,23 @@ export interface Messages {
   noAudioDevice: string;
   /** Under the selects: where the choice is kept. */
   audioRemembered: string;
+  /** A call's recording indicator ("Recording", "Recording paused"), also announced; `off` only announced ("Not recorded"). */
+  recording: Readonly<Record<RecordingState, string>>;
+  /** The recording buttons (their accessible names add the caller, as `actionOn`). */
+  pauseRecording: string;
+  resumeRecording: string;
+  /** A monitoring session's title: "Monitoring agent-7". */
+  monitoring: (target: string) => string;
+  /** A monitoring session's mode buttons: Listen, Whisper, Barge. */
+  monitorMode: Readonly<Record<MonitorMode, string>>;
+  /** The mode buttons' group name. */
+  monitorModes: string;
+  /** Ends a monitoring session (hangup). */
+  leave: string;
+  /** On the agent's own call, a supervisor party's badge by its mode ("Supervisor listening"). */
+  supervisor: Readonly<Record<MonitorMode, string>>;
+  /** A supervisor party whose mode the vendor does not say. */
+  supervisorOnCall: string;
 }
 
 /** What a host registers: any strings it leaves out stay English (a record's missing keys too). */
@@ -197,6 +217,9 @@ export const en: Messages = {
     dropParty: "drop the party",
     completeWrapUp: "finish wrap-up",
     selectAudioDevice: "switch the audio device",
+    pauseRecording: "pause the recording",
+    resumeRecording: "resume the recording",
+    setMonitorMode: "change the monitoring mode",
   },
   phone: "Phone",
   noConnection: "No telephony connection.",
@@ -280,6 +303,15 @@ export const en: Messages = {
   audioUse: { input: "Microphone", output: "Speaker (call audio)", ringer: "Ringer" },
   noAudioDevice: "No device found",
   audioRemembered: "Your choices are remembered in this browser.",
+  recording: { active: "Recording", paused: "Recording paused", off: "Not recorded" },
+  pauseRecording: "Pause recording",
+  resumeRecording: "Resume recording",
+  monitoring: (target) => `Monitoring ${target}`,
+  monitorMode: { monitor: "Listen", whisper: "Whisper", barge: "Barge" },
+  monitorModes: "Monitoring mode",
+  leave: "Leave",
+  supervisor: { monitor: "Supervisor listening", whisper: "Supervisor coaching", barge: "Supervisor joined" },
+  supervisorOnCall: "Supervisor on the call",
 };
 
 /** `base` with `over`'s strings (records merged key by key). */

@@ -8,7 +8,7 @@
  * message) only goes through Lit text and attribute bindings: it is never
  * parsed as HTML.
  */
-import { AUDIO_USES, isCtiError, normalizeDestination, type AudioDevices, type AudioUse, type DirectoryEntry, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
+import { AUDIO_USES, isCtiError, MONITOR_MODES, normalizeDestination, type AudioDevices, type Capability, type MonitorMode, type AudioUse, type DirectoryEntry, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { DEFAULT_ALERTS, notificationPermission, parseAlerts, RingAlerts } from "./alerts.js";
@@ -299,6 +299,10 @@ export class CallControlPanel extends LitElement {
         // Spoken feedback for a change made without looking (a shortcut, another tab of the CRM).
         this.#announce(this.#m.announceCall(event.type === "call.muted" ? this.#m.mutedShort : this.#m.unmutedShort, this.#title(event.call)));
         break;
+      case "call.recording":
+        // "Recording paused: Ada Lovelace", whoever changed it (the agent, a compliance rule, the recorder failing).
+        this.#announce(this.#m.announceCall(this.#m.recording[event.call.recording ?? "off"], this.#title(event.call)));
+        break;
       case "call.wrapup":
         this.#heldSince.delete(event.call.id);
         break;
@@ -535,7 +539,7 @@ export class CallControlPanel extends LitElement {
     return html`<section part="calls" aria-label=${this.#m.calls}>${repeat(
       calls,
       (call) => call.id,
-      (call) => this.#renderCall(call, holdToAnswer(call, calls, capabilities)),
+      (call) => this.#renderCall(call, holdToAnswer(call, calls, capabilities), capabilities),
     )}</section>`;
   }
 
@@ -626,12 +630,18 @@ export class CallControlPanel extends LitElement {
    * `holdFirst`: the calls to hold before this ringing one can be answered
    * ("Hold and answer"); empty when answer is offered or holding would not help.
    */
-  #renderCall(call: Call, holdFirst: readonly Call[]): TemplateResult {
+  #renderCall(call: Call, holdFirst: readonly Call[], capabilities: readonly Capability[]): TemplateResult {
     const m = this.#m;
     const title = this.#title(call);
     const ringing = call.state === "ringing";
+    const monitor = call.direction === "monitor";
     const drawer = this.#drawers.get(call.id);
-    const remote = call.parties.filter((p) => p.role !== "agent" && p.state !== "disconnected");
+    // A supervisor is not someone the agent talks to: a badge, not a party to drop.
+    const remote = call.parties.filter((p) => p.role !== "agent" && p.role !== "supervisor" && p.state !== "disconnected");
+    const supervisors = monitor ? [] : call.parties.filter((p) => p.role === "supervisor" && p.state !== "disconnected");
+    const live = call.state === "connected" || call.state === "held";
+    const recording = live && (call.recording === "active" || call.recording === "paused") ? call.recording : undefined;
+    const recordingActions = (["pauseRecording", "resumeRecording"] as const).filter((a) => call.actions.includes(a));
     const dataEntries = Object.entries(call.data);
     const heldSince = call.state === "held" ? this.#heldSince.get(call.id) : undefined;
     // Muted only matters while the agent is on the call.
@@ -648,15 +658,27 @@ export class CallControlPanel extends LitElement {
     >
       ${ringing ? html`<h3>${m.incomingCall}</h3>` : nothing}
       <div class="row spread">
-        <span class="call-title">${call.direction === "consult" && !ringing ? m.consultWith(title) : title}</span>
+        <span class="call-title">${call.direction === "consult" && !ringing ? m.consultWith(title) : monitor ? m.monitoring(title) : title}</span>
         <span class="timer" part="call-state">${m.callState[call.state]} · ${formatDuration(Date.now() - callClockStart(call))}</span>
       </div>
-      ${muted || heldSince !== undefined
+      ${muted || heldSince !== undefined || supervisors.length
         ? html`<div class="row">
             ${muted ? html`<span class="badge danger" part="muted" role="status">${m.muted}</span>` : nothing}
             ${heldSince !== undefined ? html`<span class="badge warn timer" part="hold-timer">${m.onHold(formatDuration(Date.now() - heldSince))}</span>` : nothing}
+            ${supervisors.map(
+              (p) => html`<span class="badge info" part="supervisor" data-monitor-mode=${p.monitorMode ?? nothing}>${p.monitorMode ? m.supervisor[p.monitorMode] : m.supervisorOnCall}</span>`,
+            )}
           </div>`
         : nothing}
+      ${recording || recordingActions.length
+        ? html`<div class="row" part="recording-controls">
+            ${recording
+              ? html`<span class="rec" part="recording" data-recording=${recording}><span class="dot" aria-hidden="true"></span>${m.recording[recording]}</span>`
+              : nothing}
+            ${recordingActions.map((action) => this.#recordingButton(call, action, title))}
+          </div>`
+        : nothing}
+      ${monitor ? this.#renderMonitorModes(call, title, capabilities) : nothing}
       ${call.media === "reconnecting" ? html`<p class="notice" role="status" part="media">${m.reconnectingAudio}</p>` : nothing}
       ${call.state === "wrapup" && call.endReason ? html`<p class="muted" part="outcome">${callOutcome(call, m)}</p>` : nothing}
       <div class="muted">
@@ -682,8 +704,53 @@ export class CallControlPanel extends LitElement {
     </article>`;
   }
 
+  #recordingButton(call: Call, action: "pauseRecording" | "resumeRecording", title: string): TemplateResult {
+    const label = this.#m[action];
+    const key = `${action}:${call.id}`;
+    return html`<button
+      type="button"
+      part="button ${action}"
+      aria-label=${this.#m.actionOn(label, title)}
+      ?disabled=${this.#busy.has(key)}
+      @click=${() => void this.#run(key, action, (d) => (action === "pauseRecording" ? d.pauseRecording(call.id) : d.resumeRecording(call.id)))}
+    >
+      ${label}
+    </button>`;
+  }
+
+  /**
+   * A monitoring session's modes: a button per mode the connector declares
+   * (capabilities `monitor`, `whisper`, `barge`), the current one pressed;
+   * without `setMonitorMode` in the call's actions, only the current mode.
+   */
+  #renderMonitorModes(call: Call, title: string, capabilities: readonly Capability[]): TemplateResult | typeof nothing {
+    const m = this.#m;
+    const current = call.monitorMode;
+    const modes = call.actions.includes("setMonitorMode") ? MONITOR_MODES.filter((mode) => capabilities.includes(mode)) : [];
+    if (!modes.length) return current ? html`<p class="muted" part="monitor-mode">${m.monitorModes}: ${m.monitorMode[current]}</p>` : nothing;
+    const key = `setMonitorMode:${call.id}`;
+    return html`<div class="row modes" role="group" part="monitor-modes" aria-label=${m.monitorModes}>
+      ${modes.map(
+        (mode: MonitorMode) => html`<button
+          type="button"
+          part="button monitor-mode"
+          data-mode=${mode}
+          aria-pressed=${mode === current ? "true" : "false"}
+          aria-label=${m.actionOn(m.monitorMode[mode], title)}
+          ?disabled=${this.#busy.has(key)}
+          @click=${() => {
+            if (mode !== call.monitorMode) void this.#run(key, "setMonitorMode", (d) => d.setMonitorMode(call.id, mode));
+          }}
+        >
+          ${m.monitorMode[mode]}
+        </button>`,
+      )}
+    </div>`;
+  }
+
   #actionButton(call: Call, action: CallAction, title: string): TemplateResult {
-    const label = this.#m.action[action as ButtonAction] ?? action;
+    // A monitoring session is left, not hung up.
+    const label = call.direction === "monitor" && action === "hangup" ? this.#m.leave : (this.#m.action[action as ButtonAction] ?? action);
     return html`<button
       type="button"
       part="button ${action}"

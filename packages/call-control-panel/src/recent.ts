@@ -51,7 +51,8 @@ export function recentCall(call: Call, now: number): RecentCall {
     endReason,
     endedAt,
     talkMs: call.connectedAt === undefined ? 0 : Math.max(0, endedAt - call.connectedAt),
-    callBack: callBackTarget(remote),
+    // (A monitoring session's target is another agent's call or id, not a number to call back.)
+    callBack: call.direction === "monitor" ? undefined : callBackTarget(remote),
     // A failure after it connected is a notice too: the agent was cut off.
     notice: endReason === "failed" || (call.connectedAt === undefined && NOTICE_REASONS.has(endReason) && !(endReason === "rejected" && call.direction === "inbound")),
   };

@@ -104,6 +104,12 @@ export const panelStyles = css`
   .badge { display: inline-block; border-radius: var(--_radius); padding: 1px 8px; font-size: 0.9em; font-weight: 600; color: #fff; }
   .badge.danger { background: var(--_danger); }
   .badge.warn { background: var(--_warn); color: var(--_on-warn); }
+  .badge.info { background: var(--_accent); }
+  .rec { display: inline-flex; align-items: center; gap: 6px; border: 1px solid var(--_danger); border-radius: var(--_radius); padding: 0 8px; font-size: 0.9em; font-weight: 600; color: var(--_danger-fg); }
+  .rec .dot { background: var(--_danger); }
+  .rec[data-recording="paused"] { border-color: var(--_warn); color: var(--_warn-fg); }
+  .rec[data-recording="paused"] .dot { background: transparent; border: 2px solid var(--_warn); }
+  .modes button[aria-pressed="true"] { background: var(--_accent); border-color: var(--_accent); color: #fff; }
   .missed { border: 1px solid var(--_danger); border-left-width: 4px; border-radius: var(--_radius); padding: 6px 8px; margin: 0 0 8px; }
   .missed .reason { margin: 2px 0 6px; }
   .directory { display: flex; flex-wrap: wrap; gap: 4px; margin: 6px 0; }

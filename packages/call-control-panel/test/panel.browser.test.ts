@@ -627,7 +627,7 @@ describe("<opencti-call-control-panel>", () => {
     expect(await second.getAttribute("data-state")).toBe("ringing");
   });
 
-  it("has no serious or critical axe-core violations in any state: logged out, idle, audio devices, ringing, connected, held, consult, wrap-up, error, notices", async () => {
+  it("has no serious or critical axe-core violations in any state: logged out, idle, audio devices, ringing, connected, held, consult, wrap-up, error, notices, recording paused with a supervisor, monitoring", async () => {
     const { page, panel } = await mount({
       login: false,
       sim: { farEnds: { "+15550142": "answer", "+15550166": "busy" } },
@@ -702,6 +702,19 @@ describe("<opencti-call-control-panel>", () => {
     await page.evaluate((id) => window.t.server.abandon(id), missed);
     await panel.locator('[part~="call-notice"]').waitFor();
     results.push(await audit("call notice and recent calls"));
+    const recorded = await ring(page, { from: "+15550177", fromName: "Alan Turing" });
+    await panel.getByRole("button", { name: "Answer Alan Turing" }).click();
+    await panel.getByRole("button", { name: "Pause recording Alan Turing" }).click();
+    await panel.locator('[part~="recording"][data-recording="paused"]').waitFor();
+    await page.evaluate((id) => window.t.server.supervise(id, "coach"), recorded);
+    await panel.locator('[part~="supervisor"]').waitFor();
+    results.push(await audit("recording paused, a supervisor coaching"));
+    await panel.getByRole("button", { name: "Hang up Alan Turing" }).click();
+    await panel.getByRole("button", { name: "Done" }).click();
+    await expect.poll(() => page.evaluate(() => window.t.desktop.snapshot().calls.length)).toBe(0);
+    await page.evaluate(() => window.t.desktop.monitor(window.t.server.startFloorCall({ agentId: "agent-7", from: "+15550100" }), "whisper"));
+    await panel.locator('[part~="monitor-modes"]').waitFor();
+    results.push(await audit("monitoring session"));
     expect(results).toEqual(results.map(({ state }) => ({ state, violations: [] })));
   });
 
@@ -1126,6 +1139,146 @@ describe("<opencti-call-control-panel>", () => {
       return { before: before === undefined, same: a === b && a === window.fixture.panel.CallControlPanel, custom: el instanceof window.fixture.panel.CallControlPanel && custom !== a };
     });
     expect(result).toEqual({ before: true, same: true, custom: true });
+  });
+});
+
+describe("<opencti-call-control-panel> recording and supervisors", () => {
+  const live = (panel: Locator) => panel.locator("article.call");
+  const announced = (panel: Locator) => panel.locator('.sr-only[role="status"]').textContent();
+
+  it("recording: an indicator on the call, Pause and Resume recording named with the caller, each change announced; nothing when off", async () => {
+    const { page, panel, problems } = await mount();
+    const id = await ring(page, { from: "+15550100", fromName: "Ada Lovelace" });
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    const card = live(panel);
+    const indicator = card.locator('[part~="recording"]');
+    await expect.poll(() => indicator.textContent().catch(() => "")).toBe("Recording");
+    expect(await indicator.getAttribute("data-recording")).toBe("active");
+    // Not among the call buttons: its own row, by the indicator.
+    expect((await card.locator('[part~="actions"] button').allTextContents()).map((s) => s.trim())).toEqual(["Hold", "Mute", "Hang up", "Keypad", "Transfer"]);
+    await shot(panel, "recording-active-light");
+    await card.getByRole("button", { name: "Pause recording Ada Lovelace" }).click();
+    await expect.poll(() => indicator.textContent()).toBe("Recording paused");
+    await expect.poll(() => announced(panel)).toBe("Recording paused: Ada Lovelace");
+    expect(await page.evaluate((callId) => window.t.desktop.getCall(callId)?.recording, id)).toBe("paused");
+    expect(await card.getByRole("button", { name: "Pause recording Ada Lovelace" }).count()).toBe(0);
+    await shot(panel, "recording-paused-light");
+    await page.evaluate(() => window.t.el.setAttribute("theme", "dark"));
+    await shot(panel, "recording-paused-dark");
+    await page.evaluate(() => window.t.el.removeAttribute("theme"));
+    // Held: still recorded, still controllable.
+    await card.getByRole("button", { name: "Hold Ada Lovelace" }).click();
+    await expect.poll(() => card.getAttribute("data-state")).toBe("held");
+    await card.getByRole("button", { name: "Resume recording Ada Lovelace" }).click();
+    await expect.poll(() => indicator.textContent()).toBe("Recording");
+    await expect.poll(() => announced(panel)).toBe("Recording: Ada Lovelace");
+    // Turned off outside the agent's hands: no indicator, no buttons, said once.
+    await page.evaluate((callId) => window.t.server.setRecording(callId, "off"), id);
+    await expect.poll(() => indicator.count()).toBe(0);
+    expect(await card.locator('[part~="recording-controls"]').count()).toBe(0);
+    await expect.poll(() => announced(panel)).toBe("Not recorded: Ada Lovelace");
+    // A failed pause shows as any failed request does.
+    await page.evaluate((callId) => window.t.server.setRecording(callId, "on"), id);
+    await page.evaluate(() => window.t.server.failNext("pauseRecording", { code: "VENDOR_ERROR", message: "Recorder unavailable" }));
+    await card.getByRole("button", { name: "Pause recording Ada Lovelace" }).click();
+    await expect.poll(() => panel.locator('[part~="error"] span').textContent().catch(() => "")).toMatch(/^Could not pause the recording: /);
+    expect(problems).toEqual([]);
+  });
+
+  it("recording unknown (a vendor that does not say) or off from the start: no indicator, no buttons", async () => {
+    const { page, panel } = await mount({ sim: { recording: false } });
+    await ring(page, { from: "+15550100", fromName: "Ada" });
+    await panel.getByRole("button", { name: "Answer Ada" }).click();
+    await expect.poll(() => live(panel).getAttribute("data-state")).toBe("connected");
+    expect(await page.evaluate(() => window.t.desktop.snapshot().calls[0]!.recording)).toBe("off");
+    expect(await live(panel).locator('[part~="recording-controls"]').count()).toBe(0);
+    // Without recordingControl: the indicator, no buttons.
+    await current!.close();
+    const limited = await mount({ capabilities: ["agentState", "answer", "hangup"] });
+    await ring(limited.page, { from: "+15550123", fromName: "Grace" });
+    await limited.panel.getByRole("button", { name: "Answer Grace" }).click();
+    await expect.poll(() => live(limited.panel).locator('[part~="recording"]').textContent().catch(() => "")).toBe("Recording");
+    expect(await live(limited.panel).getByRole("button", { name: /recording/ }).count()).toBe(0);
+  });
+
+  it("a monitoring session: titled with its target, Listen / Whisper / Barge from the connector's modes with the current one pressed, Leave", async () => {
+    const { page, panel, problems } = await mount();
+    const floor = await page.evaluate(() => window.t.server.startFloorCall({ agentId: "agent-7", from: "+15550100", fromName: "Ada Lovelace", queue: "Billing" }));
+    const sessionId = await page.evaluate((target) => window.t.desktop.monitor(target), floor);
+    const card = panel.getByRole("article", { name: "Monitoring session agent-7" });
+    await card.waitFor();
+    expect(await card.locator(".call-title").textContent()).toBe("Monitoring agent-7");
+    const modes = card.getByRole("group", { name: "Monitoring mode" });
+    const pressed = async () => (await modes.locator('button[aria-pressed="true"]').allTextContents()).map((s) => s.trim());
+    expect((await modes.getByRole("button").allTextContents()).map((s) => s.trim())).toEqual(["Listen", "Whisper", "Barge"]);
+    expect(await pressed()).toEqual(["Listen"]);
+    // No hold, mute, transfer or recording on a session: its modes and Leave.
+    expect((await card.locator('[part~="actions"] button').allTextContents()).map((s) => s.trim())).toEqual(["Leave"]);
+    expect(await card.locator('[part~="recording"]').count()).toBe(0);
+    await shot(panel, "monitoring-light");
+    await page.evaluate(() => window.t.el.setAttribute("theme", "dark"));
+    await shot(panel, "monitoring-dark");
+    await page.evaluate(() => window.t.el.removeAttribute("theme"));
+    await modes.getByRole("button", { name: "Whisper agent-7" }).click();
+    await expect.poll(pressed).toEqual(["Whisper"]);
+    expect(await page.evaluate(() => window.t.server.listFloor()[0]!.monitoredBy?.listen)).toBe("coach");
+    await modes.getByRole("button", { name: "Barge agent-7" }).click();
+    await expect.poll(pressed).toEqual(["Barge"]);
+    expect(await page.evaluate((callId) => window.t.desktop.getCall(callId)?.monitorMode, sessionId)).toBe("barge");
+    // In German.
+    await page.evaluate(() => {
+      window.fixture.panel.registerLocale("de", window.fixture.panel.de);
+      window.t.el.locale = "de";
+    });
+    // (The card's accessible name follows the language: found by class here.)
+    await expect.poll(() => panel.locator("article.call .call-title").textContent().catch(() => "")).toBe("Mithören bei agent-7");
+    expect(await panel.locator("article.call").getAttribute("aria-label")).toBe("Mithörsitzung agent-7");
+    expect((await panel.locator('[part~="monitor-modes"] button').allTextContents()).map((s) => s.trim())).toEqual(["Mithören", "Flüstern", "Aufschalten"]);
+    await page.evaluate(() => {
+      window.t.el.locale = "en";
+    });
+    await card.getByRole("button", { name: "Leave agent-7" }).click();
+    await expect.poll(() => page.evaluate(() => window.t.desktop.snapshot().calls.length)).toBe(0);
+    expect(await page.evaluate(() => window.t.server.listFloor()[0]!.monitoredBy)).toBeUndefined();
+    // Recent calls: no Redial for a session.
+    await panel.locator('[part~="recent-call"]').waitFor();
+    expect(await panel.locator('[part~="recent-call"]').getByRole("button").count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("a monitoring session offers only the modes the connector declares; its target is text", async () => {
+    const { page, panel, problems } = await mount({ capabilities: ["agentState", "answer", "hangup", "monitor", "whisper"] });
+    const evil = `<img src=x onerror="window.__xss=5">`;
+    const floor = await page.evaluate((agentId) => window.t.server.startFloorCall({ agentId }), evil);
+    await page.evaluate((target) => window.t.desktop.monitor(target, "whisper"), floor);
+    const card = panel.locator('article.call[data-state="connected"]');
+    await card.waitFor();
+    expect((await card.getByRole("group", { name: "Monitoring mode" }).getByRole("button").allTextContents()).map((s) => s.trim())).toEqual(["Listen", "Whisper"]);
+    expect(await card.locator('[aria-pressed="true"]').textContent()).toContain("Whisper");
+    expect(await card.locator(".call-title").textContent()).toBe(`Monitoring ${evil}`);
+    expect(await page.evaluate(() => ({ parsed: window.t.el.shadowRoot!.querySelectorAll("img").length, xss: (window as unknown as { __xss?: number }).__xss }))).toEqual({ parsed: 0, xss: undefined });
+    expect(problems).toEqual([]);
+  });
+
+  it("on the agent's own call, a supervisor shows as a badge by mode (listening, coaching, joined), not as a party to drop", async () => {
+    const { page, panel, problems } = await mount();
+    const id = await ring(page, { from: "+15550100", fromName: "Ada Lovelace" });
+    await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
+    const card = live(panel);
+    await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
+    const badge = card.locator('[part~="supervisor"]');
+    await page.evaluate((callId) => window.t.server.supervise(callId, "silent"), id);
+    await expect.poll(() => badge.textContent().catch(() => "")).toBe("Supervisor listening");
+    await page.evaluate((callId) => window.t.server.supervise(callId, "coach"), id);
+    await expect.poll(() => badge.textContent()).toBe("Supervisor coaching");
+    await shot(panel, "supervisor-coaching-light");
+    await page.evaluate((callId) => window.t.server.supervise(callId, "join"), id);
+    await expect.poll(() => badge.textContent()).toBe("Supervisor joined");
+    expect(await card.getByLabel("Parties").count()).toBe(0);
+    expect(await card.getByRole("button", { name: /^Drop/ }).count()).toBe(0);
+    await page.evaluate((callId) => window.t.server.supervise(callId, undefined), id);
+    await expect.poll(() => badge.count()).toBe(0);
+    expect(problems).toEqual([]);
   });
 });
 
