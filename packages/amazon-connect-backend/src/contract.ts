@@ -5,7 +5,7 @@
  * the operator hears: onError, with credentials scrubbed.
  */
 
-export type ErrorCode = "INVALID_ARGUMENT" | "INVALID_STATE" | "AUTH_FAILED" | "REQUEST_TIMEOUT" | "VENDOR_ERROR";
+export type ErrorCode = "INVALID_ARGUMENT" | "INVALID_STATE" | "INVALID_DESTINATION" | "AUTH_FAILED" | "REQUEST_TIMEOUT" | "VENDOR_ERROR";
 
 export class ContractError extends Error {
   constructor(
@@ -34,6 +34,7 @@ export const FAIL = {
   notYourContact: fail(403, "AUTH_FAILED", "The contact is not this agent's"),
   mayNotMonitor: fail(403, "AUTH_FAILED", "This user may not monitor that contact"),
   notLiveVoice: fail(409, "INVALID_STATE", "The contact is not a live voice contact"),
+  nothingToMonitor: fail(409, "INVALID_DESTINATION", "No live voice contact to monitor"),
   connectRefused: fail(409, "INVALID_STATE", "Amazon Connect refused the request for this contact"),
   connectCredentials: fail(502, "AUTH_FAILED", "The backend's AWS credentials were refused"),
   connect: fail(502, "VENDOR_ERROR", "Amazon Connect request failed"),

@@ -160,7 +160,10 @@ export function createConnectBackendHandler(options: ConnectBackendOptions): Han
     async monitor(r) {
       const id = contactId(r.body);
       const wanted = capabilities(r.body);
-      const contact = await liveVoice(r, id);
+      // A contact Connect does not know (or that is over) is not something to monitor: the target is wrong.
+      const contact = await liveVoice(r, id).catch((e: unknown) => {
+        throw e instanceof ContractError && e.status === 409 ? FAIL.nothingToMonitor() : e;
+      });
       const allowed = options.authorizeMonitor ? await options.authorizeMonitor({ caller: r.caller, contactId: id, agentId: contact.AgentInfo?.Id, capabilities: wanted }) : false;
       if (allowed !== true) throw FAIL.mayNotMonitor();
       const out = await aws(r, (abortSignal) => client.send(new MonitorContactCommand({ InstanceId: instanceId, ContactId: id, UserId: r.caller.userId, AllowedMonitorCapabilities: wanted }), { abortSignal }));

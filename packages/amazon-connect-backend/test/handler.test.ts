@@ -114,6 +114,8 @@ describe("the HTTP contract over the official AWS SDK and the Connect API stub",
     // The SDK fills the idempotency token.
     expect((request.body as { ClientToken?: unknown }).ClientToken).toEqual(expect.any(String));
     expect((await post("monitor", { contactId: contact.id, capabilities: ["SILENT_MONITOR"] }, "supervisor-session")).json).toMatchObject({ capabilities: ["SILENT_MONITOR"] });
+    // A contact Connect does not know: the target is wrong.
+    expect(await post("monitor", { contactId: "cccccccc-0000-4000-8000-00000000dead" }, "supervisor-session")).toEqual({ status: 409, json: { error: { code: "INVALID_DESTINATION", message: "No live voice contact to monitor" } } });
   });
 
   it("monitor is denied by default: an agent (authorize says no), and a backend without authorizeMonitor", async () => {

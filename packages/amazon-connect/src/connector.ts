@@ -19,7 +19,7 @@ import { errorMessage, guard, isBoolean, isNonEmptyString, isRecord, serverName 
 import { createCcpAudio } from "./audio.js";
 import { softphoneFailure, softphoneWarning } from "./errors.js";
 import { directoryFrom, reasonsFrom, toAgentReport } from "./mapping.js";
-import { AMAZON_CONNECT_CAPABILITIES, DEFAULT_REASONS, DEFAULTS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
+import { amazonConnectCapabilities, DEFAULT_REASONS, DEFAULTS, resolveOptions, type AmazonConnectConnectorOptions } from "./options.js";
 import { createRequests, type Live } from "./requests.js";
 import { createContactTracker, readAgentData, type AgentData } from "./snapshot.js";
 import { createStreamsWiring, initParams, loadStreams } from "./streams.js";
@@ -40,7 +40,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   let reasonsKey = "";
   /** The next snapshot is a full report for ctx.sync: the first one after (re)connecting. */
   let resync = true;
-  const contacts = createContactTracker(options.callDataAttributes);
+  const contacts = createContactTracker(options.callDataAttributes, options.recordedCalls ?? !!options.backend);
   const requests = createRequests(live, contacts, options);
   const audio = createCcpAudio(live, options);
   const wiring = createStreamsWiring(
@@ -231,7 +231,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
 
   return {
     name: options.name ?? DEFAULTS.name,
-    capabilities: options.capabilities ?? AMAZON_CONNECT_CAPABILITIES,
+    capabilities: amazonConnectCapabilities(options),
     reasons: DEFAULT_REASONS,
     async start(context) {
       live.ctx = context;

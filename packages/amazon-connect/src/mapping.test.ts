@@ -173,7 +173,7 @@ describe("parties, hold and the contact helpers", () => {
       { id: "a", role: "agent", state: "connected" },
       { id: "cu", role: "customer", state: "held", address: "+15550100" },
       { id: "third-1", role: "third_party", state: "held", displayName: "Bob" },
-      { id: "sup", role: "supervisor", state: "connected" },
+      { id: "sup", role: "supervisor", state: "connected", monitorMode: "monitor" },
     ]);
   });
 

@@ -66,8 +66,18 @@
  * - A call gone from the snapshot ended as `vanishedReason` says.
  * - Contact attributes `{ key: { name, value } }` are call data (only the
  *   configured keys when given), except `callKind` (the kind, above).
+ * - A supervisor's monitoring session: a contact whose agent connection has a
+ *   `monitorStatus` (Streams' `getMonitorStatus()`: `SILENT_MONITOR` →
+ *   `monitorMode: "monitor"`, `BARGE` → `"barge"`) is a call with direction
+ *   `monitor`, `connected` while the contact is, ended (no after-call work)
+ *   once it is over; no consult legs, no recording. On an agent's own call a
+ *   `monitoring` connection is a `supervisor` party, with `monitorMode` from
+ *   its `monitorStatus` (Connect shows the agent a supervisor only once it
+ *   barges: a silent monitor is not in the agent's snapshot).
+ * - Recording: Streams does not say; with `recordedCalls` a connected or held
+ *   call is `active` until the agent pauses it (`memory.recording`).
  */
-import { LIMITS, normalizeDestination, type AgentReason, type AgentReport, type AgentStateKind, type CallDirection, type CallFailure, type CallReport, type CallState, type CtiErrorCode, type DirectoryEntry, type DirectoryKind, type EndReason, type Party, type PartyState } from "@opencti/core";
+import { LIMITS, normalizeDestination, type MonitorMode, type RecordingState, type AgentReason, type AgentReport, type AgentStateKind, type CallDirection, type CallFailure, type CallReport, type CallState, type CtiErrorCode, type DirectoryEntry, type DirectoryKind, type EndReason, type Party, type PartyState } from "@opencti/core";
 import { isRecord } from "@opencti/core/connector";
 import { BadVendorData, softphoneErrorCode } from "./errors.js";
 import type { AgentData, AgentStateDef, ConnectionData, ContactData } from "./snapshot.js";
@@ -90,6 +100,8 @@ export interface ContactMemory {
   softphoneError?: { readonly type: string; readonly message: string; /** When it came, epoch ms. */ readonly at?: number };
   /** When the contact was first seen ended (after-call work), epoch ms: its outcome is judged against this, not the time of a later snapshot. */
   endedAt?: number;
+  /** The recording as the backend last set it (pause / resume); `active` until then when calls are recorded. */
+  recording?: RecordingState;
 }
 
 export const newMemory = (): ContactMemory => ({ merged: new Set(), dropped: new Set() });
@@ -206,11 +218,23 @@ function partyState(c: ConnectionData, outbound: boolean): PartyState {
   }
 }
 
+/** A supervisor connection's mode (Streams' MonitoringMode), by its monitorStatus or its state. */
+export function monitorModeOf(c: ConnectionData): MonitorMode | undefined {
+  if (c.monitorStatus === "BARGE" || c.state === "barge") return "barge";
+  if (c.monitorStatus === "SILENT_MONITOR" || c.state === "silent_monitor") return "monitor";
+  return undefined;
+}
+
+/** The supervisor's own connection on a monitoring contact (its agent connection with a monitor status), if this contact is one. (A `monitoring` connection is a supervisor on the agent's own call.) */
+export const monitorSession = (contact: ContactData): ConnectionData | undefined => contact.connections.find((c) => c.type === "agent" && c.monitorStatus !== undefined && monitorModeOf(c) !== undefined);
+
 function party(c: ConnectionData, role: Party["role"], outbound: boolean): Party {
+  const mode = role === "supervisor" ? monitorModeOf(c) : undefined;
   return {
     id: c.connectionId,
     role,
     state: partyState(c, outbound),
+    ...(mode ? { monitorMode: mode } : {}),
     ...(c.phoneNumber ? { address: c.phoneNumber } : {}),
     ...(c.name ? { displayName: c.name } : {}),
   };
@@ -231,6 +255,8 @@ export interface MapOptions {
   readonly attributes?: readonly string[] | undefined;
   /** The time now, epoch ms (when a contact seen ended for the first time ended). */
   readonly now?: number | undefined;
+  /** The instance records agent voice calls: a connected or held call reports `recording`. */
+  readonly recordedCalls?: boolean | undefined;
 }
 
 /** The call data key that says a call's kind: the connector's own, never a contact attribute's. */
@@ -342,9 +368,35 @@ function errorEnd(contact: ContactData, memory: ContactMemory, agentError: strin
   return { endReason: "failed", failure: failure("VENDOR_ERROR", contact.state, "the contact went to an error state") };
 }
 
+/** A supervisor's monitoring contact (see the rules above): one call, direction `monitor`. */
+function mapSession(contact: ContactData, own: ConnectionData, memory: ContactMemory, options: MapOptions): ContactCalls {
+  const over = contact.state === "ended" || contact.state === "missed" || contact.state === "error" || contact.state === "rejected" || own.state === "disconnected";
+  const customer = customerConnection(contact);
+  const parties: Party[] = [party(own, "agent", false), ...(customer ? [party(customer, "customer", false)] : [])];
+  const mode = monitorModeOf(own);
+  return {
+    call: {
+      id: contact.contactId,
+      vendorCallId: contact.contactId,
+      state: over ? "ended" : contact.state === "connected" || contact.state === "paused" ? "connected" : "dialing",
+      direction: "monitor",
+      parties: over ? parties.map((p) => ({ ...p, state: "disconnected" as const })) : parties,
+      muted: !over && options.muted,
+      data: pickData(contact.attributes, options.attributes),
+      ...(customer?.phoneNumber ? { from: customer.phoneNumber } : {}),
+      ...(contact.queue ? { queue: contact.queue } : {}),
+      ...(mode && !over ? { monitorMode: mode } : {}),
+      ...(over ? { endReason: memory.leaving ?? "remote_hangup" } : {}),
+    },
+    legs: [],
+  };
+}
+
 /** Maps one voice contact. Updates `memory.merged` as conferences form. */
 export function mapVoiceContact(contact: ContactData, memory: ContactMemory, options: MapOptions): ContactCalls {
   for (const c of contact.connections) if (!CONNECTION_STATES.has(c.state)) throw new BadVendorData(`connection ${c.connectionId} has unknown state ${JSON.stringify(c.state)}`);
+  const session = monitorSession(contact);
+  if (session) return mapSession(contact, session, memory, options);
   const agent = agentConnection(contact);
   const customer = customerConnection(contact);
   const { direction, placed, kind } = contactKind(contact);
@@ -419,6 +471,7 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
     ...(contact.queue ? { queue: contact.queue } : {}),
     ...(endReason ? { endReason } : {}),
     ...(failed ? { failure: failed } : {}),
+    ...(options.recordedCalls && (state === "connected" || state === "held") ? { recording: memory.recording ?? "active" } : {}),
   };
 
   const legs: CallReport[] = [];

@@ -3,6 +3,7 @@
  * connector claims and what stands in for a default reason list.
  */
 import { CAPABILITIES, type AgentReason, type Capability } from "@opencti/core";
+import type { AmazonConnectBackend } from "./backend.js";
 import type { StreamsGlobal } from "./streams.js";
 
 export interface AmazonConnectConnectorOptions {
@@ -51,15 +52,40 @@ export interface AmazonConnectConnectorOptions {
    * (`connect.core.getFrameMediaDevices`), whose device ids are the ones the CCP can use.
    */
   mediaDevices?: Pick<MediaDevices, "addEventListener" | "removeEventListener">;
+  /**
+   * The server side for what Streams cannot do: starting to monitor a contact and pausing/resuming
+   * the recording (`createHttpAmazonConnectBackend({ url })` for @opencti/amazon-connect-backend).
+   * With it the connector declares `monitor`, `barge` and `recordingControl`. Default: none.
+   */
+  backend?: AmazonConnectBackend;
+  /**
+   * Whether the instance's contact flows record the agent's voice calls ("Set recording and analytics
+   * behavior"): Streams' snapshot does not say, so a connected call is reported `recording: "active"`
+   * (then "paused"/"active" as the agent pauses and resumes) when this is true. Default true with a
+   * `backend`; without one no recording is reported.
+   */
+  recordedCalls?: boolean;
 }
+
+/** What a backend adds: MonitorContact (then silent monitor ⇄ barge through Streams), recording suspend/resume. */
+const BACKEND_CAPABILITIES: readonly Capability[] = ["monitor", "barge", "recordingControl"];
 
 /**
  * Everything Connect's CCP does for a voice contact, through Streams' API
  * (`audioDevices`: the CCP's speaker, microphone and ringer). Not
- * `transcripts` (Contact Lens, not Streams) nor `callWaiting` (Connect routes
- * one voice contact at a time: no second call rings while one is live).
+ * `transcripts` (Contact Lens, not Streams), `callWaiting` (Connect routes
+ * one voice contact at a time: no second call rings while one is live),
+ * `whisper` (Connect has no coaching mode: MonitorContact offers
+ * SILENT_MONITOR and BARGE only), nor without a `backend` `monitor`, `barge`
+ * and `recordingControl` (see amazonConnectCapabilities).
  */
-export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== "transcripts" && c !== "callWaiting");
+export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== "transcripts" && c !== "callWaiting" && c !== "whisper" && !BACKEND_CAPABILITIES.includes(c));
+
+/** The capabilities for these options: AMAZON_CONNECT_CAPABILITIES, plus monitor, barge and recordingControl with a backend; `capabilities` narrows them. */
+export function amazonConnectCapabilities(options: Pick<AmazonConnectConnectorOptions, "backend" | "capabilities">): Capability[] {
+  const supported = [...AMAZON_CONNECT_CAPABILITIES, ...(options.backend ? BACKEND_CAPABILITIES : [])];
+  return options.capabilities ? supported.filter((c) => options.capabilities!.includes(c)) : supported;
+}
 
 /**
  * None: Connect's reasons are the instance's configured agent states, which

@@ -8,7 +8,7 @@
 import { CtiError, type AgentReason, type Call, type Connector, type ConnectorContext } from "@opencti/core";
 import { isRecord, waitFor } from "@opencti/core/connector";
 import { softphoneFailure, streamsFailure } from "./errors.js";
-import { agentConnection, customerConnection, farConnection, isConsulting, isOffered, isOutboundContact, legId, newThirdParty, reasonId, VOICE_CONTACT_TYPES } from "./mapping.js";
+import { agentConnection, monitorModeOf, monitorSession, customerConnection, farConnection, isConsulting, isOffered, isOutboundContact, legId, newThirdParty, reasonId, VOICE_CONTACT_TYPES } from "./mapping.js";
 import type { AmazonConnectConnectorOptions } from "./options.js";
 import type { AgentData, AgentStateDef, ContactData, ContactTracker } from "./snapshot.js";
 import type { StreamsCallbacks, StreamsEndpoint, StreamsGlobal } from "./streams.js";
@@ -29,7 +29,7 @@ export interface Live {
 }
 
 /** The requests on calls and the agent (selectAudioDevice is audio.ts's). */
-type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "directory" | "start" | "stop" | "selectAudioDevice" | "monitor" | "pauseRecording" | "resumeRecording" | "setMonitorMode">;
+type RequestName = Exclude<keyof Connector, "name" | "capabilities" | "reasons" | "directory" | "start" | "stop" | "selectAudioDevice">;
 
 export interface Requests {
   readonly handlers: Required<Pick<Connector, RequestName>>;
@@ -174,6 +174,42 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
     await call(what, signal, (cb) => new (s().Agent)().setState(plain, cb, { enqueueNextState }));
   }
 
+  function backend(what: string) {
+    if (!options.backend) throw new CtiError("NOT_SUPPORTED", `Amazon Connect needs a backend (the connector's backend option) to ${what}.`);
+    return options.backend;
+  }
+
+  /** Reports the current snapshot again (after the connector's own memory changed). */
+  function reapply(): void {
+    if (live.current && live.ctx) contacts.apply(live.current, live.muted, live.ctx, live.ctx);
+  }
+
+  /** Pause or resume the recording through the backend (Connect's Suspend/ResumeContactRecording), then report it. */
+  async function setRecording(c: Call, to: "paused" | "active", signal: AbortSignal): Promise<void> {
+    const api = backend(to === "paused" ? "pause the recording" : "resume the recording");
+    const contactId = contacts.target(c).contactId;
+    if (to === "paused") await api.suspendRecording({ contactId }, signal);
+    else await api.resumeRecording({ contactId }, signal);
+    contacts.memoryOf(contactId).recording = to;
+    reapply();
+  }
+
+  /** Streams' MonitoringMode for a mode (Connect has no whisper). */
+  const STREAMS_MODE = { monitor: "SILENT_MONITOR", barge: "BARGE" } as const;
+
+  async function changeMode(contactId: string, mode: "monitor" | "barge", signal: AbortSignal): Promise<void> {
+    await call("change the monitoring mode", signal, (cb) => new (s().Contact)(contactId).updateMonitorParticipantState(STREAMS_MODE[mode], cb));
+    await until(
+      () => {
+        const contact = live.current?.contacts.find((x) => x.contactId === contactId);
+        const own = contact && monitorSession(contact);
+        return own && monitorModeOf(own) === mode ? true : undefined;
+      },
+      signal,
+      `the ${mode} mode`,
+    );
+  }
+
   const handlers: Requests["handlers"] = {
     async login({ initialState, signal }) {
       const current = live.current;
@@ -229,6 +265,8 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
     async hangup({ call: c, signal }) {
       const t = contacts.target(c);
       const m = contacts.memoryOf(t.contactId);
+      // A supervisor leaves a monitoring session: its own connection goes.
+      if (c.direction === "monitor") return leave(t.contactId, "local_hangup", signal);
       if (t.connectionId) {
         m.dropped.add(t.connectionId);
         await destroy("hang up the consult call", t.contactId, t.connectionId, signal);
@@ -294,6 +332,24 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
       const contactId = contacts.target(c).contactId;
       contacts.memoryOf(contactId).dropped.add(party.id);
       await destroy("drop the party", contactId, party.id, signal);
+    },
+    pauseRecording: ({ call: c, signal }) => setRecording(c, "paused", signal),
+    resumeRecording: ({ call: c, signal }) => setRecording(c, "active", signal),
+    async monitor({ target, mode, signal }) {
+      if (mode === "whisper") throw new CtiError("NOT_SUPPORTED", "Amazon Connect has no whisper (coaching) mode.");
+      const api = backend("monitor a contact");
+      if (!live.streams || !live.linkUp) throw linkDown();
+      const before = new Set((live.current?.contacts ?? []).map((x) => x.contactId));
+      // Barge is allowed from the start, so the supervisor can switch modes (Streams' updateMonitorParticipantState).
+      const { contactId } = await api.monitor({ contactId: target, capabilities: ["SILENT_MONITOR", "BARGE"] }, signal);
+      // The supervisor's CCP shows the monitoring contact: MonitorContact's id, or a new monitoring contact.
+      const callId = await until(() => live.current?.contacts.find((x) => monitorSession(x) && (x.contactId === contactId || !before.has(x.contactId)))?.contactId, signal, "the monitoring contact");
+      if (mode === "barge") await changeMode(callId, "barge", signal);
+      return { callId };
+    },
+    async setMonitorMode({ call: c, mode, signal }) {
+      if (mode === "whisper") throw new CtiError("NOT_SUPPORTED", "Amazon Connect has no whisper (coaching) mode.");
+      await changeMode(contacts.target(c).contactId, mode, signal);
     },
     async completeWrapUp({ call: c, wrapUp, signal }) {
       const contactId = contacts.target(c).contactId;

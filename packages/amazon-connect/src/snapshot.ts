@@ -30,6 +30,8 @@ export interface ConnectionData {
   readonly state: string;
   readonly phoneNumber?: string;
   readonly name?: string;
+  /** A supervisor's connection: `SILENT_MONITOR` or `BARGE` (Streams' `connection.getMonitorStatus()`). */
+  readonly monitorStatus?: string;
 }
 
 export interface ContactData {
@@ -95,6 +97,7 @@ function connection(v: unknown): ConnectionData {
   const endpoint = isRecord(v.endpoint) ? v.endpoint : {};
   const phoneNumber = text(endpoint.phoneNumber);
   const name = text(endpoint.name);
+  const monitorStatus = text(v.monitorStatus);
   return {
     connectionId,
     type: need(text(v.type), `connection ${connectionId} has no type`),
@@ -102,6 +105,7 @@ function connection(v: unknown): ConnectionData {
     state: need(state, `connection ${connectionId} has no state`),
     ...(phoneNumber ? { phoneNumber } : {}),
     ...(name ? { name } : {}),
+    ...(monitorStatus ? { monitorStatus } : {}),
   };
 }
 
@@ -213,7 +217,8 @@ export interface ContactTracker {
   softphoneFailed(type: string, message: string): string[];
 }
 
-export function createContactTracker(attributes: readonly string[] | undefined): ContactTracker {
+/** `recordedCalls`: the instance records agent voice calls (see the connector's `recordedCalls` option). */
+export function createContactTracker(attributes: readonly string[] | undefined, recordedCalls = false): ContactTracker {
   const memory = new Map<string, ContactMemory>();
   /** Calls reported live, by call id. */
   const reported = new Map<string, Reported>();
@@ -271,7 +276,7 @@ export function createContactTracker(attributes: readonly string[] | undefined):
           memoryOf(contact.contactId).softphoneError = orphan;
           orphan = undefined;
         }
-        const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes, agentError: data.state.type === "error" ? data.state.name : undefined, now: Date.now() });
+        const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes, agentError: data.state.type === "error" ? data.state.name : undefined, now: Date.now(), recordedCalls });
         known.set(contact.contactId, contact);
         const carrier = ended.has(mapped.call.id) && mapped.call.state === "wrapup" ? acwCarrier(contact.contactId) : undefined;
         if (carrier) {

@@ -53,6 +53,8 @@ export interface StreamsContact {
   addConnection(endpoint: StreamsEndpoint, callbacks: StreamsCallbacks): void;
   toggleActiveConnections(callbacks: StreamsCallbacks): void;
   conferenceConnections(callbacks: StreamsCallbacks): void;
+  /** A supervisor's monitoring contact: `SILENT_MONITOR` or `BARGE` (Streams' `updateMonitorParticipantState` → the CCP's UpdateMonitorParticipantState API). */
+  updateMonitorParticipantState(targetState: "SILENT_MONITOR" | "BARGE", callbacks: StreamsCallbacks): void;
 }
 
 export interface StreamsConnection {

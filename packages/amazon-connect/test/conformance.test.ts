@@ -1,5 +1,6 @@
 import { runConnectorConformance } from "@opencti/testkit";
-import { AMAZON_CONNECT_CAPABILITIES } from "../src/index.js";
+import { AMAZON_CONNECT_CAPABILITIES, amazonConnectCapabilities, createHttpAmazonConnectBackend } from "../src/index.js";
+import { createBackendHarness } from "./support/backend.js";
 import { createHarness } from "./support/harness.js";
 
 // The whole suite on the real amazon-connect-streams library against the fake CCP.
@@ -23,5 +24,14 @@ runConnectorConformance({
   capabilities: AMAZON_CONNECT_CAPABILITIES,
   features,
   createHarness: (variant) => createHarness({ fake: { latencyMs: 5 }, variant }),
+  requestTimeoutMs: 1500,
+});
+// With @opencti/amazon-connect-backend (on 127.0.0.1, its AWS SDK client against the Connect API stub):
+// recording pause → resume (the flows record calls) and monitor → barge → leave (Connect has no whisper: refused NOT_SUPPORTED).
+runConnectorConformance({
+  name: "amazon-connect with its backend (real Streams, fake CCP, real backend handler, AWS SDK against the Connect API stub)",
+  capabilities: amazonConnectCapabilities({ backend: createHttpAmazonConnectBackend({ url: "http://127.0.0.1/unused" }) }),
+  features: { ...features, recordsCalls: true, monitorTargets: true },
+  createHarness: (variant) => createBackendHarness({}, variant),
   requestTimeoutMs: 1500,
 });

@@ -231,7 +231,7 @@ describe("amazon-connect on real Streams: malformed input", () => {
     expect(s.callEvents(call.id).filter((t) => t === "call.ended")).toEqual([]);
     // Streams itself now holds the broken snapshot: requests fail with its own words until a good one arrives.
     const refused = await s.desktop.hold(call.id).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ code: "INVALID_STATE", message: expect.stringMatching(/could not hold the call: Contact contact-\d+ no longer exists/) });
+    expect(refused).toMatchObject({ code: "INVALID_STATE", message: expect.stringMatching(/could not hold the call: Contact [0-9a-f-]{36} no longer exists/) });
     s.h.fake.pushFresh();
     await s.desktop.hold(call.id);
     await s.next("call.held", (e) => e.call.id === call.id, { after: before });

@@ -145,7 +145,7 @@ export interface ApiRequestRecord {
 }
 
 type ContactState = "init" | "incoming" | "pending" | "connecting" | "connected" | "missed" | "error" | "ended" | "rejected";
-type ConnState = "init" | "connecting" | "connected" | "hold" | "disconnected";
+type ConnState = "init" | "connecting" | "connected" | "hold" | "disconnected" | "silent_monitor" | "barge";
 
 interface FConn {
   connectionId: string;
@@ -155,6 +155,9 @@ interface FConn {
   phoneNumber: string | null;
   name: string | null;
   since: number;
+  /** A supervisor's connection on a monitoring contact: Streams' MonitoringMode, and the modes it may switch to. */
+  monitorStatus?: "SILENT_MONITOR" | "BARGE";
+  monitorCapabilities?: readonly string[];
 }
 
 interface FContact {
@@ -235,6 +238,15 @@ export interface FakeCcp {
   thirdParties(contactId: string): string[];
   /** The audio devices the CCP applied (see FakeCcpDevices). */
   devices(): FakeCcpDevices;
+  /**
+   * A monitoring session appears in this (supervisor's) CCP, as after Connect's MonitorContact: a voice
+   * contact (`contactId`, default a new id; initiationMethod `monitor`) whose agent connection has
+   * `monitorStatus: "SILENT_MONITOR"`, state `silent_monitor` and `monitorCapabilities` (default both
+   * modes), with the customer `from`. The supervisor switches modes with Streams'
+   * `contact.updateMonitorParticipantState` (the CCP's `updateMonitorParticipantState` API: BARGE only
+   * when allowed) and leaves by destroying its connection (the contact goes, no after-call work).
+   */
+  startMonitoring(spec?: { contactId?: string; from?: string; capabilities?: readonly ("SILENT_MONITOR" | "BARGE")[] }): string;
   /** Replace the CCP's device list (a headset plugged in or unplugged, as the CCP's origin lists it). */
   setMediaDevices(devices: readonly FakeMediaDevice[]): void;
   /**
@@ -250,6 +262,10 @@ const DEVICE_EVENTS = {
   "configuration::set_microphone_device": ["microphone", "audioinput", "configuration::microphone_device_changed"],
   "configuration::set_ringer_device": ["ringer", "audiooutput", "configuration::ringer_device_changed"],
 } as const;
+
+/** Connect's contact ids are UUIDs (a backend checks the format): `<instance tag>-0000-4000-8000-<sequence>`. */
+const INSTANCE_TAG = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0");
+const contactUuid = (n: number): string => `${INSTANCE_TAG}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 
 const DEFAULT_ARN = "arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555";
 
@@ -293,7 +309,7 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   const applied: { speaker?: { deviceId: string }; ringer?: { deviceId: string } } = {};
   /** The softphone's local media stream (the agent's connection on a live call) and the microphone it uses. */
   let stream: { connectionId: string; microphone?: { deviceId: string } } | undefined;
-  const id = (prefix: string) => `${prefix}-${++seq}`;
+  const id = (prefix: string) => (prefix === "contact" ? contactUuid(++seq) : `${prefix}-${++seq}`);
 
   const queueArn = `${arn}/queue/basic`;
   const agentQueue = { queueARN: `${arn}/queue/agent/agent-1`, queueId: `${arn}/queue/agent/agent-1`, name: null };
@@ -348,7 +364,8 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       initial: c.initial,
       mute: c.type === "agent" ? muted : false,
       quickConnectName: null,
-      monitoringInfo: null,
+      monitoringInfo: c.monitorStatus ? { agent: { agentName: "Monitored Agent" }, joinTimeStamp: new Date(c.since) } : null,
+      ...(c.monitorStatus ? { monitorStatus: c.monitorStatus, monitorCapabilities: [...(c.monitorCapabilities ?? [])] } : {}),
       chatMediaInfo: null,
       state: { type: c.state, timestamp: new Date(c.since) },
       endpoint: {
@@ -452,6 +469,8 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   /** The agent leaves: a transfer when two remotes stay, the end of the call otherwise. */
   function agentLeaves(c: FContact): void {
     const agent = agentConn(c);
+    // A supervisor leaving a monitoring session: the contact goes from its CCP (no after-call work).
+    if (agent?.monitorStatus) return removeContact(c);
     if (agent) setConn(agent, "disconnected");
     const live = remotes(c).filter((x) => x.state !== "disconnected");
     if (live.length >= 2) for (const x of live) setConn(x, "connected");
@@ -671,6 +690,16 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
       case "conferenceConnections": {
         const c = contact();
         for (const r of remotes(c)) if (r.state === "hold" || r.state === "connected") setConn(r, "connected");
+        return {};
+      }
+      case "updateMonitorParticipantState": {
+        const c = contact();
+        const own = agentConn(c);
+        const target = p.targetMonitorMode;
+        if (!own?.monitorStatus) throw new ApiError("InvalidStateException", `Contact ${c.contactId} is not a monitoring contact`);
+        if ((target !== "SILENT_MONITOR" && target !== "BARGE") || !own.monitorCapabilities?.includes(target)) throw new ApiError("InvalidStateException", `Cannot change to ${String(target)}`);
+        own.monitorStatus = target;
+        setConn(own, target === "BARGE" ? "barge" : "silent_monitor");
         return {};
       }
       case "getEndpoints":
@@ -916,6 +945,25 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
     },
     setMediaDevices(devices) {
       mediaDevices = [...devices];
+    },
+    startMonitoring(spec = {}) {
+      const contactId = spec.contactId ?? id("contact");
+      const own = newConnection("agent", false, "silent_monitor", null);
+      own.monitorStatus = "SILENT_MONITOR";
+      own.monitorCapabilities = [...(spec.capabilities ?? ["SILENT_MONITOR", "BARGE"])];
+      contacts.push({
+        contactId,
+        type: "voice",
+        initiationMethod: "monitor",
+        state: "connected",
+        since: Date.now(),
+        queue: "BasicQueue",
+        systemNumber: null,
+        attributes: {},
+        connections: [own, newConnection("inbound", true, "connected", spec.from ?? "+15550123456")],
+      });
+      push();
+      return contactId;
     },
     holdDeviceChanges(held) {
       deviceChangesHeld = held;
