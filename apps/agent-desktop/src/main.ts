@@ -43,6 +43,10 @@ async function main(): Promise<void> {
   }
   window.__opencti = { config };
   byId("connector-name").textContent = `Connector: ${config.connector}`;
+  // The supervisor page with the same connector choice (the supervisor signs in as someone else).
+  const forSupervisor = new URLSearchParams(location.search);
+  forSupervisor.delete("agentId");
+  byId("supervisor-link").setAttribute("href", `supervisor.html${forSupervisor.size ? `?${forSupervisor.toString()}` : ""}`);
 
   let setup: ConnectorSetup;
   try {

@@ -39,19 +39,22 @@ afterAll(async () => {
 
 describe("the built app", () => {
   it("splits every connector into its own chunk, outside what the entry loads", () => {
-    const html = readFileSync(join(outDir, "index.html"), "utf8");
-    const entryName = /<script type="module"[^>]*src="\/assets\/([^"]+\.js)"/.exec(html)?.[1];
-    expect(entryName).toBeDefined();
-    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline scripts
     const assets = readdirSync(join(outDir, "assets"));
     for (const name of ["simulator", "sip", "amazon-connect", "twilio"]) expect(assets.some((f) => f.startsWith(`${name}-`) && f.endsWith(".js"))).toBe(true);
     const read = (file: string): string => readFileSync(join(outDir, "assets", file), "utf8");
-    // Everything the page loads before a connector is chosen: the entry and its static imports.
-    const upFront = new Set<string>([entryName!]);
-    for (const file of upFront) for (const m of read(file).matchAll(STATIC_IMPORT)) upFront.add(m[1]!);
-    const eager = [...upFront].map(read).join("\n");
-    expect(eager).not.toContain("ringInbound"); // the simulator's server stays in its chunk
-    for (const marker of VENDOR_MARKERS) expect(eager).not.toMatch(marker);
+    // The agent page and the supervisor page load their connector the same lazy way.
+    for (const page of ["index.html", "supervisor.html"]) {
+      const html = readFileSync(join(outDir, page), "utf8");
+      const entryName = /<script type="module"[^>]*src="\/assets\/([^"]+\.js)"/.exec(html)?.[1];
+      expect(entryName, page).toBeDefined();
+      expect(html, page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline scripts
+      // Everything the page loads before a connector is chosen: the entry and its static imports.
+      const upFront = new Set<string>([entryName!]);
+      for (const file of upFront) for (const m of read(file).matchAll(STATIC_IMPORT)) upFront.add(m[1]!);
+      const eager = [...upFront].map(read).join("\n");
+      expect(eager, page).not.toContain("ringInbound"); // the simulator's server stays in its chunk
+      for (const marker of VENDOR_MARKERS) expect(eager, page).not.toMatch(marker);
+    }
     // The simulator's chunk graph carries no vendor SDK either.
     const simulatorChunk = assets.find((f) => f.startsWith("simulator-") && f.endsWith(".js"))!;
     const simulatorGraph = new Set<string>([simulatorChunk]);
@@ -63,7 +66,7 @@ describe("the built app", () => {
 
   it("ships its Content-Security-Policy in every page, before any script: Twilio allowed; no SIP server or CCP, since the sample's config.json names none", () => {
     const policy = contentSecurityPolicy();
-    for (const page of ["index.html", "pega.html"]) {
+    for (const page of ["index.html", "pega.html", "supervisor.html"]) {
       const html = readFileSync(join(outDir, page), "utf8");
       const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html);
       expect(meta?.[1], page).toBe(policy);

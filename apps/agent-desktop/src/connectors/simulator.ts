@@ -91,6 +91,8 @@ export function mountSimulatorControls(host: HTMLElement, server: SimulatorServe
       data: { ...(preset ? { customerId: preset.id } : {}), reason: field("reason") || "Billing question" },
     });
   });
+  /** The name the supervisor party shows in the agent's panel (typed: rendered as text). */
+  const supervisorName = (): string => field("supervisorName") || "Supervisor";
   const withCall = (what: string, fn: (id: string) => void) =>
     act(what, () => {
       const id = targetCall();
@@ -134,6 +136,18 @@ export function mountSimulatorControls(host: HTMLElement, server: SimulatorServe
           <button type="button" @click=${withCall("The far end is back", (id) => server.remoteResume(id))}>Far end resumes</button>
           <button type="button" @click=${withCall("The call's audio dropped", (id) => server.interruptMedia(id))}>Audio drops</button>
           <button type="button" @click=${withCall("The call's audio is back", (id) => server.restoreMedia(id))}>Audio back</button>
+        </fieldset>
+        <fieldset>
+          <legend>Supervisor and recording</legend>
+          <label>Supervisor <input name="supervisorName" value="Sam Rivera" autocomplete="off" /></label>
+          <button type="button" @click=${withCall("A supervisor is listening", (id) => server.supervise(id, "silent", supervisorName()))}>Supervisor listens</button>
+          <button type="button" @click=${withCall("A supervisor is coaching the agent", (id) => server.supervise(id, "coach", supervisorName()))}>Supervisor whispers</button>
+          <button type="button" @click=${withCall("A supervisor joined the call", (id) => server.supervise(id, "join", supervisorName()))}>Supervisor barges</button>
+          <button type="button" @click=${withCall("The supervisor left", (id) => server.supervise(id, undefined))}>Supervisor leaves</button>
+          <span>Recording (from the far end):</span>
+          <button type="button" @click=${withCall("The recording is on", (id) => server.setRecording(id, "on"))}>Recording on</button>
+          <button type="button" @click=${withCall("The recording is paused", (id) => server.setRecording(id, "paused"))}>Recording paused</button>
+          <button type="button" @click=${withCall("The recording is off", (id) => server.setRecording(id, "off"))}>Recording off</button>
         </fieldset>
         <fieldset>
           <legend>Transcript</legend>
