@@ -37,6 +37,7 @@ function fakeStack() {
         return Promise.resolve();
       },
       sendInfoDtmf: never,
+      sendRecordInfo: never,
       refer: never,
       hangup() {
         hangups++;
@@ -374,4 +375,19 @@ describe("audio devices through the stack seam (Node: a given device list, no se
     expect(events.filter((e) => e.type === "warning")).toMatchObject([{ code: "AUDIO_INPUT_NOT_RESTORED", callId: first }]);
     devices.refuseWhen(undefined);
   });
+});
+
+it("declares recordingControl only with the recording option, and each monitoring mode only when its configuration reaches it", () => {
+  const caps = (options: Partial<SipConnectorOptions>) => createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", ...options }, fakeStack().factory).capabilities;
+  const supervisor = ["recordingControl", "monitor", "whisper", "barge"];
+  expect(caps({}).filter((c) => supervisor.includes(c))).toEqual([]);
+  // Listed in `capabilities` is not enough: SIP cannot say, the options must.
+  expect(caps({ capabilities: ["dial", "recordingControl", "monitor"] })).toEqual(["dial"]);
+  expect(caps({ recording: "on-demand" })).toContain("recordingControl");
+  expect(caps({ recording: "always", capabilities: ["dial"] })).toEqual(["dial"]);
+  expect(caps({ monitor: { prefix: "*222" } }).filter((c) => supervisor.includes(c))).toEqual(["monitor"]);
+  expect(caps({ monitor: { prefix: "*222", digits: { whisper: "5" } } }).filter((c) => supervisor.includes(c))).toEqual(["monitor", "whisper"]);
+  expect(caps({ monitor: { prefixes: { whisper: "*223", barge: "*224" } } }).filter((c) => supervisor.includes(c))).toEqual([]); // no monitor: no session can start
+  expect(caps({ monitor: { prefixes: { monitor: "*222", barge: "*224" } } }).filter((c) => supervisor.includes(c))).toEqual(["monitor", "barge"]);
+  expect(caps({ monitor: { prefix: "*222", initialMode: "barge", digits: { monitor: "4" } } }).filter((c) => supervisor.includes(c))).toEqual(["monitor", "barge"]);
 });

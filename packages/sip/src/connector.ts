@@ -5,13 +5,13 @@
  * calls are SIP dialogs tracked in lines.ts and reported as facts built in
  * mapping.ts. The SIP library sits behind the stack seam (stack.ts, sipjs-stack.ts).
  */
-import { CtiError, type CallData, type CallDirection, type Connector, type ConnectorContext } from "@opencti/core";
-import { createBackoff, createLocalAgentState, createUnreachable, delay, errorMessage, guard, serverName, timeoutSignal } from "@opencti/core/connector";
+import { CtiError, type CallData, type CallDirection, type Connector, type ConnectorContext, type MonitorMode } from "@opencti/core";
+import { createBackoff, createLocalAgentState, createUnreachable, delay, errorMessage, guard, serverName, timeoutSignal, waitFor } from "@opencti/core/connector";
 import { createSipAudio } from "./audio.js";
-import { callError, registerError, transferError } from "./errors.js";
+import { callError, recordingError, registerError, transferError } from "./errors.js";
 import { createLines, type Line } from "./lines.js";
 import { dataHeaders } from "./mapping.js";
-import { capabilitiesOf, DEFAULT_REASONS, DEFAULTS, mediaDevicesOf, type SipConnectorOptions } from "./options.js";
+import { capabilitiesOf, DEFAULT_REASONS, DEFAULTS, mediaDevicesOf, monitorModes, type SipConnectorOptions } from "./options.js";
 import { sipJsStackFactory } from "./sipjs-stack.js";
 import type { SipLine, SipStack, StackEvents, StackFactory } from "./stack.js";
 
@@ -78,9 +78,9 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     }
   }
 
-  async function dialLine(destination: string, signal: AbortSignal, extra: { direction: CallDirection; relatedCallId?: string; data?: CallData }): Promise<Line> {
+  async function dialLine(destination: string, signal: AbortSignal, extra: { direction: CallDirection; relatedCallId?: string; data?: CallData; monitorMode?: MonitorMode }): Promise<Line> {
     const s = needStack();
-    const request = extra.direction === "consult" ? "consult" : "dial";
+    const request = extra.direction === "consult" ? "consult" : extra.direction === "monitor" ? "monitor" : "dial";
     const target = s.targetUri(destination);
     if (!target) throw new CtiError("INVALID_DESTINATION", `"${destination}" is not a number or SIP address this connector can dial.`);
     const { headers, sent } = dataHeaders(extra.data ?? {}, options.callDataHeaderPrefix);
@@ -92,7 +92,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       void sip.hangup().catch(() => undefined);
       throw new CtiError("REQUEST_TIMEOUT", "The call was cancelled: it was not ready before the request timed out.", { request });
     }
-    const line = lines.track(sip, { direction: extra.direction, state: "dialing", data: sent, to: sip.remote.user || destination, ...(lines.agentAddress ? { from: lines.agentAddress } : {}), ...(extra.relatedCallId ? { relatedCallId: extra.relatedCallId } : {}) });
+    const line = lines.track(sip, { direction: extra.direction, state: "dialing", data: sent, to: sip.remote.user || destination, ...(lines.agentAddress ? { from: lines.agentAddress } : {}), ...(extra.relatedCallId ? { relatedCallId: extra.relatedCallId } : {}), ...(extra.monitorMode ? { monitorMode: extra.monitorMode } : {}) });
     report(line);
     lines.pushAgent();
     audio.opened(line, microphone);
@@ -103,6 +103,68 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   async function refer(line: Line, target: string | SipLine, signal: AbortSignal, request: "blindTransfer" | "completeTransfer"): Promise<void> {
     const progress = await line.sip.refer(target, signal).catch((e: unknown) => Promise.reject(lines.over(line) ? lines.overtaken(request, e) : callError(e, request)));
     if (progress.status < 200 || progress.status >= 300) throw transferError(progress.status, progress.reasonPhrase, request);
+  }
+
+  /** DTMF on a line by the connector's `dtmf` method (INFO: one request per digit, each answered; RFC 4733: handed to the media). */
+  async function sendDigits(line: Line, digits: string, signal: AbortSignal, request: string): Promise<void> {
+    if (options.dtmf === "info") {
+      for (const digit of digits) {
+        if (signal.aborted) return;
+        // An abort cuts the pause short; the next digit's check then returns quietly, as before.
+        if (digit === "," || digit === "w") await delay(DEFAULTS.dtmfPauseMs, signal).catch(() => undefined);
+        else await line.sip.sendInfoDtmf(digit).catch((e: unknown) => Promise.reject(lines.over(line) ? lines.overtaken(request, e) : callError(e, request)));
+      }
+      return;
+    }
+    if (!line.sip.sendRtpDtmf(digits.replace(/w/g, ","))) throw new CtiError("VENDOR_ERROR", "The media connection cannot send DTMF tones (RFC 4733) on this call.", { request });
+  }
+
+  /** pauseRecording / resumeRecording: a Record INFO in the call's dialog; its 2xx is the new state. */
+  async function record(line: Line, on: boolean, signal: AbortSignal): Promise<void> {
+    const request = on ? "resumeRecording" : "pauseRecording";
+    await line.sip.sendRecordInfo(on, signal).catch((e: unknown) => Promise.reject(lines.over(line) ? lines.overtaken(request, e) : recordingError(e, request)));
+    line.recording = on ? "active" : "paused";
+    report(line);
+  }
+
+  /** How a session in `mode` is dialled: the mode's own prefix, else the common prefix (starting in initialMode). */
+  function monitorRoute(mode: MonitorMode): { prefix: string; start: MonitorMode } {
+    const m = options.monitor;
+    const own = m?.prefixes?.[mode];
+    if (own) return { prefix: own, start: mode };
+    if (m?.prefix && monitorModes(m).includes(mode)) return { prefix: m.prefix, start: m.initialMode ?? "monitor" };
+    throw new CtiError("NOT_SUPPORTED", `No feature code is configured to ${mode} (the monitor option).`, { request: "monitor" });
+  }
+
+  /** Resolves once the session is connected; rejects (and hangs it up, if still up) when it ends first or `signal` aborts. */
+  function answered(line: Line, signal: AbortSignal): Promise<void> {
+    return waitFor<void>(
+      (resolve, reject) => {
+        const check = (): void => {
+          if (line.state === "connected" || line.state === "held") resolve();
+          else if (lines.over(line)) reject(line.failure ? new CtiError(line.failure.code, `The PBX refused the monitoring session: ${line.failure.message}`, { request: "monitor" }) : new CtiError("INVALID_STATE", "The monitoring session ended before the PBX answered it.", { request: "monitor" }));
+        };
+        line.watcher = check;
+        check();
+        return () => {
+          if (line.watcher === check) delete line.watcher;
+        };
+      },
+      signal,
+      () => new CtiError("REQUEST_TIMEOUT", "The PBX did not answer the monitoring session in time; it was hung up.", { request: "monitor", retryable: true }),
+    ).catch((e: unknown) => {
+      if (!lines.over(line)) void line.sip.hangup().catch(() => undefined);
+      throw e;
+    });
+  }
+
+  /** A session's mode change: the mode's DTMF digit (monitor.digits) in the session. */
+  async function switchMode(line: Line, mode: MonitorMode, signal: AbortSignal, request: string): Promise<void> {
+    const digit = options.monitor?.digits?.[mode];
+    if (!digit) throw new CtiError("NOT_SUPPORTED", `No DTMF digit is configured to switch a session to ${mode} (monitor.digits).`, { request });
+    await sendDigits(line, digit, signal, request);
+    line.monitorMode = mode;
+    report(line);
   }
 
   // --- link: connect, reconnect with backoff, re-register, resync ---
@@ -278,18 +340,31 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
     mute: ({ call }) => setMute(need(call.id), true),
     unmute: ({ call }) => setMute(need(call.id), false),
 
-    async sendDtmf({ call, digits, signal }) {
+    sendDtmf: ({ call, digits, signal }) => sendDigits(need(call.id), digits, signal, "sendDtmf"),
+
+    // With the `recording` option only (SIP does not say whether the PBX records): a Record INFO, confirmed by its 2xx.
+    pauseRecording: ({ call, signal }) => record(need(call.id), false, signal),
+    resumeRecording: ({ call, signal }) => record(need(call.id), true, signal),
+
+    // With the `monitor` option only: `<prefix><target>` dialled, answered by the PBX's spy feature (e.g. ChanSpy).
+    async monitor({ target, mode, signal }) {
+      const route = monitorRoute(mode);
+      if (!/^[\w.+*#-]+$/.test(target)) throw new CtiError("INVALID_DESTINATION", `"${target.slice(0, 64)}" is not an extension a feature code can take.`, { request: "monitor" });
+      const line = await dialLine(`${route.prefix}${target}`, signal, { direction: "monitor", monitorMode: route.start });
+      await answered(line, signal);
+      // A session that cannot reach the mode asked for is left, not kept in another mode.
+      if (mode !== route.start)
+        await switchMode(line, mode, signal, "monitor").catch((e: unknown) => {
+          void line.sip.hangup().catch(() => undefined);
+          throw e;
+        });
+      return { callId: line.id };
+    },
+
+    setMonitorMode({ call, mode, signal }) {
       const line = need(call.id);
-      if (options.dtmf === "info") {
-        for (const digit of digits) {
-          if (signal.aborted) return;
-          // An abort cuts the pause short; the next digit's check then returns quietly, as before.
-          if (digit === "," || digit === "w") await delay(DEFAULTS.dtmfPauseMs, signal).catch(() => undefined);
-          else await line.sip.sendInfoDtmf(digit).catch((e: unknown) => Promise.reject(callError(e, "sendDtmf")));
-        }
-        return;
-      }
-      if (!line.sip.sendRtpDtmf(digits.replace(/w/g, ","))) throw new CtiError("VENDOR_ERROR", "The media connection cannot send DTMF tones (RFC 4733) on this call.", { request: "sendDtmf" });
+      if (line.direction !== "monitor") return Promise.reject(new CtiError("INVALID_STATE", "That call is not a monitoring session.", { request: "setMonitorMode" }));
+      return switchMode(line, mode, signal, "setMonitorMode");
     },
 
     async blindTransfer({ call, destination, signal }) {

@@ -1,3 +1,3 @@
 export { createSipConnector } from "./connector.js";
-export { SIP_CAPABILITIES, DEFAULT_REASONS, type SipConnectorOptions } from "./options.js";
+export { SIP_CAPABILITIES, DEFAULT_REASONS, type SipConnectorOptions, type SipMonitorOptions } from "./options.js";
 export { SipFailure, type SipStack, type SipLine, type StackEvents, type LineEvents, type LineEnd, type RemoteIdentity, type TransferProgress, type StackFactory } from "./stack.js";

@@ -4,7 +4,7 @@
  * the local agent state out through the connector context. Nothing here
  * throws back into the SIP library: every callback is guarded.
  */
-import { CtiError, type CallFailure, type CallReport, type ConnectorContext, type EndReason, type MediaState, type WrapUp } from "@opencti/core";
+import { CtiError, type CallFailure, type CallReport, type ConnectorContext, type EndReason, type MediaState, type MonitorMode, type RecordingState, type WrapUp } from "@opencti/core";
 import { errorMessage, guard, timeoutSignal, type LocalAgentState } from "@opencti/core/connector";
 import { callError } from "./errors.js";
 import { aorUser, callReport, endOutcome, inboundDetails, looksLikeSdp, mediaState, refreshFailure, setupLost, type CallFacts, type EndOutcome } from "./mapping.js";
@@ -29,9 +29,13 @@ export interface Line extends CallFacts {
   wrapUpEndsAt?: number;
   /** Ends the wrap-up at wrapUpEndsAt. */
   wrapUpTimer?: ReturnType<typeof setTimeout>;
+  recording?: RecordingState;
+  monitorMode?: MonitorMode;
+  /** Told each time the line is reported (a request waiting for the session to connect). */
+  watcher?: () => void;
 }
 
-export type NewLine = Pick<Line, "direction" | "state" | "data" | "from" | "fromName" | "to" | "queue" | "relatedCallId">;
+export type NewLine = Pick<Line, "direction" | "state" | "data" | "from" | "fromName" | "to" | "queue" | "relatedCallId" | "monitorMode">;
 
 export interface Lines {
   /** The user part of the agent's own AOR (the agent party's address). */
@@ -82,7 +86,10 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
   const over = (line: Line): boolean => line.state === "ended" || line.state === "wrapup";
   // A request the call's end overtook (a BYE either way while its re-INVITE or REFER was in flight).
   const overtaken = (request: string, cause: unknown): CtiError => new CtiError("INVALID_STATE", `Cannot ${request === "blindTransfer" || request === "completeTransfer" ? "transfer" : request} the call: it ended first.`, { request, cause });
-  const report = (line: Line): void => context()?.upsertCall(callReport(line, agentAddress));
+  const report = (line: Line): void => {
+    context()?.upsertCall(callReport(line, agentAddress));
+    line.watcher?.();
+  };
   const pushAgent = (): void => agent.setCalls([...lines.values()].map((l) => l.state));
 
   function ended(line: Line, end: LineEnd): void {
@@ -91,7 +98,8 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     line.endReason = outcome.endReason;
     if (outcome.failure) line.failure = outcome.failure;
     if (line.audio) line.audio.srcObject = null;
-    if (wrapUp && line.everConnected) {
+    // A supervisor's monitoring session has no after-call work: leaving it ends it.
+    if (wrapUp && line.everConnected && line.direction !== "monitor") {
       line.state = "wrapup";
       // A limited wrap-up ends on its own (the desktop counts down to wrapUpEndsAt).
       const limit = options.wrapUpLimitMs ?? 0;
@@ -197,6 +205,8 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
         if (line.state !== "ringing" && line.state !== "dialing") return;
         line.everConnected = true;
         line.state = line.localHold ? "held" : "connected";
+        // What the PBX does with a connected call, as the `recording` option says (SIP does not); never for a monitoring session.
+        if (options.recording && line.direction !== "monitor" && line.recording === undefined) line.recording = options.recording === "always" ? "active" : "paused";
         report(line);
         pushAgent();
         if (!line.audio) playAudio(line);

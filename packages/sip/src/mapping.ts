@@ -5,7 +5,7 @@
  * The rules:
  * - Parties: the agent's own party first (id "agent", address the user part
  *   of the agent's AOR), then the far end (id "remote"): the customer, or the
- *   third party on a consult leg; its address is the remote URI's user (the
+ *   third party on a consult leg or a supervisor's monitoring session (the feature code's far end); its address is the remote URI's user (the
  *   whole URI when it has none) and its display name as the caller sent it.
  *   The convention is the vendor's own id for the far-end leg when it gives
  *   one, else the party's role ("customer" / "third_party"); SIP gives none,
@@ -37,7 +37,7 @@
  * - Media: ICE `disconnected` is the call's media reconnecting, `connected` /
  *   `completed` is ok again; the desktop's link is not touched.
  */
-import type { CallData, CallDirection, CallFailure, CallReport, CallState, CtiErrorCode, EndReason, MediaState, Party, PartyState } from "@opencti/core";
+import type { CallData, CallDirection, CallFailure, CallReport, CallState, CtiErrorCode, EndReason, MediaState, MonitorMode, Party, PartyState, RecordingState } from "@opencti/core";
 import type { RemoteIdentity, SipLine } from "./stack.js";
 
 /** Call data: at most this many entries, each value at most MAX_DATA_VALUE characters. */
@@ -68,6 +68,10 @@ export interface CallFacts {
   readonly media?: MediaState;
   /** When its wrap-up ends on its own (the connector's wrapUpLimitMs), epoch ms. */
   readonly wrapUpEndsAt?: number;
+  /** Its recording as the connector's `recording` option and the PBX's answers to Record INFOs say (absent: not known). */
+  readonly recording?: RecordingState;
+  /** A monitoring session's mode (direction `monitor`). */
+  readonly monitorMode?: MonitorMode;
 }
 
 /** `sip:1001@pbx.example.com` → `1001`; undefined when the URI has no user. */
@@ -84,7 +88,7 @@ export function parties(call: CallFacts, agentAddress: string | undefined): Part
   const remote = call.sip.remote;
   return [
     { id: "agent", role: "agent", state: agentState, ...(agentAddress ? { address: agentAddress } : {}) },
-    { id: "remote", role: call.direction === "consult" ? "third_party" : "customer", state: remoteState, address: remoteAddress(remote), ...(remote.displayName ? { displayName: remote.displayName } : {}) },
+    { id: "remote", role: call.direction === "consult" || call.direction === "monitor" ? "third_party" : "customer", state: remoteState, address: remoteAddress(remote), ...(remote.displayName ? { displayName: remote.displayName } : {}) },
   ];
 }
 
@@ -108,6 +112,8 @@ export function callReport(call: CallFacts, agentAddress: string | undefined): C
     ...(call.failure !== undefined ? { failure: call.failure } : {}),
     ...(call.media !== undefined ? { media: call.media } : {}),
     ...(call.wrapUpEndsAt !== undefined ? { wrapUpEndsAt: call.wrapUpEndsAt } : {}),
+    ...(call.recording !== undefined ? { recording: call.recording } : {}),
+    ...(call.monitorMode !== undefined ? { monitorMode: call.monitorMode } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 /** The SIP connector's options, capabilities and default agent states. Durations are milliseconds unless a field says otherwise. */
-import type { AgentReason, Capability, DirectoryEntry } from "@opencti/core";
+import { MONITOR_MODES, type AgentReason, type Capability, type DirectoryEntry, type MonitorMode } from "@opencti/core";
 import type { MediaDeviceList } from "@opencti/core/connector";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
 
@@ -84,10 +84,58 @@ export interface SipConnectorOptions {
    * selection rejects NOT_SUPPORTED (no `HTMLMediaElement.setSinkId`).
    */
   readonly mediaDevices?: MediaDeviceList;
+  /**
+   * Whether the PBX records calls; SIP itself does not say, so the connector knows only what this
+   * option tells it. `"always"`: every call is recorded from the moment it connects (`recording:
+   * "active"`). `"on-demand"`: nothing is recorded until the agent asks: calls connect `paused`, and
+   * `resumeRecording` starts the PBX's recording. Either way the connector claims `recordingControl`:
+   * `pauseRecording` sends an INFO with `Record: off`, `resumeRecording` one with `Record: on` (the
+   * one-touch-record convention of desk phones; Asterisk's PJSIP stack maps them to its
+   * `record_off_feature`/`record_on_feature` when the endpoint has `one_touch_recording=yes`), and a
+   * final 2xx is the only confirmation there is. Default: none: no `recording` on calls and no
+   * `recordingControl`.
+   */
+  readonly recording?: "always" | "on-demand";
+  /** Supervisors' monitoring by feature codes or dial prefixes (e.g. Asterisk ChanSpy); see SipMonitorOptions. Default none: no `monitor`, `whisper` or `barge`. */
+  readonly monitor?: SipMonitorOptions;
   /** Declare fewer capabilities than SIP_CAPABILITIES. Default SIP_CAPABILITIES; the ones in SIP_UNSUPPORTED are dropped, and `wrapUp` with `wrapUp: false`. */
   readonly capabilities?: readonly Capability[];
   /** The `connector` name on events. Default "sip". */
   readonly name?: string;
+}
+
+/**
+ * A supervisor's monitoring session is a call to `<prefix><target>` (the PBX's feature code and the
+ * extension to watch, e.g. Asterisk `*222` + `1001` into ChanSpy), made with `desktop.monitor(target, mode)`.
+ * Two ways to reach a mode, which may be combined:
+ * - `prefix` + `digits`: one prefix; the session starts in `initialMode` and a mode change is its DTMF
+ *   digit sent in the session (ChanSpy's `d` option: 4 listen, 5 whisper, 6 barge), by the connector's
+ *   `dtmf` method (RFC 4733 or SIP INFO, whichever the PBX reads).
+ * - `prefixes`: a prefix per mode (e.g. ChanSpy with `q`, `qw`, `qB` behind three feature codes); the
+ *   session is dialled with the requested mode's prefix. Changing mode in a session still needs `digits`.
+ * A mode is declared (`monitor`, `whisper`, `barge`) only when it can be reached: it has its own prefix,
+ * or a `prefix` and a digit (or it is the `initialMode`). Without `monitor` reachable nothing is declared
+ * (core starts every session through the `monitor` capability). A session is reported `connected` once
+ * the PBX answered and its mode once the digit was sent (an INFO's 2xx; RFC 4733 tones have no answer).
+ * SIP does not tell the watched agent's desktop that it is being monitored: no `supervisor` party appears there.
+ */
+export interface SipMonitorOptions {
+  /** Dialled before the target for every mode without its own prefix, e.g. `"*222"`. Digits, `*`, `#`, letters, `.+-_`. */
+  readonly prefix?: string;
+  /** A prefix per mode, dialled before the target to start a session in that mode. */
+  readonly prefixes?: Partial<Record<MonitorMode, string>>;
+  /** The DTMF digit (0-9, *, #, A-D) that switches a session to each mode. */
+  readonly digits?: Partial<Record<MonitorMode, string>>;
+  /** The mode a session dialled with `prefix` starts in. Default `"monitor"` (ChanSpy listens). */
+  readonly initialMode?: MonitorMode;
+}
+
+/** The modes a monitor configuration reaches (see SipMonitorOptions); empty without `monitor`. */
+export function monitorModes(monitor: SipMonitorOptions | undefined): MonitorMode[] {
+  if (!monitor) return [];
+  const initial = monitor.initialMode ?? "monitor";
+  const reachable = MONITOR_MODES.filter((m) => !!monitor.prefixes?.[m] || (!!monitor.prefix && (m === initial || !!monitor.digits?.[m])));
+  return reachable.includes("monitor") ? reachable : [];
 }
 
 /**
@@ -135,7 +183,12 @@ export const DEFAULTS = {
 export function capabilitiesOf(options: SipConnectorOptions): readonly Capability[] {
   const wrapUp = options.wrapUp !== false;
   const devices = mediaDevicesOf(options) !== undefined;
-  return (options.capabilities ?? SIP_CAPABILITIES).filter((c) => !SIP_UNSUPPORTED.includes(c) && (wrapUp || c !== "wrapUp") && (devices || c !== "audioDevices"));
+  // recordingControl and the monitoring modes come from their options (SIP alone cannot say); `capabilities` may still leave them out.
+  const configured: Capability[] = [...(options.recording ? (["recordingControl"] as const) : []), ...monitorModes(options.monitor)];
+  const optional: readonly Capability[] = ["recordingControl", ...MONITOR_MODES];
+  const base = (options.capabilities ?? SIP_CAPABILITIES).filter((c) => !optional.includes(c));
+  const extra = configured.filter((c) => !options.capabilities || options.capabilities.includes(c));
+  return [...base, ...extra].filter((c) => !SIP_UNSUPPORTED.includes(c) && (wrapUp || c !== "wrapUp") && (devices || c !== "audioDevices"));
 }
 
 /** The device list the connector follows: the option, else the browser's (undefined in Node). */

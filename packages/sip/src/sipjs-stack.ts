@@ -298,6 +298,27 @@ class SipJsLine implements SipLine {
     });
   }
 
+  sendRecordInfo(on: boolean, signal?: AbortSignal): Promise<void> {
+    const what = on ? "on" : "off";
+    return waitFor<void>(
+      (resolve, reject) => {
+      const stop = this.rejectWhenEnded(reject, `the far end answered Record: ${what}`);
+      this.session
+        .info({
+          requestOptions: { extraHeaders: [`Record: ${what}`] },
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (r) => reject(new SipFailure(`The far end refused Record: ${what} (${r.message.statusCode ?? 0} ${r.message.reasonPhrase ?? ""})`.trim(), r.message.statusCode ?? 0)),
+          },
+        })
+        .catch((e: unknown) => reject(e instanceof Error ? e : new SipFailure(String(e), 0)));
+        return stop;
+      },
+      signal,
+      () => new SipFailure(`Record: ${what} was not answered in time`, 408),
+    );
+  }
+
   sendRtpDtmf(tones: string): boolean {
     const sdh = this.session.sessionDescriptionHandler;
     return sdh?.sendDtmf(tones) ?? false;

@@ -103,6 +103,13 @@ export interface SipLine {
   /** The far end's audio (browser media only). */
   remoteStream(): MediaStream | undefined;
   sendInfoDtmf(digit: string): Promise<void>;
+  /**
+   * One-touch recording: an INFO in the dialog with `Record: on` or `Record: off` and no body (as desk
+   * phones send it; Asterisk's res_pjsip_one_touch_record_info reads only the header). Resolves on a
+   * 2xx; rejects with SipFailure carrying the final status (Asterisk: 403 when one_touch_recording is off),
+   * 408 when `signal` aborts first.
+   */
+  sendRecordInfo(on: boolean, signal?: AbortSignal): Promise<void>;
   /** RFC 4733 through the media stack; false if it cannot. */
   sendRtpDtmf(tones: string): boolean;
   /** REFER to a target URI, or REFER with Replaces to another line. Resolves after the final NOTIFY. */

@@ -21,16 +21,24 @@ const FEATURES = { secondCall: true, wrapUp: true, dtmfEcho: true, stall: true, 
 /** Node has no navigator.mediaDevices, so `audioDevices` is not claimed (the browser test in the sample app covers it). */
 const NODE_CAPABILITIES = SIP_CAPABILITIES.filter((c) => c !== "audioDevices");
 
+/**
+ * Supervisors and recording are options (SIP alone cannot say whether the PBX records, nor which feature
+ * codes spy): here the PBX records every call (Record INFOs answered by the lab's far ends) and ChanSpy's
+ * feature code with its DTMF modes reaches the lab's feature server.
+ */
+const SUPERVISOR_OPTIONS = { recording: "always", monitor: { prefix: "*222", digits: { monitor: "4", whisper: "5", barge: "6" } } } as const;
+
 runConnectorConformance({
   name: "sip (Kamailio + SIPp)",
-  capabilities: NODE_CAPABILITIES,
-  features: FEATURES,
-  createHarness: (variant) => createSipHarness(lab!, {}, variant),
+  capabilities: [...NODE_CAPABILITIES, "recordingControl", "monitor", "whisper", "barge"],
+  features: { ...FEATURES, recordsCalls: true, monitorTargets: true },
+  createHarness: (variant) => createSipHarness(lab!, SUPERVISOR_OPTIONS, variant),
   requestTimeoutMs: 4000,
   eventTimeoutMs: 10_000,
 });
 
-// Without after-call work and with RFC 4733 DTMF (through the media seam): calls end at once.
+// Without after-call work and with RFC 4733 DTMF (through the media seam): calls end at once. Without the
+// recording and monitor options: no recordingControl, monitor, whisper or barge (refused NOT_SUPPORTED).
 runConnectorConformance({
   name: "sip without wrap-up, RFC 4733 DTMF",
   capabilities: NODE_CAPABILITIES.filter((c) => c !== "wrapUp"),

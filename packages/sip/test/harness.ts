@@ -67,6 +67,8 @@ export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOpt
       async injectMalformed() {
         await lab.ring(options.uri, { from: "+15550199999", body: { contentType: "application/sdp", content: "this is not a session description" } });
       },
+      // The lab's feature server answers any extension of digits behind its feature code (the connector's monitor option).
+      monitorTarget: () => Promise.resolve(lab.newMonitorTarget()),
       dtmfReceived: (call) =>
         Promise.resolve(
           lab

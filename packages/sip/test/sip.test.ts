@@ -761,3 +761,122 @@ describe("early media on outbound calls", () => {
     await a.desktop.hangup(id);
   });
 });
+
+describe("supervisors and recording (issue 16): Record INFOs and spy feature codes at the SIPp far end", () => {
+  /** Dials `destination` and waits until it is connected. */
+  async function connectedTo(a: Awaited<ReturnType<typeof agent>>, destination: string): Promise<Call> {
+    const id = await a.desktop.dial(destination);
+    return until(() => (a.desktop.getCall(id)?.state === "connected" ? a.desktop.getCall(id) : undefined));
+  }
+
+  it("recording: 'always' connects calls recorded; pause sends INFO Record: off, resume Record: on, in the dialog; the far end checks the order (SIPp) and each 200 is the new state", async () => {
+    const a = await agent({ recording: "always" });
+    expect(a.desktop.snapshot().capabilities).toContain("recordingControl");
+    const call = await connectedTo(a, lab.destination("recordCheck"));
+    expect(call).toMatchObject({ recording: "active" });
+    expect(call.actions).toContain("pauseRecording");
+    await a.desktop.pauseRecording(call.id);
+    expect(a.desktop.getCall(call.id)).toMatchObject({ recording: "paused", state: "connected" });
+    expect(await lab.waitFor(call.vendorCallId, "RECORDOFF")).toBe(`RECORDOFF ${call.vendorCallId} off`);
+    await a.desktop.resumeRecording(call.id);
+    expect(a.desktop.getCall(call.id)).toMatchObject({ recording: "active" });
+    expect(await lab.waitFor(call.vendorCallId, "RECORDON")).toBe(`RECORDON ${call.vendorCallId} on`);
+    expect(a.events.filter((e) => e.type === "call.recording").map((e) => (e as { call: Call }).call.recording)).toEqual(["active", "paused", "active"]); // recorded from the connect on
+    // Both went inside the call's dialog and none was refused; no DTMF INFO on the way.
+    const log = lab.farEndLog(call.vendorCallId);
+    expect(log.filter((l) => /^RECORD(BAD|REFUSED) /.test(l))).toEqual([]);
+    expect(log.filter((l) => l.startsWith("INFO "))).toEqual([]);
+    await a.desktop.hangup(call.id);
+  });
+
+  it("recording: the far end's order check fails the request (Record: on first is answered 400): a typed error, the state unchanged", async () => {
+    const a = await agent({ recording: "on-demand" });
+    const call = await connectedTo(a, lab.destination("recordCheck"));
+    // on-demand: nothing recorded until the agent asks; resuming starts it (Record: on), which this far end does not expect first.
+    expect(call).toMatchObject({ recording: "paused" });
+    const error = (await a.desktop.resumeRecording(call.id).catch((e: unknown) => e)) as CtiError;
+    expect(error).toBeInstanceOf(CtiError);
+    expect(error).toMatchObject({ code: "VENDOR_ERROR", request: "resumeRecording" });
+    expect(error.message).toMatch(/400/);
+    await lab.waitFor(call.vendorCallId, "RECORDBAD");
+    expect(a.desktop.getCall(call.id)).toMatchObject({ recording: "paused" });
+    await a.desktop.hangup(call.id);
+  });
+
+  it("recording: a PBX that refuses one-touch recording (403, as Asterisk without one_touch_recording) is NOT_SUPPORTED and the call stays recorded", async () => {
+    const a = await agent({ recording: "always" });
+    const call = await connectedTo(a, lab.destination("recordRefused"));
+    const error = (await a.desktop.pauseRecording(call.id).catch((e: unknown) => e)) as CtiError;
+    expect(error).toMatchObject({ code: "NOT_SUPPORTED", request: "pauseRecording" });
+    expect(error.message).toMatch(/403/);
+    await lab.waitFor(call.vendorCallId, "RECORDREFUSED");
+    expect(a.desktop.getCall(call.id)).toMatchObject({ recording: "active" });
+    expect(a.events.filter((e) => e.type === "call.recording").map((e) => (e as { call: Call }).call.recording)).toEqual(["active"]);
+    await a.desktop.hangup(call.id);
+  });
+
+  it("without the recording option: no recording on calls and no recordingControl (SIP does not say whether the PBX records)", async () => {
+    const a = await agent();
+    expect(a.desktop.snapshot().capabilities).not.toContain("recordingControl");
+    const call = await connectedTo(a, lab.destination("auto"));
+    expect(call.recording).toBeUndefined();
+    await expect(a.desktop.pauseRecording(call.id)).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
+    await a.desktop.hangup(call.id);
+  });
+
+  const CHANSPY = { prefix: "*222", digits: { monitor: "4", whisper: "5", barge: "6" } } as const;
+
+  it("monitor: dials <prefix><target> (the R-URI at the far end), a monitor-direction session in monitorMode; whisper and barge are ChanSpy's DTMF digits (INFO) in the session; hangup leaves, no wrap-up", async () => {
+    const a = await agent({ monitor: CHANSPY });
+    expect(a.desktop.snapshot().capabilities).toEqual(expect.arrayContaining(["monitor", "whisper", "barge"]));
+    const target = lab.newMonitorTarget();
+    const id = await a.desktop.monitor(target);
+    const session = a.desktop.getCall(id)!;
+    expect(session).toMatchObject({ direction: "monitor", state: "connected", monitorMode: "monitor", to: `*222${target}` });
+    expect([...session.actions].sort()).toEqual(["hangup", "setMonitorMode"]);
+    expect(await lab.waitFor(session.vendorCallId, "MONITOR")).toBe(`MONITOR ${session.vendorCallId} *222${target}`);
+    await a.desktop.setMonitorMode(id, "whisper");
+    expect(a.desktop.getCall(id)).toMatchObject({ monitorMode: "whisper" });
+    await a.desktop.setMonitorMode(id, "barge");
+    await a.desktop.setMonitorMode(id, "monitor");
+    const digits = lab.farEndLog(session.vendorCallId).filter((l) => l.startsWith("INFO ")).map((l) => l.split("Signal=")[1]);
+    expect(digits).toEqual(["5", "6", "4"]);
+    await a.desktop.hangup(id);
+    await lab.waitFor(session.vendorCallId, "BYE");
+    await until(() => a.desktop.getCall(id) === undefined);
+    expect(a.events.some((e) => e.type === "call.wrapup")).toBe(false);
+  });
+
+  it("monitor: a session asked for in whisper starts at the prefix's mode and sends whisper's digit once connected; with a prefix per mode it dials that one and sends nothing", async () => {
+    const a = await agent({ monitor: CHANSPY });
+    const target = lab.newMonitorTarget();
+    const id = await a.desktop.monitor(target, "whisper");
+    const session = a.desktop.getCall(id)!;
+    expect(session).toMatchObject({ monitorMode: "whisper" });
+    expect(lab.farEndLog(session.vendorCallId).filter((l) => l.startsWith("INFO "))).toEqual([`INFO ${session.vendorCallId} Signal=5`]);
+    await a.desktop.hangup(id);
+
+    const b = await agent({ monitor: { prefixes: { monitor: "*222", whisper: "*223" } } });
+    expect(b.desktop.snapshot().capabilities).toEqual(expect.arrayContaining(["monitor", "whisper"]));
+    expect(b.desktop.snapshot().capabilities).not.toContain("barge");
+    const other = await b.desktop.monitor(target, "whisper");
+    const whisper = b.desktop.getCall(other)!;
+    expect(await lab.waitFor(whisper.vendorCallId, "MONITOR")).toBe(`MONITOR ${whisper.vendorCallId} *223${target}`);
+    expect(whisper.monitorMode).toBe("whisper");
+    // No digits configured: the mode cannot change inside the session.
+    await expect(b.desktop.setMonitorMode(other, "monitor")).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
+    await expect(b.desktop.monitor(target, "barge")).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
+    expect(lab.farEndLog(whisper.vendorCallId).filter((l) => l.startsWith("INFO "))).toEqual([]);
+    await b.desktop.hangup(other);
+  });
+
+  it("monitor: an extension the PBX does not know (404) is INVALID_DESTINATION and leaves no session; without the option nothing is declared", async () => {
+    const a = await agent({ monitor: CHANSPY });
+    const error = await a.desktop.monitor("no-such-agent").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "INVALID_DESTINATION", request: "monitor" });
+    expect(a.desktop.snapshot().calls).toEqual([]);
+    const b = await agent();
+    expect(b.desktop.snapshot().capabilities).not.toEqual(expect.arrayContaining(["monitor"]));
+    await expect(b.desktop.monitor("1001")).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
+  });
+});

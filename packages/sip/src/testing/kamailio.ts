@@ -18,13 +18,15 @@ export const LAB_DOMAIN = "opencti.test";
 export interface KamailioOptions {
   /** The password every user must register with (digest auth). */
   readonly password: string;
+  /** A far end on 127.0.0.1 that takes every R-URI user starting with `*` (feature codes: the lab's spy feature). Default none (such users are looked up as agents). */
+  readonly featurePort?: number;
 }
 
-export function kamailioConfig(o: { udpPort: number; wsPort: number; password: string }): string {
+export function kamailioConfig(o: { udpPort: number; wsPort: number; password: string; featurePort?: number }): string {
   const password = o.password.replace(/["\\]/g, "");
   return `#!KAMAILIO
 # Test registrar/proxy: WS on 127.0.0.1:${o.wsPort} (agents), UDP on 127.0.0.1:${o.udpPort} (SIPp).
-# R-URI user "udp-NNNN" goes to a SIPp on 127.0.0.1:NNNN.
+# R-URI user "udp-NNNN" goes to a SIPp on 127.0.0.1:NNNN${o.featurePort ? `; users starting with * (feature codes) to 127.0.0.1:${o.featurePort}` : ""}.
 debug=1
 log_stderror=yes
 memdbg=5
@@ -95,7 +97,11 @@ request_route {
 		$ru = "sip:" + $rU + "@127.0.0.1:" + $(rU{s.substr,4,0});
 		route(RELAY); exit;
 	}
-	# Test hook: an INVITE with X-Ring-Timeout: <ms> rings the agent that long, then the proxy CANCELs it and answers the caller 408
+${o.featurePort ? `	if ($rU =~ "^[*]") {
+		$ru = "sip:" + $rU + "@127.0.0.1:${o.featurePort}";
+		route(RELAY); exit;
+	}
+` : ""}	# Test hook: an INVITE with X-Ring-Timeout: <ms> rings the agent that long, then the proxy CANCELs it and answers the caller 408
 	# (Kamailio 5.6 puts no RFC 3326 Reason on the CANCEL its own timer sends).
 	if (is_method("INVITE") && is_present_hf("X-Ring-Timeout")) { $var(ring) = $(hdr(X-Ring-Timeout){s.int}); t_set_fr("$var(ring)", "$var(ring)"); }
 	route(LOCATION);
@@ -199,7 +205,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
   const udpPort = await freeUdpPort();
   const wsPort = await freeTcpPort();
   const cfg = join(dir, "kamailio.cfg");
-  writeFileSync(cfg, kamailioConfig({ udpPort, wsPort, password: options.password }));
+  writeFileSync(cfg, kamailioConfig({ udpPort, wsPort, password: options.password, ...(options.featurePort ? { featurePort: options.featurePort } : {}) }));
   let child: ChildProcess | undefined;
   let output = "";
   let exitedWith: string | undefined;

@@ -7,7 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { LAB_DOMAIN, startKamailio, type Kamailio } from "./kamailio.js";
 import { startLinkRelay, type LinkRelay } from "./relay.js";
-import { calleeScenario, callerScenario, type CalleeMode, type CallerSpec } from "./scenarios.js";
+import { freeUdpPort } from "./ports.js";
+import { calleeScenario, callerScenario, featureServerScenario, type CalleeMode, type CallerSpec } from "./scenarios.js";
 import { escapeRegExp, poke, startSipp, type Poke, type SippProcess } from "./sipp.js";
 
 export interface InboundCall {
@@ -26,8 +27,16 @@ export interface SipLab {
   readonly password: string;
   /** A fresh agent address of record, `sip:<user>@opencti.test`. */
   newAgentUri(): string;
-  /** A destination the agent can dial: a SIPp callee that answers on `answer()` (after a 183 with SDP: "early"), at once, or refuses (busy 486, notFound 404, unavailable 183 then 503). */
+  /**
+   * A destination the agent can dial: a SIPp callee that answers on `answer()` (after a 183 with SDP: "early"), at once, or refuses
+   * (busy 486, notFound 404, unavailable 183 then 503); "recordCheck" and "recordRefused" answer at once and check one-touch-record
+   * INFOs (`Record: off` then `on`, else 400) or refuse them 403.
+   */
   destination(mode: CalleeMode): string;
+  /** The spy feature code the lab's feature server takes (Kamailio routes R-URI users starting with `*` to it): dial `<featureCode><extension>`. */
+  readonly featureCode: string;
+  /** A fresh extension for a supervisor to monitor through the feature code (digits only: the feature server answers it). */
+  newMonitorTarget(): string;
   /** A SIPp caller rings `agentUri`. Resolves once SIPp is running. */
   ring(agentUri: string, spec: CallerSpec): Promise<InboundCall>;
   /** The callee of an outbound call answers (waits until its INVITE arrived). */
@@ -45,21 +54,25 @@ export interface SipLab {
 
 export async function startSipLab(options: { password?: string } = {}): Promise<SipLab> {
   const password = options.password ?? `pw-${randomBytes(6).toString("hex")}`;
-  const kamailio = await startKamailio({ password });
+  // The spy feature's far end: its port is in Kamailio's routing, so it is chosen first.
+  const featurePort = await freeUdpPort();
+  const kamailio = await startKamailio({ password, featurePort });
   const relay = await startLinkRelay(kamailio.wsPort);
   const callees = new Map<CalleeMode, SippProcess>();
   const callers = new Map<string, SippProcess>();
   const all: SippProcess[] = [];
   let agents = 0;
+  let monitorTargets = 0;
   let calls = 0;
   const prefix = randomBytes(4).toString("hex");
 
   try {
-    for (const mode of ["poke", "auto", "early", "busy", "notFound", "unavailable"] as const) {
+    for (const mode of ["poke", "auto", "early", "busy", "notFound", "unavailable", "recordCheck", "recordRefused"] as const) {
       const p = await startSipp(calleeScenario(mode), ["-timeout", "900s"], { waitUntilBound: true });
       callees.set(mode, p);
       all.push(p);
     }
+    all.push(await startSipp(featureServerScenario(), ["-timeout", "900s"], { port: featurePort, waitUntilBound: true }));
   } catch (e) {
     await Promise.all(all.map((p) => p.stop()));
     await relay.close();
@@ -67,7 +80,7 @@ export async function startSipLab(options: { password?: string } = {}): Promise<
     throw e;
   }
 
-  const processFor = (callId: string): SippProcess | undefined => callers.get(callId) ?? [...callees.values()].find((p) => p.logs().includes(` ${callId}`));
+  const processFor = (callId: string): SippProcess | undefined => callers.get(callId) ?? [...callees.values(), ...all].find((p) => p.logs().includes(` ${callId}`));
 
   const lab: SipLab = {
     kamailio,
@@ -77,6 +90,8 @@ export async function startSipLab(options: { password?: string } = {}): Promise<
     password,
     newAgentUri: () => `sip:agent${++agents}-${prefix}@${LAB_DOMAIN}`,
     destination: (mode) => `udp-${callees.get(mode)!.port}`,
+    featureCode: "*222",
+    newMonitorTarget: () => String(1000 + ++monitorTargets),
 
     async ring(agentUri, spec) {
       const user = /^sip:([^@]+)@/.exec(agentUri)?.[1];

@@ -89,6 +89,40 @@ ${message
     ]]>
   </send>`;
 
+/**
+ * How a far end answers one-touch-record INFOs (`Record: on|off`, no body): "accept" answers 200 and
+ * logs "RECORD <call-id> off"; "verify" expects `off` first, then `on`, alternating (RECORDOFF /
+ * RECORDON, 200), and answers anything else 400 (RECORDBAD); "refuse" answers 403 as Asterisk does
+ * for an endpoint without one_touch_recording (RECORDREFUSED).
+ */
+export type RecordMode = "accept" | "verify" | "refuse";
+
+function recordInfo(mode: RecordMode): string {
+  const status = (code: string, log: string, next = "talk"): string => `  <nop><action><log message="${log} [call_id] [$rec]"/></action></nop>
+${send(`SIP/2.0 ${code}
+${echoed()}
+Content-Length: 0`, ` next="${next}"`)}`;
+  if (mode === "accept") return `  <label id="recordinfo"/>\n${status("200 OK", "RECORD")}`;
+  if (mode === "refuse") return `  <label id="recordinfo"/>\n${status("403 Forbidden", "RECORDREFUSED")}`;
+  // "paused" says an off was verified, so the next must be on.
+  return `  <label id="recordinfo"/>
+  <nop><action><strcmp assign_to="cmp" variable="rec" value="off"/><test assign_to="isoff" variable="cmp" compare="equal" value="0"/><strcmp assign_to="cmp" variable="rec" value="on"/><test assign_to="ison" variable="cmp" compare="equal" value="0"/></action></nop>
+  <nop next="recordexpecton" test="paused"/>
+  <nop next="recordoff" test="isoff"/>
+  <nop next="recordbad"/>
+  <label id="recordexpecton"/>
+  <nop next="recordon" test="ison"/>
+  <nop next="recordbad"/>
+  <label id="recordoff"/>
+  <nop><action><test assign_to="paused" variable="cmp" compare="not_equal" value="0"/></action></nop>
+${status("200 OK", "RECORDOFF")}
+  <label id="recordon"/>
+  <nop><action><test assign_to="paused" variable="cmp" compare="equal" value="1"/></action></nop>
+${status("200 OK", "RECORDON")}
+  <label id="recordbad"/>
+${status("400 Expected Record off then on", "RECORDBAD")}`;
+}
+
 /** The headers a response copies from the request it answers (`toTag`: ours, on a response that starts the dialog). */
 const echoed = (toTag = ""): string => `[last_Via:]
 [last_From:]
@@ -118,7 +152,7 @@ ${sdp(direction, 2)}`, ` next="${next}"`);
  * hold), INFO and REFER; on pokes hang up or put the agent on hold.
  * `me`/`peer` are the From/To values for requests this end sends.
  */
-function talk(me: string, peer: string): string {
+function talk(me: string, peer: string, record: RecordMode = "accept"): string {
   const request = (method: string, extra: string, body?: string): string =>
     send(`${method} [$target] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -208,7 +242,10 @@ Content-Length: 0`);
   <recv request="ACK" optional="true" next="talk"><action><log message="ACKED [call_id]"/></action></recv>
   <recv request="BYE" optional="true" next="byed"/>
   <recv request="INFO" optional="true" next="info">
-    <action><ereg regexp="Signal=[0-9A-D*#]" search_in="body" check_it="true" assign_to="sig"/><log message="INFO [call_id] [$sig]"/></action>
+    <action>
+      <ereg regexp="Signal=[0-9A-D*#]" search_in="body" check_it="false" assign_to="sig"/>
+      <ereg regexp="[^ ]+" search_in="hdr" header="Record:" check_it="false" assign_to="rec"/>
+    </action>
   </recv>
   <recv request="REFER" optional="true" next="refer">
     <action><ereg regexp="[^ ].*" search_in="hdr" header="Refer-To:" check_it="true" assign_to="referto"/><log message="REFER [call_id] [$referto]"/></action>
@@ -231,7 +268,11 @@ ${reinviteOk("sendrecv", "talk")}
 ${reinviteOk("recvonly", "talk")}
 
   <label id="info"/>
+  <nop next="recordinfo" test="rec"/>
+  <nop><action><log message="INFO [call_id] [$sig]"/></action></nop>
 ${okFor("", "talk")}
+
+${recordInfo(record)}
 
   <label id="refer"/>
 ${accepted}
@@ -384,7 +425,10 @@ ${cancel("miss", "MISSED", 'Reason: SIP;cause=480;text="NO_ANSWER"\n')}
   );
 }
 
-export type CalleeMode = "poke" | "auto" | "early" | "busy" | "notFound" | "unavailable";
+export type CalleeMode = "poke" | "auto" | "early" | "busy" | "notFound" | "unavailable" | "recordCheck" | "recordRefused";
+
+/** The callees that answer at once, and how each answers Record INFOs (see RecordMode). */
+const AUTO_ANSWER: Partial<Record<CalleeMode, RecordMode>> = { auto: "accept", recordCheck: "verify", recordRefused: "refuse" };
 
 /** The early callee's answer, in its 183 and again in its 200 (RFC 3264: the same answer); `s=` marks it. */
 export const EARLY_MEDIA_SDP = sdp("sendrecv", 1).replace("s=-", "s=opencti-early-media");
@@ -400,7 +444,8 @@ const REFUSALS: Partial<Record<CalleeMode, { status: string; log: string }>> = {
 /**
  * A callee (UAS) serving any number of calls: it rings (180; "early": 183
  * with SDP, early media), then answers on XANSWER ("poke", "early"), at once ("auto"), or refuses: busy (486), notFound (404),
- * unavailable (183 with SDP, then 503; a proxy relays it as 500).
+ * unavailable (183 with SDP, then 503; a proxy relays it as 500). "recordCheck" and "recordRefused" answer
+ * at once like "auto" and check one-touch-record INFOs (RecordMode "verify") or refuse them with 403.
  */
 export function calleeScenario(mode: CalleeMode): string {
   const invite = `  <recv request="INVITE" rrs="true" crlf="true">
@@ -465,20 +510,70 @@ ${echoed(`;${myTag}`)}
 Contact: <sip:farend@[local_ip]:[local_port]>
 Content-Length: 0`)
 }
-${mode === "auto" ? '  <nop next="answer"/>' : ""}
+${AUTO_ANSWER[mode] ? '  <nop next="answer"/>' : ""}
   <recv request="XANSWER" optional="true" next="answer"/>
   <recv request="CANCEL" next="cancelled"/>
 
   <label id="answer"/>
 ${fromInvite("200 OK", `Content-Type: application/sdp\nContent-Length: [len]\n\n${mode === "early" ? EARLY_MEDIA_SDP : sdp("sendrecv", 1)}`).replace("<send>", '<send retrans="500">')}
   <recv request="ACK" crlf="true"><action><log message="ANSWERED [call_id]"/></action></recv>
-${talk(`[$ito];${myTag}`, "[$ifrom]")}
+${talk(`[$ito];${myTag}`, "[$ifrom]", AUTO_ANSWER[mode] ?? "accept")}
   <nop next="done"/>
 
   <label id="cancelled"/>
 ${okFor()}
 ${fromInvite("487 Request Terminated", "Content-Length: 0")}
   <recv request="ACK"><action><log message="CANCELLED [call_id]"/></action></recv>
+  <label id="done"/>`,
+  );
+}
+
+/**
+ * The lab's feature server: what a PBX's spy feature code (Asterisk ChanSpy behind `*222`) is to a
+ * supervisor, for any number of calls. Kamailio routes every R-URI user starting with `*` here. It logs
+ * the R-URI's user ("MONITOR <call-id> *2221001"), answers users of `*` and digits only (a prefix and an
+ * extension) at once, and refuses others 404 (no such extension: MONITORUNKNOWN). In the session it
+ * answers INFO (DTMF logged as "INFO <call-id> Signal=5") and BYE like the other far ends.
+ */
+export function featureServerScenario(): string {
+  const myTag = "tag=[pid]SIPpTag02[call_number]";
+  return xml(
+    "opencti-feature-server",
+    `  <recv request="INVITE" rrs="true" crlf="true">
+    <action>
+      <ereg regexp="Via: [^\\r\\n]*(\\r\\nVia: [^\\r\\n]*)*" search_in="msg" check_it="true" assign_to="vias"/>
+      <ereg regexp="Record-Route: [^\\r\\n]*(\\r\\nRecord-Route: [^\\r\\n]*)*" search_in="msg" check_it="true" assign_to="rrs"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="From:" check_it="true" assign_to="ifrom"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="To:" check_it="true" assign_to="ito"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="CSeq:" check_it="true" assign_to="icseq"/>
+      <ereg regexp="[*][^@ ;>]*" search_in="msg" check_it="true" assign_to="ruser"/>
+      <ereg regexp="^INVITE sips?:[*][0-9]+@" search_in="msg" check_it="false" assign_to="known"/>
+      ${TARGET}
+      <log message="INVITE [call_id]"/>
+      <log message="MONITOR [call_id] [$ruser]"/>
+    </action>
+  </recv>
+  <nop next="answer" test="known"/>
+${send(`SIP/2.0 404 Not Found
+${echoed(`;${myTag}`)}
+Content-Length: 0`)}
+  <recv request="ACK" next="done"><action><log message="MONITORUNKNOWN [call_id]"/></action></recv>
+
+  <label id="answer"/>
+${send(`SIP/2.0 200 OK
+[$vias]
+From: [$ifrom]
+To: [$ito];${myTag}
+Call-ID: [call_id]
+CSeq: [$icseq]
+[$rrs]
+Contact: <sip:farend@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+${sdp("sendrecv", 1)}`, ' retrans="500"')}
+  <recv request="ACK" crlf="true"><action><log message="ANSWERED [call_id]"/></action></recv>
+${talk(`[$ito];${myTag}`, "[$ifrom]")}
   <label id="done"/>`,
   );
 }
