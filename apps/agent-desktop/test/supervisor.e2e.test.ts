@@ -94,6 +94,10 @@ describe("the supervisor page on the simulator (built app, shipped CSP)", () => 
     expect((await events(page)).filter((e) => "call" in e && e.call.id === watch!.id).map((e) => e.type)).toEqual(["call.connected"]);
     // Only the other declared modes are offered, and Leave.
     expect(await session.getByRole("button").allTextContents()).toEqual(["Whisper", "Barge", "Leave"]);
+    // The panel on this page shows the session too: its card, the current mode pressed.
+    const panelCard = callCard(panel, "Monitoring agent-2");
+    const pressed = () => panelCard.locator('[part~="monitor-mode"][aria-pressed="true"]').getAttribute("data-mode");
+    await expect.poll(pressed).toBe("monitor");
 
     // Whisper.
     await session.getByRole("button", { name: "Whisper" }).click();
@@ -101,6 +105,7 @@ describe("the supervisor page on the simulator (built app, shipped CSP)", () => 
     expect(await session.textContent()).toContain("Whispering: only the agent hears you");
     await expect.poll(() => row.getAttribute("data-monitored")).toBe("whisper");
     expect((await sessions(page))[0]?.monitorMode).toBe("whisper");
+    await expect.poll(pressed).toBe("whisper");
     expect(await session.getByRole("button").allTextContents()).toEqual(["Listen", "Barge", "Leave"]);
     mkdirSync(screenshots, { recursive: true });
     await page.screenshot({ path: `${screenshots}supervisor-page.png` });
@@ -111,12 +116,18 @@ describe("the supervisor page on the simulator (built app, shipped CSP)", () => 
     expect(await session.textContent()).toContain("Barged in: everyone hears you");
     await expect.poll(() => row.getAttribute("data-monitored")).toBe("barge");
     expect((await sessions(page))[0]?.monitorMode).toBe("barge");
+    await expect.poll(pressed).toBe("barge");
+    // A mode changed in the panel shows on the page: one desktop for both.
+    await panel.getByRole("button", { name: "Listen agent-2" }).click();
+    await expect.poll(() => session.getAttribute("data-mode")).toBe("monitor");
+    await expect.poll(() => row.getAttribute("data-monitored")).toBe("monitor");
     const modeChanges = (await events(page)).filter((e) => e.type === "call.updated" && e.call.id === watch!.id).map((e) => ("call" in e ? e.call.monitorMode : undefined));
-    expect(modeChanges).toEqual(["whisper", "barge"]);
+    expect(modeChanges).toEqual(["whisper", "barge", "monitor"]);
 
     // Leave: the session ends, the floor call goes on, unwatched.
     await session.getByRole("button", { name: "Leave" }).click();
     await expect.poll(() => session.count()).toBe(0);
+    await expect.poll(() => panelCard.count()).toBe(0);
     await expect.poll(() => monitoring.textContent()).toContain("Not monitoring any call.");
     await expect.poll(() => row.getAttribute("data-monitored")).toBe("no");
     expect(await sessions(page)).toEqual([]);
@@ -210,6 +221,9 @@ describe("the agent page's drawer: a supervisor on the agent's call, and its rec
     await openDrawer(page);
 
     const supervisor = async () => (await call()).parties.find((p) => p.role === "supervisor");
+    const badge = card.locator('[part~="supervisor"]');
+    const indicator = card.locator('[part~="recording"]');
+    await expect.poll(() => indicator.getAttribute("data-recording")).toBe("active");
     await controls.getByLabel("Supervisor", { exact: true }).fill("Sam <b>Rivera</b>");
     for (const [button, mode] of [
       ["Supervisor listens", "monitor"],
@@ -219,24 +233,40 @@ describe("the agent page's drawer: a supervisor on the agent's call, and its rec
       await controls.getByRole("button", { name: button }).click();
       await expect.poll(async () => (await supervisor())?.monitorMode).toBe(mode);
       expect(await supervisor()).toMatchObject({ state: "connected", displayName: "Sam <b>Rivera</b>" });
+      // The agent's panel: a badge, not a party to drop.
+      await expect.poll(() => badge.getAttribute("data-monitor-mode")).toBe(mode);
     }
+    expect(await badge.textContent()).toBe("Supervisor joined");
+    mkdirSync(screenshots, { recursive: true });
+    await panel.screenshot({ path: `${screenshots}panel-supervised.png` });
     await controls.getByRole("button", { name: "Supervisor leaves" }).click();
     await expect.poll(async () => (await supervisor())?.state).toBe("disconnected");
+    await expect.poll(() => badge.count()).toBe(0);
     // A supervisor is not a party of the conversation: no conference, and the call stays the agent's two-party call.
     const types = (await events(page)).map((e) => e.type);
     expect(types).not.toContain("call.conferenced");
     expect((await call()).actions).not.toContain("dropParty");
 
+    // The far end pauses; the agent resumes in the panel; the agent pauses, the far end turns it back on, then off.
     await controls.getByRole("button", { name: "Recording paused" }).click();
     await expect.poll(async () => (await call()).recording).toBe("paused");
     expect((await call()).actions).toContain("resumeRecording");
+    await expect.poll(() => indicator.getAttribute("data-recording")).toBe("paused");
+    await panel.getByRole("button", { name: "Resume recording Ada Lovelace" }).click();
+    await expect.poll(async () => (await call()).recording).toBe("active");
+    await expect.poll(() => indicator.getAttribute("data-recording")).toBe("active");
+    await panel.getByRole("button", { name: "Pause recording Ada Lovelace" }).click();
+    await expect.poll(async () => (await call()).recording).toBe("paused");
     await controls.getByRole("button", { name: "Recording on" }).click();
     await expect.poll(async () => (await call()).recording).toBe("active");
     await controls.getByRole("button", { name: "Recording off" }).click();
     await expect.poll(async () => (await call()).recording).toBe("off");
+    // Off: no indicator and no button (the panel only announces it).
+    await expect.poll(() => indicator.count()).toBe(0);
+    expect(await card.locator('[part~="pauseRecording"], [part~="resumeRecording"]').count()).toBe(0);
     const recordings = (await events(page)).filter((e) => e.type === "call.recording").map((e) => ("call" in e ? e.call.recording : undefined));
-    // Recorded from the moment it connected, then the far end's three changes.
-    expect(recordings).toEqual(["active", "paused", "active", "off"]);
+    // Recorded from the moment it connected, then each change once.
+    expect(recordings).toEqual(["active", "paused", "active", "paused", "active", "off"]);
     await expect.poll(() => controls.locator('[role="status"]').textContent()).toBe("The recording is off");
     await noProblems(app);
   });
