@@ -1,7 +1,8 @@
 /**
  * The requests that go through the call-control backend (Twilio Conference on
  * the server): hold, resume, blind and consult transfer, conference, drop a
- * party. The connector wires them only when a backend is configured.
+ * party, recording pause/resume, a session's mode. The connector wires them
+ * only when a backend is configured.
  */
 import { CtiError, type Connector, type CtiErrorCode, type EndReason } from "@opencti/core";
 import type { CallControlBackend } from "./backend.js";
@@ -64,7 +65,26 @@ export function backendRequests(b: CallControlBackend, c: ConnectorCalls): Parti
     entry.state = held ? "held" : "connected";
     report(entry);
   }
+
+  /** The recording as the backend answered (Twilio's Recordings API has done it); a backend without it is NOT_SUPPORTED. */
+  async function setRecording(entry: CallEntry, pause: boolean, signal: AbortSignal): Promise<void> {
+    const request = pause ? "pauseRecording" : "resumeRecording";
+    const method = b[request] ?? fail("NOT_SUPPORTED", "This call-control backend cannot pause or resume recordings", request);
+    const { recording } = await method.call(b, { callSid: sidOf(entry) }, signal);
+    entry.recording = recording;
+    report(entry);
+  }
   return {
+    pauseRecording: ({ call, signal }) => setRecording(entryFor(call.id), true, signal),
+    resumeRecording: ({ call, signal }) => setRecording(entryFor(call.id), false, signal),
+    /** A session's new mode: the backend updates the supervisor's participant (muted, coaching) and says the mode it is in. */
+    async setMonitorMode({ call, mode, signal }) {
+      const entry = entryFor(call.id);
+      if (entry.direction !== "monitor") return fail("INVALID_STATE", "That call is not a monitoring session", "setMonitorMode");
+      const change = b.setMonitorMode ?? fail("NOT_SUPPORTED", "This call-control backend cannot change a monitoring session", "setMonitorMode");
+      entry.monitorMode = (await change.call(b, { callSid: sidOf(entry), mode }, signal)).mode;
+      report(entry);
+    },
     hold: ({ call, signal }) => setHeld(entryFor(call.id), true, signal),
     resume: ({ call, signal }) => setHeld(entryFor(call.id), false, signal),
     async blindTransfer({ call, destination, signal }) {

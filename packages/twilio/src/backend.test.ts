@@ -114,3 +114,40 @@ describe("isPartyStatusMessage", () => {
     expect(isPartyStatusMessage("party")).toBe(false);
   });
 });
+
+describe("createHttpCallControlBackend: recording and supervisors", () => {
+  it("pauseRecording / resumeRecording / monitor / setMonitorMode post their bodies and return the backend's states", async () => {
+    respond = (q, res) => {
+      const op = q.url?.split("/").pop();
+      const answers: Record<string, unknown> = { pauseRecording: { recording: "paused" }, resumeRecording: { recording: "active" }, monitor: { callSid: "CAsup", mode: "whisper" }, setMonitorMode: { mode: "barge" } };
+      res.end(JSON.stringify(answers[op ?? ""] ?? {}));
+    };
+    const backend = createHttpCallControlBackend({ url });
+    expect(await backend.pauseRecording!({ callSid: "CA1" }, signal())).toEqual({ recording: "paused" });
+    expect(await backend.resumeRecording!({ callSid: "CA1" }, signal())).toEqual({ recording: "active" });
+    expect(await backend.monitor!({ target: "CA2", mode: "whisper" }, signal())).toEqual({ callSid: "CAsup", mode: "whisper" });
+    expect(await backend.setMonitorMode!({ callSid: "CAsup", mode: "barge" }, signal())).toEqual({ mode: "barge" });
+    expect(seen.slice(-4).map((s) => [s.path, s.body])).toEqual([
+      ["/cc/pauseRecording", { callSid: "CA1" }],
+      ["/cc/resumeRecording", { callSid: "CA1" }],
+      ["/cc/monitor", { target: "CA2", mode: "whisper" }],
+      ["/cc/setMonitorMode", { callSid: "CAsup", mode: "barge" }],
+    ]);
+  });
+
+  it("an answer without a valid state, mode or CallSid is VENDOR_ERROR; a refusal keeps its code", async () => {
+    const backend = createHttpCallControlBackend({ url });
+    respond = (_q, res) => res.end(JSON.stringify({ recording: "maybe" }));
+    await expect(backend.pauseRecording!({ callSid: "CA1" }, signal())).rejects.toMatchObject({ code: "VENDOR_ERROR" });
+    respond = (_q, res) => res.end(JSON.stringify({ mode: "monitor" }));
+    await expect(backend.monitor!({ target: "CA2", mode: "monitor" }, signal())).rejects.toMatchObject({ code: "VENDOR_ERROR" });
+    respond = (_q, res) => res.end(JSON.stringify({ callSid: "CAsup", mode: "shout" }));
+    await expect(backend.monitor!({ target: "CA2", mode: "monitor" }, signal())).rejects.toMatchObject({ code: "VENDOR_ERROR" });
+    respond = (_q, res) => {
+      res.statusCode = 403;
+      res.end(JSON.stringify({ error: { code: "AUTH_FAILED", message: "Not allowed to monitor that call" } }));
+    };
+    await expect(backend.monitor!({ target: "CA2", mode: "monitor" }, signal())).rejects.toMatchObject({ code: "AUTH_FAILED", message: "Not allowed to monitor that call" });
+    expect(CtiError).toBeDefined();
+  });
+});

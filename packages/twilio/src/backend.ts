@@ -4,7 +4,7 @@
  * and its REST API. The connector declares these capabilities only when a
  * backend is configured.
  */
-import { CtiError, isCtiErrorCode } from "@opencti/core";
+import { CtiError, isCtiErrorCode, MONITOR_MODES, RECORDING_STATES, type MonitorMode, type RecordingState } from "@opencti/core";
 import { isRecord, isString } from "@opencti/core/connector";
 
 /** Every request names the agent's own call leg (the SDK's CallSid). */
@@ -20,6 +20,23 @@ export interface CallControlBackend {
   conference(request: { callSid: string; consultCallSid: string }, signal: AbortSignal): Promise<void>;
   /** Removes one party (a consult leg or a conference member) from the agent's conference. */
   dropParty(request: { callSid: string; partyCallSid: string }, signal: AbortSignal): Promise<void>;
+  /**
+   * Pauses the recording of the agent's call (a PCI pause); resolves with the
+   * call's recording state after it (`paused`). Optional: without it the
+   * connector refuses NOT_SUPPORTED.
+   */
+  pauseRecording?(request: { callSid: string }, signal: AbortSignal): Promise<{ recording: RecordingState }>;
+  /** Resumes it; resolves with the state after it (`active`). */
+  resumeRecording?(request: { callSid: string }, signal: AbortSignal): Promise<{ recording: RecordingState }>;
+  /**
+   * A supervisor's session on `target` (the watched agent's CallSid) in
+   * `mode`: the backend has Twilio dial the supervisor's own Client (an
+   * incoming call with the custom parameter `opencti=monitor`) and resolves
+   * with that leg's CallSid and the mode it is in.
+   */
+  monitor?(request: { target: string; mode: MonitorMode }, signal: AbortSignal): Promise<{ callSid: string; mode: MonitorMode }>;
+  /** Changes a session's mode (`callSid`: the supervisor's leg); resolves with the mode it is in. */
+  setMonitorMode?(request: { callSid: string; mode: MonitorMode }, signal: AbortSignal): Promise<{ mode: MonitorMode }>;
   /**
    * The connector hands over each Voice access token it gets (at start and on
    * every refresh, from `getToken` or `tokenUrl`): the agent's credential for
@@ -97,6 +114,13 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
     throw new CtiError(isCtiErrorCode(error.code) ? error.code : "VENDOR_ERROR", message, { request: operation });
   }
   const done = async (p: Promise<unknown>): Promise<void> => void (await p);
+  /** One field of a 200 answer, which must be one of `allowed`. */
+  const field = async <T extends string>(p: Promise<Record<string, unknown>>, key: string, allowed: readonly T[], operation: string): Promise<T> => {
+    const value = (await p)[key];
+    if (!(allowed as readonly unknown[]).includes(value)) throw new CtiError("VENDOR_ERROR", `The call-control backend's answer to ${operation} has no valid "${key}"`, { request: operation });
+    return value as T;
+  };
+  const recording = async (operation: "pauseRecording" | "resumeRecording", r: { callSid: string }, s: AbortSignal) => ({ recording: await field(post(operation, r, s), "recording", RECORDING_STATES, operation) });
   return {
     useToken: (t) => {
       if (sendToken) token = t;
@@ -112,5 +136,13 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
     completeTransfer: (r, s) => done(post("completeTransfer", r, s)),
     conference: (r, s) => done(post("conference", r, s)),
     dropParty: (r, s) => done(post("dropParty", r, s)),
+    pauseRecording: (r, s) => recording("pauseRecording", r, s),
+    resumeRecording: (r, s) => recording("resumeRecording", r, s),
+    monitor: async (r, s) => {
+      const json = await post("monitor", r, s);
+      if (typeof json.callSid !== "string" || json.callSid === "") throw new CtiError("VENDOR_ERROR", "The call-control backend did not return the session's CallSid", { request: "monitor" });
+      return { callSid: json.callSid, mode: await field(Promise.resolve(json), "mode", MONITOR_MODES, "monitor") };
+    },
+    setMonitorMode: async (r, s) => ({ mode: await field(post("setMonitorMode", r, s), "mode", MONITOR_MODES, "setMonitorMode") }),
   };
 }

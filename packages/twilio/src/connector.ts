@@ -5,8 +5,8 @@
  * call-control backend (Twilio Conference on the server) when one is
  * configured (backend-requests.ts).
  */
-import { CtiError, type AgentReport, type CallFailure, type Connector, type CallReport, type ConnectorContext, type EndReason } from "@opencti/core";
-import { guard } from "@opencti/core/connector";
+import { CtiError, type AgentReport, type CallFailure, type Connector, type CallReport, type ConnectorContext, type EndReason, type MonitorMode } from "@opencti/core";
+import { guard, waitFor } from "@opencti/core/connector";
 import { createLocalAgentStatePort } from "./agent-state.js";
 import { createTwilioAudio } from "./audio.js";
 import { backendRequests, fail, type CallEntry } from "./backend-requests.js";
@@ -18,7 +18,11 @@ import { DEFAULTS, twilioCapabilities, type TwilioConnectorOptions } from "./opt
 export function createTwilioConnector(options: TwilioConnectorOptions): Connector {
   const backend = options.backend;
   const agentState = options.agentState ?? createLocalAgentStatePort();
-  const names = { queue: options.parameterNames?.queue ?? DEFAULTS.parameterNames.queue, callerName: options.parameterNames?.callerName ?? DEFAULTS.parameterNames.callerName };
+  const names = {
+    queue: options.parameterNames?.queue ?? DEFAULTS.parameterNames.queue,
+    callerName: options.parameterNames?.callerName ?? DEFAULTS.parameterNames.callerName,
+    recording: options.parameterNames?.recording ?? DEFAULTS.parameterNames.recording,
+  };
   const calls = new Map<string, CallEntry>();
   const consults = new Map<string, map.ConsultFacts>();
   let ctx: ConnectorContext | undefined;
@@ -182,9 +186,44 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     }
   }
 
+  /**
+   * Monitoring sessions: the backend's dial to the supervisor's Client
+   * (custom parameter `opencti=monitor`) is no offer for the desktop; it waits
+   * here, by CallSid, for the `monitor` request that asked for it (it may
+   * arrive before the backend's answer). One with no request under way is declined.
+   */
+  const sessionOffers = new Map<string, TwilioCall>();
+  const sessionWaiters = new Map<string, (call: TwilioCall) => void>();
+  let monitorsUnderWay = 0;
+  function onSessionOffer(call: TwilioCall): void {
+    const sid = call.parameters.CallSid;
+    if (!sid || monitorsUnderWay === 0) return call.reject();
+    const waiter = sessionWaiters.get(sid);
+    if (waiter) return waiter(call);
+    sessionOffers.set(sid, call);
+    call.once("cancel", () => sessionOffers.delete(sid));
+  }
+  /** The session's incoming call, once Twilio rings it (REQUEST_TIMEOUT with the request's signal). */
+  function sessionOffer(sid: string, signal: AbortSignal): Promise<TwilioCall> {
+    const ready = sessionOffers.get(sid);
+    if (ready) {
+      sessionOffers.delete(sid);
+      return Promise.resolve(ready);
+    }
+    return waitFor<TwilioCall>(
+      (resolve) => {
+        sessionWaiters.set(sid, resolve);
+        return () => sessionWaiters.delete(sid);
+      },
+      signal,
+      () => new CtiError("REQUEST_TIMEOUT", "Twilio did not ring the monitoring session in time", { request: "monitor" }),
+    );
+  }
+
   /** An offer to a logged-out agent (a registration Twilio confirmed too late, one the SDK renewed) is declined: the caller is not left ringing. */
   function onIncoming(call: TwilioCall): void {
     if (!session.loggedIn) return call.reject();
+    if (map.isMonitorOffer(call.customParameters)) return onSessionOffer(call);
     const facts = map.incomingCall(call.parameters, call.customParameters, names);
     if (!facts) return ctx?.invalidVendorEvent("Twilio offered a call without a readable CallSid or From", call.parameters);
     if (!calls.has(facts.id)) track({ ...facts, call }); // else a duplicate offer
@@ -291,6 +330,43 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
       }
       return Promise.resolve();
     },
+
+    /**
+     * A supervisor's session: the backend dials the supervisor's own Client
+     * into the watched conference (`backend.monitor`); the connector answers
+     * that incoming call itself and reports it (direction `monitor`, its
+     * CallSid as id, `monitorMode` from the backend's answer). Leaving is
+     * hangup (the SDK's disconnect: Twilio removes the participant whose
+     * call ended). Should the session not come up, the leg is declined.
+     */
+    ...(backend?.monitor
+      ? {
+          async monitor({ target, mode, signal }: { target: string; mode: MonitorMode; signal: AbortSignal }) {
+            const device = session.require();
+            monitorsUnderWay++;
+            try {
+              const started = await backend.monitor!({ target, mode }, signal);
+              const call = await sessionOffer(started.callSid, signal);
+              await withMicrophone(device, async () => {
+                const accepted = waitForCall(call, "accept", signal, "monitor");
+                call.accept();
+                await accepted.catch((error: unknown) => {
+                  if (!isClosed(call)) call.disconnect();
+                  throw error;
+                });
+                track({ ...map.monitorSession(started.callSid, started.mode), call });
+              });
+              return { callId: started.callSid };
+            } finally {
+              // No request waits any more: a session Twilio rang meanwhile is declined (the participant's call ends).
+              if (--monitorsUnderWay === 0) {
+                for (const orphan of sessionOffers.values()) orphan.reject();
+                sessionOffers.clear();
+              }
+            }
+          },
+        }
+      : {}),
 
     /** The SDK's audio helper does it (audio.ts): the input remembered and opened for calls only, output and ringer where the browser has setSinkId (else NOT_SUPPORTED). */
     selectAudioDevice: ({ use, device }) => audio.select(session.require(), use, device),

@@ -19,6 +19,8 @@ import {
   outboundCall,
   partyStatus,
   sdkDigits,
+  isMonitorOffer,
+  monitorSession,
   type CallFacts,
 } from "./mapping.js";
 
@@ -45,6 +47,23 @@ describe("incoming calls", () => {
     const call = incomingCall({ CallSid: "CA1" }, new Map([["q", "Billing"], ["who", "Grace"]]), { queue: "q", callerName: "who" });
     expect(call).toMatchObject({ queue: "Billing", fromName: "Grace" });
     expect(call).not.toHaveProperty("from");
+  });
+
+  it("the recording parameter (active, paused, off) is the call's recording; another value, or none, says nothing", () => {
+    expect(incomingCall({ CallSid: "CA1" }, new Map([["recording", "active"]]), names)).toMatchObject({ recording: "active", data: { recording: "active" } });
+    expect(incomingCall({ CallSid: "CA1" }, new Map([["rec", "paused"]]), { ...names, recording: "rec" })).toMatchObject({ recording: "paused" });
+    expect(incomingCall({ CallSid: "CA1" }, new Map([["recording", "yes"]]), names)).not.toHaveProperty("recording");
+    expect(incomingCall({ CallSid: "CA1" }, new Map(), names)).not.toHaveProperty("recording");
+  });
+
+  it("a monitoring session: marked by the custom parameter opencti=monitor; reported as direction monitor with its mode and the supervisor's own leg only", () => {
+    expect(isMonitorOffer(new Map([["opencti", "monitor"]]))).toBe(true);
+    expect(isMonitorOffer(new Map([["opencti", "party"]]))).toBe(false);
+    expect(isMonitorOffer(undefined)).toBe(false);
+    const report = callReport(monitorSession("CAsup", "whisper"), { callSid: "CAsup", muted: false }, "sup-1");
+    expect(report).toMatchObject({ id: "CAsup", vendorCallId: "CAsup", direction: "monitor", state: "connected", monitorMode: "whisper", parties: [{ id: "agent", role: "agent", address: "sup-1" }] });
+    expect(report.parties).toHaveLength(1);
+    expect(callReport(inbound({ recording: "paused" }), { muted: false })).toMatchObject({ recording: "paused" });
   });
 
   it("an offer without a CallSid, or with a From that is not a string, is unreadable", () => {

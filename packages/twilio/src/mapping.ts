@@ -47,7 +47,7 @@
  *   "Microphone 1" / "Speaker 1", as core's toolkit names them; the ids in
  *   use are the SDK's, "default" while it has none (its default device).
  */
-import { LIMITS, type AudioDevice, type AudioDevices, type CallFailure, type CallReport, type CtiErrorCode, type EndReason, type MediaState, type Party, type PartyState } from "@opencti/core";
+import { LIMITS, RECORDING_STATES, type AudioDevice, type AudioDevices, type CallFailure, type CallReport, type CtiErrorCode, type EndReason, type MediaState, type MonitorMode, type Party, type PartyState, type RecordingState } from "@opencti/core";
 import { isKeyOf, isNonEmptyString, isString } from "@opencti/core/connector";
 import { isPartyStatusMessage, type PartyStatusMessage } from "./backend.js";
 
@@ -57,7 +57,8 @@ export type LiveState = "ringing" | "dialing" | "connected" | "held";
 /** What the connector knows about one of the agent's calls, the SDK's call object aside. */
 export interface CallFacts {
   readonly id: string;
-  readonly direction: "inbound" | "outbound";
+  /** `monitor`: a supervisor's session (the backend's participant dial to the supervisor's Client, see monitorSession). */
+  readonly direction: "inbound" | "outbound" | "monitor";
   state: LiveState;
   from?: string;
   fromName?: string;
@@ -68,6 +69,10 @@ export interface CallFacts {
   readonly thirdParties: Map<string, Party>;
   /** The call's audio, once the SDK said it was reconnecting. */
   media?: MediaState;
+  /** The recording: from the custom parameter at the offer, then the backend's answers to pause/resume. */
+  recording?: RecordingState;
+  /** A session's mode (direction `monitor`), as the backend last answered. */
+  monitorMode?: MonitorMode;
 }
 
 /** A consult leg: a party the backend dialled into the agent's conference, a call of its own for the desktop. */
@@ -87,11 +92,16 @@ export interface SdkCallFacts {
   readonly muted: boolean;
 }
 
-/** Which custom parameters fill `queue` and `fromName`. */
+/** Which custom parameters fill `queue`, `fromName` and `recording`. */
 export interface ParameterNames {
   readonly queue: string;
   readonly callerName: string;
+  /** Default "recording". */
+  readonly recording?: string;
 }
+
+/** The custom parameter that marks the backend's dial to a supervisor as a monitoring session (`client:<identity>?opencti=monitor`). */
+export const isMonitorOffer = (customParameters: unknown): boolean => callData(customParameters).opencti === "monitor";
 
 /** The agent's own leg comes first on every call: its state is the call's, its address the agent's Twilio Client identity when the SDK knows it. */
 export function agentParty(state: PartyState, identity?: string): Party {
@@ -105,6 +115,8 @@ export function agentParty(state: PartyState, identity?: string): Party {
  * conference members the agent added, in the order they joined.
  */
 export function callParties(call: CallFacts, identity?: string): Party[] {
+  // A session: the supervisor's own leg only (Twilio tells the supervisor's SDK nothing of the watched call's parties).
+  if (call.direction === "monitor") return [agentParty(call.state, identity)];
   const remote = call.direction === "inbound" ? call.from : call.to;
   const customer: Party = {
     id: "customer",
@@ -131,7 +143,18 @@ export function callReport(call: CallFacts, sdk: SdkCallFacts, identity?: string
     data: call.data,
     parties: callParties(call, identity),
     ...(call.media === undefined ? {} : { media: call.media }),
+    ...(call.recording === undefined ? {} : { recording: call.recording }),
+    ...(call.monitorMode === undefined ? {} : { monitorMode: call.monitorMode }),
   };
+}
+
+/**
+ * The supervisor's leg of a session the backend started: Twilio's dial to
+ * the supervisor's Client, answered; its CallSid is the call id, direction
+ * `monitor`, in `mode`.
+ */
+export function monitorSession(callSid: string, mode: MonitorMode): CallFacts {
+  return { id: callSid, direction: "monitor", state: "connected", data: {}, thirdParties: new Map(), monitorMode: mode };
 }
 
 /** A consult leg as a report: direction consult, related to the primary, the consulted party's CallSid as vendorCallId; parties are the agent and the consulted party. */
@@ -176,6 +199,7 @@ export function incomingCall(parameters: Record<string, unknown>, customParamete
   const data = callData(customParameters);
   const queue = data[names.queue];
   const callerName = data[names.callerName];
+  const recording = RECORDING_STATES.find((r) => r === data[names.recording ?? "recording"]);
   return {
     id: sid,
     direction: "inbound",
@@ -186,6 +210,7 @@ export function incomingCall(parameters: Record<string, unknown>, customParamete
     ...(isString(to) ? { to } : {}),
     ...(queue === undefined ? {} : { queue }),
     ...(callerName === undefined ? {} : { fromName: callerName }),
+    ...(recording === undefined ? {} : { recording }),
   };
 }
 

@@ -42,15 +42,17 @@ export interface TwilioConnectorOptions {
   incomingSound?: boolean;
   /** Let a second call ring while one is active (the SDK ignores it otherwise). Default false. */
   allowIncomingWhileBusy?: boolean;
-  /** Hold, blind/consult transfer, conference and drop party go through it; without it they are NOT_SUPPORTED. Default: none. */
+  /** Hold, blind/consult transfer, conference, drop party, recording pause/resume and a supervisor's monitor/whisper/barge go through it; without it they are NOT_SUPPORTED. Default: none. */
   backend?: CallControlBackend;
   /** Agent availability. Default: `createLocalAgentStatePort()`, kept in the browser (a login without a state enters `not_ready`). */
   agentState?: AgentStatePort;
   /**
-   * Custom parameters lifted into the call's `queue` and `fromName` (they stay
-   * in `data` too). Default `{ queue: "queue", callerName: "callerName" }`.
+   * Custom parameters lifted into the call's `queue`, `fromName` and
+   * `recording` (they stay in `data` too; `recording` is read when it is
+   * active, paused or off: the TwiML that records the call says so, the SDK
+   * cannot tell). Default `{ queue: "queue", callerName: "callerName", recording: "recording" }`.
    */
-  parameterNames?: { queue?: string; callerName?: string };
+  parameterNames?: { queue?: string; callerName?: string; recording?: string };
   /** More Device options passed through unchanged (e.g. the private `chunderw` of an emulator); they win over the above. Default none. */
   deviceOptions?: Record<string, unknown>;
   /** Loads the SDK. Default `import("@twilio/voice-sdk")`, so it stays out of the host's first bundle. */
@@ -98,14 +100,21 @@ export interface TwilioConnectorOptions {
 export const TWILIO_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "mute", "dtmf", "audioDevices"];
 
 /** What a call-control backend adds (Twilio Conference on the server). */
-export const TWILIO_BACKEND_CAPABILITIES: readonly Capability[] = ["hold", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"];
+export const TWILIO_BACKEND_CAPABILITIES: readonly Capability[] = ["hold", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty", "recordingControl", "monitor", "whisper", "barge"];
 
 /**
  * What the connector declares for a configuration: server-side features only
  * with a backend; with `capabilities`, only those of them the configuration supports.
  */
 export function twilioCapabilities(options: { backend?: unknown; capabilities?: readonly Capability[] | undefined }): Capability[] {
-  const supported = [...TWILIO_CAPABILITIES, ...(options.backend ? TWILIO_BACKEND_CAPABILITIES : [])];
+  // A backend object of one's own declares only what it implements (the supervisor and recording methods are optional).
+  const backend = options.backend as Record<string, unknown> | undefined;
+  const implemented = (c: Capability): boolean => {
+    if (typeof backend !== "object" || backend === null) return true;
+    const needs = c === "recordingControl" ? ["pauseRecording", "resumeRecording"] : c === "monitor" || c === "whisper" || c === "barge" ? ["monitor", "setMonitorMode"] : [];
+    return needs.every((m) => typeof backend[m] === "function");
+  };
+  const supported = [...TWILIO_CAPABILITIES, ...(options.backend ? TWILIO_BACKEND_CAPABILITIES.filter(implemented) : [])];
   const declared = options.capabilities;
   return declared ? supported.filter((c) => declared.includes(c)) : supported;
 }
@@ -132,6 +141,6 @@ export const DEFAULTS = {
   tokenTimeoutMs: 10_000,
   /** After a transfer, how long Twilio gets to hang up the agent's leg before the connector disconnects it, ms. */
   transferHangupGraceMs: 5000,
-  parameterNames: { queue: "queue", callerName: "callerName" },
+  parameterNames: { queue: "queue", callerName: "callerName", recording: "recording" },
   name: "twilio",
 } as const;

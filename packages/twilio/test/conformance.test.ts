@@ -50,6 +50,8 @@ function start(): Promise<Shared> {
       callerId: "+15550001111",
       authToken: STUB_AUTH_TOKEN,
       authenticate: accessTokenAuthenticator({ apiKeySecret: STUB_API_KEY_SECRET, apiKeySid: STUB_API_KEY_SID, accountSid: STUB_ACCOUNT_SID }),
+      // The suite's agent supervises the other agents (never itself: the backend refuses that anyway).
+      authorizeSupervisor: ({ supervisor, agent }) => supervisor === IDENTITY && agent !== IDENTITY,
     });
     const variants = (): Promise<BrowserRig> => (variantRig ??= startBrowserRig(route, "blocked"));
     return { rig, stub, backendUrl, variants };
@@ -99,8 +101,15 @@ async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENT
     if (p.label === "agent") emulator.hangup(p.callSid);
   };
   const onMessage = (callSid: string, content: string): void => emulator.message(callSid, content);
+  // A participant the backend dials to this agent's Client (a supervisor's session): Twilio rings the browser, with
+  // the query of `to` as the call's custom parameters.
+  const onCreated = (_c: unknown, p: { callSid: string }, client: { identity: string; parameters: Record<string, string> } | undefined): void => {
+    if (client?.identity !== IDENTITY) return;
+    void mediaOffer(tp.page, p.callSid).then((sdp) => emulator.ring({ callSid: p.callSid, sdp, from: "+15550001111", params: client.parameters }));
+  };
   stub.on("participantRemoved", onRemoved);
   stub.on("userDefinedMessage", onMessage);
+  stub.on("participantCreated", onCreated);
   /** The CallSid Twilio knows an outbound call by (the call may still carry the SDK's temporary id). */
   const callSidOf = (call: Call): string => emulator.outbound.find((o) => o.tempSid === call.vendorCallId || o.callSid === call.vendorCallId)?.callSid ?? call.vendorCallId;
   return {
@@ -110,10 +119,11 @@ async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENT
     driver: {
       async ringInbound(spec) {
         const agentCallSid = newSid("CA");
-        // Twilio rings client:<identity>; the conference reports its participants to the backend's index.
-        stub.addConference({ customerCallSid: newSid("CA"), customerNumber: spec.from, agentCallSid, agentIdentity: IDENTITY, statusCallback: `${backendUrl}/conference-status` });
+        // Twilio rings client:<identity>; the conference reports its participants to the backend's index. The
+        // customer's call is recorded, and the TwiML says so to the browser (custom parameter `recording`).
+        stub.addConference({ customerCallSid: newSid("CA"), customerNumber: spec.from, agentCallSid, agentIdentity: IDENTITY, statusCallback: `${backendUrl}/conference-status`, recorded: true });
         const sdp = await mediaOffer(tp.page, agentCallSid);
-        const params: Record<string, string> = { ...spec.data };
+        const params: Record<string, string> = { ...spec.data, recording: "active" };
         if (spec.queue) params.queue = spec.queue;
         if (spec.fromName) params.callerName = spec.fromName;
         emulator.ring({ callSid: agentCallSid, sdp, from: spec.from, ...(spec.to ? { to: spec.to } : {}), params });
@@ -129,6 +139,12 @@ async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENT
         return Promise.resolve();
       },
       abandon: (call) => Promise.resolve(emulator.cancel(call.vendorCallId)),
+      // Another agent's call in its conference: what a supervisor watches (by the agent leg's CallSid).
+      monitorTarget() {
+        const agentCallSid = newSid("CA");
+        stub.addConference({ customerCallSid: newSid("CA"), customerNumber: "+15550190", agentCallSid, agentIdentity: "agent-2", statusCallback: `${backendUrl}/conference-status` });
+        return Promise.resolve(agentCallSid);
+      },
       dropLink: () => Promise.resolve(emulator.dropLink()),
       restoreLink: () => Promise.resolve(emulator.restoreLink()),
       // An invite without SDP, in Twilio's own frame format.
@@ -154,6 +170,7 @@ async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENT
     async dispose() {
       stub.off("participantRemoved", onRemoved);
       stub.off("userDefinedMessage", onMessage);
+      stub.off("participantCreated", onCreated);
       await emulator.close();
     },
   };
@@ -164,7 +181,7 @@ runConnectorConformance({
   capabilities: twilioCapabilities({ backend: true }),
   // Off: ringTimeout (the SDK's `cancel` says nothing of why: a caller hanging up and Twilio's ring timeout look the
   // same) and remoteHold (neither the SDK nor Twilio's REST API says when the far end holds).
-  features: { stall: true, changesWhileDown: true, secondCall: true, outboundFailures: true, mediaReconnect: true, badCredentials: true, microphoneDenied: true },
+  features: { stall: true, changesWhileDown: true, secondCall: true, outboundFailures: true, mediaReconnect: true, badCredentials: true, microphoneDenied: true, recordsCalls: true, monitorTargets: true },
   createHarness: (variant) => createHarness(variant),
   requestTimeoutMs: 5000,
   // Chromium takes seconds to call ICE disconnected (mediaReconnect waits for it twice); on a loaded 2-core
@@ -197,6 +214,45 @@ runConnectorConformance({
         // Twilio (the emulator, told by the REST stub) hung up the leg: the SDK never had to.
         expect(emulator.frames("hangup").filter((p) => p.callsid === call.id)).toEqual([]);
         expect([...conference.participants.values()].map((p) => p.label).sort()).toEqual(["customer", "transfer"]);
+      });
+
+      it("recording and a supervisor's session change Twilio's resources: the customer's current recording paused and resumed; the supervisor participant muted, coaching the agent's leg, unmuted", async () => {
+        const { stub } = await start();
+        const { harness: h, desktop, waitFor } = ctx.session();
+        const until = (pred: () => boolean): Promise<unknown> => waitFor(pred);
+        await desktop.login({});
+        await h.driver.ringInbound({ from: "+15550179" });
+        await until(() => desktop.snapshot().calls.length === 1);
+        const call = desktop.snapshot().calls[0]!;
+        expect(call.recording, "the TwiML's custom parameter says the call is recorded").toBe("active");
+        await desktop.answer(call.id);
+        await until(() => desktop.getCall(call.id)?.state === "connected");
+        const conference = stub.findParticipant(call.vendorCallId)!.conference;
+        const customerSid = [...conference.participants.values()].find((p) => p.label === "customer")!.callSid;
+        await desktop.pauseRecording(call.id);
+        expect(stub.currentRecording(customerSid)?.status).toBe("paused");
+        expect(desktop.getCall(call.id)?.recording).toBe("paused");
+        await desktop.resumeRecording(call.id);
+        expect(stub.currentRecording(customerSid)?.status).toBe("in-progress");
+        // One's own call is not one's to monitor: the backend refuses it, and Twilio dials nobody.
+        await expect(desktop.monitor(call.vendorCallId)).rejects.toMatchObject({ code: "AUTH_FAILED" });
+        expect([...conference.participants.values()].map((p) => p.label).sort()).toEqual(["agent", "customer"]);
+        await desktop.hangup(call.id);
+        await until(() => desktop.getCall(call.id) === undefined);
+
+        const target = await h.driver.monitorTarget!();
+        const id = await desktop.monitor(target, "whisper");
+        const { participant } = stub.findParticipant(id)!;
+        expect(participant).toMatchObject({ label: "supervisor", muted: false, coaching: true, callSidToCoach: target });
+        expect(desktop.getCall(id)).toMatchObject({ direction: "monitor", state: "connected", monitorMode: "whisper", vendorCallId: id });
+        await desktop.setMonitorMode(id, "barge");
+        expect(participant).toMatchObject({ muted: false, coaching: false });
+        await desktop.setMonitorMode(id, "monitor");
+        expect(participant).toMatchObject({ muted: true, coaching: false });
+        await desktop.hangup(id);
+        await until(() => desktop.getCall(id) === undefined);
+        // Leaving is the SDK hanging up its own leg (Twilio then removes the participant whose call ended).
+        expect(h.emulator.frames("hangup").some((p) => p.callsid === id)).toBe(true);
       });
     });
   },

@@ -256,7 +256,7 @@ export function playMediaServer(page: Page, emulator: TwilioEmulator): { outboun
 // ---- the Node-side bridge connector ---------------------------------------
 
 const BASE_METHODS = ["login", "logout", "setAgentState", "dial", "answer", "reject", "hangup", "mute", "unmute", "sendDtmf", "selectAudioDevice"] as const;
-const BACKEND_METHODS = ["hold", "resume", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty"] as const;
+const BACKEND_METHODS = ["hold", "resume", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty", "pauseRecording", "resumeRecording", "monitor", "setMonitorMode"] as const;
 
 /** A Connector in Node whose every request runs in the page's real connector. */
 export function bridgeConnector(tp: TwilioPage, config: PageConfig, capabilities: readonly Capability[]): Connector {
