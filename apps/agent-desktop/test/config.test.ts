@@ -49,7 +49,7 @@ describe("app configuration", () => {
       expect(Object.keys(options).sort(), connector).toEqual(names.filter((n) => URL_OPTIONS[connector]!.includes(n)).sort());
     }
     // Among them: every server, endpoint and credential option of every connector.
-    const sensitive = ["server", "uri", "user", "password", "iceServers", "ccpUrl", "loginUrl", "ringtoneUrl", "region", "outboundQueueArn", "tokenUrl", "token", "backendUrl", "signalingUrl", "edge"];
+    const sensitive = ["server", "uri", "user", "password", "iceServers", "ccpUrl", "loginUrl", "ringtoneUrl", "region", "outboundQueueArn", "tokenUrl", "token", "backendUrl", "signalingUrl", "edge", "monitorPrefix", "monitorDigits"];
     for (const [connector, names] of Object.entries(read)) for (const n of names.filter((x) => sensitive.includes(x))) expect(URL_OPTIONS[connector], `${connector}.${n}`).not.toContain(n);
   });
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { Call, DesktopEvent } from "@opencti/core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "./support/app-server.ts";
 import { launchBrowser } from "./support/browser.ts";
 import { serveBuiltApp, type BuiltApp } from "./support/built-app.ts";
 import { callCard, DEFAULT_QUERY, loginReady, openApp, openDrawer, recordCspViolations, ringInbound, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
@@ -278,5 +279,45 @@ describe("the agent page's drawer: a supervisor on the agent's call, and its rec
     await controls.getByRole("button", { name: "Supervisor listens" }).click();
     await expect.poll(() => controls.locator('[role="status"]').textContent()).toBe("There is no live call.");
     await noProblems(app);
+  });
+});
+
+describe("the supervisor page on a vendor connector (Amazon Connect, the fake CCP in a dev build)", () => {
+  let dev: AppServer;
+  beforeAll(async () => {
+    dev = await startAppServer();
+  });
+  afterAll(async () => {
+    await dev?.close();
+  });
+  const open = (options: Record<string, string>) => openApp(browser, `${dev.url}supervisor.html`, "", undefined, { connector: "amazon-connect", options: { ccpUrl: "fake", ...options } });
+
+  it("without a backend: says what the supervisor needs, no floor list and no form (the connector declares no monitoring)", async () => {
+    app = await open({});
+    const { page } = app;
+    await expect.poll(() => page.locator("#floor").textContent()).toContain("the Amazon Connect contact id");
+    expect(await page.locator("#floor").textContent()).toContain("@opencti/amazon-connect-backend");
+    expect(await page.locator("#floor table").count()).toBe(0);
+    expect(await page.locator("#floor button").count()).toBe(0);
+    expect(await page.locator("#monitoring").textContent()).toContain("as configured, cannot monitor calls");
+    expect(await page.locator("#monitoring form").count()).toBe(0);
+    expect(app.problems).toEqual([]);
+  });
+
+  it("with a backendUrl: the typed-target form with Connect's modes (no whisper), and the backend's refusal shown typed", async () => {
+    // A same-origin backend URL with nothing behind it: the connector's HTTP client says so.
+    app = await open({ backendUrl: "/no-backend-here" });
+    const { page, panel } = app;
+    const monitoring = page.locator("#monitoring");
+    await expect.poll(() => monitoring.textContent()).toContain("Modes this connector offers: Listen, Barge.");
+    expect(await page.locator("#floor table").count()).toBe(0);
+    await panel.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(() => monitoring.textContent()).not.toContain("Log in with the panel");
+    await monitoring.getByLabel("Call or agent id").fill("11111111-2222-3333-4444-555555555555");
+    await monitoring.getByRole("button", { name: "Listen", exact: true }).click();
+    const outcome = monitoring.locator(".outcome");
+    await expect.poll(() => outcome.getAttribute("data-code")).toBe("VENDOR_ERROR");
+    expect(await outcome.textContent()).toMatch(/^VENDOR_ERROR: The Amazon Connect backend refused monitor \(HTTP 404\)/);
+    expect(await page.evaluate(() => window.__opencti?.desktop?.snapshot().calls.length)).toBe(0);
   });
 });

@@ -13,8 +13,11 @@
  *   callDataAttributes comma-separated contact attributes shown as call data (default: all)
  *   outboundQueueArn  caller-id queue for outbound calls
  *   showCcp           "true" shows the CCP iframe (bottom right); hidden otherwise
+ *   backendUrl        the call-control backend (@opencti/amazon-connect-backend or your own, same JSON
+ *                     contract): supervisors' monitor and barge, recording pause/resume
+ *   recordedCalls     "false" when the instance's flows do not record calls (default true with a backend)
  */
-import { createAmazonConnectConnector, type AmazonConnectConnectorOptions } from "@opencti/amazon-connect";
+import { createAmazonConnectConnector, createHttpAmazonConnectBackend, type AmazonConnectConnectorOptions } from "@opencti/amazon-connect";
 import type { FakeCcp } from "@opencti/amazon-connect/testing";
 import { html, render } from "lit";
 // Streams as a classic script (its own chunk-free asset): no eval probe under the app's strict CSP.
@@ -88,6 +91,9 @@ export const load: LoadConnector = async ({ options }) => {
     ...(loadTimeout ? { ccpLoadTimeoutMs: loadTimeout } : {}),
     ...(attributes?.length ? { callDataAttributes: attributes } : {}),
     ...(options.outboundQueueArn ? { outboundQueueArn: options.outboundQueueArn } : {}),
+    // Same-origin, the user's session cookie goes along: the backend knows the supervisor by it.
+    ...(options.backendUrl ? { backend: createHttpAmazonConnectBackend({ url: options.backendUrl }) } : {}),
+    ...(flag(options.recordedCalls) !== undefined ? { recordedCalls: flag(options.recordedCalls)! } : {}),
   });
 
   let unmount: (() => void) | undefined;

@@ -16,7 +16,11 @@
  *   rejectCode   486 (default) | 603
  *   unregisterWhenNotReady  "true": "not ready" unregisters so no calls arrive
  *   wrapUp       "false" skips after-call work
+ *   recording    always | on-demand: the PBX records calls (pause/resume by INFO Record: off/on)
+ *   monitorPrefix  the PBX's monitoring feature code dialled before the extension (e.g. *222 for ChanSpy)
+ *   monitorDigits  the DTMF digit per mode in a session, e.g. "monitor=4,whisper=5,barge=6" (ChanSpy's d option)
  */
+import type { MonitorMode } from "@opencti/core";
 import { createSipConnector, type SipConnectorOptions } from "@opencti/sip";
 import { ConnectorUnavailableError, type LoadConnector } from "./types.ts";
 
@@ -24,6 +28,16 @@ const positive = (value: string | undefined): number | undefined => {
   const n = value === undefined ? NaN : Number(value);
   return Number.isInteger(n) && n > 0 ? n : undefined;
 };
+
+/** "monitor=4,whisper=5,barge=6" → { monitor: "4", … }; unknown modes and malformed pairs are left out (the connector checks the digits). */
+function monitorDigits(value: string | undefined): Partial<Record<MonitorMode, string>> {
+  const digits: Partial<Record<MonitorMode, string>> = {};
+  for (const pair of (value ?? "").split(",")) {
+    const [mode, digit] = pair.split("=").map((s) => s.trim());
+    if ((mode === "monitor" || mode === "whisper" || mode === "barge") && digit) digits[mode] = digit;
+  }
+  return digits;
+}
 
 export const load: LoadConnector = ({ options }) => {
   const servers = (options.server ?? "")
@@ -58,6 +72,8 @@ export const load: LoadConnector = ({ options }) => {
     rejectStatusCode: options.rejectCode === "603" ? 603 : 486,
     unregisterWhenNotReady: options.unregisterWhenNotReady === "true",
     wrapUp: options.wrapUp !== "false",
+    ...(options.recording === "always" || options.recording === "on-demand" ? { recording: options.recording } : {}),
+    ...(options.monitorPrefix ? { monitor: { prefix: options.monitorPrefix, digits: monitorDigits(options.monitorDigits) } } : {}),
   };
   return Promise.resolve({ connector: createSipConnector(sipOptions) });
 };
