@@ -14,12 +14,12 @@ import { html, nothing, render } from "lit";
 import { CUSTOMERS } from "../crm/directory.ts";
 
 /** The modes a connector declares, in MONITOR_MODES order; none without `monitor` (every session starts through it). */
-export function declaredModes(capabilities: readonly string[]): MonitorMode[] {
+function declaredModes(capabilities: readonly string[]): MonitorMode[] {
   return capabilities.includes("monitor") ? MONITOR_MODES.filter((m) => capabilities.includes(m)) : [];
 }
 
 /** The supervisor's live monitoring sessions (calls with direction `monitor`). */
-export const liveSessions = (desktop: Desktop): Call[] => desktop.snapshot().calls.filter((c) => c.direction === "monitor" && c.state !== "ended");
+const liveSessions = (desktop: Desktop): Call[] => desktop.snapshot().calls.filter((c) => c.direction === "monitor" && c.state !== "ended");
 
 const MODES: Record<MonitorMode, { button: string; doing: string; state: string }> = {
   monitor: { button: "Listen", doing: "listening", state: "Listening: nobody hears you" },
@@ -34,7 +34,7 @@ const FROM_LISTEN: Record<string, MonitorMode> = { silent: "monitor", coach: "wh
  * What the target is, per connector, and what the vendor needs for the page
  * to work (the backends' READMEs have the setup).
  */
-export const TARGETS: Readonly<Record<string, { target: string; example: string; needs: string }>> = {
+const TARGETS: Readonly<Record<string, { target: string; example: string; needs: string }>> = {
   simulator: {
     example: "floor-1 or agent-2",
     target: "a floor call's id (floor-1) or an agent's id (agent-2: their latest call)",
