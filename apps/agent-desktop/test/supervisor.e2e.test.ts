@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
 import { launchBrowser } from "./support/browser.ts";
 import { serveBuiltApp, type BuiltApp } from "./support/built-app.ts";
-import { callCard, DEFAULT_QUERY, loginReady, openApp, openDrawer, recordCspViolations, ringInbound, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
+import { callCard, DEFAULT_QUERY, loginReady, openApp, openDrawer, recordCspViolations, ringInbound, serveConfig, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
 
 // The committed pictures are refreshed with UPDATE_SCREENSHOTS=1; other runs write beside the test results.
 const screenshots = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots/" : "../test-results/screenshots/", import.meta.url));
@@ -319,5 +319,37 @@ describe("the supervisor page on a vendor connector (Amazon Connect, the fake CC
     await expect.poll(() => outcome.getAttribute("data-code")).toBe("VENDOR_ERROR");
     expect(await outcome.textContent()).toMatch(/^VENDOR_ERROR: The Amazon Connect backend refused monitor \(HTTP 404\)/);
     expect(await page.evaluate(() => window.__opencti?.desktop?.snapshot().calls.length)).toBe(0);
+  });
+});
+
+describe("the supervisor page on SIP: the modes config.json's feature code and digits reach", () => {
+  let dev: AppServer;
+  beforeAll(async () => {
+    dev = await startAppServer();
+  });
+  afterAll(async () => {
+    await dev?.close();
+  });
+
+  /** The page's monitoring view for these SIP options (no PBX behind the server: the modes are the configuration's, not the link's). */
+  async function monitoringText(options: Record<string, string>): Promise<string> {
+    const context = await browser.newContext();
+    try {
+      await serveConfig(context, { connector: "sip", options: { server: "ws://127.0.0.1:9/ws", uri: "sip:2001@pbx.example.com", ...options } });
+      const page = await context.newPage();
+      await page.goto(`${dev.url}supervisor.html`);
+      const monitoring = page.locator("#monitoring");
+      await expect.poll(() => monitoring.textContent(), { timeout: UI_TIMEOUT }).toMatch(/Modes this connector offers|cannot monitor/);
+      expect(await page.locator("#floor").textContent()).toContain("the agent's SIP extension");
+      return (await monitoring.textContent()) ?? "";
+    } finally {
+      await context.close();
+    }
+  }
+
+  it("a feature code with a digit per mode offers all three; without the whisper digit, no Whisper; without a code, none", async () => {
+    expect(await monitoringText({ monitorPrefix: "*222", monitorDigits: "monitor=4, whisper=5, barge=6" })).toContain("Modes this connector offers: Listen, Whisper, Barge.");
+    expect(await monitoringText({ monitorPrefix: "*222", monitorDigits: "monitor=4,barge=6,spy=9" })).toContain("Modes this connector offers: Listen, Barge.");
+    expect(await monitoringText({})).toContain("as configured, cannot monitor calls");
   });
 });
