@@ -70,6 +70,8 @@ afterAll(async () => {
 /** The conformance harness, and the emulator playing Twilio's signalling. */
 interface TwilioHarness extends ConnectorHarness {
   emulator: TwilioEmulator;
+  /** An SDP offer from the page's media server, for a call Twilio rings (emulator.ring). */
+  offer(callSid: string): Promise<string>;
 }
 
 /** Outbound numbers Twilio fails the way it does when the dialled leg fails behind `<Dial answerOnBridge>`: a hangup carrying the error. */
@@ -84,7 +86,7 @@ const FAILING = {
  * `tokenIdentity`: whom the page's access token names (another agent's token in the authorization test);
  * `variant`: a token Twilio refuses (31204 at the Device's listen), or a Chromium whose microphone is blocked.
  */
-async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENTITY): Promise<TwilioHarness> {
+async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENTITY, ringSessions = true): Promise<TwilioHarness> {
   const { rig, stub, backendUrl, variants } = await start();
   const variantRequested = variant.microphone !== undefined || variant.credentials !== undefined;
   const { emulator, tp, media, connector } = await openConnector(variantRequested ? await variants() : rig, {
@@ -104,7 +106,7 @@ async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENT
   // A participant the backend dials to this agent's Client (a supervisor's session): Twilio rings the browser, with
   // the query of `to` as the call's custom parameters.
   const onCreated = (_c: unknown, p: { callSid: string }, client: { identity: string; parameters: Record<string, string> } | undefined): void => {
-    if (client?.identity !== IDENTITY) return;
+    if (client?.identity !== IDENTITY || !ringSessions) return;
     void mediaOffer(tp.page, p.callSid).then((sdp) => emulator.ring({ callSid: p.callSid, sdp, from: "+15550001111", params: client.parameters }));
   };
   stub.on("participantRemoved", onRemoved);
@@ -115,6 +117,7 @@ async function createHarness(variant: HarnessVariant = {}, tokenIdentity = IDENT
   return {
     connector,
     emulator,
+    offer: (callSid) => mediaOffer(tp.page, callSid),
     destinations: { outbound: "+15550142", transferTarget: "+15550143", consultTarget: "+15550144", busy: FAILING.busy.to, notFound: FAILING.notFound.to, unavailable: FAILING.unavailable.to },
     driver: {
       async ringInbound(spec) {
@@ -277,6 +280,28 @@ describe("twilio: the backend's REST changes reach the browser through Twilio", 
       await expect(desktop.hold(call.id)).rejects.toMatchObject({ code: "AUTH_FAILED" });
       expect([...conference.participants.values()].find((p) => p.label === "customer")!.hold).toBe(false);
       await desktop.hangup(call.id);
+    } finally {
+      await desktop.destroy();
+      await h.dispose();
+    }
+  });
+
+  it("a session Twilio does not ring in time: monitor is REQUEST_TIMEOUT, and the leg it rings afterwards (or any opencti=monitor offer nobody asked for) is declined, never offered to the agent", async () => {
+    const { stub } = await start();
+    const h = await createHarness({}, IDENTITY, false);
+    const { desktop, waitFor, events } = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 15_000, intervalMs: 20 });
+    try {
+      await waitFor(() => desktop.snapshot().link === "connected");
+      await desktop.login({});
+      const target = await h.driver.monitorTarget!();
+      await expect(desktop.monitor(target)).rejects.toMatchObject({ code: "REQUEST_TIMEOUT" });
+      const leg = [...stub.findParticipant(target)!.conference.participants.values()].find((p) => p.label === "supervisor")!;
+      expect(leg).toBeDefined();
+      // Twilio rings it now: nobody waits for it.
+      h.emulator.ring({ callSid: leg.callSid, sdp: await h.offer(leg.callSid), from: "+15550001111", params: { opencti: "monitor" } });
+      await waitFor(() => h.emulator.frames("reject").some((p) => p.callsid === leg.callSid));
+      expect(desktop.snapshot().calls).toEqual([]);
+      expect(events.filter((e) => e.type === "call.ringing")).toEqual([]);
     } finally {
       await desktop.destroy();
       await h.dispose();
