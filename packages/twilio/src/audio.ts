@@ -98,9 +98,10 @@ export function createTwilioAudio(ctx: () => ConnectorContext | undefined, wrap:
     return was;
   }
 
-  /** Re-reads once the SDK's own input promise (a fallback it started) settled. */
+  /** Re-reads once the SDK's own input promise (a fallback it started; `_getInputDevicePromise`, which 2.18 has and Device.connect awaits too) settled. */
   async function settled(audio: AudioHelper): Promise<void> {
-    await audio._getInputDevicePromise()?.catch(() => undefined);
+    const pending = (audio as { _getInputDevicePromise?: () => Promise<void> | null })._getInputDevicePromise?.();
+    await pending?.catch(() => undefined);
     report(audio);
   }
 
