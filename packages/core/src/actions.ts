@@ -40,6 +40,8 @@ export function actionsFor(call: Call, partner: Call | undefined, othersTalking:
   // A supervisor's monitoring session: leave it, or change how the supervisor is on the watched call.
   if (call.direction === "monitor") {
     if (call.state === "connected") wanted.push("setMonitorMode");
+    // (A vendor that puts a session through after-call work: it can be finished.)
+    else if (call.state === "wrapup") wanted.push("completeWrapUp");
     return wanted.filter((a) => capabilities.has(ACTION_CAPABILITY[a]));
   }
   if (live && call.recording === "active") wanted.push("pauseRecording");

@@ -102,4 +102,20 @@ describe("monitoring", () => {
     rec.ctx.upsertCall({ id: "c1", state: "connected", parties: [agent, { id: "sup", role: "supervisor", state: "connected", monitorMode: "shout" as never }] });
     expect(events.at(-1)).toMatchObject({ type: "error", code: "INVALID_VENDOR_EVENT" });
   });
+
+  it("refuses to start a session while the supervisor is on another call (as dial does), and a session in wrap-up can be finished", async () => {
+    const { rec, desktop } = await setUp(ALL_CAPABILITIES.filter((c) => c !== "callWaiting"));
+    rec.ctx.upsertCall({ id: "c1", state: "connected", direction: "inbound" });
+    await expect(desktop.monitor("contact-9")).rejects.toMatchObject({ code: "INVALID_STATE", request: "monitor" });
+    rec.ctx.upsertCall({ id: "c1", state: "held" });
+    await expect(desktop.monitor("contact-9")).rejects.toMatchObject({ code: "INVALID_STATE" });
+    expect(rec.calls.filter((c) => c.method === "monitor")).toHaveLength(0);
+    rec.ctx.removeCall("c1", "remote_hangup");
+    const id = await desktop.monitor("contact-9");
+    await expect(desktop.monitor("contact-10")).rejects.toMatchObject({ code: "INVALID_STATE" });
+    rec.ctx.upsertCall({ id, state: "wrapup", direction: "monitor" });
+    expect(desktop.getCall(id)?.actions).toEqual(["completeWrapUp"]);
+    await desktop.completeWrapUp(id);
+    expect(desktop.getCall(id)).toBeUndefined();
+  });
 });

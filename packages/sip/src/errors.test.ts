@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { callError, deviceError, registerError, transferError } from "./errors.js";
+import { callError, deviceError, recordingError, registerError, transferError } from "./errors.js";
 import { SipFailure } from "./stack.js";
 
 describe("SIP failures as typed errors", () => {
@@ -56,5 +56,16 @@ describe("audio devices the browser refused, as typed errors", () => {
   ] as const)("%s on the %s is %s", (name, use, code) => {
     const error = deviceError(new DOMException("x", name), use, "Headset");
     expect(error).toMatchObject({ code, request: "selectAudioDevice" });
+  });
+});
+
+describe("Record INFO refusals", () => {
+  it("403/405/501 NOT_SUPPORTED, 481 INVALID_STATE, 408 REQUEST_TIMEOUT that is not retryable (a toggling record feature may have acted)", () => {
+    const as = (status: number) => recordingError(new SipFailure(`${status} x`, status), "pauseRecording");
+    expect([403, 405, 501].map((s) => as(s).code)).toEqual(["NOT_SUPPORTED", "NOT_SUPPORTED", "NOT_SUPPORTED"]);
+    expect(as(481).code).toBe("INVALID_STATE");
+    expect(as(408)).toMatchObject({ code: "REQUEST_TIMEOUT", retryable: false, request: "pauseRecording" });
+    expect(as(408).message).toMatch(/state is unknown/);
+    expect(as(500).code).toBe("VENDOR_ERROR");
   });
 });

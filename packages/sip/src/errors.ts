@@ -60,7 +60,8 @@ export function transferError(status: number, reasonPhrase: string | undefined, 
 /**
  * A Record INFO the PBX refused (pauseRecording / resumeRecording): 403, 405 or 501 (Asterisk answers
  * 403 when the endpoint has no one_touch_recording or no record feature) is NOT_SUPPORTED, 481 (the
- * dialog is gone) INVALID_STATE, 408 or no answer REQUEST_TIMEOUT, anything else VENDOR_ERROR. The
+ * dialog is gone) INVALID_STATE, 408 or no answer REQUEST_TIMEOUT (not retryable: a toggling PBX may
+ * have acted on it), anything else VENDOR_ERROR. The
  * message names the status; the call's recording stays as it was.
  */
 export function recordingError(error: unknown, request: "pauseRecording" | "resumeRecording"): CtiError {
@@ -69,7 +70,8 @@ export function recordingError(error: unknown, request: "pauseRecording" | "resu
   const words = `The PBX refused to ${request === "pauseRecording" ? "pause" : "resume"} the recording (${errorMessage(error, String(status))})`;
   if (status === 403 || status === 405 || status === 501) return new CtiError("NOT_SUPPORTED", `${words}: it does not take one-touch recording (Record INFO) from this phone.`, { request, cause: error });
   if (status === 481) return new CtiError("INVALID_STATE", `${words}: the call is gone.`, { request, cause: error });
-  if (status === 408) return new CtiError("REQUEST_TIMEOUT", `${words}.`, { request, cause: error, retryable: true });
+  // Not retryable: a PBX whose record feature toggles (Asterisk's default automixmon) may have acted on it, and a retry would flip it back.
+  if (status === 408) return new CtiError("REQUEST_TIMEOUT", `${words}: the recording's state is unknown; check it before you try again.`, { request, cause: error, retryable: false });
   return new CtiError("VENDOR_ERROR", `${words}.`, { request, cause: error });
 }
 
