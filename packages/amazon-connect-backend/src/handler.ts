@@ -7,10 +7,12 @@
  *
  * Trust boundaries (README, "Authorization model"): every browser request is
  * authenticated to a Connect user (`authenticate`); a supervisor may monitor
- * a contact only when `authorizeMonitor` says so (absent: nobody may); an
- * agent may pause or resume only the recording of a live voice contact
- * Connect says it is connected to (DescribeContact's `AgentInfo.Id` is the
- * caller's user id). Ids pass their format check before the SDK sees them;
+ * a contact only when `authorizeMonitor` says so (absent: nobody may), for
+ * exactly the capabilities asked, and never a contact with no agent yet, its
+ * own contact or a monitoring session; an agent may pause or resume only the
+ * recording of a live voice contact Connect says it is connected to
+ * (DescribeContact's `AgentInfo.Id` is the caller's user id, not a
+ * supervisor's monitoring contact, the agent not yet in after-contact work). Ids pass their format check before the SDK sees them;
  * each request ends within a deadline; answers carry fixed messages only.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -30,8 +32,13 @@ export interface Caller {
 export interface MonitorRequest {
   readonly caller: Caller;
   readonly contactId: string;
-  /** The Connect user id of the agent on the contact (DescribeContact's AgentInfo.Id), when it has one. */
-  readonly agentId: string | undefined;
+  /** The Connect user id of the agent on the contact (DescribeContact's AgentInfo.Id): never the caller's (a contact without an agent, or the caller's own, is refused before `authorizeMonitor`). */
+  readonly agentId: string;
+  /**
+   * Exactly what MonitorContact will allow for this session (its AllowedMonitorCapabilities): `["SILENT_MONITOR"]`
+   * (listen only: the session can never barge) or `["SILENT_MONITOR", "BARGE"]` (may barge now or later, in the
+   * supervisor's CCP, without coming back here). Decide on both, e.g. allow BARGE only to those who may barge.
+   */
   readonly capabilities: readonly MonitorCapability[];
 }
 
@@ -149,10 +156,16 @@ export function createConnectBackendHandler(options: ConnectBackendOptions): Han
     return contact;
   }
 
-  /** The agent's own contact: Connect says the caller is the agent connected to it. */
+  /**
+   * The agent's own contact: Connect says the caller is the agent connected to it (AgentInfo.Id),
+   * still on it (no AgentInfo.AfterContactWorkStartTimestamp: an agent who left is in after-contact
+   * work), and it is a customer's contact, not a supervisor's monitoring one (InitiationMethod MONITOR,
+   * whose AgentInfo is the supervisor).
+   */
   async function ownContact(r: Request, id: string): Promise<Contact> {
     const contact = await liveVoice(r, id);
-    if (contact.AgentInfo?.Id !== r.caller.userId) throw FAIL.notYourContact();
+    const agent = contact.AgentInfo;
+    if (agent?.Id !== r.caller.userId || agent.AfterContactWorkStartTimestamp !== undefined || contact.InitiationMethod === "MONITOR") throw FAIL.notYourContact();
     return contact;
   }
 
@@ -164,7 +177,13 @@ export function createConnectBackendHandler(options: ConnectBackendOptions): Han
       const contact = await liveVoice(r, id).catch((e: unknown) => {
         throw e instanceof ContractError && e.status === 409 ? FAIL.nothingToMonitor() : e;
       });
-      const allowed = options.authorizeMonitor ? await options.authorizeMonitor({ caller: r.caller, contactId: id, agentId: contact.AgentInfo?.Id, capabilities: wanted }) : false;
+      // Only a customer's contact an agent is on, and someone else's: a queued contact has no agent
+      // to monitor yet, and a supervisor's own contact or monitoring session is not theirs to watch.
+      const agentId = contact.AgentInfo?.Id;
+      if (contact.InitiationMethod === "MONITOR") throw FAIL.notACustomerContact();
+      if (agentId === undefined || agentId === "") throw FAIL.noAgentToMonitor();
+      if (agentId === r.caller.userId) throw FAIL.ownToMonitor();
+      const allowed = options.authorizeMonitor ? await options.authorizeMonitor({ caller: r.caller, contactId: id, agentId, capabilities: wanted }) : false;
       if (allowed !== true) throw FAIL.mayNotMonitor();
       const out = await aws(r, (abortSignal) => client.send(new MonitorContactCommand({ InstanceId: instanceId, ContactId: id, UserId: r.caller.userId, AllowedMonitorCapabilities: wanted }), { abortSignal }));
       if (typeof out.ContactId !== "string") throw FAIL.connect();

@@ -114,8 +114,38 @@ describe("the HTTP contract over the official AWS SDK and the Connect API stub",
     // The SDK fills the idempotency token.
     expect((request.body as { ClientToken?: unknown }).ClientToken).toEqual(expect.any(String));
     expect((await post("monitor", { contactId: contact.id, capabilities: ["SILENT_MONITOR"] }, "supervisor-session")).json).toMatchObject({ capabilities: ["SILENT_MONITOR"] });
+    // What authorizeMonitor decided on is exactly what MonitorContact allowed: listen only.
+    expect(authorized[1]!.capabilities).toEqual(["SILENT_MONITOR"]);
+    expect(stub.monitors[1]!.capabilities).toEqual(["SILENT_MONITOR"]);
     // A contact Connect does not know: the target is wrong.
     expect(await post("monitor", { contactId: "cccccccc-0000-4000-8000-00000000dead" }, "supervisor-session")).toEqual({ status: 409, json: { error: { code: "INVALID_DESTINATION", message: "No live voice contact to monitor" } } });
+  });
+
+  it("monitor: a queued contact (no agent yet) and the caller's own contact never reach MonitorContact, whatever authorizeMonitor says", async () => {
+    const queued = stub.addContact();
+    expect(await post("monitor", { contactId: queued.id }, "supervisor-session")).toEqual({ status: 409, json: { error: { code: "INVALID_STATE", message: "The contact has no agent to monitor" } } });
+    const own = stub.addContact({ agentId: SUPERVISOR });
+    expect(await post("monitor", { contactId: own.id }, "supervisor-session")).toEqual({ status: 403, json: { error: { code: "AUTH_FAILED", message: "A user may not monitor its own contact" } } });
+    // A supervisor's monitoring contact is not a customer's call to monitor either.
+    const watched = stub.addContact({ agentId: AGENT });
+    const session = (await post("monitor", { contactId: watched.id }, "supervisor-session")).json.contactId as string;
+    expect(stub.contacts.get(session)).toMatchObject({ initiationMethod: "MONITOR", agentId: SUPERVISOR });
+    expect((await post("monitor", { contactId: session }, "supervisor-session")).json).toEqual({ error: { code: "AUTH_FAILED", message: "A monitoring session is not a contact to monitor" } });
+    expect(stub.monitors.map((m) => m.contactId)).toEqual([watched.id]);
+    expect(authorized.map((r) => r.contactId)).toEqual([watched.id]);
+  });
+
+  it("recording: a supervisor's monitoring contact (InitiationMethod MONITOR) and a contact the agent has left (after-contact work) are not the caller's to pause", async () => {
+    const contact = stub.addContact({ agentId: AGENT });
+    const { json } = await post("monitor", { contactId: contact.id, capabilities: ["SILENT_MONITOR"] }, "supervisor-session");
+    const session = stub.contacts.get(json.contactId as string)!;
+    // The stub models the contact MonitorContact creates: the supervisor is its agent.
+    expect(session).toMatchObject({ initiationMethod: "MONITOR", agentId: SUPERVISOR, recording: "active" });
+    expect(await post("suspendRecording", { contactId: session.id }, "supervisor-session")).toEqual({ status: 403, json: { error: { code: "AUTH_FAILED", message: "The contact is not this agent's" } } });
+    contact.afterContactWorkAt = Date.now();
+    expect(await post("suspendRecording", { contactId: contact.id })).toEqual({ status: 403, json: { error: { code: "AUTH_FAILED", message: "The contact is not this agent's" } } });
+    expect(stub.requests.some((r) => r.path.includes("suspend"))).toBe(false);
+    expect([contact.recording, session.recording]).toEqual(["active", "active"]);
   });
 
   it("monitor is denied by default: an agent (authorize says no), and a backend without authorizeMonitor", async () => {

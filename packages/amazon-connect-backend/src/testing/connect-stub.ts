@@ -34,6 +34,8 @@ export interface StubContact {
   agentId?: string;
   channel: "VOICE" | "CHAT" | "TASK";
   initiationMethod: string;
+  /** Epoch ms; set when the agent left it and after-contact work began (DescribeContact's AgentInfo.AfterContactWorkStartTimestamp). */
+  afterContactWorkAt?: number;
   /** Epoch ms; set when the contact ended. */
   disconnectedAt?: number;
   recording: StubRecording;
@@ -196,7 +198,7 @@ export class ConnectApiStub extends EventEmitter<ConnectApiStubEvents> {
     return c;
   }
 
-  /** DescribeContact's answer: `{ Contact: { Arn, Id, InitialContactId, InitiationMethod, Channel, AgentInfo?, InitiationTimestamp, DisconnectTimestamp? } }` (timestamps in epoch seconds). */
+  /** DescribeContact's answer: `{ Contact: { Arn, Id, InitialContactId, InitiationMethod, Channel, AgentInfo?: { Id, ConnectedToAgentTimestamp, AfterContactWorkStartTimestamp? }, InitiationTimestamp, DisconnectTimestamp? } }` (timestamps in epoch seconds). */
   private describe(instanceId: string, contactId: string): unknown {
     this.instance(instanceId);
     const c = this.contact(contactId);
@@ -207,14 +209,18 @@ export class ConnectApiStub extends EventEmitter<ConnectApiStubEvents> {
         InitialContactId: c.initialContactId,
         InitiationMethod: c.initiationMethod,
         Channel: c.channel,
-        ...(c.agentId ? { AgentInfo: { Id: c.agentId, ConnectedToAgentTimestamp: Math.floor(Date.now() / 1000) } } : {}),
+        ...(c.agentId ? { AgentInfo: { Id: c.agentId, ConnectedToAgentTimestamp: Math.floor(Date.now() / 1000), ...(c.afterContactWorkAt !== undefined ? { AfterContactWorkStartTimestamp: c.afterContactWorkAt / 1000 } : {}) } } : {}),
         InitiationTimestamp: Math.floor(Date.now() / 1000),
         ...(c.disconnectedAt !== undefined ? { DisconnectTimestamp: c.disconnectedAt / 1000 } : {}),
       },
     };
   }
 
-  /** MonitorContact: `{ InstanceId, ContactId, UserId, AllowedMonitorCapabilities?, ClientToken? }` → `{ ContactId, ContactArn }`. */
+  /**
+   * MonitorContact: `{ InstanceId, ContactId, UserId, AllowedMonitorCapabilities?, ClientToken? }` → `{ ContactId, ContactArn }`.
+   * As Connect, it creates the supervisor's own contact (listed in `contacts`): a voice contact with
+   * InitiationMethod `MONITOR` whose agent (AgentInfo.Id) is the supervisor, recorded as the monitored one is.
+   */
   private monitor(body: unknown): unknown {
     const b = this.fields(body, ["InstanceId", "ContactId", "UserId"]);
     const caps = b.AllowedMonitorCapabilities;
@@ -227,6 +233,7 @@ export class ConnectApiStub extends EventEmitter<ConnectApiStubEvents> {
     if (c.disconnectedAt !== undefined) throw invalid("Contact is not active");
     const monitor: StubMonitor = { id: randomUUID(), contactId: c.id, userId: b.UserId as string, capabilities: (caps as string[] | undefined) ?? ["SILENT_MONITOR"] };
     this.monitors.push(monitor);
+    this.contacts.set(monitor.id, { id: monitor.id, initialContactId: monitor.id, channel: c.channel, initiationMethod: "MONITOR", agentId: monitor.userId, recording: c.recording });
     this.emit("monitor", monitor);
     return { ContactId: monitor.id, ContactArn: this.arn("contact", monitor.id) };
   }
