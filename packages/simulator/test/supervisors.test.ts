@@ -212,9 +212,13 @@ describe("monitoring the floor", () => {
     expect(unknown).toMatchObject({ code: "INVALID_DESTINATION", message: expect.stringMatching(/agent-404/) });
     const floor = server.startFloorCall({ agentId: "agent-2" });
     await desktop.monitor(floor);
+    // A second session while in one: core refuses it first (the supervisor is on a call) …
     const twice = await rejection(desktop.monitor(floor));
-    expect(twice).toMatchObject({ code: "INVALID_STATE", message: expect.stringMatching(/already monitored/) });
+    expect(twice).toMatchObject({ code: "INVALID_STATE", message: expect.stringMatching(/leave the current session/) });
     expect(desktop.snapshot().calls).toHaveLength(1);
+    // … and the server refuses a call already monitored (here from the bare wire).
+    const raw = rawClient(server);
+    expect(await raw.send("monitor", { target: floor, listen: "silent" })).toMatchObject({ ok: false, error: { code: "INVALID_STATE", message: expect.stringMatching(/already monitored/) } });
   });
 
   it("the server keeps a session to leaving and changing mode, checks the mode, and monitors only while the agent is free", async () => {
