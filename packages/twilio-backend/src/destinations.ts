@@ -14,7 +14,9 @@ export interface DestinationPolicy {
 }
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;
-const CLIENT = /^client:[A-Za-z0-9_.@-]{1,121}$/;
+/** A Twilio Client identity this package dials or names as a leg's `client:`: nothing a URL or query could split (`?`, `&`, `/`, `%`, spaces). */
+export const CLIENT_IDENTITY = /^[A-Za-z0-9_.@-]{1,121}$/;
+const CLIENT = new RegExp(`^client:${CLIENT_IDENTITY.source.slice(1, -1)}$`);
 // No `?headers` and no parameters but transport: a SIP URI must not smuggle X- headers or routing into Twilio's INVITE.
 const SIP = /^sip:[A-Za-z0-9_.+-]{1,64}@([A-Za-z0-9.-]{1,253})(?::[0-9]{1,5})?(?:;transport=(?:udp|tcp|tls))?$/;
 

@@ -15,10 +15,11 @@
  * check before the twilio client builds a URL from them, dials only allowed
  * destinations, and ends within a deadline; answers carry fixed messages only.
  */
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import twilio from "twilio";
 import { ContractError, FAIL, fromTwilio, scrubError } from "./contract.js";
-import { destinationAllowed, type DestinationPolicy } from "./destinations.js";
+import { CLIENT_IDENTITY, destinationAllowed, type DestinationPolicy } from "./destinations.js";
 
 export type { DestinationPolicy } from "./destinations.js";
 
@@ -104,12 +105,30 @@ const isOperation = (name: string): name is Operation => (OPERATIONS as readonly
 const CALL_SID = /^CA[0-9a-f]{32}$/;
 const CONFERENCE_SID = /^CF[0-9a-f]{32}$/;
 
-/** Participants this backend dials into a conference: never its owning agent. */
-const ADDED_LABELS: ReadonlySet<string> = new Set(["consult", "transfer", "supervisor"]);
-/** The parties an agent may drop (a supervisor is not the agent's to drop). */
+/**
+ * The parties an agent dialled (consult, transfer): the ones it may drop, and
+ * the only ones a completeTransfer / conference may name (a supervisor is not
+ * the agent's to drop or hand the customer to).
+ */
 const DROPPABLE_LABELS: ReadonlySet<string> = new Set(["consult", "transfer"]);
 const SUPERVISOR_LABEL = "supervisor";
 const CUSTOMER_LABEL = "customer";
+/**
+ * A supervisor participant's label: `supervisor:<watched agent's CallSid>:<8 hex>`
+ * (at most 54 characters; Twilio wants labels unique within a conference,
+ * at most 128 characters, without "/", and not a bare CallSid). The watched
+ * leg is recorded when the session starts, so a change of mode and the
+ * agent's leaving find it without guessing; a bare "supervisor" (an older
+ * session) is still a supervisor, watching nobody known.
+ */
+const SUPERVISOR_SESSION = /^supervisor:(CA[0-9a-f]{32}):[0-9a-f]{8}$/;
+const supervisorLabel = (agentCallSid: string): string => `${SUPERVISOR_LABEL}:${agentCallSid}:${randomBytes(4).toString("hex")}`;
+const isSupervisor = (label: string): boolean => label === SUPERVISOR_LABEL || label.startsWith(`${SUPERVISOR_LABEL}:`);
+/** The agent leg a supervisor participant watches, from its label; undefined for anything else. */
+const watchedBy = (label: string): string | undefined => SUPERVISOR_SESSION.exec(label)?.[1];
+/** Participants this backend dials into a conference: never its owning agent. */
+const isAdded = (label: string): boolean => DROPPABLE_LABELS.has(label) || isSupervisor(label);
+const labelOf = (p: { label?: string | null }): string => (typeof p.label === "string" ? p.label : "");
 const MONITOR_MODES: readonly MonitorMode[] = ["monitor", "whisper", "barge"];
 
 /**
@@ -263,6 +282,8 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     if (!options.authenticate) return undefined; // the insecure lab mode
     const identity = await options.authenticate(req);
     if (typeof identity !== "string" || identity === "") throw FAIL.unauthenticated();
+    // Pasted into `client:<identity>` legs and dial destinations: nothing that could split that URL.
+    if (!CLIENT_IDENTITY.test(identity)) throw FAIL.badIdentity();
     return identity;
   }
 
@@ -293,10 +314,9 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     const participants = await r.rest(() => client.conferences(conferenceSid).participants.list({ limit: 250 }));
     const self = participants.find((p) => p.callSid === agentCallSid);
     if (!self) return undefined;
-    const labelOf = (p: { label?: string | null }): string => (typeof p.label === "string" ? p.label : "");
-    if (labelOf(self) === CUSTOMER_LABEL || ADDED_LABELS.has(labelOf(self))) throw FAIL.notOwningAgent();
+    if (labelOf(self) === CUSTOMER_LABEL || isAdded(labelOf(self))) throw FAIL.notOwningAgent();
     // Everyone but the parties this backend dialled: the customer and the owning agent.
-    const principals = participants.filter((p) => !ADDED_LABELS.has(labelOf(p)));
+    const principals = participants.filter((p) => !isAdded(labelOf(p)));
     const customer = principals.find((p) => labelOf(p) === CUSTOMER_LABEL) ?? (principals.length === 2 ? principals.find((p) => p !== self) : undefined);
     if (!customer || !CALL_SID.test(customer.callSid)) throw FAIL.noCustomer();
     if (principals.length !== 2) throw FAIL.ambiguousAgent();
@@ -335,6 +355,12 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     if (!at.participants.has(sid)) throw FAIL.notInConference();
   }
 
+  /** completeTransfer / conference: the party must be one the agent dialled (`consult` or `transfer`), never a supervisor, the customer or the agent. */
+  function requireConsultParty(at: Located, sid: string): void {
+    requireMember(at, sid);
+    if (!DROPPABLE_LABELS.has(at.labels.get(sid) ?? "")) throw FAIL.notConsultParty();
+  }
+
   async function destination(r: Request): Promise<string> {
     const to = text(r.body, "to");
     if (!destinationAllowed(to, options.destinations)) throw FAIL.destination();
@@ -346,7 +372,26 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
 
   const participant = (at: Located, sid: string) => client.conferences(at.conferenceSid).participants(sid);
   const setHold = (r: Request, at: Located, hold: boolean) => r.rest(() => participant(at, at.customerCallSid).update(hold && options.holdUrl ? { hold, holdUrl: options.holdUrl } : { hold }));
-  const removeAgent = (r: Request, at: Located) => r.rest(() => participant(at, at.agentCallSid).remove()); // Twilio hangs up the agent's leg
+  /** Removes participants; one that already left (404) is gone, as wanted. */
+  const removeAll = (r: Request | Rest, conferenceSid: string, sids: readonly string[]) =>
+    Promise.all(
+      sids.map((sid) =>
+        (typeof r === "function" ? r : r.rest)(() => client.conferences(conferenceSid).participants(sid).remove()).catch((e: unknown) => {
+          if (!(e instanceof ContractError && e.code === "INVALID_STATE")) throw e;
+          return false;
+        }),
+      ),
+    );
+  /**
+   * The agent leaves its conference (blind or completed transfer): every
+   * supervisor goes first (a session is authorized for the agent's call, not
+   * for the customer and whoever it was handed to), then the agent's leg
+   * (Twilio hangs it up).
+   */
+  const removeAgent = async (r: Request, at: Located) => {
+    await removeAll(r, at.conferenceSid, [...at.labels].filter(([, label]) => isSupervisor(label)).map(([sid]) => sid));
+    await r.rest(() => participant(at, at.agentCallSid).remove());
+  };
   const statusCallback = (agentCallSid: string): string => `${publicUrl}/status?agentCallSid=${agentCallSid}`;
 
   const operations: Record<Operation, (r: Request) => Promise<Body>> = {
@@ -387,7 +432,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
       const agent = callSid(r.body, "callSid");
       const consult = callSid(r.body, "consultCallSid");
       const at = await locate(r, agent);
-      requireMember(at, consult);
+      requireConsultParty(at, consult);
       await setHold(r, at, false);
       await removeAgent(r, at);
       return {};
@@ -396,7 +441,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
       const agent = callSid(r.body, "callSid");
       const consult = callSid(r.body, "consultCallSid");
       const at = await locate(r, agent);
-      requireMember(at, consult);
+      requireConsultParty(at, consult);
       await setHold(r, at, false);
       return {};
     },
@@ -418,8 +463,9 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     /**
      * A supervisor's session on the agent leg `target`: after the checks, a
      * participant dialling the supervisor's own Client (`client:<identity>?opencti=monitor`,
-     * the query reaching the Voice SDK as custom parameters), labelled
-     * "supervisor", in `mode` → `{ callSid: <the supervisor's leg>, mode }`.
+     * the query reaching the Voice SDK as custom parameters; the identity
+     * matched CLIENT_IDENTITY in identify, so it cannot split that URL),
+     * labelled `supervisor:<target>:<8 hex>`, in `mode` → `{ callSid: <the supervisor's leg>, mode }`.
      */
     async monitor(r) {
       const mode = monitorMode(r.body);
@@ -438,7 +484,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
         client.conferences(at.conferenceSid).participants.create({
           from: options.callerId,
           to: `client:${supervisor}?opencti=monitor`,
-          label: SUPERVISOR_LABEL,
+          label: supervisorLabel(at.agentCallSid),
           endConferenceOnExit: false,
           beep: "false",
           ...modeSettings(mode, at.agentCallSid),
@@ -447,19 +493,27 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
       return { callSid: added.callSid, mode };
     },
 
-    /** A session's new mode: the supervisor's own leg, re-authorized for the mode, its participant updated. */
+    /**
+     * A session's new mode: the supervisor's own leg, re-authorized for the
+     * mode against the agent leg recorded in its label at the start (which
+     * must still be that conference's owning agent leg, else 409), its
+     * participant updated.
+     */
     async setMonitorMode(r) {
       const mode = monitorMode(r.body);
-      const session = await supervisorLeg(r);
-      await authorize(session.supervisor, session.agent, session.at.agentCallSid, mode);
-      await r.rest(() => participant(session.at, session.callSid).update(modeSettings(mode, session.at.agentCallSid)));
+      const leg = await supervisorLeg(r);
+      const watched = watchedBy(leg.label) ?? fail(FAIL.sessionWithoutAgent());
+      const at = (await membersWith(r, leg.conferenceSid, watched)) ?? fail(FAIL.sessionWithoutAgent());
+      const agent = clientOf(await r.rest(() => client.calls(watched).fetch())) ?? fail(FAIL.sessionWithoutAgent());
+      await authorize(leg.supervisor, agent, watched, mode);
+      await r.rest(() => participant(at, leg.callSid).update(modeSettings(mode, watched)));
       return { mode };
     },
 
-    /** Leaving: the supervisor's participant removed (Twilio hangs its leg up). */
+    /** Leaving: the caller's own supervisor participant removed (Twilio hangs its leg up), whoever else is still there. */
     async stopMonitor(r) {
-      const session = await supervisorLeg(r);
-      await r.rest(() => participant(session.at, session.callSid).remove());
+      const leg = await supervisorLeg(r);
+      await r.rest(() => client.conferences(leg.conferenceSid).participants(leg.callSid).remove());
       return {};
     },
   };
@@ -487,10 +541,11 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
 
   /**
    * `callSid` must be the identity's own supervisor leg (ownership as for an
-   * agent's leg: Twilio rang `client:<identity>`), a "supervisor" participant
-   * of a conference whose owning agent leg it watches.
+   * agent's leg: Twilio rang `client:<identity>`), a supervisor participant
+   * (403 when it is another participant) of an in-progress conference (409
+   * when none): its conference and label.
    */
-  async function supervisorLeg(r: Request): Promise<{ callSid: string; supervisor: string; agent: string; at: Located }> {
+  async function supervisorLeg(r: Request): Promise<{ callSid: string; supervisor: string; conferenceSid: string; label: string }> {
     const sid = callSid(r.body, "callSid");
     const supervisor = r.identity ?? fail(FAIL.supervisorIdentity());
     await checkOwnership(r, sid);
@@ -501,12 +556,8 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
       const participants = await r.rest(() => client.conferences(conferenceSid).participants.list({ limit: 250 }));
       const self = participants.find((p) => p.callSid === sid);
       if (!self) continue;
-      if (self.label !== SUPERVISOR_LABEL) throw FAIL.notSupervisorLeg();
-      const owner = participants.find((p) => p.label !== CUSTOMER_LABEL && !ADDED_LABELS.has(typeof p.label === "string" ? p.label : ""));
-      if (!owner) throw FAIL.noConference();
-      const at = await locate(r, owner.callSid, false);
-      const agent = clientOf(await r.rest(() => client.calls(at.agentCallSid).fetch())) ?? fail(FAIL.noConference());
-      return { callSid: sid, supervisor, agent, at };
+      if (!isSupervisor(labelOf(self))) throw FAIL.notSupervisorLeg();
+      return { callSid: sid, supervisor, conferenceSid, label: labelOf(self) };
     }
     throw FAIL.noConference();
   }
@@ -531,15 +582,27 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     await rest(() => client.calls(agentCallSid).userDefinedMessages.create({ content }));
   }
 
-  /** `<Conference statusCallback="<publicUrl>/conference-status" statusCallbackEvent="start end join leave">`: keeps CallSid → conference. */
-  function onConferenceStatus(req: IncomingMessage, raw: string): void {
+  /**
+   * `<Conference statusCallback="<publicUrl>/conference-status" statusCallbackEvent="start end join leave">`:
+   * keeps CallSid → conference; when a participant leaves, the supervisors
+   * watching that leg (their label names it) are removed too, so no session
+   * outlives the agent's call (one participant list per leave, 404 ignored).
+   */
+  async function onConferenceStatus(req: IncomingMessage, raw: string, rest: Rest): Promise<void> {
     const params = verifiedParams(req, raw, "conference-status");
     const conference = params.ConferenceSid ?? "";
     const call = params.CallSid ?? "";
     if (!CONFERENCE_SID.test(conference)) throw FAIL.badCallback();
     if (params.StatusCallbackEvent === "participant-join" && CALL_SID.test(call)) remember(call, conference);
-    if (params.StatusCallbackEvent === "participant-leave") conferenceOf.delete(call);
     if (params.StatusCallbackEvent === "conference-end") for (const [c, f] of conferenceOf) if (f === conference) conferenceOf.delete(c);
+    if (params.StatusCallbackEvent !== "participant-leave") return;
+    conferenceOf.delete(call);
+    if (!CALL_SID.test(call)) return;
+    const participants = await rest(() => client.conferences(conference).participants.list({ limit: 250 })).catch((e: unknown) => {
+      if (e instanceof ContractError && e.code === "INVALID_STATE") return []; // the conference ended
+      throw e;
+    });
+    await removeAll(rest, conference, participants.filter((p) => watchedBy(labelOf(p)) === call).map((p) => p.callSid));
   }
 
   // ---- routing ----
@@ -562,7 +625,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
       return { status: 204 };
     }
     if (name === "conference-status") {
-      onConferenceStatus(req, await readBody(req));
+      await onConferenceStatus(req, await readBody(req), rest);
       return { status: 204 };
     }
     if (!isOperation(name)) throw FAIL.unknownOperation();

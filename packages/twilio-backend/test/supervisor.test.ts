@@ -100,8 +100,10 @@ describe("monitor, whisper, barge, leave (a supervisor Conference participant)",
     expect(status).toBe(200);
     expect(json).toEqual({ callSid: expect.stringMatching(/^CA[0-9a-f]{32}$/), mode: "monitor" });
     const leg = json.callSid as string;
-    expect(await created).toEqual({ label: "supervisor", client: { identity: "sup", parameters: { opencti: "monitor" } } });
-    expect(stub.requests.find((r) => r.method === "POST" && r.path.endsWith("/Participants.json"))?.form).toMatchObject({ To: "client:sup?opencti=monitor", From: "+15550001111", Label: "supervisor", Muted: "true", Coaching: "false", EndConferenceOnExit: "false" });
+    // The label records the watched agent leg (unique per session: Twilio wants labels unique within a conference).
+    const label = expect.stringMatching(new RegExp(`^supervisor:${AGENT}:[0-9a-f]{8}$`));
+    expect(await created).toEqual({ label, client: { identity: "sup", parameters: { opencti: "monitor" } } });
+    expect(stub.requests.find((r) => r.method === "POST" && r.path.endsWith("/Participants.json"))?.form).toMatchObject({ To: "client:sup?opencti=monitor", From: "+15550001111", Label: label, Muted: "true", Coaching: "false", EndConferenceOnExit: "false" });
     expect(conference.participants.get(leg)).toMatchObject({ muted: true, coaching: false });
     expect(asked).toEqual([{ supervisor: "sup", agent: "agent", agentCallSid: AGENT, mode: "monitor" }]);
 

@@ -246,7 +246,7 @@ runConnectorConformance({
         const target = await h.driver.monitorTarget!();
         const id = await desktop.monitor(target, "whisper");
         const { participant } = stub.findParticipant(id)!;
-        expect(participant).toMatchObject({ label: "supervisor", muted: false, coaching: true, callSidToCoach: target });
+        expect(participant).toMatchObject({ label: expect.stringMatching(new RegExp(`^supervisor:${target}:[0-9a-f]{8}$`)), muted: false, coaching: true, callSidToCoach: target });
         expect(desktop.getCall(id)).toMatchObject({ direction: "monitor", state: "connected", monitorMode: "whisper", vendorCallId: id });
         await desktop.setMonitorMode(id, "barge");
         expect(participant).toMatchObject({ muted: false, coaching: false });
@@ -295,7 +295,7 @@ describe("twilio: the backend's REST changes reach the browser through Twilio", 
       await desktop.login({});
       const target = await h.driver.monitorTarget!();
       await expect(desktop.monitor(target)).rejects.toMatchObject({ code: "REQUEST_TIMEOUT" });
-      const leg = [...stub.findParticipant(target)!.conference.participants.values()].find((p) => p.label === "supervisor")!;
+      const leg = [...stub.findParticipant(target)!.conference.participants.values()].find((p) => p.label.startsWith("supervisor:"))!;
       expect(leg).toBeDefined();
       // Twilio rings it now: nobody waits for it.
       h.emulator.ring({ callSid: leg.callSid, sdp: await h.offer(leg.callSid), from: "+15550001111", params: { opencti: "monitor" } });
