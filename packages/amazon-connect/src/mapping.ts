@@ -102,6 +102,8 @@ export interface ContactMemory {
   endedAt?: number;
   /** The recording as the backend last set it (pause / resume); `active` until then when calls are recorded. */
   recording?: RecordingState;
+  /** A monitoring session this connector started: the modes MonitorContact was asked to allow (and the backend authorized). */
+  monitorCapabilities?: readonly string[];
 }
 
 export const newMemory = (): ContactMemory => ({ merged: new Set(), dropped: new Set() });

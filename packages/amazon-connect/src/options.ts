@@ -65,6 +65,14 @@ export interface AmazonConnectConnectorOptions {
    * `backend`; without one no recording is reported.
    */
   recordedCalls?: boolean;
+  /**
+   * Ask MonitorContact for BARGE on every monitoring session, listen-only ones too, so the supervisor
+   * can barge later in the session (the backend's `authorizeMonitor` then decides on barge when any
+   * session starts). Default false: `monitor(target)` asks for SILENT_MONITOR only and that session can
+   * never barge (`setMonitorMode(id, "barge")` is refused NOT_SUPPORTED); `monitor(target, "barge")`
+   * asks for both. Mode changes happen in the CCP through Streams and never return to the backend.
+   */
+  monitorAllowsBarge?: boolean;
 }
 
 /** What a backend adds: MonitorContact (then silent monitor ⇄ barge through Streams), recording suspend/resume. */

@@ -9,6 +9,7 @@ import { CtiError, type AgentReason, type Call, type Connector, type ConnectorCo
 import { isRecord, waitFor } from "@opencti/core/connector";
 import { softphoneFailure, streamsFailure } from "./errors.js";
 import { agentConnection, monitorModeOf, monitorSession, customerConnection, farConnection, isConsulting, isOffered, isOutboundContact, legId, newThirdParty, reasonId, VOICE_CONTACT_TYPES } from "./mapping.js";
+import type { MonitorCapability } from "./backend.js";
 import type { AmazonConnectConnectorOptions } from "./options.js";
 import type { AgentData, AgentStateDef, ContactData, ContactTracker } from "./snapshot.js";
 import type { StreamsCallbacks, StreamsEndpoint, StreamsGlobal } from "./streams.js";
@@ -197,12 +198,24 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
   /** Streams' MonitoringMode for a mode (Connect has no whisper). */
   const STREAMS_MODE = { monitor: "SILENT_MONITOR", barge: "BARGE" } as const;
 
+  /**
+   * Barge only where the session was granted it: mode changes happen in the CCP and never return to the
+   * backend, so a session authorized listen-only must stay so. What this connector asked MonitorContact
+   * for, else (a session it did not start) Connect's own record, Streams' monitorCapabilities.
+   */
+  const mayBarge = (contactId: string): boolean | undefined => (contacts.memoryOf(contactId).monitorCapabilities ?? monitorSessionOf(contactId)?.monitorCapabilities)?.includes("BARGE");
+
+  const monitorSessionOf = (contactId: string) => {
+    const contact = live.current?.contacts.find((x) => x.contactId === contactId);
+    return contact && monitorSession(contact);
+  };
+
   async function changeMode(contactId: string, mode: "monitor" | "barge", signal: AbortSignal): Promise<void> {
+    if (mode === "barge" && !mayBarge(contactId)) throw new CtiError("NOT_SUPPORTED", "This monitoring session is listen-only: monitor again in barge mode.");
     await call("change the monitoring mode", signal, (cb) => new (s().Contact)(contactId).updateMonitorParticipantState(STREAMS_MODE[mode], cb));
     await until(
       () => {
-        const contact = live.current?.contacts.find((x) => x.contactId === contactId);
-        const own = contact && monitorSession(contact);
+        const own = monitorSessionOf(contactId);
         return own && monitorModeOf(own) === mode ? true : undefined;
       },
       signal,
@@ -340,10 +353,13 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
       const api = backend("monitor a contact");
       if (!live.streams || !live.linkUp) throw linkDown();
       const before = new Set((live.current?.contacts ?? []).map((x) => x.contactId));
-      // Barge is allowed from the start, so the supervisor can switch modes (Streams' updateMonitorParticipantState).
-      const { contactId } = await api.monitor({ contactId: target, capabilities: ["SILENT_MONITOR", "BARGE"] }, signal);
+      // Only what this session needs (barge only to barge, unless monitorAllowsBarge): the backend authorizes exactly that,
+      // and mode changes later happen in the CCP (Streams' updateMonitorParticipantState) without it.
+      const capabilities: MonitorCapability[] = mode === "barge" || options.monitorAllowsBarge === true ? ["SILENT_MONITOR", "BARGE"] : ["SILENT_MONITOR"];
+      const { contactId } = await api.monitor({ contactId: target, capabilities }, signal);
       // The supervisor's CCP shows the monitoring contact: MonitorContact's id, or a new monitoring contact.
       const callId = await until(() => live.current?.contacts.find((x) => monitorSession(x) && (x.contactId === contactId || !before.has(x.contactId)))?.contactId, signal, "the monitoring contact");
+      contacts.memoryOf(callId).monitorCapabilities = capabilities;
       if (mode === "barge") await changeMode(callId, "barge", signal);
       return { callId };
     },

@@ -32,6 +32,8 @@ export interface ConnectionData {
   readonly name?: string;
   /** A supervisor's connection: `SILENT_MONITOR` or `BARGE` (Streams' `connection.getMonitorStatus()`). */
   readonly monitorStatus?: string;
+  /** A supervisor's connection: the modes it may switch to (Streams' `connection.getMonitorCapabilities()`: MonitorContact's AllowedMonitorCapabilities). */
+  readonly monitorCapabilities?: readonly string[];
 }
 
 export interface ContactData {
@@ -98,6 +100,7 @@ function connection(v: unknown): ConnectionData {
   const phoneNumber = text(endpoint.phoneNumber);
   const name = text(endpoint.name);
   const monitorStatus = text(v.monitorStatus);
+  const monitorCapabilities = Array.isArray(v.monitorCapabilities) ? v.monitorCapabilities.filter((c): c is string => typeof c === "string") : undefined;
   return {
     connectionId,
     type: need(text(v.type), `connection ${connectionId} has no type`),
@@ -106,6 +109,7 @@ function connection(v: unknown): ConnectionData {
     ...(phoneNumber ? { phoneNumber } : {}),
     ...(name ? { name } : {}),
     ...(monitorStatus ? { monitorStatus } : {}),
+    ...(monitorCapabilities ? { monitorCapabilities } : {}),
   };
 }
 

@@ -27,15 +27,18 @@ interface StreamsConnectionView {
 }
 
 describe("amazon-connect supervisors (real Streams, fake CCP, real backend)", () => {
-  it("a monitor session is a Streams monitoring contact: silent, then barge through updateMonitorParticipantState, then left", async () => {
+  it("a barge session is a Streams monitoring contact allowed both modes: barge, silent, barge again through updateMonitorParticipantState, then left", async () => {
     h = await createBackendHarness();
     const rec = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 5000, intervalMs: 5 });
     await rec.connected();
     await rec.desktop.login({});
     const target = await h.driver.monitorTarget!();
-    const id = await rec.desktop.monitor(target);
-    // MonitorContact went out for this user, with both modes allowed.
+    const id = await rec.desktop.monitor(target, "barge");
+    // MonitorContact went out for this user, with both modes allowed (what authorizeMonitor allowed).
     expect(h.stub.monitors).toEqual([expect.objectContaining({ contactId: target, capabilities: ["SILENT_MONITOR", "BARGE"] })]);
+    expect(h.authorized.map((r) => r.capabilities)).toEqual([["SILENT_MONITOR", "BARGE"]]);
+    expect(rec.desktop.getCall(id)?.monitorMode).toBe("barge");
+    await rec.desktop.setMonitorMode(id, "monitor");
     const streamsConnection = (): StreamsConnectionView => {
       const agent = new h!.dom.connect.Agent() as unknown as { getContacts(): { getContactId(): string; getAgentConnection(): StreamsConnectionView }[] };
       return agent.getContacts().find((c) => c.getContactId() === id)!.getAgentConnection();
@@ -56,17 +59,67 @@ describe("amazon-connect supervisors (real Streams, fake CCP, real backend)", ()
     await rec.desktop.destroy();
   });
 
-  it("monitor in barge mode starts silent, then barges; an agent's contact is not the supervisor's to monitor (authorizeMonitor)", async () => {
+  it("a listen-only session asks MonitorContact for SILENT_MONITOR only, and barging it later is refused before Streams", async () => {
     h = await createBackendHarness();
     const rec = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 5000, intervalMs: 5 });
     await rec.connected();
     await rec.desktop.login({});
-    const id = await rec.desktop.monitor(await h.driver.monitorTarget!(), "barge");
-    expect(rec.desktop.getCall(id)?.monitorMode).toBe("barge");
-    // A contact of this same user: authorizeMonitor (only OTHER_AGENT's calls) says no.
+    const id = await rec.desktop.monitor(await h.driver.monitorTarget!());
+    // The backend's authorizeMonitor decided on listen-only, and MonitorContact allowed only that.
+    expect(h.authorized.map((r) => r.capabilities)).toEqual([["SILENT_MONITOR"]]);
+    expect(h.stub.monitors.map((m) => m.capabilities)).toEqual([["SILENT_MONITOR"]]);
+    expect(rec.desktop.getCall(id)).toMatchObject({ direction: "monitor", state: "connected", monitorMode: "monitor" });
+    const sent = h.fake.requests.length;
+    const refused = (await rec.desktop.setMonitorMode(id, "barge").catch((e: unknown) => e)) as { code: string; message: string };
+    expect(refused).toMatchObject({ code: "NOT_SUPPORTED" });
+    expect(refused.message).toMatch(/listen-only/);
+    // Nothing went to the CCP: Streams was never asked to barge.
+    expect(h.fake.requests.slice(sent).map((r) => r.method)).not.toContain("updateMonitorParticipantState");
+    expect(rec.desktop.getCall(id)?.monitorMode).toBe("monitor");
+    await rec.desktop.destroy();
+  });
+
+  it("a session this connector did not start barges only where Connect granted it (Streams' monitorCapabilities)", async () => {
+    h = await createBackendHarness();
+    const rec = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 5000, intervalMs: 5 });
+    await rec.connected();
+    await rec.desktop.login({});
+    const listenOnly = h.fake.startMonitoring({ capabilities: ["SILENT_MONITOR"] });
+    await rec.waitFor(() => rec.desktop.getCall(listenOnly)?.state === "connected", "the listen-only session");
+    const sent = h.fake.requests.length;
+    expect(((await rec.desktop.setMonitorMode(listenOnly, "barge").catch((e: unknown) => e)) as { code: string }).code).toBe("NOT_SUPPORTED");
+    expect(h.fake.requests.slice(sent).map((r) => r.method)).not.toContain("updateMonitorParticipantState");
+    await rec.desktop.hangup(listenOnly);
+    await rec.waitFor(() => rec.desktop.getCall(listenOnly) === undefined, "the session over");
+    const both = h.fake.startMonitoring({ capabilities: ["SILENT_MONITOR", "BARGE"] });
+    await rec.waitFor(() => rec.desktop.getCall(both)?.state === "connected", "the session granted barge");
+    await rec.desktop.setMonitorMode(both, "barge");
+    expect(rec.desktop.getCall(both)?.monitorMode).toBe("barge");
+    await rec.desktop.destroy();
+  });
+
+  it("the supervisor's own contact is refused by the backend before MonitorContact", async () => {
+    h = await createBackendHarness();
+    const rec = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 5000, intervalMs: 5 });
+    await rec.connected();
+    await rec.desktop.login({});
     const mine = h.stub.addContact({ agentId: "aaaaaaaa-0000-4000-8000-0000000000a1" });
     const refused = (await rec.desktop.monitor(mine.id).catch((e: unknown) => e)) as { code: string; message: string };
-    expect(refused).toMatchObject({ code: "AUTH_FAILED", message: "This user may not monitor that contact" });
+    expect(refused).toMatchObject({ code: "AUTH_FAILED", message: "A user may not monitor its own contact" });
+    expect(h.stub.monitors).toEqual([]);
+    await rec.desktop.destroy();
+  });
+
+  it("with monitorAllowsBarge a listen-only session is granted barge at the start (authorizeMonitor decides on it) and may barge later", async () => {
+    h = await createBackendHarness({ connector: { monitorAllowsBarge: true } });
+    const rec = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 5000, intervalMs: 5 });
+    await rec.connected();
+    await rec.desktop.login({});
+    const id = await rec.desktop.monitor(await h.driver.monitorTarget!());
+    expect(h.authorized.map((r) => r.capabilities)).toEqual([["SILENT_MONITOR", "BARGE"]]);
+    expect(rec.desktop.getCall(id)?.monitorMode).toBe("monitor");
+    await rec.desktop.setMonitorMode(id, "barge");
+    expect(rec.desktop.getCall(id)?.monitorMode).toBe("barge");
     await rec.desktop.destroy();
   });
 

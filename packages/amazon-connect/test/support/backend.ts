@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { HarnessVariant } from "@opencti/testkit";
-import { createConnectBackendHandler } from "@opencti/amazon-connect-backend";
+import { createConnectBackendHandler, type MonitorRequest } from "@opencti/amazon-connect-backend";
 import { ConnectApiStub, STUB_INSTANCE_ID } from "@opencti/amazon-connect-backend/testing";
 import { createHttpAmazonConnectBackend } from "../../src/index.js";
 import { createHarness, type AmazonConnectHarness } from "./harness.js";
@@ -20,16 +20,22 @@ const OTHER_AGENT_ID = "aaaaaaaa-0000-4000-8000-0000000000b2";
 export interface BackendHarness extends AmazonConnectHarness {
   stub: ConnectApiStub;
   backendUrl: string;
+  /** What the backend's authorizeMonitor was asked, in order. */
+  authorized: MonitorRequest[];
 }
 
 export async function createBackendHarness(options: Parameters<typeof createHarness>[0] = {}, variant?: HarnessVariant): Promise<BackendHarness> {
   const stub = await ConnectApiStub.start();
   stub.addUser(USER_ID);
+  const authorized: MonitorRequest[] = [];
   const handler = createConnectBackendHandler({
     client: stub.client(),
     instanceId: STUB_INSTANCE_ID,
     authenticate: (req) => (req.headers.authorization === "Bearer supervisor-session" ? { userId: USER_ID } : undefined),
-    authorizeMonitor: ({ caller, agentId }) => caller.userId === USER_ID && agentId === OTHER_AGENT_ID,
+    authorizeMonitor: (r) => {
+      authorized.push(r);
+      return r.caller.userId === USER_ID && r.agentId === OTHER_AGENT_ID;
+    },
     operationTimeoutMs: 1500,
   });
   const server: Server = createServer((req, res) => void handler(req, res));
@@ -37,12 +43,14 @@ export async function createBackendHarness(options: Parameters<typeof createHarn
   const address = server.address();
   const backendUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/connect`;
   const h = createHarness({ ...options, variant, connector: { backend: createHttpAmazonConnectBackend({ url: backendUrl, headers: () => ({ authorization: "Bearer supervisor-session" }) }), ...options.connector } });
-  stub.on("monitor", (m) => h.fake.startMonitoring({ contactId: m.id }));
+  // Connect's monitoring contact allows the modes MonitorContact allowed (Streams' getMonitorCapabilities()).
+  stub.on("monitor", (m) => h.fake.startMonitoring({ contactId: m.id, capabilities: m.capabilities as ("SILENT_MONITOR" | "BARGE")[] }));
   const ring = h.driver.ringInbound;
   return {
     ...h,
     stub,
     backendUrl,
+    authorized,
     destinations: { ...h.destinations, unknownMonitorTarget: "cccccccc-0000-4000-8000-00000000dead" },
     driver: {
       ...h.driver,
