@@ -40,7 +40,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   let reasonsKey = "";
   /** The next snapshot is a full report for ctx.sync: the first one after (re)connecting. */
   let resync = true;
-  const contacts = createContactTracker(options.callDataAttributes, options.recordedCalls ?? !!options.backend);
+  const contacts = createContactTracker(options.callDataAttributes, options.recordedCalls === true);
   const requests = createRequests(live, contacts, options);
   const audio = createCcpAudio(live, options);
   const wiring = createStreamsWiring(
@@ -101,6 +101,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       c.setReasons(newReasons);
     }
     report(c, data, raw);
+    requests.clearEndedSessions();
     audio.agentUpdated();
     if (!live.linkUp) {
       live.linkUp = true;

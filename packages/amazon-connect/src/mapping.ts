@@ -70,12 +70,16 @@
  *   `monitorStatus` (Streams' `getMonitorStatus()`: `SILENT_MONITOR` →
  *   `monitorMode: "monitor"`, `BARGE` → `"barge"`) is a call with direction
  *   `monitor`, `connected` while the contact is, ended (no after-call work)
- *   once it is over; no consult legs, no recording. On an agent's own call a
+ *   once it is over (the supervisor's connection gone, or the contact over,
+ *   whether or not the snapshot still carries the monitor status then); no
+ *   consult legs, no recording. Connect puts an ended session in after-contact
+ *   work: the connector clears it (isSessionInAcw). On an agent's own call a
  *   `monitoring` connection is a `supervisor` party, with `monitorMode` from
  *   its `monitorStatus` (Connect shows the agent a supervisor only once it
  *   barges: a silent monitor is not in the agent's snapshot).
- * - Recording: Streams does not say; with `recordedCalls` a connected or held
- *   call is `active` until the agent pauses it (`memory.recording`).
+ * - Recording: Streams does not say; with `recordedCalls: true` (opt-in) a
+ *   connected or held call is `active` until the agent pauses it
+ *   (`memory.recording`); otherwise no recording is reported.
  */
 import { LIMITS, normalizeDestination, type MonitorMode, type RecordingState, type AgentReason, type AgentReport, type AgentStateKind, type CallDirection, type CallFailure, type CallReport, type CallState, type CtiErrorCode, type DirectoryEntry, type DirectoryKind, type EndReason, type Party, type PartyState } from "@opencti/core";
 import { isRecord } from "@opencti/core/connector";
@@ -104,6 +108,10 @@ export interface ContactMemory {
   recording?: RecordingState;
   /** A monitoring session this connector started: the modes MonitorContact was asked to allow (and the backend authorized). */
   monitorCapabilities?: readonly string[];
+  /** The contact was seen as a supervisor's monitoring session: still one once over, whatever Connect's snapshot of it then says. */
+  monitoring?: boolean;
+  /** The connector asked Connect to clear the session's after-contact work (Streams' contact.clear()) on its own (once): `done` once Connect said so, `failed` when it refused. */
+  clearing?: "asked" | "done" | "failed";
 }
 
 export const newMemory = (): ContactMemory => ({ merged: new Set(), dropped: new Set() });
@@ -370,12 +378,26 @@ function errorEnd(contact: ContactData, memory: ContactMemory, agentError: strin
   return { endReason: "failed", failure: failure("VENDOR_ERROR", contact.state, "the contact went to an error state") };
 }
 
+/**
+ * A monitoring contact over: the supervisor's session is `ended` (never `wrapup`), and Connect's
+ * after-contact work on it (`ended`) is for the connector to clear (see isSessionInAcw).
+ */
+const SESSION_OVER = new Set(["ended", "missed", "error", "rejected"]);
+
+/**
+ * A contact that was the supervisor's monitoring session is in after-contact work (`ended`): Connect
+ * keeps the supervisor in AfterCallWork, not routable, until it is cleared (Streams' `contact.clear()`,
+ * which Streams PR #289 added for "monitoring agents' ACW state"). The desktop never shows it as a
+ * wrap-up, so the connector clears it and a state change is not queued behind it.
+ */
+export const isSessionInAcw = (contact: ContactData, memory: ContactMemory | undefined): boolean => contact.state === "ended" && memory?.monitoring === true;
+
 /** A supervisor's monitoring contact (see the rules above): one call, direction `monitor`. */
-function mapSession(contact: ContactData, own: ConnectionData, memory: ContactMemory, options: MapOptions): ContactCalls {
-  const over = contact.state === "ended" || contact.state === "missed" || contact.state === "error" || contact.state === "rejected" || own.state === "disconnected";
+function mapSession(contact: ContactData, own: ConnectionData | undefined, memory: ContactMemory, options: MapOptions): ContactCalls {
+  const over = SESSION_OVER.has(contact.state) || !own || own.state === "disconnected";
   const customer = customerConnection(contact);
-  const parties: Party[] = [party(own, "agent", false), ...(customer ? [party(customer, "customer", false)] : [])];
-  const mode = monitorModeOf(own);
+  const parties: Party[] = [...(own ? [party(own, "agent", false)] : []), ...(customer ? [party(customer, "customer", false)] : [])];
+  const mode = own && monitorModeOf(own);
   return {
     call: {
       id: contact.contactId,
@@ -398,7 +420,9 @@ function mapSession(contact: ContactData, own: ConnectionData, memory: ContactMe
 export function mapVoiceContact(contact: ContactData, memory: ContactMemory, options: MapOptions): ContactCalls {
   for (const c of contact.connections) if (!CONNECTION_STATES.has(c.state)) throw new BadVendorData(`connection ${c.connectionId} has unknown state ${JSON.stringify(c.state)}`);
   const session = monitorSession(contact);
-  if (session) return mapSession(contact, session, memory, options);
+  if (session) memory.monitoring = true;
+  // Once over, Connect's snapshot need not say the contact was a monitoring session: the memory does.
+  if (session || memory.monitoring) return mapSession(contact, session ?? agentConnection(contact), memory, options);
   const agent = agentConnection(contact);
   const customer = customerConnection(contact);
   const { direction, placed, kind } = contactKind(contact);

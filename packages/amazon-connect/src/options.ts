@@ -60,9 +60,10 @@ export interface AmazonConnectConnectorOptions {
   backend?: AmazonConnectBackend;
   /**
    * Whether the instance's contact flows record the agent's voice calls ("Set recording and analytics
-   * behavior"): Streams' snapshot does not say, so a connected call is reported `recording: "active"`
-   * (then "paused"/"active" as the agent pauses and resumes) when this is true. Default true with a
-   * `backend`; without one no recording is reported.
+   * behavior"): Streams' snapshot does not say, so a connected or held call is reported
+   * `recording: "active"` (then "paused"/"active" as the agent pauses and resumes) only when this is
+   * true. Default false, a backend or not: set it only where the flows record every agent voice call
+   * (a site that adds the backend for supervisors must not show unrecorded calls as "Recording").
    */
   recordedCalls?: boolean;
   /**

@@ -8,7 +8,7 @@
 import { CtiError, type AgentReason, type Call, type Connector, type ConnectorContext } from "@opencti/core";
 import { isRecord, waitFor } from "@opencti/core/connector";
 import { softphoneFailure, streamsFailure } from "./errors.js";
-import { agentConnection, monitorModeOf, monitorSession, customerConnection, farConnection, isConsulting, isOffered, isOutboundContact, legId, newThirdParty, reasonId, VOICE_CONTACT_TYPES } from "./mapping.js";
+import { agentConnection, isSessionInAcw, monitorModeOf, monitorSession, customerConnection, farConnection, isConsulting, isOffered, isOutboundContact, legId, newThirdParty, reasonId, VOICE_CONTACT_TYPES } from "./mapping.js";
 import type { MonitorCapability } from "./backend.js";
 import type { AmazonConnectConnectorOptions } from "./options.js";
 import type { AgentData, AgentStateDef, ContactData, ContactTracker } from "./snapshot.js";
@@ -36,6 +36,12 @@ export interface Requests {
   readonly handlers: Required<Pick<Connector, RequestName>>;
   /** After each snapshot or mute toggle: settles the waits it satisfies. */
   check(): void;
+  /**
+   * After each snapshot: clears the after-contact work of every monitoring session that is over
+   * (Streams' `contact.clear()`), once per contact; a failure is a `MONITOR_NOT_CLEARED` warning, and
+   * the next state the agent picks clears it again first (as it does one Connect has not answered yet).
+   */
+  clearEndedSessions(): void;
   /** On stop: rejects every wait with `error`. */
   cancel(error: CtiError): void;
 }
@@ -168,9 +174,25 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
   }
 
   async function putState(state: AgentStateDef, signal: AbortSignal, what: string): Promise<void> {
+    const listed = live.current?.contacts ?? [];
     // While a contact is live (or in ACW) Connect queues the state until it ends (pendingState);
     // a missed or failed contact is not live: picking a state is how the agent leaves the error state.
-    const enqueueNextState = (live.current?.contacts.some((c) => VOICE_CONTACT_TYPES.has(c.type) && !OVER.has(c.state)) ?? false) && state.type !== "offline";
+    // Nor is a monitoring session in ACW: the connector clears it itself, and the desktop shows no wrap-up
+    // that would ever apply a state queued behind it.
+    const holds = (c: ContactData): boolean => VOICE_CONTACT_TYPES.has(c.type) && !OVER.has(c.state) && !isSessionInAcw(c, contacts.memoryOf(c.contactId));
+    const enqueueNextState = listed.some(holds) && state.type !== "offline";
+    // A session in ACW not known cleared (Connect refused the clear, or has not answered) keeps the supervisor
+    // in AfterCallWork: clear it first. Its failure is not this request's: the MONITOR_NOT_CLEARED warning says it.
+    for (const c of listed) {
+      const memory = contacts.memoryOf(c.contactId);
+      if (!isSessionInAcw(c, memory) || memory.clearing === "done") continue;
+      try {
+        await call("clear the ended monitoring session", signal, (cb) => new (s().Contact)(c.contactId).clear(cb));
+        memory.clearing = "done";
+      } catch (err) {
+        if (signal.aborted || !live.linkUp) throw err;
+      }
+    }
     const plain = { agentStateARN: state.agentStateARN ?? null, type: state.type, name: state.name };
     await call(what, signal, (cb) => new (s().Agent)().setState(plain, cb, { enqueueNextState }));
   }
@@ -374,8 +396,34 @@ export function createRequests(live: Live, contacts: ContactTracker, options: Am
     },
   };
 
+  function clearEndedSessions(): void {
+    const ctx = live.ctx;
+    const st = live.streams;
+    if (!ctx || !st || !live.current) return;
+    for (const contact of live.current.contacts) {
+      const memory = contacts.memoryOf(contact.contactId);
+      if (!isSessionInAcw(contact, memory) || memory.clearing) continue;
+      memory.clearing = "asked";
+      const warn = (err: unknown, data?: unknown): void => {
+        memory.clearing = "failed";
+        ctx.signal({ kind: "warning", code: "MONITOR_NOT_CLEARED", message: `${streamsFailure(`clear the ended monitoring session ${contact.contactId}`, err, data).message}: pick a state to retry.` });
+      };
+      try {
+        new st.Contact(contact.contactId).clear({
+          success: () => {
+            memory.clearing = "done";
+          },
+          failure: warn,
+        });
+      } catch (err) {
+        warn(err);
+      }
+    }
+  }
+
   return {
     handlers,
+    clearEndedSessions,
     check: () => {
       for (const w of [...waiters]) w.check();
     },

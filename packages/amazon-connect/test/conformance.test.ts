@@ -28,12 +28,13 @@ runConnectorConformance({
 });
 // With @opencti/amazon-connect-backend (on 127.0.0.1, its AWS SDK client against the Connect API stub):
 // recording pause → resume (the flows record calls) and monitor → barge → leave (Connect has no whisper: refused NOT_SUPPORTED).
+// recordedCalls is opt-in (Streams does not say whether the flows record): the recording scenario needs it set.
 // The scenario barges a session it started listen-only: monitorAllowsBarge asks MonitorContact for barge up front (by default
 // such a session is listen-only for good; test/supervisor.test.ts covers that).
 runConnectorConformance({
   name: "amazon-connect with its backend (real Streams, fake CCP, real backend handler, AWS SDK against the Connect API stub)",
   capabilities: amazonConnectCapabilities({ backend: createHttpAmazonConnectBackend({ url: "http://127.0.0.1/unused" }) }),
   features: { ...features, recordsCalls: true, monitorTargets: true },
-  createHarness: (variant) => createBackendHarness({ connector: { monitorAllowsBarge: true } }, variant),
+  createHarness: (variant) => createBackendHarness({ connector: { monitorAllowsBarge: true, recordedCalls: true } }, variant),
   requestTimeoutMs: 1500,
 });

@@ -6,7 +6,7 @@
  */
 import { createRecordedDesktop } from "@opencti/testkit";
 import { afterEach, describe, expect, it } from "vitest";
-import { mapVoiceContact, newMemoryForTests, type ContactData } from "./support/mapping-access.js";
+import { isSessionInAcw, mapVoiceContact, newMemoryForTests, type ContactData } from "./support/mapping-access.js";
 import { createBackendHarness, type BackendHarness } from "./support/backend.js";
 import { openSession, type Session } from "./support/session.js";
 
@@ -123,6 +123,88 @@ describe("amazon-connect supervisors (real Streams, fake CCP, real backend)", ()
     await rec.desktop.destroy();
   });
 
+  it("a session the supervisor leaves goes to after-contact work in Connect: the connector clears it (clearContact), the desktop saw it end, and a state picked after is not queued", async () => {
+    h = await createBackendHarness();
+    const rec = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 5000, intervalMs: 5 });
+    await rec.connected();
+    await rec.desktop.login({});
+    const id = await rec.desktop.monitor(await h.driver.monitorTarget!());
+    await rec.desktop.hangup(id);
+    await rec.waitFor(() => rec.desktop.getCall(id) === undefined, "the session over");
+    const ended = rec.events.find((e) => e.type === "call.ended" && e.call.id === id);
+    expect(ended?.type === "call.ended" && ended.call.endReason).toBe("local_hangup");
+    // Never a wrap-up for the desktop: the session went from connected to ended.
+    expect(rec.events.some((e) => e.type === "call.wrapup" && e.call.id === id)).toBe(false);
+    // Streams' contact.clear() reached the CCP for that contact, and Connect let the supervisor out of AfterCallWork.
+    await rec.waitFor(() => h!.fake.requests.some((r) => r.method === "clearContact" && r.params.contactId === id), "clearContact");
+    await rec.waitFor(() => !h!.fake.contactIds().includes(id) && rec.desktop.snapshot().agent.state !== "after_call_work", "the contact cleared");
+    const training = rec.desktop.snapshot().reasons.find((r) => r.label === "Training")!;
+    await rec.desktop.setAgentState(training.id);
+    expect(h.fake.requests.at(-1)).toMatchObject({ method: "putAgentState", params: { enqueueNextState: false } });
+    await rec.waitFor(() => rec.desktop.snapshot().agent.reason?.id === training.id && rec.desktop.snapshot().agent.pendingState === undefined, "Training now, not pending");
+    expect(rec.events.filter((e) => e.type === "warning")).toEqual([]);
+    await rec.desktop.destroy();
+  });
+
+  it("the watched call ends: the session ends remote_hangup; a clear Connect refuses is a warning, and the next state picked clears it again and is not queued behind it", async () => {
+    h = await createBackendHarness();
+    const rec = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 5000, intervalMs: 5 });
+    await rec.connected();
+    await rec.desktop.login({});
+    const id = await rec.desktop.monitor(await h.driver.monitorTarget!());
+    h.fake.failNext("clearContact", "InternalServiceException");
+    h.fake.remoteHangup(id);
+    await rec.waitFor(() => rec.desktop.getCall(id) === undefined, "the session over");
+    const ended = rec.events.find((e) => e.type === "call.ended" && e.call.id === id);
+    expect(ended?.type === "call.ended" && ended.call.endReason).toBe("remote_hangup");
+    await rec.waitFor(() => rec.events.some((e) => e.type === "warning" && e.code === "MONITOR_NOT_CLEARED"), "the warning");
+    const warning = rec.events.find((e) => e.type === "warning" && e.code === "MONITOR_NOT_CLEARED");
+    expect(warning?.type === "warning" && warning.message).toMatch(/^Amazon Connect could not clear the ended monitoring session .*: pick a state to retry\.$/);
+    // The contact is still in ACW in the CCP (the supervisor in AfterCallWork) and the connector asked once.
+    expect(h.fake.contactIds()).toContain(id);
+    expect(rec.desktop.snapshot().agent.state).toBe("after_call_work");
+    expect(h.fake.requests.filter((r) => r.method === "clearContact")).toHaveLength(1);
+    // Picking a state clears it again first, then sets the state now, not queued behind the monitoring contact.
+    const training = rec.desktop.snapshot().reasons.find((r) => r.label === "Training")!;
+    const sent = h.fake.requests.length;
+    await rec.desktop.setAgentState(training.id);
+    expect(h.fake.requests.slice(sent).map((r) => r.method)).toEqual(["clearContact", "putAgentState"]);
+    expect(h.fake.requests.at(-1)).toMatchObject({ method: "putAgentState", params: { enqueueNextState: false } });
+    await rec.waitFor(() => rec.desktop.snapshot().agent.reason?.id === training.id && rec.desktop.snapshot().agent.pendingState === undefined, "Training now, not pending");
+    expect(h.fake.contactIds()).not.toContain(id);
+    await rec.desktop.destroy();
+  });
+
+  it("with a backend but without recordedCalls (the default): no recording reported and no Pause, the backend not asked", async () => {
+    h = await createBackendHarness();
+    const rec = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 5000, intervalMs: 5 });
+    await rec.connected();
+    await rec.desktop.login({});
+    expect(rec.desktop.snapshot().capabilities).toContain("recordingControl");
+    await h.driver.ringInbound({ from: "+15550100" });
+    const ringing = await rec.waitFor(() => rec.desktop.snapshot().calls.find((c) => c.state === "ringing"), "a ringing call");
+    await rec.desktop.answer(ringing.id);
+    const call = await rec.waitFor(() => (rec.desktop.getCall(ringing.id)?.state === "connected" ? rec.desktop.getCall(ringing.id) : undefined), "connected");
+    expect(call.recording).toBeUndefined();
+    expect(call.actions).not.toContain("pauseRecording");
+    expect(rec.events.some((e) => e.type === "call.recording")).toBe(false);
+    await rec.desktop.destroy();
+  });
+
+  it("with a backend and recordedCalls: true a connected call is recording, with Pause", async () => {
+    h = await createBackendHarness({ connector: { recordedCalls: true } });
+    const rec = createRecordedDesktop(h.connector, { requestTimeoutMs: 2000, timeoutMs: 5000, intervalMs: 5 });
+    await rec.connected();
+    await rec.desktop.login({});
+    await h.driver.ringInbound({ from: "+15550100" });
+    const ringing = await rec.waitFor(() => rec.desktop.snapshot().calls.find((c) => c.state === "ringing"), "a ringing call");
+    await rec.desktop.answer(ringing.id);
+    const call = await rec.waitFor(() => (rec.desktop.getCall(ringing.id)?.state === "connected" ? rec.desktop.getCall(ringing.id) : undefined), "connected");
+    expect(call.recording).toBe("active");
+    expect(call.actions).toContain("pauseRecording");
+    await rec.desktop.destroy();
+  });
+
   it("without a backend: no monitor, barge, whisper nor recording control, and no recording reported", async () => {
     s = await openSession();
     const { capabilities } = s.desktop.snapshot();
@@ -130,6 +212,30 @@ describe("amazon-connect supervisors (real Streams, fake CCP, real backend)", ()
     const call = await s.answeredCall();
     expect(call.recording).toBeUndefined();
     expect(call.actions).not.toContain("pauseRecording");
+  });
+
+  it("a monitoring contact over: ended for the desktop even once Connect's snapshot drops the monitor status (the memory knows), and in ACW for the connector to clear", () => {
+    const memory = newMemoryForTests();
+    const session = (state: string, own: ContactData["connections"][number]): ContactData => ({
+      contactId: "m-1",
+      type: "voice",
+      state,
+      initiationMethod: "monitor",
+      attributes: {},
+      connections: [own, { connectionId: "cust", type: "inbound", initial: true, state: state === "ended" ? "disconnected" : "connected", phoneNumber: "+15550100" }],
+    });
+    const live = mapVoiceContact(session("connected", { connectionId: "a", type: "agent", initial: false, state: "silent_monitor", monitorStatus: "SILENT_MONITOR" }), memory, { muted: false, recordedCalls: true });
+    expect(live.call).toMatchObject({ direction: "monitor", state: "connected", monitorMode: "monitor" });
+    expect(live.call.recording).toBeUndefined();
+    const acw = session("ended", { connectionId: "a", type: "agent", initial: false, state: "disconnected" });
+    expect(isSessionInAcw(acw, memory)).toBe(true);
+    const over = mapVoiceContact(acw, memory, { muted: false });
+    expect(over.call).toMatchObject({ direction: "monitor", state: "ended", endReason: "remote_hangup" });
+    expect(over.call.monitorMode).toBeUndefined();
+    // A contact never seen as a session is a plain call in after-call work, for the agent to finish.
+    const fresh = newMemoryForTests();
+    expect(isSessionInAcw(acw, fresh)).toBe(false);
+    expect(mapVoiceContact(acw, fresh, { muted: false }).call).toMatchObject({ direction: "inbound", state: "wrapup" });
   });
 
   it("on the agent's own call, a barging supervisor (a monitoring connection) is a supervisor party with its mode", () => {

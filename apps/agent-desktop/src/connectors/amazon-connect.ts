@@ -15,7 +15,8 @@
  *   showCcp           "true" shows the CCP iframe (bottom right); hidden otherwise
  *   backendUrl        the call-control backend (@opencti/amazon-connect-backend or your own, same JSON
  *                     contract): supervisors' monitor and barge, recording pause/resume
- *   recordedCalls     "false" when the instance's flows do not record calls (default true with a backend)
+ *   recordedCalls     "true" when the instance's flows record every agent voice call: calls show
+ *                     "Recording" with Pause (needs backendUrl; default false, nothing shown)
  */
 import { createAmazonConnectConnector, createHttpAmazonConnectBackend, type AmazonConnectConnectorOptions } from "@opencti/amazon-connect";
 import type { FakeCcp } from "@opencti/amazon-connect/testing";

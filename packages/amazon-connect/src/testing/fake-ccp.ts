@@ -244,7 +244,9 @@ export interface FakeCcp {
    * `monitorStatus: "SILENT_MONITOR"`, state `silent_monitor` and `monitorCapabilities` (default both
    * modes), with the customer `from`. The supervisor switches modes with Streams'
    * `contact.updateMonitorParticipantState` (the CCP's `updateMonitorParticipantState` API: BARGE only
-   * when allowed) and leaves by destroying its connection (the contact goes, no after-call work).
+   * when allowed) and leaves by destroying its connection. When the session is over (it left, or the
+   * watched customer hung up: `remoteHangup`) the contact goes to after-contact work (`ended`, the
+   * supervisor in AfterCallWork, the monitor status no longer in the snapshot) until `clearContact`.
    */
   startMonitoring(spec?: { contactId?: string; from?: string; capabilities?: readonly ("SILENT_MONITOR" | "BARGE")[] }): string;
   /** Replace the CCP's device list (a headset plugged in or unplugged, as the CCP's origin lists it). */
@@ -469,8 +471,16 @@ export function createFakeCcp(options: FakeCcpOptions = {}): FakeCcp {
   /** The agent leaves: a transfer when two remotes stay, the end of the call otherwise. */
   function agentLeaves(c: FContact): void {
     const agent = agentConn(c);
-    // A supervisor leaving a monitoring session: the contact goes from its CCP (no after-call work).
-    if (agent?.monitorStatus) return removeContact(c);
+    if (agent?.monitorStatus) {
+      // A monitoring session is over (the supervisor left, or the watched call ended): as any contact, it goes to
+      // after-contact work (the supervisor in AfterCallWork) until cleared (Streams' contact.clear(), which Connect
+      // documents for monitoring agents' ACW). Whether Connect's snapshot still carries the monitor status then is
+      // not documented: the fake drops it, so a client must know the session from before.
+      delete agent.monitorStatus;
+      delete agent.monitorCapabilities;
+      for (const x of c.connections) setConn(x, "disconnected");
+      return setContact(c, "ended");
+    }
     if (agent) setConn(agent, "disconnected");
     const live = remotes(c).filter((x) => x.state !== "disconnected");
     if (live.length >= 2) for (const x of live) setConn(x, "connected");

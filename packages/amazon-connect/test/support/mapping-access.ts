@@ -1,3 +1,3 @@
 /** The pure mapping, for tests on plain snapshots. */
-export { mapVoiceContact, newMemory as newMemoryForTests } from "../../src/mapping.js";
+export { isSessionInAcw, mapVoiceContact, newMemory as newMemoryForTests } from "../../src/mapping.js";
 export type { ContactData } from "../../src/snapshot.js";
