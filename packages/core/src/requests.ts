@@ -195,11 +195,13 @@ export const REQUESTS: { readonly [K in RequestName]: RequestSpec } = {
     capability: "monitor",
     args: (scope, target: string, mode: MonitorMode = "monitor") => {
       if (!isText(target)) throw fail("INVALID_ARGUMENT", "Name the call or agent to monitor (1 to 256 characters).", "monitor");
+      // The mode first: a mode the connector cannot do is refused whatever the calls (as capabilities come first).
+      const checked = monitorMode(scope, mode);
       // As for dial: the supervisor's microphone must not be on another conversation (a customer would hear the coaching).
       for (const c of scope.store.calls.values())
         if (c.state === "connected" || c.state === "dialing" || (c.state === "held" && !scope.store.capabilities.has("callWaiting")))
           throw fail("INVALID_STATE", "End the current call (or leave the current session) before you monitor another.", "monitor");
-      return { target, mode: monitorMode(scope, mode) };
+      return { target, mode: checked };
     },
   },
   setMonitorMode: {

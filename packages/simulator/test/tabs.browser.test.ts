@@ -18,6 +18,8 @@ let browser: Browser;
 let server: Server;
 let origin: string;
 
+const launch = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"] });
+
 async function bundle(): Promise<Record<string, string>> {
   const outDir = mkdtempSync(join(tmpdir(), "sim-tabs-"));
   try {
@@ -56,7 +58,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"] });
+  browser = await launch();
 }, 120_000);
 
 afterAll(async () => {
@@ -183,7 +185,9 @@ describe("one softphone across tabs (simulator)", { timeout: 60_000 }, () => {
   });
 
   it("an owner tab that crashes hands over too, and the call stays", async () => {
-    const context = await browser.newContext();
+    // Its own browser: a crashed renderer must not take the other scenarios' browser with it.
+    const crashing = await launch();
+    const context = await crashing.newContext();
     try {
       // The simulated server lives in another renderer than the tab that crashes, as a real server would.
       const host = await context.newPage();
@@ -207,7 +211,7 @@ describe("one softphone across tabs (simulator)", { timeout: 60_000 }, () => {
       expect((await snapshot(b)).calls[0]).toMatchObject({ id, state: "connected" });
       expectInOrder(await seen(b));
     } finally {
-      await context.close();
+      await crashing.close();
     }
   });
 
