@@ -53,6 +53,18 @@ const STATE_EVENT = {
 const READY_WORK_MODES: ReadonlySet<string> = new Set<PegaWorkMode>(["MODE_NONE", "MODE_AUTO_IN", "MODE_MANUAL_IN"]);
 const ACW_WORK_MODES: ReadonlySet<string> = new Set(["ACW", "AFTER_CALL_WORK"]);
 
+/**
+ * agentReady's arguments after workMode, in either form: Pega's documented
+ * `(options, success, failure)` (developer guide for client-side integration
+ * 8.5, "The agentReady function") or agentNotReady's longer `(reasonCode,
+ * linkDefinition, options, success, failure)`. A function in the 4th or 5th
+ * of these positions means the longer form; otherwise the documented one.
+ */
+export function readyArguments(rest: readonly unknown[]): { reasonCode: unknown; success: unknown; failure: unknown } {
+  if (typeof rest[3] === "function" || typeof rest[4] === "function") return { reasonCode: rest[0], success: rest[3], failure: rest[4] };
+  return { reasonCode: undefined, success: rest[1], failure: rest[2] };
+}
+
 export function createPegaImplementation(desktop: Desktop, options: PegaImplementationOptions = {}): PegaDesktopImplementation {
   const logger = options.logger ?? silentLogger;
   const stateTimeoutMs = options.stateTimeoutMs ?? 5000;
@@ -307,7 +319,8 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
       });
     },
 
-    agentReady(_agentID, workMode, reasonCode, _linkDefinition, _options, success, failure) {
+    agentReady(_agentID, workMode, ...rest) {
+      const { reasonCode, success, failure } = readyArguments(rest);
       settle("agentReady", success, failure, async () => {
         needMode("SimpleTelephonyWithAgentState", "agentReady");
         const code = typeof reasonCode === "string" ? reasonCode.trim() : "";

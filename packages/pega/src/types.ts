@@ -142,7 +142,15 @@ export interface PegaDesktopImplementation {
   readonly telephonyMode: PegaTelephonyMode;
   login(agentID: string, agentPwd: string, extension: string, linkDefinition: unknown, options: unknown, success: unknown, failure: unknown, forwardEvent: unknown): void;
   logout(agentID: string, reasonCode: string, options: unknown, success: unknown, failure: unknown): void;
-  agentReady(agentID: string, workMode: string, reasonCode: string, linkDefinition: unknown, options: unknown, success: unknown, failure: unknown): void;
+  /**
+   * Pega documents `agentReady(agentId, workMode, options, success, failure)`
+   * (Pega Call developer guide for client-side integration 8.5, "The
+   * agentReady function"). The seven-argument form of agentNotReady,
+   * `(agentID, workMode, reasonCode, linkDefinition, options, success,
+   * failure)`, is accepted too: it is told apart by argument types (a
+   * function in the 6th or 7th position).
+   */
+  agentReady(agentID: string, workMode: string, ...rest: unknown[]): void;
   agentNotReady(agentID: string, workMode: string, reasonCode: string, linkDefinition: unknown, options: unknown, success: unknown, failure: unknown): void;
   answerCall(callId: string, options: unknown, success: unknown, failure: unknown): void;
   holdCall(callId: string, options: unknown, success: unknown, failure: unknown): void;

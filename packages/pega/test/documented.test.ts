@@ -1,0 +1,57 @@
+/**
+ * The adapter against an independent table of Pega's documented shapes,
+ * written from Pega Call's developer guide for client-side integration
+ * (8.5–8.7, docs-previous.pega.com/pega-call-developer-guide-client-side-integration/…),
+ * not from this package's code. Each entry names the page it follows.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { disposeRigs, rig, succeeds } from "./helpers.js";
+
+afterEach(disposeRigs);
+
+/** Desktop Interface functions: parameter names, in Pega's order. */
+const DOCUMENTED_FUNCTIONS = {
+  // 8.5 "The agentReady function" (…/85/agentready-function).
+  agentReady: ["agentId", "workMode", "options", "success", "failure"],
+  // 8.7 "The agentNotReady function" (docs-previous.pega.com/node/2510006).
+  agentNotReady: ["agentID", "workMode", "reasonCode", "linkDefinition", "options", "success", "failure"],
+} as const;
+
+/** Arguments in a function's documented order, from named values. */
+function documentedCall(fn: keyof typeof DOCUMENTED_FUNCTIONS, values: Readonly<Record<string, unknown>>): unknown[] {
+  return DOCUMENTED_FUNCTIONS[fn].map((name) => values[name]);
+}
+
+describe("Desktop Interface functions as Pega documents them", () => {
+  it("agentReady(agentId, workMode, options, success, failure): the callbacks are the 4th and 5th arguments", async () => {
+    const r = rig();
+    await r.login();
+    const from = r.events.length;
+    await succeeds((success, failure) => {
+      const args = documentedCall("agentReady", { agentId: "agent-7", workMode: "MODE_MANUAL_IN", options: {}, success, failure });
+      expect(args).toHaveLength(5);
+      (r.impl.agentReady as (...a: unknown[]) => void)(...args);
+    });
+    await r.next({ pyEventType: "AgentStateEvent", pyEventName: "Ready", pyWorkMode: "MODE_MANUAL_IN" }, from);
+    expect(r.desktop.snapshot().agent.state).toBe("ready");
+  });
+
+  it("agentReady in agentNotReady's seven-argument form still works (told apart by the callbacks' positions)", async () => {
+    const r = rig();
+    await r.login();
+    await succeeds((success, failure) => {
+      const args = documentedCall("agentNotReady", { agentID: "agent-7", workMode: "MODE_AUTO_IN", reasonCode: "", linkDefinition: {}, options: {}, success, failure });
+      (r.impl.agentReady as (...a: unknown[]) => void)(...args);
+    });
+    expect(r.desktop.snapshot().agent.state).toBe("ready");
+  });
+
+  it("agentReady in the documented form reports a failure through the 5th argument", async () => {
+    const r = rig();
+    await r.connected();
+    const error = await new Promise<unknown>((resolve) => {
+      (r.impl.agentReady as (...a: unknown[]) => void)(...documentedCall("agentReady", { agentId: "agent-7", workMode: "MODE_AUTO_IN", options: {}, success: () => resolve("success"), failure: resolve }));
+    });
+    expect(error).toMatchObject({ errCode: "OPENCTI_AGENT_NOT_LOGGED_IN" });
+  });
+});
