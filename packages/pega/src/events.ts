@@ -42,14 +42,21 @@ export const CALL_TYPE: Readonly<Record<CallDirection, PegaCallType>> = {
   unknown: "UNKNOWN",
 };
 
+/** Directions a call can reach the agent with (not placed by the agent, not a monitoring session). */
+const REACHED_AGENT: ReadonlySet<CallDirection> = new Set<CallDirection>(["inbound", "internal", "unknown"]);
+
 /**
- * Pega's call type: the call's direction, except that a call another agent
- * transferred to this one is CONSULT (Pega's type for consult and transferred
- * calls), not INBOUND. Connectors mark it with call data `callKind:
- * "transfer"` (Amazon Connect's `transfer` initiation method). A queued
- * callback (`callKind: "callback"`) is the outbound call its direction says.
+ * Pega's call type: the call's direction, except that a call transferred to
+ * this agent is CONSULT (Pega's type for consult and transferred calls), not
+ * INBOUND, INTERNAL or UNKNOWN. The signal is call data `callKind:
+ * "transfer"`, which only the connector sets: Amazon Connect from the
+ * contact's `transfer` initiation method (an agent transferred it; a flow's
+ * `queue_transfer` is a plain inbound call, and a contact attribute named
+ * callKind never becomes call data). The SIP and Twilio connectors report no
+ * transfer signal, so their transferred calls keep their direction's type. A
+ * queued callback (`callKind: "callback"`) is the type its direction says.
  */
-export const callType = (call: Call): PegaCallType => (call.data.callKind === "transfer" && call.direction === "inbound" ? "CONSULT" : CALL_TYPE[call.direction]);
+export const callType = (call: Call): PegaCallType => (call.data.callKind === "transfer" && REACHED_AGENT.has(call.direction) ? "CONSULT" : CALL_TYPE[call.direction]);
 
 /** The CallEvent that puts a call in each live state. */
 export const CALL_STATE_EVENT: Readonly<Record<Exclude<CallState, "ended" | "wrapup">, PegaCallEventName>> = {

@@ -4,7 +4,9 @@
  * (8.5–8.7, docs-previous.pega.com/pega-call-developer-guide-client-side-integration/…),
  * not from this package's code. Each entry names the page it follows.
  */
+import type { Call, CallDirection } from "@opencti/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { callType, type PegaCallEvent } from "../src/index.js";
 import { disposeRigs, rig, succeeds } from "./helpers.js";
 
 afterEach(disposeRigs);
@@ -53,5 +55,37 @@ describe("Desktop Interface functions as Pega documents them", () => {
       (r.impl.agentReady as (...a: unknown[]) => void)(...documentedCall("agentReady", { agentId: "agent-7", workMode: "MODE_AUTO_IN", options: {}, success: () => resolve("success"), failure: resolve }));
     });
     expect(error).toMatchObject({ errCode: "OPENCTI_AGENT_NOT_LOGGED_IN" });
+  });
+});
+
+/**
+ * pyCallType (8.7 "Call event schema", …/87/call-event-schema): INTERNAL,
+ * INBOUND, OUTBOUND, CONSULT, UNKNOWN. A call transferred to the agent is
+ * CONSULT; the only connector signal for it is call data callKind
+ * "transfer" (Amazon Connect's transfer initiation method).
+ */
+const TRANSFERRED_REACHING_AGENT: Readonly<Record<CallDirection, string>> = {
+  inbound: "CONSULT",
+  internal: "CONSULT",
+  unknown: "CONSULT",
+  consult: "CONSULT",
+  outbound: "OUTBOUND",
+  monitor: "INTERNAL",
+};
+
+describe("pyCallType as Pega documents it", () => {
+  it("a transferred call reaching the agent is CONSULT whatever direction the connector gave it", () => {
+    for (const [direction, type] of Object.entries(TRANSFERRED_REACHING_AGENT)) {
+      expect(callType({ direction, data: { callKind: "transfer" } } as unknown as Call), direction).toBe(type);
+      // Without the signal, the direction decides.
+      expect(callType({ direction, data: {} } as unknown as Call), direction).toBe({ inbound: "INBOUND", internal: "INTERNAL", unknown: "UNKNOWN", consult: "CONSULT", outbound: "OUTBOUND", monitor: "INTERNAL" }[direction]);
+    }
+  });
+
+  it("a call another agent transferred here rings as CONSULT (simulator, call data callKind transfer)", async () => {
+    const r = rig();
+    await r.login();
+    const id = r.server.ringInbound({ from: "+15550100", data: { callKind: "transfer" } });
+    expect(await r.next<PegaCallEvent>({ pyEventType: "CallStateEvent", pyEventName: "Alerting", pyCallId: id })).toMatchObject({ pyCallType: "CONSULT" });
   });
 });
