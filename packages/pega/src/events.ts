@@ -9,6 +9,7 @@ import type {
   PegaAgentState,
   PegaCallEvent,
   PegaCallEventName,
+  PegaCallInfoEvent,
   PegaCallType,
   PegaPartyInfoEvent,
   PegaSnapshotCall,
@@ -120,6 +121,27 @@ export function partyInfoEvent(call: Call, ctx: PegaContext): PegaPartyInfoEvent
     pyThisDN: ctx.thisDN,
     pyMedia: ctx.media,
     pyParties: partyDNs(call).map((pyDN) => ({ pyDN })),
+  };
+}
+
+/** The number the caller dialled: `to` on a call that reached the agent; "" on one the agent placed. */
+function dnis(call: Call): string {
+  return REACHED_AGENT.has(call.direction) ? (call.to ?? "") : "";
+}
+
+/**
+ * CallInfo: the call's DNIS and data (named values, Pega's pyUserData value
+ * group). Sent when they change, never about a call Pega was told is over.
+ */
+export function callInfoEvent(call: Call, ctx: PegaContext): PegaCallInfoEvent {
+  return {
+    pyEventType: "CallInfoEvent",
+    pyEventName: "CallInfo",
+    pyCallId: call.id,
+    pyThisDN: ctx.thisDN,
+    pyMedia: ctx.media,
+    pyDNIS: dnis(call),
+    pyUserData: { ...call.data },
   };
 }
 

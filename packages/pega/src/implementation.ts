@@ -7,7 +7,7 @@
 import { CtiError, silentLogger, type Agent, type AgentReason, type Call, type Desktop, type CallEventType, type DesktopEvent, type Logger, type TelephonyMode } from "@opencti/core";
 import { isRecord } from "@opencti/core/connector";
 import { PegaFailure, toPegaError } from "./errors.js";
-import { agentEvent, CALL_STATE_EVENT, callEvent, endEvent, linkState, loginEvent, partyDNs, partyInfoEvent, snapshotEvent, type PegaContext } from "./events.js";
+import { agentEvent, CALL_STATE_EVENT, callEvent, callInfoEvent, endEvent, linkState, loginEvent, partyDNs, partyInfoEvent, snapshotEvent, type PegaContext } from "./events.js";
 import type { ForwardEvent, PegaCallEventName, PegaDesktopImplementation, PegaEvent, PegaTelephonyMode, PegaWorkMode } from "./types.js";
 
 export interface PegaImplementationOptions {
@@ -79,6 +79,8 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
   const session = { agentId: "", thisDN: "", readyWorkMode: "MODE_NONE" as PegaWorkMode, logoutReasonCode: "" };
   let lastAgentEvent = "";
   const partiesSent = new Map<string, string>();
+  /** The CallInfo last sent per call (DNIS and data), to send it only when it changes. */
+  const infoSent = new Map<string, string>();
   const disconnected = new Set<string>();
 
   const ctx = (): PegaContext => ({
@@ -120,17 +122,25 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
         if (event.type === "call.ended") {
           disconnected.delete(call.id);
           partiesSent.delete(call.id);
+          infoSent.delete(call.id);
         } else disconnected.add(call.id);
         return;
       }
       default:
-        break; // muted, data, updated, transferred: no Pega event (parties below)
+        break; // muted, data, updated, transferred: no CallEvent (PartyInfo and CallInfo below)
     }
     if (disconnected.has(call.id)) return; // over for Pega: nothing after Disconnected
     const dns = partyDNs(call).join("\n");
     if (partiesSent.get(call.id) !== dns) {
       partiesSent.set(call.id, dns);
       send(partyInfoEvent(call, ctx()));
+    }
+    // CallInfo once the call has data or a DNIS, and again whenever they change.
+    const info = callInfoEvent(call, ctx());
+    const key = JSON.stringify([info.pyDNIS, info.pyUserData]);
+    if (infoSent.get(call.id) !== key && (infoSent.has(call.id) || info.pyDNIS !== "" || Object.keys(info.pyUserData).length > 0)) {
+      infoSent.set(call.id, key);
+      send(info);
     }
   }
 

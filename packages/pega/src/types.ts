@@ -89,7 +89,29 @@ export interface PegaPartyInfoEvent {
   readonly pyParties: readonly { readonly pyDN: string }[];
 }
 
-export type PegaEvent = PegaCallEvent | PegaAgentEvent | PegaSnapshotEvent | PegaPartyInfoEvent;
+/**
+ * CallInfo: a call's data, sent when it changes. Pega lists `CallInfoEvent`
+ * among the Snapshot's event types (8.7 "Snapshot event schema") but
+ * publishes no schema for it in the client-side guide; the fields follow
+ * PartyInfo's (pyCallId, pyThisDN, pyMedia) and Pega Call's call class
+ * (pyUserData, the value group of named call data: "Configuring call data",
+ * Pega Call implementation guide 8.6). pyDNIS is this package's name for the
+ * number the caller dialled.
+ */
+export interface PegaCallInfoEvent {
+  readonly pyEventType: "CallInfoEvent";
+  readonly pyEventName: "CallInfo";
+  readonly pyCallId: string;
+  /** The agent's monitored device. */
+  readonly pyThisDN: string;
+  readonly pyMedia: string;
+  /** The number the caller dialled (the call's `to` on a call that reached the agent), "" when unknown or placed by the agent. */
+  readonly pyDNIS: string;
+  /** The call's data, name → value (contact attributes, custom parameters, SIP X- headers, IVR input): strings only, as core bounds them (≤ 200 entries). */
+  readonly pyUserData: Readonly<Record<string, string>>;
+}
+
+export type PegaEvent = PegaCallEvent | PegaAgentEvent | PegaSnapshotEvent | PegaPartyInfoEvent | PegaCallInfoEvent;
 
 /** What Pega's failure callbacks receive. */
 export interface PegaError {

@@ -6,8 +6,9 @@
  */
 import type { Call, CallDirection } from "@opencti/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { callType, type PegaCallEvent } from "../src/index.js";
+import { callType, type PegaCallEvent, type PegaCallInfoEvent, type PegaEvent } from "../src/index.js";
 import { disposeRigs, rig, succeeds } from "./helpers.js";
+import { pegaSchemaProblems } from "./support.js";
 
 afterEach(disposeRigs);
 
@@ -87,5 +88,89 @@ describe("pyCallType as Pega documents it", () => {
     await r.login();
     const id = r.server.ringInbound({ from: "+15550100", data: { callKind: "transfer" } });
     expect(await r.next<PegaCallEvent>({ pyEventType: "CallStateEvent", pyEventName: "Alerting", pyCallId: id })).toMatchObject({ pyCallType: "CONSULT" });
+  });
+});
+
+/**
+ * The event types Pega's Snapshot schema lists for pyEventType (8.7
+ * "Snapshot event schema", docs-previous.pega.com/node/2509931).
+ */
+const DOCUMENTED_EVENT_TYPES = ["SnapshotEvent", "AgentStateEvent", "CallStateEvent", "PartyInfoEvent", "CallInfoEvent"] as const;
+
+/**
+ * CallInfo's fields and their JSON types. Pega names the event type but its
+ * client-side guide has no schema page for it (none found: see README), so
+ * this row is PartyInfo's shape (8.7 "PartyInfo event schema") plus the call
+ * data the issue asks for: DNIS and the named call data (Pega Call's
+ * pyUserData value group, implementation guide 8.6 "Configuring call data").
+ */
+const CALL_INFO_FIELDS = {
+  pyEventType: "string",
+  pyEventName: "string",
+  pyCallId: "string",
+  pyThisDN: "string",
+  pyMedia: "string",
+  pyDNIS: "string",
+  pyUserData: "object of strings",
+} as const;
+
+function jsonType(value: unknown): string {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) return Object.values(value).every((v) => typeof v === "string") ? "object of strings" : "object";
+  return Array.isArray(value) ? "array" : typeof value;
+}
+
+function shapeOf(event: object): Record<string, string> {
+  return Object.fromEntries(Object.entries(event).map(([k, v]) => [k, jsonType(v)]));
+}
+
+describe("CallInfoEvent, listed by Pega's Snapshot schema", () => {
+  it("every event type the adapter can forward is one Pega's Snapshot schema lists, CallInfoEvent included", async () => {
+    const r = rig();
+    await r.login();
+    const id = r.server.ringInbound({ from: "+15550100", to: "+15550009999", data: { customerId: "C-1" } });
+    await r.next({ pyEventType: "CallInfoEvent", pyCallId: id });
+    for (const e of r.events) expect(DOCUMENTED_EVENT_TYPES).toContain(e.pyEventType);
+  });
+
+  it("a ringing call with data forwards CallInfo (DNIS, named call data) in the documented shape, after its CallEvent", async () => {
+    const r = rig();
+    await r.login();
+    const from = r.events.length;
+    const id = r.server.ringInbound({ from: "+15550100", to: "+15550009999", data: { customerId: "C-1", ivrChoice: "2" } });
+    const info = await r.next<PegaCallInfoEvent>({ pyEventType: "CallInfoEvent", pyCallId: id }, from);
+    expect(shapeOf(info)).toEqual(CALL_INFO_FIELDS);
+    expect(info).toEqual({ pyEventType: "CallInfoEvent", pyEventName: "CallInfo", pyCallId: id, pyThisDN: "4001", pyMedia: "Phone", pyDNIS: "+15550009999", pyUserData: { customerId: "C-1", ivrChoice: "2" } });
+    expect(pegaSchemaProblems(info)).toEqual([]);
+    const mine = r.events.slice(from).filter((e) => "pyCallId" in e && e.pyCallId === id);
+    expect(mine.map((e) => e.pyEventType)).toEqual(["CallStateEvent", "PartyInfoEvent", "CallInfoEvent"]);
+  });
+
+  it("CallInfo again when the call's data changes (the vendor's own call message), never when it did not, never after Disconnected", async () => {
+    const r = rig();
+    await r.login();
+    const id = r.server.ringInbound({ from: "+15550100", to: "+15550009999", data: { customerId: "C-1" } });
+    await r.next({ pyEventType: "CallInfoEvent", pyCallId: id });
+    await succeeds((s, f) => r.impl.answerCall(id, {}, s, f));
+    await r.next({ pyEventType: "CallStateEvent", pyEventName: "Established", pyCallId: id });
+    const infos = (): PegaCallInfoEvent[] => r.events.filter((e): e is PegaCallInfoEvent => e.pyEventType === "CallInfoEvent" && e.pyCallId === id);
+    expect(infos()).toHaveLength(1); // answering changed no data
+    // The simulator's server says the call's data changed, on its own wire.
+    const vcall = r.server.getCall(id)!;
+    r.server.sendRaw({ type: "call", call: { ...structuredClone(vcall), attached: { customerId: "C-1", verified: "yes" } } });
+    await expect.poll(() => infos().length, { timeout: 5000, interval: 5 }).toBe(2);
+    expect(infos()[1]!.pyUserData).toEqual({ customerId: "C-1", verified: "yes" });
+    await succeeds((s, f) => r.impl.hangUpCall(id, {}, s, f));
+    await r.next({ pyEventType: "CallStateEvent", pyEventName: "Disconnected", pyCallId: id });
+    const end = r.events.findIndex((e) => e.pyEventType === "CallStateEvent" && e.pyEventName === "Disconnected" && e.pyCallId === id);
+    expect(r.events.slice(end + 1).filter((e: PegaEvent) => "pyCallId" in e && e.pyCallId === id)).toEqual([]);
+  });
+
+  it("a call with no data and no DNIS sends no CallInfo", async () => {
+    const r = rig();
+    await r.login();
+    const id = r.server.ringInbound({ from: "+15550100" });
+    await r.next({ pyEventType: "PartyInfoEvent", pyCallId: id });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(r.events.filter((e) => e.pyEventType === "CallInfoEvent")).toEqual([]);
   });
 });

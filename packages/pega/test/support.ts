@@ -11,6 +11,7 @@ const SCHEMA_FOR: Record<string, string> = {
   AgentStateEvent: "AgentEvent",
   SnapshotEvent: "Snapshot",
   PartyInfoEvent: "PartyInfo",
+  CallInfoEvent: "CallInfo",
 };
 
 let validators: Map<string, ValidateFunction> | undefined;
