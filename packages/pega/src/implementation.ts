@@ -8,9 +8,17 @@ import { CtiError, silentLogger, type Agent, type AgentReason, type Call, type D
 import { isRecord } from "@opencti/core/connector";
 import { PegaFailure, toPegaError } from "./errors.js";
 import { agentEvent, CALL_STATE_EVENT, callEvent, callInfoEvent, endEvent, linkState, loginEvent, partyDNs, partyInfoEvent, snapshotEvent, type PegaContext } from "./events.js";
+import { version as packageVersion } from "../package.json";
 import type { ForwardEvent, PegaCallEventName, PegaDesktopImplementation, PegaEvent, PegaTelephonyMode, PegaWorkMode } from "./types.js";
 
+/** The implementation's default name (`impl.name`). */
+export const PEGA_IMPLEMENTATION_NAME = "OpenCTI for TypeScript";
+/** The implementation's version (`impl.version`): this package's. */
+export const PEGA_IMPLEMENTATION_VERSION: string = packageVersion;
+
 export interface PegaImplementationOptions {
+  /** The implementation's name (`impl.name`), e.g. the name it is registered under in Pega. Default "OpenCTI for TypeScript". */
+  name?: string;
   /** pyMedia on every event. Default "Phone". */
   media?: string;
   /** The mode configured in Pega; it can only narrow what the connector's capabilities allow. */
@@ -274,6 +282,8 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
 
   const implementation: PegaDesktopImplementation = {
     telephonyMode: mode,
+    name: typeof options.name === "string" && options.name.trim() !== "" ? options.name.trim().slice(0, 256) : PEGA_IMPLEMENTATION_NAME,
+    version: PEGA_IMPLEMENTATION_VERSION,
 
     login(agentID, agentPwd, extension, _linkDefinition, _options, success, failure, forwardEvent) {
       settle(

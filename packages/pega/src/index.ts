@@ -1,4 +1,4 @@
-export { createPegaImplementation, pegaTelephonyMode, type PegaImplementationOptions } from "./implementation.js";
+export { createPegaImplementation, PEGA_IMPLEMENTATION_NAME, PEGA_IMPLEMENTATION_VERSION, pegaTelephonyMode, type PegaImplementationOptions } from "./implementation.js";
 export { PEGA_ERROR_MAP, PegaFailure, toPegaError } from "./errors.js";
 export { agentEvent, callEvent, callInfoEvent, callType, CALL_STATE_EVENT, CALL_TYPE, endEvent, partyInfoEvent, snapshotEvent, type PegaContext } from "./events.js";
 export * from "./types.js";

@@ -162,6 +162,15 @@ export interface PegaRequestOptions {
  */
 export interface PegaDesktopImplementation {
   readonly telephonyMode: PegaTelephonyMode;
+  /**
+   * The implementation's name, for Pega's implementation-version support
+   * (the client-side guide's step "Set the version of your implementation";
+   * we found no page giving the property names, so `name` and `version` are
+   * this package's). Default "OpenCTI for TypeScript"; the `name` option.
+   */
+  readonly name: string;
+  /** The implementation's version: this package's version (semver, e.g. "0.2.0"). */
+  readonly version: string;
   login(agentID: string, agentPwd: string, extension: string, linkDefinition: unknown, options: unknown, success: unknown, failure: unknown, forwardEvent: unknown): void;
   logout(agentID: string, reasonCode: string, options: unknown, success: unknown, failure: unknown): void;
   /**
@@ -208,4 +217,4 @@ export const PEGA_FUNCTIONS = [
   "conferenceInitiate",
   "conferenceComplete",
   "dropParty",
-] as const satisfies readonly Exclude<keyof PegaDesktopImplementation, "telephonyMode">[];
+] as const satisfies readonly Exclude<keyof PegaDesktopImplementation, "telephonyMode" | "name" | "version">[];

@@ -4,6 +4,7 @@
  * (8.5–8.7, docs-previous.pega.com/pega-call-developer-guide-client-side-integration/…),
  * not from this package's code. Each entry names the page it follows.
  */
+import { readFileSync } from "node:fs";
 import type { Call, CallDirection } from "@opencti/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { callType, type PegaCallEvent, type PegaCallInfoEvent, type PegaEvent } from "../src/index.js";
@@ -172,5 +173,21 @@ describe("CallInfoEvent, listed by Pega's Snapshot schema", () => {
     await r.next({ pyEventType: "PartyInfoEvent", pyCallId: id });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(r.events.filter((e) => e.pyEventType === "CallInfoEvent")).toEqual([]);
+  });
+});
+
+describe("the implementation's name and version (Pega's implementation versioning)", () => {
+  const packageVersion = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+  it("carries a name and this package's version, as strings", () => {
+    const { impl } = rig();
+    expect(impl.name).toBe("OpenCTI for TypeScript");
+    expect(impl.version).toBe(packageVersion);
+    expect(impl.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("takes the name Pega registers it under from the options", () => {
+    expect(rig({ pega: { name: "  Acme softphone  " } }).impl.name).toBe("Acme softphone");
+    expect(rig({ pega: { name: "" } }).impl.name).toBe("OpenCTI for TypeScript");
   });
 });

@@ -9,11 +9,11 @@ afterEach(disposeRigs);
 const CALLER = "+15550100";
 
 describe("the Desktop Interface", () => {
-  it("has exactly Pega's functions, each a function, and the telephony mode", () => {
+  it("has exactly Pega's functions, each a function, the telephony mode, a name and a version", () => {
     const { impl } = rig();
     const functions = Object.keys(impl).filter((k) => typeof (impl as unknown as Record<string, unknown>)[k] === "function");
     expect(functions.sort()).toEqual([...PEGA_FUNCTIONS].sort());
-    expect(Object.keys(impl).filter((k) => !functions.includes(k))).toEqual(["telephonyMode"]);
+    expect(Object.keys(impl).filter((k) => !functions.includes(k))).toEqual(["telephonyMode", "name", "version"]);
     expect(impl.telephonyMode).toBe("FullTelephony");
   });
 });
