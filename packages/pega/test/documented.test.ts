@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { Call, CallDirection } from "@opencti/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { callType, type PegaCallEvent, type PegaCallInfoEvent, type PegaEvent } from "../src/index.js";
+import { callType, PEGA_ERROR_CODES, PEGA_ERROR_MAP, type PegaCallEvent, type PegaCallInfoEvent, type PegaEvent } from "../src/index.js";
 import { disposeRigs, rig, succeeds } from "./helpers.js";
 import { pegaSchemaProblems } from "./support.js";
 
@@ -189,5 +189,42 @@ describe("the implementation's name and version (Pega's implementation versionin
   it("takes the name Pega registers it under from the options", () => {
     expect(rig({ pega: { name: "  Acme softphone  " } }).impl.name).toBe("Acme softphone");
     expect(rig({ pega: { name: "" } }).impl.name).toBe("OpenCTI for TypeScript");
+  });
+});
+
+/**
+ * "Pega Call default error messages" (8.5 "Handling errors",
+ * …/85/handling-errors; 8.7 "Configuring error messages",
+ * …/87/configuring-error-messages), in the documented order. The stored copy
+ * of the table is cut off after OPENCTI_IN_SAME_STATE at an entry beginning
+ * "OPENCTI_INV_ACT…" whose full name we could not read; it is left out rather
+ * than guessed (README, "Errors").
+ */
+const DOCUMENTED_ERROR_CODES = [
+  "OPENCTI_AGENT_LOGGED_IN",
+  "OPENCTI_AGENT_NOT_LOGGED_IN",
+  "OPENCTI_CALL_REJECTED",
+  "OPENCTI_CF_GENERIC_OPERATION",
+  "OPENCTI_CF_INVALID_DESTINATION",
+  "OPENCTI_CF_INVALID_OBJECT_STATE",
+  "OPENCTI_CONF_ALREADY_PRESENT",
+  "OPENCTI_DEST_BUSY",
+  "OPENCTI_HTTP_ERROR_401",
+  "OPENCTI_HTTP_ERROR_404",
+  "OPENCTI_HTTP_ERROR_405",
+  "OPENCTI_HTTP_ERROR_408",
+  "OPENCTI_HTTP_ERROR_500",
+  "OPENCTI_HTTP_ERROR_502",
+  "OPENCTI_HTTP_ERROR_503",
+  "OPENCTI_HTTP_ERROR_504",
+  "OPENCTI_IN_SAME_STATE",
+];
+
+describe("error codes as Pega documents them", () => {
+  it("the package's list is Pega's documented list, every mapped code is one of them, and CallEvent's pyErrCode enum is the same list", () => {
+    expect([...PEGA_ERROR_CODES]).toEqual(DOCUMENTED_ERROR_CODES);
+    for (const code of Object.values(PEGA_ERROR_MAP)) expect(DOCUMENTED_ERROR_CODES).toContain(code);
+    const schema = JSON.parse(readFileSync(new URL("../schema/CallEvent.json", import.meta.url), "utf8")) as { properties: { pyErrCode: { enum: string[] } } };
+    expect(schema.properties.pyErrCode.enum).toEqual(DOCUMENTED_ERROR_CODES);
   });
 });
