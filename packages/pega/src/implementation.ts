@@ -68,7 +68,7 @@ const ACW_WORK_MODES: ReadonlySet<string> = new Set(["ACW", "AFTER_CALL_WORK"]);
  * linkDefinition, options, success, failure)`. A function in the 4th or 5th
  * of these positions means the longer form; otherwise the documented one.
  */
-export function readyArguments(rest: readonly unknown[]): { reasonCode: unknown; success: unknown; failure: unknown } {
+function readyArguments(rest: readonly unknown[]): { reasonCode: unknown; success: unknown; failure: unknown } {
   if (typeof rest[3] === "function" || typeof rest[4] === "function") return { reasonCode: rest[0], success: rest[3], failure: rest[4] };
   return { reasonCode: undefined, success: rest[1], failure: rest[2] };
 }
