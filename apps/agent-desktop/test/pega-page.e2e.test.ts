@@ -32,7 +32,7 @@ function schemaValidators(): Record<string, ValidateFunction> {
   const ajv = new Ajv({ allErrors: true, strict: true, meta: false });
   ajv.addMetaSchema(JSON.parse(readFileSync(require.resolve("ajv/dist/refs/json-schema-draft-06.json"), "utf8")) as object);
   const load = (name: string): ValidateFunction => ajv.compile(JSON.parse(readFileSync(join(pegaSchemas, `${name}.json`), "utf8")) as object);
-  return { CallStateEvent: load("CallEvent"), AgentStateEvent: load("AgentEvent"), SnapshotEvent: load("Snapshot"), PartyInfoEvent: load("PartyInfo") };
+  return { CallStateEvent: load("CallEvent"), AgentStateEvent: load("AgentEvent"), SnapshotEvent: load("Snapshot"), PartyInfoEvent: load("PartyInfo"), CallInfoEvent: load("CallInfo") };
 }
 
 type Shown = Record<string, unknown> & { pyEventType: string; pyEventName: string };
