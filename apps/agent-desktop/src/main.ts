@@ -5,10 +5,9 @@
 import { de, defineCallControlPanel, es, registerLocale } from "@opencti/call-control-panel";
 import { createDesktop, type Desktop } from "@opencti/core";
 import { createTabDesktop } from "@opencti/core/tabs";
-import { readConfig } from "./config.ts";
-import { ConnectorUnavailableError, type AppConfig, type ConnectorSetup } from "./connectors/types.ts";
+import type { AppConfig, ConnectorSetup } from "./connectors/types.ts";
 import { mountCrm } from "./crm/crm-view.ts";
-import { loadConnector } from "./load-connector.ts";
+import { byId, startPage } from "./page.ts";
 import { mountTimeline } from "./timeline.ts";
 import "./styles.css";
 
@@ -19,47 +18,10 @@ declare global {
   }
 }
 
-const byId = (id: string): HTMLElement => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`index.html has no #${id}`);
-  return el;
-};
-
-function showMessage(text: string): void {
-  const message = byId("app-message");
-  message.textContent = text;
-  message.hidden = false;
-}
-
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = await readConfig();
-  } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    window.__opencti = { config: { connector: "", options: {} }, error: text };
-    showMessage(text);
-    return;
-  }
-  window.__opencti = { config };
-  byId("connector-name").textContent = `Connector: ${config.connector}`;
-  // The supervisor page with the same connector choice (the supervisor signs in as someone else).
-  const forSupervisor = new URLSearchParams(location.search);
-  forSupervisor.delete("agentId");
-  byId("supervisor-link").setAttribute("href", `supervisor.html${forSupervisor.size ? `?${forSupervisor.toString()}` : ""}`);
-
-  let setup: ConnectorSetup;
-  try {
-    setup = await loadConnector(config);
-  } catch (err) {
-    const text =
-      err instanceof ConnectorUnavailableError
-        ? err.message
-        : `The ${config.connector} connector could not start: ${err instanceof Error ? err.message : String(err)}`;
-    window.__opencti.error = text;
-    showMessage(text);
-    return;
-  }
+  const started = await startPage({ link: { id: "supervisor-link", path: "supervisor.html" } });
+  if (!started) return;
+  const { config, setup } = started;
 
   // One softphone across the agent's tabs when config.json asks for it: only the owner tab runs the connector.
   const desktop: Desktop & { tab?: { role: string } } = config.shareAcrossTabs ? await createTabDesktop({ connector: setup.connector, name: tabSessionName(config, setup) }) : createDesktop({ connector: setup.connector });

@@ -10,24 +10,11 @@
  */
 import { de, defineCallControlPanel, es, registerLocale } from "@opencti/call-control-panel";
 import { createDesktop, type Desktop } from "@opencti/core";
-import { readConfig } from "../config.ts";
 import type { SimulatorSetup } from "../connectors/simulator.ts";
-import { ConnectorUnavailableError, type AppConfig, type ConnectorSetup } from "../connectors/types.ts";
-import { loadConnector } from "../load-connector.ts";
+import type { AppConfig } from "../connectors/types.ts";
+import { byId, startPage } from "../page.ts";
 import { mountMonitoring } from "./monitoring.ts";
 import "../styles.css";
-
-const byId = (id: string): HTMLElement => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`supervisor.html has no #${id}`);
-  return el;
-};
-
-function showMessage(text: string): void {
-  const message = byId("app-message");
-  message.textContent = text;
-  message.hidden = false;
-}
 
 /** The simulator's supervisor signs in as someone other than the agent page's agent-7 (the URL's agentId still wins). */
 function supervisorConfig(config: AppConfig): AppConfig {
@@ -36,32 +23,9 @@ function supervisorConfig(config: AppConfig): AppConfig {
 }
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = supervisorConfig(await readConfig());
-  } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    window.__opencti = { config: { connector: "", options: {} }, error: text };
-    showMessage(text);
-    return;
-  }
-  window.__opencti = { config };
-  byId("connector-name").textContent = `Connector: ${config.connector}`;
-  // Back to the agent page with the same connector choice (not the supervisor's agent id).
-  const back = new URLSearchParams(location.search);
-  back.delete("agentId");
-  byId("agent-link").setAttribute("href", `./${back.size ? `?${back.toString()}` : ""}`);
-
-  let setup: ConnectorSetup;
-  try {
-    setup = await loadConnector(config);
-  } catch (err) {
-    const text =
-      err instanceof ConnectorUnavailableError ? err.message : `The ${config.connector} connector could not start: ${err instanceof Error ? err.message : String(err)}`;
-    window.__opencti.error = text;
-    showMessage(text);
-    return;
-  }
+  const started = await startPage({ link: { id: "agent-link", path: "./" }, adjust: supervisorConfig });
+  if (!started) return;
+  const { config, setup } = started;
 
   // Its own desktop, never a tab-shared one: the supervisor is not the agent of the agent page.
   const desktop: Desktop = createDesktop({ connector: setup.connector });
