@@ -4,50 +4,24 @@
  * 127.0.0.1) running the fake CCP from @opencti/amazon-connect/testing.
  * Streams and the fake talk real cross-origin postMessage.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Browser, Frame } from "playwright-core";
-import { createServer, type ViteDevServer } from "vite";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { sourceAliases } from "../../../vitest.shared.ts";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
 import { launchBrowser } from "./support/browser.ts";
+import { serveCcpOrigin } from "./support/ccp-origin.ts";
 import { serveBuiltApp } from "./support/built-app.ts";
 import { callCard, eventTypes, openApp, recordCspViolations, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
 
-const repo = fileURLToPath(new URL("../../../", import.meta.url));
-
 /** The fake CCP's page, served by its own Vite server on another port (another origin). */
 async function startCcpServer(parentOrigin: string): Promise<{ ccpUrl: string; close(): Promise<void> }> {
-  const root = mkdtempSync(join(tmpdir(), "fake-ccp-"));
-  mkdirSync(join(root, "ccp-v2"));
-  writeFileSync(
-    join(root, "ccp-v2", "index.html"),
-    `<!doctype html><title>Fake CCP</title><p>Fake Amazon Connect CCP</p>
+  const { origin, close } = await serveCcpOrigin({
+    "ccp-v2/index.html": `<!doctype html><title>Fake CCP</title><p>Fake Amazon Connect CCP</p>
 <script type="module">
   import { startFakeCcpPage } from "@opencti/amazon-connect/testing";
   startFakeCcpPage(window, { parentOrigin: ${JSON.stringify(parentOrigin)}, quickConnects: [{ name: "Billing desk", phoneNumber: "+15550177" }] });
 </script>`,
-  );
-  const server: ViteDevServer = await createServer({
-    root,
-    configFile: false,
-    logLevel: "warn",
-    resolve: { alias: sourceAliases },
-    server: { host: "127.0.0.1", port: 0, strictPort: false, hmr: false, watch: null, fs: { allow: [root, repo] } },
   });
-  await server.listen();
-  const address = server.httpServer?.address();
-  if (!address || typeof address === "string") throw new Error("The fake CCP server did not bind a port");
-  return {
-    ccpUrl: `http://127.0.0.1:${address.port}/ccp-v2/`,
-    close: async () => {
-      await server.close();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+  return { ccpUrl: `${origin}/ccp-v2/`, close };
 }
 
 /** The no-AWS demo's config.json. */

@@ -5,56 +5,28 @@
  * second origin whose state lives in a SharedWorker there (where Connect keeps
  * the agent's session: it outlives the tab whose CCP frame closes).
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sourceAliases } from "../../../vitest.shared.ts";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
 import { launchBrowser } from "./support/browser.ts";
+import { serveCcpOrigin } from "./support/ccp-origin.ts";
 import { callCard, UI_TIMEOUT } from "./support/desktop-page.ts";
-
-const repo = fileURLToPath(new URL("../../../", import.meta.url));
 
 /** The CCP's origin: the relay frame (the ccpUrl), the worker with the fake's state, and a host page that keeps it. */
 async function startSharedCcpServer(parentOrigin: string): Promise<{ ccpUrl: string; hostUrl: string; close(): Promise<void> }> {
-  const root = mkdtempSync(join(tmpdir(), "shared-ccp-"));
-  mkdirSync(join(root, "ccp-v2"));
   const worker = `new SharedWorker("/worker.js", { type: "module", name: "fake-ccp" })`;
-  writeFileSync(
-    join(root, "ccp-v2", "index.html"),
-    `<!doctype html><title>Fake CCP</title><script type="module">
+  const { origin, close } = await serveCcpOrigin({
+    "ccp-v2/index.html": `<!doctype html><title>Fake CCP</title><script type="module">
   import { startFakeCcpRelay } from "@opencti/amazon-connect/testing";
   startFakeCcpRelay(window, ${worker}, ${JSON.stringify(parentOrigin)});
 </script>`,
-  );
-  writeFileSync(join(root, "host.html"), `<!doctype html><title>Connect</title><script type="module">
+    "host.html": `<!doctype html><title>Connect</title><script type="module">
   import { startFakeCcpHost } from "@opencti/amazon-connect/testing";
   startFakeCcpHost(window, ${worker});
-</script>`);
-  writeFileSync(join(root, "worker.js"), `import { startFakeCcpWorker } from "@opencti/amazon-connect/testing";\nstartFakeCcpWorker(self);\n`);
-  const server: ViteDevServer = await createServer({
-    root,
-    configFile: false,
-    logLevel: "warn",
-    resolve: { alias: sourceAliases },
-    server: { host: "127.0.0.1", port: 0, strictPort: false, hmr: false, watch: null, fs: { allow: [root, repo] } },
+</script>`,
+    "worker.js": `import { startFakeCcpWorker } from "@opencti/amazon-connect/testing";\nstartFakeCcpWorker(self);\n`,
   });
-  await server.listen();
-  const address = server.httpServer?.address();
-  if (!address || typeof address === "string") throw new Error("The fake CCP server did not bind a port");
-  const origin = `http://127.0.0.1:${address.port}`;
-  return {
-    ccpUrl: `${origin}/ccp-v2/`,
-    hostUrl: `${origin}/host.html`,
-    close: async () => {
-      await server.close();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
+  return { ccpUrl: `${origin}/ccp-v2/`, hostUrl: `${origin}/host.html`, close };
 }
 
 let appServer: AppServer;
