@@ -1,31 +1,7 @@
-import { createDesktop, CtiError, type Capability, type Desktop, type DesktopEvent } from "@opencti/core";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { createSimulator, toCallReport, type SimulatorServerOptions } from "../src/index.js";
-
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup) await c();
-  cleanup = [];
-});
-
-async function setup(options: SimulatorServerOptions & { capabilities?: readonly Capability[] } = {}) {
-  const sim = createSimulator({ ...options, connector: { reconnectDelaysMs: [5], ...(options.capabilities ? { capabilities: options.capabilities } : {}) } });
-  const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 300 });
-  const events: DesktopEvent[] = [];
-  desktop.on("*", (e) => events.push(e));
-  cleanup.push(async () => {
-    await desktop.destroy();
-    sim.server.dispose();
-  });
-  await desktop.login({ agentId: "a1" });
-  return { ...sim, desktop, events };
-}
-
-const until = <T>(fn: () => T) => vi.waitFor(() => {
-  const v = fn();
-  if (!v) throw new Error("not yet");
-  return v;
-}, { timeout: 2000, interval: 2 });
+import { createDesktop, CtiError, type Desktop, type DesktopEvent } from "@opencti/core";
+import { describe, expect, it } from "vitest";
+import { createSimulator, toCallReport } from "../src/index.js";
+import { onCleanup, setup, until } from "./desktops.js";
 
 async function connectedCall(desktop: Desktop, server: ReturnType<typeof createSimulator>["server"]): Promise<string> {
   const id = server.ringInbound({ from: "+15550100" });
@@ -192,7 +168,7 @@ describe("simulator specifics", () => {
   it("with the microphone denied, answer and dial fail with MEDIA_PERMISSION_DENIED before reaching the server", async () => {
     const sim = createSimulator({ connector: { microphone: "denied" } });
     const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 300 });
-    cleanup.push(async () => {
+    onCleanup(async () => {
       await desktop.destroy();
       sim.server.dispose();
     });
@@ -213,7 +189,7 @@ describe("simulator specifics", () => {
     ] as const;
     const sim = createSimulator({ defaultFarEnd: "answer", answerAfterMs: 5, connector: { directory } });
     const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 500 });
-    cleanup.push(async () => {
+    onCleanup(async () => {
       await desktop.destroy();
       sim.server.dispose();
     });
@@ -231,7 +207,7 @@ describe("simulator specifics", () => {
   it("with a wrap-up limit, the call says when wrap-up ends (wrapUpEndsAt) and the server ends it then", async () => {
     const sim = createSimulator({ defaultFarEnd: "answer", wrapUpLimitMs: 300 });
     const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 500 });
-    cleanup.push(async () => {
+    onCleanup(async () => {
       await desktop.destroy();
       sim.server.dispose();
     });
@@ -259,7 +235,7 @@ describe("simulator specifics", () => {
   it("checks the agent's password when credentials are configured", async () => {
     const sim = createSimulator({ credentials: { a1: "secret" } });
     const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 300 });
-    cleanup.push(async () => {
+    onCleanup(async () => {
       await desktop.destroy();
       sim.server.dispose();
     });

@@ -2,40 +2,15 @@
 // and its pause/resume, monitor sessions on the floor's calls, a supervisor
 // on the agent's own call; through a desktop, and on the bare wire for the
 // server's own refusals.
-import { createDesktop, CtiError, type Capability, type DesktopEvent } from "@opencti/core";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { createSimulator, SIMULATOR_CAPABILITIES, type SimulatorServer, type SimulatorServerOptions } from "../src/index.js";
+import { createDesktop, CtiError } from "@opencti/core";
+import { describe, expect, it } from "vitest";
+import { SIMULATOR_CAPABILITIES, type SimulatorServer } from "../src/index.js";
 import { script, serveSimulator } from "../src/port.js";
+import { onCleanup, setup as setupAs, until } from "./desktops.js";
 import type { Operation } from "../src/protocol.js";
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanup) await c();
-  cleanup = [];
-});
-
-async function setup(options: SimulatorServerOptions & { capabilities?: readonly Capability[] } = {}) {
-  const sim = createSimulator({ ...options, connector: { reconnectDelaysMs: [5], ...(options.capabilities ? { capabilities: options.capabilities } : {}) } });
-  const desktop = createDesktop({ connector: sim.connector, requestTimeoutMs: 300 });
-  const events: DesktopEvent[] = [];
-  desktop.on("*", (e) => events.push(e));
-  cleanup.push(async () => {
-    await desktop.destroy();
-    sim.server.dispose();
-  });
-  await desktop.login({ agentId: "sup-1" });
-  return { ...sim, desktop, events };
-}
-
-const until = <T>(fn: () => T) =>
-  vi.waitFor(
-    () => {
-      const v = fn();
-      if (!v) throw new Error("not yet");
-      return v;
-    },
-    { timeout: 2000, interval: 2 },
-  );
+/** A desktop logged in as the supervisor sup-1. */
+const setup = (options: Parameters<typeof setupAs>[0] = {}) => setupAs(options, "sup-1");
 
 async function rejection(p: Promise<unknown>): Promise<CtiError> {
   return p.then(
@@ -305,7 +280,7 @@ describe("a supervisor on the agent's call", () => {
     const { server, desktop } = await setup();
     const { port1, port2 } = new MessageChannel();
     serveSimulator(server, port1);
-    cleanup.push(() => Promise.resolve((port1.close(), port2.close())));
+    onCleanup(() => Promise.resolve((port1.close(), port2.close())));
     const floor = (await script(port2, "startFloorCall", { agentId: "agent-9", from: "+15550190" })) as string;
     expect(await script(port2, "listFloor")).toEqual([expect.objectContaining({ callId: floor, agentId: "agent-9", from: "+15550190" })]);
     const id = await answered(desktop, server);
