@@ -47,9 +47,9 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 console.log(`events: ${CALLS.toLocaleString("en")} call lifecycles, desktop alone ${best.desktop.toFixed(1)} ms, with the Pega adapter ${best.pega.toFixed(1)} ms (×${(best.pega / best.desktop).toFixed(2)}), ${forwarded.toLocaleString("en")} Pega events (${Math.round(forwarded / (best.pega / 1000)).toLocaleString("en")}/s)`);
 bench("pega.events.ratioToDesktop", best.pega / best.desktop, "x");
-if (forwarded !== CALLS * 6) {
-  // Alerting, PartyInfo, Established, Held, Retrieved, Disconnected per call.
-  console.error(`FAIL: expected ${CALLS * 6} Pega events, got ${forwarded}`);
+const PER_CALL = 7; // Alerting, PartyInfo, CallInfoEvent (the call has data), Established, Held, Retrieved, Disconnected.
+if (forwarded !== CALLS * PER_CALL) {
+  console.error(`FAIL: expected ${CALLS * PER_CALL} Pega events, got ${forwarded}`);
   process.exitCode = 1;
 }
 
