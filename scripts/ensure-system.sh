@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the end-to-end tests drive, when missing:
-# Chromium (browser tests), Kamailio with WebSocket modules and SIPp (SIP tests).
+# Chromium (browser tests), Kamailio with WebSocket modules and SIPp (SIP tests),
+# Redis (the agent stream's fan-out across backend instances).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
 compgen -G "/usr/lib/*/kamailio/modules/websocket.so" >/dev/null || need+=(kamailio-websocket-modules)
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing system packages for the tests: ${need[*]}"
