@@ -99,6 +99,7 @@ const defs = {
       wrapUpEndsAt: timestamp,
       recording: enumOf(RECORDING_STATES),
       monitorMode: enumOf(MONITOR_MODES),
+      mediaStream: text(),
       actions: { type: "array", items: enumOf(CALL_ACTIONS), uniqueItems: true },
     },
     ["id", "vendorCallId", "direction", "state", "parties", "muted", "data", "startedAt", "actions"],
@@ -162,7 +163,7 @@ export function eventSchemas() {
   );
   events["call.insight"] = eventSchema(
     "call.insight",
-    "A Voice AI insight: sentiment, summary, intent, suggestion or entity.",
+    "A Voice AI insight: sentiment, summary, intent, suggestion, entity, issue or category.",
     {
       callId: id({ minLength: 1 }),
       insight: obj({ kind: enumOf(INSIGHT_KINDS), text: longText(), score: { type: "number" }, data: stringMap }, ["kind", "text"]),

@@ -58,6 +58,8 @@ export interface CallReport {
   readonly recording?: RecordingState;
   /** A monitoring session's (direction `monitor`) current mode. */
   readonly monitorMode?: MonitorMode;
+  /** The call's live audio stream reference (see Call.mediaStream); `null` clears it (the stream stopped). */
+  readonly mediaStream?: string | null;
 }
 
 export interface AgentReport {

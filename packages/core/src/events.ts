@@ -63,8 +63,12 @@ export interface CallTranscriptEvent extends EventEnvelope<"call.transcript"> {
   readonly segment: TranscriptSegment;
 }
 
-/** What a Voice AI insight is about. */
-export const INSIGHT_KINDS = ["sentiment", "summary", "intent", "suggestion", "entity"] as const;
+/**
+ * What a Voice AI insight is about: `issue` is a reason for calling the
+ * analysis detected (Contact Lens "issues detected"), `category` a rule the
+ * conversation matched (Contact Lens categories).
+ */
+export const INSIGHT_KINDS = ["sentiment", "summary", "intent", "suggestion", "entity", "issue", "category"] as const;
 export type InsightKind = (typeof INSIGHT_KINDS)[number];
 
 export interface Insight {

@@ -243,6 +243,13 @@ export interface Call {
   readonly recording?: RecordingState;
   /** A monitoring session's (direction `monitor`) current mode: how the supervisor is on the watched call. */
   readonly monitorMode?: MonitorMode;
+  /**
+   * A reference to the call's live audio stream for Voice AI, at most
+   * `LIMITS.text` (1024) characters: Amazon Connect the Kinesis Video Stream
+   * ARN (a contact attribute), Twilio the Media Stream SID (MZ…), SIP what
+   * the media server reports. A change is a `call.updated` event.
+   */
+  readonly mediaStream?: string;
   /** The requests allowed on this call right now (state ∩ capabilities). */
   readonly actions: readonly CallAction[];
 }

@@ -205,4 +205,28 @@ describe("DesktopStore agent, link and signals", () => {
     expect(s.signal({ kind: "teleport" })[0]).toMatchObject({ code: "INVALID_VENDOR_EVENT" });
     expect(s.signal(null)[0]).toMatchObject({ code: "INVALID_VENDOR_EVENT" });
   });
+
+  it("takes Contact Lens issues and categories as insights", () => {
+    const s = store();
+    s.upsertCall({ id: "1", state: "connected" });
+    expect(types(s.signal({ kind: "insight", callId: "1", insight: { kind: "issue", text: "cancel my plan" } }))).toEqual(["call.insight"]);
+    expect(types(s.signal({ kind: "insight", callId: "1", insight: { kind: "category", text: "Churn risk" } }))).toEqual(["call.insight"]);
+    expect(s.signal({ kind: "insight", callId: "1", insight: { kind: "mood", text: "x" } })[0]).toMatchObject({ code: "INVALID_VENDOR_EVENT" });
+  });
+
+  it("keeps the call's media stream reference until it is cleared with null, each change a call.updated", () => {
+    const s = store();
+    s.upsertCall({ id: "1", state: "connected" });
+    const set = s.upsertCall({ id: "1", state: "connected", mediaStream: "MZ0123" });
+    expect(types(set)).toEqual(["call.updated"]);
+    expect(s.calls.get("1")!.mediaStream).toBe("MZ0123");
+    expect(s.upsertCall({ id: "1", state: "connected", mediaStream: "MZ0123" })).toEqual([]);
+    // Other reports leave it alone.
+    s.upsertCall({ id: "1", state: "held" });
+    expect(s.calls.get("1")!.mediaStream).toBe("MZ0123");
+    expect(types(s.upsertCall({ id: "1", state: "held", mediaStream: null }))).toEqual(["call.updated"]);
+    expect("mediaStream" in s.calls.get("1")!).toBe(false);
+    expect(s.upsertCall({ id: "1", state: "held", mediaStream: 42 as never })[0]).toMatchObject({ code: "INVALID_VENDOR_EVENT" });
+    expect(s.upsertCall({ id: "1", state: "held", mediaStream: "x".repeat(1025) })[0]).toMatchObject({ code: "INVALID_VENDOR_EVENT" });
+  });
 });

@@ -12,7 +12,7 @@ import { hostText } from "./logger.js";
 import { agentProblem, AUDIO_DEVICE, AUDIO_IN_USE, callProblem, DIRECTORY_ENTRY, readParty, readReason, FAILURE, INSIGHT, isEndReason, isOneOf, isText, LIMITS, read, SEGMENT, show, WRAP_UP } from "./validate.js";
 
 /** Call fields a report sets as they are, but `muted` (its own events): a change to one is a `call.updated`. */
-const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media", "wrapUpEndsAt", "monitorMode"] as const;
+const PLAIN_FIELDS = ["vendorCallId", "direction", "from", "fromName", "to", "queue", "relatedCallId", "endReason", "media", "wrapUpEndsAt", "monitorMode", "mediaStream"] as const;
 
 /** Each call state's event type, made once (so no event type is a new string to hash). */
 const STATE_EVENTS = Object.fromEntries(CALL_STATES.map((s) => [s, `call.${s}`])) as Record<CallState, CallEventType>;
@@ -221,6 +221,8 @@ export class DesktopStore {
     if (r.wrapUpEndsAt !== undefined) call.wrapUpEndsAt = r.wrapUpEndsAt;
     if (r.recording !== undefined) call.recording = r.recording;
     if (r.monitorMode !== undefined) call.monitorMode = r.monitorMode;
+    if (r.mediaStream === null) delete call.mediaStream;
+    else if (r.mediaStream !== undefined) call.mediaStream = r.mediaStream;
     // Parties, wrap-up and data, when reported (the check leaves them undefined
     // or objects), as copies with only known fields: a vendor object's extras
     // (even a password) stay out.

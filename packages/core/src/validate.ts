@@ -180,6 +180,7 @@ export function callProblem(r: unknown): Problem {
   if (r.wrapUpEndsAt !== undefined && !(Number.isFinite(r.wrapUpEndsAt) && (r.wrapUpEndsAt as number) >= 0)) return invalidField(r, "wrapUpEndsAt");
   if (r.recording !== undefined && !RECORDING_STATES.includes(r.recording as never)) return invalidField(r, "recording");
   if (r.monitorMode !== undefined && !MONITOR_MODES.includes(r.monitorMode as never)) return invalidField(r, "monitorMode");
+  if (r.mediaStream != null && !text(r.mediaStream)) return invalidField(r, "mediaStream");
   return undefined;
 }
 /** "`key` is invalid (…)", for a problem. */
