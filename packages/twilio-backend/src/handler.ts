@@ -15,11 +15,11 @@
  * check before the twilio client builds a URL from them, dials only allowed
  * destinations, and ends within a deadline; answers carry fixed messages only.
  */
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import twilio from "twilio";
 import { ContractError, FAIL, fromTwilio, scrubError } from "./contract.js";
 import { CLIENT_IDENTITY, destinationAllowed, type DestinationPolicy } from "./destinations.js";
+import { CALL_SID, CONFERENCE_SID, CUSTOMER_LABEL, DROPPABLE_LABELS, clientOf, isAdded, isSupervisor, labelOf, supervisorLabel, watchedBy } from "./legs.js";
 
 export type { DestinationPolicy } from "./destinations.js";
 
@@ -100,35 +100,6 @@ const OPERATIONS = ["hold", "resume", "blindTransfer", "consult", "completeTrans
 type Operation = (typeof OPERATIONS)[number];
 const isOperation = (name: string): name is Operation => (OPERATIONS as readonly string[]).includes(name);
 
-// Twilio SIDs: two letters and 32 lowercase hex digits. Nothing else may reach
-// the twilio client, which puts ids into URL paths unescaped (`..\`, `%2e%2e`).
-const CALL_SID = /^CA[0-9a-f]{32}$/;
-const CONFERENCE_SID = /^CF[0-9a-f]{32}$/;
-
-/**
- * The parties an agent dialled (consult, transfer): the ones it may drop, and
- * the only ones a completeTransfer / conference may name (a supervisor is not
- * the agent's to drop or hand the customer to).
- */
-const DROPPABLE_LABELS: ReadonlySet<string> = new Set(["consult", "transfer"]);
-const SUPERVISOR_LABEL = "supervisor";
-const CUSTOMER_LABEL = "customer";
-/**
- * A supervisor participant's label: `supervisor:<watched agent's CallSid>:<8 hex>`
- * (at most 54 characters; Twilio wants labels unique within a conference,
- * at most 128 characters, without "/", and not a bare CallSid). The watched
- * leg is recorded when the session starts, so a change of mode and the
- * agent's leaving find it without guessing; a bare "supervisor" (an older
- * session) is still a supervisor, watching nobody known.
- */
-const SUPERVISOR_SESSION = /^supervisor:(CA[0-9a-f]{32}):[0-9a-f]{8}$/;
-const supervisorLabel = (agentCallSid: string): string => `${SUPERVISOR_LABEL}:${agentCallSid}:${randomBytes(4).toString("hex")}`;
-const isSupervisor = (label: string): boolean => label === SUPERVISOR_LABEL || label.startsWith(`${SUPERVISOR_LABEL}:`);
-/** The agent leg a supervisor participant watches, from its label; undefined for anything else. */
-const watchedBy = (label: string): string | undefined => SUPERVISOR_SESSION.exec(label)?.[1];
-/** Participants this backend dials into a conference: never its owning agent. */
-const isAdded = (label: string): boolean => DROPPABLE_LABELS.has(label) || isSupervisor(label);
-const labelOf = (p: { label?: string | null }): string => (typeof p.label === "string" ? p.label : "");
 const MONITOR_MODES: readonly MonitorMode[] = ["monitor", "whisper", "barge"];
 
 /**
@@ -182,12 +153,6 @@ function monitorMode(body: Body): MonitorMode {
   const value = text(body, "mode");
   if (!(MONITOR_MODES as readonly string[]).includes(value)) throw FAIL.badMode();
   return value as MonitorMode;
-}
-
-/** Whose Twilio Client leg a Call resource is: an inbound call its caller's (`from`), any other its callee's (`to`); undefined when that is no `client:`. */
-function clientOf(call: { direction?: string | null; from?: string | null; to?: string | null }): string | undefined {
-  const owner = call.direction === "inbound" ? call.from : call.to;
-  return typeof owner === "string" && owner.startsWith("client:") && owner.length > 7 ? owner.slice(7) : undefined;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
