@@ -11,3 +11,4 @@ export { describe, errorMessage, MESSAGE_KEYS } from "./text.js";
 export { createLocalAgentState, type LocalAgentState, type LocalAgentStateOptions } from "./agent-state.js";
 export { createUnreachable, serverName, unreachableMessage, type Unreachable, type UnreachableOptions } from "./unreachable.js";
 export { watchAudioDevices, type AudioDeviceWatcher, type AudioDeviceWatcherOptions, type MediaDeviceList } from "./audio.js";
+export { followAgentStream, httpAgentStream, type AgentStreamFollower, type AgentStreamSource, type EventSourceLike, type FollowAgentStreamOptions, type HttpAgentStreamOptions } from "./agent-stream.js";
