@@ -1,0 +1,179 @@
+/**
+ * The Redis side of a stream: one client for commands (SET, GETDEL,
+ * PUBLISH) and its duplicate for SUBSCRIBE (a subscribed connection takes no
+ * other command). Every command waits for a connection and answers within
+ * `timeoutMs`, or fails with a typed, scrubbed AgentStreamError that is also
+ * told to onError. node-redis: https://github.com/redis/node-redis.
+ */
+import { createClient } from "redis";
+import { AgentStreamError, invalid, type AgentStreamErrorCode } from "./errors.js";
+import { messageOf, safeUrl, urlSecrets } from "./scrub.js";
+
+/** A node-redis client as `createClient` from "redis" makes it. */
+export type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * Where the stream's Redis is: a `redis://` or `rediss://` URL (the stream
+ * makes and closes its clients), or a node-redis client you made (e.g. with
+ * TLS or credential options a URL cannot carry; the stream connects it if it
+ * is not open, duplicates it for SUBSCRIBE, and never closes it).
+ */
+export type RedisOption = { readonly url: string } | { readonly client: RedisClient };
+
+type Report = (error: AgentStreamError) => void;
+
+/** Reconnect after 50 ms, doubling to at most 2 s: node-redis keeps trying while the stream is open. */
+const reconnectStrategy = (retries: number): number => Math.min(50 * 2 ** retries, 2000);
+
+export class RedisLink {
+  readonly #client: RedisClient;
+  readonly #subscriber: RedisClient;
+  readonly #ownsClient: boolean;
+  /** The server, for messages: scheme, host and port, never credentials. */
+  readonly #where: string;
+  readonly #secrets: readonly string[];
+  readonly #timeoutMs: number;
+  readonly #report: Report;
+  #closed = false;
+
+  constructor(option: RedisOption, timeoutMs: number, report: Report) {
+    this.#timeoutMs = timeoutMs;
+    this.#report = report;
+    if ("client" in option && option.client) {
+      const url = (option.client.options as { url?: unknown } | undefined)?.url;
+      this.#where = typeof url === "string" ? safeUrl(url) : "redis";
+      const password = (option.client.options as { password?: unknown } | undefined)?.password;
+      this.#secrets = [...(typeof url === "string" ? urlSecrets(url) : []), ...(typeof password === "string" ? [password] : [])];
+      this.#client = option.client;
+      this.#ownsClient = false;
+    } else {
+      const url = (option as { url?: unknown }).url;
+      if (typeof url !== "string" || !/^rediss?:\/\//i.test(url)) throw invalid("redis.url must be a redis:// or rediss:// URL");
+      this.#where = safeUrl(url);
+      this.#secrets = urlSecrets(url);
+      // No offline queue: a command sent while Redis is away fails instead of
+      // going out late (a PUBLISH its caller already gave up on).
+      this.#client = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy } });
+      this.#ownsClient = true;
+    }
+    this.#subscriber = this.#client.duplicate();
+    for (const [client, name] of [
+      [this.#client, "commands"],
+      [this.#subscriber, "subscriber"],
+    ] as const) {
+      this.#watch(client, name);
+      if (client.isOpen) continue;
+      client.connect().catch((e: unknown) => {
+        if (!this.#closed) this.#failed("REDIS_CONNECTION", `connect (${name})`, e);
+      });
+    }
+  }
+
+  /** Tells onError once per outage (node-redis emits an error per reconnect attempt). */
+  #watch(client: RedisClient, name: string): void {
+    let down = false;
+    client.on("error", (e: unknown) => {
+      if (down || this.#closed) return;
+      down = true;
+      this.#report(this.#error("REDIS_CONNECTION", `connection (${name})`, e));
+    });
+    client.on("ready", () => (down = false));
+  }
+
+  #error(code: AgentStreamErrorCode, what: string, cause: unknown): AgentStreamError {
+    return new AgentStreamError(code, `Redis ${what} failed (${this.#where}): ${messageOf(cause, this.#secrets)}`);
+  }
+
+  #failed(code: AgentStreamErrorCode, what: string, cause: unknown): AgentStreamError {
+    const error = this.#error(code, what, cause);
+    this.#report(error);
+    return error;
+  }
+
+  /** Runs one command once `client` is connected, all within timeoutMs; a failure is typed, scrubbed and reported. */
+  async #run<T>(code: AgentStreamErrorCode, what: string, client: RedisClient, command: (c: RedisClient) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new AgentStreamError("CLOSED", "The agent stream is closed");
+    const deadline = Date.now() + this.#timeoutMs;
+    try {
+      await ready(client, deadline);
+      return await within(command(client), deadline);
+    } catch (e) {
+      throw this.#failed(code, what, e);
+    }
+  }
+
+  /** SET key value PX ttlMs NX; false when the key existed. */
+  async setNew(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.#run("TICKET_STORE_FAILED", "SET", this.#client, (c) => c.set(key, value, { expiration: { type: "PX", value: ttlMs }, condition: "NX" }));
+    return reply === "OK";
+  }
+
+  /** GETDEL key (Redis ≥ 6.2): the value, once. */
+  async take(key: string): Promise<string | undefined> {
+    const value = await this.#run("TICKET_STORE_FAILED", "GETDEL", this.#client, (c) => c.getDel(key));
+    return typeof value === "string" ? value : undefined;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.#run("FANOUT_FAILED", "PUBLISH", this.#client, (c) => c.publish(channel, message));
+  }
+
+  async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
+    try {
+      await this.#run("FANOUT_FAILED", "SUBSCRIBE", this.#subscriber, (c) => c.subscribe(channel, listener));
+    } catch (e) {
+      // It may still go through late: drop the listener so nothing lingers.
+      this.#subscriber.unsubscribe(channel).catch(() => {});
+      throw e;
+    }
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    await this.#run("FANOUT_FAILED", "UNSUBSCRIBE", this.#subscriber, (c) => c.unsubscribe(channel));
+  }
+
+  /** Closes the subscriber and, when the stream made it, the command client (QUIT within timeoutMs, else dropped). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const owned = this.#ownsClient ? [this.#subscriber, this.#client] : [this.#subscriber];
+    await Promise.all(owned.map((client) => shut(client, Date.now() + this.#timeoutMs)));
+  }
+}
+
+async function shut(client: RedisClient, deadline: number): Promise<void> {
+  if (!client.isOpen) return;
+  if (!client.isReady) return client.destroy();
+  try {
+    await within(client.close(), deadline);
+  } catch {
+    if (client.isOpen) client.destroy();
+  }
+}
+
+/** Resolves once `client` is connected, or rejects at `deadline`. */
+function ready(client: RedisClient, deadline: number): Promise<void> {
+  if (client.isReady) return Promise.resolve();
+  if (!client.isOpen) return Promise.reject(new Error("the client is closed"));
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.off("ready", done);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.off("ready", done);
+      reject(new Error("not connected in time"));
+    }, Math.max(0, deadline - Date.now()));
+    client.on("ready", done);
+  });
+}
+
+/** `work`, or a rejection at `deadline`. */
+function within<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("no answer in time")), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
