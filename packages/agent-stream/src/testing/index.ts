@@ -1,1 +1,1 @@
-export {};
+export { startRedisServer, type RedisServer, type RedisServerOptions } from "./redis-server.js";
