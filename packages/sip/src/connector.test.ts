@@ -391,3 +391,12 @@ it("declares recordingControl only with the recording option, and each monitorin
   expect(caps({ monitor: { prefixes: { monitor: "*222", barge: "*224" } } }).filter((c) => supervisor.includes(c))).toEqual(["monitor", "barge"]);
   expect(caps({ monitor: { prefix: "*222", initialMode: "barge", digits: { monitor: "4" } } }).filter((c) => supervisor.includes(c))).toEqual(["monitor", "barge"]);
 });
+
+it("declares transcripts only with an agent stream (SIP itself carries none)", () => {
+  const caps = (options: Partial<SipConnectorOptions>) => createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", ...options }, fakeStack().factory).capabilities;
+  const agentStream = { url: () => Promise.resolve("http://127.0.0.1:1/events?ticket=t") };
+  expect(caps({})).not.toContain("transcripts");
+  expect(caps({ capabilities: ["dial", "transcripts"] })).toEqual(["dial"]);
+  expect(caps({ agentStream })).toContain("transcripts");
+  expect(caps({ agentStream, capabilities: ["dial"] })).toEqual(["dial"]);
+});

@@ -6,7 +6,7 @@
  * mapping.ts. The SIP library sits behind the stack seam (stack.ts, sipjs-stack.ts).
  */
 import { CtiError, type CallData, type CallDirection, type Connector, type ConnectorContext, type MonitorMode } from "@opencti/core";
-import { createBackoff, createLocalAgentState, createUnreachable, delay, errorMessage, guard, serverName, timeoutSignal, waitFor } from "@opencti/core/connector";
+import { createBackoff, createLocalAgentState, createUnreachable, delay, errorMessage, followAgentStream, guard, serverName, timeoutSignal, waitFor, type AgentStreamFollower } from "@opencti/core/connector";
 import { createSipAudio } from "./audio.js";
 import { callError, recordingError, registerError, transferError } from "./errors.js";
 import { createLines, type Line } from "./lines.js";
@@ -33,6 +33,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   let ctx: ConnectorContext | undefined;
   let stack: SipStack | undefined;
   let stopped = false;
+  /** Following the agent event stream (options.agentStream), from login to logout. */
+  let transcripts: AgentStreamFollower | undefined;
   let linkUp = false;
   let registered = false;
   /** The WebSocket connection's generation (one more per drop), and the one the dialogs were last moved to. */
@@ -266,6 +268,8 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
 
     async stop() {
       stopped = true;
+      transcripts?.close();
+      transcripts = undefined;
       audio.stop();
       backoff.cancel();
       unreachable.cancel();
@@ -282,9 +286,13 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       const next = agent.loginReason(initialState);
       if (!(options.unregisterWhenNotReady && next.state !== "ready")) await register(signal, "login");
       agent.login(next);
+      // The media server's transcripts name calls by SIP Call-ID.
+      if (options.agentStream && ctx) transcripts ??= followAgentStream(ctx, options.agentStream, { resolveCallId: (callId) => lines.bySipCallId(callId)?.id });
     },
 
     async logout() {
+      transcripts?.close();
+      transcripts = undefined;
       if (registered) await needStack().unregister();
       registered = false;
       agent.logout();

@@ -43,6 +43,8 @@ export interface Lines {
   get(id: string): Line | undefined;
   /** The calls not yet in wrap-up or ended. */
   live(): Line[];
+  /** The tracked call whose SIP Call-ID this is (wrap-up included). */
+  bySipCallId(callId: string): Line | undefined;
   /** Every call, as reports (for a sync). */
   reports(): CallReport[];
   /** Starts tracking a new SIP line (its events are wired here); not reported yet. */
@@ -250,6 +252,7 @@ export function createLines(options: SipConnectorOptions, context: () => Connect
     agentAddress,
     get: (id) => lines.get(id),
     live: () => [...lines.values()].filter((l) => !over(l)),
+    bySipCallId: (callId) => [...lines.values()].find((l) => l.sip.callId === callId),
     reports: () => [...lines.values()].map((l) => callReport(l, agentAddress)),
     track,
     report,

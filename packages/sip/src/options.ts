@@ -1,6 +1,6 @@
 /** The SIP connector's options, capabilities and default agent states. Durations are milliseconds unless a field says otherwise. */
 import { MONITOR_MODES, type AgentReason, type Capability, type DirectoryEntry, type MonitorMode } from "@opencti/core";
-import type { MediaDeviceList } from "@opencti/core/connector";
+import type { AgentStreamSource, MediaDeviceList } from "@opencti/core/connector";
 import type { SessionDescriptionHandlerFactory } from "sip.js";
 
 export interface SipConnectorOptions {
@@ -98,6 +98,13 @@ export interface SipConnectorOptions {
   readonly recording?: "always" | "on-demand";
   /** Supervisors' monitoring by feature codes or dial prefixes (e.g. Asterisk ChanSpy); see SipMonitorOptions. Default none: no `monitor`, `whisper` or `barge`. */
   readonly monitor?: SipMonitorOptions;
+  /**
+   * Live transcripts and insights pushed by the deployment's media server (SIP itself carries none):
+   * the agent event stream of @opencti/agent-stream (`httpAgentStream({ url, headers })` from
+   * `@opencti/core/connector`), whose messages name calls by their SIP Call-ID. With it the connector
+   * claims `transcripts` and follows the stream from login to logout. Default none.
+   */
+  readonly agentStream?: AgentStreamSource;
   /** Declare fewer capabilities than SIP_CAPABILITIES. Default SIP_CAPABILITIES; the ones in SIP_UNSUPPORTED are dropped, and `wrapUp` with `wrapUp: false`. */
   readonly capabilities?: readonly Capability[];
   /** The `connector` name on events. Default "sip". */
@@ -144,8 +151,8 @@ export function monitorModes(monitor: SipMonitorOptions | undefined): MonitorMod
  */
 export const SIP_CAPABILITIES: readonly Capability[] = ["agentState", "dial", "answer", "reject", "hangup", "hold", "mute", "dtmf", "blindTransfer", "consult", "completeTransfer", "swap", "wrapUp", "callWaiting", "audioDevices"];
 
-/** Never claimed, even when listed in `capabilities`: conference and dropping a party need a mixer plain SIP does not have, and SIP carries no transcripts. */
-const SIP_UNSUPPORTED: readonly Capability[] = ["conference", "dropParty", "transcripts"];
+/** Never claimed, even when listed in `capabilities`: conference and dropping a party need a mixer plain SIP does not have. */
+const SIP_UNSUPPORTED: readonly Capability[] = ["conference", "dropParty"];
 
 export const DEFAULT_REASONS: readonly AgentReason[] = [
   { id: "ready", state: "ready", label: "Ready" },
@@ -183,9 +190,9 @@ export const DEFAULTS = {
 export function capabilitiesOf(options: SipConnectorOptions): readonly Capability[] {
   const wrapUp = options.wrapUp !== false;
   const devices = mediaDevicesOf(options) !== undefined;
-  // recordingControl and the monitoring modes come from their options (SIP alone cannot say); `capabilities` may still leave them out.
-  const configured: Capability[] = [...(options.recording ? (["recordingControl"] as const) : []), ...monitorModes(options.monitor)];
-  const optional: readonly Capability[] = ["recordingControl", ...MONITOR_MODES];
+  // recordingControl, the monitoring modes and transcripts come from their options (SIP alone cannot say); `capabilities` may still leave them out.
+  const configured: Capability[] = [...(options.recording ? (["recordingControl"] as const) : []), ...monitorModes(options.monitor), ...(options.agentStream ? (["transcripts"] as const) : [])];
+  const optional: readonly Capability[] = ["recordingControl", ...MONITOR_MODES, "transcripts"];
   const base = (options.capabilities ?? SIP_CAPABILITIES).filter((c) => !optional.includes(c));
   const extra = configured.filter((c) => !options.capabilities || options.capabilities.includes(c));
   return [...base, ...extra].filter((c) => !SIP_UNSUPPORTED.includes(c) && (wrapUp || c !== "wrapUp") && (devices || c !== "audioDevices"));
