@@ -33,6 +33,7 @@ export const FAIL = {
   badMode: fail(400, "INVALID_ARGUMENT", '"mode" must be monitor, whisper or barge'),
   unknownTarget: fail(400, "INVALID_DESTINATION", "Nothing to monitor there: not an agent's call in an active conference"),
   supervisorIdentity: fail(400, "INVALID_ARGUMENT", "Monitoring needs an authenticated supervisor"),
+  streamIdentity: fail(400, "INVALID_ARGUMENT", "The event stream needs an authenticated agent"),
   notAllowedToMonitor: fail(403, "AUTH_FAILED", "Not allowed to monitor that call"),
   notSupervisorLeg: fail(403, "AUTH_FAILED", "The call is not a supervisor's session"),
   noRecording: fail(409, "INVALID_STATE", "The call has no recording in progress"),
@@ -54,6 +55,7 @@ export const FAIL = {
   twilio: fail(502, "VENDOR_ERROR", "Twilio request failed"),
   timeout: fail(504, "REQUEST_TIMEOUT", "Twilio did not answer in time"),
   internal: fail(500, "VENDOR_ERROR", "The call-control backend failed"),
+  streamUnavailable: fail(503, "VENDOR_ERROR", "The agent event stream is unavailable"),
 } as const;
 
 /** A Twilio REST failure as a contract error (its own text stays on the server). */

@@ -17,9 +17,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import twilio from "twilio";
+import type { AgentStream, AgentStreamEvent } from "./agent-stream.js";
+import { createCallAgents, type CallAgent } from "./call-agents.js";
 import { ContractError, FAIL, fromTwilio, scrubError } from "./contract.js";
 import { CLIENT_IDENTITY, destinationAllowed, type DestinationPolicy } from "./destinations.js";
 import { CALL_SID, CONFERENCE_SID, CUSTOMER_LABEL, DROPPABLE_LABELS, clientOf, isAdded, isSupervisor, labelOf, supervisorLabel, watchedBy } from "./legs.js";
+import { MalformedCallback, parseMediaStream, parseTranscription, transcriptEvent } from "./voice-ai.js";
 
 export type { DestinationPolicy } from "./destinations.js";
 
@@ -84,6 +87,16 @@ export interface CallControlHandlerOptions {
    * or the agent's.
    */
   recordedLeg?: "customer" | "agent";
+  /**
+   * The agents' event stream (`createAgentStream(…)` of `@opencti/agent-stream`,
+   * or anything of that shape). With it the handler also serves
+   * `POST <publicUrl>/stream-ticket` (an authenticated agent's ticket),
+   * `GET <publicUrl>/events?ticket=…` (its server-sent events), and Twilio's
+   * signed Voice AI callbacks `POST <publicUrl>/transcription` (Real-Time
+   * Transcription) and `POST <publicUrl>/media-stream` (Media Streams), which
+   * it publishes to the agent of the call. Without it those routes answer 404.
+   */
+  agentStream?: AgentStream;
 }
 
 type Body = Record<string, unknown>;
@@ -95,6 +108,11 @@ interface Reply {
   status: number;
   body?: Body;
 }
+
+/** Served only with an agentStream (404 without). */
+const STREAM_ROUTES: ReadonlySet<string> = new Set(["stream-ticket", "events", "transcription", "media-stream"]);
+/** The last path segment: the operation or callback asked for. */
+const routeOf = (req: IncomingMessage): string => new URL(req.url ?? "/", "http://localhost").pathname.split("/").pop() ?? "";
 
 const OPERATIONS = ["hold", "resume", "blindTransfer", "consult", "completeTransfer", "conference", "dropParty", "pauseRecording", "resumeRecording", "monitor", "setMonitorMode", "stopMonitor"] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -234,6 +252,9 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     conferenceOf.set(call, conference);
     if (conferenceOf.size > MAX_INDEXED_CALLS) conferenceOf.delete(conferenceOf.keys().next().value!);
   };
+  const stream = options.agentStream;
+  /** CallSid → its conference's agent, for the Voice AI callbacks. */
+  const agents = createCallAgents({ client, conferenceOf: (call) => conferenceOf.get(call), remember, maxScan });
 
   // ---- who may act on which call ----
 
@@ -356,6 +377,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
   const removeAgent = async (r: Request, at: Located) => {
     await removeAll(r, at.conferenceSid, [...at.labels].filter(([, label]) => isSupervisor(label)).map(([sid]) => sid));
     await r.rest(() => participant(at, at.agentCallSid).remove());
+    agents.changed(at.agentCallSid); // the customer's transcript is no longer this agent's
   };
   const statusCallback = (agentCallSid: string): string => `${publicUrl}/status?agentCallSid=${agentCallSid}`;
 
@@ -559,6 +581,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     const call = params.CallSid ?? "";
     if (!CONFERENCE_SID.test(conference)) throw FAIL.badCallback();
     if (params.StatusCallbackEvent === "participant-join" && CALL_SID.test(call)) remember(call, conference);
+    if (params.StatusCallbackEvent === "participant-join" || params.StatusCallbackEvent === "participant-leave") agents.changed(call);
     if (params.StatusCallbackEvent === "conference-end") for (const [c, f] of conferenceOf) if (f === conference) conferenceOf.delete(c);
     if (params.StatusCallbackEvent !== "participant-leave") return;
     conferenceOf.delete(call);
@@ -568,6 +591,78 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
       throw e;
     });
     await removeAll(rest, conference, participants.filter((p) => watchedBy(labelOf(p)) === call).map((p) => p.callSid));
+  }
+
+  // ---- Voice AI: Twilio's callbacks → the agent's event stream ----
+
+  /** A signed Voice AI callback's parameters, or 400 (reported: Twilio sent it, so the TwiML or Twilio's format is off). */
+  function voiceAiParams<T>(req: IncomingMessage, raw: string, route: string, parse: (params: Record<string, string>) => T): T {
+    const params = verifiedParams(req, raw, route);
+    try {
+      return parse(params);
+    } catch (error) {
+      if (!(error instanceof MalformedCallback)) throw error;
+      report(new Error(`Twilio callback ${route}: ${error.message}`));
+      throw FAIL.badCallback();
+    }
+  }
+
+  /**
+   * Publishes to the agent of `callSid` (nothing when it has none). When
+   * `retry`, a failure (finding the agent or publishing) answers 5xx so that
+   * Twilio retries (up to three times); otherwise it is reported and the
+   * callback still answers 204.
+   */
+  async function publishToAgentOf(rest: Rest, callSid: string, retry: boolean, event: (agent: CallAgent) => AgentStreamEvent): Promise<void> {
+    try {
+      const agent = await agents.of(rest, callSid);
+      if (!agent) return;
+      await stream!.publish(agent.identity, event(agent)).catch((error: unknown) => {
+        report(error);
+        throw FAIL.streamUnavailable();
+      });
+    } catch (error) {
+      if (retry) throw error;
+      if (!(error instanceof ContractError)) report(error); // contract errors were reported where they arose (rest, publish)
+    }
+  }
+
+  /**
+   * Real-Time Transcription (`<Start><Transcription statusCallbackUrl="<publicUrl>/transcription">`,
+   * https://www.twilio.com/docs/voice/twiml/transcription): each
+   * transcription-content becomes a `transcript` for the agent of the call.
+   * A final is retried by Twilio when it could not be delivered (the browser
+   * drops a repeated final by its sequence); a partial is not (a later one
+   * supersedes it, and a late retry would only flicker). transcription-error
+   * goes to onError; started and stopped publish nothing.
+   */
+  async function onTranscription(req: IncomingMessage, raw: string, rest: Rest): Promise<void> {
+    const callback = voiceAiParams(req, raw, "transcription", parseTranscription);
+    if (callback.event === "error") report(new Error(`Twilio Real-Time Transcription error on call ${callback.callSid}${callback.code ? ` (code ${callback.code})` : ""}`));
+    if (callback.event !== "content") return;
+    await publishToAgentOf(rest, callback.callSid, callback.final, (agent) => transcriptEvent(callback, agent.agentCallSid, agent.role));
+  }
+
+  /**
+   * Media Streams (`<Start><Stream statusCallback="<publicUrl>/media-stream">`,
+   * https://www.twilio.com/docs/voice/twiml/stream#statuscallback): a `media`
+   * event for the agent of the call, the StreamSid on stream-started, null on
+   * stream-stopped and stream-error (also reported). A state: retried by Twilio when it could not be delivered.
+   */
+  async function onMediaStream(req: IncomingMessage, raw: string, rest: Rest): Promise<void> {
+    const callback = voiceAiParams(req, raw, "media-stream", parseMediaStream);
+    if (callback.event === "error") report(new Error(`Twilio Media Stream ${callback.streamSid} error on call ${callback.callSid}: ${callback.error ?? ""}`));
+    await publishToAgentOf(rest, callback.callSid, true, (agent) => ({ type: "media", callId: agent.agentCallSid, mediaStream: callback.event === "started" ? callback.streamSid : null }));
+  }
+
+  /** `POST <publicUrl>/stream-ticket`, `{}` → `{ ticket, expiresInMs }` for the authenticated agent (wire contract v1). */
+  async function streamTicket(req: IncomingMessage): Promise<Body> {
+    requireJson(req);
+    checkOrigin(req);
+    parseJsonBody(await readBody(req));
+    const identity = (await identify(req)) ?? fail(FAIL.streamIdentity());
+    const { ticket, expiresInMs } = await stream!.issueTicket(identity);
+    return { ticket, expiresInMs };
   }
 
   // ---- routing ----
@@ -583,8 +678,18 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
         throw mapped;
       }
     };
+    const name = routeOf(req);
+    if (!stream && STREAM_ROUTES.has(name)) throw FAIL.unknownOperation();
     if (req.method !== "POST") throw FAIL.postOnly();
-    const name = new URL(req.url ?? "/", "http://localhost").pathname.split("/").pop() ?? "";
+    if (name === "stream-ticket") return { status: 200, body: await streamTicket(req) };
+    if (name === "transcription") {
+      await onTranscription(req, await readBody(req), rest);
+      return { status: 204 };
+    }
+    if (name === "media-stream") {
+      await onMediaStream(req, await readBody(req), rest);
+      return { status: 204 };
+    }
     if (name === "status") {
       await onPartyStatus(req, await readBody(req), rest);
       return { status: 204 };
@@ -601,7 +706,22 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     return { status: 200, body: await operations[name]({ body: parseJsonBody(raw), identity, rest }) };
   }
 
+  /** `GET <publicUrl>/events?ticket=…`: the agent stream's own (long-lived, so outside the request deadline). */
+  async function events(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await stream!.handleEvents(req, res);
+    } catch (error) {
+      report(error);
+      if (!res.headersSent) {
+        const e = FAIL.internal();
+        res.writeHead(e.status, { "content-type": "application/json", "cache-control": "no-store" });
+        res.end(JSON.stringify({ error: { code: e.code, message: e.message } }));
+      } else res.end();
+    }
+  }
+
   return async (req, res) => {
+    if (stream && req.method === "GET" && routeOf(req) === "events") return events(req, res);
     let reply: Reply;
     try {
       reply = await withDeadline(timeoutMs, (expired) => handle(req, expired));

@@ -229,13 +229,25 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
     this.deliveries.add(delivery);
   }
 
-  private async post(url: string, params: Record<string, string>): Promise<void> {
+  /**
+   * Posts a callback like Twilio does: form-encoded, X-Twilio-Signature over
+   * `url` and `params` with the stub's auth token (`twilio.getExpectedTwilioSignature`).
+   * E.g. a Real-Time Transcription or Media Streams status callback. Resolves
+   * to the answer's status.
+   */
+  async postSigned(url: string, params: Record<string, string>): Promise<number> {
     const signature = twilio.getExpectedTwilioSignature(STUB_AUTH_TOKEN, url, params);
-    await fetch(url, {
+    const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature },
       body: new URLSearchParams(params).toString(),
-    }).then((r) => r.arrayBuffer());
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  private async post(url: string, params: Record<string, string>): Promise<void> {
+    await this.postSigned(url, params);
   }
 
   /** Posts a call status callback signed like Twilio (X-Twilio-Signature with the auth token). */
