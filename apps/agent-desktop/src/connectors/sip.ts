@@ -19,8 +19,11 @@
  *   recording    always | on-demand: the PBX records calls (pause/resume by INFO Record: off/on)
  *   monitorPrefix  the PBX's monitoring feature code dialled before the extension (e.g. *222 for ChanSpy)
  *   monitorDigits  the DTMF digit per mode in a session, e.g. "monitor=4,whisper=5,barge=6" (ChanSpy's d option)
+ *   agentStreamUrl    an @opencti/agent-stream service the media server posts transcripts to (live transcripts)
+ *   agentStreamToken  the agent's bearer token for it (a secret: from credentialsUrl)
  */
 import type { MonitorMode } from "@opencti/core";
+import { httpAgentStream } from "@opencti/core/connector";
 import { createSipConnector, type SipConnectorOptions } from "@opencti/sip";
 import { ConnectorUnavailableError, type LoadConnector } from "./types.ts";
 
@@ -38,6 +41,9 @@ function monitorDigits(value: string | undefined): Partial<Record<MonitorMode, s
   }
   return digits;
 }
+
+/** The media server's transcripts, from the agent stream service (tickets asked with the agent's bearer token, else cookies). */
+const agentStream = (url: string, token: string | undefined) => httpAgentStream({ url, headers: () => (token ? { authorization: `Bearer ${token}` } : {}) });
 
 export const load: LoadConnector = ({ options }) => {
   const servers = (options.server ?? "")
@@ -74,6 +80,7 @@ export const load: LoadConnector = ({ options }) => {
     wrapUp: options.wrapUp !== "false",
     ...(options.recording === "always" || options.recording === "on-demand" ? { recording: options.recording } : {}),
     ...(options.monitorPrefix ? { monitor: { prefix: options.monitorPrefix, digits: monitorDigits(options.monitorDigits) } } : {}),
+    ...(options.agentStreamUrl ? { agentStream: agentStream(options.agentStreamUrl, options.agentStreamToken) } : {}),
   };
   return Promise.resolve({ connector: createSipConnector(sipOptions) });
 };
