@@ -8,5 +8,5 @@ export default defineConfig({
   clean: true,
   target: "node20",
   minify: false,
-  external: ["@aws-sdk/client-connect"],
+  external: ["@aws-sdk/client-connect", "@aws-sdk/client-connect-contact-lens"],
 });

@@ -22,6 +22,7 @@ const fail = (status: number, code: ErrorCode, message: string) => () => new Con
 /** Every answer the handler can give besides 200. */
 export const FAIL = {
   postOnly: fail(405, "INVALID_ARGUMENT", "POST only"),
+  getOnly: fail(405, "INVALID_ARGUMENT", "GET only"),
   unknownOperation: fail(404, "INVALID_ARGUMENT", "Unknown operation"),
   tooLarge: fail(413, "INVALID_ARGUMENT", "Request too large"),
   notJsonType: fail(415, "INVALID_ARGUMENT", "content-type must be application/json"),

@@ -14,9 +14,15 @@
  * (DescribeContact's `AgentInfo.Id` is the caller's user id, not a
  * supervisor's monitoring contact, the agent not yet in after-contact work). Ids pass their format check before the SDK sees them;
  * each request ends within a deadline; answers carry fixed messages only.
+ *
+ * With an agent event stream (`agentStream`, e.g. `@opencti/agent-stream`), it also serves the stream's
+ * ticket and events routes, and with `contactLens` follows Contact Lens real-time analysis of the agent's
+ * own live contact into that agent's stream (./contact-lens-poller.ts, mapping in ./contact-lens.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DescribeContactCommand, MonitorContactCommand, ResumeContactRecordingCommand, SuspendContactRecordingCommand, type ConnectClient, type Contact } from "@aws-sdk/client-connect";
+import type { AgentStreamEvent } from "./contact-lens.js";
+import { ContactLensPollers, type ContactLensOptions } from "./contact-lens-poller.js";
 import { ContractError, FAIL, fromConnect, scrubError } from "./contract.js";
 
 /** Connect's monitor capabilities (MonitorContact's AllowedMonitorCapabilities). */
@@ -42,6 +48,20 @@ export interface MonitorRequest {
   readonly capabilities: readonly MonitorCapability[];
 }
 
+/**
+ * The agent event stream the backend serves and publishes to: structurally what `createAgentStream()` of
+ * `@opencti/agent-stream` returns (this package does not depend on it). Agent ids are Connect user ids
+ * (`authenticate`'s `userId`).
+ */
+export interface AgentStream {
+  /** A short-lived single-use ticket for `GET <base>/events?ticket=` (wire contract v1). */
+  issueTicket(agentId: string): Promise<{ ticket: string; expiresInMs: number }>;
+  /** Serves `GET <base>/events?ticket=`: the agent's server-sent events (it answers bad tickets itself). */
+  handleEvents(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Delivers one event to the agent's open streams (every instance's, with Redis). */
+  publish(agentId: string, event: AgentStreamEvent): Promise<void>;
+}
+
 export interface ConnectBackendOptions {
   /** An official client: `new ConnectClient({ region })` (credentials from the environment or an IAM role). */
   client: ConnectClient;
@@ -64,12 +84,28 @@ export interface ConnectBackendOptions {
   operationTimeoutMs?: number;
   /** Where to report failures, scrubbed of credentials. */
   onError?: (error: Error) => void;
+  /**
+   * The agent event stream: with it the handler serves `POST <base>/stream-ticket` (authenticated like every
+   * operation → `issueTicket(userId)`) and `GET <base>/events` (→ `handleEvents`); without it both are 404.
+   */
+  agentStream?: AgentStream;
+  /**
+   * Contact Lens real-time analysis to the agent's stream (needs `agentStream`): `POST <base>/followContactLens`
+   * `{ contactId }` starts polling the agent's own live contact (README, "Contact Lens"). Without it (or without
+   * `agentStream`) the operation is 404.
+   */
+  contactLens?: ContactLensOptions;
+}
+
+/** The Node http handler, and `close()` to stop the Contact Lens pollers (on shutdown; they never keep the process alive). */
+export interface ConnectBackendHandler {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  close(): void;
 }
 
 type Body = Record<string, unknown>;
-type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-const OPERATIONS = ["monitor", "suspendRecording", "resumeRecording"] as const;
+const OPERATIONS = ["monitor", "suspendRecording", "resumeRecording", "followContactLens", "stream-ticket"] as const;
 type Operation = (typeof OPERATIONS)[number];
 const isOperation = (name: string): name is Operation => (OPERATIONS as readonly string[]).includes(name);
 
@@ -117,11 +153,13 @@ async function readBody(req: IncomingMessage): Promise<Body> {
 }
 
 /**
- * A Node http handler for `POST <base>/monitor`, `<base>/suspendRecording` and
- * `<base>/resumeRecording` (the last path segment names the operation). Throws
- * a TypeError without `authenticate` or `instanceId`.
+ * A Node http handler for `POST <base>/monitor`, `<base>/suspendRecording`,
+ * `<base>/resumeRecording`, and with the agent stream `<base>/stream-ticket`,
+ * `GET <base>/events` and (with Contact Lens too) `POST <base>/followContactLens`
+ * (the last path segment names the operation). Throws a TypeError without
+ * `authenticate` or `instanceId`, or with bad `contactLens` numbers.
  */
-export function createConnectBackendHandler(options: ConnectBackendOptions): Handler {
+export function createConnectBackendHandler(options: ConnectBackendOptions): ConnectBackendHandler {
   if (typeof options.authenticate !== "function") throw new TypeError("createConnectBackendHandler: authenticate(req) → { userId } is required");
   if (typeof options.instanceId !== "string" || !UUID.test(options.instanceId)) throw new TypeError("createConnectBackendHandler: instanceId must be the Amazon Connect instance id (a UUID)");
   const { client, instanceId } = options;
@@ -134,6 +172,12 @@ export function createConnectBackendHandler(options: ConnectBackendOptions): Han
       // A throwing onError must not change the answer.
     }
   };
+
+  const { agentStream } = options;
+  const pollers =
+    agentStream && options.contactLens
+      ? new ContactLensPollers(options.contactLens, { connect: client, instanceId, publish: (agentId, event) => agentStream.publish(agentId, event), report: (error) => report(error), requestTimeoutMs: timeoutMs })
+      : undefined;
 
   /** One SDK call, bounded by the request's deadline; its failure becomes a contract error. */
   async function aws<T>(r: Request, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
@@ -199,12 +243,25 @@ export function createConnectBackendHandler(options: ConnectBackendOptions): Han
       await aws(r, (abortSignal) => client.send(new ResumeContactRecordingCommand({ InstanceId: instanceId, ContactId: contact.Id!, InitialContactId: contact.InitialContactId ?? contact.Id! }), { abortSignal }));
       return { recording: "active" };
     },
+    async followContactLens(r) {
+      // Only the agent's own live voice contact: its transcript goes to the caller's stream.
+      const contact = await ownContact(r, contactId(r.body));
+      const started = pollers!.follow(contact.Id!, r.caller.userId);
+      return { contactId: contact.Id!, started };
+    },
+    async "stream-ticket"(r) {
+      const { ticket, expiresInMs } = await agentStream!.issueTicket(r.caller.userId);
+      return { ticket, expiresInMs };
+    },
   };
 
+  /** Operations that exist only with their options. */
+  const available = (name: Operation): boolean => (name === "stream-ticket" ? agentStream !== undefined : name === "followContactLens" ? pollers !== undefined : true);
+
   async function handle(req: IncomingMessage, signal: AbortSignal): Promise<Body> {
-    if (req.method !== "POST") throw FAIL.postOnly();
     const name = new URL(req.url ?? "/", "http://localhost").pathname.split("/").pop() ?? "";
-    if (!isOperation(name)) throw FAIL.unknownOperation();
+    if (!isOperation(name) || !available(name)) throw FAIL.unknownOperation();
+    if (req.method !== "POST") throw FAIL.postOnly();
     const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
     // application/json only: a cross-site form or beacon cannot send it without a CORS preflight.
     if (type !== "application/json") throw FAIL.notJsonType();
@@ -216,7 +273,26 @@ export function createConnectBackendHandler(options: ConnectBackendOptions): Han
     return operations[name]({ body, caller, signal });
   }
 
-  return async (req, res) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // The event stream is long-lived (no deadline) and answers for itself: a ticket, not a session, authenticates it.
+    if (agentStream && new URL(req.url ?? "/", "http://localhost").pathname.split("/").pop() === "events") {
+      if (req.method === "GET") {
+        try {
+          await agentStream.handleEvents(req, res);
+        } catch (error) {
+          report(error);
+          if (!res.headersSent) {
+            res.writeHead(500, { "content-type": "application/json", "cache-control": "no-store" });
+            res.end(JSON.stringify({ error: { code: "VENDOR_ERROR", message: "The backend failed" } }));
+          }
+        }
+        return;
+      }
+      const e = FAIL.getOnly();
+      res.writeHead(e.status, { "content-type": "application/json", "cache-control": "no-store", allow: "GET" });
+      res.end(JSON.stringify({ error: { code: e.code, message: e.message } }));
+      return;
+    }
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     let status = 200;
@@ -238,4 +314,5 @@ export function createConnectBackendHandler(options: ConnectBackendOptions): Han
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
     res.end(JSON.stringify(body));
   };
+  return Object.assign(handler, { close: () => pollers?.close() });
 }

@@ -1,8 +1,13 @@
 /**
  * A local stub of the Amazon Connect API endpoints the backend uses, for the
- * official AWS SDK client (`@aws-sdk/client-connect`, restJson1 over HTTP) to
- * talk to on 127.0.0.1: DescribeContact, MonitorContact,
- * SuspendContactRecording, ResumeContactRecording. It checks each request's
+ * official AWS SDK clients (`@aws-sdk/client-connect` and
+ * `@aws-sdk/client-connect-contact-lens`, restJson1 over HTTP, both signing for
+ * the `connect` service) to talk to on 127.0.0.1: DescribeContact,
+ * MonitorContact, SuspendContactRecording, ResumeContactRecording, and Contact
+ * Lens' ListRealtimeContactAnalysisSegments (`POST
+ * /realtime-contact-analysis/analysis-segments`, JSON body `{ InstanceId,
+ * ContactId, MaxResults?, NextToken? }`, as the SDK's serializer sends it;
+ * https://docs.aws.amazon.com/contact-lens/latest/APIReference/API_ListRealtimeContactAnalysisSegments.html). It checks each request's
  * shape (a SigV4 `Authorization` header for the `connect` service and an
  * `X-Amz-Date`, any signature accepted; the documented required members and
  * enums; the instance id) and answers in Connect's documented JSON shapes,
@@ -17,6 +22,7 @@ import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConnectClient } from "@aws-sdk/client-connect";
+import { ConnectContactLensClient } from "@aws-sdk/client-connect-contact-lens";
 
 /** The stub's account, region and credentials (the client it makes signs with these). */
 export const STUB_REGION = "us-east-1";
@@ -39,6 +45,19 @@ export interface StubContact {
   /** Epoch ms; set when the contact ended. */
   disconnectedAt?: number;
   recording: StubRecording;
+  /** Contact Lens real-time analysis of the contact; none: ListRealtimeContactAnalysisSegments answers ResourceNotFoundException (not enabled in the flow). */
+  contactLens?: StubAnalysis;
+}
+
+/**
+ * One contact's real-time analysis: `segments` in ListRealtimeContactAnalysisSegments' JSON shape
+ * (`{ Transcript?: { Id, ParticipantId, ParticipantRole, Content, BeginOffsetMillis, EndOffsetMillis, Sentiment?,
+ * IssuesDetected? }, Categories?: { MatchedCategories, MatchedDetails }, PostContactSummary?: { Status, Content? } }`),
+ * appended as the conversation goes; `completed`: the analysis is over (the last page has no NextToken).
+ */
+export interface StubAnalysis {
+  readonly segments: unknown[];
+  completed: boolean;
 }
 
 export interface StubMonitor {
@@ -51,6 +70,8 @@ export interface StubMonitor {
 }
 
 export interface StubRequest {
+  /** Epoch ms the request arrived. */
+  readonly at: number;
   readonly method: string;
   readonly path: string;
   readonly body: unknown;
@@ -85,8 +106,9 @@ export class ConnectApiStub extends EventEmitter<ConnectApiStubEvents> {
   readonly users = new Set<string>();
   readonly monitors: StubMonitor[] = [];
   readonly requests: StubRequest[] = [];
-  /** Operations (DescribeContact, MonitorContact, SuspendContactRecording, ResumeContactRecording) whose next request is never answered. */
+  /** Operations (DescribeContact, MonitorContact, SuspendContactRecording, ResumeContactRecording, ListRealtimeContactAnalysisSegments) whose next request is never answered. */
   readonly stalled = new Set<string>();
+  private readonly failures = new Map<string, { error: StubError; times: number }>();
   private constructor(
     private readonly server: Server,
     /** `http://127.0.0.1:<port>`: the SDK's `endpoint`. */
@@ -110,13 +132,46 @@ export class ConnectApiStub extends EventEmitter<ConnectApiStubEvents> {
     return new ConnectClient({ region: STUB_REGION, endpoint: this.endpoint, credentials, maxAttempts: 1 });
   }
 
-  /** A live voice contact with an agent on it (recording `active` unless said). */
-  addContact(contact: { id?: string; agentId?: string; recording?: StubRecording; channel?: StubContact["channel"]; initiationMethod?: string } = {}): StubContact {
+  /** The official Contact Lens client, pointed at this stub (same credentials as `client()`). */
+  contactLensClient(credentials: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: STUB_ACCESS_KEY_ID, secretAccessKey: STUB_SECRET_ACCESS_KEY }): ConnectContactLensClient {
+    return new ConnectContactLensClient({ region: STUB_REGION, endpoint: this.endpoint, credentials, maxAttempts: 1 });
+  }
+
+  /** A live voice contact with an agent on it (recording `active` unless said; Contact Lens real-time analysis in progress unless `contactLens: false`). */
+  addContact(contact: { id?: string; agentId?: string; recording?: StubRecording; channel?: StubContact["channel"]; initiationMethod?: string; contactLens?: boolean } = {}): StubContact {
     const id = contact.id ?? randomUUID();
-    const added: StubContact = { id, initialContactId: id, channel: contact.channel ?? "VOICE", initiationMethod: contact.initiationMethod ?? "INBOUND", recording: contact.recording ?? "active", ...(contact.agentId ? { agentId: contact.agentId } : {}) };
+    const added: StubContact = {
+      id,
+      initialContactId: id,
+      channel: contact.channel ?? "VOICE",
+      initiationMethod: contact.initiationMethod ?? "INBOUND",
+      recording: contact.recording ?? "active",
+      ...(contact.agentId ? { agentId: contact.agentId } : {}),
+      ...(contact.contactLens !== false ? { contactLens: { segments: [], completed: false } } : {}),
+    };
     this.contacts.set(id, added);
     if (contact.agentId) this.users.add(contact.agentId);
     return added;
+  }
+
+  /** Contact Lens analyzed more of the conversation: segments in the API's JSON shape (StubAnalysis). */
+  addSegments(contactId: string, ...segments: unknown[]): void {
+    const analysis = this.contacts.get(contactId)?.contactLens;
+    if (!analysis) throw new Error(`stub: contact ${contactId} has no Contact Lens analysis`);
+    analysis.segments.push(...segments);
+  }
+
+  /** The contact ended (DescribeContact's DisconnectTimestamp); its analysis completes too unless `analysisCompleted: false`. */
+  endContact(contactId: string, options: { analysisCompleted?: boolean } = {}): void {
+    const c = this.contacts.get(contactId);
+    if (!c) throw new Error(`stub: no contact ${contactId}`);
+    c.disconnectedAt = Date.now();
+    if (c.contactLens && options.analysisCompleted !== false) c.contactLens.completed = true;
+  }
+
+  /** The next `times` requests of `operation` fail with this documented error, e.g. `("ListRealtimeContactAnalysisSegments", "ThrottlingException", 429)`. */
+  failNext(operation: string, type: string, status: number, times = 1): void {
+    this.failures.set(operation, { error: new StubError(status, type, `${type} (stub)`), times });
   }
 
   addUser(userId: string = randomUUID()): string {
@@ -151,10 +206,15 @@ export class ConnectApiStub extends EventEmitter<ConnectApiStubEvents> {
           throw new StubError(400, "SerializationException", "Could not parse the request body");
         }
       }
-      this.requests.push({ method: req.method ?? "", path, body, authorization: req.headers.authorization });
+      this.requests.push({ at: Date.now(), method: req.method ?? "", path, body, authorization: req.headers.authorization });
       this.checkSignature(req);
       const [operation, run] = this.route(req.method ?? "", path, body);
       if (this.stalled.delete(operation)) return; // never answered: the client's abort or the handler's deadline ends it
+      const failure = this.failures.get(operation);
+      if (failure) {
+        if (--failure.times <= 0) this.failures.delete(operation);
+        throw failure.error;
+      }
       answer(200, run());
     } catch (error) {
       const e = error instanceof StubError ? error : new StubError(500, "InternalServiceException", "Internal failure");
@@ -178,6 +238,7 @@ export class ConnectApiStub extends EventEmitter<ConnectApiStubEvents> {
     if (method === "POST" && path === "/contact/monitor") return ["MonitorContact", () => this.monitor(body)];
     if (method === "POST" && path === "/contact/suspend-recording") return ["SuspendContactRecording", () => this.recording(body, "paused")];
     if (method === "POST" && path === "/contact/resume-recording") return ["ResumeContactRecording", () => this.recording(body, "active")];
+    if (method === "POST" && path === "/realtime-contact-analysis/analysis-segments") return ["ListRealtimeContactAnalysisSegments", () => this.segments(body)];
     throw new StubError(404, "UnknownOperationException", "Unknown operation");
   }
 
@@ -252,5 +313,31 @@ export class ConnectApiStub extends EventEmitter<ConnectApiStubEvents> {
       this.emit("recording", c);
     }
     return {};
+  }
+
+  /**
+   * ListRealtimeContactAnalysisSegments: `{ InstanceId, ContactId, MaxResults? (1–100), NextToken? }` →
+   * `{ Segments, NextToken? }`: the segments after the token, at most MaxResults; a NextToken while the analysis is
+   * in progress or more segments remain ("more may be available later"), none once it completed and all were listed.
+   * A contact without analysis: ResourceNotFoundException. Tokens are opaque and name their contact.
+   */
+  private segments(body: unknown): unknown {
+    const b = this.fields(body, ["InstanceId", "ContactId"]);
+    const max = b.MaxResults ?? 100;
+    if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > 100) throw invalid("MaxResults must be between 1 and 100");
+    this.instance(b.InstanceId);
+    const c = this.contact(b.ContactId);
+    if (!c.contactLens) throw notFound("No real-time analysis for this contact");
+    let from = 0;
+    if (b.NextToken !== undefined) {
+      const token = typeof b.NextToken === "string" && b.NextToken.length <= 131_070 ? /^([^:]+):(\d+)$/.exec(Buffer.from(b.NextToken, "base64url").toString("utf8")) : null;
+      if (!token || token[1] !== c.id) throw invalid("NextToken is not valid");
+      from = Number(token[2]);
+    }
+    const all = c.contactLens.segments;
+    const page = all.slice(from, from + max);
+    const next = from + page.length;
+    const more = next < all.length || !c.contactLens.completed;
+    return { Segments: page, ...(more ? { NextToken: Buffer.from(`${c.id}:${next}`).toString("base64url") } : {}) };
   }
 }

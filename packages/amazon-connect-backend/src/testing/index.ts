@@ -1,1 +1,1 @@
-export { ConnectApiStub, STUB_REGION, STUB_ACCOUNT, STUB_ACCESS_KEY_ID, STUB_SECRET_ACCESS_KEY, STUB_INSTANCE_ID, type StubContact, type StubMonitor, type StubRecording, type StubRequest, type ConnectApiStubEvents } from "./connect-stub.js";
+export { ConnectApiStub, STUB_REGION, STUB_ACCOUNT, STUB_ACCESS_KEY_ID, STUB_SECRET_ACCESS_KEY, STUB_INSTANCE_ID, type StubContact, type StubAnalysis, type StubMonitor, type StubRecording, type StubRequest, type ConnectApiStubEvents } from "./connect-stub.js";
