@@ -619,6 +619,8 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
       if (!agent) return;
       await stream!.publish(agent.identity, event(agent)).catch((error: unknown) => {
         report(error);
+        // An event the stream refuses (INVALID_ARGUMENT) would be refused again: no retry.
+        if (!retry || (error as { code?: unknown } | null)?.code === "INVALID_ARGUMENT") return;
         throw FAIL.streamUnavailable();
       });
     } catch (error) {

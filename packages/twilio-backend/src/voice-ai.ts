@@ -9,8 +9,21 @@
 import type { AgentStreamEvent, TranscriptSpeaker } from "./agent-stream.js";
 import { CALL_SID } from "./legs.js";
 
-/** Text of one transcript segment, in characters (the wire contract's limit); longer text is cut. */
-export const MAX_TRANSCRIPT_TEXT = 8192;
+/** Text of one transcript segment: at most 8192 characters (the wire contract's limit) and 12 KiB of UTF-8 (one SSE message is at most 16 KiB); longer text is cut. */
+const MAX_TRANSCRIPT_TEXT = 8192;
+const MAX_TRANSCRIPT_BYTES = 12 * 1024;
+
+/** `text` within both limits, cut at a character (never inside a surrogate pair). */
+function clipTranscript(text: string): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    bytes += Buffer.byteLength(char);
+    if (end + char.length > MAX_TRANSCRIPT_TEXT || bytes > MAX_TRANSCRIPT_BYTES) break;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
 
 // Never put into a URL: the GT / MZ SIDs only name things on the wire.
 const TRANSCRIPTION_SID = /^GT[0-9a-fA-F]{32}$/;
@@ -81,7 +94,7 @@ export function parseTranscription(params: Record<string, string>): Transcriptio
     callSid,
     transcriptionSid,
     track,
-    text: transcript.slice(0, MAX_TRANSCRIPT_TEXT),
+    text: clipTranscript(transcript),
     final: params.Final === "true",
     sequence: Number(sequence),
     ...(typeof language === "string" && language.length <= 35 && LANGUAGE.test(language) ? { language } : {}),

@@ -23,10 +23,11 @@ let conference: StubConference;
 /** A stand-in agent stream: what was published to whom, and what failed. */
 const published: { agentId: string; event: AgentStreamEvent }[] = [];
 const tickets: string[] = [];
-let publishFails = false;
+/** When set, publish rejects with it. */
+let publishFails: Error | undefined;
 const stream: AgentStream = {
   publish(agentId, event) {
-    if (publishFails) return Promise.reject(new Error("redis down"));
+    if (publishFails) return Promise.reject(publishFails);
     published.push({ agentId, event });
     return Promise.resolve();
   },
@@ -77,7 +78,7 @@ beforeEach(() => {
   published.length = 0;
   tickets.length = 0;
   reported.length = 0;
-  publishFails = false;
+  publishFails = undefined;
   conference = stub.addConference({ customerCallSid: CUSTOMER, customerNumber: "+15550100", agentCallSid: AGENT, agentIdentity: "alice" });
   mount();
 });
@@ -207,11 +208,19 @@ describe("Real-Time Transcription callbacks", () => {
     expect(stub.requests.slice(before).some((r) => r.path.endsWith("/Conferences.json"))).toBe(false);
   });
 
-  it("text is cut to 8192 characters; a language that is no BCP-47 tag is left out", async () => {
+  it("text is cut to 8192 characters and 12 KiB of UTF-8, between characters; a language that is no BCP-47 tag is left out", async () => {
     await transcription(content(CUSTOMER, "inbound_track", 1, "x".repeat(10_000), true, { LanguageCode: "en US<script>" }));
-    const [event] = segments();
-    expect(event?.type === "transcript" && event.segment.text.length).toBe(8192);
-    expect(event?.type === "transcript" && "language" in event.segment).toBe(false);
+    await transcription(content(CUSTOMER, "inbound_track", 2, "é".repeat(10_000), true));
+    await transcription(content(CUSTOMER, "inbound_track", 3, "a" + "😀".repeat(5000), true));
+    const texts = segments().map((s) => (s.type === "transcript" ? s.segment.text : ""));
+    expect(texts.map((t) => [t.length, Buffer.byteLength(t)])).toEqual([
+      [8192, 8192],
+      [6144, 12_288],
+      [1 + 2 * 3071, 1 + 4 * 3071],
+    ]);
+    expect(texts[2]!.endsWith("😀")).toBe(true);
+    const [first] = segments();
+    expect(first?.type === "transcript" && "language" in first.segment).toBe(false);
   });
 
   it("a callback without a valid X-Twilio-Signature is refused (403) and publishes nothing", async () => {
@@ -268,11 +277,14 @@ describe("Real-Time Transcription callbacks", () => {
   });
 
   it("a publish that fails: a partial is reported and answered 204 (no retry), a final answers 503 (Twilio retries it)", async () => {
-    publishFails = true;
+    publishFails = new Error("redis down");
     expect(await transcription(content(CUSTOMER, "inbound_track", 1, "partial", false))).toBe(204);
     expect(await transcription(content(CUSTOMER, "inbound_track", 2, "final", true))).toBe(503);
-    expect(reported.map((e) => e.message)).toEqual(["redis down", "redis down"]);
-    publishFails = false;
+    // An event the stream refuses as invalid would be refused again: not retried.
+    publishFails = Object.assign(new Error("event.segment.text is too long"), { code: "INVALID_ARGUMENT" });
+    expect(await transcription(content(CUSTOMER, "inbound_track", 2, "final", true))).toBe(204);
+    expect(reported.map((e) => e.message)).toEqual(["redis down", "redis down", "event.segment.text is too long"]);
+    publishFails = undefined;
     expect(await transcription(content(CUSTOMER, "inbound_track", 2, "final", true))).toBe(204);
     expect(published).toHaveLength(1);
   });
@@ -313,7 +325,7 @@ describe("Media Streams callbacks", () => {
     expect(reported.map((e) => e.message)).toEqual([`Twilio Media Stream ${MZ} error on call ${AGENT}: WebSocket connection failed`]);
     expect(await mediaStream("CA" + "9".repeat(32), "stream-started")).toBe(204);
     expect(published).toHaveLength(1);
-    publishFails = true;
+    publishFails = new Error("redis down");
     expect(await mediaStream(CUSTOMER, "stream-started")).toBe(503);
   });
 
