@@ -6,6 +6,8 @@
  * connector does (mapping.ts).
  */
 
+import type { InsightKind } from "@opencti/core";
+
 export type VCallStatus = "alerting" | "originating" | "talking" | "onhold" | "acw" | "done";
 export type VLegStatus = "alerting" | "talking" | "held" | "gone";
 export type VCause = "local" | "remote" | "rejected" | "missed" | "abandoned" | "busy" | "no_answer" | "not_found" | "unavailable" | "transferred" | "merged" | "failed";
@@ -73,7 +75,7 @@ export type ServerMessage =
   | { type: "call"; call: VCall }
   | { type: "snapshot"; agent: VAgent; calls: VCall[]; recentlyEnded: VCall[] }
   | { type: "transcript"; callId: string; segmentId: string; speaker: "agent" | "customer"; text: string; final: boolean }
-  | { type: "insight"; callId: string; kind: "sentiment" | "summary" | "intent" | "suggestion" | "entity"; text: string; score?: number }
+  | { type: "insight"; callId: string; kind: InsightKind; text: string; score?: number }
   | { type: "response"; requestId: number; ok: boolean; result?: { callId?: string }; error?: { code: string; message: string } };
 
 export type Operation =

@@ -5,7 +5,7 @@
  * messages on a `Wire` (protocol.ts), with configurable latency. Its
  * options are in options.ts.
  */
-import type { AudioDevice, AudioUse } from "@opencti/core";
+import type { AudioDevice, AudioUse, InsightKind } from "@opencti/core";
 import { DEFAULT_AGENT_STATES, DEFAULTS, type FarEnd, type SimulatorServerOptions } from "./options.js";
 import type { ClientRequest, Operation, VAgent, VAgentStatus, VCall, VCause, VLeg, VListen, VRecorder, Wire } from "./protocol.js";
 
@@ -611,7 +611,7 @@ export class SimulatorServer {
     this.push({ type: "transcript", callId, segmentId: line.segmentId ?? `seg-${this.nextId++}`, speaker: line.speaker, text: line.text, final: line.final ?? true });
   }
 
-  insight(callId: string, insight: { kind: "sentiment" | "summary" | "intent" | "suggestion" | "entity"; text: string; score?: number }): void {
+  insight(callId: string, insight: { kind: InsightKind; text: string; score?: number }): void {
     this.push({ type: "insight", callId, ...insight });
   }
 

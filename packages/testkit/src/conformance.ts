@@ -581,12 +581,24 @@ export function runConnectorConformance<H extends ConnectorHarness = ConnectorHa
       }
     });
 
-    it.skipIf(!has("answer", "transcripts") || !features.transcripts)("Voice AI transcript lines arrive as call.transcript events", async () => {
+    it.skipIf(!has("answer", "transcripts") || !features.transcripts)("Voice AI: transcript lines arrive as call.transcript events, a partial and its final sharing one segment id, the next line a new one; insights as call.insight", async () => {
       await ready();
       const call = await answered();
+      const after = lastSeq();
+      const line = (text: string) => nextEvent("call.transcript", (e) => e.callId === call.id && e.segment.text === text, after);
+      const partial = features.transcriptPartials ? (await s.harness.driver.sendTranscript!(call, "I would like", { final: false }), await line("I would like")) : undefined;
+      if (partial) expect(partial.segment.final).toBe(false);
       await s.harness.driver.sendTranscript!(call, "I would like to change my address");
-      const t = await nextEvent("call.transcript", (e) => e.callId === call.id);
-      expect(t.segment.text).toBe("I would like to change my address");
+      const final = await line("I would like to change my address");
+      expect(final.segment.final).toBe(true);
+      if (partial) expect(final.segment.id, "the final replaces its partial").toBe(partial.segment.id);
+      await s.harness.driver.sendTranscript!(call, "Thank you");
+      expect((await line("Thank you")).segment.id, "the next utterance").not.toBe(final.segment.id);
+      if (features.insights) {
+        await s.harness.driver.sendInsight!(call, { kind: "sentiment", text: "positive", score: 1 });
+        const insight = await nextEvent("call.insight", (e) => e.callId === call.id, after);
+        expect(insight.insight).toMatchObject({ kind: "sentiment", score: 1 });
+      }
       await s.desktop.hangup(call.id);
       await finish(call.id);
     });

@@ -31,8 +31,15 @@ export interface BackendDriver {
   injectMalformed(): Promise<void>;
   /** Make the backend never answer the next request of this kind (feature `stall`). */
   stallNext?(request: "hold"): Promise<void>;
-  /** Push a transcript line for a call (feature `transcripts`). */
-  sendTranscript?(call: Call, text: string): Promise<void>;
+  /**
+   * Push a transcript line for a call (feature `transcripts`), through the
+   * vendor's own path (its transcription service's callbacks, a backend's
+   * stream). `final` (default true): a partial (false) and the final after it
+   * are one utterance; the line after a final starts the next one.
+   */
+  sendTranscript?(call: Call, text: string, options?: { final?: boolean }): Promise<void>;
+  /** Push a Voice AI insight for a call (feature `insights`), through the vendor's own path. */
+  sendInsight?(call: Call, insight: { kind: "sentiment"; text: string; score: number }): Promise<void>;
   /** The DTMF digits the far end received on a call (feature `dtmfEcho`). */
   dtmfReceived?(call: Call): Promise<string>;
   /**
@@ -101,6 +108,10 @@ export interface ConformanceFeatures {
   stall?: boolean;
   /** The driver can push transcripts. */
   transcripts?: boolean;
+  /** The vendor's transcription sends partial lines before the final (Twilio, the simulator; not Contact Lens). */
+  transcriptPartials?: boolean;
+  /** The driver can push a sentiment insight (`sendInsight`). */
+  insights?: boolean;
   /** The driver can read back the DTMF digits the far end received. */
   dtmfEcho?: boolean;
   /** The backend changes state while the link is down (a caller abandons), and the resync must show it. */

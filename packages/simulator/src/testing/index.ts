@@ -9,7 +9,7 @@
  * conformance suite expects a connector harness, without this package
  * depending on it.
  */
-import type { Call, Connector, LoginRequest } from "@opencti/core";
+import type { Call, Connector, InsightKind, LoginRequest } from "@opencti/core";
 import { createSimulator } from "../index.js";
 import type { SimulatorConnectorOptions, SimulatorServerOptions } from "../options.js";
 import type { Operation } from "../protocol.js";
@@ -42,8 +42,10 @@ export interface SimulatorDriver {
   injectMalformed(): Promise<void>;
   /** The server never answers the next request of this kind. */
   stallNext(request: Operation): Promise<void>;
-  /** Push a customer transcript line for a call. */
-  sendTranscript(call: Call, text: string): Promise<void>;
+  /** Push a customer transcript line for a call: a partial (`final: false`) and the final after it share a segment. */
+  sendTranscript(call: Call, text: string, options?: { final?: boolean }): Promise<void>;
+  /** Push a Voice AI insight for a call. */
+  sendInsight(call: Call, insight: { kind: InsightKind; text: string; score?: number }): Promise<void>;
   /** The DTMF digits the server received on a call. */
   dtmfReceived(call: Call): Promise<string>;
   /** The server stops offering a ringing call nobody answered (its ring timeout). */
@@ -84,6 +86,8 @@ export interface SimulatorHarness {
 export const SIMULATOR_FEATURES = {
   stall: true,
   transcripts: true,
+  transcriptPartials: true,
+  insights: true,
   dtmfEcho: true,
   changesWhileDown: true,
   secondCall: true,
@@ -116,6 +120,8 @@ export function createSimulatorHarness(options: SimulatorServerOptions & { conne
   });
   const id = (call: Call): string => call.vendorCallId;
   let floorAgents = 100;
+  const utterances = new Map<string, string>();
+  let utteranceCount = 0;
   const run = (fn: (s: SimulatorServer) => void): Promise<void> => Promise.resolve(fn(server));
   return {
     server,
@@ -131,7 +137,14 @@ export function createSimulatorHarness(options: SimulatorServerOptions & { conne
       restoreLink: () => run((s) => s.restoreLink()),
       injectMalformed: () => run((s) => s.sendRaw({ type: "call", call: { callId: "x", status: "exploding", legs: [] } })),
       stallNext: (op) => run((s) => s.stallNext(op)),
-      sendTranscript: (call, text) => run((s) => s.transcript(id(call), { speaker: "customer", text })),
+      // A partial and the final after it are one segment (one id); a final closes it.
+      sendTranscript: (call, text, { final = true } = {}) => {
+        const segmentId = utterances.get(call.id) ?? `utterance-${++utteranceCount}`;
+        if (final) utterances.delete(call.id);
+        else utterances.set(call.id, segmentId);
+        return run((s) => s.transcript(id(call), { speaker: "customer", text, final, segmentId }));
+      },
+      sendInsight: (call, insight) => run((s) => s.insight(id(call), insight)),
       dtmfReceived: (call) => Promise.resolve(server.dtmf.get(id(call)) ?? ""),
       missInbound: (call) => run((s) => s.missInbound(id(call))),
       remoteHold: (call) => run((s) => s.remoteHold(id(call))),
