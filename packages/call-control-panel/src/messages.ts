@@ -7,7 +7,11 @@
  * failure's reason, the connector's agent-state labels) are shown as they
  * come.
  */
-import type { AgentStateKind, AudioUse, CallDirection, CallState, DirectoryKind, EndReason, LinkState, MonitorMode, PartyState, RecordingState } from "@opencti/core";
+import type { AgentStateKind, AudioUse, CallDirection, CallState, DirectoryKind, EndReason, LinkState, MonitorMode, PartyState, RecordingState, TranscriptSpeaker } from "@opencti/core";
+import type { Tone } from "./transcript.js";
+
+/** The insight kinds the catalog names; any other kind shows as the vendor sent it. */
+export type NamedInsightKind = "sentiment" | "summary" | "intent" | "suggestion" | "entity" | "issue" | "category";
 
 /** The buttons rendered from `call.actions`. */
 export type ButtonAction = "answer" | "reject" | "hangup" | "hold" | "resume" | "mute" | "unmute" | "completeTransfer" | "conference" | "swap";
@@ -157,6 +161,16 @@ export interface Messages {
   supervisor: Readonly<Record<MonitorMode, string>>;
   /** A supervisor party whose mode the vendor does not say. */
   supervisorOnCall: string;
+  /** The live transcript: its toggle and its list's name. */
+  transcript: string;
+  /** Who said a line ("You": the agent; on a monitoring session the agent is `agent`). */
+  speaker: Readonly<Record<TranscriptSpeaker, string>>;
+  /** The insight chips' list name. */
+  insights: string;
+  /** An insight chip's label by kind. */
+  insightKind: Readonly<Record<NamedInsightKind, string>>;
+  /** A sentiment's direction. */
+  tone: Readonly<Record<Tone, string>>;
 }
 
 /** What a host registers: any strings it leaves out stay English (a record's missing keys too). */
@@ -312,6 +326,11 @@ export const en: Messages = {
   leave: "Leave",
   supervisor: { monitor: "Supervisor listening", whisper: "Supervisor coaching", barge: "Supervisor joined" },
   supervisorOnCall: "Supervisor on the call",
+  transcript: "Transcript",
+  speaker: { agent: "You", customer: "Customer", third_party: "Other party", system: "System" },
+  insights: "Insights",
+  insightKind: { sentiment: "Sentiment", summary: "Summary", intent: "Intent", suggestion: "Suggestion", entity: "Entity", issue: "Issue", category: "Category" },
+  tone: { positive: "positive", neutral: "neutral", negative: "negative" },
 };
 
 /** `base` with `over`'s strings (records merged key by key). */

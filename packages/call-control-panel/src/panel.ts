@@ -8,7 +8,7 @@
  * message) only goes through Lit text and attribute bindings: it is never
  * parsed as HTML.
  */
-import { AUDIO_USES, isCtiError, MONITOR_MODES, normalizeDestination, type AudioDevices, type Capability, type MonitorMode, type AudioUse, type DirectoryEntry, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party } from "@opencti/core";
+import { AUDIO_USES, isCtiError, MONITOR_MODES, normalizeDestination, type AudioDevices, type Capability, type MonitorMode, type AudioUse, type DirectoryEntry, type Call, type CallAction, type CallData, type Desktop, type DesktopEvent, type LoginRequest, type Party, type TranscriptSegment } from "@opencti/core";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { DEFAULT_ALERTS, notificationPermission, parseAlerts, RingAlerts } from "./alerts.js";
@@ -18,6 +18,7 @@ import { en, mergeMessages, messagesFor, watchLocales, type ButtonAction, type M
 import { recentCall, remember, type RecentCall } from "./recent.js";
 import { ACTION_KEYS, shortcutFor } from "./shortcuts.js";
 import { panelStyles } from "./styles.js";
+import { addInsight, addLine, tone, type CallAi } from "./transcript.js";
 
 /** `opencti-screen-pop` detail: the host opens the customer record from it. */
 export interface ScreenPopDetail {
@@ -137,6 +138,12 @@ export class CallControlPanel extends LitElement {
   #audioQueue: Promise<unknown> = Promise.resolve();
   /** `"<use>:<id>"` the connector refused when restoring, not asked again until the device list changes. */
   readonly #audioFailed = new Set<string>();
+  /** Each call's transcript and insights (see transcript.ts), until the call ends. */
+  readonly #ai = new Map<string, CallAi>();
+  /** Calls whose transcript the agent collapsed. */
+  readonly #aiClosed = new Set<string>();
+  /** Calls whose transcript the agent scrolled up in: new lines do not scroll it until the agent is back at the bottom. */
+  readonly #aiHeld = new Set<string>();
 
   constructor() {
     super();
@@ -252,6 +259,8 @@ export class CallControlPanel extends LitElement {
       const marked = this.renderRoot.querySelector<HTMLOptionElement>(`${select} option[selected]`);
       if (marked && !marked.selected) marked.selected = true;
     }
+    // A transcript follows its newest line unless the agent scrolled up.
+    for (const list of this.renderRoot.querySelectorAll<HTMLElement>(".ai ol")) if (!this.#aiHeld.has(list.dataset.callId!)) list.scrollTop = list.scrollHeight;
   }
 
   #subscribe(): void {
@@ -266,14 +275,17 @@ export class CallControlPanel extends LitElement {
       this.#recent = [];
       this.#notices = [];
     }
-    this.#heldSince.clear();
-    this.#audioFailed.clear();
+    for (const kept of [this.#heldSince, this.#audioFailed, this.#ai, this.#aiClosed, this.#aiHeld]) kept.clear();
     if (!desktop) return;
     this.#unsubscribe = desktop.on("*", (event) => this.#onEvent(event));
     this.#restoreAudio();
     // Held calls' timers from when they went on hold, as far as the history says; else from now.
+    // And what was said on the calls still here before the panel was attached.
     for (const call of desktop.snapshot().calls) if (call.state === "held") this.#heldSince.set(call.id, Date.now());
-    for (const e of desktop.events()) if (e.type === "call.held" && this.#heldSince.has(e.call.id)) this.#heldSince.set(e.call.id, e.at);
+    for (const e of desktop.events()) {
+      if (e.type === "call.held" && this.#heldSince.has(e.call.id)) this.#heldSince.set(e.call.id, e.at);
+      this.#noteAi(e);
+    }
   }
 
   #onEvent(event: DesktopEvent): void {
@@ -307,7 +319,7 @@ export class CallControlPanel extends LitElement {
         this.#heldSince.delete(event.call.id);
         break;
       case "call.ended": {
-        for (const map of [this.#drawers, this.#sentDigits, this.#dtmfQueue, this.#heldSince, this.#transferText]) map.delete(event.call.id);
+        for (const map of [this.#drawers, this.#sentDigits, this.#dtmfQueue, this.#heldSince, this.#transferText, this.#ai, this.#aiClosed, this.#aiHeld]) map.delete(event.call.id);
         for (const key of this.#fieldErrors.keys()) if (key.endsWith(`:${event.call.id}`)) this.#fieldErrors.delete(key);
         // The call leaves the list: what became of it stays in "Recent calls" (and a notice when it did not happen).
         const recent = recentCall(event.call, event.at);
@@ -330,6 +342,10 @@ export class CallControlPanel extends LitElement {
         break;
       case "warning":
         this.#warning = event.message;
+        break;
+      case "call.transcript":
+      case "call.insight":
+        this.#noteAi(event);
         break;
       case "audio.changed":
         // Only devices newly listed are selected again: a change that a pick made (here or in
@@ -381,6 +397,15 @@ export class CallControlPanel extends LitElement {
   /** Queues `work` after the device changes before it; one that throws does not stop the ones after it. */
   #queueAudio(work: () => Promise<unknown>): void {
     this.#audioQueue = this.#audioQueue.then(work).catch(() => undefined);
+  }
+
+  #noteAi(event: DesktopEvent): void {
+    // Core still takes them for a call that just ended: one not on the panel is not kept.
+    if ((event.type !== "call.transcript" && event.type !== "call.insight") || !this.desktop?.getCall(event.callId)) return;
+    let ai = this.#ai.get(event.callId);
+    if (!ai) this.#ai.set(event.callId, (ai = { lines: [], insights: [] }));
+    if (event.type === "call.transcript") addLine(ai, event.segment);
+    else addInsight(ai, event.insight);
   }
 
   #screenPop(phase: ScreenPopDetail["phase"], call: Call): void {
@@ -701,8 +726,57 @@ export class CallControlPanel extends LitElement {
       ${drawer === "keypad" && call.actions.includes("sendDtmf") ? this.#renderKeypad(call) : nothing}
       ${drawer === "transfer" && (call.actions.includes("blindTransfer") || call.actions.includes("consult")) ? this.#renderTransfer(call) : nothing}
       ${call.actions.includes("completeWrapUp") ? this.#renderWrapUp(call) : nothing}
+      ${this.#renderAi(call)}
     </article>`;
   }
+
+  /**
+   * The call's insight chips (one sentiment, first) and live transcript, a
+   * partial line de-emphasized until its final replaces it; collapsible.
+   * Kept through hold and wrap-up, gone when the call ends. Text only: what
+   * a recognizer heard is never markup. The live region reads finals only.
+   */
+  #renderAi(call: Call): TemplateResult | typeof nothing {
+    const ai = this.#ai.get(call.id);
+    if (!ai) return nothing;
+    const m = this.#m;
+    const id = call.id;
+    const open = !this.#aiClosed.has(id);
+    const who = (s: TranscriptSegment): string => (s.speaker === "agent" && call.direction === "monitor" ? m.agent : m.speaker[s.speaker]);
+    const chips = [...ai.insights.filter((i) => i.kind === "sentiment"), ...ai.insights.filter((i) => i.kind !== "sentiment")];
+    return html`<section class="ai" part="transcript" aria-label=${m.transcript}>
+      <button type="button" part="button transcript-toggle" aria-expanded=${String(open)} aria-controls="ai-${id}" @click=${() => this.#toggleAi(id)}><span aria-hidden="true">${open ? "▾" : "▸"}</span> ${m.transcript}</button>
+      <div id="ai-${id}" ?hidden=${!open}>
+        ${chips.length
+          ? html`<ul class="row" part="insights" aria-label=${m.insights}>
+              ${chips.map((i) => {
+                const t = i.kind === "sentiment" ? tone(i) : undefined;
+                const label = `${(m.insightKind as Readonly<Record<string, string>>)[i.kind] ?? i.kind}: `;
+                return html`<li class="chip" part="insight" data-kind=${i.kind} data-tone=${t ?? nothing}>${t ? `${t === "positive" ? "▲" : t === "negative" ? "▼" : "●"} ${label}${m.tone[t]}${i.text.toLowerCase() === t ? "" : ` · ${i.text}`}` : label + i.text}</li>`;
+              })}
+            </ul>`
+          : nothing}
+        ${ai.lines.length
+          ? html`<ol part="transcript-lines" tabindex="0" aria-label=${m.transcript} data-call-id=${id} @scroll=${this.#onAiScroll}>
+              ${repeat(ai.lines, (l) => l.id, (l) => html`<li part="line" class=${l.final ? "" : "partial"} data-speaker=${l.speaker} data-final=${l.final}><b>${who(l)}</b> ${l.text}</li>`)}
+            </ol>`
+          : nothing}
+      </div>
+      <p class="sr-only" part="transcript-live" aria-live="polite">${open && ai.final ? m.announceCall(who(ai.final), ai.final.text) : ""}</p>
+    </section>`;
+  }
+
+  #toggleAi(id: string): void {
+    if (!this.#aiClosed.delete(id)) this.#aiClosed.add(id);
+    this.requestUpdate();
+  }
+
+  /** Scrolled up: the transcript stops following; back at the bottom: it follows again. */
+  #onAiScroll = (event: Event): void => {
+    const list = event.target as HTMLElement;
+    const held = list.scrollHeight - list.scrollTop - list.clientHeight > 8;
+    this.#aiHeld[held ? "add" : "delete"](list.dataset.callId!);
+  };
 
   #recordingButton(call: Call, action: "pauseRecording" | "resumeRecording", title: string): TemplateResult {
     const label = this.#m[action];

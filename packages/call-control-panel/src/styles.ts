@@ -118,4 +118,13 @@ export const panelStyles = css`
   #audio-devices { border: 1px solid var(--_border); border-radius: var(--_radius); padding: 8px; }
   .settings { display: grid; grid-template-columns: max-content minmax(0, 1fr); align-items: center; gap: 6px 8px; }
   textarea { font: inherit; width: 100%; border: 1px solid var(--_border); border-radius: var(--_radius); }
+  .ai { margin: 8px 0 0; border-top: 1px solid var(--_border); padding-top: 6px; }
+  .ai ol { list-style: none; margin: 6px 0 0; padding: 0 4px 0 0; max-height: 14em; overflow-y: auto; }
+  .ai ol li { margin: 0 0 4px; }
+  .ai li { word-break: break-word; }
+  .ai .partial { color: var(--_muted); font-style: italic; }
+  .chip { border: 1px solid var(--_border); border-left-width: 4px; border-radius: var(--_radius); padding: 0 6px; font-size: 0.9em; }
+  .chip[data-tone="positive"] { border-color: var(--_ok); }
+  .chip[data-tone="negative"], .chip[data-kind="issue"] { border-color: var(--_danger); }
+  .chip[data-kind="suggestion"] { border-color: var(--_accent); }
 `;

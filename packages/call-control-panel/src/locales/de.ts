@@ -152,4 +152,9 @@ export const de: Messages = {
   leave: "Verlassen",
   supervisor: { monitor: "Supervisor hört mit", whisper: "Supervisor coacht", barge: "Supervisor ist zugeschaltet" },
   supervisorOnCall: "Supervisor im Gespräch",
+  transcript: "Transkript",
+  speaker: { agent: "Sie", customer: "Kunde", third_party: "Weitere Person", system: "System" },
+  insights: "Erkenntnisse",
+  insightKind: { sentiment: "Stimmung", summary: "Zusammenfassung", intent: "Anliegen", suggestion: "Vorschlag", entity: "Angabe", issue: "Problem", category: "Kategorie" },
+  tone: { positive: "positiv", neutral: "neutral", negative: "negativ" },
 };

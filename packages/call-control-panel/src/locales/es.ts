@@ -151,4 +151,9 @@ export const es: Messages = {
   leave: "Salir",
   supervisor: { monitor: "Supervisor escuchando", whisper: "Supervisor asesorando", barge: "Supervisor en la conversación" },
   supervisorOnCall: "Supervisor en la llamada",
+  transcript: "Transcripción",
+  speaker: { agent: "Usted", customer: "Cliente", third_party: "Otra persona", system: "Sistema" },
+  insights: "Indicadores",
+  insightKind: { sentiment: "Sentimiento", summary: "Resumen", intent: "Intención", suggestion: "Sugerencia", entity: "Entidad", issue: "Problema", category: "Categoría" },
+  tone: { positive: "positivo", neutral: "neutral", negative: "negativo" },
 };
