@@ -3,13 +3,19 @@ import { afterAll, beforeAll } from "vitest";
 import { SIP_CAPABILITIES } from "../src/index.js";
 import { installNodeWebSocket, startSipLab, type SipLab } from "../src/testing/index.js";
 import { createSipHarness } from "./harness.js";
+import { startVoiceAiService, type VoiceAiService } from "./voice-ai.js";
 
 let lab: SipLab | undefined;
+let voiceAi: VoiceAiService | undefined;
 beforeAll(async () => {
   await installNodeWebSocket();
   lab = await startSipLab();
+  voiceAi = await startVoiceAiService();
 });
-afterAll(async () => lab?.stop());
+afterAll(async () => {
+  await voiceAi?.close();
+  await lab?.stop();
+});
 
 /**
  * Everything the lab's far ends can do. Not microphoneDenied nor
@@ -28,11 +34,12 @@ const NODE_CAPABILITIES = SIP_CAPABILITIES.filter((c) => c !== "audioDevices");
  */
 const SUPERVISOR_OPTIONS = { recording: "always", monitor: { prefix: "*222", digits: { monitor: "4", whisper: "5", barge: "6" } } } as const;
 
+// Live transcripts from the deployment's media server, through a real agent-stream service (the lab posts them by SIP Call-ID).
 runConnectorConformance({
   name: "sip (Kamailio + SIPp)",
-  capabilities: [...NODE_CAPABILITIES, "recordingControl", "monitor", "whisper", "barge"],
-  features: { ...FEATURES, recordsCalls: true, monitorTargets: true },
-  createHarness: (variant) => createSipHarness(lab!, SUPERVISOR_OPTIONS, variant),
+  capabilities: [...NODE_CAPABILITIES, "recordingControl", "monitor", "whisper", "barge", "transcripts"],
+  features: { ...FEATURES, recordsCalls: true, monitorTargets: true, transcripts: true, transcriptPartials: true, insights: true },
+  createHarness: (variant) => createSipHarness(lab!, SUPERVISOR_OPTIONS, variant, voiceAi),
   requestTimeoutMs: 4000,
   eventTimeoutMs: 10_000,
 });

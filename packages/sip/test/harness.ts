@@ -3,11 +3,22 @@ import type { Call, Connector, ConnectorContext, LinkState } from "@opencti/core
 import type { ConnectorHarness, HarnessVariant } from "@opencti/testkit";
 import { createSipConnector, type SipConnectorOptions } from "../src/index.js";
 import { labConnectorOptions, type SipLab } from "../src/testing/index.js";
+import type { VoiceAiService } from "./voice-ai.js";
 
-/** The harness; a `credentials: "bad"` variant registers with a password Kamailio's digest auth refuses. */
-export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOptions> = {}, variant: HarnessVariant = {}): ConnectorHarness {
+/**
+ * The harness; a `credentials: "bad"` variant registers with a password Kamailio's digest auth refuses.
+ * With `voiceAi`, the connector follows that agent-stream service and the driver posts transcripts and
+ * insights to it by SIP Call-ID, as a media server would.
+ */
+export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOptions> = {}, variant: HarnessVariant = {}, voiceAi?: VoiceAiService): ConnectorHarness {
   if (variant.microphone) throw new Error("the SIP harness's media is signalling-only (no getUserMedia): microphoneDenied is not declared");
-  const options = labConnectorOptions(lab, { ...overrides, ...(variant.credentials === "bad" ? { password: `not-${lab.password}` } : {}) });
+  const base = labConnectorOptions(lab, { ...overrides, ...(variant.credentials === "bad" ? { password: `not-${lab.password}` } : {}) });
+  /** The SIP user, the agent's id at the agent-stream service. */
+  const user = /^sips?:([^@]+)@/.exec(base.uri)![1]!;
+  const options: SipConnectorOptions = voiceAi ? { ...base, agentStream: voiceAi.source(user) } : base;
+  // A partial and the final after it are one utterance (one segment id) per call.
+  const utterances = new Map<string, string>();
+  let utteranceCount = 0;
   const inner = createSipConnector(options);
   // The harness watches the link the connector reports, so restoreLink can wait for the reconnect to finish.
   let link: LinkState = "disconnected";
@@ -67,6 +78,17 @@ export function createSipHarness(lab: SipLab, overrides: Partial<SipConnectorOpt
       async injectMalformed() {
         await lab.ring(options.uri, { from: "+15550199999", body: { contentType: "application/sdp", content: "this is not a session description" } });
       },
+      ...(voiceAi
+        ? {
+            sendTranscript: (call: Call, text: string, { final = true }: { final?: boolean } = {}) => {
+              const segmentId = utterances.get(call.id) ?? `utterance-${++utteranceCount}`;
+              if (final) utterances.delete(call.id);
+              else utterances.set(call.id, segmentId);
+              return voiceAi.ingest(user, { type: "transcript", callId: id(call), segment: { id: segmentId, speaker: "customer", text, final } });
+            },
+            sendInsight: (call: Call, insight: { kind: "sentiment"; text: string; score: number }) => voiceAi.ingest(user, { type: "insight", callId: id(call), insight }),
+          }
+        : {}),
       // The lab's feature server answers any extension of digits behind its feature code (the connector's monitor option).
       monitorTarget: () => Promise.resolve(lab.newMonitorTarget()),
       dtmfReceived: (call) =>
