@@ -253,9 +253,10 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
       remove(client);
       throw new HttpError(503, "VENDOR_ERROR", "The agent stream is unavailable");
     }
-    if (closed || res.destroyed || !agent.clients.has(client)) {
+    // The browser may have left (or been replaced) while the ticket and SUBSCRIBE were under way.
+    if (closed || res.destroyed || req.socket.destroyed || !agent.clients.has(client)) {
       remove(client);
-      if (!res.destroyed) throw new HttpError(503, "VENDOR_ERROR", "The agent stream is closed");
+      if (!res.destroyed && !req.socket.destroyed) throw new HttpError(503, "VENDOR_ERROR", "The agent stream is closed");
       return;
     }
     res.writeHead(200, {

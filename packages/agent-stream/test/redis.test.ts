@@ -101,6 +101,21 @@ describe("two instances, one Redis", () => {
     await until(() => again.received.length === 1);
   });
 
+  it("takes a node-redis client you made: uses it, and leaves it open on close()", async () => {
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    const a = await startInstance({ redis: { client } });
+    instances.push(a);
+    const b = await instance();
+    const onA = await browser(a, "frank", b);
+    await b.stream.publish("frank", transcript("CA1", "via your client"));
+    await until(() => onA.received.length === 1);
+    await a.stream.close();
+    expect(client.isReady).toBe(true);
+    expect(await client.exists("anything")).toBe(0);
+    client.destroy();
+  });
+
   it("close() ends the streams, unsubscribes and closes the Redis connections it made", async () => {
     const a = await instance();
     const onA = await browser(a, "dave");
