@@ -9,6 +9,7 @@ import { isRecord } from "@opencti/core/connector";
 import { PegaFailure, toPegaError } from "./errors.js";
 import { agentEvent, CALL_STATE_EVENT, callEvent, callInfoEvent, endEvent, linkState, loginEvent, partyDNs, partyInfoEvent, snapshotEvent, type PegaContext } from "./events.js";
 import { version as packageVersion } from "../package.json";
+import { createVoiceAi, type PegaVoiceAiOptions } from "./voice-ai.js";
 import type { ForwardEvent, PegaCallEventName, PegaDesktopImplementation, PegaEvent, PegaTelephonyMode, PegaWorkMode } from "./types.js";
 
 /** The implementation's default name (`impl.name`). */
@@ -33,8 +34,15 @@ export interface PegaImplementationOptions {
   forwardEvent?: ForwardEvent;
   /** How long login/logout wait for the agent state the vendor confirmed. Default 5000 ms. */
   stateTimeoutMs?: number;
-  /** Where callbacks that throw are reported. Silent by default. */
+  /** Where callbacks that throw, and refused Voice AI session properties, are reported. Silent by default. */
   logger?: Logger;
+  /**
+   * Pega Voice AI for this CTI: each connected call gets an AI session
+   * (VoiceAIEvent Connected / Updated / Disconnected with its properties) and
+   * its transcript segments and insights are forwarded with the session id.
+   * Off without this option. See the README's Voice AI section.
+   */
+  voiceAi?: PegaVoiceAiOptions;
 }
 
 const MODES: Readonly<Record<TelephonyMode, PegaTelephonyMode>> = {
@@ -110,6 +118,7 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
     }
   }
   const sendSnapshot = (): void => send(snapshotEvent(desktop.snapshot(), ctx()));
+  const voiceAi = options.voiceAi && createVoiceAi(options.voiceAi, ctx, send, (id) => desktop.getCall(id), logger);
 
   // Desktop events → Pega events -------------------------------------------------
 
@@ -127,6 +136,7 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
       case "call.ended": {
         // For Pega the call is over when the conversation is: wrap-up is agent state (ACW).
         if (!disconnected.has(call.id)) send(endEvent(call, ctx()));
+        voiceAi?.onEnd(call, event.type === "call.ended");
         if (event.type === "call.ended") {
           disconnected.delete(call.id);
           partiesSent.delete(call.id);
@@ -150,6 +160,7 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
       infoSent.set(call.id, key);
       send(info);
     }
+    voiceAi?.onCall(call);
   }
 
   function onAgent(agent: Agent, previous: Agent): void {
@@ -176,6 +187,7 @@ export function createPegaImplementation(desktop: Desktop, options: PegaImplemen
       if (linkState(event.link) !== linkState(event.previous) && inFlight !== "login") sendSnapshot();
     } else if (event.type === "agent.changed") onAgent(event.agent, event.previous);
     else if ("call" in event) onCall(event);
+    else if (voiceAi && (event.type === "call.transcript" || event.type === "call.insight")) voiceAi.onSignal(event);
   });
 
   // Requests ---------------------------------------------------------------------

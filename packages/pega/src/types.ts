@@ -4,6 +4,7 @@
  * callbacks, and the Desktop Interface functions Pega's Call Control Panel
  * calls. Names and values follow Pega's documentation.
  */
+import type { InsightKind } from "@opencti/core";
 
 export const PEGA_CALL_TYPES = ["INTERNAL", "INBOUND", "OUTBOUND", "CONSULT", "UNKNOWN"] as const;
 export type PegaCallType = (typeof PEGA_CALL_TYPES)[number];
@@ -111,7 +112,109 @@ export interface PegaCallInfoEvent {
   readonly pyUserData: Readonly<Record<string, string>>;
 }
 
-export type PegaEvent = PegaCallEvent | PegaAgentEvent | PegaSnapshotEvent | PegaPartyInfoEvent | PegaCallInfoEvent;
+/**
+ * Pega Voice AI's AI session properties, as Pega names them: the
+ * properties its "Integrating Voice AI with a CTI system" page (Pega
+ * Customer Service implementation guide 8.6/8.7) has a custom CTI set for
+ * each call before notifying the Voice AI desktop app. Every value a string
+ * (AIRecordOnlyMode "true" / "false"); AIMediaStream is this package's name.
+ */
+export interface PegaVoiceAiSession {
+  /** .AISessionID: a GUID, version 4 (Pega generates it with @Utilities.pxGetNewGUID()). */
+  readonly AISessionID: string;
+  /** .AIChannelID: the Voice AI configuration set's Voice AI Channel ID; "" when not configured. */
+  readonly AIChannelID: string;
+  /** .AIIsolationID: the configuration set's Isolation ID; "" when not configured. */
+  readonly AIIsolationID: string;
+  /** .AILanguageModel: the configuration set's Language Model; "" when not configured. */
+  readonly AILanguageModel: string;
+  /** .AISpeechModel: the configuration set's Speech Model; "" when not configured. */
+  readonly AISpeechModel: string;
+  /** .AIRecordOnlyMode: the configuration set's VAD Record Only Mode, "true" or "false". */
+  readonly AIRecordOnlyMode: "true" | "false";
+  /** The call's live audio stream reference (Call.mediaStream: a Kinesis Video Stream ARN, a Twilio Media Stream SID, …); "" when unknown. This package's name. */
+  readonly AIMediaStream: string;
+}
+
+/**
+ * VoiceAIEvent: the notification Pega's Voice AI needs from a custom CTI,
+ * "call connections and disconnections", with the call's AI session
+ * properties. Connected when the call is first connected, Updated when its
+ * media stream reference changes while it is live, Disconnected right after
+ * its CallEvent Disconnected / Abandoned. Pega documents the properties, not
+ * a client-side event: pyEventType and the names are this package's.
+ */
+export interface PegaVoiceAiEvent extends PegaVoiceAiSession {
+  readonly pyEventType: "VoiceAIEvent";
+  readonly pyEventName: "Connected" | "Updated" | "Disconnected";
+  readonly pyCallId: string;
+  /** The agent's monitored device. */
+  readonly pyThisDN: string;
+  readonly pyMedia: string;
+}
+
+/** VoiceAIErrorEvent: the call's AI session properties were refused, so the call has no Voice AI (this package's event). */
+export interface PegaVoiceAiErrorEvent {
+  readonly pyEventType: "VoiceAIErrorEvent";
+  readonly pyEventName: "Error";
+  readonly pyCallId: string;
+  readonly pyThisDN: string;
+  readonly pyMedia: string;
+  /** As a failure callback gets it: OPENCTI_CF_GENERIC_OPERATION for refused properties. */
+  readonly pyErrCode: PegaErrorCode;
+  /** Which property was refused and why (never its value), at most 500 characters. */
+  readonly pyErrMessage: string;
+  /** The CtiError code: INVALID_ARGUMENT. */
+  readonly pyFailureCode: string;
+}
+
+/** VoiceAITranscriptEvent: a transcript segment (core's call.transcript) of a call with a Voice AI session (this package's event). */
+export interface PegaVoiceAiTranscriptEvent {
+  readonly pyEventType: "VoiceAITranscriptEvent";
+  /** Partial while the recognizer may still revise the segment; Final once it will not. */
+  readonly pyEventName: "Partial" | "Final";
+  readonly pyCallId: string;
+  readonly pyThisDN: string;
+  readonly pyMedia: string;
+  readonly AISessionID: string;
+  /** Stable per segment: a Partial and its Final share it. */
+  readonly pySegmentId: string;
+  readonly pySpeaker: "AGENT" | "CUSTOMER" | "THIRD_PARTY" | "SYSTEM";
+  readonly pyText: string;
+  /** The segment's language, when the source said. */
+  readonly pyLanguage?: string;
+  /** Offsets from the call's start, milliseconds as decimal strings, when the source said. */
+  readonly pyStartMs?: string;
+  readonly pyEndMs?: string;
+}
+
+/** VoiceAIInsightEvent: an insight (core's call.insight) on a call with a Voice AI session (this package's event). */
+export interface PegaVoiceAiInsightEvent {
+  readonly pyEventType: "VoiceAIInsightEvent";
+  /** The insight's kind, capitalized: Sentiment, Summary, Intent, Suggestion, Entity, Issue, Category. */
+  readonly pyEventName: Capitalize<InsightKind>;
+  readonly pyCallId: string;
+  readonly pyThisDN: string;
+  readonly pyMedia: string;
+  readonly AISessionID: string;
+  /** The insight in words: the summary, the suggestion, "negative", … */
+  readonly pyText: string;
+  /** A decimal string: [-1, 1] for Sentiment, a [0, 1] confidence otherwise; only when the source gave one. */
+  readonly pyScore?: string;
+  /** The insight's details, name → value (strings); {} when none. */
+  readonly pyData: Readonly<Record<string, string>>;
+}
+
+export type PegaEvent =
+  | PegaCallEvent
+  | PegaAgentEvent
+  | PegaSnapshotEvent
+  | PegaPartyInfoEvent
+  | PegaCallInfoEvent
+  | PegaVoiceAiEvent
+  | PegaVoiceAiErrorEvent
+  | PegaVoiceAiTranscriptEvent
+  | PegaVoiceAiInsightEvent;
 
 /** What Pega's failure callbacks receive. */
 export interface PegaError {

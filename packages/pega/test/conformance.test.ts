@@ -2,14 +2,16 @@
  * The full connector conformance scenarios on the simulator, with the Pega
  * adapter riding along on each scenario's desktop: every event it forwards
  * must validate against Pega's draft-06 schemas, carry only strings, and
- * follow the documented mapping.
+ * follow the documented mapping. Voice AI is on: every call that was
+ * connected gets one AI session (Connected, then Disconnected right after its
+ * end), with a session id no other call has.
  */
 import type { Call, DesktopEvent } from "@opencti/core";
 import { runConnectorConformance } from "@opencti/testkit";
 import { SIMULATOR_CAPABILITIES } from "@opencti/simulator";
 import { createSimulatorHarness, SIMULATOR_FEATURES } from "@opencti/simulator/testing";
 import { afterAll, expect } from "vitest";
-import { createPegaImplementation, PEGA_ERROR_MAP, type PegaCallEvent, type PegaEvent } from "../src/index.js";
+import { createPegaImplementation, PEGA_ERROR_MAP, type PegaCallEvent, type PegaEvent, type PegaVoiceAiEvent } from "../src/index.js";
 import { nonStringLeaves, pegaSchemaProblems } from "./support.js";
 
 /** The test's own oracle for the mapping table in the README. */
@@ -24,6 +26,9 @@ const EXPECTED: Partial<Record<DesktopEvent["type"], string>> = {
 let totalForwarded = 0;
 /** Ended calls with a failure seen through the adapter (the outbound failure scenarios). */
 let failures = 0;
+/** Every AI session id seen, across scenarios: each call's own. */
+const sessionIds = new Set<string>();
+let sessions = 0;
 
 for (const latencyMs of [0, 5]) {
   runConnectorConformance({
@@ -37,7 +42,7 @@ for (const latencyMs of [0, 5]) {
       const seen: DesktopEvent[] = [];
       desktop.on("*", (e) => seen.push(e));
       // JSON round trip: what Pega would receive over its event channel.
-      createPegaImplementation(desktop, { forwardEvent: (e) => forwarded.push(JSON.parse(JSON.stringify(e)) as PegaEvent) });
+      createPegaImplementation(desktop, { forwardEvent: (e) => forwarded.push(JSON.parse(JSON.stringify(e)) as PegaEvent), voiceAi: { channelId: "conformance" } });
       return () => {
         totalForwarded += forwarded.length;
         expect(forwarded.length).toBeGreaterThan(0);
@@ -55,10 +60,23 @@ for (const latencyMs of [0, 5]) {
           if (end) expected.push(end.call.endReason === "abandoned" ? "Abandoned" : "Disconnected");
           const got = forwarded.filter((e) => e.pyEventType === "CallStateEvent" && e.pyCallId === id).map((e) => e.pyEventName);
           expect(got, `Pega call events for ${id}`).toEqual(expected);
-          // Nothing about a call after Pega was told it is over.
-          const last = forwarded.reduce((at, e, i) => (e.pyEventType !== "AgentStateEvent" && e.pyEventType !== "SnapshotEvent" && e.pyCallId === id ? i : at), -1);
+          // One AI session per call that was connected: Connected once, its session id its own.
+          const voice = forwarded.filter((e): e is PegaVoiceAiEvent => e.pyEventType === "VoiceAIEvent" && e.pyCallId === id);
+          const wasConnected = mine.some((e) => e.call.state === "connected");
+          expect(voice.filter((e) => e.pyEventName === "Connected"), `Voice AI Connected for ${id}`).toHaveLength(wasConnected ? 1 : 0);
+          expect(new Set(voice.map((e) => e.AISessionID)).size, `AI sessions of ${id}`).toBe(wasConnected ? 1 : 0);
+          if (wasConnected) {
+            expect(sessionIds.has(voice[0]!.AISessionID), `${id}'s session id is another call's`).toBe(false);
+            sessionIds.add(voice[0]!.AISessionID);
+            sessions++;
+          }
+          // Nothing about a call after Pega was told it is over, but its AI session's Disconnected right after.
           const terminal = forwarded.findIndex((e) => e.pyEventType === "CallStateEvent" && e.pyCallId === id && (e.pyEventName === "Disconnected" || e.pyEventName === "Abandoned"));
-          if (terminal >= 0) expect(last, `events after the end of ${id}`).toBe(terminal);
+          if (terminal >= 0) {
+            const after = forwarded.slice(terminal + 1).filter((e) => e.pyEventType !== "AgentStateEvent" && e.pyEventType !== "SnapshotEvent" && e.pyCallId === id);
+            expect(after.map((e) => `${e.pyEventType}:${e.pyEventName}`), `events after the end of ${id}`).toEqual(wasConnected ? ["VoiceAIEvent:Disconnected"] : []);
+            if (wasConnected) expect(forwarded[terminal + 1], `${id}'s Voice AI Disconnected follows its end at once`).toBe(after[0]);
+          }
           // The end says how the call ended and, when the vendor said, why it failed.
           if (end) {
             const { endReason, failure } = end.call;
@@ -82,4 +100,5 @@ for (const latencyMs of [0, 5]) {
 afterAll(() => {
   expect(totalForwarded).toBeGreaterThan(100);
   expect(failures, "failures forwarded: busy, not found, unavailable on both latencies").toBeGreaterThanOrEqual(6);
+  expect(sessions, "AI sessions across the scenarios").toBeGreaterThan(20);
 });

@@ -16,6 +16,10 @@ const SCHEMA_FOR: Record<string, string> = {
   SnapshotEvent: "Snapshot",
   PartyInfoEvent: "PartyInfo",
   CallInfoEvent: "CallInfo",
+  VoiceAIEvent: "VoiceAI",
+  VoiceAIErrorEvent: "VoiceAIError",
+  VoiceAITranscriptEvent: "VoiceAITranscript",
+  VoiceAIInsightEvent: "VoiceAIInsight",
 };
 
 interface Schema {
@@ -44,6 +48,8 @@ function strictSchema(schema: Schema, shape: DocumentedShape): object {
     properties[name] = { type: "array", items: { ...items, required: fields, additionalProperties: false } };
   }
   for (const name of shape.objects ?? []) properties[name] = { type: "object", additionalProperties: { type: "string" } };
+  for (const [name, values] of Object.entries(shape.enums ?? {})) properties[name] = { type: "string", enum: values };
+  for (const [name, pattern] of Object.entries(shape.patterns ?? {})) properties[name] = { type: "string", pattern };
   for (const name of [...shape.required, ...shape.optional]) if (!(name in properties)) throw new Error(`${shape.eventType}: ${name} is not in the published schema`);
   return { $schema: schema.$schema, $id: `${schema.$id.replace("http://pega.com/", "http://opencti.test/strict/")}`, type: "object", properties, required: shape.required, additionalProperties: false };
 }
