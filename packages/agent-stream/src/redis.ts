@@ -9,8 +9,28 @@ import { createClient } from "redis";
 import { AgentStreamError, invalid, type AgentStreamErrorCode } from "./errors.js";
 import { messageOf, safeUrl, urlSecrets } from "./scrub.js";
 
-/** A node-redis client as `createClient` from "redis" makes it. */
-export type RedisClient = ReturnType<typeof createClient>;
+/**
+ * The part of a node-redis client (`createClient` from "redis" or
+ * "@redis/client", v5 or later) the stream uses; any such client fits,
+ * whatever its modules, scripts or RESP version.
+ */
+export interface RedisClient {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  /** Read for the URL and password to keep out of messages. */
+  readonly options?: { readonly url?: string; readonly password?: string } | undefined;
+  connect(): Promise<unknown>;
+  duplicate(): RedisClient;
+  set(key: string, value: string, options: { expiration: { type: "PX"; value: number }; condition: "NX" }): Promise<unknown>;
+  getDel(key: string): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+  unsubscribe(channel: string): Promise<unknown>;
+  close(): Promise<unknown>;
+  destroy(): unknown;
+  on(event: "error" | "ready", listener: (error?: unknown) => void): unknown;
+  off(event: "ready", listener: () => void): unknown;
+}
 
 /**
  * Where the stream's Redis is: a `redis://` or `rediss://` URL (the stream
@@ -40,9 +60,8 @@ export class RedisLink {
     this.#timeoutMs = timeoutMs;
     this.#report = report;
     if ("client" in option && option.client) {
-      const url = (option.client.options as { url?: unknown } | undefined)?.url;
+      const { url, password } = option.client.options ?? {};
       this.#where = typeof url === "string" ? safeUrl(url) : "redis";
-      const password = (option.client.options as { password?: unknown } | undefined)?.password;
       this.#secrets = [...(typeof url === "string" ? urlSecrets(url) : []), ...(typeof password === "string" ? [password] : [])];
       this.#client = option.client;
       this.#ownsClient = false;
@@ -143,7 +162,7 @@ export class RedisLink {
 
 async function shut(client: RedisClient, deadline: number): Promise<void> {
   if (!client.isOpen) return;
-  if (!client.isReady) return client.destroy();
+  if (!client.isReady) return void client.destroy();
   try {
     await within(client.close(), deadline);
   } catch {
