@@ -32,7 +32,18 @@ function schemaValidators(): Record<string, ValidateFunction> {
   const ajv = new Ajv({ allErrors: true, strict: true, meta: false });
   ajv.addMetaSchema(JSON.parse(readFileSync(require.resolve("ajv/dist/refs/json-schema-draft-06.json"), "utf8")) as object);
   const load = (name: string): ValidateFunction => ajv.compile(JSON.parse(readFileSync(join(pegaSchemas, `${name}.json`), "utf8")) as object);
-  return { CallStateEvent: load("CallEvent"), AgentStateEvent: load("AgentEvent"), SnapshotEvent: load("Snapshot"), PartyInfoEvent: load("PartyInfo"), CallInfoEvent: load("CallInfo") };
+  return {
+    CallStateEvent: load("CallEvent"),
+    AgentStateEvent: load("AgentEvent"),
+    SnapshotEvent: load("Snapshot"),
+    PartyInfoEvent: load("PartyInfo"),
+    CallInfoEvent: load("CallInfo"),
+    // The Voice AI events, for a page created with the voiceAi option.
+    VoiceAIEvent: load("VoiceAI"),
+    VoiceAIErrorEvent: load("VoiceAIError"),
+    VoiceAITranscriptEvent: load("VoiceAITranscript"),
+    VoiceAIInsightEvent: load("VoiceAIInsight"),
+  };
 }
 
 type Shown = Record<string, unknown> & { pyEventType: string; pyEventName: string };
