@@ -80,17 +80,18 @@ const CCP_NOTE =
 
 /**
  * What a deployment's config.json needs in the policy: exactly the origins of
- * its SIP servers (`options.server`, comma-separated wss:// or ws:// URLs) and
- * of its CCP (`options.ccpUrl`, an https:// URL). Anything else gives no
+ * its SIP servers (`options.server`, comma-separated wss:// or ws:// URLs), of
+ * its CCP (`options.ccpUrl`, an https:// URL) and of its agent event stream
+ * (`options.agentStreamUrl`, an https:// URL; connect-src). Anything else gives no
  * origin, and a note naming the build variable to set instead.
  */
-export function cspSourcesFromConfig(config: unknown): { sources: { sipServers?: string; ccpOrigins?: string }; notes: string[] } {
+export function cspSourcesFromConfig(config: unknown): { sources: { sipServers?: string; ccpOrigins?: string; connect?: string }; notes: string[] } {
   const options = typeof config === "object" && config !== null ? (config as { options?: unknown }).options : undefined;
   const option = (key: string): string | undefined => {
     const value = typeof options === "object" && options !== null ? (options as Record<string, unknown>)[key] : undefined;
     return typeof value === "string" && value.trim() !== "" ? value : undefined;
   };
-  const sources: { sipServers?: string; ccpOrigins?: string } = {};
+  const sources: { sipServers?: string; ccpOrigins?: string; connect?: string } = {};
   const notes: string[] = [];
   const servers = option("server")?.split(",").filter((s) => s.trim() !== "") ?? [];
   const sipOrigins = [...new Set(servers.map((s) => originOf(s, ["wss:", "ws:"])))];
@@ -100,6 +101,10 @@ export function cspSourcesFromConfig(config: unknown): { sources: { sipServers?:
   const ccp = ccpUrl === undefined ? undefined : originOf(ccpUrl, ["https:"]);
   if (ccp) sources.ccpOrigins = ccp;
   else notes.push(ccpUrl !== undefined && ccpUrl !== "fake" ? `options.ccpUrl is not an https:// URL: ${CCP_NOTE}` : CCP_NOTE);
+  // The agent event stream (live transcripts): its ticket POST and its EventSource are connect-src.
+  const agentStream = option("agentStreamUrl");
+  const streamOrigin = agentStream === undefined ? undefined : originOf(agentStream, ["https:"]);
+  if (streamOrigin) sources.connect = streamOrigin;
   return { sources, notes };
 }
 

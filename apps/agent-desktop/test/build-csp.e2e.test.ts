@@ -146,6 +146,9 @@ describe("the policy's SIP server and CCP origins", () => {
     const policy = contentSecurityPolicy(cspSourcesFromConfig({ options: { server: "wss://pbx.example.com:8089/ws", ccpUrl: "https://acme.my.connect.aws/ccp-v2/" } }).sources);
     expect(directive(policy, "frame-src")).toEqual(["https://acme.my.connect.aws"]);
     expect(directive(policy, "connect-src")).toContain("wss://pbx.example.com:8089");
+    // The agent event stream's origin (https only): its ticket POST and EventSource.
+    expect(cspSourcesFromConfig({ options: { agentStreamUrl: "https://voice-ai.example.com/agent-stream" } }).sources).toEqual({ connect: "https://voice-ai.example.com" });
+    expect(cspSourcesFromConfig({ options: { agentStreamUrl: "http://voice-ai.example.com/agent-stream" } }).sources).toEqual({});
   });
 
   it("nothing usable configured: no origin, and a note naming the build variables", () => {
