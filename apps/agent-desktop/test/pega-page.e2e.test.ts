@@ -137,9 +137,19 @@ describe("pega.html: the Desktop Implementation as Pega's framework uses it", ()
       expect(await call(fn)).toBe(`${fn} → success()`);
       await waitForEvent({ pyEventType: "CallStateEvent", pyEventName: name, pyCallId: alerting.pyCallId }, from);
     }
+    // Voice AI (the page's voiceAi option): the session opened at Established, then the transcription service speaks.
+    const session = await waitForEvent({ pyEventType: "VoiceAIEvent", pyEventName: "Connected", pyCallId: alerting.pyCallId }, from);
+    expect(session).toMatchObject({ AIChannelID: "example-voice-ai-channel", AIIsolationID: "example-isolation", AILanguageModel: "en_US", AIRecordOnlyMode: "false" });
+    expect(session.AISessionID).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    await page.click('button[data-sim="say"]');
+    const partial = await waitForEvent({ pyEventType: "VoiceAITranscriptEvent", pyEventName: "Partial", AISessionID: session.AISessionID, pyText: "I was charged" }, from);
+    const final = await waitForEvent({ pyEventType: "VoiceAITranscriptEvent", pyEventName: "Final", AISessionID: session.AISessionID, pySpeaker: "CUSTOMER" }, from);
+    expect(final.pySegmentId).toBe(partial.pySegmentId);
+    await waitForEvent({ pyEventType: "VoiceAIInsightEvent", pyEventName: "Sentiment", AISessionID: session.AISessionID, pyText: "negative" }, from);
     expect(await call("sendDTMF")).toBe("sendDTMF → success()");
     expect(await call("hangUpCall")).toBe("hangUpCall → success()");
     await waitForEvent({ pyEventType: "CallStateEvent", pyEventName: "Disconnected", pyCallId: alerting.pyCallId }, from);
+    await waitForEvent({ pyEventType: "VoiceAIEvent", pyEventName: "Disconnected", AISessionID: session.AISessionID }, from);
     await waitForEvent({ pyEventType: "AgentStateEvent", pyEventName: "NotReady", pyWorkMode: "ACW" }, from);
     // The call is over: answering it again fails with Pega's code, shown as text.
     expect(await call("answerCall")).toContain('failure({"errCode":"OPENCTI_CF_INVALID_OBJECT_STATE"');

@@ -19,6 +19,14 @@ function farEnd(server: SimulatorServer): void {
       const id = first(["alerting"]);
       if (id) server.abandon(id);
     },
+    // The transcription service on the talking call: a partial, its final, and a sentiment.
+    say: () => {
+      const id = first(["talking"]);
+      if (!id) return;
+      server.transcript(id, { speaker: "customer", text: "I was charged", final: false, segmentId: `say-${caller}` });
+      server.transcript(id, { speaker: "customer", text: "I was charged twice.", final: true, segmentId: `say-${caller}` });
+      server.insight(id, { kind: "sentiment", text: "negative", score: -0.8 });
+    },
     drop: () => server.dropLink(),
     restore: () => server.restoreLink(),
   };
