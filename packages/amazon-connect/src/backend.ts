@@ -1,13 +1,14 @@
 /**
  * The backend port: what Streams cannot do in the browser — a supervisor
- * starting to monitor a contact (Connect's MonitorContact) and an agent
+ * starting to monitor a contact (Connect's MonitorContact), an agent
  * pausing or resuming the call's recording (SuspendContactRecording /
- * ResumeContactRecording) — done on a server with Connect's API, e.g.
- * @opencti/amazon-connect-backend. The connector declares `monitor`, `barge`
- * and `recordingControl` only with a backend.
+ * ResumeContactRecording), and Voice AI (the agent event stream, Contact
+ * Lens real-time analysis of the agent's contacts) — done on a server with
+ * Connect's API, e.g. @opencti/amazon-connect-backend. The connector declares
+ * `monitor`, `barge` and `recordingControl` only with a backend.
  */
 import { CtiError, isCtiErrorCode } from "@opencti/core";
-import { isRecord, isString } from "@opencti/core/connector";
+import { httpAgentStream, isRecord, isString, type AgentStreamSource } from "@opencti/core/connector";
 
 /** Connect's monitor capabilities (MonitorContact's AllowedMonitorCapabilities). */
 export type MonitorCapability = "SILENT_MONITOR" | "BARGE";
@@ -19,6 +20,14 @@ export interface AmazonConnectBackend {
   suspendRecording(request: { contactId: string }, signal: AbortSignal): Promise<void>;
   /** ResumeContactRecording on the agent's own contact. */
   resumeRecording(request: { contactId: string }, signal: AbortSignal): Promise<void>;
+  /** The agent's event stream on this backend (what the connector's `agentStream: true` follows). Optional. */
+  readonly agentStream?: AgentStreamSource;
+  /**
+   * Start publishing Contact Lens real-time analysis of the agent's own voice contact to its event stream
+   * (idempotent: following a contact already followed is a no-op). Rejects NOT_SUPPORTED when the backend does
+   * not offer it. Optional.
+   */
+  followContactLens?(request: { contactId: string }, signal: AbortSignal): Promise<void>;
 }
 
 export interface HttpAmazonConnectBackendOptions {
@@ -32,9 +41,12 @@ export interface HttpAmazonConnectBackendOptions {
 /**
  * The JSON contract (see @opencti/amazon-connect-backend's README): `POST
  * <url>/monitor` `{ contactId, capabilities }` → `{ contactId }`,
- * `<url>/suspendRecording` and `<url>/resumeRecording` `{ contactId }`;
- * otherwise `{ "error": { "code": "<CtiErrorCode>", "message": "…" } }`,
- * rethrown as that CtiError.
+ * `<url>/suspendRecording`, `<url>/resumeRecording` and
+ * `<url>/followContactLens` `{ contactId }`; otherwise `{ "error": { "code":
+ * "<CtiErrorCode>", "message": "…" } }`, rethrown as that CtiError (a 404 from
+ * followContactLens as NOT_SUPPORTED: the backend runs without Contact Lens).
+ * `agentStream`: `POST <url>/stream-ticket` then `<url>/events?ticket=…`, with
+ * the same headers.
  */
 export function createHttpAmazonConnectBackend(options: HttpAmazonConnectBackendOptions): AmazonConnectBackend {
   const base = options.url.replace(/\/+$/, "");
@@ -54,6 +66,7 @@ export function createHttpAmazonConnectBackend(options: HttpAmazonConnectBackend
     if (response.ok) return record;
     const error = isRecord(record.error) ? record.error : {};
     const message = isString(error.message) ? error.message.slice(0, 200) : `The Amazon Connect backend refused ${operation} (HTTP ${response.status})`;
+    if (response.status === 404 && operation === "followContactLens") throw new CtiError("NOT_SUPPORTED", "The Amazon Connect backend does not follow Contact Lens", { request: operation });
     throw new CtiError(isCtiErrorCode(error.code) ? error.code : "VENDOR_ERROR", message, { request: operation });
   }
   return {
@@ -64,5 +77,7 @@ export function createHttpAmazonConnectBackend(options: HttpAmazonConnectBackend
     },
     suspendRecording: async (r, s) => void (await post("suspendRecording", { contactId: r.contactId }, s)),
     resumeRecording: async (r, s) => void (await post("resumeRecording", { contactId: r.contactId }, s)),
+    followContactLens: async (r, s) => void (await post("followContactLens", { contactId: r.contactId }, s)),
+    agentStream: httpAgentStream({ url: base, ...(options.headers ? { headers: options.headers } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) }),
   };
 }

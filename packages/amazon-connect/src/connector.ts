@@ -12,7 +12,8 @@
  * - mapping.ts: the pure rules, Connect's shapes → reports;
  * - requests.ts: the requests, one Streams API call each;
  * - errors.ts: Streams failures → CtiError;
- * - audio.ts: the CCP's audio devices (list, choices, confirmations).
+ * - audio.ts: the CCP's audio devices (list, choices, confirmations);
+ * - voice-ai.ts: the agent event stream and Contact Lens (the agentStream option).
  */
 import { CtiError, type AgentReport, type CallReport, type Connector, type ConnectorContext } from "@opencti/core";
 import { errorMessage, guard, isBoolean, isNonEmptyString, isRecord, serverName } from "@opencti/core/connector";
@@ -23,6 +24,7 @@ import { amazonConnectCapabilities, DEFAULT_REASONS, DEFAULTS, resolveOptions, t
 import { createRequests, type Live } from "./requests.js";
 import { createContactTracker, readAgentData, type AgentData } from "./snapshot.js";
 import { createStreamsWiring, initParams, loadStreams } from "./streams.js";
+import { createVoiceAi } from "./voice-ai.js";
 
 export function createAmazonConnectConnector(options: AmazonConnectConnectorOptions): Connector {
   const resolved = resolveOptions(options);
@@ -40,9 +42,10 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
   let reasonsKey = "";
   /** The next snapshot is a full report for ctx.sync: the first one after (re)connecting. */
   let resync = true;
-  const contacts = createContactTracker(options.callDataAttributes, options.recordedCalls === true);
+  const contacts = createContactTracker(options.callDataAttributes, options.recordedCalls === true, options.mediaStreamAttribute);
   const requests = createRequests(live, contacts, options);
   const audio = createCcpAudio(live, options);
+  const voiceAi = createVoiceAi(options);
   const wiring = createStreamsWiring(
     () => live.ctx,
     () => !stopped,
@@ -101,6 +104,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       c.setReasons(newReasons);
     }
     report(c, data, raw);
+    voiceAi?.agentUpdated(c, data);
     requests.clearEndedSessions();
     audio.agentUpdated();
     if (!live.linkUp) {
@@ -259,6 +263,7 @@ export function createAmazonConnectConnector(options: AmazonConnectConnectorOpti
       clearInterval(watchdog);
       requests.cancel(new CtiError("LINK_DOWN", "The connector was stopped."));
       audio.stop();
+      voiceAi?.stop();
       wiring.close();
     },
     ...requests.handlers,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentKind, contactKind, directoryFrom, isConsulting, isOffered, isOutboundContact, legConnectionId, legId, mapVoiceContact, newMemory, newThirdParty, reasonsFrom, SOFTPHONE_END_WITHIN_MS, toAgentReport, vanishedReason } from "./mapping.js";
+import { agentKind, contactKind, directoryFrom, isConsulting, isOffered, isOutboundContact, legConnectionId, legId, mapVoiceContact, mediaStreamOf, newMemory, newThirdParty, reasonsFrom, SOFTPHONE_END_WITHIN_MS, toAgentReport, vanishedReason } from "./mapping.js";
 import { BadVendorData, readAgentData, type ConnectionData, type ContactData } from "./snapshot.js";
 
 const conn = (connectionId: string, type: string, state: string, extra: Partial<ConnectionData> = {}): ConnectionData => ({ connectionId, type, initial: type !== "agent" && !extra.connectionId?.startsWith("third"), state, ...extra });
@@ -104,6 +104,36 @@ describe("mapVoiceContact", () => {
     // A contact that has a kind says its own.
     const callback = contact("incoming", [conn("a", "agent", "connecting"), conn("cu", "outbound", "connected")], { type: "queue_callback", initiationMethod: "callback", attributes });
     expect(mapVoiceContact(callback, newMemory(), opts).call.data).toEqual({ customerId: "C-1", callKind: "callback" });
+  });
+
+  it("mediaStreamAttribute: that attribute's Kinesis Video Streams ARN is the call's mediaStream (not call data); empty clears it; no option, no stream", () => {
+    const arn = "arn:aws:kinesisvideo:us-east-1:123456789012:stream/connect-example-contact-7f3a/1700000000000";
+    const attributes = { kvsStreamArn: arn, customerId: "C-1" };
+    const talking = contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "connected")], { attributes });
+    const withOption = { muted: false, mediaStreamAttribute: "kvsStreamArn" };
+    expect(mapVoiceContact(talking, newMemory(), withOption).call).toMatchObject({ mediaStream: arn, data: { customerId: "C-1" } });
+    expect(mapVoiceContact(talking, newMemory(), withOption).call.data).not.toHaveProperty("kvsStreamArn");
+    // Even when the configured call data names it.
+    expect(mapVoiceContact(talking, newMemory(), { ...withOption, attributes: ["kvsStreamArn", "customerId"] }).call.data).toEqual({ customerId: "C-1" });
+    // Without the option the attribute is plain call data and there is no stream.
+    expect(mapVoiceContact(talking, newMemory(), opts).call).not.toHaveProperty("mediaStream");
+    expect(mapVoiceContact(talking, newMemory(), opts).call.data).toEqual(attributes);
+    // The flow stopped streaming and cleared the attribute: null clears the call's stream.
+    const cleared = contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "connected")], { attributes: { kvsStreamArn: " " } });
+    expect(mapVoiceContact(cleared, newMemory(), withOption).call.mediaStream).toBeNull();
+    // Consult legs do not carry it: the contact's call does.
+    expect(mapVoiceContact(talking, newMemory(), withOption).legs).toEqual([]);
+  });
+
+  it("mediaStreamOf: only a kinesisvideo stream ARN (any partition), trimmed; anything else leaves the stream unchanged", () => {
+    const arn = "arn:aws:kinesisvideo:eu-west-2:123456789012:stream/connect-x-contact-1/1588793513227";
+    expect(mediaStreamOf({ s: arn }, "s")).toBe(arn);
+    expect(mediaStreamOf({ s: ` ${arn}\n` }, "s")).toBe(arn);
+    expect(mediaStreamOf({ s: "arn:aws-us-gov:kinesisvideo:us-gov-west-1:123456789012:stream/a.b_c-d/1" }, "s")).toMatch(/^arn:aws-us-gov:/);
+    expect(mediaStreamOf({ s: "" }, "s")).toBeNull();
+    expect(mediaStreamOf({}, "s")).toBeUndefined();
+    expect(mediaStreamOf({ s: arn }, undefined)).toBeUndefined();
+    for (const bad of ["arn:aws:kinesis:us-east-1:123456789012:stream/x", "arn:aws:kinesisvideo:us-east-1:1234:stream/x/1", "https://example.com/stream", "arn:aws:kinesisvideo:us-east-1:123456789012:stream/x/1/extra", "javascript:alert(1)"]) expect(mediaStreamOf({ s: bad }, "s")).toBeUndefined();
   });
 
   it("unknown contact or connection states are BadVendorData", () => {

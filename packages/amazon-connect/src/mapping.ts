@@ -65,7 +65,14 @@
  *   always the connection id.
  * - A call gone from the snapshot ended as `vanishedReason` says.
  * - Contact attributes `{ key: { name, value } }` are call data (only the
- *   configured keys when given), except `callKind` (the kind, above).
+ *   configured keys when given), except `callKind` (the kind, above) and the
+ *   media stream attribute.
+ * - Media stream: with `mediaStreamAttribute`, that attribute's value is the
+ *   call's `mediaStream` when it is a Kinesis Video Streams stream ARN (what
+ *   Connect's "Start media streaming" block puts in
+ *   `$.MediaStreams.Customer.Audio.StreamARN`, copied by the flow into the
+ *   attribute; https://docs.aws.amazon.com/connect/latest/adminguide/media-streaming-attributes.html);
+ *   an empty value clears it (null); anything else leaves it as it was.
  * - A supervisor's monitoring session: a contact whose agent connection has a
  *   `monitorStatus` (Streams' `getMonitorStatus()`: `SILENT_MONITOR` →
  *   `monitorMode: "monitor"`, `BARGE` → `"barge"`) is a call with direction
@@ -267,16 +274,33 @@ export interface MapOptions {
   readonly now?: number | undefined;
   /** The instance records agent voice calls: a connected or held call reports `recording`. */
   readonly recordedCalls?: boolean | undefined;
+  /** The contact attribute holding the customer audio's Kinesis Video Streams ARN (the connector's `mediaStreamAttribute`). */
+  readonly mediaStreamAttribute?: string | undefined;
 }
 
 /** The call data key that says a call's kind: the connector's own, never a contact attribute's. */
 const CALL_KIND = "callKind";
 
-/** The contact attributes that are call data: the configured keys (all when undefined), never `callKind`. */
-function pickData(attrs: Readonly<Record<string, string>>, keys: readonly string[] | undefined): Record<string, string> {
+/** The contact attributes that are call data: the configured keys (all when undefined), never `callKind` nor the media stream attribute. */
+function pickData(attrs: Readonly<Record<string, string>>, options: MapOptions): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of keys ?? Object.keys(attrs)) if (k !== CALL_KIND && attrs[k] !== undefined) out[k] = attrs[k];
+  for (const k of options.attributes ?? Object.keys(attrs)) if (k !== CALL_KIND && k !== options.mediaStreamAttribute && attrs[k] !== undefined) out[k] = attrs[k];
   return out;
+}
+
+/**
+ * A Kinesis Video Streams stream ARN: `arn:<partition>:kinesisvideo:<region>:<account>:stream/<name>/<creation time>`
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesisvideostreams.html).
+ */
+const KVS_STREAM_ARN = /^arn:aws[a-z-]*:kinesisvideo:[a-z0-9-]+:\d{12}:stream\/[\w.-]{1,256}\/\d{1,20}$/;
+
+/** The call's media stream from the contact's attributes (see the rules above): the ARN, null (cleared), or undefined (unchanged). */
+export function mediaStreamOf(attrs: Readonly<Record<string, string>>, key: string | undefined): string | null | undefined {
+  const value = key === undefined ? undefined : attrs[key];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === "") return null;
+  return KVS_STREAM_ARN.test(trimmed) ? trimmed : undefined;
 }
 
 export const legId = (contactId: string, connectionId: string): string => `${contactId}:${connectionId}`;
@@ -406,7 +430,7 @@ function mapSession(contact: ContactData, own: ConnectionData | undefined, memor
       direction: "monitor",
       parties: over ? parties.map((p) => ({ ...p, state: "disconnected" as const })) : parties,
       muted: !over && options.muted,
-      data: pickData(contact.attributes, options.attributes),
+      data: pickData(contact.attributes, options),
       ...(customer?.phoneNumber ? { from: customer.phoneNumber } : {}),
       ...(contact.queue ? { queue: contact.queue } : {}),
       ...(mode && !over ? { monitorMode: mode } : {}),
@@ -483,6 +507,7 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
   for (const m of contact.connections) if (m.type === "monitoring") parties.push(party(m, "supervisor", false));
 
   const live = state !== "ended" && state !== "wrapup";
+  const mediaStream = mediaStreamOf(contact.attributes, options.mediaStreamAttribute);
   const call: CallReport = {
     id: contact.contactId,
     vendorCallId: contact.contactId,
@@ -490,7 +515,7 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
     direction,
     parties,
     muted: live && options.muted,
-    data: { ...pickData(contact.attributes, options.attributes), ...(kind ? { [CALL_KIND]: kind } : {}) },
+    data: { ...pickData(contact.attributes, options), ...(kind ? { [CALL_KIND]: kind } : {}) },
     ...(customer?.phoneNumber ? (outbound ? { to: customer.phoneNumber } : { from: customer.phoneNumber }) : {}),
     ...(customer?.name && !outbound ? { fromName: customer.name } : {}),
     ...(contact.systemNumber ? (outbound ? { from: contact.systemNumber } : { to: contact.systemNumber }) : {}),
@@ -498,6 +523,7 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
     ...(endReason ? { endReason } : {}),
     ...(failed ? { failure: failed } : {}),
     ...(options.recordedCalls && (state === "connected" || state === "held") ? { recording: memory.recording ?? "active" } : {}),
+    ...(mediaStream !== undefined ? { mediaStream } : {}),
   };
 
   const legs: CallReport[] = [];

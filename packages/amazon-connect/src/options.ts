@@ -3,6 +3,7 @@
  * connector claims and what stands in for a default reason list.
  */
 import { CAPABILITIES, type AgentReason, type Capability } from "@opencti/core";
+import type { AgentStreamSource } from "@opencti/core/connector";
 import type { AmazonConnectBackend } from "./backend.js";
 import type { StreamsGlobal } from "./streams.js";
 
@@ -74,25 +75,47 @@ export interface AmazonConnectConnectorOptions {
    * asks for both. Mode changes happen in the CCP through Streams and never return to the backend.
    */
   monitorAllowsBarge?: boolean;
+  /**
+   * Live transcripts and insights (Voice AI) from the agent event stream: `true` for the `backend`'s own
+   * stream (`createHttpAmazonConnectBackend`'s: `POST <url>/stream-ticket`, `<url>/events`, with its
+   * headers; a backend without one is a TypeError), or a source for a separate service (`httpAgentStream`
+   * from `@opencti/core/connector`). With it the connector declares `transcripts`, follows the stream while
+   * the agent is signed in to the CCP (not Offline) until logout or `stop()`, and, when the backend offers
+   * `followContactLens`, asks it to follow Contact Lens real-time analysis of each voice contact the agent
+   * connects to (once per contact, and again for live ones each time the stream reconnects). Messages name
+   * calls by contact id. Default: none.
+   */
+  agentStream?: AgentStreamSource | true;
+  /**
+   * The contact attribute holding the customer audio's Kinesis Video Streams ARN, reported as the call's
+   * `mediaStream` (for Voice AI that reads the audio itself). Connect's "Start media streaming" block makes
+   * the ARN available in the flow as `$.MediaStreams.Customer.Audio.StreamARN`, which Streams' contact
+   * attributes do not carry: the flow must copy it with "Set contact attributes" under this key. An empty
+   * value clears it (the flow stopped the stream); a value that is not a `kinesisvideo` stream ARN is
+   * ignored. The attribute is not call data. Default: none (there is no common attribute name).
+   */
+  mediaStreamAttribute?: string;
 }
 
 /** What a backend adds: MonitorContact (then silent monitor ⇄ barge through Streams), recording suspend/resume. */
 const BACKEND_CAPABILITIES: readonly Capability[] = ["monitor", "barge", "recordingControl"];
+/** What an agent stream adds. */
+const STREAM_CAPABILITIES: readonly Capability[] = ["transcripts"];
 
 /**
  * Everything Connect's CCP does for a voice contact, through Streams' API
  * (`audioDevices`: the CCP's speaker, microphone and ringer). Not
- * `transcripts` (Contact Lens, not Streams), `callWaiting` (Connect routes
+ * `transcripts` (Contact Lens, not Streams: with `agentStream` only), `callWaiting` (Connect routes
  * one voice contact at a time: no second call rings while one is live),
  * `whisper` (Connect has no coaching mode: MonitorContact offers
  * SILENT_MONITOR and BARGE only), nor without a `backend` `monitor`, `barge`
  * and `recordingControl` (see amazonConnectCapabilities).
  */
-export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== "transcripts" && c !== "callWaiting" && c !== "whisper" && !BACKEND_CAPABILITIES.includes(c));
+export const AMAZON_CONNECT_CAPABILITIES: readonly Capability[] = CAPABILITIES.filter((c) => c !== "callWaiting" && c !== "whisper" && !BACKEND_CAPABILITIES.includes(c) && !STREAM_CAPABILITIES.includes(c));
 
-/** The capabilities for these options: AMAZON_CONNECT_CAPABILITIES, plus monitor, barge and recordingControl with a backend; `capabilities` narrows them. */
-export function amazonConnectCapabilities(options: Pick<AmazonConnectConnectorOptions, "backend" | "capabilities">): Capability[] {
-  const supported = [...AMAZON_CONNECT_CAPABILITIES, ...(options.backend ? BACKEND_CAPABILITIES : [])];
+/** The capabilities for these options: AMAZON_CONNECT_CAPABILITIES, plus monitor, barge and recordingControl with a backend, transcripts with an agent stream; `capabilities` narrows them. */
+export function amazonConnectCapabilities(options: Pick<AmazonConnectConnectorOptions, "backend" | "capabilities" | "agentStream">): Capability[] {
+  const supported = [...AMAZON_CONNECT_CAPABILITIES, ...(options.backend ? BACKEND_CAPABILITIES : []), ...(options.agentStream ? STREAM_CAPABILITIES : [])];
   return options.capabilities ? supported.filter((c) => options.capabilities!.includes(c)) : supported;
 }
 

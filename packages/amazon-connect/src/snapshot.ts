@@ -221,8 +221,8 @@ export interface ContactTracker {
   softphoneFailed(type: string, message: string): string[];
 }
 
-/** `recordedCalls`: the instance records agent voice calls (see the connector's `recordedCalls` option). */
-export function createContactTracker(attributes: readonly string[] | undefined, recordedCalls = false): ContactTracker {
+/** `recordedCalls`: the instance records agent voice calls (see the connector's `recordedCalls` option); `mediaStreamAttribute`: the connector's option. */
+export function createContactTracker(attributes: readonly string[] | undefined, recordedCalls = false, mediaStreamAttribute?: string): ContactTracker {
   const memory = new Map<string, ContactMemory>();
   /** Calls reported live, by call id. */
   const reported = new Map<string, Reported>();
@@ -280,7 +280,7 @@ export function createContactTracker(attributes: readonly string[] | undefined, 
           memoryOf(contact.contactId).softphoneError = orphan;
           orphan = undefined;
         }
-        const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes, agentError: data.state.type === "error" ? data.state.name : undefined, now: Date.now(), recordedCalls });
+        const mapped = mapVoiceContact(contact, memoryOf(contact.contactId), { muted, attributes, agentError: data.state.type === "error" ? data.state.name : undefined, now: Date.now(), recordedCalls, mediaStreamAttribute });
         known.set(contact.contactId, contact);
         const carrier = ended.has(mapped.call.id) && mapped.call.state === "wrapup" ? acwCarrier(contact.contactId) : undefined;
         if (carrier) {

@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { HarnessVariant } from "@opencti/testkit";
-import { createConnectBackendHandler, type MonitorRequest } from "@opencti/amazon-connect-backend";
+import { createConnectBackendHandler, type ConnectBackendOptions, type MonitorRequest } from "@opencti/amazon-connect-backend";
 import { ConnectApiStub, STUB_INSTANCE_ID } from "@opencti/amazon-connect-backend/testing";
 import { createHttpAmazonConnectBackend } from "../../src/index.js";
 import { createHarness, type AmazonConnectHarness } from "./harness.js";
@@ -22,9 +22,12 @@ export interface BackendHarness extends AmazonConnectHarness {
   backendUrl: string;
   /** What the backend's authorizeMonitor was asked, in order. */
   authorized: MonitorRequest[];
+  /** The backend's requests, `<METHOD> <path>` in order. */
+  backendRequests: string[];
 }
 
-export async function createBackendHarness(options: Parameters<typeof createHarness>[0] = {}, variant?: HarnessVariant): Promise<BackendHarness> {
+/** `backend`: more of the backend handler's options (its agent stream, Contact Lens with `stub.contactLensClient()`…), given the stub. */
+export async function createBackendHarness(options: Parameters<typeof createHarness>[0] = {}, variant?: HarnessVariant, backend?: (stub: ConnectApiStub) => Partial<ConnectBackendOptions>): Promise<BackendHarness> {
   const stub = await ConnectApiStub.start();
   stub.addUser(USER_ID);
   const authorized: MonitorRequest[] = [];
@@ -37,8 +40,13 @@ export async function createBackendHarness(options: Parameters<typeof createHarn
       return r.caller.userId === USER_ID && r.agentId === OTHER_AGENT_ID;
     },
     operationTimeoutMs: 1500,
+    ...backend?.(stub),
   });
-  const server: Server = createServer((req, res) => void handler(req, res));
+  const backendRequests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    backendRequests.push(`${req.method} ${new URL(req.url ?? "/", "http://x").pathname}`);
+    void handler(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const backendUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/connect`;
@@ -51,6 +59,7 @@ export async function createBackendHarness(options: Parameters<typeof createHarn
     stub,
     backendUrl,
     authorized,
+    backendRequests,
     destinations: { ...h.destinations, unknownMonitorTarget: "cccccccc-0000-4000-8000-00000000dead" },
     driver: {
       ...h.driver,
@@ -62,6 +71,7 @@ export async function createBackendHarness(options: Parameters<typeof createHarn
       monitorTarget: () => Promise.resolve(stub.addContact({ agentId: OTHER_AGENT_ID }).id),
     },
     async dispose() {
+      handler.close();
       await h.dispose();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
