@@ -81,7 +81,7 @@ export interface CharacterOffsets {
 }
 
 export const MAX_TEXT = 8192;
-export const MAX_ID = 128;
+const MAX_ID = 128;
 
 const SPEAKERS: Record<string, TranscriptStreamEvent["segment"]["speaker"]> = { AGENT: "agent", CUSTOMER: "customer", SYSTEM: "system" };
 const SENTIMENT_SCORES: Record<string, number> = { POSITIVE: 1, NEUTRAL: 0, NEGATIVE: -1 };
