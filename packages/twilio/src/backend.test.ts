@@ -151,3 +151,29 @@ describe("createHttpCallControlBackend: recording and supervisors", () => {
     expect(CtiError).toBeDefined();
   });
 });
+
+describe("createHttpCallControlBackend: the agent event stream", () => {
+  it("agentStream() asks POST <url>/stream-ticket with the backend's credentials of the moment and answers <url>/events?ticket=…", async () => {
+    respond = (_q, res) => res.end(JSON.stringify({ ticket: "t/1+", expiresInMs: 30_000 }));
+    const backend = createHttpCallControlBackend({ url, voiceToken: "always" });
+    const source = backend.agentStream!();
+    backend.useToken!("eyJ.voice.1");
+    expect(await source.url(signal())).toBe(`${url.replace(/\/$/, "")}/events?ticket=t%2F1%2B`);
+    expect(seen.at(-1)).toEqual({ path: "/cc/stream-ticket", body: {}, auth: "Bearer eyJ.voice.1", type: "application/json" });
+    // A refreshed token is used at the next reconnection.
+    backend.useToken!("eyJ.voice.2");
+    await source.url(signal());
+    expect(seen.at(-1)!.auth).toBe("Bearer eyJ.voice.2");
+    // The integrator's own headers win, as for the operations.
+    await createHttpCallControlBackend({ url, voiceToken: "always", headers: () => ({ authorization: "Bearer session-1" }) }).agentStream!().url(signal());
+    expect(seen.at(-1)!.auth).toBe("Bearer session-1");
+  });
+
+  it("a refused ticket rejects (the follower retries with backoff)", async () => {
+    respond = (_q, res) => {
+      res.statusCode = 401;
+      res.end(JSON.stringify({ error: { code: "AUTH_FAILED", message: "Not authenticated" } }));
+    };
+    await expect(createHttpCallControlBackend({ url }).agentStream!().url(signal())).rejects.toThrow(/401/);
+  });
+});

@@ -5,7 +5,7 @@
  * backend is configured.
  */
 import { CtiError, isCtiErrorCode, MONITOR_MODES, RECORDING_STATES, type MonitorMode, type RecordingState } from "@opencti/core";
-import { isRecord, isString } from "@opencti/core/connector";
+import { httpAgentStream, isRecord, isString, type AgentStreamSource } from "@opencti/core/connector";
 
 /** Every request names the agent's own call leg (the SDK's CallSid). */
 export interface CallControlBackend {
@@ -43,6 +43,12 @@ export interface CallControlBackend {
    * the backend too. Optional.
    */
   useToken?(token: string): void;
+  /**
+   * The agent event stream this backend serves (wire contract v1: `POST
+   * <url>/stream-ticket`, `GET <url>/events`), authenticated like its
+   * operations: what `agentStream: true` follows. Optional.
+   */
+  agentStream?(): AgentStreamSource;
 }
 
 /**
@@ -94,13 +100,18 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
   let token: string | undefined;
   const mode = options.voiceToken ?? "same-origin";
   const sendToken = mode === "always" || (mode === "same-origin" && typeof location !== "undefined" && new URL(base, location.href).origin === location.origin);
+  /** The integrator's headers, and the agent's current Voice token as a Bearer unless they carry their own Authorization. */
+  async function authHeaders(): Promise<Headers> {
+    const headers = new Headers(await options.headers?.());
+    if (token && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+    return headers;
+  }
   async function post(operation: string, body: Record<string, string>, signal: AbortSignal): Promise<Record<string, unknown>> {
     const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     let response: Response;
     try {
-      // The integrator's headers (e.g. Authorization: Bearer <the Voice access token>), but always a JSON content type: the backend refuses anything else (415).
-      const headers = new Headers(await options.headers?.());
-      if (token && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+      // Always a JSON content type, whatever the headers say: the backend refuses anything else (415).
+      const headers = await authHeaders();
       headers.set("content-type", "application/json");
       response = await doFetch(`${base}/${operation}`, { method: "POST", headers, body: JSON.stringify(body), signal });
     } catch (cause) {
@@ -125,6 +136,8 @@ export function createHttpCallControlBackend(options: HttpCallControlBackendOpti
     useToken: (t) => {
       if (sendToken) token = t;
     },
+    // Each (re)connection asks for a ticket with the headers of that moment: a refreshed token needs nothing more.
+    agentStream: () => httpAgentStream({ url: base, headers: async () => Object.fromEntries(await authHeaders()), ...(options.fetch ? { fetch: options.fetch } : {}) }),
     hold: (r, s) => done(post("hold", r, s)),
     resume: (r, s) => done(post("resume", r, s)),
     blindTransfer: (r, s) => done(post("blindTransfer", r, s)),

@@ -6,7 +6,7 @@
  * configured (backend-requests.ts).
  */
 import { CtiError, type AgentReport, type CallFailure, type Connector, type CallReport, type ConnectorContext, type EndReason, type MonitorMode } from "@opencti/core";
-import { guard, waitFor } from "@opencti/core/connector";
+import { followAgentStream, guard, waitFor, type AgentStreamFollower } from "@opencti/core/connector";
 import { createLocalAgentStatePort } from "./agent-state.js";
 import { createTwilioAudio } from "./audio.js";
 import { backendRequests, fail, type CallEntry } from "./backend-requests.js";
@@ -14,9 +14,11 @@ import { createDeviceSession, isClosed, placeCall, subscribe, waitForCall, type 
 import { toTwilioCtiError, type TwilioErrorLike } from "./errors.js";
 import * as map from "./mapping.js";
 import { DEFAULTS, twilioCapabilities, type TwilioConnectorOptions } from "./options.js";
+import { agentStreamSource, callIdForSid } from "./voice-ai.js";
 
 export function createTwilioConnector(options: TwilioConnectorOptions): Connector {
   const backend = options.backend;
+  const streamSource = agentStreamSource(options.agentStream, backend);
   const agentState = options.agentState ?? createLocalAgentStatePort();
   const names = {
     queue: options.parameterNames?.queue ?? DEFAULTS.parameterNames.queue,
@@ -244,6 +246,23 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
 
   const entryFor = (id: string): CallEntry => calls.get(id) ?? fail("INVALID_STATE", "This call is no longer known to the Twilio Device");
 
+  /** Voice AI: the agent event stream, followed while logged in. */
+  let follower: AgentStreamFollower | undefined;
+  function unfollow(): void {
+    follower?.close();
+    follower = undefined;
+  }
+  function follow(): void {
+    unfollow();
+    if (!streamSource || !ctx) return;
+    try {
+      follower = followAgentStream(ctx, streamSource, { resolveCallId: (callSid) => callIdForSid(calls.values(), callSid) });
+    } catch (error) {
+      // No EventSource here: the agent is logged in all the same, without transcripts.
+      ctx.signal({ kind: "warning", code: "VOICE_AI_UNAVAILABLE", message: `Live transcripts are unavailable: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+
   return {
     name: options.name ?? DEFAULTS.name,
     capabilities: twilioCapabilities(options),
@@ -257,6 +276,7 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
 
     async stop() {
       stopped = true;
+      unfollow();
       audio.detach();
       session.stop();
       await Promise.resolve();
@@ -265,9 +285,11 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     async login({ initialState, signal }) {
       await session.register(signal);
       await agentState.login(reportAgent, initialState, signal);
+      follow();
     },
 
     async logout({ signal }) {
+      unfollow();
       await session.unregister();
       await agentState.logout(reportAgent, signal);
     },

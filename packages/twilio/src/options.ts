@@ -3,6 +3,7 @@
  * defaults. Every duration is in milliseconds.
  */
 import type { AgentReason, Capability, DirectoryEntry } from "@opencti/core";
+import type { AgentStreamSource } from "@opencti/core/connector";
 import type { Device } from "@twilio/voice-sdk";
 import type { AgentStatePort } from "./agent-state.js";
 import type { CallControlBackend } from "./backend.js";
@@ -44,6 +45,18 @@ export interface TwilioConnectorOptions {
   allowIncomingWhileBusy?: boolean;
   /** Hold, blind/consult transfer, conference, drop party, recording pause/resume and a supervisor's monitor/whisper/barge go through it; without it they are NOT_SUPPORTED. Default: none. */
   backend?: CallControlBackend;
+  /**
+   * Voice AI: the agent event stream to follow from login until logout or
+   * stop (transcripts, the call's media stream), declaring the capability
+   * `transcripts`. `true`: the `backend`'s own stream (createHttpCallControlBackend's
+   * `<url>/stream-ticket` and `<url>/events`, with its headers and the Voice
+   * token; a TypeError at construction when the backend has none); an
+   * AgentStreamSource (`httpAgentStream({ url, headers })` of
+   * `@opencti/core/connector`): a separate service. Its events name calls by
+   * CallSid (the agent leg's). Needs `EventSource` (every browser has it).
+   * Default: none.
+   */
+  agentStream?: AgentStreamSource | true;
   /** Agent availability. Default: `createLocalAgentStatePort()`, kept in the browser (a login without a state enters `not_ready`). */
   agentState?: AgentStatePort;
   /**
@@ -104,9 +117,10 @@ export const TWILIO_BACKEND_CAPABILITIES: readonly Capability[] = ["hold", "blin
 
 /**
  * What the connector declares for a configuration: server-side features only
- * with a backend; with `capabilities`, only those of them the configuration supports.
+ * with a backend, `transcripts` only with an `agentStream`; with
+ * `capabilities`, only those of them the configuration supports.
  */
-export function twilioCapabilities(options: { backend?: unknown; capabilities?: readonly Capability[] | undefined }): Capability[] {
+export function twilioCapabilities(options: { backend?: unknown; agentStream?: unknown; capabilities?: readonly Capability[] | undefined }): Capability[] {
   // A backend object of one's own declares only what it implements (the supervisor and recording methods are optional).
   const backend = options.backend as Record<string, unknown> | undefined;
   const implemented = (c: Capability): boolean => {
@@ -114,7 +128,7 @@ export function twilioCapabilities(options: { backend?: unknown; capabilities?: 
     const needs = c === "recordingControl" ? ["pauseRecording", "resumeRecording"] : c === "monitor" || c === "whisper" || c === "barge" ? ["monitor", "setMonitorMode"] : [];
     return needs.every((m) => typeof backend[m] === "function");
   };
-  const supported = [...TWILIO_CAPABILITIES, ...(options.backend ? TWILIO_BACKEND_CAPABILITIES.filter(implemented) : [])];
+  const supported: Capability[] = [...TWILIO_CAPABILITIES, ...(options.backend ? TWILIO_BACKEND_CAPABILITIES.filter(implemented) : []), ...(options.agentStream ? ["transcripts" as const] : [])];
   const declared = options.capabilities;
   return declared ? supported.filter((c) => declared.includes(c)) : supported;
 }
