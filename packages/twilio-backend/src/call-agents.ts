@@ -25,8 +25,8 @@ export interface CallAgent {
 type Rest = <T>(call: () => Promise<T>) => Promise<T>;
 
 /** How long an answer is kept: an agent found, and "no agent" (a call in an IVR or queue, not yet bridged). */
-export const FOUND_TTL_MS = 15_000;
-export const NOT_FOUND_TTL_MS = 3_000;
+const FOUND_TTL_MS = 15_000;
+const NOT_FOUND_TTL_MS = 3_000;
 const MAX_CACHED = 10_000;
 
 interface Options {

@@ -109,7 +109,7 @@ export function parseTranscription(params: Record<string, string>): Transcriptio
  * inbound is the customer and outbound the agent; on the agent's leg the
  * reverse.
  */
-export function speakerOf(role: LegRole, track: Track): TranscriptSpeaker {
+function speakerOf(role: LegRole, track: Track): TranscriptSpeaker {
   const own = track === "inbound_track";
   if (role === "customer") return own ? "customer" : "agent";
   return own ? "agent" : "customer";
