@@ -17,6 +17,9 @@
  *                     contract): supervisors' monitor and barge, recording pause/resume
  *   recordedCalls     "true" when the instance's flows record every agent voice call: calls show
  *                     "Recording" with Pause (needs backendUrl; default false, nothing shown)
+ *   liveTranscripts   "true": Contact Lens real-time transcripts and insights from the backend's agent
+ *                     stream (needs backendUrl with an agentStream and Contact Lens configured)
+ *   mediaStreamAttribute  the contact attribute your flow copies the Kinesis Video Stream ARN into
  */
 import { createAmazonConnectConnector, createHttpAmazonConnectBackend, type AmazonConnectConnectorOptions } from "@opencti/amazon-connect";
 import type { FakeCcp } from "@opencti/amazon-connect/testing";
@@ -95,6 +98,8 @@ export const load: LoadConnector = async ({ options }) => {
     // Same-origin, the user's session cookie goes along: the backend knows the supervisor by it.
     ...(options.backendUrl ? { backend: createHttpAmazonConnectBackend({ url: options.backendUrl }) } : {}),
     ...(flag(options.recordedCalls) !== undefined ? { recordedCalls: flag(options.recordedCalls)! } : {}),
+    ...(options.backendUrl && flag(options.liveTranscripts) ? { agentStream: true as const } : {}),
+    ...(options.mediaStreamAttribute ? { mediaStreamAttribute: options.mediaStreamAttribute } : {}),
   });
 
   let unmount: (() => void) | undefined;
