@@ -35,6 +35,10 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
   let stopped = false;
   /** Following the agent event stream (options.agentStream), from login to logout. */
   let transcripts: AgentStreamFollower | undefined;
+  const stopTranscripts = (): void => {
+    transcripts?.close();
+    transcripts = undefined;
+  };
   let linkUp = false;
   let registered = false;
   /** The WebSocket connection's generation (one more per drop), and the one the dialogs were last moved to. */
@@ -195,6 +199,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
         // Credentials stopped working: say so and leave the agent logged out rather than retry forever.
         registered = false;
         ctx?.signal({ kind: "error", code: "AUTH_FAILED", message: error.message });
+        stopTranscripts();
         agent.logout();
       });
     }
@@ -268,8 +273,7 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
 
     async stop() {
       stopped = true;
-      transcripts?.close();
-      transcripts = undefined;
+      stopTranscripts();
       audio.stop();
       backoff.cancel();
       unreachable.cancel();
@@ -286,13 +290,12 @@ export function createSipConnector(options: SipConnectorOptions, stackFactory: S
       const next = agent.loginReason(initialState);
       if (!(options.unregisterWhenNotReady && next.state !== "ready")) await register(signal, "login");
       agent.login(next);
-      // The media server's transcripts name calls by SIP Call-ID.
-      if (options.agentStream && ctx) transcripts ??= followAgentStream(ctx, options.agentStream, { resolveCallId: (callId) => lines.bySipCallId(callId)?.id });
+      // The media server's transcripts name calls by SIP Call-ID; not after a stop that overtook the REGISTER.
+      if (options.agentStream && ctx && !stopped && agent.loggedIn) transcripts ??= followAgentStream(ctx, options.agentStream, { resolveCallId: (callId) => lines.bySipCallId(callId)?.id });
     },
 
     async logout() {
-      transcripts?.close();
-      transcripts = undefined;
+      stopTranscripts();
       if (registered) await needStack().unregister();
       registered = false;
       agent.logout();
