@@ -248,11 +248,15 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
 
   /** Voice AI: the agent event stream, followed while logged in. */
   let follower: AgentStreamFollower | undefined;
+  /** Bumped by logout and stop: a login they overtook does not follow afterwards. */
+  let streamEpoch = 0;
   function unfollow(): void {
+    streamEpoch++;
     follower?.close();
     follower = undefined;
   }
-  function follow(): void {
+  function follow(epoch: number): void {
+    if (epoch !== streamEpoch || stopped) return;
     unfollow();
     if (!streamSource || !ctx) return;
     try {
@@ -283,9 +287,10 @@ export function createTwilioConnector(options: TwilioConnectorOptions): Connecto
     },
 
     async login({ initialState, signal }) {
+      const epoch = streamEpoch;
       await session.register(signal);
       await agentState.login(reportAgent, initialState, signal);
-      follow();
+      follow(epoch);
     },
 
     async logout({ signal }) {

@@ -16,7 +16,7 @@ import type { RecordedDesktop } from "@opencti/testkit";
 import { accessTokenAuthenticator, createCallControlHandler } from "@opencti/twilio-backend";
 import { STUB_ACCOUNT_SID, STUB_API_KEY_SECRET, STUB_API_KEY_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken } from "@opencti/twilio-backend/testing";
 import { newSid, type TwilioEmulator } from "../src/testing/index.js";
-import { createHttpCallControlBackend, createTwilioConnector } from "../src/index.js";
+import { createHttpCallControlBackend, createLocalAgentStatePort, createTwilioConnector } from "../src/index.js";
 
 const IDENTITY = "agent-1";
 const GT = "GT" + "1".repeat(32);
@@ -127,11 +127,17 @@ describe("Voice AI through the backend's own agent stream", () => {
     expect(await stub.postSigned(`${backendUrl}/transcription`, content(customerCallSid, "inbound_track", 2, "I was charged twice.", true))).toBe(204);
     expect(await stub.postSigned(`${backendUrl}/transcription`, content(customerCallSid, "outbound_track", 3, "Let me check.", true))).toBe(204);
     await rec.waitFor(() => rec.events.filter((e) => e.type === "call.transcript").length === 3, "three transcript events");
-    expect(rec.events.filter((e) => e.type === "call.transcript").map((e) => ({ callId: e.callId, ...e.segment }))).toEqual([
-      { callId, id: `${GT}:inbound_track#0`, speaker: "customer", text: "I was charged", final: false, language: "en-US" },
-      { callId, id: `${GT}:inbound_track#0`, speaker: "customer", text: "I was charged twice.", final: true, language: "en-US" },
-      { callId, id: `${GT}:outbound_track#0`, speaker: "agent", text: "Let me check.", final: true, language: "en-US" },
+    const transcripts = rec.events.filter((e) => e.type === "call.transcript");
+    expect(transcripts.map((e) => ({ callId: e.callId, ...e.segment, id: undefined }))).toEqual([
+      { callId, id: undefined, speaker: "customer", text: "I was charged", final: false, language: "en-US" },
+      { callId, id: undefined, speaker: "customer", text: "I was charged twice.", final: true, language: "en-US" },
+      { callId, id: undefined, speaker: "agent", text: "Let me check.", final: true, language: "en-US" },
     ]);
+    // One utterance per track (the toolkit names each within its stream `<TranscriptionSid>:<track>`): the partial and its final share it.
+    const [partial, final, agent] = transcripts.map((e) => e.segment.id);
+    expect(partial).toBe(final);
+    expect(partial?.startsWith(`${GT}:inbound_track`)).toBe(true);
+    expect(agent?.startsWith(`${GT}:outbound_track`)).toBe(true);
   });
 
   it("a media stream's start and stop set and clear the call's mediaStream", async () => {
@@ -155,6 +161,24 @@ describe("Voice AI through the backend's own agent stream", () => {
     expect(second.closed).toBe(false);
     await desktop.destroy();
     await rec.waitFor(() => second.closed, "the stream closed at stop");
+  });
+
+  it("a stop that overtakes a login opens no stream after it", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const local = createLocalAgentStatePort();
+    // The login waits in the agent-state port (a server-side one can take a while) while the desktop stops.
+    const agentState = { ...local, login: async (...args: Parameters<typeof local.login>) => (await held, local.login(...args)) };
+    ({ emulator, rec } = await startJsdomDesktop({ identity: IDENTITY }, { getToken: () => Promise.resolve(stubAccessToken(IDENTITY)), backend: createHttpCallControlBackend({ url: backendUrl, voiceToken: "always" }), agentStream: true, agentState }));
+    desktop = rec.desktop;
+    const before = connections.length;
+    const login = desktop.login({}).catch(() => undefined);
+    await rec.waitFor(() => emulator.frames("register").length > 0, "the Device registering");
+    const stopping = desktop.destroy();
+    release();
+    await Promise.all([login, stopping]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(connections.length).toBe(before);
   });
 
   it("without EventSource the agent logs in all the same, told that transcripts are unavailable", async () => {
