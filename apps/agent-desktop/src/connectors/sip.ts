@@ -42,8 +42,8 @@ function monitorDigits(value: string | undefined): Partial<Record<MonitorMode, s
   return digits;
 }
 
-/** The media server's transcripts, from the agent stream service (tickets asked with the agent's bearer token, else cookies). */
-const agentStream = (url: string, token: string | undefined) => httpAgentStream({ url, headers: () => (token ? { authorization: `Bearer ${token}` } : {}) });
+/** The media server's transcripts, from the agent stream service (tickets asked with the agent's bearer token, else the page's cookies, on any origin). */
+const agentStream = (url: string, token: string | undefined) => httpAgentStream(token ? { url, headers: () => ({ authorization: `Bearer ${token}` }) } : { url, credentials: "include" });
 
 export const load: LoadConnector = ({ options }) => {
   const servers = (options.server ?? "")

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDesktop } from "../desktop.js";
 import type { Connector, ConnectorContext } from "../connector.js";
 import type { DesktopEvent } from "../events.js";
-import { followAgentStream, httpAgentStream, type AgentStreamFollower } from "./agent-stream.js";
+import { followAgentStream, httpAgentStream, type AgentStreamFollower, type FollowAgentStreamOptions } from "./agent-stream.js";
 import { waitFor } from "./wait.js";
 
 interface Backend {
@@ -53,7 +53,7 @@ afterEach(() => {
   for (const o of open.splice(0)) o.close();
 });
 
-async function setUp(resolveCallId?: (id: string) => string | undefined) {
+async function setUp(resolveCallId?: (id: string) => string | undefined, extra: Partial<FollowAgentStreamOptions> = {}) {
   const b = await backend();
   open.push({ close: () => (b.server.closeAllConnections(), b.server.close()) });
   let ctx!: ConnectorContext;
@@ -61,7 +61,7 @@ async function setUp(resolveCallId?: (id: string) => string | undefined) {
   const desktop = createDesktop({ connector });
   const events: DesktopEvent[] = [];
   desktop.on("*", (e) => events.push(e));
-  const follower: AgentStreamFollower = followAgentStream(ctx, httpAgentStream({ url: `${b.url}/`, headers: () => ({ authorization: "Bearer agent-token" }) }), { EventSource, retryMs: 20, ...(resolveCallId ? { resolveCallId } : {}) });
+  const follower: AgentStreamFollower = followAgentStream(ctx, httpAgentStream({ url: `${b.url}/`, headers: () => ({ authorization: "Bearer agent-token" }) }), { EventSource, retryMs: 20, warnAfterMs: 0, ...extra, ...(resolveCallId ? { resolveCallId } : {}) });
   open.push(follower, { close: () => void desktop.destroy() });
   const until = (pred: () => boolean) => waitFor<void>((res) => { const t = setInterval(() => pred() && res(), 5); return () => clearInterval(t); }, AbortSignal.timeout(4000));
   await until(() => b.streams.length === 1);
@@ -99,14 +99,18 @@ describe("followAgentStream", () => {
     seg(4, "Hello there.", true); // the final itself retried
     seg(5, "my", false);
     seg(6, "My order.", true);
-    await until(() => of("call.transcript").length === 5);
+    seg(9, "Thanks.", true); // a final with no partial before it
+    seg(7, "Sorry?", true); // a late final (retried by Twilio after later ones): a line of its own
+    await until(() => of("call.transcript").length === 7);
     await new Promise((r) => setTimeout(r, 50));
     expect(of("call.transcript").map((e) => [e.segment.id, e.segment.text])).toEqual([
-      ["GT1:inbound_track#0", "hel"],
-      ["GT1:inbound_track#0", "hello there"],
-      ["GT1:inbound_track#0", "Hello there."],
-      ["GT1:inbound_track#1", "my"],
-      ["GT1:inbound_track#1", "My order."],
+      ["GT1:inbound_track@1", "hel"],
+      ["GT1:inbound_track@1", "hello there"],
+      ["GT1:inbound_track@1", "Hello there."],
+      ["GT1:inbound_track@5", "my"],
+      ["GT1:inbound_track@5", "My order."],
+      ["GT1:inbound_track@9", "Thanks."],
+      ["GT1:inbound_track@7", "Sorry?"],
     ]);
   });
 
@@ -167,6 +171,62 @@ describe("followAgentStream", () => {
     answer(`${b.url}/events?ticket=late`);
     await new Promise((r) => setTimeout(r, 100));
     expect(b.used.size).toBe(0);
+  });
+
+  it("a stream that goes silent (no ping) is dead: it reconnects with a fresh ticket; pings keep it", async () => {
+    const { b } = await setUp(undefined, { idleTimeoutMs: 150 });
+    const pinging = setInterval(() => b.streams.at(-1)?.write("event: ping\ndata: {}\n\n"), 40);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(b.streams.length, "pings keep the stream").toBe(1);
+    clearInterval(pinging);
+    const until = (pred: () => boolean) => waitFor<void>((res) => { const t = setInterval(() => pred() && res(), 5); return () => clearInterval(t); }, AbortSignal.timeout(4000));
+    await until(() => b.streams.length === 2);
+    expect(b.tickets.length).toBe(2);
+  });
+
+  it("a server that ends every stream at once: the delays grow and one outage warning is given, not one per cycle", async () => {
+    const b = await backend();
+    open.push({ close: () => (b.server.closeAllConnections(), b.server.close()) });
+    b.server.prependListener("request", (req) => req.url?.includes("/events") && setTimeout(() => b.streams.at(-1)?.destroy(), 5));
+    const signals: { kind: string; code?: string }[] = [];
+    const ctx = { signal: (x: { kind: string; code?: string }) => signals.push(x), logger: { debug() {}, warn() {} } } as unknown as ConnectorContext;
+    const follower = followAgentStream(ctx, httpAgentStream({ url: b.url }), { EventSource, retryMs: 20, warnAfterMs: 50 });
+    open.push(follower);
+    await new Promise((r) => setTimeout(r, 1200));
+    follower.close();
+    // 20, 40, 80, 160, 320, 640 ms (jittered down by up to half): never the ~60 reconnections a reset per open would make.
+    expect(b.tickets.length).toBeLessThan(12);
+    expect(signals.map((x) => x.code)).toEqual(["VOICE_AI_UNAVAILABLE"]);
+  });
+
+  it("a source giving a URL the EventSource refuses, or a resolveCallId that throws: reported and retried, never thrown", async () => {
+    const signals: { kind: string; code?: string }[] = [];
+    const warnings: string[] = [];
+    const ctx = { signal: (x: { kind: string; code?: string }) => signals.push(x), logger: { debug() {}, warn: (m: string) => warnings.push(m) } } as unknown as ConnectorContext;
+    let asked = 0;
+    const follower = followAgentStream(ctx, { url: () => (asked++, Promise.resolve("not a url")) }, { EventSource, retryMs: 10, warnAfterMs: 0 });
+    open.push(follower);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(asked).toBeGreaterThan(1);
+    expect(signals.map((x) => x.code)).toContain("VOICE_AI_UNAVAILABLE");
+
+    const { b, ctx: c2, of } = await setUp(() => {
+      throw new Error("boom");
+    });
+    c2.upsertCall({ id: "CA1", state: "connected" });
+    b.send("transcript", { callId: "CA1", segment: { id: "s1", speaker: "agent", text: "x", final: true } });
+    b.send("ping", {});
+    await new Promise((r) => setTimeout(r, 100));
+    expect(of("call.transcript")).toEqual([]);
+    expect(b.streams.length).toBe(1);
+  });
+
+  it("asks for the ticket with the credentials mode it is given (cookies to another origin)", async () => {
+    const seen: RequestInit[] = [];
+    const fake = ((_url: string, init: RequestInit) => (seen.push(init), Promise.resolve(new Response(JSON.stringify({ ticket: "t" }), { status: 200 })))) as typeof fetch;
+    await httpAgentStream({ url: "https://voice.example", fetch: fake }).url(new AbortController().signal);
+    await httpAgentStream({ url: "https://voice.example", fetch: fake, credentials: "include" }).url(new AbortController().signal);
+    expect(seen.map((i) => i.credentials)).toEqual(["same-origin", "include"]);
   });
 
   it("refuses to start without an EventSource", () => {
