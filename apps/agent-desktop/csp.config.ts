@@ -105,6 +105,7 @@ export function cspSourcesFromConfig(config: unknown): { sources: { sipServers?:
   const agentStream = option("agentStreamUrl");
   const streamOrigin = agentStream === undefined ? undefined : originOf(agentStream, ["https:"]);
   if (streamOrigin) sources.connect = streamOrigin;
+  else if (agentStream !== undefined) notes.push("options.agentStreamUrl is not an https:// URL: the Content-Security-Policy does not allow it (connect-src); build with OPENCTI_CSP_CONNECT=https://<its origin>.");
   return { sources, notes };
 }
 
@@ -129,8 +130,10 @@ export function cspMetaPlugin(sources: CspSources): Plugin {
         }
       }
       const derived = cspSourcesFromConfig(deployment);
-      const notes = derived.notes.filter((note) => (note.includes("OPENCTI_CSP_SIP_SERVERS") ? sources.sipServers === undefined : sources.ccpOrigins === undefined));
-      policy = contentSecurityPolicy({ ...derived.sources, ...Object.fromEntries(Object.entries(sources).filter(([, v]) => v !== undefined)) });
+      const notes = derived.notes.filter((note) => (note.includes("OPENCTI_CSP_SIP_SERVERS") ? sources.sipServers === undefined : note.includes("OPENCTI_CSP_CCP_ORIGINS") ? sources.ccpOrigins === undefined : sources.connect === undefined));
+      // connect-src adds up: the environment's other origins and the agent stream's from config.json.
+      const connect = [derived.sources.connect, sources.connect].filter(Boolean).join(" ");
+      policy = contentSecurityPolicy({ ...derived.sources, ...Object.fromEntries(Object.entries(sources).filter(([, v]) => v !== undefined)), ...(connect ? { connect } : {}) });
       if (/["<>&]/.test(policy)) throw new Error(`The Content-Security-Policy has a character it cannot carry in an attribute: ${policy}`);
       for (const note of notes) config.logger.info(`[opencti-csp] note: ${note}`);
     },

@@ -187,6 +187,14 @@ describe("the policy's SIP server and CCP origins", () => {
       expect(directive(policy, "connect-src")).toContain("wss://other.example.com");
       expect(directive(policy, "connect-src")).not.toContain("wss://pbx.example.com:8089");
       expect(directive(policy, "frame-src")).toEqual(["https://other.my.connect.aws"]);
+      // connect-src adds up: the agent stream's origin from config.json and the environment's other origins.
+      writeFileSync(join(publicDir, "config.json"), JSON.stringify({ connector: "sip", options: { server: "wss://pbx.example.com/ws", agentStreamUrl: "https://voice.example.com/stream" } }));
+      ({ policy } = policyOf({ connect: "https://creds.example.com" }));
+      expect(directive(policy, "connect-src")).toEqual(expect.arrayContaining(["https://voice.example.com", "https://creds.example.com"]));
+      writeFileSync(join(publicDir, "config.json"), JSON.stringify({ connector: "sip", options: { server: "wss://pbx.example.com/ws", agentStreamUrl: "http://voice.example.com/stream" } }));
+      ({ policy, logged } = policyOf({}));
+      expect(directive(policy, "connect-src")).not.toContain("http://voice.example.com");
+      expect(logged.join("\n")).toMatch(/agentStreamUrl is not an https/);
     } finally {
       rmSync(publicDir, { recursive: true, force: true });
     }

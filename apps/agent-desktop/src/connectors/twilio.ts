@@ -8,6 +8,8 @@
  *   token             a fixed token instead of tokenUrl, for demos and tests only: from credentialsUrl (the app refuses a token in config.json)
  *   backendUrl        the call-control backend (@opencti/twilio-backend or your own, same JSON contract):
  *                     enables hold, transfers and conference
+ *   liveTranscripts   "true": Real-Time Transcription through the backend's agent stream (needs backendUrl
+ *                     with an agentStream, and <Start><Transcription> in your TwiML)
  *   edge              Twilio edge (e.g. "ashburn", "dublin"); comma-separated for fallbacks
  *   logLevel          the SDK's log level (default "warn")
  *   allowIncomingWhileBusy  "true" lets a second call ring during a call
@@ -65,6 +67,7 @@ function setup(options: Readonly<Record<string, string>>): ConnectorSetup {
     ...(edge?.length ? { edge: edge.length === 1 ? edge[0]! : edge } : {}),
     ...(options.allowIncomingWhileBusy === "true" ? { allowIncomingWhileBusy: true } : {}),
     ...(options.backendUrl ? { backend: createHttpCallControlBackend({ url: options.backendUrl }) } : {}),
+    ...(options.backendUrl && options.liveTranscripts === "true" ? { agentStream: true as const } : {}),
     // The emulator has no Insights endpoint and no sound host.
     ...(emulated
       ? { deviceOptions: { chunderw: EMULATED_HOST, publishEvents: false }, sounds: Object.fromEntries(SOUND_NAMES.map((name) => [name, SILENCE])), incomingSound: false }
