@@ -39,8 +39,8 @@ export interface AgentStream extends AgentEventSink {
   issueTicket(agentId: string): Promise<{ ticket: string; expiresInMs: number }>;
   /**
    * Serves GET /events?ticket=… (route it here; the path is not checked).
-   * 200 `text/event-stream` that stays open: `: ok`, then messages and a
-   * keep-alive comment every keepAliveMs. Otherwise JSON `{ code, message }`:
+   * 200 `text/event-stream` that stays open: `: ok`, then messages and an
+   * `event: ping` / `data: {}` every keepAliveMs (no comment keep-alives). Otherwise JSON `{ code, message }`:
    * 401 AUTH_FAILED (ticket missing, unknown, used or expired), 403
    * AUTH_FAILED (Origin not allowed), 405 INVALID_ARGUMENT (not GET), 503
    * VENDOR_ERROR (Redis failed, or the stream is closed). Resolves once
@@ -58,7 +58,7 @@ export interface AgentStreamOptions {
   keyPrefix?: string;
   /** A ticket's life, ms: 1 000 to 600 000, default 30 000. */
   ticketTtlMs?: number;
-  /** The interval of keep-alive comments, ms: 10 to 600 000, default 15 000 (under the usual 30–60 s proxy idle timeouts). */
+  /** The interval of `ping` events, ms: 10 to 600 000, default 15 000 (under the usual 30–60 s proxy idle timeouts; a browser may take 3 missed pings as a dead stream). */
   keepAliveMs?: number;
   /** Origins whose pages may open the stream (exact match, e.g. "https://crm.example.com"); requests without Origin always may. Default none. */
   allowedOrigins?: readonly string[];
@@ -76,6 +76,12 @@ export interface AgentStreamOptions {
 interface Client {
   readonly agentId: string;
   readonly res: ServerResponse;
+  /**
+   * Its headers and `: ok` are written: only then may messages and pings
+   * go to it (anything written before writeHead would send an implicit 200
+   * without text/event-stream). Events published before are not for it.
+   */
+  ready: boolean;
 }
 
 /**
@@ -96,7 +102,8 @@ function option(value: number | undefined, fallback: number, min: number, max: n
 }
 
 const OK = ": ok\n\n";
-const KEEP_ALIVE = ": keep-alive\n\n";
+/** The keep-alive, an event rather than a comment: EventSource hides comments, and a browser uses pings as its watchdog. */
+const PING = "event: ping\ndata: {}\n\n";
 
 /**
  * Makes an agent event stream (see AgentStream). Throws AgentStreamError
@@ -143,7 +150,7 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
 
   function deliver(agentId: string, frame: string): void {
     const agent = agents.get(agentId);
-    if (agent) for (const client of [...agent.clients]) write(client, frame);
+    if (agent) for (const client of [...agent.clients]) if (client.ready) write(client, frame);
   }
 
   /** A message heard on an agent's channel: checked again (anyone with access to Redis can publish). */
@@ -159,7 +166,7 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
   }
 
   function tick(): void {
-    for (const agent of agents.values()) for (const client of [...agent.clients]) write(client, KEEP_ALIVE);
+    for (const agent of agents.values()) for (const client of [...agent.clients]) if (client.ready) write(client, PING);
   }
 
   // ---- browsers coming and going ----
@@ -196,14 +203,15 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
   function add(agentId: string, res: ServerResponse): { client: Client; agent: Agent } {
     let agent = agents.get(agentId);
     if (!agent) agents.set(agentId, (agent = { clients: new Set(), subscribed: false, queue: Promise.resolve() }));
-    const client: Client = { agentId, res };
+    const client: Client = { agentId, res, ready: false };
     agent.clients.add(client);
     clientCount++;
     keepAlive ??= setInterval(tick, keepAliveMs).unref();
     if (agent.clients.size > maxClients) {
       const oldest = agent.clients.values().next().value!;
       remove(oldest);
-      oldest.res.end();
+      // One still opening is answered by open(), which finds it gone.
+      if (oldest.ready) oldest.res.end();
     }
     return { client, agent };
   }
@@ -269,6 +277,7 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
     });
     res.socket?.setNoDelay(true);
     write(client, OK);
+    client.ready = true;
   }
 
   async function take(ticket: string): Promise<string | undefined> {
@@ -297,7 +306,8 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
     const all = [...agents.values()].flatMap((agent) => [...agent.clients]);
     agents.clear();
     clientCount = 0;
-    for (const client of all) client.res.end();
+    // Those still opening are answered by open() (503).
+    for (const client of all) if (client.ready) client.res.end();
     await redis?.close();
   }
 

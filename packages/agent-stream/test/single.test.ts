@@ -1,5 +1,6 @@
 // One instance without Redis: the whole wire with the real `eventsource` client.
 import { afterEach, describe, expect, it } from "vitest";
+import { EventSource } from "eventsource";
 import { AgentStreamError, createAgentStream } from "../src/index.js";
 import { get, openBrowser, rawStream, sleep, startInstance, ticketFor, transcript, until, type Browser, type Instance } from "./support.js";
 
@@ -41,16 +42,31 @@ describe("one instance, no Redis", () => {
     expect(i.errors).toEqual([]);
   });
 
-  it("answers the stream with the contract's headers, `: ok` first and keep-alive comments at the interval", async () => {
+  it("answers the stream with the contract's headers, `: ok` first and a `ping` event (data `{}`) at the interval, no comment keep-alives", async () => {
     const i = await instance({ keepAliveMs: 50 });
     const { ticket } = await i.stream.issueTicket("alice");
     const raw = await rawStream(`${i.base}/events?ticket=${ticket}`);
     expect(raw.res.statusCode).toBe(200);
     expect(raw.res.headers).toMatchObject({ "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" });
     expect(raw.res.headers["access-control-allow-origin"]).toBeUndefined();
-    await until(() => raw.text().split(": keep-alive\n\n").length > 3, 2000, "three keep-alives");
-    expect(raw.text().startsWith(": ok\n\n")).toBe(true);
+    await until(() => raw.text().split("event: ping\ndata: {}\n\n").length > 3, 2000, "three pings");
+    expect(raw.text()).toMatch(/^: ok\n\n(event: ping\ndata: \{\}\n\n)+$/);
     raw.close();
+  });
+
+  it("EventSource hears the pings as `ping` events (a browser's watchdog), about one per keepAliveMs", async () => {
+    const i = await instance({ keepAliveMs: 50 });
+    const es = new EventSource(`${i.base}/events?ticket=${(await i.stream.issueTicket("alice")).ticket}`);
+    const pings: string[] = [];
+    es.addEventListener("ping", (e) => pings.push(e.data));
+    const opened = Date.now();
+    try {
+      await until(() => pings.length >= 4, 3000, "four pings");
+      expect(Date.now() - opened).toBeGreaterThanOrEqual(150);
+      expect(new Set(pings)).toEqual(new Set(["{}"]));
+    } finally {
+      es.close();
+    }
   });
 
   it("a ticket works once: the second use is 401 AUTH_FAILED (EventSource fails too)", async () => {

@@ -20,6 +20,8 @@ export interface RedisServerOptions {
   password?: string;
   /** How long to wait for the first PING answer, ms. Default 10 000. */
   startTimeoutMs?: number;
+  /** A fixed port, e.g. to start a server again where clients expect the one that was stopped (rejects when it is taken). Default a free one. */
+  port?: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -68,7 +70,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 async function startOnce(options: RedisServerOptions): Promise<RedisServer | "port taken"> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no", ...(options.password ? ["--requirepass", options.password] : [])];
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -105,7 +107,7 @@ async function startOnce(options: RedisServerOptions): Promise<RedisServer | "po
 }
 
 /**
- * Starts `redis-server --bind 127.0.0.1 --port <free> --save "" --appendonly no`
+ * Starts `redis-server --bind 127.0.0.1 --port <free, or options.port> --save "" --appendonly no`
  * and resolves once it answers PING. Rejects with a clear error when
  * redis-server is not installed, exits, or does not answer in time.
  */
@@ -113,6 +115,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   for (let attempt = 0; attempt < 3; attempt++) {
     const server = await startOnce(options);
     if (server !== "port taken") return server;
+    if (options.port !== undefined) throw new Error(`redis-server: port ${options.port} on 127.0.0.1 is taken`);
   }
   throw new Error("redis-server: no free port on 127.0.0.1 after 3 attempts");
 }
