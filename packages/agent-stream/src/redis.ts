@@ -24,13 +24,16 @@ export interface RedisClient {
   set(key: string, value: string, options: { expiration: { type: "PX"; value: number }; condition: "NX" }): Promise<unknown>;
   getDel(key: string): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
-  subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
-  unsubscribe(channel: string): Promise<unknown>;
+  subscribe(channel: string, listener: ChannelListener): Promise<unknown>;
+  unsubscribe(channel: string, listener: ChannelListener): Promise<unknown>;
   close(): Promise<unknown>;
   destroy(): unknown;
   on(event: "error" | "ready", listener: (error?: unknown) => void): unknown;
-  off(event: "ready", listener: () => void): unknown;
+  off(event: "error" | "ready", listener: (error?: unknown) => void): unknown;
 }
+
+/** What hears a channel's messages (node-redis calls it with the message and the channel's name). */
+export type ChannelListener = (message: string, channel: string) => void;
 
 /**
  * Where the stream's Redis is: a `redis://` or `rediss://` URL (the stream
@@ -54,6 +57,8 @@ export class RedisLink {
   readonly #secrets: readonly string[];
   readonly #timeoutMs: number;
   readonly #report: Report;
+  /** The listeners put on the clients, taken off again by close() (a client you made outlives the stream). */
+  readonly #listening: { client: RedisClient; event: "error" | "ready"; listener: (error?: unknown) => void }[] = [];
   #closed = false;
 
   constructor(option: RedisOption, timeoutMs: number, report: Report) {
@@ -88,15 +93,32 @@ export class RedisLink {
     }
   }
 
+  #on(client: RedisClient, event: "error" | "ready", listener: (error?: unknown) => void): void {
+    client.on(event, listener);
+    this.#listening.push({ client, event, listener });
+  }
+
   /** Tells onError once per outage (node-redis emits an error per reconnect attempt). */
   #watch(client: RedisClient, name: string): void {
     let down = false;
-    client.on("error", (e: unknown) => {
+    this.#on(client, "error", (e: unknown) => {
       if (down || this.#closed) return;
       down = true;
       this.#report(this.#error("REDIS_CONNECTION", `connection (${name})`, e));
     });
-    client.on("ready", () => (down = false));
+    this.#on(client, "ready", () => (down = false));
+  }
+
+  /** Whether the subscriber is connected now. */
+  get subscriberReady(): boolean {
+    return this.#subscriber.isReady;
+  }
+
+  /** Calls `listener` each time the subscriber is connected again (node-redis has resubscribed what it holds by then). */
+  onSubscriberReady(listener: () => void): void {
+    this.#on(this.#subscriber, "ready", () => {
+      if (!this.#closed) listener();
+    });
   }
 
   #error(code: AgentStreamErrorCode, what: string, cause: unknown): AgentStreamError {
@@ -137,26 +159,36 @@ export class RedisLink {
     await this.#run("FANOUT_FAILED", "PUBLISH", this.#client, (c) => c.publish(channel, message));
   }
 
-  async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
-    try {
-      await this.#run("FANOUT_FAILED", "SUBSCRIBE", this.#subscriber, (c) => c.subscribe(channel, listener));
-    } catch (e) {
-      // It may still go through late: drop the listener so nothing lingers.
-      this.#subscriber.unsubscribe(channel).catch(() => {});
-      throw e;
-    }
+  /**
+   * SUBSCRIBE `channel` with `listener`. node-redis keeps a channel's
+   * listeners in a Set, so subscribing the same function again adds nothing
+   * (no second delivery). On a failure the SUBSCRIBE may still go through
+   * late, or be resubscribed on reconnect: the caller owes an UNSUBSCRIBE.
+   */
+  async subscribe(channel: string, listener: ChannelListener): Promise<void> {
+    await this.#run("FANOUT_FAILED", "SUBSCRIBE", this.#subscriber, (c) => c.subscribe(channel, listener));
   }
 
-  async unsubscribe(channel: string): Promise<void> {
-    await this.#run("FANOUT_FAILED", "UNSUBSCRIBE", this.#subscriber, (c) => c.unsubscribe(channel));
+  /**
+   * UNSUBSCRIBE `listener` from `channel`. node-redis drops the listener only
+   * when Redis answers: on a failure it still holds it (and resubscribes it
+   * on reconnect), so the caller must try again.
+   */
+  async unsubscribe(channel: string, listener: ChannelListener): Promise<void> {
+    await this.#run("FANOUT_FAILED", "UNSUBSCRIBE", this.#subscriber, (c) => c.unsubscribe(channel, listener));
   }
 
-  /** Closes the subscriber and, when the stream made it, the command client (QUIT within timeoutMs, else dropped). */
+  /**
+   * Closes the subscriber and, when the stream made it, the command client
+   * (QUIT within timeoutMs, else dropped), and takes the stream's listeners
+   * off the clients (yours keeps only its own).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const owned = this.#ownsClient ? [this.#subscriber, this.#client] : [this.#subscriber];
     await Promise.all(owned.map((client) => shut(client, Date.now() + this.#timeoutMs)));
+    for (const { client, event, listener } of this.#listening.splice(0)) client.off(event, listener);
   }
 }
 

@@ -91,7 +91,15 @@ interface Client {
  */
 interface Agent {
   readonly clients: Set<Client>;
+  /**
+   * node-redis may hold the stream's listener on the agent's channel: set
+   * before a SUBSCRIBE, cleared only once an UNSUBSCRIBE succeeded (node-redis
+   * drops a listener only on Redis's answer, and resubscribes what it holds
+   * on reconnect). The agent is not forgotten while it is set.
+   */
   subscribed: boolean;
+  /** The last SUBSCRIBE succeeded and no UNSUBSCRIBE was tried since: the channel is heard (or resubscribed on reconnect). */
+  listening: boolean;
   queue: Promise<void>;
 }
 
@@ -130,7 +138,17 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
   const redis = options.redis ? new RedisLink(options.redis, redisTimeoutMs, report) : undefined;
   const tickets = redis ? redisTickets(redis, prefix) : memoryTickets();
   const agents = new Map<string, Agent>();
-  const channel = (agentId: string): string => `${prefix}agent:${agentId}`;
+  const channelPrefix = `${prefix}agent:`;
+  const channel = (agentId: string): string => `${channelPrefix}${agentId}`;
+  /**
+   * The one listener of every agent channel: node-redis keeps a channel's
+   * listeners in a Set, so subscribing again (after a failed UNSUBSCRIBE, a
+   * reconnect) never adds a second one, and no event is delivered twice.
+   */
+  const onMessage = (message: string, name: string): void => {
+    if (name.startsWith(channelPrefix)) heard(name.slice(channelPrefix.length), message);
+  };
+  let retryTimer: NodeJS.Timeout | undefined;
   let clientCount = 0;
   let keepAlive: NodeJS.Timeout | undefined;
   let closed = false;
@@ -181,28 +199,53 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
   function subscribe(agentId: string, agent: Agent): Promise<void> {
     if (!redis) return Promise.resolve();
     return enqueue(agent, async () => {
-      if (agent.subscribed || agent.clients.size === 0) return;
-      await redis.subscribe(channel(agentId), (message) => heard(agentId, message));
+      if (agent.listening || agent.clients.size === 0) return;
+      // From here node-redis may hold the listener (a late answer, a resubscription): an UNSUBSCRIBE is owed.
       agent.subscribed = true;
+      await redis.subscribe(channel(agentId), onMessage);
+      agent.listening = true;
     });
   }
 
-  /** UNSUBSCRIBE once the agent has no browser left here, then forget it. */
+  /**
+   * UNSUBSCRIBE once the agent has no browser left here, then forget it. A
+   * failed UNSUBSCRIBE leaves the agent subscribed (its events reach no
+   * browser) and is tried again: when the subscriber is connected again, or
+   * after redisTimeoutMs while it is connected, or by the next browser's
+   * coming and going.
+   */
   function release(agentId: string, agent: Agent): void {
     const forget = (): void => {
       if (agent.clients.size === 0 && !agent.subscribed && agents.get(agentId) === agent) agents.delete(agentId);
     };
     if (!redis) return forget();
-    void enqueue(agent, async () => {
+    enqueue(agent, async () => {
       if (!agent.subscribed || agent.clients.size > 0) return;
-      agent.subscribed = false; // even if it fails: node-redis has dropped the listener, nothing to deliver to
-      await redis.unsubscribe(channel(agentId)).catch(() => {}); // reported by RedisLink
-    }).then(forget);
+      agent.listening = false;
+      await redis.unsubscribe(channel(agentId), onMessage);
+      agent.subscribed = false;
+    }).then(forget, retryLater); // the failure is reported by RedisLink
   }
+
+  /** Tries again the UNSUBSCRIBEs that failed (agents subscribed with no browser here). */
+  function releaseLeftovers(): void {
+    if (closed) return;
+    for (const [agentId, agent] of agents) if (agent.subscribed && agent.clients.size === 0) release(agentId, agent);
+  }
+
+  function retryLater(): void {
+    // Not connected: the subscriber's `ready` calls releaseLeftovers.
+    if (closed || retryTimer || !redis?.subscriberReady) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      releaseLeftovers();
+    }, redisTimeoutMs).unref();
+  }
+  redis?.onSubscriberReady(releaseLeftovers);
 
   function add(agentId: string, res: ServerResponse): { client: Client; agent: Agent } {
     let agent = agents.get(agentId);
-    if (!agent) agents.set(agentId, (agent = { clients: new Set(), subscribed: false, queue: Promise.resolve() }));
+    if (!agent) agents.set(agentId, (agent = { clients: new Set(), subscribed: false, listening: false, queue: Promise.resolve() }));
     const client: Client = { agentId, res, ready: false };
     agent.clients.add(client);
     clientCount++;
@@ -303,6 +346,7 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
     closed = true;
     if (keepAlive) clearInterval(keepAlive);
     keepAlive = undefined;
+    clearTimeout(retryTimer);
     const all = [...agents.values()].flatMap((agent) => [...agent.clients]);
     agents.clear();
     clientCount = 0;

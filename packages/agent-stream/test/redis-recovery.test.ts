@@ -1,9 +1,11 @@
-// The stream against a real redis-server that misbehaves: a SUBSCRIBE that takes its time.
+// The stream against a real redis-server that misbehaves: killed while an
+// agent's last browser leaves, a SUBSCRIBE that takes its time, and a
+// caller's own node-redis client handed back as it was given.
 import { createClient } from "redis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RedisClient } from "../src/index.js";
 import { startRedisServer, type RedisServer } from "../src/testing/index.js";
-import { rawStream, sleep, startInstance, transcript, until, type Browser, type Instance } from "./support.js";
+import { openBrowser, rawStream, sleep, startInstance, ticketFor, transcript, until, type Browser, type Instance } from "./support.js";
 
 let redis: RedisServer;
 let admin: ReturnType<typeof createClient>;
@@ -28,7 +30,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
-const numSub = async (client: typeof admin, agent: string): Promise<number> => (await client.pubSubNumSub(`opencti:agent:${agent}`))[`opencti:agent:${agent}`] ?? 0;
+/** PUBSUB NUMSUB of the agent's channel. */
+const numSub = async (client: { pubSubNumSub(channel: string): Promise<Record<string, number>> }, agent: string): Promise<number> => (await client.pubSubNumSub(`opencti:agent:${agent}`))[`opencti:agent:${agent}`] ?? 0;
 
 async function eventually(read: () => Promise<number>, expected: number, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
@@ -41,7 +44,7 @@ async function eventually(read: () => Promise<number>, expected: number, ms: num
 }
 
 /** `client`, whose duplicate's SUBSCRIBE answers `delayMs` late (Redis has subscribed; the stream does not know yet). */
-function slowSubscribe(client: ReturnType<typeof createClient>, delayMs: number): RedisClient {
+function slowSubscribe(client: RedisClient, delayMs: number): RedisClient {
   const wrap = <T extends object>(target: T, override: Partial<Record<string | symbol, unknown>>): T =>
     new Proxy(target, {
       get(t, p) {
@@ -61,10 +64,45 @@ function slowSubscribe(client: ReturnType<typeof createClient>, delayMs: number)
         },
       });
     },
-  }) as unknown as RedisClient;
+  });
 }
 
 describe("Redis misbehaving", () => {
+  it("Redis killed while the agent's last browser leaves: once Redis is back the channel is unsubscribed, and a new browser gets each event once", async () => {
+    const first = await startRedisServer();
+    servers.push(first);
+    const a = await startInstance({ redis: { url: first.url }, redisTimeoutMs: 300 });
+    instances.push(a);
+    const gone = await openBrowser(a.base, await ticketFor(a, "alice"));
+    browsers.push(gone);
+    process.kill(first.pid, "SIGKILL");
+    await first.stop();
+    gone.close(); // the last browser leaves while Redis is away: UNSUBSCRIBE cannot go out
+    await until(() => a.errors.some((e) => e.code === "FANOUT_FAILED" && e.message.includes("UNSUBSCRIBE")), 3000, "the UNSUBSCRIBE to fail");
+    const second = await startRedisServer({ port: first.port });
+    servers.push(second);
+    const probe = createClient({ url: second.url });
+    await probe.connect();
+    clients.push(probe);
+    // Both of the stream's connections back (node-redis resubscribes what it still holds on reconnecting) …
+    await eventually(async () => Number(/connected_clients:(\d+)/.exec(await probe.info("clients"))?.[1]), 3, 6000, "the probe and the stream's two connections");
+    // … and the stream unsubscribes what no browser needs.
+    await eventually(() => numSub(probe, "alice"), 0, 3000, "NUMSUB once the stream is back on Redis, no browser");
+    await sleep(300);
+    expect(await numSub(probe, "alice")).toBe(0);
+    let ticket: string | undefined;
+    for (const deadline = Date.now() + 5000; !ticket && Date.now() < deadline; await sleep(50)) ticket = (await a.stream.issueTicket("alice").catch(() => undefined))?.ticket;
+    const next = await openBrowser(a.base, ticket!);
+    browsers.push(next);
+    expect(await numSub(probe, "alice")).toBe(1);
+    await a.stream.publish("alice", transcript("CA1", "once"));
+    await until(() => next.received.length > 0);
+    await sleep(200); // a second copy would have arrived by now
+    expect(next.received.map((r) => r.type)).toEqual(["transcript"]);
+    next.close();
+    await eventually(() => numSub(probe, "alice"), 0, 3000, "NUMSUB after the new browser left");
+  });
+
   it("a browser gets its headers and `: ok` before anything: events and pings while its SUBSCRIBE is under way are not written to it", async () => {
     const client = createClient({ url: redis.url });
     await client.connect();
@@ -84,5 +122,19 @@ describe("Redis misbehaving", () => {
     expect(raw.text().startsWith(": ok\n\n")).toBe(true);
     expect(raw.text()).not.toContain("before the headers");
     expect(a.errors).toEqual([]);
+  });
+
+  it("close() takes its listeners off a node-redis client you made", async () => {
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    clients.push(client);
+    client.on("error", () => {});
+    const before = { error: client.listenerCount("error"), ready: client.listenerCount("ready") };
+    const a = await startInstance({ redis: { client } });
+    instances.push(a);
+    expect(client.listenerCount("error")).toBeGreaterThan(before.error);
+    await a.stream.close();
+    expect({ error: client.listenerCount("error"), ready: client.listenerCount("ready") }).toEqual(before);
+    expect(client.isReady).toBe(true);
   });
 });
