@@ -1,5 +1,5 @@
 /**
- * The Redis side of a stream: one client for commands (SET, GETDEL,
+ * The Redis side of a stream: one client for commands (the ticket scripts,
  * PUBLISH) and its duplicate for SUBSCRIBE (a subscribed connection takes no
  * other command). Every command waits for a connection and answers within
  * `timeoutMs`, or fails with a typed, scrubbed AgentStreamError that is also
@@ -21,8 +21,7 @@ export interface RedisClient {
   readonly options?: { readonly url?: string; readonly password?: string } | undefined;
   connect(): Promise<unknown>;
   duplicate(): RedisClient;
-  set(key: string, value: string, options: { expiration: { type: "PX"; value: number }; condition: "NX" }): Promise<unknown>;
-  getDel(key: string): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
   subscribe(channel: string, listener: ChannelListener): Promise<unknown>;
   unsubscribe(channel: string, listener: ChannelListener): Promise<unknown>;
@@ -143,16 +142,9 @@ export class RedisLink {
     }
   }
 
-  /** SET key value PX ttlMs NX; false when the key existed. */
-  async setNew(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.#run("TICKET_STORE_FAILED", "SET", this.#client, (c) => c.set(key, value, { expiration: { type: "PX", value: ttlMs }, condition: "NX" }));
-    return reply === "OK";
-  }
-
-  /** GETDEL key (Redis ≥ 6.2): the value, once. */
-  async take(key: string): Promise<string | undefined> {
-    const value = await this.#run("TICKET_STORE_FAILED", "GETDEL", this.#client, (c) => c.getDel(key));
-    return typeof value === "string" ? value : undefined;
+  /** EVAL `script` (a failure is `code`, naming `what`): its reply. */
+  async script(code: AgentStreamErrorCode, what: string, script: string, keys: string[], args: string[]): Promise<unknown> {
+    return this.#run(code, what, this.#client, (c) => c.eval(script, { keys, arguments: args }));
   }
 
   async publish(channel: string, message: string): Promise<void> {

@@ -34,7 +34,8 @@ export interface AgentStream extends AgentEventSink {
    * authenticated: `{ ticket, expiresInMs }`, the body of a POST
    * /stream-ticket answer. Rejects with AgentStreamError INVALID_ARGUMENT
    * (agentId: 1 to 128 characters, no control characters),
-   * TICKET_STORE_FAILED (Redis), CLOSED.
+   * TICKET_STORE_FAILED (Redis; in memory, 100 000 outstanding), CLOSED.
+   * Past maxTicketsPerAgent the agent's oldest outstanding ticket is revoked.
    */
   issueTicket(agentId: string): Promise<{ ticket: string; expiresInMs: number }>;
   /**
@@ -54,7 +55,7 @@ export interface AgentStream extends AgentEventSink {
 export interface AgentStreamOptions {
   /** Redis for several instances (tickets and fan-out; Redis ≥ 6.2 for GETDEL). Without it, one instance only. */
   redis?: RedisOption;
-  /** Prefix of Redis keys and channels: `<prefix>ticket:<t>`, `<prefix>agent:<agentId>`. Default "opencti:". */
+  /** Prefix of Redis keys and channels: `<prefix>ticket:<t>`, `<prefix>tickets:<agentId>` (an agent's outstanding tickets), `<prefix>agent:<agentId>` (its channel). Default "opencti:". */
   keyPrefix?: string;
   /** A ticket's life, ms: 1 000 to 600 000, default 30 000. */
   ticketTtlMs?: number;
@@ -62,6 +63,14 @@ export interface AgentStreamOptions {
   keepAliveMs?: number;
   /** Origins whose pages may open the stream (exact match, e.g. "https://crm.example.com"); requests without Origin always may. Default none. */
   allowedOrigins?: readonly string[];
+  /**
+   * Tickets one agent may have outstanding (issued, not used, not expired):
+   * issuing one more revokes that agent's oldest (its GET /events then
+   * answers 401). 1 to 1 000, default 16. Other agents' tickets are never
+   * touched. In memory, an instance also refuses (TICKET_STORE_FAILED) past
+   * 100 000 outstanding tickets of all agents together.
+   */
+  maxTicketsPerAgent?: number;
   /** Streams one agent may have open (tabs, devices); past it the oldest is ended. 1 to 1 000, default 8. */
   maxClientsPerAgent?: number;
   /** A browser whose unsent data passes this many bytes is disconnected (it stopped reading). Default 1 MiB. */
@@ -121,6 +130,7 @@ const PING = "event: ping\ndata: {}\n\n";
 export function createAgentStream(options: AgentStreamOptions = {}): AgentStream {
   const ttlMs = option(options.ticketTtlMs, 30_000, 1000, 600_000, "ticketTtlMs");
   const keepAliveMs = option(options.keepAliveMs, 15_000, 10, 600_000, "keepAliveMs");
+  const maxTickets = option(options.maxTicketsPerAgent, 16, 1, 1000, "maxTicketsPerAgent");
   const maxClients = option(options.maxClientsPerAgent, 8, 1, 1000, "maxClientsPerAgent");
   const maxBuffered = option(options.maxBufferedBytes, 1024 * 1024, 1024, 1024 ** 3, "maxBufferedBytes");
   const redisTimeoutMs = option(options.redisTimeoutMs, 2000, 10, 60_000, "redisTimeoutMs");
@@ -136,7 +146,7 @@ export function createAgentStream(options: AgentStreamOptions = {}): AgentStream
     }
   };
   const redis = options.redis ? new RedisLink(options.redis, redisTimeoutMs, report) : undefined;
-  const tickets = redis ? redisTickets(redis, prefix) : memoryTickets();
+  const tickets = redis ? redisTickets(redis, prefix, maxTickets) : memoryTickets(maxTickets);
   const agents = new Map<string, Agent>();
   const channelPrefix = `${prefix}agent:`;
   const channel = (agentId: string): string => `${channelPrefix}${agentId}`;

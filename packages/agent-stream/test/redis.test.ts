@@ -77,6 +77,23 @@ describe("two instances, one Redis", () => {
     expect(ttl).toBeLessThanOrEqual(30_000);
   });
 
+  it("tickets are capped per agent in Redis too: past 16 outstanding (issued on any instance) that agent's oldest is revoked; the agent's list goes with its tickets", async () => {
+    const a = await instance();
+    const b = await instance();
+    const other = (await a.stream.issueTicket("grace")).ticket;
+    const heidi: string[] = [];
+    for (let n = 0; n < 17; n++) heidi.push((await (n % 2 ? a : b).stream.issueTicket("heidi")).ticket);
+    expect(await admin.exists(`opencti:ticket:${heidi[0]}`)).toBe(0);
+    expect(await admin.exists(heidi.slice(1).map((t) => `opencti:ticket:${t}`))).toBe(16);
+    expect(await admin.lRange("opencti:tickets:heidi", 0, -1)).toEqual(heidi.slice(1));
+    const ttl = await admin.pTTL("opencti:tickets:heidi");
+    expect(ttl).toBeGreaterThan(29_000);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+    expect((await get(`${b.base}/events?ticket=${heidi[0]}`)).status).toBe(401);
+    for (const ticket of [heidi[1], heidi[16], other]) expect((await get(`${a.base}/events?ticket=${ticket}`)).status).toBe(200);
+    expect(await admin.lRange("opencti:tickets:heidi", 0, -1)).toEqual(heidi.slice(2, 16)); // a used ticket is no longer outstanding
+  });
+
   it("an instance subscribes an agent's channel while it has a browser of that agent, and unsubscribes when the last leaves", async () => {
     const a = await instance();
     const b = await instance();

@@ -79,6 +79,31 @@ describe("one instance, no Redis", () => {
     expect(again).toMatchObject({ status: 401, json: { code: "AUTH_FAILED", message: expect.stringContaining("ticket") } });
   });
 
+  it("tickets are capped per agent (16 outstanding): past it that agent's oldest is revoked; another agent's fresh ticket survives 100 000 of them", async () => {
+    const i = await instance();
+    const victim = (await i.stream.issueTicket("victim")).ticket;
+    const alice: string[] = [];
+    for (let n = 0; n < 17; n++) alice.push((await i.stream.issueTicket("alice")).ticket);
+    for (let n = 0; n < 100_000; n++) await i.stream.issueTicket("attacker");
+    expect(await get(`${i.base}/events?ticket=${alice[0]}`)).toMatchObject({ status: 401, json: { code: "AUTH_FAILED" } });
+    for (const ticket of [alice[1], alice[16], victim]) expect((await get(`${i.base}/events?ticket=${ticket}`)).status).toBe(200);
+  });
+
+  it("an instance without Redis refuses a ticket (TICKET_STORE_FAILED) past 100 000 outstanding, all agents together", async () => {
+    const stream = createAgentStream({ maxTicketsPerAgent: 1000 });
+    for (let agent = 0; agent < 100; agent++) for (let n = 0; n < 1000; n++) await stream.issueTicket(`agent-${agent}`);
+    await expect(stream.issueTicket("one-more")).rejects.toMatchObject({ code: "TICKET_STORE_FAILED" });
+    await stream.close();
+  });
+
+  it("maxTicketsPerAgent sets the cap", async () => {
+    const i = await instance({ maxTicketsPerAgent: 2 });
+    const [first, second, third] = [await i.stream.issueTicket("alice"), await i.stream.issueTicket("alice"), await i.stream.issueTicket("alice")];
+    expect((await get(`${i.base}/events?ticket=${first.ticket}`)).status).toBe(401);
+    expect((await get(`${i.base}/events?ticket=${second.ticket}`)).status).toBe(200);
+    expect((await get(`${i.base}/events?ticket=${third.ticket}`)).status).toBe(200);
+  });
+
   it("an expired ticket is 401", async () => {
     const i = await instance({ ticketTtlMs: 1000 });
     const { ticket, expiresInMs } = await i.stream.issueTicket("alice");
@@ -186,6 +211,7 @@ describe("limits", () => {
       [{ ticketTtlMs: 10 }, "ticketTtlMs"],
       [{ keepAliveMs: 0 }, "keepAliveMs"],
       [{ maxClientsPerAgent: 0 }, "maxClientsPerAgent"],
+      [{ maxTicketsPerAgent: 0 }, "maxTicketsPerAgent"],
       [{ redis: { url: "http://127.0.0.1:1" } }, "redis.url"],
     ] as const) {
       expect(() => createAgentStream(options)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining(name) }));
