@@ -27,7 +27,12 @@ export interface AgentStreamHandlerOptions {
   ingestToken: string;
   /** Origins whose pages may POST /stream-ticket (exact match; CORS); pass the stream's allowedOrigins. Default none (same-origin pages and non-browsers only). */
   allowedOrigins?: readonly string[];
-  /** Deadline for one POST (body, authenticate and Redis included), ms → 504 REQUEST_TIMEOUT. Default 10 000. */
+  /**
+   * Deadline for one POST (body, authenticate and Redis included), ms → 504
+   * REQUEST_TIMEOUT; a body still arriving then is cut off (`connection:
+   * close`). An ingest batch stops at the deadline: its 504 says how many
+   * events were published (`published`). Default 10 000.
+   */
   requestTimeoutMs?: number;
   /** Where failures go (a throwing authenticate, a failed publish), scrubbed of bearer tokens. Must not throw. */
   onError?: (error: AgentStreamError) => void;
@@ -53,7 +58,8 @@ const FAIL = {
   notJson: () => new HttpError(400, "INVALID_ARGUMENT", "The body is not a JSON object"),
   bad: (message: string) => new HttpError(400, "INVALID_ARGUMENT", message),
   unavailable: () => new HttpError(503, "VENDOR_ERROR", "The agent stream is unavailable"),
-  timeout: () => new HttpError(504, "REQUEST_TIMEOUT", "The request did not complete in time"),
+  /** `published`: on POST /voice-ai, how many of the events (from the first) went out before the deadline. */
+  timeout: (published?: number) => new HttpError(504, "REQUEST_TIMEOUT", "The request did not complete in time", {}, published === undefined ? {} : { published }),
   internal: () => new HttpError(500, "VENDOR_ERROR", "The agent stream failed"),
 };
 
@@ -182,12 +188,15 @@ export function createAgentStreamHandler(options: AgentStreamHandlerOptions): Ha
     }
   }
 
-  async function voiceAi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The ingest; `batch.published` counts what went out, for the 504 the deadline may answer (`deadline` aborted). */
+  async function voiceAi(req: IncomingMessage, res: ServerResponse, deadline: AbortSignal, batch: { published: number }): Promise<void> {
     if (!ingestAllowed(req)) throw FAIL.ingestToken();
     requireJson(req);
     const items = ingestItems(await readJson(req, false));
     // One after the other: the order given is the order every browser sees.
+    // Nothing after the deadline: the 504 is out, and a retry must not repeat more than it says.
     for (const { agentId, event } of items) {
+      if (deadline.aborted) return;
       try {
         await stream.publish(agentId, event);
       } catch (e) {
@@ -195,12 +204,14 @@ export function createAgentStreamHandler(options: AgentStreamHandlerOptions): Ha
         if (e instanceof AgentStreamError) throw FAIL.unavailable(); // reported by the stream
         throw e;
       }
+      batch.published++;
     }
+    if (deadline.aborted) return;
     res.writeHead(204, { "cache-control": "no-store" });
     res.end();
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, name: string, deadline: AbortSignal, batch: { published: number }): Promise<void> {
     if (name === "stream-ticket") {
       if (req.method === "OPTIONS") return preflight(req, res);
       if (req.method !== "POST") throw FAIL.method("POST");
@@ -208,7 +219,7 @@ export function createAgentStreamHandler(options: AgentStreamHandlerOptions): Ha
     }
     if (name === "voice-ai") {
       if (req.method !== "POST") throw FAIL.method("POST");
-      return voiceAi(req, res);
+      return voiceAi(req, res, deadline, batch);
     }
     throw FAIL.unknown();
   }
@@ -217,17 +228,24 @@ export function createAgentStreamHandler(options: AgentStreamHandlerOptions): Ha
     const name = new URL(req.url ?? "/", "http://localhost").pathname.split("/").pop() ?? "";
     if (name === "events") return stream.handleEvents(req, res);
     let timer: NodeJS.Timeout | undefined;
+    const deadline = new AbortController();
+    const batch = { published: 0 };
     try {
       await Promise.race([
-        route(req, res, name),
+        route(req, res, name, deadline.signal, batch),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(FAIL.timeout()), timeoutMs);
+          timer = setTimeout(() => {
+            deadline.abort();
+            reject(FAIL.timeout(name === "voice-ai" ? batch.published : undefined));
+          }, timeoutMs);
         }),
       ]);
     } catch (e) {
       if (!(e instanceof HttpError)) report(new AgentStreamError("INTERNAL", `${name} failed: ${scrubText(e instanceof Error ? e.message : String(e), secrets)}`));
       const error = e instanceof HttpError ? e : FAIL.internal();
-      sendError(res, error, name === "stream-ticket" ? cors(req) : {});
+      // A body still arriving is cut off with the answer (Node closes the connection after it).
+      const close = req.complete ? {} : { connection: "close" };
+      sendError(res, error, { ...(name === "stream-ticket" ? cors(req) : {}), ...close });
     } finally {
       clearTimeout(timer);
     }

@@ -4,13 +4,15 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 /** The error codes of HTTP answers (a subset of @opencti/core's CTI_ERROR_CODES). */
 export type HttpErrorCode = "AUTH_FAILED" | "INVALID_ARGUMENT" | "REQUEST_TIMEOUT" | "VENDOR_ERROR";
 
-/** An answer that is not 2xx: `{ code, message }` with a fixed message (never a vendor's or the integrator's text). */
+/** An answer that is not 2xx: `{ code, message, ...fields }` with a fixed message (never a vendor's or the integrator's text). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: HttpErrorCode,
     message: string,
     readonly headers: OutgoingHttpHeaders = {},
+    /** More of the body, e.g. the ingest's `published` on a 504. */
+    readonly fields: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
@@ -23,7 +25,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export function sendError(res: ServerResponse, error: HttpError, headers: OutgoingHttpHeaders = {}): void {
-  sendJson(res, error.status, { code: error.code, message: error.message }, { ...headers, ...error.headers });
+  sendJson(res, error.status, { code: error.code, message: error.message, ...error.fields }, { ...headers, ...error.headers });
 }
 
 /**

@@ -1,8 +1,9 @@
 // createAgentStreamHandler's routes: POST /stream-ticket (and its preflight)
 // and POST /voice-ai, the ingest a SIP deployment's media server calls.
+import { createServer, request, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAgentStream, createAgentStreamHandler } from "../src/index.js";
-import { ingest, INGEST_TOKEN, openBrowser, startInstance, ticketFor, transcript, until, type Browser, type Instance } from "./support.js";
+import { createAgentStream, createAgentStreamHandler, type AgentStream } from "../src/index.js";
+import { ingest, INGEST_TOKEN, openBrowser, sleep, startInstance, ticketFor, transcript, until, type Browser, type Instance } from "./support.js";
 
 const instances: Instance[] = [];
 const browsers: Browser[] = [];
@@ -11,10 +12,23 @@ async function instance(...args: Parameters<typeof startInstance>): Promise<Inst
   instances.push(i);
   return i;
 }
+const servers: Server[] = [];
 afterEach(async () => {
   for (const b of browsers.splice(0)) b.close();
   await Promise.all(instances.splice(0).map((i) => i.close()));
+  for (const s of servers.splice(0)) s.closeAllConnections();
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
+
+/** The handler around `stream` on 127.0.0.1; its base URL. */
+async function serve(stream: Pick<AgentStream, "issueTicket" | "handleEvents" | "publish">, requestTimeoutMs: number): Promise<string> {
+  const handler = createAgentStreamHandler({ stream, ingestToken: INGEST_TOKEN, authenticate: () => "alice", requestTimeoutMs });
+  const server = createServer((req, res) => void handler(req, res));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+}
 
 const ticketRequest = (i: Instance, init: RequestInit & { headers?: Record<string, string> } = {}) =>
   fetch(`${i.base}/stream-ticket`, { method: "POST", body: "{}", ...init, headers: { "content-type": "application/json", "x-agent": "alice", ...init.headers } });
@@ -119,5 +133,49 @@ describe("POST /voice-ai", () => {
     const stream = createAgentStream();
     expect(() => createAgentStreamHandler({ stream, ingestToken: "short", authenticate: () => "a" })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("ingestToken") }));
     expect(() => createAgentStreamHandler({ stream, ingestToken: INGEST_TOKEN } as never)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("authenticate") }));
+  });
+
+  it("a 504 stops the batch: nothing more is published after the deadline, and the answer says how many were", async () => {
+    const published: string[] = [];
+    const stream = createAgentStream();
+    const base = await serve({ ...stream, publish: async (_agent, event) => {
+      await sleep(40);
+      published.push((event as { segment: { text: string } }).segment.text);
+    } }, 150);
+    const events = Array.from({ length: 20 }, (_, n) => ({ agentId: "alice", event: transcript("CA1", `e${n}`) }));
+    const res = await fetch(`${base}/voice-ai`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${INGEST_TOKEN}` }, body: JSON.stringify({ events }) });
+    expect(res.status).toBe(504);
+    const body = (await res.json()) as { code: string; published: number };
+    expect(body).toEqual({ code: "REQUEST_TIMEOUT", message: expect.any(String), published: expect.any(Number) });
+    expect(body.published).toBeGreaterThan(0);
+    expect(published.slice(0, body.published)).toEqual(events.slice(0, body.published).map((e) => (e.event as { segment: { text: string } }).segment.text));
+    await sleep(400); // the rest of the batch would have gone out by now
+    // At most the one in flight at the deadline went out after what the answer counts.
+    expect(published.length).toBeLessThanOrEqual(body.published + 1);
+    expect(published.length).toBeLessThan(events.length);
+    await stream.close();
+  });
+
+  it("a body still arriving at the deadline: 504 with connection: close, and the connection is closed", async () => {
+    const stream = createAgentStream();
+    const base = await serve(stream, 200);
+    const started = Date.now();
+    const outcome = await new Promise<{ status: number | undefined; connection: string | undefined; closedAfterMs: number }>((resolve, reject) => {
+      const req = request(`${base}/voice-ai`, { method: "POST", agent: false, headers: { "content-type": "application/json", authorization: `Bearer ${INGEST_TOKEN}`, "content-length": "1000" } });
+      let status: number | undefined;
+      let connection: string | undefined;
+      req.on("response", (res) => {
+        status = res.statusCode;
+        connection = res.headers.connection;
+        res.resume();
+      });
+      req.on("error", () => {}); // the server may cut the body short
+      req.on("socket", (socket) => socket.on("close", () => resolve({ status, connection, closedAfterMs: Date.now() - started })));
+      req.write('{"agentId":"alice",'); // and nothing more: a media server that hangs mid-body
+      setTimeout(() => reject(new Error("the connection was still open 3 s later")), 3000).unref();
+    });
+    expect(outcome).toMatchObject({ status: 504, connection: "close" });
+    expect(outcome.closedAfterMs).toBeLessThan(1500);
+    await stream.close();
   });
 });
