@@ -103,6 +103,9 @@ export function issueText(content: string, offsets: CharacterOffsets | undefined
   return text === "" ? undefined : cut(text);
 }
 
+/** Where a segment's transcript ends, ms from the contact's start (the wire's `endMs`); undefined without one. */
+export const segmentEndMs = (segment: ContactLensSegment): number | undefined => offset(segment.Transcript?.EndOffsetMillis);
+
 /**
  * The stream events of one segment for contact `contactId` (the wire's callId). `seenCategories` is the
  * contact's memory of categories already published (mutated: names published now are added).

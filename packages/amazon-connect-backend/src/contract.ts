@@ -29,6 +29,7 @@ export const FAIL = {
   notJson: fail(400, "INVALID_ARGUMENT", "The body is not a JSON object"),
   missing: (key: string) => new ContractError(400, "INVALID_ARGUMENT", `"${key}" is required`),
   notContactId: (key: string) => new ContractError(400, "INVALID_ARGUMENT", `"${key}" is not an Amazon Connect contact id`),
+  badSince: fail(400, "INVALID_ARGUMENT", '"since" must be a number of milliseconds ≥ 0'),
   badCapabilities: fail(400, "INVALID_ARGUMENT", '"capabilities" must list SILENT_MONITOR and optionally BARGE'),
   unauthenticated: fail(401, "AUTH_FAILED", "Not authenticated"),
   origin: fail(403, "AUTH_FAILED", "Origin not allowed"),

@@ -91,7 +91,7 @@ export interface ConnectBackendOptions {
   agentStream?: AgentStream;
   /**
    * Contact Lens real-time analysis to the agent's stream (needs `agentStream`): `POST <base>/followContactLens`
-   * `{ contactId }` starts polling the agent's own live contact (README, "Contact Lens"). Without it (or without
+   * `{ contactId, since? }` starts polling the agent's own live contact (README, "Voice AI"; `since`: ms, see ContactLensPollers.follow). Without it (or without
    * `agentStream`) the operation is 404.
    */
   contactLens?: ContactLensOptions;
@@ -125,6 +125,14 @@ function contactId(body: Body): string {
   if (typeof value !== "string" || value === "") throw FAIL.missing("contactId");
   if (!UUID.test(value)) throw FAIL.notContactId("contactId");
   return value;
+}
+
+/** followContactLens' optional `since`: ms from the contact's start, a whole number ≥ 0 (rounded). */
+function since(body: Body): number | undefined {
+  const value = body.since;
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > Number.MAX_SAFE_INTEGER) throw FAIL.badSince();
+  return Math.round(value);
 }
 
 function capabilities(body: Body): MonitorCapability[] {
@@ -245,8 +253,10 @@ export function createConnectBackendHandler(options: ConnectBackendOptions): Con
     },
     async followContactLens(r) {
       // Only the agent's own live voice contact: its transcript goes to the caller's stream.
-      const contact = await ownContact(r, contactId(r.body));
-      const started = pollers!.follow(contact.Id!, r.caller.userId);
+      const id = contactId(r.body);
+      const from = since(r.body);
+      const contact = await ownContact(r, id);
+      const started = pollers!.follow(contact.Id!, r.caller.userId, from);
       return { contactId: contact.Id!, started };
     },
     async "stream-ticket"(r) {

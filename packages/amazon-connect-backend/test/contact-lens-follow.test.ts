@@ -148,8 +148,8 @@ describe("followContactLens: Contact Lens real-time analysis to the agent's stre
     expect(times.slice(1).some((t, i) => t - times[i]! < POLL_MS * 0.75)).toBe(true);
   });
 
-  it("stops when the analysis completes (no NextToken) and when DescribeContact shows the contact ended", async () => {
-    const base = await start();
+  it("stops when the analysis completes (no NextToken) and when DescribeContact shows the contact ended (after the grace period)", async () => {
+    const base = await start({ contactLens: { client: stub.contactLensClient(), pollMs: POLL_MS, describeEveryPolls: 2, afterContactGraceMs: POLL_MS * 3 } });
     const completed = stub.addContact({ agentId: AGENT });
     await post(base, "followContactLens", { contactId: completed.id });
     await vi.waitFor(() => expect(lists(completed.id).length).toBeGreaterThanOrEqual(1), { timeout: 3000, interval: 10 });
@@ -158,13 +158,14 @@ describe("followContactLens: Contact Lens real-time analysis to the agent's stre
     await vi.waitFor(() => expect(stream.eventsFor(completed.id)).toHaveLength(1), { timeout: 3000, interval: 10 });
     await expectStopped(completed.id);
 
-    // The analysis never says it is over: DescribeContact's DisconnectTimestamp ends the polling, after one last poll.
+    // The analysis never says it is over: DescribeContact's DisconnectTimestamp ends the polling, afterContactGraceMs later.
     const ended = stub.addContact({ agentId: AGENT });
     await post(base, "followContactLens", { contactId: ended.id });
     await vi.waitFor(() => expect(lists(ended.id).length).toBeGreaterThanOrEqual(1), { timeout: 3000, interval: 10 });
     stub.endContact(ended.id, { analysisCompleted: false });
     stub.addSegments(ended.id, say("after", "AGENT", "Goodbye"));
     await vi.waitFor(() => expect(stream.eventsFor(ended.id)).toHaveLength(1), { timeout: 3000, interval: 10 });
+    await sleep(POLL_MS * 4);
     await expectStopped(ended.id);
     expect(stub.requests.some((r) => r.method === "GET" && r.path.endsWith(ended.id))).toBe(true);
     expect(errors).toEqual([]);
@@ -183,6 +184,32 @@ describe("followContactLens: Contact Lens real-time analysis to the agent's stre
     expect((await post(base, "followContactLens", { contactId: theirs.id }, "nobody")).status).toBe(401);
     await sleep(POLL_MS * 2);
     expect(stub.requests.filter((r) => r.path === LIST_PATH)).toEqual([]);
+  });
+
+  it("since (a new poller for a browser that showed part of the contact) skips what ended by then, insights and categories included; a running poller ignores it; a bad since is a 400", async () => {
+    const base = await start();
+    const contact = stub.addContact({ agentId: AGENT });
+    const at = (id: string, end: number, extra: Record<string, unknown> = {}) => ({ Transcript: { ...say(id, "CUSTOMER", `${id} text`, extra).Transcript, BeginOffsetMillis: end - 500, EndOffsetMillis: end } });
+    stub.addSegments(
+      contact.id,
+      at("t-1", 2000, { Sentiment: "NEUTRAL" }),
+      { Categories: { MatchedCategories: ["Greeting"] } },
+      at("t-2", 4000, { Sentiment: "NEGATIVE", IssuesDetected: [{ CharacterOffsets: { BeginOffsetChar: 0, EndOffsetChar: 3 } }] }),
+      { Categories: { MatchedCategories: ["Billing"] } },
+      at("t-3", 6000, { Sentiment: "POSITIVE" }),
+      { Categories: { MatchedCategories: ["Billing", "Refund"] } },
+    );
+    for (const since of [-1, "4000", Number.MAX_VALUE, null]) expect((await post(base, "followContactLens", { contactId: contact.id, since })).status).toBe(400);
+    expect((await post(base, "followContactLens", { contactId: contact.id, since: 4000 })).json).toEqual({ contactId: contact.id, started: true });
+    await vi.waitFor(() => expect(stream.eventsFor(contact.id)).toHaveLength(3), { timeout: 3000, interval: 10 });
+    await sleep(POLL_MS * 3);
+    expect(stream.eventsFor(contact.id).map((e) => (e.type === "transcript" ? e.segment.id : e.type === "insight" ? `${e.insight.kind}:${e.insight.text}` : ""))).toEqual(["t-3", "sentiment:positive", "category:Refund"]);
+    // Joined: the running poller goes on from where it is.
+    expect((await post(base, "followContactLens", { contactId: contact.id, since: 0 })).json).toEqual({ contactId: contact.id, started: false });
+    stub.addSegments(contact.id, at("t-4", 8000));
+    await vi.waitFor(() => expect(stream.eventsFor(contact.id)).toHaveLength(4), { timeout: 3000, interval: 10 });
+    await sleep(POLL_MS * 3);
+    expect(stream.eventsFor(contact.id)).toHaveLength(4);
   });
 
   it("the same contact followed twice (two tabs, a retry) is one poller", async () => {
@@ -288,6 +315,96 @@ describe("followContactLens: Contact Lens real-time analysis to the agent's stre
 
   it("rejects bad Contact Lens settings at creation", () => {
     expect(() => createConnectBackendHandler({ client: stub.client(), instanceId: STUB_INSTANCE_ID, authenticate: () => undefined, agentStream: stream, contactLens: { client: stub.contactLensClient(), pollMs: 5 } })).toThrow(TypeError);
+  });
+});
+
+describe("followContactLens: the end of the contact and who it belongs to", () => {
+  const summary = (content: string) => ({ PostContactSummary: { Status: "COMPLETED", Content: content } });
+  const describes = (contactId: string) => stub.requests.filter((r) => r.method === "GET" && r.path.endsWith(`/${contactId}`));
+
+  it("after the contact ends, a backlog over 100 segments is published whole, then the post-contact summary produced later; polling stops once the analysis completes", async () => {
+    const base = await start();
+    const contact = stub.addContact({ agentId: AGENT });
+    await post(base, "followContactLens", { contactId: contact.id });
+    await vi.waitFor(() => expect(lists(contact.id).length).toBeGreaterThanOrEqual(1), { timeout: 3000, interval: 10 });
+    // The contact ends with 250 segments not yet polled (e.g. after throttling); Contact Lens is still working on it.
+    stub.addSegments(contact.id, ...Array.from({ length: 250 }, (_, i) => say(`b-${i}`, "CUSTOMER", `line ${i}`)));
+    stub.endContact(contact.id, { analysisCompleted: false });
+    await vi.waitFor(() => expect(stream.eventsFor(contact.id)).toHaveLength(250), { timeout: 3000, interval: 10 });
+    // The summary comes after the contact is over, then the analysis completes (no NextToken).
+    await sleep(POLL_MS * 4);
+    stub.addSegments(contact.id, summary("The customer was charged twice; refund issued."));
+    stub.contacts.get(contact.id)!.contactLens!.completed = true;
+    await vi.waitFor(() => expect(stream.eventsFor(contact.id).at(-1)).toEqual({ type: "insight", callId: contact.id, insight: { kind: "summary", text: "The customer was charged twice; refund issued." } }), { timeout: 3000, interval: 10 });
+    expect(stream.published.every((p) => p.agentId === AGENT)).toBe(true);
+    await expectStopped(contact.id);
+    expect(errors).toEqual([]);
+  });
+
+  it("after the contact ends, polling stops afterContactGraceMs later when the analysis never completes, backing off meanwhile", async () => {
+    const base = await start({ contactLens: { client: stub.contactLensClient(), pollMs: POLL_MS, describeEveryPolls: 2, afterContactGraceMs: POLL_MS * 12 } });
+    const contact = stub.addContact({ agentId: AGENT });
+    await post(base, "followContactLens", { contactId: contact.id });
+    await vi.waitFor(() => expect(lists(contact.id).length).toBeGreaterThanOrEqual(1), { timeout: 3000, interval: 10 });
+    stub.endContact(contact.id, { analysisCompleted: false });
+    await vi.waitFor(() => expect(describes(contact.id).length).toBeGreaterThanOrEqual(2), { timeout: 3000, interval: 10 });
+    const atEnd = lists(contact.id).length;
+    await sleep(POLL_MS * 16);
+    await expectStopped(contact.id);
+    // Intervals double after the end (40, 80, 160, 320 ms…): a handful of polls in the grace period, not one per interval.
+    const after = lists(contact.id).length - atEnd;
+    expect(after).toBeGreaterThanOrEqual(2);
+    expect(after).toBeLessThanOrEqual(6);
+    expect(() => createConnectBackendHandler({ client: stub.client(), instanceId: STUB_INSTANCE_ID, authenticate: () => undefined, agentStream: stream, contactLens: { client: stub.contactLensClient(), afterContactGraceMs: -1 } })).toThrow(TypeError);
+  });
+
+  it("the contact passed to another agent (a transfer): nothing more to the first agent, who never gets the rest nor the summary", async () => {
+    const base = await start();
+    const contact = stub.addContact({ agentId: AGENT });
+    stub.addSegments(contact.id, say("a-1", "AGENT", "Let me transfer you."));
+    await post(base, "followContactLens", { contactId: contact.id });
+    await vi.waitFor(() => expect(stream.eventsFor(contact.id)).toHaveLength(1), { timeout: 3000, interval: 10 });
+    stub.users.add(OTHER_AGENT);
+    stub.contacts.get(contact.id)!.agentId = OTHER_AGENT;
+    const seen = describes(contact.id).length;
+    await vi.waitFor(() => expect(describes(contact.id).length).toBeGreaterThan(seen), { timeout: 3000, interval: 10 });
+    stub.addSegments(contact.id, say("b-1", "CUSTOMER", "My card number is…"), summary("Card issue."));
+    stub.endContact(contact.id);
+    await expectStopped(contact.id);
+    expect(stream.published.map((p) => [p.agentId, p.event.type === "transcript" ? p.event.segment.id : p.event.type])).toEqual([[AGENT, "a-1"]]);
+  });
+
+  it("the agent left (after-contact work) while the contact goes on: nothing more to that agent, not even the summary", async () => {
+    const base = await start();
+    const contact = stub.addContact({ agentId: AGENT });
+    stub.addSegments(contact.id, say("a-1", "AGENT", "I'll leave you with my colleague."));
+    await post(base, "followContactLens", { contactId: contact.id });
+    await vi.waitFor(() => expect(stream.eventsFor(contact.id)).toHaveLength(1), { timeout: 3000, interval: 10 });
+    stub.contacts.get(contact.id)!.afterContactWorkAt = Date.now();
+    const seen = describes(contact.id).length;
+    // Once DescribeContact said so, the third party's words that follow never reach the agent who left.
+    await vi.waitFor(() => expect(describes(contact.id).length).toBeGreaterThan(seen), { timeout: 3000, interval: 5 });
+    stub.addSegments(contact.id, say("c-1", "THIRD_PARTY", "Hello, I'm the specialist."));
+    await sleep(POLL_MS * 6);
+    stub.addSegments(contact.id, summary("Escalated to a specialist."));
+    stub.endContact(contact.id);
+    await expectStopped(contact.id);
+    expect(stream.eventsFor(contact.id).map((e) => (e.type === "transcript" ? e.segment.id : e.type))).toEqual(["a-1"]);
+  });
+
+  it("the agent who stays to the end gets the summary, also when after-contact work shows a moment before the disconnect", async () => {
+    const base = await start({ contactLens: { client: stub.contactLensClient(), pollMs: 150, describeEveryPolls: 1 } });
+    const contact = stub.addContact({ agentId: AGENT });
+    await post(base, "followContactLens", { contactId: contact.id });
+    await vi.waitFor(() => expect(lists(contact.id).length).toBeGreaterThanOrEqual(1), { timeout: 3000, interval: 5 });
+    // DescribeContact shows the agent in after-contact work while the contact is still live…
+    stub.contacts.get(contact.id)!.afterContactWorkAt = Date.now();
+    const seen = describes(contact.id).length;
+    await vi.waitFor(() => expect(describes(contact.id).length).toBe(seen + 1), { timeout: 3000, interval: 5 });
+    // …and at the next check the contact is over: the agent was the last on it.
+    stub.addSegments(contact.id, say("a-9", "AGENT", "Goodbye."), summary("Resolved."));
+    stub.endContact(contact.id);
+    await vi.waitFor(() => expect(stream.eventsFor(contact.id).map((e) => (e.type === "transcript" ? e.segment.id : e.type === "insight" ? e.insight.kind : ""))).toEqual(["a-9", "summary"]), { timeout: 3000, interval: 10 });
   });
 });
 
