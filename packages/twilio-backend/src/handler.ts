@@ -108,6 +108,10 @@ interface Reply {
   status: number;
   body?: Body;
 }
+/** Per request: the answer when the deadline passes, if not 504 (a partial transcript: 204, so that Twilio does not retry it). */
+interface Deadline {
+  onTimeout?: Reply;
+}
 
 /** Served only with an agentStream (404 without). */
 const STREAM_ROUTES: ReadonlySet<string> = new Set(["stream-ticket", "events", "transcription", "media-stream"]);
@@ -635,11 +639,13 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
    * transcription-content becomes a `transcript` for the agent of the call.
    * A final is retried by Twilio when it could not be delivered (the browser
    * drops a repeated final by its sequence); a partial is not (a later one
-   * supersedes it, and a late retry would only flicker). transcription-error
+   * supersedes it, and a late retry would only flicker: it answers 204 even
+   * when the deadline passes). transcription-error
    * goes to onError; started and stopped publish nothing.
    */
-  async function onTranscription(req: IncomingMessage, raw: string, rest: Rest): Promise<void> {
+  async function onTranscription(req: IncomingMessage, raw: string, rest: Rest, deadline: Deadline): Promise<void> {
     const callback = voiceAiParams(req, raw, "transcription", parseTranscription);
+    if (callback.event === "content" && !callback.final) deadline.onTimeout = { status: 204 };
     if (callback.event === "error") report(new Error(`Twilio Real-Time Transcription error on call ${callback.callSid}${callback.code ? ` (code ${callback.code})` : ""}`));
     if (callback.event !== "content") return;
     await publishToAgentOf(rest, callback.callSid, callback.final, (agent) => transcriptEvent(callback, agent.agentCallSid, agent.role));
@@ -669,7 +675,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
 
   // ---- routing ----
 
-  async function handle(req: IncomingMessage, expired: () => boolean): Promise<Reply> {
+  async function handle(req: IncomingMessage, expired: () => boolean, deadline: Deadline): Promise<Reply> {
     const rest: Rest = async (call) => {
       if (expired()) throw FAIL.timeout();
       try {
@@ -685,7 +691,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     if (req.method !== "POST") throw FAIL.postOnly();
     if (name === "stream-ticket") return { status: 200, body: await streamTicket(req) };
     if (name === "transcription") {
-      await onTranscription(req, await readBody(req), rest);
+      await onTranscription(req, await readBody(req), rest, deadline);
       return { status: 204 };
     }
     if (name === "media-stream") {
@@ -725,13 +731,14 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
   return async (req, res) => {
     if (stream && req.method === "GET" && routeOf(req) === "events") return events(req, res);
     let reply: Reply;
+    const deadline: Deadline = {};
     try {
-      reply = await withDeadline(timeoutMs, (expired) => handle(req, expired));
+      reply = await withDeadline(timeoutMs, (expired) => handle(req, expired, deadline));
     } catch (error) {
       if (!(error instanceof ContractError)) report(error); // a bug or a throwing authenticate: details to the operator only
       else if (error.code === "REQUEST_TIMEOUT") report(new Error(`call-control request ${req.url ?? ""} timed out after ${timeoutMs} ms`));
       const e = error instanceof ContractError ? error : FAIL.internal();
-      reply = { status: e.status, body: { error: { code: e.code, message: e.message } } };
+      reply = e.code === "REQUEST_TIMEOUT" && deadline.onTimeout ? deadline.onTimeout : { status: e.status, body: { error: { code: e.code, message: e.message } } };
     }
     if (reply.body === undefined) {
       res.writeHead(reply.status);

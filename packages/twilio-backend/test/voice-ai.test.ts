@@ -75,6 +75,7 @@ beforeEach(() => {
   stub.conferences.clear();
   stub.calls.clear();
   stub.requests.length = 0;
+  stub.stalled.clear();
   published.length = 0;
   tickets.length = 0;
   reported.length = 0;
@@ -298,6 +299,16 @@ describe("Real-Time Transcription callbacks", () => {
     await stub.settled();
     await transcription(content(CUSTOMER, "inbound_track", 2, "after", true));
     expect(segments().map((s) => s.type === "transcript" && s.segment.text)).toEqual(["before"]);
+  });
+
+  it("a partial whose lookup outlives the deadline answers 204 (Twilio would retry a 504); a final 504", async () => {
+    mount({ operationTimeoutMs: 300 });
+    stub.stalled.add("call");
+    expect(await transcription(content(CUSTOMER, "inbound_track", 1, "partial", false))).toBe(204);
+    stub.stalled.add("call");
+    expect(await transcription(content(CUSTOMER, "inbound_track", 2, "final", true))).toBe(504);
+    expect(published).toEqual([]);
+    expect(reported.map((e) => e.message)).toEqual([`call-control request /call-control/transcription timed out after 300 ms`, `call-control request /call-control/transcription timed out after 300 ms`]);
   });
 
   it("after a blind transfer through this backend (no conference callbacks), likewise", async () => {
