@@ -3,8 +3,10 @@
  * call (known from conference status callbacks, else a bounded search), its
  * owning agent leg and that leg's Twilio Client identity. Partial transcripts
  * arrive several times a second, so answers are kept per instance (bounded,
- * short-lived, one lookup at a time per call) and dropped when the
- * conference's membership changes.
+ * short-lived, one lookup at a time per call) and dropped when the call's
+ * conference changes as this instance hears of it; a `fresh` answer (finals,
+ * media changes) re-lists the conference's participants whatever is kept, so
+ * a leave heard only by another instance is seen at once there too.
  */
 import type twilio from "twilio";
 import { ContractError } from "./contract.js";
@@ -24,8 +26,12 @@ export interface CallAgent {
 /** One request's view of Twilio (deadline, contract errors): the handler's. */
 type Rest = <T>(call: () => Promise<T>) => Promise<T>;
 
-/** How long an answer is kept: an agent found, and "no agent" (a call in an IVR or queue, not yet bridged). */
-const FOUND_TTL_MS = 15_000;
+/**
+ * How long an answer is kept: an agent found (short: a leave another
+ * instance heard reaches a partial here at most this late), and "no agent"
+ * (a call in an IVR or queue, not yet bridged).
+ */
+const FOUND_TTL_MS = 2_000;
 const NOT_FOUND_TTL_MS = 3_000;
 const MAX_CACHED = 10_000;
 
@@ -40,10 +46,19 @@ interface Options {
 }
 
 export interface CallAgents {
-  /** The agent of `callSid`'s conference, or null when there is none (no conference, no owning agent leg, no Client identity). */
-  of(rest: Rest, callSid: string): Promise<CallAgent | null>;
-  /** `callSid` joined or left a conference: forget what was known of it, of the agent leg it was, and every "no agent". */
-  changed(callSid: string): void;
+  /**
+   * The agent of `callSid`'s conference, or null when there is none (no
+   * conference, no owning agent leg, no Client identity, or two Client legs
+   * without a `customer` label). `fresh`: a kept agent is checked again against
+   * the conference's participants (one REST request).
+   */
+  of(rest: Rest, callSid: string, fresh?: boolean): Promise<CallAgent | null>;
+  /**
+   * `callSid` joined or left `conferenceSid` (either may be unknown): forget
+   * what was known of that call, of every call that was in that conference
+   * or with that leg, and stop lookups in flight for them from being kept or joined.
+   */
+  changed(callSid: string | undefined, conferenceSid: string | undefined): void;
 }
 
 /** Not found (404 → INVALID_STATE): the conference ended or the call is gone. */
@@ -52,25 +67,61 @@ const goneAsUndefined = (e: unknown): undefined => {
   throw e;
 };
 
+/** What a call's Call resource says that never changes: whose Client leg it is. */
+interface CallFacts {
+  identity: string | undefined;
+}
+
+/** What an answer depends on: the conferences it read (the one the call is in) and that conference's participants. */
+interface Basis {
+  conferences: Set<string>;
+  calls: Set<string>;
+}
+
+interface Lookup extends Basis {
+  stale: boolean;
+}
+
+interface Kept extends Basis {
+  agent: CallAgent | null;
+  /** The conference the call was found in. */
+  conferenceSid: string | undefined;
+  expires: number;
+}
+
 export function createCallAgents(options: Options): CallAgents {
   const { client, maxScan } = options;
-  const cache = new Map<string, { agent: CallAgent | null; expires: number }>();
-  const pending = new Map<string, Promise<CallAgent | null>>();
-  // A lookup that started before a change must not store what it found.
-  let generation = 0;
+  const kept = new Map<string, Kept>();
+  /** Lookups to share, by CallSid (a fresh one is not shared). */
+  const pending = new Map<string, { lookup: Lookup; answer: Promise<CallAgent | null> }>();
+  /** Every lookup in flight, by CallSid: a change marks the affected ones stale. */
+  const running = new Map<Lookup, string>();
+  const facts = new Map<string, CallFacts>();
 
-  const participantsOf = (rest: Rest, conferenceSid: string) => rest(() => client.conferences(conferenceSid).participants.list({ limit: 250 })).catch(goneAsUndefined);
-  const identityOf = async (rest: Rest, callSid: string): Promise<string | undefined> => {
-    const call = await rest(() => client.calls(callSid).fetch()).catch(goneAsUndefined);
-    const identity = call && clientOf(call);
-    return identity !== undefined && CLIENT_IDENTITY.test(identity) ? identity : undefined;
+  const evictOldest = (map: Map<unknown, unknown>) => {
+    if (map.size > MAX_CACHED) map.delete(map.keys().next().value);
   };
+
+  /** A Call's facts (fetched once: a leg's from, to and direction do not change), or undefined when it is gone. */
+  async function factsOf(rest: Rest, callSid: string): Promise<CallFacts | undefined> {
+    const known = facts.get(callSid);
+    if (known) return known;
+    const call = await rest(() => client.calls(callSid).fetch()).catch(goneAsUndefined);
+    if (!call) return undefined;
+    const identity = clientOf(call);
+    const found: CallFacts = { identity: identity !== undefined && CLIENT_IDENTITY.test(identity) ? identity : undefined };
+    facts.set(callSid, found);
+    evictOldest(facts);
+    return found;
+  }
+  const identityOf = async (rest: Rest, callSid: string) => (await factsOf(rest, callSid))?.identity;
 
   /**
    * The agent of a conference `callSid` is in. Its principals (neither a
    * consult/transfer party nor a supervisor) must be two: the customer and
    * the owning agent. The customer is the one labelled `customer`; without
-   * labels, the agent's is the leg that is a Twilio Client's.
+   * labels, the agent's is the one leg that is a Twilio Client's (two are
+   * ambiguous: a customer may call from a browser too).
    */
   async function agentAmong(rest: Rest, participants: readonly { callSid: string; label?: string | null }[], callSid: string): Promise<CallAgent | null> {
     const self = participants.find((p) => p.callSid === callSid);
@@ -78,59 +129,99 @@ export function createCallAgents(options: Options): CallAgents {
     const principals = participants.filter((p) => !isAdded(labelOf(p)));
     const other = principals.find((p) => p !== self);
     if (principals.length !== 2 || !other || !CALL_SID.test(other.callSid)) return null;
-    let role: LegRole = labelOf(self) === CUSTOMER_LABEL ? "customer" : "agent";
-    if (role === "agent" && labelOf(other) !== CUSTOMER_LABEL) {
-      const own = await identityOf(rest, callSid);
-      if (own !== undefined) return { identity: own, agentCallSid: callSid, role };
-      role = "customer";
+    const selfIsCustomer = labelOf(self) === CUSTOMER_LABEL;
+    const otherIsCustomer = labelOf(other) === CUSTOMER_LABEL;
+    if (selfIsCustomer && otherIsCustomer) return null;
+    if (selfIsCustomer || otherIsCustomer) {
+      const agentCallSid = selfIsCustomer ? other.callSid : callSid;
+      const identity = await identityOf(rest, agentCallSid);
+      return identity === undefined ? null : { identity, agentCallSid, role: selfIsCustomer ? "customer" : "agent" };
     }
-    const agentCallSid = role === "agent" ? callSid : other.callSid;
-    const identity = await identityOf(rest, agentCallSid);
-    return identity === undefined ? null : { identity, agentCallSid, role };
-  }
-
-  async function lookUp(rest: Rest, callSid: string): Promise<CallAgent | null> {
-    const known = options.conferenceOf(callSid);
-    if (known !== undefined && CONFERENCE_SID.test(known)) {
-      const participants = await participantsOf(rest, known);
-      if (participants?.some((p) => p.callSid === callSid)) return agentAmong(rest, participants, callSid);
-    }
-    const conferences = await rest(() => client.conferences.list({ status: "in-progress", limit: maxScan }));
-    for (const conference of conferences.slice(0, maxScan)) {
-      if (conference.sid === known || !CONFERENCE_SID.test(conference.sid)) continue;
-      const participants = await participantsOf(rest, conference.sid);
-      if (!participants?.some((p) => p.callSid === callSid)) continue;
-      options.remember(callSid, conference.sid);
-      return agentAmong(rest, participants, callSid);
-    }
+    const own = await identityOf(rest, callSid);
+    const theirs = await identityOf(rest, other.callSid);
+    if (own !== undefined && theirs !== undefined) return null;
+    if (own !== undefined) return { identity: own, agentCallSid: callSid, role: "agent" };
+    if (theirs !== undefined) return { identity: theirs, agentCallSid: other.callSid, role: "customer" };
     return null;
   }
 
-  function store(callSid: string, agent: CallAgent | null): void {
-    cache.delete(callSid);
-    cache.set(callSid, { agent, expires: Date.now() + (agent ? FOUND_TTL_MS : NOT_FOUND_TTL_MS) });
-    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+  /**
+   * The participants of `conferenceSid` when `callSid` is among them. While
+   * they are listed, a change in that conference marks the lookup stale; after,
+   * only if the call is there (its participants join the lookup's basis).
+   */
+  async function membersWith(rest: Rest, lookup: Lookup, conferenceSid: string, callSid: string) {
+    lookup.conferences.add(conferenceSid);
+    const participants = await rest(() => client.conferences(conferenceSid).participants.list({ limit: 250 })).catch(goneAsUndefined);
+    if (!participants?.some((p) => p.callSid === callSid)) {
+      lookup.conferences.delete(conferenceSid);
+      return undefined;
+    }
+    for (const p of participants) lookup.calls.add(p.callSid);
+    return participants;
+  }
+
+  async function lookUp(rest: Rest, lookup: Lookup, callSid: string, hint: string | undefined): Promise<{ agent: CallAgent | null; conferenceSid?: string }> {
+    const known = options.conferenceOf(callSid);
+    for (const conferenceSid of new Set([hint, known])) {
+      if (conferenceSid === undefined || !CONFERENCE_SID.test(conferenceSid)) continue;
+      const participants = await membersWith(rest, lookup, conferenceSid, callSid);
+      if (participants) return { agent: await agentAmong(rest, participants, callSid), conferenceSid };
+    }
+    const conferences = await rest(() => client.conferences.list({ status: "in-progress", limit: maxScan }));
+    for (const conference of conferences.slice(0, maxScan)) {
+      if (conference.sid === known || conference.sid === hint || !CONFERENCE_SID.test(conference.sid)) continue;
+      const participants = await membersWith(rest, lookup, conference.sid, callSid);
+      if (!participants) continue;
+      options.remember(callSid, conference.sid);
+      return { agent: await agentAmong(rest, participants, callSid), conferenceSid: conference.sid };
+    }
+    return { agent: null };
+  }
+
+  function keep(callSid: string, lookup: Lookup, found: { agent: CallAgent | null; conferenceSid?: string }): void {
+    kept.delete(callSid);
+    kept.set(callSid, { agent: found.agent, conferenceSid: found.conferenceSid, conferences: lookup.conferences, calls: lookup.calls, expires: Date.now() + (found.agent ? FOUND_TTL_MS : NOT_FOUND_TTL_MS) });
+    evictOldest(kept);
+  }
+
+  function start(rest: Rest, callSid: string, hint: string | undefined): { lookup: Lookup; answer: Promise<CallAgent | null> } {
+    const lookup: Lookup = { conferences: new Set(), calls: new Set([callSid]), stale: false };
+    running.set(lookup, callSid);
+    const answer = lookUp(rest, lookup, callSid, hint)
+      .then((found) => {
+        if (!lookup.stale) keep(callSid, lookup, found);
+        return found.agent;
+      })
+      .finally(() => {
+        running.delete(lookup);
+        if (pending.get(callSid)?.lookup === lookup) pending.delete(callSid);
+      });
+    return { lookup, answer };
   }
 
   return {
-    of(rest, callSid) {
-      const hit = cache.get(callSid);
-      if (hit && hit.expires > Date.now()) return Promise.resolve(hit.agent);
-      const running = pending.get(callSid);
-      if (running) return running;
-      const started = generation;
-      const lookup = lookUp(rest, callSid)
-        .then((agent) => {
-          if (generation === started) store(callSid, agent);
-          return agent;
-        })
-        .finally(() => pending.delete(callSid));
-      pending.set(callSid, lookup);
-      return lookup;
+    of(rest, callSid, fresh = false) {
+      const hit = kept.get(callSid);
+      if (hit && hit.expires > Date.now() && !(fresh && hit.agent)) return Promise.resolve(hit.agent);
+      const hint = hit?.agent ? hit.conferenceSid : undefined;
+      // A fresh answer is as of a participant list fetched after the callback arrived: it joins nothing.
+      if (fresh) return start(rest, callSid, hint).answer;
+      const shared = pending.get(callSid);
+      if (shared) return shared.answer;
+      const started = start(rest, callSid, hint);
+      pending.set(callSid, started);
+      return started.answer;
     },
-    changed(callSid) {
-      generation++;
-      for (const [key, { agent }] of cache) if (key === callSid || agent === null || agent.agentCallSid === callSid) cache.delete(key);
+    changed(callSid, conferenceSid) {
+      const affects = (key: string, basis: Basis) =>
+        (callSid !== undefined && (key === callSid || basis.calls.has(callSid))) || (conferenceSid !== undefined && basis.conferences.has(conferenceSid));
+      for (const [key, entry] of kept) if (affects(key, entry)) kept.delete(key);
+      for (const [lookup, key] of running) {
+        if (!affects(key, lookup)) continue;
+        lookup.stale = true;
+        if (pending.get(key)?.lookup === lookup) pending.delete(key);
+      }
     },
   };
 }

@@ -381,7 +381,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
   const removeAgent = async (r: Request, at: Located) => {
     await removeAll(r, at.conferenceSid, [...at.labels].filter(([, label]) => isSupervisor(label)).map(([sid]) => sid));
     await r.rest(() => participant(at, at.agentCallSid).remove());
-    agents.changed(at.agentCallSid); // the customer's transcript is no longer this agent's
+    agents.changed(at.agentCallSid, at.conferenceSid); // the customer's transcript is no longer this agent's
   };
   const statusCallback = (agentCallSid: string): string => `${publicUrl}/status?agentCallSid=${agentCallSid}`;
 
@@ -584,12 +584,13 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     const conference = params.ConferenceSid ?? "";
     const call = params.CallSid ?? "";
     if (!CONFERENCE_SID.test(conference)) throw FAIL.badCallback();
-    if (params.StatusCallbackEvent === "participant-join" && CALL_SID.test(call)) remember(call, conference);
-    if (params.StatusCallbackEvent === "participant-join" || params.StatusCallbackEvent === "participant-leave") agents.changed(call);
-    if (params.StatusCallbackEvent === "conference-end") for (const [c, f] of conferenceOf) if (f === conference) conferenceOf.delete(c);
-    if (params.StatusCallbackEvent !== "participant-leave") return;
-    conferenceOf.delete(call);
-    if (!CALL_SID.test(call)) return;
+    const event = params.StatusCallbackEvent;
+    if (event === "participant-join" && CALL_SID.test(call)) remember(call, conference);
+    if (event === "participant-join" || event === "participant-leave" || event === "conference-end") agents.changed(CALL_SID.test(call) ? call : undefined, conference);
+    if (event === "conference-end") for (const [c, f] of conferenceOf) if (f === conference) conferenceOf.delete(c);
+    if (event !== "participant-leave" || !CALL_SID.test(call)) return;
+    // Only this conference's entry: a call moved elsewhere may have joined there first.
+    if (conferenceOf.get(call) === conference) conferenceOf.delete(call);
     const participants = await rest(() => client.conferences(conference).participants.list({ limit: 250 })).catch((e: unknown) => {
       if (e instanceof ContractError && e.code === "INVALID_STATE") return []; // the conference ended
       throw e;
@@ -619,7 +620,8 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
    */
   async function publishToAgentOf(rest: Rest, callSid: string, retry: boolean, event: (agent: CallAgent) => AgentStreamEvent): Promise<void> {
     try {
-      const agent = await agents.of(rest, callSid);
+      // What Twilio retries (finals, media changes) is checked against the conference's participants: a leave another instance heard counts.
+      const agent = await agents.of(rest, callSid, retry);
       if (!agent) return;
       await stream!.publish(agent.identity, event(agent)).catch((error: unknown) => {
         report(error);

@@ -105,6 +105,31 @@ const mediaStream = (callSid: string, event: string, extra: Record<string, strin
   stub.postSigned(`${base}/media-stream`, { AccountSid: STUB_ACCOUNT_SID, CallSid: callSid, StreamSid: MZ, StreamName: "voice-ai", StreamEvent: event, Timestamp: new Date().toISOString(), ...extra });
 const segments = () => published.map(({ agentId, event }) => ({ agentId, ...event }));
 
+/** Another instance of the backend (the same options, its own caches) on its own port. */
+async function secondInstance(): Promise<{ base: string; close: () => Promise<void> }> {
+  const other = createServer();
+  await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+  const address = other.address();
+  const otherBase = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/call-control`;
+  const otherHandler = createCallControlHandler({
+    client: stub.client(),
+    publicUrl: otherBase,
+    callerId: "+15550001111",
+    authToken: STUB_AUTH_TOKEN,
+    authenticate: accessTokenAuthenticator({ apiKeySecret: STUB_API_KEY_SECRET, apiKeySid: STUB_API_KEY_SID, accountSid: STUB_ACCOUNT_SID }),
+    agentStream: stream,
+    onError: (e: Error) => reported.push(e),
+  });
+  other.on("request", (req, res) => void otherHandler(req, res));
+  return {
+    base: otherBase,
+    close: async () => {
+      other.closeAllConnections();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    },
+  };
+}
+
 describe("the agent stream's routes", () => {
   it("POST /stream-ticket gives the authenticated agent a ticket from issueTicket(identity)", async () => {
     const res = await fetch(`${base}/stream-ticket`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ALICE}` }, body: "{}" });
@@ -173,18 +198,19 @@ describe("Real-Time Transcription callbacks", () => {
     ]);
   });
 
-  it("partials then a final share the utterance stream id and carry Twilio's SequenceId; one lookup serves them all", async () => {
+  it("partials then a final share the utterance stream id and carry Twilio's SequenceId; one lookup serves the partials, the final re-lists the participants", async () => {
     await transcription(content(CUSTOMER, "inbound_track", 7, "I need", false));
     const lookups = stub.requests.length;
     expect(lookups).toBeGreaterThan(0);
     await transcription(content(CUSTOMER, "inbound_track", 8, "I need to change", false));
+    expect(stub.requests.length).toBe(lookups);
     await transcription(content(CUSTOMER, "inbound_track", 9, "I need to change my address.", true));
     expect(segments().map((s) => s.type === "transcript" && [s.segment.id, s.sequence, s.segment.final, s.segment.text])).toEqual([
       [`${GT}:inbound_track`, 7, false, "I need"],
       [`${GT}:inbound_track`, 8, false, "I need to change"],
       [`${GT}:inbound_track`, 9, true, "I need to change my address."],
     ]);
-    expect(stub.requests.length).toBe(lookups);
+    expect(stub.requests.slice(lookups).map((r) => `${r.method} ${r.path.replace(/^.*\/Accounts\/AC\w+/, "")}`)).toEqual([`GET /Conferences/${conference.sid}/Participants.json`]);
   });
 
   it("partials arriving together share one lookup", async () => {
@@ -301,6 +327,23 @@ describe("Real-Time Transcription callbacks", () => {
     expect(segments().map((s) => s.type === "transcript" && s.segment.text)).toEqual(["before"]);
   });
 
+  it("after the agent leaves, heard by another instance only: a final or media change on this one goes to nobody (re-checked), a partial within 2 s may still", async () => {
+    stub.conferences.clear();
+    conference = stub.addConference({ customerCallSid: CUSTOMER, customerNumber: "+15550100", agentCallSid: AGENT, agentIdentity: "alice", statusCallback: `${base}/conference-status` });
+    await stub.settled();
+    const other = await secondInstance();
+    try {
+      expect(await stub.postSigned(`${other.base}/transcription`, content(CUSTOMER, "inbound_track", 1, "before", true))).toBe(204);
+      await stub.hangup(AGENT); // the leave reaches the first instance
+      await stub.settled();
+      expect(await stub.postSigned(`${other.base}/transcription`, content(CUSTOMER, "inbound_track", 2, "after", true))).toBe(204);
+      expect(await stub.postSigned(`${other.base}/media-stream`, { AccountSid: STUB_ACCOUNT_SID, CallSid: CUSTOMER, StreamSid: MZ, StreamEvent: "stream-started" })).toBe(204);
+      expect(segments().map((s) => s.type === "transcript" && s.segment.text)).toEqual(["before"]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("a partial whose lookup outlives the deadline answers 204 (Twilio would retry a 504); a final 504", async () => {
     mount({ operationTimeoutMs: 300 });
     stub.stalled.add("call");
@@ -309,6 +352,15 @@ describe("Real-Time Transcription callbacks", () => {
     expect(await transcription(content(CUSTOMER, "inbound_track", 2, "final", true))).toBe(504);
     expect(published).toEqual([]);
     expect(reported.map((e) => e.message)).toEqual([`call-control request /call-control/transcription timed out after 300 ms`, `call-control request /call-control/transcription timed out after 300 ms`]);
+  });
+
+  it("without labels, a customer calling from a browser (two Client legs) is ambiguous: nothing published", async () => {
+    conference.participants.get(CUSTOMER)!.label = "";
+    conference.participants.get(AGENT)!.label = "";
+    Object.assign(stub.calls.get(CUSTOMER)!, { from: "client:web-visitor-1", direction: "inbound" });
+    expect(await transcription(content(CUSTOMER, "inbound_track", 1, "from the web", true))).toBe(204);
+    expect(await transcription(content(AGENT, "inbound_track", 2, "from the agent", true))).toBe(204);
+    expect(published).toEqual([]);
   });
 
   it("after a blind transfer through this backend (no conference callbacks), likewise", async () => {
