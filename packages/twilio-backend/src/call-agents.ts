@@ -34,6 +34,8 @@ type Rest = <T>(call: () => Promise<T>) => Promise<T>;
 const FOUND_TTL_MS = 2_000;
 const NOT_FOUND_TTL_MS = 3_000;
 const MAX_CACHED = 10_000;
+/** Twilio's clock against this host's: a call's start time is trusted to follow an instant only past this margin. */
+const CLOCK_MARGIN_MS = 60_000;
 
 interface Options {
   client: twilio.Twilio;
@@ -43,6 +45,13 @@ interface Options {
   remember: (callSid: string, conferenceSid: string) => void;
   /** At most this many in-progress conferences are searched. */
   maxScan: number;
+  /**
+   * Since when (ms since the epoch, this host's clock) `conferenceOf` has
+   * heard every conference's joins, or undefined when it may miss some. A call
+   * that started after that (Call `startTime`, plus a margin for the clocks)
+   * and is not in it is not bridged yet: it is not searched for.
+   */
+  indexedSince?: () => number | undefined;
 }
 
 export interface CallAgents {
@@ -67,9 +76,10 @@ const goneAsUndefined = (e: unknown): undefined => {
   throw e;
 };
 
-/** What a call's Call resource says that never changes: whose Client leg it is. */
+/** What a call's Call resource says that never changes: whose Client leg it is, and when it started. */
 interface CallFacts {
   identity: string | undefined;
+  started: number | undefined;
 }
 
 /** What an answer depends on: the conferences it read (the one the call is in) and that conference's participants. */
@@ -102,14 +112,15 @@ export function createCallAgents(options: Options): CallAgents {
     if (map.size > MAX_CACHED) map.delete(map.keys().next().value);
   };
 
-  /** A Call's facts (fetched once: a leg's from, to and direction do not change), or undefined when it is gone. */
+  /** A Call's facts (fetched once: a leg's from, to, direction and start do not change), or undefined when it is gone. */
   async function factsOf(rest: Rest, callSid: string): Promise<CallFacts | undefined> {
     const known = facts.get(callSid);
     if (known) return known;
     const call = await rest(() => client.calls(callSid).fetch()).catch(goneAsUndefined);
     if (!call) return undefined;
     const identity = clientOf(call);
-    const found: CallFacts = { identity: identity !== undefined && CLIENT_IDENTITY.test(identity) ? identity : undefined };
+    const started = call.startTime instanceof Date && !Number.isNaN(call.startTime.getTime()) ? call.startTime.getTime() : undefined;
+    const found: CallFacts = { identity: identity !== undefined && CLIENT_IDENTITY.test(identity) ? identity : undefined, started };
     facts.set(callSid, found);
     evictOldest(facts);
     return found;
@@ -167,6 +178,12 @@ export function createCallAgents(options: Options): CallAgents {
       if (conferenceSid === undefined || !CONFERENCE_SID.test(conferenceSid)) continue;
       const participants = await membersWith(rest, lookup, conferenceSid, callSid);
       if (participants) return { agent: await agentAmong(rest, participants, callSid), conferenceSid };
+    }
+    const since = options.indexedSince?.();
+    if (since !== undefined) {
+      // Every join since `since` was heard: a call that started later and is not in the index was never bridged.
+      const call = await factsOf(rest, callSid);
+      if (call?.started === undefined || call.started > since + CLOCK_MARGIN_MS) return { agent: null };
     }
     const conferences = await rest(() => client.conferences.list({ status: "in-progress", limit: maxScan }));
     for (const conference of conferences.slice(0, maxScan)) {

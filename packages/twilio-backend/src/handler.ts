@@ -69,8 +69,24 @@ export interface CallControlHandlerOptions {
   allowDestination?: (to: string, identity: string | undefined) => boolean | Promise<boolean>;
   /** Deadline for one request, Twilio round trips included → 504 REQUEST_TIMEOUT. Default 10 000. */
   operationTimeoutMs?: number;
-  /** When a call's conference is not known from conference status callbacks, how many in-progress conferences may be searched. Default 20. */
+  /**
+   * When a call's conference is not known from conference status callbacks,
+   * how many in-progress conferences may be searched (the first that Twilio
+   * lists; a call in another one is not found). Default 20.
+   */
   maxConferenceScan?: number;
+  /**
+   * Whether this handler hears every conference status callback (`"all"`: one
+   * instance, the `<Conference statusCallback>` configured) or maybe only
+   * some (`"some"`, the default: several instances behind a balancer, or no
+   * callbacks). With `"all"`, once a callback has arrived, a Voice AI
+   * callback's call that started later (Call `startTime`, one request per
+   * call, a minute's margin for the clocks) and joined no conference this
+   * handler heard of is taken as not bridged yet, without searching the
+   * in-progress conferences. Calls already going when the handler started
+   * are still searched for.
+   */
+  conferenceStatusCallbacks?: "all" | "some";
   /** Where to report failures, scrubbed of credentials. */
   onError?: (error: Error) => void;
   /**
@@ -257,8 +273,16 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     if (conferenceOf.size > MAX_INDEXED_CALLS) conferenceOf.delete(conferenceOf.keys().next().value!);
   };
   const stream = options.agentStream;
+  /** When the first signed conference status callback arrived (ms): since then, with conferenceStatusCallbacks "all", conferenceOf hears every join. */
+  let conferenceCallbacksSince: number | undefined;
   /** CallSid → its conference's agent, for the Voice AI callbacks. */
-  const agents = createCallAgents({ client, conferenceOf: (call) => conferenceOf.get(call), remember, maxScan });
+  const agents = createCallAgents({
+    client,
+    conferenceOf: (call) => conferenceOf.get(call),
+    remember,
+    maxScan,
+    indexedSince: () => (options.conferenceStatusCallbacks === "all" ? conferenceCallbacksSince : undefined),
+  });
 
   // ---- who may act on which call ----
 
@@ -584,6 +608,7 @@ export function createCallControlHandler(options: CallControlHandlerOptions): Ha
     const conference = params.ConferenceSid ?? "";
     const call = params.CallSid ?? "";
     if (!CONFERENCE_SID.test(conference)) throw FAIL.badCallback();
+    conferenceCallbacksSince ??= Date.now();
     const event = params.StatusCallbackEvent;
     if (event === "participant-join" && CALL_SID.test(call)) remember(call, conference);
     if (event === "participant-join" || event === "participant-leave" || event === "conference-end") agents.changed(CALL_SID.test(call) ? call : undefined, conference);

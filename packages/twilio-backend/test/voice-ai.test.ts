@@ -363,6 +363,26 @@ describe("Real-Time Transcription callbacks", () => {
     expect(published).toEqual([]);
   });
 
+  it('conferenceStatusCallbacks "all": a call that started after the first callback and joined nothing is not searched for; an older one is', async () => {
+    mount({ conferenceStatusCallbacks: "all" });
+    stub.conferences.clear();
+    conference = stub.addConference({ customerCallSid: CUSTOMER, customerNumber: "+15550100", agentCallSid: AGENT, agentIdentity: "alice", statusCallback: `${base}/conference-status` });
+    await stub.settled();
+    const IVR = "CA" + "9".repeat(32);
+    stub.addCall({ sid: IVR, from: "+15550199", to: "+15550009999", status: "in-progress", direction: "inbound", startTime: new Date(Date.now() + 120_000) });
+    let before = stub.requests.length;
+    expect(await transcription(content(IVR, "inbound_track", 1, "still in the IVR", true))).toBe(204);
+    expect(stub.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/^.*\/Accounts\/AC\w+/, "")}`)).toEqual([`GET /Calls/${IVR}.json`]);
+    // Bridged before this handler heard anything (e.g. it restarted): searched for and found.
+    const OLD_CUSTOMER = "CA" + "d".repeat(32);
+    stub.addConference({ customerCallSid: OLD_CUSTOMER, customerNumber: "+15550101", agentCallSid: "CA" + "b".repeat(32), agentIdentity: "bob" });
+    stub.calls.get(OLD_CUSTOMER)!.startTime = new Date(Date.now() - 3_600_000);
+    before = stub.requests.length;
+    expect(await transcription(content(OLD_CUSTOMER, "inbound_track", 1, "been here an hour", true))).toBe(204);
+    expect(stub.requests.slice(before).some((r) => r.path.endsWith("/Conferences.json"))).toBe(true);
+    expect(segments().map((s) => [s.agentId, s.type === "transcript" && s.segment.text])).toEqual([["bob", "been here an hour"]]);
+  });
+
   it("after a blind transfer through this backend (no conference callbacks), likewise", async () => {
     await transcription(content(CUSTOMER, "inbound_track", 1, "before", true));
     const res = await fetch(`${base}/blindTransfer`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${ALICE}` }, body: JSON.stringify({ callSid: AGENT, to: "+15550143" }) });

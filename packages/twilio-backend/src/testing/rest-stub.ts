@@ -64,6 +64,8 @@ export interface StubCall {
   direction?: "inbound" | "outbound-api" | "outbound-dial";
   /** The parent call of a `<Dial>` leg (e.g. the browser's call that rang it). */
   parentCallSid?: string;
+  /** Twilio's `start_time`: when the call started (default: when the stub learnt of it). */
+  startTime?: Date;
 }
 
 export interface StubRequest {
@@ -156,8 +158,8 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
     const conference: StubConference = { sid: sid("CF"), friendlyName: `opencti-${call.customerCallSid}`, status: "in-progress", participants: new Map(), ...(call.statusCallback ? { statusCallback: call.statusCallback } : {}) };
     conference.participants.set(call.customerCallSid, { callSid: call.customerCallSid, label: "customer", hold: false, muted: false, status: "connected", to: call.customerNumber, endConferenceOnExit: false, coaching: false });
     conference.participants.set(call.agentCallSid, { callSid: call.agentCallSid, label: "agent", hold: false, muted: false, status: "connected", endConferenceOnExit: false, coaching: false });
-    this.calls.set(call.customerCallSid, { sid: call.customerCallSid, from: call.customerNumber, to: "+15550009999", status: "in-progress", direction: "inbound" });
-    this.calls.set(call.agentCallSid, { sid: call.agentCallSid, from: call.customerNumber, to: `client:${call.agentIdentity ?? "agent"}`, status: "in-progress", direction: "outbound-api" });
+    this.calls.set(call.customerCallSid, { sid: call.customerCallSid, from: call.customerNumber, to: "+15550009999", status: "in-progress", direction: "inbound", startTime: new Date() });
+    this.calls.set(call.agentCallSid, { sid: call.agentCallSid, from: call.customerNumber, to: `client:${call.agentIdentity ?? "agent"}`, status: "in-progress", direction: "outbound-api", startTime: new Date() });
     this.conferences.set(conference.sid, conference);
     if (call.recorded) this.startRecording(call.customerCallSid);
     this.conferenceEvent(conference, "participant-join", call.customerCallSid);
@@ -179,6 +181,7 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
 
   /** A Call resource of its own (e.g. a browser-originated leg, from `client:<identity>`). */
   addCall(call: StubCall): StubCall {
+    call.startTime ??= new Date();
     this.calls.set(call.sid, call);
     return call;
   }
@@ -258,7 +261,7 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
 
   private callJson(c: StubCall): Record<string, unknown> {
     const direction = c.direction ?? (c.to.startsWith("client:") ? "outbound-dial" : "inbound");
-    return { sid: c.sid, account_sid: STUB_ACCOUNT_SID, parent_call_sid: c.parentCallSid ?? null, from: c.from, to: c.to, status: c.status, direction, date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${STUB_ACCOUNT_SID}/Calls/${c.sid}.json` };
+    return { sid: c.sid, account_sid: STUB_ACCOUNT_SID, parent_call_sid: c.parentCallSid ?? null, from: c.from, to: c.to, status: c.status, direction, start_time: c.startTime?.toUTCString() ?? null, date_created: new Date().toUTCString(), uri: `/2010-04-01/Accounts/${STUB_ACCOUNT_SID}/Calls/${c.sid}.json` };
   }
 
   private participantJson(conference: StubConference, p: StubParticipant): Record<string, unknown> {
@@ -369,7 +372,7 @@ export class TwilioRestStub extends EventEmitter<TwilioRestStubEvents> {
           ...coaching,
         };
         conference.participants.set(participant.callSid, participant);
-        this.calls.set(participant.callSid, { sid: participant.callSid, from: form.From, to: identity === undefined ? form.To : `client:${identity}`, status: "queued", direction: "outbound-api" });
+        this.calls.set(participant.callSid, { sid: participant.callSid, from: form.From, to: identity === undefined ? form.To : `client:${identity}`, status: "queued", direction: "outbound-api", startTime: new Date() });
         this.conferenceEvent(conference, "participant-join", participant.callSid);
         this.emit("participantCreated", conference, participant, identity === undefined ? undefined : { identity, parameters: Object.fromEntries(new URLSearchParams(client![2] ?? "")) });
         return send(201, this.participantJson(conference, participant));
