@@ -25,9 +25,10 @@ export interface AmazonConnectBackend {
   /**
    * Start publishing Contact Lens real-time analysis of the agent's own voice contact to its event stream
    * (idempotent: following a contact already followed is a no-op). Rejects NOT_SUPPORTED when the backend does
-   * not offer it. Optional.
+   * not offer it. `since`: the end (`endMs`, ms from the contact's start) of the latest transcript segment the desktop
+   * showed for the contact, so a new poller does not repeat it nor its insights. Optional.
    */
-  followContactLens?(request: { contactId: string }, signal: AbortSignal): Promise<void>;
+  followContactLens?(request: { contactId: string; since?: number }, signal: AbortSignal): Promise<void>;
 }
 
 export interface HttpAmazonConnectBackendOptions {
@@ -42,7 +43,7 @@ export interface HttpAmazonConnectBackendOptions {
  * The JSON contract (see @opencti/amazon-connect-backend's README): `POST
  * <url>/monitor` `{ contactId, capabilities }` → `{ contactId }`,
  * `<url>/suspendRecording`, `<url>/resumeRecording` and
- * `<url>/followContactLens` `{ contactId }`; otherwise `{ "error": { "code":
+ * `<url>/followContactLens` `{ contactId, since? }`; otherwise `{ "error": { "code":
  * "<CtiErrorCode>", "message": "…" } }`, rethrown as that CtiError (a 404 from
  * followContactLens as NOT_SUPPORTED: the backend runs without Contact Lens).
  * `agentStream`: `POST <url>/stream-ticket` then `<url>/events?ticket=…`, with
@@ -77,7 +78,7 @@ export function createHttpAmazonConnectBackend(options: HttpAmazonConnectBackend
     },
     suspendRecording: async (r, s) => void (await post("suspendRecording", { contactId: r.contactId }, s)),
     resumeRecording: async (r, s) => void (await post("resumeRecording", { contactId: r.contactId }, s)),
-    followContactLens: async (r, s) => void (await post("followContactLens", { contactId: r.contactId }, s)),
+    followContactLens: async (r, s) => void (await post("followContactLens", { contactId: r.contactId, since: r.since }, s)),
     agentStream: httpAgentStream({ url: base, ...(options.headers ? { headers: options.headers } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) }),
   };
 }

@@ -6,13 +6,18 @@
  * Level-triggered like the rest of the connector: each agent snapshot says
  * whether the agent is signed in (not Offline: the stream opens; Offline: it
  * closes) and which voice contacts are connected (each followed once; a
- * contact gone from the snapshot is forgotten). Each (re)connection of the
- * stream asks again for the live contacts: the backend dedupes, and a poller
- * it lost (a restart, failures) starts again. The wire names calls by contact
- * id, which is the connector's call id.
+ * contact gone from the snapshot is forgotten). Contacts are asked for only
+ * while the stream is open (the backend subscribed this agent): a new
+ * poller's first burst would otherwise be published to no one. Each opening
+ * of the stream asks again for the live contacts: the backend dedupes, and a
+ * poller it lost (a restart, failures, another instance) starts again, told
+ * `since` — the end of the last transcript shown for the contact — so it does
+ * not repeat what the agent saw. A contact is given up after
+ * `FOLLOW_ATTEMPTS` failures in a row (one warning). The wire names calls by
+ * contact id, which is the connector's call id.
  */
-import { CtiError, type ConnectorContext } from "@opencti/core";
-import { errorMessage, followAgentStream, timeoutSignal, type AgentStreamFollower, type AgentStreamSource } from "@opencti/core/connector";
+import { CtiError, type ConnectorContext, type Signal } from "@opencti/core";
+import { errorMessage, followAgentStream, timeoutSignal, type AgentStreamFollower, type AgentStreamSource, type EventSourceLike } from "@opencti/core/connector";
 import { agentConnection, monitorSession, VOICE_CONTACT_TYPES } from "./mapping.js";
 import type { AmazonConnectConnectorOptions } from "./options.js";
 import type { AgentData, ContactData } from "./snapshot.js";
@@ -26,7 +31,7 @@ export interface VoiceAi {
 
 /** A followContactLens request's deadline, ms. */
 const FOLLOW_TIMEOUT_MS = 10_000;
-/** Attempts per contact before the connector gives up on its Contact Lens analysis. */
+/** Failures in a row for a contact before the connector gives up on its Contact Lens analysis. */
 const FOLLOW_ATTEMPTS = 3;
 
 /** The stream to follow: a source, or `true` for the backend's own (TypeError when the backend has none). */
@@ -49,8 +54,12 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
   let ctx: ConnectorContext | undefined;
   /** Connected voice contacts in the last snapshot. */
   let connected: string[] = [];
-  /** Contacts asked for (or being asked for), with the attempts made. */
-  const asked = new Map<string, { attempts: number; pending: boolean; done: boolean }>();
+  /** Contacts asked for (or being asked for): failures in a row, a request under way, asked for this stream. */
+  const asked = new Map<string, { failures: number; pending: boolean; done: boolean }>();
+  /** Per contact, the end (endMs) of the latest transcript shown: a new poller's `since`. */
+  const shown = new Map<string, number>();
+  /** The stream is open: the backend publishes to a subscribed agent. */
+  let open = false;
   /** The backend answered NOT_SUPPORTED: it has no Contact Lens; stop asking. */
   let lensUnsupported = false;
   let noEventSource = false;
@@ -59,22 +68,23 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
   const unavailable = (why: string, callId?: string): void => ctx?.signal({ kind: "warning", code: "CONTACT_LENS_UNAVAILABLE", message: `No Contact Lens transcripts: ${why}`, ...(callId ? { callId } : {}) });
 
   function follow(contactId: string): void {
-    if (!backend?.followContactLens || lensUnsupported || !ctx) return;
-    const entry = asked.get(contactId) ?? { attempts: 0, pending: false, done: false };
-    if (entry.pending || entry.done || entry.attempts >= FOLLOW_ATTEMPTS) return;
+    if (!backend?.followContactLens || lensUnsupported || !ctx || !open) return;
+    const entry = asked.get(contactId) ?? { failures: 0, pending: false, done: false };
+    if (entry.pending || entry.done || entry.failures >= FOLLOW_ATTEMPTS) return;
     asked.set(contactId, entry);
     entry.pending = true;
-    entry.attempts += 1;
     const deadline = timeoutSignal(FOLLOW_TIMEOUT_MS);
-    backend.followContactLens({ contactId }, deadline.signal).then(
+    const since = shown.get(contactId);
+    backend.followContactLens({ contactId, ...(since !== undefined ? { since } : {}) }, deadline.signal).then(
       () => {
         entry.done = true;
+        entry.failures = 0;
       },
       (err: unknown) => {
         if (err instanceof CtiError && err.code === "NOT_SUPPORTED") {
           if (!lensUnsupported) unavailable("the backend does not follow Contact Lens");
           lensUnsupported = true;
-        } else if (entry.attempts >= FOLLOW_ATTEMPTS) unavailable(errorMessage(err), contactId);
+        } else if (++entry.failures >= FOLLOW_ATTEMPTS) unavailable(errorMessage(err), contactId);
         // Else asked again on the next snapshot.
       },
     ).finally(() => {
@@ -83,20 +93,43 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
     });
   }
 
-  /** Every (re)connection of the stream asks again for the live contacts. */
-  const refollowing: AgentStreamSource = {
-    async url(signal) {
-      const url = await source.url(signal);
-      for (const entry of asked.values()) entry.done = false;
-      for (const id of connected) follow(id);
-      return url;
+  /** A (re)connection begins: nothing is asked for until the stream is open. */
+  const reconnecting: AgentStreamSource = {
+    url(signal) {
+      open = false;
+      return source.url(signal);
     },
   };
+
+  /** The environment's EventSource, telling when a stream opens (every opening asks again for the live contacts) or fails. */
+  const watched = (ES: new (url: string) => EventSourceLike): new (url: string) => EventSourceLike =>
+    class extends ES {
+      constructor(url: string) {
+        super(url);
+        this.addEventListener("error", () => (open = false));
+        this.addEventListener("open", () => {
+          open = true;
+          for (const entry of asked.values()) entry.done = false;
+          for (const id of connected) follow(id);
+        });
+      }
+    };
+
+  /** The follower's context: what it signals, with the end of each contact's latest transcript noted. */
+  const noting = (c: ConnectorContext): ConnectorContext =>
+    Object.assign(Object.create(c) as ConnectorContext, {
+      signal(s: Signal) {
+        if (s.kind === "transcript" && typeof s.segment.endMs === "number") shown.set(s.callId, Math.max(shown.get(s.callId) ?? 0, s.segment.endMs));
+        c.signal(s);
+      },
+    });
 
   function close(): void {
     follower?.close();
     follower = undefined;
+    open = false;
     asked.clear();
+    shown.clear();
     connected = [];
   }
 
@@ -107,7 +140,8 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
       if (!signedIn) return close();
       if (!follower && !noEventSource) {
         try {
-          follower = followAgentStream(c, refollowing);
+          const ES = (globalThis as { EventSource?: new (url: string) => EventSourceLike }).EventSource;
+          follower = followAgentStream(noting(c), reconnecting, ES ? { EventSource: watched(ES) } : {});
         } catch (err) {
           // No EventSource in this environment: say so once, keep the calls working.
           noEventSource = true;
@@ -115,7 +149,7 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
         }
       }
       connected = data.contacts.filter(isConnectedVoice).map((x) => x.contactId);
-      for (const id of asked.keys()) if (!data.contacts.some((x) => x.contactId === id)) asked.delete(id);
+      for (const map of [asked, shown]) for (const id of map.keys()) if (!data.contacts.some((x) => x.contactId === id)) map.delete(id);
       for (const id of connected) follow(id);
     },
     stop: close,
