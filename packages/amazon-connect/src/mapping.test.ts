@@ -1,6 +1,7 @@
+import type { CallReport, ConnectorContext } from "@opencti/core";
 import { describe, expect, it } from "vitest";
 import { agentKind, contactKind, directoryFrom, isConsulting, isOffered, isOutboundContact, legConnectionId, legId, mapVoiceContact, mediaStreamOf, newMemory, newThirdParty, reasonsFrom, SOFTPHONE_END_WITHIN_MS, toAgentReport, vanishedReason } from "./mapping.js";
-import { BadVendorData, readAgentData, type ConnectionData, type ContactData } from "./snapshot.js";
+import { BadVendorData, createContactTracker, readAgentData, type ConnectionData, type ContactData } from "./snapshot.js";
 
 const conn = (connectionId: string, type: string, state: string, extra: Partial<ConnectionData> = {}): ConnectionData => ({ connectionId, type, initial: type !== "agent" && !extra.connectionId?.startsWith("third"), state, ...extra });
 const contact = (state: string, connections: ConnectionData[], extra: Partial<ContactData> = {}): ContactData => ({ contactId: "c-1", type: "voice", state, initiationMethod: "inbound", attributes: {}, connections, ...extra });
@@ -125,7 +126,38 @@ describe("mapVoiceContact", () => {
     expect(mapVoiceContact(talking, newMemory(), withOption).legs).toEqual([]);
   });
 
-  it("mediaStreamOf: only a kinesisvideo stream ARN (any partition), trimmed; anything else leaves the stream unchanged", () => {
+  it("a malformed media stream attribute clears the call's stream (a stale ARN must not stay) with one warning per contact", () => {
+    const arn = "arn:aws:kinesisvideo:us-east-1:123456789012:stream/connect-example-contact-7f3a/1700000000000";
+    const withOption = { muted: false, mediaStreamAttribute: "kvsStreamArn" };
+    const at = (value: string) => contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "connected")], { attributes: { kvsStreamArn: value } });
+    const memory = newMemory();
+    expect(mapVoiceContact(at(arn), memory, withOption)).not.toHaveProperty("warning");
+    const bad = mapVoiceContact(at("arn:aws:kinesis:us-east-1:123456789012:stream/x"), memory, withOption);
+    expect(bad.call.mediaStream).toBeNull();
+    expect(bad.warning).toBe('The contact attribute "kvsStreamArn" is not a Kinesis Video Streams stream ARN: the call has no media stream');
+    // Once per contact: the next snapshots say nothing more.
+    expect(mapVoiceContact(at("still wrong"), memory, withOption)).toMatchObject({ call: { mediaStream: null } });
+    expect(mapVoiceContact(at("still wrong"), memory, withOption)).not.toHaveProperty("warning");
+    expect(mapVoiceContact(at(arn), memory, withOption).call.mediaStream).toBe(arn);
+    // An empty value is a deliberate clear, not a warning.
+    expect(mapVoiceContact(at(""), newMemory(), withOption)).not.toHaveProperty("warning");
+  });
+
+  it("the tracker signals that warning once for the contact's call", () => {
+    const signals: unknown[] = [];
+    const calls: CallReport[] = [];
+    const ctx = { signal: (s: unknown) => signals.push(s), invalidVendorEvent: () => undefined, getCall: () => undefined } as unknown as ConnectorContext;
+    const sink = { upsertCall: (r: CallReport) => calls.push(r), removeCall: () => undefined };
+    const tracker = createContactTracker(undefined, false, "kvs");
+    const snapshot = (value: string) => ({ state: { type: "routable", name: "Available" }, timestamp: 0, agentStates: [], badContacts: [], contacts: [contact("connected", [conn("a", "agent", "connected"), conn("cu", "inbound", "connected")], { attributes: { kvs: value } })] });
+    tracker.apply(snapshot("arn:aws:kinesisvideo:us-east-1:123456789012:stream/s/1"), false, ctx, sink);
+    tracker.apply(snapshot("not an arn"), false, ctx, sink);
+    tracker.apply(snapshot("not an arn"), false, ctx, sink);
+    expect(calls.map((c) => c.mediaStream)).toEqual(["arn:aws:kinesisvideo:us-east-1:123456789012:stream/s/1", null, null]);
+    expect(signals).toEqual([{ kind: "warning", code: "MEDIA_STREAM_INVALID", message: 'The contact attribute "kvs" is not a Kinesis Video Streams stream ARN: the call has no media stream', callId: "c-1" }]);
+  });
+
+  it("mediaStreamOf: only a kinesisvideo stream ARN (any partition), trimmed; anything else clears the stream", () => {
     const arn = "arn:aws:kinesisvideo:eu-west-2:123456789012:stream/connect-x-contact-1/1588793513227";
     expect(mediaStreamOf({ s: arn }, "s")).toBe(arn);
     expect(mediaStreamOf({ s: ` ${arn}\n` }, "s")).toBe(arn);
@@ -133,7 +165,7 @@ describe("mapVoiceContact", () => {
     expect(mediaStreamOf({ s: "" }, "s")).toBeNull();
     expect(mediaStreamOf({}, "s")).toBeUndefined();
     expect(mediaStreamOf({ s: arn }, undefined)).toBeUndefined();
-    for (const bad of ["arn:aws:kinesis:us-east-1:123456789012:stream/x", "arn:aws:kinesisvideo:us-east-1:1234:stream/x/1", "https://example.com/stream", "arn:aws:kinesisvideo:us-east-1:123456789012:stream/x/1/extra", "javascript:alert(1)"]) expect(mediaStreamOf({ s: bad }, "s")).toBeUndefined();
+    for (const bad of ["arn:aws:kinesis:us-east-1:123456789012:stream/x", "arn:aws:kinesisvideo:us-east-1:1234:stream/x/1", "https://example.com/stream", "arn:aws:kinesisvideo:us-east-1:123456789012:stream/x/1/extra", "javascript:alert(1)"]) expect(mediaStreamOf({ s: bad }, "s")).toBeNull();
   });
 
   it("unknown contact or connection states are BadVendorData", () => {

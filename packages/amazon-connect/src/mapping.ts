@@ -72,7 +72,9 @@
  *   Connect's "Start media streaming" block puts in
  *   `$.MediaStreams.Customer.Audio.StreamARN`, copied by the flow into the
  *   attribute; https://docs.aws.amazon.com/connect/latest/adminguide/media-streaming-attributes.html);
- *   an empty value clears it (null); anything else leaves it as it was.
+ *   an empty value clears it (null); anything else clears it too (an ARN
+ *   from before may be stale: no audio beats the wrong audio), with a warning
+ *   once per contact (`warning`, signalled MEDIA_STREAM_INVALID).
  * - A supervisor's monitoring session: a contact whose agent connection has a
  *   `monitorStatus` (Streams' `getMonitorStatus()`: `SILENT_MONITOR` →
  *   `monitorMode: "monitor"`, `BARGE` → `"barge"`) is a call with direction
@@ -115,6 +117,8 @@ export interface ContactMemory {
   recording?: RecordingState;
   /** A monitoring session this connector started: the modes MonitorContact was asked to allow (and the backend authorized). */
   monitorCapabilities?: readonly string[];
+  /** The media stream attribute was malformed and said so (once per contact). */
+  badMediaStream?: boolean;
   /** The contact was seen as a supervisor's monitoring session: still one once over, whatever Connect's snapshot of it then says. */
   monitoring?: boolean;
   /** The connector asked Connect to clear the session's after-contact work (Streams' contact.clear()) on its own (once): `done` once Connect said so, `failed` when it refused. */
@@ -262,6 +266,8 @@ export interface ContactCalls {
   readonly call: CallReport;
   /** Live consult legs (third parties not merged). */
   readonly legs: readonly CallReport[];
+  /** Something to tell the agent about this contact, once (a malformed media stream attribute). */
+  readonly warning?: string;
 }
 
 export interface MapOptions {
@@ -294,13 +300,10 @@ function pickData(attrs: Readonly<Record<string, string>>, options: MapOptions):
  */
 const KVS_STREAM_ARN = /^arn:aws[a-z-]*:kinesisvideo:[a-z0-9-]+:\d{12}:stream\/[\w.-]{1,256}\/\d{1,20}$/;
 
-/** The call's media stream from the contact's attributes (see the rules above): the ARN, null (cleared), or undefined (unchanged). */
+/** The call's media stream from the contact's attributes (see the rules above): the ARN, null (cleared: empty or malformed), or undefined (no such attribute: unchanged). */
 export function mediaStreamOf(attrs: Readonly<Record<string, string>>, key: string | undefined): string | null | undefined {
-  const value = key === undefined ? undefined : attrs[key];
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (trimmed === "") return null;
-  return KVS_STREAM_ARN.test(trimmed) ? trimmed : undefined;
+  const value = key === undefined ? undefined : attrs[key]?.trim();
+  return value === undefined ? undefined : KVS_STREAM_ARN.test(value) ? value : null;
 }
 
 export const legId = (contactId: string, connectionId: string): string => `${contactId}:${connectionId}`;
@@ -508,6 +511,9 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
 
   const live = state !== "ended" && state !== "wrapup";
   const mediaStream = mediaStreamOf(contact.attributes, options.mediaStreamAttribute);
+  const key = options.mediaStreamAttribute!;
+  const badStream = mediaStream === null && contact.attributes[key]!.trim() !== "" && !memory.badMediaStream;
+  if (badStream) memory.badMediaStream = true;
   const call: CallReport = {
     id: contact.contactId,
     vendorCallId: contact.contactId,
@@ -544,7 +550,7 @@ export function mapVoiceContact(contact: ContactData, memory: ContactMemory, opt
       });
     }
   }
-  return { call, legs };
+  return { call, legs, ...(badStream ? { warning: `The contact attribute "${key}" is not a Kinesis Video Streams stream ARN: the call has no media stream` } : {}) };
 }
 
 /** A destination transfer and consult dial as a phone number; any other is a quick connect's name. */

@@ -294,6 +294,7 @@ export function createContactTracker(attributes: readonly string[] | undefined, 
           seen.add(carrier);
         } else report(sink, mapped.call, { contactId: contact.contactId });
         seen.add(mapped.call.id);
+        if (mapped.warning) ctx.signal({ kind: "warning", code: "MEDIA_STREAM_INVALID", message: mapped.warning, callId: mapped.call.id });
         for (const leg of mapped.legs) {
           report(sink, leg, { contactId: contact.contactId, connectionId: legConnectionId(contact.contactId, leg.id) });
           seen.add(leg.id);
