@@ -82,8 +82,9 @@ export interface AmazonConnectConnectorOptions {
    * from `@opencti/core/connector`). With it the connector declares `transcripts`, follows the stream while
    * the agent is signed in to the CCP (not Offline) until logout or `stop()`, and, when the backend offers
    * `followContactLens`, asks it to follow Contact Lens real-time analysis of each voice contact the agent
-   * connects to (once per contact, and again for live ones each time the stream reconnects). Messages name
-   * calls by contact id. Default: none.
+   * connects to, only while the stream is open (once per contact, and again for live ones each time the stream
+   * reopens, with `since`: the end of the last transcript shown; three failures in a row give up on a contact).
+   * Messages name calls by contact id. Default: none.
    */
   agentStream?: AgentStreamSource | true;
   /**
@@ -91,8 +92,9 @@ export interface AmazonConnectConnectorOptions {
    * `mediaStream` (for Voice AI that reads the audio itself). Connect's "Start media streaming" block makes
    * the ARN available in the flow as `$.MediaStreams.Customer.Audio.StreamARN`, which Streams' contact
    * attributes do not carry: the flow must copy it with "Set contact attributes" under this key. An empty
-   * value clears it (the flow stopped the stream); a value that is not a `kinesisvideo` stream ARN is
-   * ignored. The attribute is not call data. Default: none (there is no common attribute name).
+   * value clears it (the flow stopped the stream); a value that is not a `kinesisvideo` stream ARN clears it
+   * too, with one `MEDIA_STREAM_INVALID` warning per contact. The attribute is not call data. Default: none
+   * (there is no common attribute name).
    */
   mediaStreamAttribute?: string;
 }
