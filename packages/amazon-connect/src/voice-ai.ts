@@ -17,7 +17,7 @@
  * contact id, which is the connector's call id.
  */
 import { CtiError, type ConnectorContext, type Signal } from "@opencti/core";
-import { errorMessage, followAgentStream, timeoutSignal, type AgentStreamFollower, type AgentStreamSource, type EventSourceLike } from "@opencti/core/connector";
+import { errorMessage, followAgentStream, timeoutSignal, type AgentStreamFollower, type AgentStreamSource } from "@opencti/core/connector";
 import { agentConnection, monitorSession, VOICE_CONTACT_TYPES } from "./mapping.js";
 import type { AmazonConnectConnectorOptions } from "./options.js";
 import type { AgentData, ContactData } from "./snapshot.js";
@@ -58,8 +58,6 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
   const asked = new Map<string, { failures: number; pending: boolean; done: boolean }>();
   /** Per contact, the end (endMs) of the latest transcript shown: a new poller's `since`. */
   const shown = new Map<string, number>();
-  /** The stream is open: the backend publishes to a subscribed agent. */
-  let open = false;
   /** The backend answered NOT_SUPPORTED: it has no Contact Lens; stop asking. */
   let lensUnsupported = false;
   let noEventSource = false;
@@ -68,7 +66,8 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
   const unavailable = (why: string, callId?: string): void => ctx?.signal({ kind: "warning", code: "CONTACT_LENS_UNAVAILABLE", message: `No Contact Lens transcripts: ${why}`, ...(callId ? { callId } : {}) });
 
   function follow(contactId: string): void {
-    if (!backend?.followContactLens || lensUnsupported || !ctx || !open) return;
+    // Only while the stream is open: the backend then publishes to a subscribed agent.
+    if (!backend?.followContactLens || lensUnsupported || !ctx || !follower?.open) return;
     const entry = asked.get(contactId) ?? { failures: 0, pending: false, done: false };
     if (entry.pending || entry.done || entry.failures >= FOLLOW_ATTEMPTS) return;
     asked.set(contactId, entry);
@@ -93,27 +92,11 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
     });
   }
 
-  /** A (re)connection begins: nothing is asked for until the stream is open. */
-  const reconnecting: AgentStreamSource = {
-    url(signal) {
-      open = false;
-      return source.url(signal);
-    },
+  /** Every opening asks again for the live contacts (a new backend instance, a poller lost). */
+  const opened = (): void => {
+    for (const entry of asked.values()) entry.done = false;
+    for (const id of connected) follow(id);
   };
-
-  /** The environment's EventSource, telling when a stream opens (every opening asks again for the live contacts) or fails. */
-  const watched = (ES: new (url: string) => EventSourceLike): new (url: string) => EventSourceLike =>
-    class extends ES {
-      constructor(url: string) {
-        super(url);
-        this.addEventListener("error", () => (open = false));
-        this.addEventListener("open", () => {
-          open = true;
-          for (const entry of asked.values()) entry.done = false;
-          for (const id of connected) follow(id);
-        });
-      }
-    };
 
   /** The follower's context: what it signals, with the end of each contact's latest transcript noted. */
   const noting = (c: ConnectorContext): ConnectorContext =>
@@ -127,7 +110,6 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
   function close(): void {
     follower?.close();
     follower = undefined;
-    open = false;
     asked.clear();
     shown.clear();
     connected = [];
@@ -140,8 +122,7 @@ export function createVoiceAi(options: AmazonConnectConnectorOptions): VoiceAi |
       if (!signedIn) return close();
       if (!follower && !noEventSource) {
         try {
-          const ES = (globalThis as { EventSource?: new (url: string) => EventSourceLike }).EventSource;
-          follower = followAgentStream(noting(c), reconnecting, ES ? { EventSource: watched(ES) } : {});
+          follower = followAgentStream(noting(c), source, { onOpen: opened });
         } catch (err) {
           // No EventSource in this environment: say so once, keep the calls working.
           noEventSource = true;

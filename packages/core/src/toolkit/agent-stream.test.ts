@@ -150,6 +150,18 @@ describe("followAgentStream", () => {
     await until(() => of("call.transcript").length === 1);
   });
 
+  it("says when a stream is open (onOpen each time, open until it is lost)", async () => {
+    let opened = 0;
+    const { b, follower, until } = await setUp(undefined, { onOpen: () => opened++ });
+    await until(() => opened === 1);
+    expect(follower.open).toBe(true);
+    b.streams[0]!.destroy();
+    await until(() => opened === 2);
+    expect(follower.open).toBe(true);
+    follower.close();
+    expect(follower.open).toBe(false);
+  });
+
   it("stops for good on close, even with a ticket request in flight", async () => {
     const { b, follower, until } = await setUp();
     follower.close();

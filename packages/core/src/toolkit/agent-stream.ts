@@ -70,9 +70,17 @@ export interface FollowAgentStreamOptions {
   readonly idleTimeoutMs?: number;
   /** An outage shorter than this is not reported (a reconnect, a reload of the service), ms. Default 5 000. */
   readonly warnAfterMs?: number;
+  /**
+   * Called each time a stream opens: the backend has subscribed this agent, so
+   * what it publishes from now on arrives (e.g. ask it to start analysing a
+   * call). A throw is logged.
+   */
+  readonly onOpen?: () => void;
 }
 
 export interface AgentStreamFollower {
+  /** True while a stream is open (between its `onOpen` and its loss). */
+  readonly open: boolean;
   /** Stops following: closes the stream and cancels a pending reconnection. */
   close(): void;
 }
@@ -124,6 +132,8 @@ export function followAgentStream(ctx: ConnectorContext, source: AgentStreamSour
   /** The outage's warning was given (VOICE_AI_RESTORED is owed). */
   let warned = false;
   let stream: EventSourceLike | undefined;
+  /** The current stream has opened. */
+  let isOpen = false;
   let opening: AbortController | undefined;
   /** The outage's warning, pending; the stream's watchdog (not open in time, then silent too long); its stability. */
   let warnTimer: ReturnType<typeof setTimeout> | undefined;
@@ -138,6 +148,7 @@ export function followAgentStream(ctx: ConnectorContext, source: AgentStreamSour
   };
 
   const lost = (why: string): void => {
+    isOpen = false;
     clearTimers();
     stream?.close();
     stream = undefined;
@@ -175,6 +186,12 @@ export function followAgentStream(ctx: ConnectorContext, source: AgentStreamSour
             warned = false;
           }, warnAfterMs);
           stableTimer = setTimeout(() => backoff.reset(), STABLE_MS);
+          isOpen = true;
+          try {
+            options.onOpen?.();
+          } catch (err) {
+            ctx.logger.warn("agent stream: onOpen threw", { error: err instanceof Error ? err.message : String(err) });
+          }
         };
         es.onerror = () => {
           if (stream === es) lost("the stream closed");
@@ -250,8 +267,12 @@ export function followAgentStream(ctx: ConnectorContext, source: AgentStreamSour
 
   open();
   return {
+    get open() {
+      return isOpen;
+    },
     close() {
       closed = true;
+      isOpen = false;
       opening?.abort();
       backoff.cancel();
       clearTimers();
