@@ -105,7 +105,7 @@ export function cspSourcesFromConfig(config: unknown): { sources: { sipServers?:
   const agentStream = option("agentStreamUrl");
   const streamOrigin = agentStream === undefined ? undefined : originOf(agentStream, ["https:"]);
   if (streamOrigin) sources.connect = streamOrigin;
-  else if (agentStream !== undefined) notes.push("options.agentStreamUrl is not an https:// URL: the Content-Security-Policy does not allow it (connect-src); build with OPENCTI_CSP_CONNECT=https://<its origin>.");
+  else if (agentStream !== undefined) notes.push("options.agentStreamUrl is not an https:// URL: the Content-Security-Policy does not allow it (connect-src); build with OPENCTI_CSP_CONNECT set to its origin (e.g. http://127.0.0.1:8787 for a local lab).");
   return { sources, notes };
 }
 
