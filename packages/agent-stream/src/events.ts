@@ -3,18 +3,11 @@
  * The shapes follow @opencti/core's TranscriptSegment and Insight (which the
  * browser toolkit turns them into), with the wire's own, tighter limits.
  */
+import { INSIGHT_KINDS, TRANSCRIPT_SPEAKERS, type InsightKind, type TranscriptSpeaker } from "@opencti/core";
 import { invalid } from "./errors.js";
 
-/** Who said a transcript segment (as @opencti/core's TRANSCRIPT_SPEAKERS). */
-export const TRANSCRIPT_SPEAKERS = ["agent", "customer", "third_party", "system"] as const;
-export type TranscriptSpeaker = (typeof TRANSCRIPT_SPEAKERS)[number];
-
-/**
- * What a Voice AI insight is about (as @opencti/core's INSIGHT_KINDS):
- * `issue` is an issue Contact Lens detected, `category` a matched category.
- */
-export const INSIGHT_KINDS = ["sentiment", "summary", "intent", "suggestion", "entity", "issue", "category"] as const;
-export type InsightKind = (typeof INSIGHT_KINDS)[number];
+// The speakers and insight kinds are core's: one list for the wire and the signals the browser makes of it.
+export { INSIGHT_KINDS, TRANSCRIPT_SPEAKERS, type InsightKind, type TranscriptSpeaker };
 
 /** The wire's limits, in characters (strings), entries (data) or UTF-8 bytes (message). */
 export const AGENT_STREAM_LIMITS = Object.freeze({
