@@ -2,15 +2,14 @@
 // agent's browser takes a ticket with its Voice access token, follows
 // GET /events with an EventSource (the `eventsource` package), and Twilio's
 // signed callbacks for its call arrive there — and only there.
-import { createServer, type Server } from "node:http";
 import { createAgentStream, type AgentStream } from "@opencti/agent-stream";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessTokenAuthenticator, createCallControlHandler } from "../src/index.js";
-import { STUB_ACCOUNT_SID, STUB_API_KEY_SECRET, STUB_API_KEY_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken } from "../src/testing/index.js";
+import { STUB_ACCOUNT_SID, TwilioRestStub, stubAccessToken } from "../src/testing/index.js";
+import { startBackend, transcriptionContent, type BackendInstance } from "./support.js";
 
 let stub: TwilioRestStub;
-let server: Server;
+let backend: BackendInstance;
 let stream: AgentStream;
 let base = "";
 const sources: EventSource[] = [];
@@ -25,28 +24,15 @@ const GT = "GT" + "1".repeat(32);
 beforeAll(async () => {
   stub = await TwilioRestStub.start();
   stream = createAgentStream({ onError: (e) => reported.push(e) });
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/call-control`;
-  const handler = createCallControlHandler({
-    client: stub.client(),
-    publicUrl: base,
-    callerId: "+15550001111",
-    authToken: STUB_AUTH_TOKEN,
-    authenticate: accessTokenAuthenticator({ apiKeySecret: STUB_API_KEY_SECRET, apiKeySid: STUB_API_KEY_SID, accountSid: STUB_ACCOUNT_SID }),
-    agentStream: stream,
-    onError: (e) => reported.push(e),
-  });
-  server.on("request", (req, res) => void handler(req, res));
+  backend = await startBackend(stub, { agentStream: stream, onError: (e) => reported.push(e) });
+  base = backend.base;
   stub.addConference({ customerCallSid: ALICE_CUSTOMER, customerNumber: "+15550100", agentCallSid: ALICE_AGENT, agentIdentity: "alice" });
   stub.addConference({ customerCallSid: BOB_CUSTOMER, customerNumber: "+15550101", agentCallSid: BOB_AGENT, agentIdentity: "bob" });
 });
 afterAll(async () => {
   for (const source of sources) source.close();
   await stream.close();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await backend.close();
   await stub.close();
 });
 
@@ -75,18 +61,7 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-const content = (callSid: string, sequence: number, transcript: string, final: boolean): Record<string, string> => ({
-  AccountSid: STUB_ACCOUNT_SID,
-  CallSid: callSid,
-  TranscriptionSid: GT,
-  TranscriptionEvent: "transcription-content",
-  Track: "inbound_track",
-  SequenceId: String(sequence),
-  Final: String(final),
-  LanguageCode: "en-US",
-  TranscriptionData: JSON.stringify({ transcript, confidence: 0.9 }),
-  Timestamp: new Date().toISOString(),
-});
+const content = (callSid: string, sequence: number, transcript: string, final: boolean): Record<string, string> => transcriptionContent(callSid, { transcriptionSid: GT, track: "inbound_track", sequence, transcript, final });
 
 describe("Twilio callbacks to the agent's browser through @opencti/agent-stream", () => {
   it("alice's transcript and media stream reach alice's EventSource, not bob's; a used ticket is refused", async () => {

@@ -2,22 +2,20 @@
 // them (127.0.0.1, a free port, stopped by its PID): the agent's browser holds
 // its stream on instance B, Twilio's signed transcription callback lands on
 // instance A, and the line reaches the browser through Redis pub/sub, once.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createAgentStream, type AgentStream } from "@opencti/agent-stream";
 import { startRedisServer } from "@opencti/agent-stream/testing";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { accessTokenAuthenticator, createCallControlHandler } from "../src/index.js";
-import { STUB_ACCOUNT_SID, STUB_API_KEY_SECRET, STUB_API_KEY_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken } from "../src/testing/index.js";
+import { TwilioRestStub, stubAccessToken } from "../src/testing/index.js";
+import { startBackend, transcriptionContent, type BackendInstance } from "./support.js";
 
 const AGENT_LEG = "CA" + "a".repeat(32);
 const CUSTOMER_LEG = "CA" + "c".repeat(32);
 const GT = "GT" + "7".repeat(32);
 
 interface Instance {
+  backend: BackendInstance;
   base: string;
-  server: Server;
   stream: AgentStream;
 }
 
@@ -27,38 +25,25 @@ const instances: Instance[] = [];
 const reported: Error[] = [];
 let source: EventSource | undefined;
 
-/** One backend instance on its own port; both share the public URL Twilio signs against (the load balancer's). */
-async function instance(publicUrl: string): Promise<Instance> {
+/** One backend instance on its own port, its agent stream on the shared Redis. */
+async function instance(): Promise<Instance> {
   const stream = createAgentStream({ redis: { url: redis.url }, onError: (e) => reported.push(e) });
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/call-control`;
-  const handler = createCallControlHandler({
-    client: stub.client(),
-    publicUrl: publicUrl || base,
-    callerId: "+15550001111",
-    authToken: STUB_AUTH_TOKEN,
-    authenticate: accessTokenAuthenticator({ apiKeySecret: STUB_API_KEY_SECRET, apiKeySid: STUB_API_KEY_SID, accountSid: STUB_ACCOUNT_SID }),
-    agentStream: stream,
-    onError: (e) => reported.push(e),
-  });
-  server.on("request", (req, res) => void handler(req, res));
-  return { base, server, stream };
+  const backend = await startBackend(stub, { agentStream: stream, onError: (e) => reported.push(e) });
+  return { backend, base: backend.base, stream };
 }
 
 beforeAll(async () => {
   redis = await startRedisServer();
   stub = await TwilioRestStub.start();
   stub.addConference({ customerCallSid: CUSTOMER_LEG, customerNumber: "+15550100", agentCallSid: AGENT_LEG, agentIdentity: "alice" });
-  instances.push(await instance(""), await instance(""));
+  instances.push(await instance(), await instance());
 });
 
 afterAll(async () => {
   source?.close();
   for (const i of instances) {
     await i.stream.close();
-    i.server.closeAllConnections();
-    await new Promise<void>((resolve) => i.server.close(() => resolve()));
+    await i.backend.close();
   }
   await stub?.close();
   await redis?.stop();
@@ -79,19 +64,7 @@ it("a transcription callback received by instance A reaches alice's stream on in
   });
 
   // Twilio's callbacks, all to instance A, signed for A's public URL.
-  const callback = (sequence: number, transcript: string, final: boolean) =>
-    stub.postSigned(`${a.base}/transcription`, {
-      AccountSid: STUB_ACCOUNT_SID,
-      CallSid: CUSTOMER_LEG,
-      TranscriptionSid: GT,
-      TranscriptionEvent: "transcription-content",
-      Track: "inbound_track",
-      SequenceId: String(sequence),
-      Final: String(final),
-      LanguageCode: "en-US",
-      TranscriptionData: JSON.stringify({ transcript, confidence: 0.93 }),
-      Timestamp: new Date().toISOString(),
-    });
+  const callback = (sequence: number, transcript: string, final: boolean) => stub.postSigned(`${a.base}/transcription`, transcriptionContent(CUSTOMER_LEG, { transcriptionSid: GT, track: "inbound_track", sequence, transcript, final }));
   expect(await callback(1, "I need to", false)).toBe(204);
   expect(await callback(2, "I need to change my address.", true)).toBe(204);
   const end = Date.now() + 5000;

@@ -7,6 +7,7 @@ import twilio from "twilio";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { accessTokenAuthenticator, createCallControlHandler, type AgentStream, type AgentStreamEvent, type CallControlHandlerOptions } from "../src/index.js";
 import { STUB_ACCOUNT_SID, STUB_API_KEY_SECRET, STUB_API_KEY_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken, type StubConference } from "../src/testing/index.js";
+import { startBackend, transcriptionContent } from "./support.js";
 
 let stub: TwilioRestStub;
 let server: Server;
@@ -84,51 +85,16 @@ beforeEach(() => {
   mount();
 });
 
-/** A transcription-content callback's parameters, as Twilio documents them. */
-function content(callSid: string, track: "inbound_track" | "outbound_track", sequence: number, transcript: string, final: boolean, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    AccountSid: STUB_ACCOUNT_SID,
-    CallSid: callSid,
-    TranscriptionSid: GT,
-    TranscriptionEvent: "transcription-content",
-    Timestamp: new Date().toISOString(),
-    LanguageCode: "en-US",
-    Track: track,
-    SequenceId: String(sequence),
-    Final: String(final),
-    TranscriptionData: JSON.stringify(final ? { transcript, confidence: 0.93 } : { transcript }),
-    ...extra,
-  };
-}
+/** A transcription-content callback for this file's transcription. */
+const content = (callSid: string, track: "inbound_track" | "outbound_track", sequence: number, transcript: string, final: boolean, extra: Record<string, string> = {}) =>
+  transcriptionContent(callSid, { transcriptionSid: GT, track, sequence, transcript, final }, extra);
 const transcription = (params: Record<string, string>) => stub.postSigned(`${base}/transcription`, params);
 const mediaStream = (callSid: string, event: string, extra: Record<string, string> = {}) =>
   stub.postSigned(`${base}/media-stream`, { AccountSid: STUB_ACCOUNT_SID, CallSid: callSid, StreamSid: MZ, StreamName: "voice-ai", StreamEvent: event, Timestamp: new Date().toISOString(), ...extra });
 const segments = () => published.map(({ agentId, event }) => ({ agentId, ...event }));
 
 /** Another instance of the backend (the same options, its own caches) on its own port. */
-async function secondInstance(): Promise<{ base: string; close: () => Promise<void> }> {
-  const other = createServer();
-  await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
-  const address = other.address();
-  const otherBase = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/call-control`;
-  const otherHandler = createCallControlHandler({
-    client: stub.client(),
-    publicUrl: otherBase,
-    callerId: "+15550001111",
-    authToken: STUB_AUTH_TOKEN,
-    authenticate: accessTokenAuthenticator({ apiKeySecret: STUB_API_KEY_SECRET, apiKeySid: STUB_API_KEY_SID, accountSid: STUB_ACCOUNT_SID }),
-    agentStream: stream,
-    onError: (e: Error) => reported.push(e),
-  });
-  other.on("request", (req, res) => void otherHandler(req, res));
-  return {
-    base: otherBase,
-    close: async () => {
-      other.closeAllConnections();
-      await new Promise<void>((resolve) => other.close(() => resolve()));
-    },
-  };
-}
+const secondInstance = () => startBackend(stub, { agentStream: stream, onError: (e: Error) => reported.push(e) });
 
 describe("the agent stream's routes", () => {
   it("POST /stream-ticket gives the authenticated agent a ticket from issueTicket(identity)", async () => {
