@@ -2,46 +2,13 @@
 // agent's last browser leaves, a SUBSCRIBE that takes its time, and a
 // caller's own node-redis client handed back as it was given.
 import { createClient } from "redis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RedisClient } from "../src/index.js";
-import { startRedisServer, type RedisServer } from "../src/testing/index.js";
-import { openBrowser, rawStream, sleep, startInstance, ticketFor, transcript, until, type Browser, type Instance } from "./support.js";
+import { startRedisServer } from "../src/testing/index.js";
+import { eventually, numSub, openBrowser, rawStream, redisLab, sleep, startInstance, ticketFor, transcript, until } from "./support.js";
 
-let redis: RedisServer;
-let admin: ReturnType<typeof createClient>;
-const instances: Instance[] = [];
-const browsers: Browser[] = [];
-const servers: RedisServer[] = [];
-const clients: { destroy(): unknown }[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-  admin = createClient({ url: redis.url });
-  await admin.connect();
-});
-afterAll(async () => {
-  admin.destroy();
-  await redis.stop();
-});
-afterEach(async () => {
-  for (const b of browsers.splice(0)) b.close();
-  await Promise.all(instances.splice(0).map((i) => i.close()));
-  for (const c of clients.splice(0)) c.destroy();
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-
-/** PUBSUB NUMSUB of the agent's channel. */
-const numSub = async (client: { pubSubNumSub(channel: string): Promise<Record<string, number>> }, agent: string): Promise<number> => (await client.pubSubNumSub(`opencti:agent:${agent}`))[`opencti:agent:${agent}`] ?? 0;
-
-async function eventually(read: () => Promise<number>, expected: number, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  let value = await read().catch(() => NaN);
-  while (value !== expected && Date.now() < deadline) {
-    await sleep(25);
-    value = await read().catch(() => NaN);
-  }
-  expect(value, what).toBe(expected);
-}
+const lab = redisLab();
+const { instances, browsers, servers, clients } = lab;
 
 /** `client`, whose duplicate's SUBSCRIBE answers `delayMs` late (Redis has subscribed; the stream does not know yet). */
 function slowSubscribe(client: RedisClient, delayMs: number): RedisClient {
@@ -104,14 +71,14 @@ describe("Redis misbehaving", () => {
   });
 
   it("a browser gets its headers and `: ok` before anything: events and pings while its SUBSCRIBE is under way are not written to it", async () => {
-    const client = createClient({ url: redis.url });
+    const client = createClient({ url: lab.redis.url });
     await client.connect();
     clients.push(client);
     const a = await startInstance({ redis: { client: slowSubscribe(client, 400) }, keepAliveMs: 10 });
     instances.push(a);
     const { ticket } = await a.stream.issueTicket("bob");
     const opening = rawStream(`${a.base}/events?ticket=${ticket}`);
-    await eventually(() => numSub(admin, "bob"), 1, 3000, "the SUBSCRIBE to reach Redis");
+    await eventually(() => numSub(lab.admin, "bob"), 1, 3000, "the SUBSCRIBE to reach Redis");
     await a.stream.publish("bob", transcript("CA1", "before the headers"));
     const raw = await opening;
     expect(raw.res.statusCode).toBe(200);
@@ -125,7 +92,7 @@ describe("Redis misbehaving", () => {
   });
 
   it("close() takes its listeners off a node-redis client you made", async () => {
-    const client = createClient({ url: redis.url });
+    const client = createClient({ url: lab.redis.url });
     await client.connect();
     clients.push(client);
     client.on("error", () => {});

@@ -1,33 +1,15 @@
 // Two instances on two HTTP servers sharing one real redis-server: what a
 // media server posts to A reaches the agent's browser on B once and in order.
 import { createClient } from "redis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AgentStreamError } from "../src/index.js";
-import { startRedisServer, type RedisServer } from "../src/testing/index.js";
-import { get, ingest, openBrowser, sleep, startInstance, ticketFor, transcript, until, type Browser, type Instance } from "./support.js";
+import { startRedisServer } from "../src/testing/index.js";
+import { eventually, get, ingest, numSub, openBrowser, redisLab, sleep, startInstance, ticketFor, transcript, until, type Browser, type Instance } from "./support.js";
 
-let redis: RedisServer;
-let admin: ReturnType<typeof createClient>;
-const instances: Instance[] = [];
-const browsers: Browser[] = [];
-const servers: RedisServer[] = [];
+const lab = redisLab();
+const { instances, browsers, servers } = lab;
 
-beforeAll(async () => {
-  redis = await startRedisServer();
-  admin = createClient({ url: redis.url });
-  await admin.connect();
-});
-afterAll(async () => {
-  admin.destroy();
-  await redis.stop();
-});
-afterEach(async () => {
-  for (const b of browsers.splice(0)) b.close();
-  await Promise.all(instances.splice(0).map((i) => i.close()));
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-
-async function instance(url = redis.url, options: Parameters<typeof startInstance>[0] = {}): Promise<Instance> {
+async function instance(url = lab.redis.url, options: Parameters<typeof startInstance>[0] = {}): Promise<Instance> {
   const i = await startInstance({ redis: { url }, ...options });
   instances.push(i);
   return i;
@@ -37,7 +19,7 @@ async function browser(on: Instance, agent: string, ticketFrom: Instance = on): 
   browsers.push(b);
   return b;
 }
-const subscribers = async (agent: string): Promise<number> => (await admin.pubSubNumSub(`opencti:agent:${agent}`))[`opencti:agent:${agent}`] ?? 0;
+const subscribers = (agent: string): Promise<number> => numSub(lab.admin, agent);
 const texts = (b: Browser) => b.received.map((r) => (r.data as { segment: { text: string } }).segment.text);
 
 describe("two instances, one Redis", () => {
@@ -67,12 +49,12 @@ describe("two instances, one Redis", () => {
     const a = await instance();
     const b = await instance();
     const ticket = await ticketFor(a, "alice");
-    expect(await admin.exists(`opencti:ticket:${ticket}`)).toBe(1);
+    expect(await lab.admin.exists(`opencti:ticket:${ticket}`)).toBe(1);
     browsers.push(await openBrowser(b.base, ticket));
-    expect(await admin.exists(`opencti:ticket:${ticket}`)).toBe(0);
+    expect(await lab.admin.exists(`opencti:ticket:${ticket}`)).toBe(0);
     expect((await get(`${b.base}/events?ticket=${ticket}`)).status).toBe(401);
     expect((await get(`${a.base}/events?ticket=${ticket}`)).status).toBe(401);
-    const ttl = await admin.pTTL(`opencti:ticket:${(await a.stream.issueTicket("bob")).ticket}`);
+    const ttl = await lab.admin.pTTL(`opencti:ticket:${(await a.stream.issueTicket("bob")).ticket}`);
     expect(ttl).toBeGreaterThan(29_000);
     expect(ttl).toBeLessThanOrEqual(30_000);
   });
@@ -83,15 +65,15 @@ describe("two instances, one Redis", () => {
     const other = (await a.stream.issueTicket("grace")).ticket;
     const heidi: string[] = [];
     for (let n = 0; n < 17; n++) heidi.push((await (n % 2 ? a : b).stream.issueTicket("heidi")).ticket);
-    expect(await admin.exists(`opencti:ticket:${heidi[0]}`)).toBe(0);
-    expect(await admin.exists(heidi.slice(1).map((t) => `opencti:ticket:${t}`))).toBe(16);
-    expect(await admin.lRange("opencti:tickets:heidi", 0, -1)).toEqual(heidi.slice(1));
-    const ttl = await admin.pTTL("opencti:tickets:heidi");
+    expect(await lab.admin.exists(`opencti:ticket:${heidi[0]}`)).toBe(0);
+    expect(await lab.admin.exists(heidi.slice(1).map((t) => `opencti:ticket:${t}`))).toBe(16);
+    expect(await lab.admin.lRange("opencti:tickets:heidi", 0, -1)).toEqual(heidi.slice(1));
+    const ttl = await lab.admin.pTTL("opencti:tickets:heidi");
     expect(ttl).toBeGreaterThan(29_000);
     expect(ttl).toBeLessThanOrEqual(30_000);
     expect((await get(`${b.base}/events?ticket=${heidi[0]}`)).status).toBe(401);
     for (const ticket of [heidi[1], heidi[16], other]) expect((await get(`${a.base}/events?ticket=${ticket}`)).status).toBe(200);
-    expect(await admin.lRange("opencti:tickets:heidi", 0, -1)).toEqual(heidi.slice(2, 16)); // a used ticket is no longer outstanding
+    expect(await lab.admin.lRange("opencti:tickets:heidi", 0, -1)).toEqual(heidi.slice(2, 16)); // a used ticket is no longer outstanding
   });
 
   it("an instance subscribes an agent's channel while it has a browser of that agent, and unsubscribes when the last leaves", async () => {
@@ -105,12 +87,12 @@ describe("two instances, one Redis", () => {
     const third = await browser(a, "carol");
     expect(await subscribers("carol")).toBe(2);
     third.close();
-    await expectEventually(() => subscribers("carol"), 1);
+    await eventually(() => subscribers("carol"), 1);
     first.close();
     await sleep(100);
     expect(await subscribers("carol")).toBe(1);
     second.close();
-    await expectEventually(() => subscribers("carol"), 0);
+    await eventually(() => subscribers("carol"), 0);
     // And back: a new browser subscribes again and hears what is published.
     const again = await browser(b, "carol");
     expect(await subscribers("carol")).toBe(1);
@@ -119,7 +101,7 @@ describe("two instances, one Redis", () => {
   });
 
   it("takes a node-redis client you made: uses it, and leaves it open on close()", async () => {
-    const client = createClient({ url: redis.url });
+    const client = createClient({ url: lab.redis.url });
     await client.connect();
     const a = await startInstance({ redis: { client } });
     instances.push(a);
@@ -140,8 +122,8 @@ describe("two instances, one Redis", () => {
     const before = await connections();
     await a.stream.close();
     await until(() => onA.ended, 3000, "the stream to end");
-    await expectEventually(() => subscribers("dave"), 0);
-    await expectEventually(connections, before - 2);
+    await eventually(() => subscribers("dave"), 0);
+    await eventually(connections, before - 2);
   });
 
   it("Redis gone: publish rejects FANOUT_FAILED, issueTicket TICKET_STORE_FAILED, the ingest and /events answer 503; onError hears it without the password", async () => {
@@ -168,16 +150,7 @@ describe("two instances, one Redis", () => {
 });
 
 async function connections(): Promise<number> {
-  const info = await admin.info("clients");
+  const info = await lab.admin.info("clients");
   return Number(/connected_clients:(\d+)/.exec(info)?.[1]);
 }
 
-async function expectEventually(read: () => Promise<number>, expected: number, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  let value = await read();
-  while (value !== expected && Date.now() < deadline) {
-    await sleep(20);
-    value = await read();
-  }
-  expect(value).toBe(expected);
-}

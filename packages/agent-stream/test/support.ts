@@ -2,6 +2,9 @@
 // stand-in (the real `eventsource` client), and small waiting helpers.
 import { request, createServer, type IncomingMessage, type Server } from "node:http";
 import { EventSource } from "eventsource";
+import { createClient } from "redis";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { startRedisServer, type RedisServer } from "../src/testing/index.js";
 import { createAgentStream, createAgentStreamHandler, type AgentStream, type AgentStreamError, type AgentStreamEvent, type AgentStreamOptions } from "../src/index.js";
 
 export const INGEST_TOKEN = "ingest-token-0123456789abcdef";
@@ -143,3 +146,49 @@ export const transcript = (callId: string, text: string, extra: Partial<Extract<
   segment: { id: `seg-${text}`.slice(0, 128), speaker: "customer", text, final: true },
   ...extra,
 });
+
+/** PUBSUB NUMSUB of an agent's channel: how many connections Redis counts subscribed to it. */
+export const numSub = async (client: { pubSubNumSub(channel: string): Promise<Record<string, number>> }, agent: string): Promise<number> => (await client.pubSubNumSub(`opencti:agent:${agent}`))[`opencti:agent:${agent}`] ?? 0;
+
+/** Polls `read` (a failure reads NaN) until it gives `expected` or `ms` pass, then asserts it. */
+export async function eventually(read: () => Promise<number>, expected: number, ms = 3000, what?: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  let value = await read().catch(() => NaN);
+  while (value !== expected && Date.now() < deadline) {
+    await sleep(20);
+    value = await read().catch(() => NaN);
+  }
+  expect(value, what).toBe(expected);
+}
+
+/**
+ * A real redis-server for the test file (started before it, stopped after
+ * it) with an admin client, and what each test opened, closed after it:
+ * instances, browsers, extra redis-servers and node-redis clients.
+ */
+export function redisLab() {
+  const lab = {
+    redis: undefined as unknown as RedisServer,
+    admin: undefined as unknown as ReturnType<typeof createClient>,
+    instances: [] as Instance[],
+    browsers: [] as Browser[],
+    servers: [] as RedisServer[],
+    clients: [] as { destroy(): unknown }[],
+  };
+  beforeAll(async () => {
+    lab.redis = await startRedisServer();
+    lab.admin = createClient({ url: lab.redis.url });
+    await lab.admin.connect();
+  });
+  afterAll(async () => {
+    lab.admin.destroy();
+    await lab.redis.stop();
+  });
+  afterEach(async () => {
+    for (const b of lab.browsers.splice(0)) b.close();
+    await Promise.all(lab.instances.splice(0).map((i) => i.close()));
+    for (const c of lab.clients.splice(0)) c.destroy();
+    await Promise.all(lab.servers.splice(0).map((s) => s.stop()));
+  });
+  return lab;
+}
