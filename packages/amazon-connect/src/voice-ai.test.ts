@@ -87,6 +87,11 @@ async function reconnect(): Promise<void> {
   latest().fail();
   await nextStream();
 }
+/** The current stream opens (the backend has subscribed the agent), and what that asks for settles. */
+async function opened(): Promise<void> {
+  latest().open();
+  await settle();
+}
 
 const original = (globalThis as { EventSource?: unknown }).EventSource;
 beforeEach(() => {
@@ -110,8 +115,7 @@ describe("Voice AI: following the contact's Contact Lens analysis", () => {
     await settle();
     expect(FakeEventSource.all).toHaveLength(1);
     expect(follows).toEqual([]);
-    latest().open();
-    await settle();
+    await opened();
     expect(follows).toEqual([{ contactId: CONTACT }]);
     // Snapshots while open: asked once.
     ai.agentUpdated(c, snapshot([talking()]));
@@ -125,8 +129,7 @@ describe("Voice AI: following the contact's Contact Lens analysis", () => {
     expect(follows).toHaveLength(1);
     await nextStream();
     expect(follows).toHaveLength(1);
-    latest().open();
-    await settle();
+    await opened();
     expect(follows.map((f) => f.contactId)).toEqual([CONTACT, CONTACT, other]);
     ai.stop();
   });
@@ -136,20 +139,17 @@ describe("Voice AI: following the contact's Contact Lens analysis", () => {
     const c = ctx();
     ai.agentUpdated(c, snapshot([talking()]));
     await settle();
-    latest().open();
-    await settle();
+    await opened();
     for (let i = 0; i < 5; i += 1) {
       await reconnect();
-      latest().open();
-      await settle();
+      await opened();
     }
     expect(follows).toHaveLength(6);
     // Two failures, then a success: the count starts again.
     const refuse = () => Promise.reject(new CtiError("VENDOR_ERROR", "backend down"));
     answers.push(refuse, refuse);
     await reconnect();
-    latest().open();
-    await settle();
+    await opened();
     ai.agentUpdated(c, snapshot([talking()]));
     await settle();
     ai.agentUpdated(c, snapshot([talking()]));
@@ -157,8 +157,7 @@ describe("Voice AI: following the contact's Contact Lens analysis", () => {
     expect(follows).toHaveLength(9);
     answers.push(refuse, refuse);
     await reconnect();
-    latest().open();
-    await settle();
+    await opened();
     ai.agentUpdated(c, snapshot([talking()]));
     await settle();
     expect(follows).toHaveLength(11);
@@ -168,8 +167,7 @@ describe("Voice AI: following the contact's Contact Lens analysis", () => {
     ai.agentUpdated(c, snapshot([talking()]));
     await settle();
     await reconnect();
-    latest().open();
-    await settle();
+    await opened();
     ai.agentUpdated(c, snapshot([talking()]));
     await settle();
     ai.agentUpdated(c, snapshot([talking()]));
@@ -186,8 +184,7 @@ describe("Voice AI: following the contact's Contact Lens analysis", () => {
     const c = ctx();
     ai.agentUpdated(c, snapshot([talking()]));
     await settle();
-    latest().open();
-    await settle();
+    await opened();
     const say = (id: string, endMs?: number) => latest().send("transcript", { callId: CONTACT, segment: { id, speaker: "customer", text: id, final: true, ...(endMs !== undefined ? { startMs: 0, endMs } : {}) } });
     say("t-1", 2000);
     say("t-2", 5400);
@@ -195,8 +192,7 @@ describe("Voice AI: following the contact's Contact Lens analysis", () => {
     say("no-offsets");
     expect(signals.filter((s) => s.kind === "transcript")).toHaveLength(4);
     await reconnect();
-    latest().open();
-    await settle();
+    await opened();
     expect(follows).toEqual([{ contactId: CONTACT }, { contactId: CONTACT, since: 5400 }]);
     ai.stop();
   });
