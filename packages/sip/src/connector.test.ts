@@ -3,15 +3,16 @@
  * call. A fake stack drives it deterministically (the lab cannot: a re-INVITE cut short by a drop keeps
  * sip.js's transaction open for 32 s). The same logic against Kamailio and SIPp is in test/sip.test.ts.
  */
+import { createDesktop } from "@opencti/core";
 import { createRecordedDesktop } from "@opencti/testkit";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createSipConnector } from "./connector.js";
 import type { SipConnectorOptions } from "./options.js";
 import { SipFailure, type SipLine, type StackEvents, type StackFactory } from "./stack.js";
 
 const never = (): Promise<never> => Promise.reject(new Error("not in this test"));
 
-function fakeStack() {
+function fakeStack(options: { register?: () => Promise<void> } = {}) {
   let events: StackEvents | undefined;
   let connected = true;
   const refreshes: { resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -76,7 +77,7 @@ function fakeStack() {
       connect: () => Promise.resolve(),
       reconnect: () => Promise.resolve(void (connected = true)),
       isConnected: () => connected,
-      register: () => Promise.resolve(),
+      register: options.register ?? (() => Promise.resolve()),
       unregister: () => Promise.resolve(),
       async invite(_target, _headers, microphone) {
         const n = microphones.push(microphone);
@@ -399,4 +400,70 @@ it("declares transcripts only with an agent stream (SIP itself carries none)", (
   expect(caps({ capabilities: ["dial", "transcripts"] })).toEqual(["dial"]);
   expect(caps({ agentStream })).toContain("transcripts");
   expect(caps({ agentStream, capabilities: ["dial"] })).toEqual(["dial"]);
+});
+
+// The agent-stream follower's lifetime: from login to logout, never past a stop or a logout the registrar forced.
+// A counting EventSource stands in for the browser's (the wire itself is tested in core and the lab).
+describe("transcripts (agentStream)", () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  class CountingEventSource {
+    static open = 0;
+    onopen = null;
+    onerror = null;
+    constructor() {
+      CountingEventSource.open++;
+    }
+    addEventListener() {}
+    close() {
+      CountingEventSource.open--;
+    }
+  }
+  const agentStream = { url: () => Promise.resolve("http://127.0.0.1:1/events?ticket=t") };
+
+  let saved: unknown;
+  beforeEach(() => {
+    saved = (globalThis as { EventSource?: unknown }).EventSource;
+    (globalThis as { EventSource?: unknown }).EventSource = CountingEventSource;
+    CountingEventSource.open = 0;
+  });
+  afterEach(() => {
+    (globalThis as { EventSource?: unknown }).EventSource = saved;
+  });
+
+  it("follows from login to logout", async () => {
+    const desktop = createDesktop({ connector: createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", agentStream }, fakeStack().factory) });
+    await sleep(20);
+    await desktop.login();
+    await sleep(20);
+    expect(CountingEventSource.open).toBe(1);
+    await desktop.logout();
+    expect(CountingEventSource.open).toBe(0);
+    await desktop.destroy();
+  });
+
+  it("a login whose REGISTER completes after the stop follows nothing", async () => {
+    const desktop = createDesktop({ connector: createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", agentStream }, fakeStack({ register: () => sleep(200).then(() => undefined) }).factory) });
+    await sleep(20);
+    const login = desktop.login().catch((e: unknown) => e);
+    await sleep(50);
+    await desktop.destroy(); // stop() while the REGISTER is under way
+    await login;
+    await sleep(300);
+    expect(CountingEventSource.open).toBe(0);
+  });
+
+  it("the registrar refusing a re-REGISTER (AUTH_FAILED) logs the agent out and stops following", async () => {
+    let registers = 0;
+    const s = fakeStack({ register: () => (++registers === 1 ? Promise.resolve() : Promise.reject(new SipFailure("Forbidden", 403))) });
+    const desktop = createDesktop({ connector: createSipConnector({ server: "ws://127.0.0.1:1", uri: "sip:1001@lab", agentStream, reconnectDelaysMs: [0] }, s.factory) });
+    await sleep(20);
+    await desktop.login();
+    await sleep(20);
+    expect(CountingEventSource.open).toBe(1);
+    s.drop();
+    await sleep(300);
+    expect(desktop.snapshot().agent.state).toBe("logged_out");
+    expect(CountingEventSource.open).toBe(0);
+    await desktop.destroy();
+  });
 });
