@@ -146,7 +146,8 @@ describe("Amazon Connect audio devices (Chromium fake devices, fake CCP on a sec
       navigator.mediaDevices.dispatchEvent(new Event("devicechange"));
     }, [mic2.label, speaker.label]);
     await expect.poll(async () => (await audio(page)).devices.length, { timeout: UI_TIMEOUT }).toBeLessThan(before);
-    await expect.poll(async () => (await ccpDevices(frame)).microphone?.deviceId, { timeout: UI_TIMEOUT }).toBe("default");
+    // Each fallback is its own message to the CCP frame, applied in turn: wait for both.
+    await expect.poll(async () => await ccpDevices(frame), { timeout: UI_TIMEOUT }).toMatchObject({ microphone: { deviceId: "default" }, speaker: { deviceId: "default" } });
     expect((await ccpDevices(frame)).speaker).toEqual({ deviceId: "default" });
     expect(await audio(page)).toMatchObject({ input: "default", output: "default", ringer: "default" });
     const warnings = await page.evaluate(() =>

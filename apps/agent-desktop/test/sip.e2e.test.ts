@@ -154,8 +154,8 @@ describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => 
       expect(await card.locator('[part~="transcript"] img').count()).toBe(0);
       expect(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned)).toBeUndefined();
       // The media stream reference reached the call.
-      const mediaStream = await page.evaluate((id) => window.__opencti!.desktop!.snapshot().calls.find((c) => c.vendorCallId === id)?.mediaStream, callId);
-      expect(mediaStream).toBe("rtpengine:stream-42");
+      // Each stream event is its own write: the media event may land after the last line is shown.
+      await expect.poll(() => page.evaluate((id) => window.__opencti!.desktop!.snapshot().calls.find((c) => c.vendorCallId === id)?.mediaStream, callId), { timeout: UI_TIMEOUT }).toBe("rtpengine:stream-42");
       mkdirSync(screenshots, { recursive: true });
       await panel.screenshot({ path: `${screenshots}panel-transcript-sip.png` });
 
