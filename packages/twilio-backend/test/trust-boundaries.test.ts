@@ -1,17 +1,17 @@
 // The backend's trust boundaries (issue 18): what a browser request may make
 // the official twilio client do, checked against the loopback REST stub (what
 // reaches "Twilio" is what the stub records).
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { inspect } from "node:util";
 import twilio from "twilio";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { accessTokenAuthenticator, createCallControlHandler, type CallControlHandlerOptions } from "../src/index.js";
-import { STUB_ACCOUNT_SID, STUB_API_KEY_SECRET, STUB_API_KEY_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken, type StubConference } from "../src/testing/index.js";
+import { createCallControlHandler, type CallControlHandlerOptions } from "../src/index.js";
+import { STUB_ACCOUNT_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken, type StubConference } from "../src/testing/index.js";
+import { startBackend, type BackendInstance, type BackendOptions } from "./support.js";
 
 let stub: TwilioRestStub;
-let server: Server;
+let backend: BackendInstance;
 let base = "";
-let handler: ReturnType<typeof createCallControlHandler>;
 
 const hex = (c: string) => c.repeat(32);
 const ALICE_AGENT = "CA" + hex("a");
@@ -24,29 +24,15 @@ let alice: StubConference;
 let bob: StubConference;
 
 /** Mounts a handler with the secure defaults (the stub's token authenticator), overridable per test (undefined removes an option). */
-function mount(overrides: { [K in keyof CallControlHandlerOptions]?: CallControlHandlerOptions[K] | undefined } = {}): void {
-  const options: Record<string, unknown> = {
-    client: stub.client(),
-    publicUrl: base,
-    callerId: "+15550001111",
-    authToken: STUB_AUTH_TOKEN,
-    authenticate: accessTokenAuthenticator({ apiKeySecret: STUB_API_KEY_SECRET, apiKeySid: STUB_API_KEY_SID, accountSid: STUB_ACCOUNT_SID }),
-    ...overrides,
-  };
-  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
-  handler = createCallControlHandler(options as unknown as CallControlHandlerOptions);
-}
+const mount = (overrides: BackendOptions = {}): void => backend.mount(overrides);
 
 beforeAll(async () => {
   stub = await TwilioRestStub.start();
-  server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/call-control`;
+  backend = await startBackend(stub);
+  base = backend.base;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await backend.close();
   await stub.close();
 });
 beforeEach(() => {

@@ -2,17 +2,15 @@
 // Real-Time Transcription and Media Streams callbacks (posted like Twilio, with
 // the official library's signature) published to the agent of the call, which
 // the handler finds with the official twilio client against the REST stub.
-import { createServer, type Server } from "node:http";
 import twilio from "twilio";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { accessTokenAuthenticator, createCallControlHandler, type AgentStream, type AgentStreamEvent, type CallControlHandlerOptions } from "../src/index.js";
-import { STUB_ACCOUNT_SID, STUB_API_KEY_SECRET, STUB_API_KEY_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken, type StubConference } from "../src/testing/index.js";
-import { startBackend, transcriptionContent } from "./support.js";
+import type { AgentStream, AgentStreamEvent } from "../src/index.js";
+import { STUB_ACCOUNT_SID, STUB_AUTH_TOKEN, TwilioRestStub, stubAccessToken, type StubConference } from "../src/testing/index.js";
+import { startBackend, transcriptionContent, type BackendInstance, type BackendOptions } from "./support.js";
 
 let stub: TwilioRestStub;
-let server: Server;
+let backend: BackendInstance;
 let base = "";
-let handler: ReturnType<typeof createCallControlHandler>;
 
 const CUSTOMER = "CA" + "c".repeat(32);
 const AGENT = "CA" + "a".repeat(32);
@@ -45,31 +43,15 @@ const stream: AgentStream = {
 const reported: Error[] = [];
 
 /** Mounts a handler with the stand-in stream, overridable per test (undefined removes an option). */
-function mount(overrides: { [K in keyof CallControlHandlerOptions]?: CallControlHandlerOptions[K] | undefined } = {}): void {
-  const options: Record<string, unknown> = {
-    client: stub.client(),
-    publicUrl: base,
-    callerId: "+15550001111",
-    authToken: STUB_AUTH_TOKEN,
-    authenticate: accessTokenAuthenticator({ apiKeySecret: STUB_API_KEY_SECRET, apiKeySid: STUB_API_KEY_SID, accountSid: STUB_ACCOUNT_SID }),
-    agentStream: stream,
-    onError: (e: Error) => reported.push(e),
-    ...overrides,
-  };
-  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
-  handler = createCallControlHandler(options as unknown as CallControlHandlerOptions);
-}
+const mount = (overrides: BackendOptions = {}): void => backend.mount(overrides);
 
 beforeAll(async () => {
   stub = await TwilioRestStub.start();
-  server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/call-control`;
+  backend = await startBackend(stub, { agentStream: stream, onError: (e: Error) => reported.push(e) });
+  base = backend.base;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await backend.close();
   await stub.close();
 });
 beforeEach(() => {
