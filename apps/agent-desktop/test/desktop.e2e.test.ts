@@ -3,15 +3,12 @@
  * through the real panel, CRM and simulator drawer.
  */
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
-import { launchBrowser } from "./support/browser.ts";
+import { launchBrowser, SCREENSHOTS } from "./support/browser.ts";
 import { callCard, eventTypes, loginReady, openApp, openDrawer, ringInbound, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
 
-// The committed pictures are refreshed with UPDATE_SCREENSHOTS=1; other runs write beside the test results.
-const screenshots = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots/" : "../test-results/screenshots/", import.meta.url));
 
 let server: AppServer;
 let browser: Browser;
@@ -343,21 +340,21 @@ describe("agent desktop on the simulator (Chromium)", () => {
     expect(widths.widest).toBeLessThanOrEqual(400);
     await card.getByRole("button", { name: "Hold Ada Lovelace" }).click();
     await expect.poll(() => card.getAttribute("data-state")).toBe("held");
-    await panel.screenshot({ path: `${screenshots}panel-400px.png` });
+    await panel.screenshot({ path: `${SCREENSHOTS}panel-400px.png` });
     expect(problems).toEqual([]);
   });
 
   it("takes screenshots of the panel idle, ringing and on a call", async () => {
-    mkdirSync(screenshots, { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
     const { page, panel } = await open();
     await loginReady(app!);
     await page.mouse.move(1, 1); // no hover highlight in the pictures
-    await page.screenshot({ path: `${screenshots}desktop-idle.png` });
-    await panel.screenshot({ path: `${screenshots}panel-idle.png` });
+    await page.screenshot({ path: `${SCREENSHOTS}desktop-idle.png` });
+    await panel.screenshot({ path: `${SCREENSHOTS}panel-idle.png` });
     await ringInbound(page, { phone: "+15550100" });
     const card = callCard(panel, "Ada Lovelace");
     await expect.poll(() => card.getAttribute("data-state")).toBe("ringing");
-    await panel.screenshot({ path: `${screenshots}panel-ringing.png` });
+    await panel.screenshot({ path: `${SCREENSHOTS}panel-ringing.png` });
     await panel.getByRole("button", { name: "Answer Ada Lovelace" }).click();
     await expect.poll(() => card.getAttribute("data-state")).toBe("connected");
     await card.getByRole("button", { name: "Keypad" }).click();
@@ -366,19 +363,19 @@ describe("agent desktop on the simulator (Chromium)", () => {
     await page.getByText("Simulator controls").click(); // close the drawer for the picture
     await page.mouse.move(1, 1);
     await expect.poll(() => card.locator('[part~="call-state"]').textContent(), { timeout: UI_TIMEOUT }).toMatch(/Connected · 0:(0[2-9]|[1-5]\d)/);
-    await panel.screenshot({ path: `${screenshots}panel-on-call.png` });
-    await page.screenshot({ path: `${screenshots}desktop-on-call.png` });
+    await panel.screenshot({ path: `${SCREENSHOTS}panel-on-call.png` });
+    await page.screenshot({ path: `${SCREENSHOTS}desktop-on-call.png` });
     // The same call in the system's dark mode, then in German (the app registers German and Spanish).
     await page.emulateMedia({ colorScheme: "dark" });
     await expect.poll(() => panel.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(13, 17, 23)");
-    await panel.screenshot({ path: `${screenshots}panel-on-call-dark.png` });
+    await panel.screenshot({ path: `${SCREENSHOTS}panel-on-call-dark.png` });
     await page.emulateMedia({ colorScheme: "light" });
     await panel.evaluate((el) => {
       (el as HTMLElement & { locale?: string }).locale = "de";
     });
     await expect.poll(() => panel.locator("h2").textContent()).toBe("Telefon");
     await expect.poll(() => card.getByRole("button", { name: "Halten: Ada Lovelace" }).count()).toBe(1);
-    await panel.screenshot({ path: `${screenshots}panel-on-call-de.png` });
+    await panel.screenshot({ path: `${SCREENSHOTS}panel-on-call-de.png` });
     expect(await card.getAttribute("data-state")).toBe("connected");
   });
 });

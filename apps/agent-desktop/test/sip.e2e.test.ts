@@ -7,13 +7,12 @@
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
 import type { Browser, Locator } from "playwright-core";
 import { createAgentStream, createAgentStreamHandler, type AgentStreamEvent } from "@opencti/agent-stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSipLab, type SipLab } from "@opencti/sip/testing";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
-import { launchBrowser } from "./support/browser.ts";
+import { launchBrowser, SCREENSHOTS } from "./support/browser.ts";
 // A browser only accepts WebRTC offers (ICE, DTLS), so the SIPp caller sends one
 // made in the page: what a WebRTC gateway (Asterisk, rtpengine) puts before a phone.
 import { farEndOffer } from "./support/media-peer.ts";
@@ -41,7 +40,6 @@ afterAll(async () => {
   await lab?.stop();
 });
 
-const screenshots = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots/" : "../test-results/screenshots/", import.meta.url));
 const HOSTILE = '<img src=x onerror="window.pwned=true">';
 const INGEST_TOKEN = "lab-media-server-ingest-token";
 
@@ -156,8 +154,8 @@ describe("agent desktop on SIP (Chromium, real sip.js, Kamailio + SIPp)", () => 
       // The media stream reference reached the call.
       // Each stream event is its own write: the media event may land after the last line is shown.
       await expect.poll(() => page.evaluate((id) => window.__opencti!.desktop!.snapshot().calls.find((c) => c.vendorCallId === id)?.mediaStream, callId), { timeout: UI_TIMEOUT }).toBe("rtpengine:stream-42");
-      mkdirSync(screenshots, { recursive: true });
-      await panel.screenshot({ path: `${screenshots}panel-transcript-sip.png` });
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await panel.screenshot({ path: `${SCREENSHOTS}panel-transcript-sip.png` });
 
       await panel.getByRole("button", { name: "Hang up Alan Turing" }).click();
       await lab.waitFor(callId, "BYE", UI_TIMEOUT);

@@ -7,17 +7,14 @@
  * the agent's call and changes its recording from the far end.
  */
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Call, DesktopEvent } from "@opencti/core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
-import { launchBrowser } from "./support/browser.ts";
+import { launchBrowser, SCREENSHOTS } from "./support/browser.ts";
 import { serveBuiltApp, type BuiltApp } from "./support/built-app.ts";
 import { callCard, DEFAULT_QUERY, loginReady, openApp, openDrawer, recordCspViolations, ringInbound, serveConfig, UI_TIMEOUT, type AppPage } from "./support/desktop-page.ts";
 
-// The committed pictures are refreshed with UPDATE_SCREENSHOTS=1; other runs write beside the test results.
-const screenshots = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots/" : "../test-results/screenshots/", import.meta.url));
 
 let built: BuiltApp;
 let browser: Browser;
@@ -108,8 +105,8 @@ describe("the supervisor page on the simulator (built app, shipped CSP)", () => 
     expect((await sessions(page))[0]?.monitorMode).toBe("whisper");
     await expect.poll(pressed).toBe("whisper");
     expect(await session.getByRole("button").allTextContents()).toEqual(["Listen", "Barge", "Leave"]);
-    mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: `${screenshots}supervisor-page.png` });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOTS}supervisor-page.png` });
 
     // Barge.
     await session.getByRole("button", { name: "Barge" }).click();
@@ -238,8 +235,8 @@ describe("the agent page's drawer: a supervisor on the agent's call, and its rec
       await expect.poll(() => badge.getAttribute("data-monitor-mode")).toBe(mode);
     }
     expect(await badge.textContent()).toBe("Supervisor joined");
-    mkdirSync(screenshots, { recursive: true });
-    await panel.screenshot({ path: `${screenshots}panel-supervised.png` });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await panel.screenshot({ path: `${SCREENSHOTS}panel-supervised.png` });
     await controls.getByRole("button", { name: "Supervisor leaves" }).click();
     await expect.poll(async () => (await supervisor())?.state).toBe("disconnected");
     await expect.poll(() => badge.count()).toBe(0);

@@ -5,16 +5,13 @@
  * server's scripting API), in light and dark.
  */
 import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SimulatorServer } from "@opencti/simulator";
 import { startAppServer, type AppServer } from "./support/app-server.ts";
-import { launchBrowser } from "./support/browser.ts";
+import { launchBrowser, SCREENSHOTS } from "./support/browser.ts";
 import { callCard, loginReady, openApp, openDrawer, ringInbound, type AppPage } from "./support/desktop-page.ts";
 
-// Beside the other tests' pictures (UPDATE_SCREENSHOTS=1: the committed docs folder).
-const screenshots = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots/" : "../test-results/screenshots/", import.meta.url));
 const HOSTILE = '<img src=x onerror="window.pwned=true">';
 
 let server: AppServer;
@@ -108,13 +105,13 @@ describe("live transcript in the agent desktop (Chromium, simulator)", () => {
     expect(await card.locator('[part~="line"].partial').count()).toBe(1);
 
     // The pictures: the drawer closed, no hover.
-    mkdirSync(screenshots, { recursive: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
     await page.getByText("Simulator controls").click();
     await page.mouse.move(1, 1);
-    await panel.screenshot({ path: `${screenshots}panel-transcript.png` });
+    await panel.screenshot({ path: `${SCREENSHOTS}panel-transcript.png` });
     await page.emulateMedia({ colorScheme: "dark" });
     await expect.poll(() => panel.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(13, 17, 23)");
-    await panel.screenshot({ path: `${screenshots}panel-transcript-dark.png` });
+    await panel.screenshot({ path: `${SCREENSHOTS}panel-transcript-dark.png` });
     await page.emulateMedia({ colorScheme: "light" });
 
     // Collapsed and opened again, kept through hold; gone with the call.

@@ -4,7 +4,11 @@
  * apt-get (scripts/ensure-system.sh) and this fails with a clear message otherwise.
  */
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type LaunchOptions } from "playwright-core";
+
+/** Where the end-to-end tests write their pictures: the committed docs folder with UPDATE_SCREENSHOTS=1, otherwise beside the test results. */
+export const SCREENSHOTS = fileURLToPath(new URL(process.env.UPDATE_SCREENSHOTS ? "../../docs/screenshots/" : "../../test-results/screenshots/", import.meta.url));
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
